@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cache-registry-setup",
+    products: [
+        .executable(name: "cache-registry-setup", targets: ["cache-registry-setup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "RegistryModel"),
+        .target(name: "ValuesFile", dependencies: ["RegistryModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Manifests", dependencies: ["RegistryModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "RegistryTLS", dependencies: [
+            "RegistryModel",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        .target(name: "Wizard", dependencies: ["RegistryModel", "Manifests", "ValuesFile", "RegistryTLS"]),
+        .target(name: "Terminal", dependencies: ["CNcursesw", "Wizard"]),
+        .executableTarget(name: "cache-registry-setup", dependencies: [
+            "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Terminal",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "RegistryModelTests", dependencies: ["RegistryModel"]),
+        .testTarget(name: "ValuesFileTests", dependencies: ["ValuesFile", "RegistryModel"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ValuesFile", "RegistryModel"]),
+        .testTarget(name: "RegistryTLSTests", dependencies: ["RegistryTLS", "RegistryModel"]),
+        .testTarget(name: "WizardTests", dependencies: ["Wizard", "RegistryModel", "ValuesFile"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Wizard"]),
+    ]
+)

@@ -1,0 +1,43 @@
+import RegistryModel
+
+/// The files an export writes: one per resource plus `kustomization.yaml`, or one stream.
+public struct OutputLayout: Sendable {
+    /// One output file.
+    public struct File: Sendable, Equatable {
+        public let name: String
+        public let contents: String
+        /// Secrets are written 0600.
+        public let isSecret: Bool
+    }
+
+    public let files: [File]
+    public static let singleFileName = "cache-registry.yaml"
+    public static let kustomizationName = "kustomization.yaml"
+    /// Every name an export may write, for removing stale ones.
+    public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "secret.yaml", singleFileName, kustomizationName]
+    static let marker = "app.kubernetes.io/managed-by: cache-registry-setup"
+
+    public init(rendered: RenderedSet, singleFile: Bool) {
+        let hasSecret = rendered.resources.contains { $0.kind == "Secret" }
+        if singleFile {
+            let stream = Emitter.stream(rendered.resources.map(\.object))
+            files = [File(name: OutputLayout.singleFileName, contents: stream, isSecret: hasSecret)]
+            return
+        }
+        var files = rendered.resources.map { File(name: $0.fileName, contents: Emitter.yaml($0.object), isSecret: $0.kind == "Secret") }
+        let kustomization = Value.mapping([
+            Entry(key: "apiVersion", value: .string("kustomize.config.k8s.io/v1beta1")),
+            Entry(key: "kind", value: .string("Kustomization")),
+            Entry(key: "metadata", value: .mapping([Entry(key: "name", value: .string("cache-registry")),
+                                                   Entry(key: "annotations", value: .mapping([Entry(key: "config.kubernetes.io/local-config", value: .string("true"))]))])),
+            Entry(key: "labels", value: .sequence([])),
+            Entry(key: "resources", value: .sequence(files.map { .string($0.name) })),
+        ])
+        files.append(File(name: OutputLayout.kustomizationName,
+                          contents: "# " + OutputLayout.marker + "\n" + Emitter.yaml(kustomization.removing("labels")), isSecret: false))
+        self.files = files
+    }
+
+    /// Whether a file's text was written by this program.
+    public static func isOurs(_ text: String) -> Bool { text.contains(marker) }
+}

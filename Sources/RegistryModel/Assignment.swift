@@ -1,0 +1,54 @@
+/// One `K=V` from `set` or `--set`, typed by the field registry so it reads back as the field's type.
+public struct Assignment: Equatable, Sendable {
+    public var path: KeyPath
+    /// The new value; `.null` removes the key.
+    public var value: Value
+
+    public init(path: KeyPath, value: Value) { self.path = path; self.value = value }
+
+    /// Why an assignment text cannot be read.
+    public struct ParseError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Parses `pv.size=50Gi`; the path is under `cacheRegistry`, and `\.` escapes a dot in a key.
+    public init(parsing text: String) throws(ParseError) {
+        guard let equals = text.firstIndex(of: "=") else {
+            throw ParseError(description: "\"\(text)\" is not KEY=VALUE (for example pv.size=50Gi)")
+        }
+        let keyText = String(text[..<equals])
+        let valueText = String(text[text.index(after: equals)...])
+        let trimmedKey = keyText.hasPrefix("cacheRegistry.") ? String(keyText.dropFirst("cacheRegistry.".count)) : keyText
+        guard let path = KeyPath(parsing: trimmedKey) else {
+            throw ParseError(description: "\"\(keyText)\" is not a key path (for example pv.size)")
+        }
+        self.path = path
+        self.value = Assignment.typedValue(valueText, for: path)
+    }
+
+    /// The value a text stands for at a path: `2.8` for a tag is the string "2.8", `3` for replicas an integer.
+    public static func typedValue(_ text: String, for path: KeyPath) -> Value {
+        if text == "null" || text == "~" { return .null }
+        guard let field = FieldRegistry.field(path) else {
+            if text == "{}" { return .emptyMapping }
+            if text == "[]" { return .emptySequence }
+            return .scalar(.plain(text))
+        }
+        switch field.kind {
+        case .toggle:
+            let plain = Scalar.plain(text)
+            return plain.kind == .bool ? .bool(plain.boolValue ?? false) : .string(text)
+        case .integer:
+            return Int(text).map(Value.int) ?? .string(text)
+        case .quantity:
+            let plain = Scalar.plain(text)
+            return [.int, .float].contains(plain.kind) ? .scalar(plain) : .string(text)
+        case .yamlMapping, .yamlList, .yamlMappingOrList:
+            if text == "{}" { return .emptyMapping }
+            if text == "[]" { return .emptySequence }
+            return .string(text)
+        case .text, .choice:
+            return .string(text)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+/// Where the wizard shows a field.
+public enum Step: String, CaseIterable, Sendable {
+    case general = "General", storage = "Storage", registry = "Registry", service = "Service"
+    case tls = "TLS", probes = "Probes", review = "Review", write = "Write"
+}
+
+/// How the volume is provided, derived from the merged values.
+public enum StorageMode: String, CaseIterable, Sendable {
+    case hostPath, nfs, dynamic
+    /// A volume source other than NFS, kept and rendered as given.
+    case otherSource
+
+    public var label: String {
+        switch self {
+        case .hostPath: return "hostPath (one node's disk)"
+        case .nfs: return "NFS (shared, ReadWriteMany)"
+        case .dynamic: return "dynamic (StorageClass provisions it)"
+        case .otherSource: return "custom volume source"
+        }
+    }
+    /// Whether a PersistentVolume is rendered (static binding).
+    public var hasStaticVolume: Bool { self != .dynamic }
+    public var accessMode: String { self == .nfs ? "ReadWriteMany" : "ReadWriteOnce" }
+}
+
+/// What a quantity measures, which decides its extra rules.
+public enum QuantityUse: Sendable { case storage, cpu, memory }
+
+/// The text grammars a field may follow.
+public enum TextFormat: Sendable {
+    case subdomain, dns1035, labelValue, imageRepository, imageTag, absolutePath, httpPath, host, free
+}
+
+/// What kind of value a field holds; decides parsing, the widget and the schema.
+public enum FieldKind: Sendable {
+    case toggle
+    case text(TextFormat)
+    case quantity(QuantityUse)
+    case integer(min: Int, max: Int)
+    case choice([String])
+    /// Kept and rendered as given: a mapping or a list.
+    case yamlMapping
+    case yamlList
+    case yamlMappingOrList
+
+    public var isYAML: Bool {
+        switch self { case .yamlMapping, .yamlList, .yamlMappingOrList: return true; default: return false }
+    }
+}
+
+/// A rule of one field beyond its kind: given the scalar, a severity and a message.
+public typealias FieldAdvice = @Sendable (Scalar) -> (Problem.Severity, String)?
+
+/// One key of `cacheRegistry`, declared once; forms, parsing, validation and the schema come from it.
+public struct Field: Sendable {
+    public let path: KeyPath
+    public let label: String
+    /// What it does, in a sentence or two.
+    public let help: String
+    public let example: String
+    public let kind: FieldKind
+    /// The chart's default; nil when unset.
+    public let defaultValue: Value?
+    /// The storage modes that use it; empty means all.
+    public let modes: Set<StorageMode>
+    public let step: Step
+    public let advice: FieldAdvice?
+
+    public init(_ path: KeyPath, _ label: String, kind: FieldKind, default defaultValue: Value?, step: Step,
+                modes: Set<StorageMode> = [], example: String, help: String, advice: FieldAdvice? = nil) {
+        self.path = path; self.label = label; self.help = help; self.example = example; self.kind = kind
+        self.defaultValue = defaultValue; self.modes = modes; self.step = step; self.advice = advice
+    }
+
+    public func applies(to mode: StorageMode?) -> Bool { modes.isEmpty || mode.map(modes.contains) ?? true }
+
+    /// The help text with the example and default, as F1 and the schema show it.
+    public var fullHelp: String {
+        var text = help + " Example: " + example + "."
+        if let value = defaultValue { text += " Default: " + FieldRegistry.displayText(value) + "." } else { text += " Default: unset." }
+        return text
+    }
+}

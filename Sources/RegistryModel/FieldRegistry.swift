@@ -1,0 +1,168 @@
+/// The table of every `cacheRegistry` key. Adding a key is one entry here (plus a rule, if it has one).
+public enum FieldRegistry {
+    static let static_: Set<StorageMode> = [.hostPath, .nfs, .otherSource]
+
+    public static let all: [Field] = [
+        Field("enabled", "Enabled", kind: .toggle, default: .bool(true), step: .general, example: "true",
+              help: "Renders the cache registry. When false nothing is rendered, but the rest is kept and still checked."),
+
+        Field("pv.name", "PV name", kind: .text(.subdomain), default: .string("docker-registry-pv"), step: .storage,
+              modes: static_, example: "docker-registry-pv",
+              help: "Name of the PersistentVolume that holds the registry's data (a DNS-1123 subdomain)."),
+        Field("pv.size", "PV size", kind: .quantity(.storage), default: .string("20Gi"), step: .storage,
+              modes: static_, example: "50Gi", help: "Capacity of the PersistentVolume, a Kubernetes quantity."),
+        Field("pv.reclaimPolicy", "PV reclaim policy", kind: .choice(["Retain", "Delete", "Recycle"]),
+              default: .string("Retain"), step: .storage, modes: static_, example: "Retain",
+              help: "What happens to the data when the claim is deleted. Retain keeps it.",
+              advice: { $0.text == "Recycle" ? (.warning, "Recycle is deprecated; use Retain or Delete") : nil }),
+        Field("pv.hostPath", "Host path", kind: .text(.absolutePath), default: .string("/var/lib/registry"),
+              step: .storage, modes: [.hostPath], example: "/var/lib/registry",
+              help: "Directory on the node where images are stored (hostPath mode). Set to null to use another mode."),
+        Field("pv.volumeSource.nfs.server", "NFS server", kind: .text(.host), default: nil, step: .storage,
+              modes: [.nfs], example: "nfs-server.example.com", help: "Host name or IP address of the NFS server."),
+        Field("pv.volumeSource.nfs.path", "NFS path", kind: .text(.absolutePath), default: nil, step: .storage,
+              modes: [.nfs], example: "/exports/registry", help: "Exported directory on the NFS server."),
+        Field("pv.volumeSource.nfs.readOnly", "NFS read-only", kind: .toggle, default: nil, step: .storage,
+              modes: [.nfs], example: "false", help: "Mount the export read-only. A registry needs to write, so leave it off."),
+        Field("pv.storageClass", "PV storage class", kind: .text(.subdomain), default: nil, step: .storage,
+              example: "fast-ssd", help: "StorageClass name. With no volume source it selects dynamic provisioning."),
+        Field("pvc.name", "PVC name", kind: .text(.subdomain), default: .string("docker-registry-pvc"), step: .storage,
+              example: "docker-registry-pvc", help: "Name of the PersistentVolumeClaim the registry mounts."),
+        Field("pvc.size", "PVC size", kind: .quantity(.storage), default: .string("20Gi"), step: .storage,
+              example: "20Gi", help: "Storage the claim requests; with a static PV it must not exceed the PV size."),
+        Field("pvc.storageClass", "PVC storage class", kind: .text(.subdomain), default: nil, step: .storage,
+              example: "fast-ssd", help: "StorageClass of the claim; must equal the PV's class when both are set."),
+        Field("pvc.volumeName", "PVC volume name", kind: .text(.subdomain), default: nil, step: .storage,
+              modes: static_, example: "docker-registry-pv", help: "Binds the claim to a named PV; with a static PV it must be the PV name."),
+
+        Field("deployment.name", "Deployment name", kind: .text(.subdomain), default: .string("cache-registry"),
+              step: .registry, example: "cache-registry", help: "Name of the registry Deployment."),
+        Field("deployment.replicas", "Replicas", kind: .integer(min: 0, max: 1000), default: .int(1), step: .registry,
+              example: "1", help: "Number of registry pods. More than 1 needs ReadWriteMany (NFS) storage.",
+              advice: { $0.intValue == 0 ? (.warning, "0 replicas: the registry will not run") : nil }),
+        Field("deployment.selector", "Pod selector", kind: .text(.labelValue), default: .string("cache-registry"),
+              step: .registry, example: "cache-registry", help: "Value of the `app` label that the Deployment and Service select."),
+        Field("deployment.image.repository", "Image repository", kind: .text(.imageRepository), default: .string("registry"),
+              step: .registry, example: "registry", help: "Registry image, with an optional host and port (myhost:5000/registry)."),
+        Field("deployment.image.tag", "Image tag", kind: .text(.imageTag), default: .string("2"), step: .registry,
+              example: "2.8", help: "Image tag; pin a version rather than latest.",
+              advice: { scalar in
+                  if scalar.text == "latest" { return (.warning, "latest is not a pinned version; pods may run different images") }
+                  if scalar.kind == .float { return (.warning, "is read as the number \(scalar.text); quote it so a tag like 2.10 does not become 2.1") }
+                  return nil
+              }),
+        Field("deployment.image.pullPolicy", "Pull policy", kind: .choice(["Always", "IfNotPresent", "Never"]),
+              default: .string("IfNotPresent"), step: .registry, example: "IfNotPresent", help: "When the kubelet pulls the image."),
+        Field("deployment.resources.requests.cpu", "CPU request", kind: .quantity(.cpu), default: .string("100m"),
+              step: .registry, example: "100m", help: "CPU reserved for the registry; at most the CPU limit."),
+        Field("deployment.resources.requests.memory", "Memory request", kind: .quantity(.memory), default: .string("128Mi"),
+              step: .registry, example: "128Mi", help: "Memory reserved for the registry; at most the memory limit."),
+        Field("deployment.resources.limits.cpu", "CPU limit", kind: .quantity(.cpu), default: .string("500m"),
+              step: .registry, example: "1", help: "Most CPU the registry may use."),
+        Field("deployment.resources.limits.memory", "Memory limit", kind: .quantity(.memory), default: .string("512Mi"),
+              step: .registry, example: "1Gi", help: "Most memory the registry may use before it is killed."),
+        Field("deployment.nodeSelector", "Node selector", kind: .yamlMapping, default: .emptyMapping, step: .registry,
+              example: "kubernetes.io/hostname=node-a", help: "Labels a node must have to run the registry. With hostPath, pin the node."),
+        Field("deployment.affinity", "Affinity", kind: .yamlMapping, default: .emptyMapping, step: .registry,
+              example: "{nodeAffinity: ...}", help: "Pod affinity rules, rendered as given."),
+        Field("deployment.env", "Extra env", kind: .yamlMappingOrList, default: .emptyMapping, step: .registry,
+              example: "{REGISTRY_HTTP_SECRET: s3cr3t}", help: "Extra environment variables (a NAME: value map or a list of EnvVar)."),
+        Field("deployment.volumeMounts", "Extra volume mounts", kind: .yamlList, default: .emptySequence, step: .registry,
+              example: "[{name: x, mountPath: /x}]", help: "Extra volume mounts of the registry container, rendered as given."),
+        Field("deployment.volumes", "Extra volumes", kind: .yamlList, default: .emptySequence, step: .registry,
+              example: "[{name: x, emptyDir: {}}]", help: "Extra pod volumes, rendered as given."),
+
+        Field("service.name", "Service name", kind: .text(.dns1035), default: .string("cache-registry-svc"), step: .service,
+              example: "cache-registry-svc", help: "Name of the Service; the Tool Manager reaches the registry at <name>.<namespace>."),
+        Field("service.type", "Service type", kind: .choice(["ClusterIP", "NodePort", "LoadBalancer"]),
+              default: .string("ClusterIP"), step: .service, example: "ClusterIP", help: "How the Service is exposed."),
+        Field("service.port", "Service port", kind: .integer(min: 1, max: 65535), default: .int(443), step: .service,
+              example: "443", help: "Port the Service listens on."),
+        Field("service.targetPort", "Target port", kind: .integer(min: 1, max: 65535), default: .int(5000), step: .service,
+              example: "5000", help: "Port the registry listens on: the container port, REGISTRY_HTTP_ADDR and both probes follow it."),
+        Field("service.additionalPorts", "Additional ports", kind: .yamlList, default: .emptySequence, step: .service,
+              example: "[{name: metrics, port: 5001}]", help: "Extra Service ports, rendered as given."),
+
+        Field("deployment.tlsSecretName", "TLS secret", kind: .text(.subdomain), default: .string("registry-tls-secret"),
+              step: .tls, example: "registry-tls-secret", help: "Secret with tls.crt and tls.key that the registry serves HTTPS with."),
+    ] + probeFields("livenessProbe", "Liveness", delay: 30, period: 30)
+      + probeFields("readinessProbe", "Readiness", delay: 10, period: 10)
+
+    static func probeFields(_ name: String, _ title: String, delay: Int, period: Int) -> [Field] {
+        let base = "deployment.\(name)"
+        return [
+            Field(KeyPath(stringLiteral: base + ".enabled"), "\(title) probe", kind: .toggle, default: .bool(true),
+                  step: .probes, example: "true", help: "Whether the kubelet runs the \(title.lowercased()) probe."),
+            Field(KeyPath(stringLiteral: base + ".httpGet.path"), "\(title) path", kind: .text(.httpPath), default: .string("/v2/"),
+                  step: .probes, example: "/v2/", help: "HTTP path the probe requests; /v2/ is the registry API root."),
+            Field(KeyPath(stringLiteral: base + ".httpGet.port"), "\(title) port", kind: .integer(min: 1, max: 65535),
+                  default: .int(5000), step: .probes, example: "5000",
+                  help: "Port the probe checks. It follows service.targetPort when rendered."),
+            Field(KeyPath(stringLiteral: base + ".httpGet.scheme"), "\(title) scheme", kind: .choice(["HTTPS", "HTTP"]),
+                  default: .string("HTTPS"), step: .probes, example: "HTTPS", help: "HTTPS while the registry serves TLS."),
+            Field(KeyPath(stringLiteral: base + ".initialDelaySeconds"), "\(title) delay", kind: .integer(min: 0, max: 86400),
+                  default: .int(delay), step: .probes, example: "\(delay)", help: "Seconds before the first probe."),
+            Field(KeyPath(stringLiteral: base + ".periodSeconds"), "\(title) period", kind: .integer(min: 1, max: 86400),
+                  default: .int(period), step: .probes, example: "\(period)", help: "Seconds between probes."),
+            Field(KeyPath(stringLiteral: base + ".timeoutSeconds"), "\(title) timeout", kind: .integer(min: 1, max: 86400),
+                  default: .int(5), step: .probes, example: "5", help: "Seconds before a probe times out; must be below the period."),
+        ]
+    }
+
+    static let byPath: [KeyPath: Field] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
+
+    /// The field at a path, if it is one.
+    public static func field(_ path: KeyPath) -> Field? { byPath[path] }
+
+    /// Paths whose contents are kept as given (no unknown-key checks inside).
+    public static let passThroughRoots: [KeyPath] = all.filter { $0.kind.isYAML }.map(\.path) + ["pv.volumeSource"]
+
+    /// Mappings that hold fields (`pv`, `deployment.image`, ...).
+    public static let containers: Set<KeyPath> = {
+        var result = Set<KeyPath>()
+        for field in all {
+            var path = field.path.parent
+            while !path.components.isEmpty { result.insert(path); path = path.parent }
+        }
+        return result
+    }()
+
+    /// The defaults of the chart, as a values tree.
+    public static let defaults: Value = all.reduce(Value.emptyMapping) { tree, field in
+        field.defaultValue.map { tree.setting($0, at: field.path) } ?? tree
+    }
+
+    /// The known path nearest to an unknown one, for "did you mean".
+    public static func suggestion(for path: KeyPath) -> KeyPath? {
+        let candidates = Array(byPath.keys) + Array(containers)
+        let siblings = candidates.filter { $0.parent == path.parent }
+        let pool = siblings.isEmpty ? candidates : siblings
+        let text = path.description.lowercased()
+        let best = pool.map { ($0, editDistance(text, $0.description.lowercased())) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+        guard let (candidate, distance) = best, distance <= max(2, path.last.count / 2) else { return nil }
+        return candidate
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    /// A value as a person reads it in help and messages.
+    public static func displayText(_ value: Value) -> String {
+        switch value {
+        case .scalar(let scalar): return scalar.kind == .string && scalar.text.isEmpty ? "\"\"" : scalar.text
+        case .mapping(let entries): return entries.isEmpty ? "{}" : "{" + entries.map { "\($0.key): \(displayText($0.value))" }.joined(separator: ", ") + "}"
+        case .sequence(let items): return items.isEmpty ? "[]" : "[" + items.map(displayText).joined(separator: ", ") + "]"
+        }
+    }
+}

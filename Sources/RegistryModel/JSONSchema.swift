@@ -1,0 +1,133 @@
+/// A JSON value with ordered keys, enough to write the schema and `--output json`.
+public indirect enum JSON: Equatable, Sendable {
+    case object([(String, JSON)])
+    case array([JSON])
+    case string(String)
+    case number(Int)
+    case bool(Bool)
+    case null
+
+    public static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.serialized() == rhs.serialized() }
+
+    /// Pretty-printed JSON with two-space indentation.
+    public func serialized(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case .object(let members):
+            if members.isEmpty { return "{}" }
+            return "{\n" + members.map { inner + JSON.quote($0.0) + ": " + $0.1.serialized(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "}"
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            return "[\n" + items.map { inner + $0.serialized(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .string(let text): return JSON.quote(text)
+        case .number(let number): return String(number)
+        case .bool(let flag): return flag ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) }
+                else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A values tree as JSON (scalars by their resolved type).
+    public init(_ value: Value) {
+        switch value {
+        case .mapping(let entries): self = .object(entries.map { ($0.key, JSON($0.value)) })
+        case .sequence(let items): self = .array(items.map(JSON.init))
+        case .scalar(let scalar):
+            switch scalar.kind {
+            case .bool: self = .bool(scalar.boolValue ?? false)
+            case .int: self = scalar.intValue.map(JSON.number) ?? .string(scalar.text)
+            case .null: self = .null
+            case .string, .float: self = .string(scalar.text)
+            }
+        }
+    }
+}
+
+/// The draft-07 JSON Schema of `cacheRegistry`, generated from the field registry.
+public enum JSONSchemaGenerator {
+    static let quantityPattern = "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+    static let storagePattern = "^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[kMGTPE]|[eE]\\+?[0-9]+)?$"
+
+    public static func schema() -> JSON {
+        .object([
+            ("$schema", .string("http://json-schema.org/draft-07/schema#")),
+            ("title", .string("cacheRegistry")),
+            ("description", .string("The Cache Registry section of the Kubiya Tool Manager chart's values.yaml.")),
+        ] + objectBody(KeyPath([])))
+    }
+
+    static func objectBody(_ path: KeyPath) -> [(String, JSON)] {
+        var children: [String] = []
+        for field in FieldRegistry.all where field.path.hasPrefix(path) && field.path.components.count > path.components.count {
+            let key = field.path.components[path.components.count]
+            if !children.contains(key) { children.append(key) }
+        }
+        let properties: [(String, JSON)] = children.map { key in
+            let child = path.appending(key)
+            if let field = FieldRegistry.field(child) { return (key, fieldSchema(field)) }
+            return (key, .object([("type", .string("object"))] + objectBody(child)))
+        }
+        return [("type", .string("object")), ("properties", .object(properties))]
+    }
+
+    static func fieldSchema(_ field: Field) -> JSON {
+        var members: [(String, JSON)] = []
+        switch field.kind {
+        case .toggle: members.append(("type", .string("boolean")))
+        case .integer(let min, let max):
+            members += [("type", .string("integer")), ("minimum", .number(min)), ("maximum", .number(max))]
+        case .choice(let options):
+            members += [("type", .string("string")), ("enum", .array(options.map(JSON.string)))]
+        case .quantity(let use):
+            members += [("type", .array([.string("string"), .string("number")])),
+                        ("pattern", .string(use == .cpu ? quantityPattern : storagePattern)),
+                        (use == .storage ? "exclusiveMinimum" : "minimum", .number(0))]
+        case .text(let format):
+            members.append(("type", .string("string")))
+            switch format {
+            case .subdomain:
+                members += [("pattern", .string("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")), ("maxLength", .number(253))]
+            case .dns1035:
+                members += [("pattern", .string("^[a-z]([-a-z0-9]*[a-z0-9])?$")), ("maxLength", .number(63))]
+            case .labelValue:
+                members += [("pattern", .string("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")), ("maxLength", .number(63))]
+            case .imageTag:
+                members.append(("pattern", .string("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")))
+            case .imageRepository:
+                members += [("pattern", .string("^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")), ("maxLength", .number(255))]
+            case .absolutePath, .httpPath:
+                members.append(("pattern", .string("^/")))
+            case .host:
+                members.append(("minLength", .number(1)))
+            case .free:
+                break
+            }
+        case .yamlMapping: members.append(("type", .string("object")))
+        case .yamlList: members.append(("type", .string("array")))
+        case .yamlMappingOrList: members.append(("type", .array([.string("object"), .string("array")])))
+        }
+        if field.path == "pv.hostPath" {
+            members[0] = ("type", .array([.string("string"), .string("null")]))
+        }
+        members.append(("title", .string(field.label)))
+        members.append(("description", .string(field.fullHelp)))
+        if let value = field.defaultValue { members.append(("default", JSON(value))) }
+        return .object(members)
+    }
+}

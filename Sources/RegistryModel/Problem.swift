@@ -1,0 +1,33 @@
+/// A problem found in a configuration: where, how bad, and what to do about it.
+public struct Problem: Equatable, Sendable, CustomStringConvertible {
+    /// Errors block writing and exporting; warnings do not.
+    public enum Severity: String, Sendable, Comparable {
+        case error, warning
+        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
+    }
+    public var severity: Severity
+    /// The full key path in values.yaml (`cacheRegistry.pv.size`), or a setting such as `namespace`.
+    public var path: String
+    public var message: String
+    /// The line in the values file, when known.
+    public var line: Int?
+
+    public init(_ severity: Severity, _ path: String, _ message: String, line: Int? = nil) {
+        self.severity = severity; self.path = path; self.message = message; self.line = line
+    }
+
+    public static func error(_ path: KeyPath, _ message: String) -> Problem { Problem(.error, Problem.display(path), message) }
+    public static func warning(_ path: KeyPath, _ message: String) -> Problem { Problem(.warning, Problem.display(path), message) }
+
+    /// `pv.size` → `cacheRegistry.pv.size`.
+    public static func display(_ path: KeyPath) -> String { "cacheRegistry." + path.description }
+
+    public var description: String { "\(severity.rawValue): \(path): \(message)" }
+}
+
+extension Array where Element == Problem {
+    public var errors: [Problem] { filter { $0.severity == .error } }
+    public var warnings: [Problem] { filter { $0.severity == .warning } }
+    /// Problems for one key path.
+    public func at(_ path: KeyPath) -> [Problem] { filter { $0.path == Problem.display(path) } }
+}

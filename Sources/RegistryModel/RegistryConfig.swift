@@ -1,0 +1,99 @@
+/// Values from outside `cacheRegistry` that its rules look at.
+public struct ExternalValues: Equatable, Sendable {
+    /// `toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS`, when the file has it.
+    public var toolManagerRegistryAddress: String?
+    /// Whether `registryTls.crt` and `registryTls.key` are both present.
+    public var hasRegistryTLS: Bool
+    public init(toolManagerRegistryAddress: String? = nil, hasRegistryTLS: Bool = false) {
+        self.toolManagerRegistryAddress = toolManagerRegistryAddress; self.hasRegistryTLS = hasRegistryTLS
+    }
+}
+
+/// Whether a file is a standalone override file or the chart's whole values file.
+public enum ValuesLayout: Sendable, Equatable { case standalone, chartValues }
+
+/// The `cacheRegistry` section as written (overrides) plus the output settings; everything else derives from it.
+public struct RegistryConfig: Equatable, Sendable {
+    /// The section as the file has it (only what it overrides).
+    public var overrides: Value
+    public var namespace: String
+    public var release: String
+    public var external: ExternalValues
+    public var layout: ValuesLayout
+
+    public static let defaultNamespace = "kubiya"
+    public static let defaultRelease = "kubiya-runner"
+
+    public init(overrides: Value = .emptyMapping, namespace: String = RegistryConfig.defaultNamespace,
+                release: String = RegistryConfig.defaultRelease, external: ExternalValues = ExternalValues(),
+                layout: ValuesLayout = .standalone) {
+        self.overrides = overrides; self.namespace = namespace; self.release = release; self.external = external
+        self.layout = layout
+    }
+
+    /// What the file's values merge over: the chart's defaults, except that the chart's own values file
+    /// is the source of truth for the storage source it names.
+    public var base: Value { layout == .chartValues ? FieldRegistry.defaults.removing("pv.hostPath") : FieldRegistry.defaults }
+
+    /// The section merged over the chart's defaults, as Helm merges it.
+    public var merged: Value { overrides.entries == nil ? base : overrides.merged(over: base) }
+
+    /// Whether removing `path` must be written as an explicit `null`, so that a chart default does not come back.
+    public func needsExplicitNull(_ path: KeyPath) -> Bool {
+        layout == .standalone && (base.value(at: path).map { !$0.isNull } ?? false)
+    }
+
+    /// A copy with one assignment applied to the overrides (null removes, or nulls a default).
+    public func applying(_ assignment: Assignment) -> RegistryConfig {
+        var copy = self
+        if assignment.value.isNull && !needsExplicitNull(assignment.path) {
+            copy.overrides = overrides.removing(assignment.path)
+        } else {
+            copy.overrides = overrides.setting(assignment.value, at: assignment.path)
+        }
+        return copy
+    }
+
+    /// Reads typed values from a merged tree.
+    public struct View: Sendable {
+        public let values: Value
+        public init(_ values: Value) { self.values = values }
+        public func value(_ path: KeyPath) -> Value? { values.value(at: path).flatMap { $0.isNull ? nil : $0 } }
+        public func string(_ path: KeyPath) -> String? { value(path)?.scalar?.text }
+        public func int(_ path: KeyPath) -> Int? {
+            guard let scalar = value(path)?.scalar else { return nil }
+            return scalar.intValue ?? (scalar.kind == .string ? Int(scalar.text) : nil)
+        }
+        public func bool(_ path: KeyPath) -> Bool? { value(path)?.scalar?.boolValue }
+        public func quantity(_ path: KeyPath) -> Quantity? { string(path).flatMap { try? Quantity(parsing: $0) } }
+
+        /// The storage mode, or nil when no storage is configured.
+        public var storageMode: StorageMode? {
+            if string("pv.hostPath") != nil { return .hostPath }
+            if let sources = value("pv.volumeSource")?.entries?.filter({ !$0.value.isNull }), let first = sources.first {
+                return first.key == "nfs" ? .nfs : .otherSource
+            }
+            if storageClass != nil { return .dynamic }
+            return nil
+        }
+        /// The class the claim asks for: pvc's, else pv's.
+        public var storageClass: String? { string("pvc.storageClass") ?? string("pv.storageClass") }
+        public var enabled: Bool { bool("enabled") ?? true }
+        public var targetPort: Int { int("service.targetPort") ?? 5000 }
+    }
+
+    public var view: View { View(merged) }
+
+    /// The addresses the Tool Manager and pods may use for the registry.
+    public func serviceNames(service: String? = nil) -> [String] {
+        let name = service ?? view.string("service.name") ?? "cache-registry-svc"
+        return [name, "\(name).\(namespace)", "\(name).\(namespace).svc", "\(name).\(namespace).svc.cluster.local"]
+    }
+
+    /// `<service>.<namespace>` with `:<port>` unless the port is 443.
+    public var registryAddress: String {
+        let base = serviceNames()[1]
+        let port = view.int("service.port") ?? 443
+        return port == 443 ? base : "\(base):\(port)"
+    }
+}

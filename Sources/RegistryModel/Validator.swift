@@ -1,0 +1,295 @@
+/// Checks a configuration against every field rule and cross-field rule of the spec.
+public enum Validator {
+    /// All problems, errors first, each naming its key path.
+    public static func validate(_ config: RegistryConfig) -> [Problem] {
+        var problems: [Problem] = []
+        let view = config.view
+        let mode = view.storageMode
+        for field in FieldRegistry.all {
+            problems += check(field, in: view, mode: mode)
+        }
+        problems += unknownKeys(in: config.overrides, under: KeyPath([]))
+        problems += crossFieldRules(config, view: view, mode: mode)
+        return problems.sorted { ($0.severity, 0) < ($1.severity, 1) }
+    }
+
+    /// Problems of one field's value on its own.
+    public static func check(_ field: Field, in view: RegistryConfig.View, mode: StorageMode?) -> [Problem] {
+        let path = field.path
+        guard let value = view.value(path) else {
+            let optional = field.defaultValue == nil || field.kind.isYAML || path == "pv.hostPath"
+            if !optional && field.applies(to: mode) { return [.error(path, "is required; for example \(field.example)")] }
+            return []
+        }
+        switch field.kind {
+        case .yamlMapping:
+            return value.entries == nil ? [.error(path, "must be a mapping, not \(value.typeName)")] : []
+        case .yamlList:
+            return value.items == nil ? [.error(path, "must be a list, not \(value.typeName)")] : []
+        case .yamlMappingOrList:
+            return value.scalar != nil ? [.error(path, "must be a mapping or a list, not \(value.typeName)")] : []
+        default:
+            break
+        }
+        guard let scalar = value.scalar else {
+            return [.error(path, "must be \(expectation(field.kind)), not \(value.typeName)")]
+        }
+        var problems: [Problem] = []
+        if let message = scalarProblem(scalar, kind: field.kind) {
+            problems.append(.error(path, message))
+        } else if let (severity, message) = field.advice?(scalar) {
+            problems.append(Problem(severity, Problem.display(path), message))
+        }
+        if case .integer = field.kind, scalar.kind == .string, problems.isEmpty {
+            problems.append(.warning(path, "is the string \"\(scalar.text)\"; write it without quotes"))
+        }
+        return problems
+    }
+
+    /// What a kind accepts, as a phrase.
+    public static func expectation(_ kind: FieldKind) -> String {
+        switch kind {
+        case .toggle: return "true or false"
+        case .text(let format):
+            switch format {
+            case .subdomain: return "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')"
+            case .dns1035: return "a DNS-1035 label (a lower-case letter, then letters, digits and '-')"
+            case .labelValue: return "a label value"
+            case .imageRepository: return "an image repository"
+            case .imageTag: return "an image tag"
+            case .absolutePath, .httpPath: return "an absolute path"
+            case .host: return "a host name or IP address"
+            case .free: return "text"
+            }
+        case .quantity: return "a quantity such as 20Gi, 500m or 1"
+        case .integer(let min, let max): return "an integer from \(min) to \(max)"
+        case .choice(let options): return "one of " + options.joined(separator: ", ")
+        case .yamlMapping: return "a mapping"
+        case .yamlList: return "a list"
+        case .yamlMappingOrList: return "a mapping or a list"
+        }
+    }
+
+    /// Why a scalar does not fit a kind, or nil.
+    public static func scalarProblem(_ scalar: Scalar, kind: FieldKind) -> String? {
+        switch kind {
+        case .toggle:
+            if scalar.kind == .bool { return nil }
+            if scalar.kind == .string, Scalar.resolveKind(ofPlain: scalar.text) == .bool {
+                return "must be true or false, not the string \"\(scalar.text)\" (Helm treats any non-empty string as true); remove the quotes"
+            }
+            return "must be true or false, not \(describe(scalar))"
+        case .integer(let min, let max):
+            let number = scalar.intValue ?? (scalar.kind == .string ? Int(scalar.text) : nil)
+            guard let number else { return "must be an integer from \(min) to \(max), not \(describe(scalar))" }
+            return (min...max).contains(number) ? nil : "must be an integer from \(min) to \(max), not \(number)"
+        case .choice(let options):
+            if options.contains(scalar.text) { return nil }
+            let hint = options.first { $0.lowercased() == scalar.text.lowercased() }.map { "; did you mean \($0)?" } ?? ""
+            return "must be one of \(options.joined(separator: ", ")), not \(describe(scalar))\(hint)"
+        case .quantity(let use):
+            return quantityProblem(scalar, use: use)
+        case .text(let format):
+            if scalar.kind == .bool { return "must be \(expectation(kind)), not \(describe(scalar))" }
+            return textProblem(scalar.text, format: format)
+        case .yamlMapping, .yamlList, .yamlMappingOrList:
+            return "must be \(expectation(kind)), not \(describe(scalar))"
+        }
+    }
+
+    static func describe(_ scalar: Scalar) -> String {
+        scalar.kind == .string ? "the string \"\(scalar.text)\"" : "\(scalar.kind) (\(scalar.text))"
+    }
+
+    static func quantityProblem(_ scalar: Scalar, use: QuantityUse) -> String? {
+        guard scalar.kind != .bool else { return "must be a quantity such as 20Gi, not \(describe(scalar))" }
+        let quantity: Quantity
+        do { quantity = try Quantity(parsing: scalar.text) } catch {
+            return "\"\(scalar.text)\" \(error); use a number with an optional suffix (Ki Mi Gi Ti Pi Ei, m k M G T P E, or e3), such as \(use == .cpu ? "500m" : "20Gi")"
+        }
+        if quantity.isNegative { return "must not be negative (\(scalar.text))" }
+        switch use {
+        case .storage:
+            if quantity.isZero { return "must be greater than 0, such as 20Gi" }
+            if quantity.hasFraction { return "\(scalar.text) is a fraction of a byte; did you mean \(scalar.text.dropLast())Mi?" }
+            if quantity < Quantity(nanos: 1_048_576 * 1_000_000_000, format: .binarySI) {
+                return "\(scalar.text) is below 1Mi; a registry needs room for images, such as 20Gi"
+            }
+        case .memory:
+            if quantity.hasFraction { return "\(scalar.text) is a fraction of a byte; did you mean \(scalar.text.dropLast())Mi?" }
+        case .cpu:
+            break
+        }
+        return nil
+    }
+
+    static func textProblem(_ text: String, format: TextFormat) -> String? {
+        switch format {
+        case .subdomain: return Names.dns1123SubdomainProblem(text)
+        case .dns1035: return Names.dns1035LabelProblem(text)
+        case .labelValue: return Names.labelValueProblem(text, allowEmpty: false)
+        case .imageRepository: return Names.imageRepositoryProblem(text)
+        case .imageTag: return Names.imageTagProblem(text)
+        case .absolutePath:
+            if !text.hasPrefix("/") { return "must be an absolute path starting with /, such as /var/lib/registry" }
+            if text.split(separator: "/").contains("..") { return "must not contain '..'" }
+            if text.split(separator: "/").isEmpty { return "must not be / itself" }
+            return nil
+        case .httpPath:
+            return text.hasPrefix("/") ? nil : "must start with /, such as /v2/"
+        case .host:
+            return text.isEmpty ? "must not be empty" : nil
+        case .free:
+            return nil
+        }
+    }
+
+    /// Unknown keys with the nearest known one.
+    static func unknownKeys(in value: Value, under path: KeyPath) -> [Problem] {
+        guard let entries = value.entries else { return [] }
+        var problems: [Problem] = []
+        for entry in entries {
+            let child = path.appending(entry.key)
+            if FieldRegistry.field(child) != nil { continue }
+            if FieldRegistry.containers.contains(child) {
+                if entry.value.entries != nil {
+                    problems += unknownKeys(in: entry.value, under: child)
+                } else if !entry.value.isNull {
+                    problems.append(.error(child, "must be a mapping, not \(entry.value.typeName)"))
+                }
+                continue
+            }
+            if child.parent == "pv.volumeSource" { continue }
+            let suggestion = FieldRegistry.suggestion(for: child).map { "; did you mean \($0)?" } ?? ""
+            problems.append(.warning(child, "unknown key\(suggestion)"))
+        }
+        return problems
+    }
+
+    static func crossFieldRules(_ config: RegistryConfig, view: RegistryConfig.View, mode: StorageMode?) -> [Problem] {
+        var problems: [Problem] = []
+        if let problem = Names.dns1123LabelProblem(config.namespace) { problems.append(Problem(.error, "namespace", problem)) }
+        if config.release.count > 53 { problems.append(Problem(.error, "release", "must be at most 53 characters")) }
+        else if let problem = Names.dns1123SubdomainProblem(config.release) { problems.append(Problem(.error, "release", problem)) }
+
+        problems += storageRules(view, mode: mode)
+
+        for resource in ["cpu", "memory"] {
+            let requestPath = KeyPath(stringLiteral: "deployment.resources.requests.\(resource)")
+            let limitPath = KeyPath(stringLiteral: "deployment.resources.limits.\(resource)")
+            if let request = view.quantity(requestPath), let limit = view.quantity(limitPath), request > limit {
+                problems.append(.error(requestPath, "\(resource) request \(request) is above the limit \(limit); lower it or raise \(limitPath)"))
+            }
+        }
+
+        let replicas = view.int("deployment.replicas") ?? 1
+        let envNames = envVariableNames(view.value("deployment.env"))
+        if replicas > 1 {
+            if mode != .nfs {
+                problems.append(.error("deployment.replicas", "\(replicas) replicas need ReadWriteMany storage (NFS); \(mode?.rawValue ?? "this") storage is ReadWriteOnce, so use 1 replica or switch to NFS"))
+            } else if !envNames.contains("REGISTRY_HTTP_SECRET") {
+                problems.append(.warning("deployment.env", "set REGISTRY_HTTP_SECRET to one shared value; without it uploads fail across \(replicas) replicas"))
+            }
+        }
+        problems += envRules(view.value("deployment.env"))
+
+        for probe in ["livenessProbe", "readinessProbe"] {
+            let base = "deployment.\(probe)"
+            guard view.bool(KeyPath(stringLiteral: base + ".enabled")) ?? true else { continue }
+            if let timeout = view.int(KeyPath(stringLiteral: base + ".timeoutSeconds")),
+               let period = view.int(KeyPath(stringLiteral: base + ".periodSeconds")), timeout >= period {
+                problems.append(.error(KeyPath(stringLiteral: base + ".timeoutSeconds"), "timeout \(timeout)s must be below the period \(period)s"))
+            }
+            if let port = view.int(KeyPath(stringLiteral: base + ".httpGet.port")), port != view.targetPort {
+                problems.append(.warning(KeyPath(stringLiteral: base + ".httpGet.port"), "is \(port) but the registry listens on service.targetPort \(view.targetPort); the probe is rendered on \(view.targetPort)"))
+            }
+            if let scheme = view.string(KeyPath(stringLiteral: base + ".httpGet.scheme")), scheme == "HTTP" {
+                problems.append(.error(KeyPath(stringLiteral: base + ".httpGet.scheme"), "must be HTTPS: the registry serves TLS, so an HTTP probe always fails"))
+            }
+        }
+
+        if let address = config.external.toolManagerRegistryAddress, address != config.registryAddress {
+            problems.append(Problem(.warning, "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS",
+                                    "is \"\(address)\" but the registry is reached at \"\(config.registryAddress)\"; set it to \(config.registryAddress)"))
+        }
+        if config.external.hasRegistryTLS, let secret = view.string("deployment.tlsSecretName"), secret != "registry-tls-secret" {
+            problems.append(.warning("deployment.tlsSecretName", "is \"\(secret)\" but the chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
+        }
+        return problems
+    }
+
+    static func storageRules(_ view: RegistryConfig.View, mode: StorageMode?) -> [Problem] {
+        var problems: [Problem] = []
+        let sources = view.value("pv.volumeSource")?.entries?.filter { !$0.value.isNull } ?? []
+        let hasHostPath = view.string("pv.hostPath") != nil
+        if let volumeSource = view.value("pv.volumeSource"), volumeSource.entries == nil {
+            problems.append(.error("pv.volumeSource", "must be a mapping with one volume source, such as nfs: {server, path}"))
+        }
+        if sources.count + (hasHostPath ? 1 : 0) > 1 {
+            let names = (hasHostPath ? ["hostPath"] : []) + sources.map(\.key)
+            problems.append(.error("pv.volumeSource", "has two storage sources at once (\(names.joined(separator: " and "))); keep one\(hasHostPath ? " and set pv.hostPath to null" : "")"))
+        }
+        guard let mode else {
+            problems.append(.error("pv", "no storage: set pv.hostPath, pv.volumeSource.nfs or pv.storageClass"))
+            return problems
+        }
+        if mode.hasStaticVolume, view.string("pv.storageClass") != nil || view.string("pvc.storageClass") != nil {
+            problems.append(.warning("pv.storageClass", "a storage class is set while the PV still uses \(mode == .hostPath ? "pv.hostPath" : "pv.volumeSource"); for dynamic provisioning set \(mode == .hostPath ? "pv.hostPath" : "pv.volumeSource") to null"))
+        }
+        if mode == .nfs {
+            if view.string("pv.volumeSource.nfs.server") == nil { problems.append(.error("pv.volumeSource.nfs.server", "is required for NFS storage, such as nfs-server.example.com")) }
+            if view.string("pv.volumeSource.nfs.path") == nil { problems.append(.error("pv.volumeSource.nfs.path", "is required for NFS storage, such as /exports/registry")) }
+            if let server = view.string("pv.volumeSource.nfs.server"), !server.isEmpty, !Names.isHostOrAddress(server) {
+                problems.append(.warning("pv.volumeSource.nfs.server", "\"\(server)\" is neither a DNS name nor an IP address"))
+            }
+            if view.bool("pv.volumeSource.nfs.readOnly") == true {
+                problems.append(.warning("pv.volumeSource.nfs.readOnly", "a read-only volume cannot store pushed images"))
+            }
+        }
+        if mode == .hostPath {
+            if view.value("deployment.nodeSelector")?.entries?.isEmpty ?? true {
+                problems.append(.warning("deployment.nodeSelector", "hostPath data lives on one node; pin the pod with a node selector such as kubernetes.io/hostname=<node>"))
+            }
+            if view.string("pv.reclaimPolicy") == "Delete" {
+                problems.append(.warning("pv.reclaimPolicy", "Delete does not clean hostPath volumes; the data stays on the node"))
+            }
+        }
+        if mode.hasStaticVolume {
+            if let pvSize = view.quantity("pv.size"), let pvcSize = view.quantity("pvc.size"), pvcSize > pvSize {
+                problems.append(.error("pvc.size", "\(pvcSize) is larger than pv.size \(pvSize); the claim cannot bind to a smaller volume"))
+            }
+            if let pvClass = view.string("pv.storageClass"), let pvcClass = view.string("pvc.storageClass"), pvClass != pvcClass {
+                problems.append(.error("pvc.storageClass", "is \"\(pvcClass)\" but pv.storageClass is \"\(pvClass)\"; they must match for the claim to bind"))
+            }
+            if let volumeName = view.string("pvc.volumeName"), let pvName = view.string("pv.name"), volumeName != pvName {
+                problems.append(.error("pvc.volumeName", "is \"\(volumeName)\" but the PV is named \"\(pvName)\"; it must be the PV name"))
+            }
+        } else if let pvClass = view.string("pv.storageClass"), let pvcClass = view.string("pvc.storageClass"), pvClass != pvcClass {
+            problems.append(.error("pvc.storageClass", "is \"\(pvcClass)\" but pv.storageClass is \"\(pvClass)\"; they must match"))
+        }
+        return problems
+    }
+
+    /// The names an env value sets: keys of a map, or `name` of each list item.
+    public static func envVariableNames(_ env: Value?) -> [String] {
+        if let entries = env?.entries { return entries.map(\.key) }
+        return env?.items?.compactMap { $0["name"]?.scalar?.text } ?? []
+    }
+
+    static func envRules(_ env: Value?) -> [Problem] {
+        var problems: [Problem] = []
+        if let items = env?.items {
+            for (index, item) in items.enumerated() where item["name"]?.scalar == nil {
+                problems.append(.error("deployment.env", "item \(index + 1) has no name"))
+            }
+        }
+        for name in envVariableNames(env) {
+            if let problem = Names.envNameProblem(name) {
+                problems.append(.error(KeyPath(["deployment", "env", name]), problem))
+            } else if name == "REGISTRY_HTTP_ADDR" || name.hasPrefix("REGISTRY_HTTP_TLS_") {
+                problems.append(.warning(KeyPath(["deployment", "env", name]), "overrides a setting the renderer makes from service.targetPort and the TLS secret"))
+            }
+        }
+        return problems
+    }
+}

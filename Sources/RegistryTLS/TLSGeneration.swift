@@ -1,0 +1,52 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+import SwiftASN1
+import X509
+
+/// A self-signed certificate and key for exactly the registry's names.
+public struct GeneratedTLS: Sendable {
+    public let certificatePEM: String
+    public let keyPEM: String
+}
+
+/// Makes self-signed certificates with swift-certificates (no openssl).
+public enum TLSGenerator {
+    /// The key algorithms offered.
+    public enum Algorithm: String, Sendable, CaseIterable { case ecdsaP256 = "ECDSA P-256", rsa2048 = "RSA 2048" }
+
+    public static func generate(names: [String], days: Int, algorithm: Algorithm = .ecdsaP256, now: Date = Date()) throws -> GeneratedTLS {
+        let privateKey: Certificate.PrivateKey
+        let signature: Certificate.SignatureAlgorithm
+        switch algorithm {
+        case .ecdsaP256:
+            privateKey = Certificate.PrivateKey(P256.Signing.PrivateKey())
+            signature = .ecdsaWithSHA256
+        case .rsa2048:
+            privateKey = Certificate.PrivateKey(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+            signature = .sha256WithRSAEncryption
+        }
+        let subject = try DistinguishedName {
+            CommonName(names.count > 1 ? names[1] : names[0])
+            OrganizationName("cache-registry-setup")
+        }
+        let certificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: privateKey.publicKey,
+            notValidBefore: now.addingTimeInterval(-300),
+            notValidAfter: now.addingTimeInterval(Double(days) * 86400),
+            issuer: subject,
+            subject: subject,
+            signatureAlgorithm: signature,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, keyEncipherment: algorithm == .rsa2048))
+                try ExtendedKeyUsage([.serverAuth])
+                SubjectAlternativeNames(names.map { GeneralName.dnsName($0) })
+            },
+            issuerPrivateKey: privateKey)
+        return GeneratedTLS(certificatePEM: try certificate.serializeAsPEM().pemString,
+                            keyPEM: try privateKey.serializeAsPEM().pemString)
+    }
+}

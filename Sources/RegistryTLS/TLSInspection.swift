@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+import RegistryModel
+import SwiftASN1
+import X509
+
+/// PEM certificate and key, as files or as the chart's base64 `registryTls` values. The key is never shown.
+public struct RegistryTLSMaterial: Sendable {
+    public var certificatePEM: String
+    public var keyPEM: String?
+    /// Where the material came from, for messages (`registryTls.crt`, a file path).
+    public var certificateOrigin: String
+    public var keyOrigin: String
+
+    public init(certificatePEM: String, keyPEM: String?, certificateOrigin: String, keyOrigin: String) {
+        self.certificatePEM = certificatePEM; self.keyPEM = keyPEM
+        self.certificateOrigin = certificateOrigin; self.keyOrigin = keyOrigin
+    }
+
+    /// From the chart's `registryTls.crt` / `registryTls.key` (base64 of PEM).
+    public init(certificateBase64: String, keyBase64: String?) {
+        func decode(_ text: String) -> String {
+            let cleaned = text.filter { !$0.isWhitespace }
+            return Data(base64Encoded: cleaned).flatMap { String(data: $0, encoding: .utf8) } ?? text
+        }
+        self.init(certificatePEM: decode(certificateBase64), keyPEM: keyBase64.flatMap { $0.isEmpty ? nil : decode($0) },
+                  certificateOrigin: "registryTls.crt", keyOrigin: "registryTls.key")
+    }
+
+    /// How the key is shown anywhere a person can see it.
+    public var redactedKey: String { keyPEM.map { Redaction.placeholder(byteCount: $0.utf8.count) } ?? "(none)" }
+}
+
+/// The one way a private key is shown.
+public enum Redaction {
+    public static func placeholder(byteCount: Int) -> String { "<redacted: \(byteCount) bytes>" }
+}
+
+/// What a certificate says about itself, for `tls inspect` and the wizard.
+public struct CertificateReport: Sendable {
+    public var subject: String
+    public var dnsNames: [String]
+    public var ipAddresses: [String]
+    public var notBefore: Date
+    public var notAfter: Date
+    public var keyMatches: Bool?
+    public var keyAlgorithm: String
+    /// The registry names and whether each is covered.
+    public var coverage: [(name: String, covered: Bool)]
+    public var problems: [Problem]
+}
+
+/// Checks certificate and key: parsing, match, validity window and the names the registry is reached by.
+public enum TLSChecks {
+    /// A full report; `problems` is empty when the material is usable as is.
+    public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], now: Date = Date(),
+                               path: String = "registryTls.crt") -> CertificateReport? {
+        guard let certificate = try? Certificate(pemEncoded: material.certificatePEM) else { return nil }
+        var problems: [Problem] = []
+        var keyMatches: Bool? = nil
+        if let keyPEM = material.keyPEM {
+            if let key = try? Certificate.PrivateKey(pemEncoded: keyPEM) {
+                keyMatches = key.publicKey == certificate.publicKey
+                if keyMatches == false {
+                    problems.append(Problem(.error, material.keyOrigin == "registryTls.key" ? "registryTls.key" : path,
+                                            "the key \(material.keyOrigin) does not match the certificate \(material.certificateOrigin)"))
+                }
+            } else {
+                problems.append(Problem(.error, material.keyOrigin == "registryTls.key" ? "registryTls.key" : path,
+                                        "\(material.keyOrigin) is not a PEM private key (RSA or ECDSA, PKCS#1, PKCS#8 or SEC1)"))
+            }
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        let expiry = formatter.string(from: certificate.notValidAfter)
+        if certificate.notValidAfter < now {
+            problems.append(Problem(.error, path, "the certificate expired on \(expiry)"))
+        } else if certificate.notValidBefore > now {
+            problems.append(Problem(.error, path, "the certificate is not valid before \(formatter.string(from: certificate.notValidBefore))"))
+        } else if certificate.notValidAfter.timeIntervalSince(now) < 30 * 86400 {
+            let days = Int(certificate.notValidAfter.timeIntervalSince(now) / 86400)
+            problems.append(Problem(.warning, path, "the certificate expires in \(days) day\(days == 1 ? "" : "s"), on \(expiry); renew it"))
+        }
+        var dnsNames: [String] = []
+        var addresses: [String] = []
+        if let names = try? certificate.extensions.subjectAlternativeNames {
+            for name in names {
+                switch name {
+                case .dnsName(let dns): dnsNames.append(dns)
+                case .ipAddress(let bytes): addresses.append(bytes.bytes.map(String.init).joined(separator: "."))
+                default: break
+                }
+            }
+        }
+        let coverage = serviceNames.map { name in (name, dnsNames.contains { matches($0, name) }) }
+        for (index, entry) in coverage.enumerated() where !entry.1 {
+            let severity: Problem.Severity = index == 1 ? .error : .warning
+            let why = index == 1 ? "the Tool Manager reaches the registry by this name" : "pods that use this name will fail TLS verification"
+            problems.append(Problem(severity, path, "the certificate does not cover \(entry.0) (\(why)); it covers \(dnsNames.isEmpty ? "no DNS names" : dnsNames.joined(separator: ", "))"))
+        }
+        let algorithm: String
+        switch certificate.publicKey.description {
+        case let text where text.contains("RSA"): algorithm = "RSA"
+        case let text where text.contains("P256"): algorithm = "ECDSA P-256"
+        case let text where text.contains("P384"): algorithm = "ECDSA P-384"
+        default: algorithm = "ECDSA"
+        }
+        return CertificateReport(subject: certificate.subject.description, dnsNames: dnsNames, ipAddresses: addresses,
+                                 notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter,
+                                 keyMatches: keyMatches, keyAlgorithm: algorithm,
+                                 coverage: coverage.map { (name: $0.0, covered: $0.1) }, problems: problems)
+    }
+
+    /// The problems of a config's TLS material against its current service name and namespace.
+    public static func problems(for material: RegistryTLSMaterial, config: RegistryConfig, now: Date = Date()) -> [Problem] {
+        let path = material.certificateOrigin == "registryTls.crt" ? "registryTls.crt" : "tls.certificate"
+        guard let report = inspect(material, serviceNames: config.serviceNames(), now: now, path: path) else {
+            return [Problem(.error, path, "\(material.certificateOrigin) is not a PEM certificate")]
+        }
+        return report.problems
+    }
+
+    /// DNS name matching with a single leading wildcard label (`*.kubiya` covers `svc.kubiya`).
+    public static func matches(_ pattern: String, _ name: String) -> Bool {
+        let pattern = pattern.lowercased(), name = name.lowercased()
+        if pattern == name { return true }
+        guard pattern.hasPrefix("*.") else { return false }
+        let suffix = pattern.dropFirst(1)
+        guard name.hasSuffix(suffix) else { return false }
+        let head = name.dropLast(suffix.count)
+        return !head.isEmpty && !head.contains(".")
+    }
+}

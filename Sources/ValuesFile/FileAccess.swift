@@ -1,0 +1,79 @@
+import Foundation
+
+/// Reading and atomically replacing files; the only place (with the command layer) that touches the disk.
+public enum FileAccess {
+    /// Reads a whole file, or one sentence saying why it cannot be read.
+    public static func readFile(_ path: String) throws(ValuesFileError) -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValuesFileError("\(path): no such file")
+        }
+        if isDirectory.boolValue { throw ValuesFileError("\(path): is a folder, not a values file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ValuesFileError("\(path): cannot be read (permission denied)") }
+        defer { try? handle.close() }
+        do {
+            return Array(try handle.readToEnd() ?? Data())
+        } catch {
+            throw ValuesFileError("\(path): cannot be read: \(error.localizedDescription)")
+        }
+    }
+
+    /// Follows symbolic links to the file that is really edited.
+    public static func resolvedTarget(_ path: String) -> String {
+        var current = path
+        for _ in 0..<40 {
+            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
+            current = destination.hasPrefix("/") ? destination : (current as NSString).deletingLastPathComponent.appendingPathComponentOrSelf(destination)
+        }
+        return current
+    }
+
+    /// Replaces a file atomically: a temporary file in the same folder, fsync, rename. Keeps the old file's
+    /// mode (or uses `newFileMode`), edits a symlink's target and keeps the link. On failure nothing changes.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, newFileMode: mode_t = 0o644) throws(ValuesFileError) {
+        let target = resolvedTarget(path)
+        let folder = (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValuesFileError("\(path): cannot write: the folder \(folder) does not exist")
+        }
+        var mode = newFileMode
+        var info = stat()
+        if stat(target, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { throw ValuesFileError("\(path): is a folder, not a file") }
+            mode = info.st_mode & 0o7777
+        }
+        let base = (target as NSString).lastPathComponent
+        var template = Array("\(folder)/.\(base).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ValuesFileError("\(path): cannot write in \(folder): \(String(cString: strerror(errno)))") }
+        let temporary = String(cString: template)
+        func fail(_ what: String) -> ValuesFileError {
+            let reason = String(cString: strerror(errno))
+            close(fd); unlink(temporary)
+            return ValuesFileError("\(path): cannot \(what): \(reason); the file was not changed")
+        }
+        if fchmod(fd, mode) != 0 { throw fail("set the mode") }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if result < 0 { if errno == EINTR { continue }; throw fail("write") }
+            written += result
+        }
+        if fsync(fd) != 0 { throw fail("flush to disk") }
+        if close(fd) != 0 { unlink(temporary); throw ValuesFileError("\(path): cannot write: \(String(cString: strerror(errno))); the file was not changed") }
+        if rename(temporary, target) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw ValuesFileError("\(path): cannot replace the file: \(reason); it was not changed")
+        }
+        let folderFD = open(folder, O_RDONLY)
+        if folderFD >= 0 { fsync(folderFD); close(folderFD) }
+    }
+}
+
+extension String {
+    func appendingPathComponentOrSelf(_ component: String) -> String {
+        isEmpty ? component : (self as NSString).appendingPathComponent(component)
+    }
+}

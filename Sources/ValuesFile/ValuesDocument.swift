@@ -1,0 +1,242 @@
+import Foundation
+import RegistryModel
+import Yams
+
+/// A parsed values file: its text, its YAML tree, and the `cacheRegistry` configuration it holds.
+public struct ValuesDocument: @unchecked Sendable {
+    /// The name used in messages (the path as given).
+    public let name: String
+    public let bytes: [UInt8]
+    let source: SourceText
+    /// The root node, nil for an empty file.
+    let root: Node?
+
+    /// Parses text; malformed YAML throws `NAME:LINE:COLUMN: message`.
+    public init(bytes: [UInt8], name: String) throws(ValuesFileError) {
+        self.name = name
+        self.bytes = bytes
+        self.source = SourceText(bytes)
+        if let nul = bytes.firstIndex(of: 0) {
+            let line = source.line(of: nul)
+            throw ValuesFileError("\(name):\(line):\(nul - source.lineStarts[line - 1] + 1): the file contains a NUL byte; it is not a text file")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let offset = ValuesDocument.firstInvalidUTF8(bytes)
+            let line = source.line(of: offset)
+            throw ValuesFileError("\(name):\(line):\(offset - source.lineStarts[line - 1] + 1): the file is not valid UTF-8")
+        }
+        if let tab = ValuesDocument.tabIndentation(bytes) {
+            throw ValuesFileError("\(name):\(source.line(of: tab)):1: a tab is used for indentation; YAML allows only spaces")
+        }
+        if let depth = ValuesDocument.nestingProblem(bytes) {
+            throw ValuesFileError("\(name):\(source.line(of: depth)):1: nesting is deeper than \(ValuesDocument.maxDepth) levels")
+        }
+        do {
+            root = try Parser(yaml: text).singleRoot()
+        } catch let error as YamlError {
+            throw ValuesFileError(ValuesDocument.describe(error, name: name))
+        } catch {
+            throw ValuesFileError("\(name): \(error)")
+        }
+        if let root, root.mapping == nil, !(root.scalar.map { Scalar.resolveKind(ofPlain: $0.string) == .null && $0.style == .plain } ?? false) {
+            throw ValuesFileError("\(name):\(root.mark?.line ?? 1):\(root.mark?.column ?? 1): the top level must be a mapping of keys, such as cacheRegistry:")
+        }
+    }
+
+    /// Reads a file from disk, with one clear sentence for every way that can fail.
+    public static func read(path: String) throws(ValuesFileError) -> ValuesDocument {
+        try ValuesDocument(bytes: FileAccess.readFile(path), name: path)
+    }
+
+    static let maxDepth = 500
+
+    /// The first byte of invalid UTF-8.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var low = 0, high = bytes.count
+        while low < high {
+            let mid = (low + high) / 2
+            var end = mid
+            while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
+            if String(validating: bytes[0..<end], as: UTF8.self) != nil { low = mid + 1 } else { high = mid }
+        }
+        return max(0, low - 1)
+    }
+
+    /// A tab at the start of a line's indentation, outside block scalars (a cheap, conservative check).
+    static func tabIndentation(_ bytes: [UInt8]) -> Int? {
+        var atLineStart = true
+        for (index, byte) in bytes.enumerated() {
+            if atLineStart && byte == 9 {
+                // A tab followed only by a comment or blank is harmless.
+                var next = index
+                while next < bytes.count && (bytes[next] == 9 || bytes[next] == 32) { next += 1 }
+                if next < bytes.count && bytes[next] != 10 && bytes[next] != 13 && bytes[next] != 35 { return index }
+            }
+            if byte == 10 { atLineStart = true } else if byte != 32 { atLineStart = false }
+        }
+        return nil
+    }
+
+    /// The offset of a line nested deeper than `maxDepth` (by flow brackets or indentation).
+    static func nestingProblem(_ bytes: [UInt8]) -> Int? {
+        var flowDepth = 0
+        var indents: [Int] = []
+        var index = 0
+        while index < bytes.count {
+            var indent = 0
+            let lineStart = index
+            while index < bytes.count && bytes[index] == 32 { indent += 1; index += 1 }
+            let content = index < bytes.count && bytes[index] != 10 && bytes[index] != 13 && bytes[index] != 35
+            if content && flowDepth == 0 {
+                while let last = indents.last, last >= indent { indents.removeLast() }
+                indents.append(indent)
+                // "- - - x" nests sequences on one line
+                var dashes = 0, probe = index
+                while probe + 1 < bytes.count && bytes[probe] == 45 && bytes[probe + 1] == 32 { dashes += 1; probe += 2 }
+                if indents.count + dashes > maxDepth { return lineStart }
+            }
+            var quote: UInt8 = 0
+            while index < bytes.count && bytes[index] != 10 {
+                let byte = bytes[index]
+                if quote != 0 { if byte == quote { quote = 0 } }
+                else if byte == 34 || (byte == 39 && index > 0 && [32, 91, 123, 44, 58].contains(bytes[index - 1])) { quote = byte }
+                else if byte == 35 && index > 0 && bytes[index - 1] == 32 { while index < bytes.count && bytes[index] != 10 { index += 1 }; break }
+                else if byte == 91 || byte == 123 { flowDepth += 1; if flowDepth + indents.count > maxDepth { return lineStart } }
+                else if byte == 93 || byte == 125 { flowDepth = max(0, flowDepth - 1) }
+                index += 1
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func describe(_ error: YamlError, name: String) -> String {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+            let while_ = context.map { " (\($0.text))" } ?? ""
+            return "\(name):\(mark.line):\(mark.column): \(problem)\(while_)"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return "\(name):\(context.mark.line):\(context.mark.column): duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in one mapping"
+        case .reader(let problem, let offset, _, _):
+            return "\(name): \(problem)\(offset.map { " at byte \($0)" } ?? "")"
+        default:
+            return "\(name): \(error)"
+        }
+    }
+
+    // MARK: - Reading the configuration
+
+    var rootMapping: Node.Mapping? { root?.mapping }
+
+    /// Whether the file has a `cacheRegistry:` key.
+    public var hasSection: Bool { rootMapping?[Node("cacheRegistry")] != nil }
+
+    /// The chart's whole values file (the Tool Manager's section beside `cacheRegistry`), as opposed to a standalone
+    /// override file: in the chart's own file a removed key is gone, in an override file the chart default returns.
+    public var isChartValues: Bool {
+        guard let mapping = rootMapping else { return false }
+        return mapping[Node("cacheRegistry")] != nil && mapping[Node("toolManager")] != nil
+    }
+
+    /// The configuration in this file, for the given output settings.
+    public func config(namespace: String = RegistryConfig.defaultNamespace,
+                       release: String = RegistryConfig.defaultRelease) throws(ValuesFileError) -> RegistryConfig {
+        var budget = NodeBudget()
+        let section = try rootMapping?[Node("cacheRegistry")].map { node throws(ValuesFileError) in try convert(node, budget: &budget) }
+        if let section, section.entries == nil, !section.isNull {
+            throw ValuesFileError("\(name):\(line(of: KeyPath([])) ?? 1): cacheRegistry must be a mapping, not \(section.typeName)")
+        }
+        let tls = rootMapping?[Node("registryTls")]?.mapping
+        let hasTLS = (tls?[Node("crt")]?.string).map { !$0.isEmpty } == true && (tls?[Node("key")]?.string).map { !$0.isEmpty } == true
+        let address = rootMapping?[Node("toolManager")]?.mapping?[Node("env")]?.mapping?[Node("KUBIYA_IMAGE_REGISTRY_ADDRESS")]?.string
+        return RegistryConfig(overrides: section.flatMap { $0.isNull ? nil : $0 } ?? .emptyMapping,
+                              namespace: namespace, release: release,
+                              external: ExternalValues(toolManagerRegistryAddress: address, hasRegistryTLS: hasTLS),
+                              layout: isChartValues ? .chartValues : .standalone)
+    }
+
+    /// A top-level string such as `registryTls.crt`.
+    public func topLevelString(_ path: [String]) -> String? {
+        var node = root
+        for key in path { node = node?.mapping?[Node(key)] }
+        return node?.string
+    }
+
+    /// The 1-based line of a key under `cacheRegistry` (or of the section itself for an empty path).
+    public func line(of path: KeyPath) -> Int? {
+        guard let mapping = rootMapping, var entry = mapping.first(where: { $0.key.string == "cacheRegistry" }) else { return nil }
+        for key in path.components {
+            guard let next = entry.value.mapping?.first(where: { $0.key.string == key }) else { return entry.key.mark?.line }
+            entry = next
+        }
+        return entry.key.mark?.line
+    }
+
+    /// Adds line numbers to problems whose path is in this file.
+    public func locate(_ problems: [Problem]) -> [Problem] {
+        problems.map { problem in
+            var located = problem
+            if problem.path.hasPrefix("cacheRegistry."), let path = KeyPath(parsing: String(problem.path.dropFirst("cacheRegistry.".count))) {
+                located.line = line(of: path)
+            } else if problem.path.hasPrefix("toolManager.") {
+                var node: (key: Node, value: Node)? = nil
+                var mapping = rootMapping
+                for key in problem.path.split(separator: ".") {
+                    node = mapping?.first { $0.key.string == String(key) }
+                    mapping = node?.value.mapping
+                }
+                located.line = node?.key.mark?.line
+            }
+            return located
+        }
+    }
+
+    /// Limits how many nodes alias expansion may produce.
+    struct NodeBudget { var remaining = 200_000; var depth = 0 }
+
+    func convert(_ node: Node, budget: inout NodeBudget) throws(ValuesFileError) -> Value {
+        budget.remaining -= 1
+        guard budget.remaining >= 0 else {
+            throw ValuesFileError("\(name): cacheRegistry expands to more than 200000 nodes through aliases; refusing to read it")
+        }
+        switch node {
+        case .scalar(let scalar):
+            return .scalar(ValuesDocument.scalar(scalar))
+        case .mapping(let mapping):
+            var entries: [Entry] = []
+            for (key, value) in mapping {
+                if key.string == "<<", value.mapping != nil || value.sequence != nil {
+                    for merged in (value.sequence.map(Array.init) ?? [value]) {
+                        for entry in try convert(merged, budget: &budget).entries ?? [] where !entries.contains(where: { $0.key == entry.key }) {
+                            entries.append(entry)
+                        }
+                    }
+                    continue
+                }
+                let converted = try convert(value, budget: &budget)
+                entries.removeAll { $0.key == (key.string ?? "") }
+                entries.append(Entry(key: key.string ?? "", value: converted))
+            }
+            return .mapping(entries)
+        case .sequence(let sequence):
+            var items: [Value] = []
+            for item in sequence { items.append(try convert(item, budget: &budget)) }
+            return .sequence(items)
+        case .alias:
+            return .null
+        }
+    }
+
+    /// A Yams scalar as a typed scalar: plain scalars resolve as Helm does, quoted ones are strings, tags win.
+    static func scalar(_ scalar: Node.Scalar) -> Scalar {
+        switch scalar.tag.description {
+        case "tag:yaml.org,2002:str": return Scalar(text: scalar.string, kind: .string)
+        case "tag:yaml.org,2002:int": return Scalar(text: scalar.string, kind: .int)
+        case "tag:yaml.org,2002:bool": return Scalar(text: scalar.string, kind: .bool)
+        case "tag:yaml.org,2002:float": return Scalar(text: scalar.string, kind: .float)
+        case "tag:yaml.org,2002:null": return Scalar(text: scalar.string, kind: .null)
+        default: break
+        }
+        return scalar.style == .plain || scalar.style == .any ? .plain(scalar.string) : Scalar(text: scalar.string, kind: .string)
+    }
+}

@@ -1,0 +1,388 @@
+import RegistryModel
+import Yams
+
+/// Applies assignments to a values file's text with the smallest diff: only the touched scalars or
+/// key lines change; comments, quoting, blank lines, line endings and a missing final newline stay.
+public enum ValuesEditor {
+    /// The new bytes after all assignments; a no-op assignment leaves the bytes identical.
+    public static func apply(_ assignments: [Assignment], to document: ValuesDocument) throws(ValuesFileError) -> [UInt8] {
+        var current = document
+        for assignment in assignments {
+            let config = try current.config()
+            let bytes: [UInt8]
+            if assignment.value.isNull && !config.needsExplicitNull(assignment.path) {
+                bytes = try TextEdit(current).remove(assignment.path)
+            } else {
+                bytes = try TextEdit(current).set(assignment.path, to: assignment.value)
+            }
+            current = try ValuesDocument(bytes: bytes, name: document.name)
+        }
+        return current.bytes
+    }
+}
+
+/// One edit on one parse of a document.
+struct TextEdit {
+    let document: ValuesDocument
+    let source: SourceText
+    var bytes: [UInt8] { source.bytes }
+
+    init(_ document: ValuesDocument) { self.document = document; self.source = document.source }
+
+    /// A key and its value as found in the text.
+    struct Slot {
+        let key: Node
+        let value: Node
+        let keyOffset: Int
+        /// Just after the `:` that ends the key.
+        let colonEnd: Int
+        /// Where the value's content starts (after `&anchor`/`!tag`; the `*` of an alias).
+        let valueStart: Int
+        let valueEnd: Int
+        let isAlias: Bool
+        let keyIndent: Int
+        var isEmptyValue: Bool { valueStart == valueEnd && !isAlias }
+        var isFlowCollection: Bool { !isAlias && valueStart < source.count && (source[valueStart] == UInt8(ascii: "{") || source[valueStart] == UInt8(ascii: "[")) }
+        let source: [UInt8]
+    }
+
+    // MARK: Operations
+
+    func set(_ path: KeyPath, to value: Value) throws(ValuesFileError) -> [UInt8] {
+        let components = ["cacheRegistry"] + path.components
+        guard let root = document.root, root.mapping != nil else {
+            return appendSection(components, value)
+        }
+        var mapping = root
+        var mappingStart = offset(root.mark)
+        var slot: Slot? = nil
+        for (depth, key) in components.enumerated() {
+            guard mapping.mapping != nil else { break }
+            guard let found = try findSlot(key, in: mapping, at: mappingStart) else {
+                return try insert(Array(components[depth...]), value, into: mapping, at: mappingStart, parentSlot: slot)
+            }
+            slot = found
+            if depth == components.count - 1 { return try replace(found, with: value) }
+            if found.isAlias || found.value.mapping == nil {
+                // A scalar, list or alias where a mapping is needed: the rest of the path replaces it.
+                return try replace(found, with: nestedValue(Array(components[(depth + 1)...]), value))
+            }
+            mapping = found.value
+            mappingStart = found.valueStart
+        }
+        return bytes
+    }
+
+    func remove(_ path: KeyPath) throws(ValuesFileError) -> [UInt8] {
+        guard let root = document.root, root.mapping != nil else { return bytes }
+        let components = ["cacheRegistry"] + path.components
+        var mapping = root
+        var mappingStart = offset(root.mark)
+        var parent: Slot? = nil
+        for (depth, key) in components.enumerated() {
+            guard mapping.mapping != nil, let found = try findSlot(key, in: mapping, at: mappingStart) else { return bytes }
+            if depth == components.count - 1 {
+                let siblings = mapping.mapping?.count ?? 0
+                if source.bytes[mappingStart] == UInt8(ascii: "{") { return removeFromFlow(found, mappingStart: mappingStart) }
+                if siblings == 1, let parent { return try replace(parent, with: .emptyMapping) }
+                var start = source.lineStart(of: found.keyOffset)
+                var end = source.nextLineStart(after: max(found.valueEnd - 1, found.colonEnd))
+                if end == bytes.count && !source.endsWithNewline && start > 0 {
+                    start -= 1
+                    if start > 0 && bytes[start - 1] == 13 { start -= 1 }
+                    end = bytes.count
+                }
+                return splice(start..<end, "")
+            }
+            if found.isAlias { return bytes }
+            parent = found
+            mapping = found.value
+            mappingStart = found.valueStart
+        }
+        return bytes
+    }
+
+    // MARK: Finding spans
+
+    func offset(_ mark: Mark?) -> Int {
+        guard let mark else { return 0 }
+        return source.offset(line: mark.line, column: mark.column)
+    }
+
+    func findSlot(_ key: String, in mapping: Node, at mappingStart: Int) throws(ValuesFileError) -> Slot? {
+        guard let pairs = mapping.mapping else { return nil }
+        let inFlow = mappingStart < bytes.count && bytes[mappingStart] == UInt8(ascii: "{")
+        guard let pair = pairs.reversed().first(where: { $0.key.string == key }) else { return nil }
+        return try slot(for: pair.key, pair.value, inFlow: inFlow)
+    }
+
+    func slot(for key: Node, _ value: Node, inFlow: Bool) throws(ValuesFileError) -> Slot {
+        let keyOffset = skipProperties(offset(key.mark))
+        let keyEnd = scalarEnd(keyOffset, style: key.scalar?.style ?? .plain, inFlow: inFlow, keyIndent: 0)
+        var colon = keyEnd
+        while colon < bytes.count && bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+        let colonEnd = min(colon + 1, bytes.count)
+        let keyIndent = source.indentation(ofLineAt: keyOffset)
+        let rawValue = offset(value.mark)
+        let isAlias = rawValue < keyOffset
+        var start: Int
+        var end: Int
+        if isAlias {
+            start = colonEnd
+            while start < bytes.count && bytes[start] != UInt8(ascii: "*") { start += 1 }
+            end = aliasEnd(start)
+        } else if let scalar = value.scalar, scalar.style == .plain, scalar.string.isEmpty, scalar.tag.description.isEmpty {
+            start = colonEnd; end = colonEnd
+        } else {
+            start = skipProperties(max(rawValue, colonEnd))
+            end = try nodeEnd(value, start: start, inFlow: inFlow, keyIndent: keyIndent)
+        }
+        return Slot(key: key, value: value, keyOffset: keyOffset, colonEnd: colonEnd, valueStart: start, valueEnd: end,
+                    isAlias: isAlias, keyIndent: keyIndent, source: bytes)
+    }
+
+    func skipProperties(_ start: Int) -> Int {
+        var index = start
+        while index < bytes.count, bytes[index] == UInt8(ascii: "&") || bytes[index] == UInt8(ascii: "!") {
+            while index < bytes.count && ![32, 10, 13, 9].contains(bytes[index]) { index += 1 }
+            while index < bytes.count && [32, 10, 13, 9].contains(bytes[index]) { index += 1 }
+        }
+        return index
+    }
+
+    func aliasEnd(_ start: Int) -> Int {
+        var index = start + 1
+        while index < bytes.count && ![32, 10, 13, 9, 44, 93, 125].contains(bytes[index]) { index += 1 }
+        return index
+    }
+
+    /// Where a node's text ends.
+    func nodeEnd(_ node: Node, start: Int, inFlow: Bool, keyIndent: Int) throws(ValuesFileError) -> Int {
+        if start < bytes.count && (bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "[")) && node.scalar == nil {
+            return flowEnd(start)
+        }
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain && scalar.string.isEmpty { return start }
+            let end = scalarEnd(start, style: scalar.style, inFlow: inFlow, keyIndent: keyIndent)
+            if scalar.style == .plain && !inFlow {
+                let text = String(decoding: bytes[start..<end], as: UTF8.self)
+                if text != scalar.string && !(scalar.string.isEmpty) {
+                    throw ValuesFileError("\(document.name):\(source.line(of: start)): a value written over several lines cannot be edited in place; put it on one line first")
+                }
+            }
+            return end
+        case .mapping(let mapping):
+            guard let last = mapping.reversed().first else { return start }
+            let lastSlot = try slot(for: last.key, last.value, inFlow: false)
+            return max(lastSlot.valueEnd, lastSlot.colonEnd)
+        case .sequence(let sequence):
+            var position = start
+            for item in sequence {
+                let itemStart = offset(item.mark)
+                if itemStart < position {
+                    var star = position
+                    while star < bytes.count && bytes[star] != UInt8(ascii: "*") { star += 1 }
+                    position = aliasEnd(star)
+                } else {
+                    let contentStart = skipProperties(itemStart)
+                    position = try nodeEnd(item, start: contentStart, inFlow: false, keyIndent: source.indentation(ofLineAt: itemStart))
+                }
+            }
+            return position
+        case .alias:
+            return aliasEnd(start)
+        }
+    }
+
+    /// The end of a scalar's text in its style.
+    func scalarEnd(_ start: Int, style: Node.Scalar.Style, inFlow: Bool, keyIndent: Int) -> Int {
+        var index = start
+        switch style {
+        case .doubleQuoted:
+            index += 1
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "\\") { index += 2; continue }
+                if bytes[index] == UInt8(ascii: "\"") { return index + 1 }
+                index += 1
+            }
+            return bytes.count
+        case .singleQuoted:
+            index += 1
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "'") {
+                    if index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "'") { index += 2; continue }
+                    return index + 1
+                }
+                index += 1
+            }
+            return bytes.count
+        case .literal, .folded:
+            var end = source.lineEnd(of: start)
+            var line = source.nextLineStart(after: start)
+            while line < bytes.count {
+                let indent = source.indentation(ofLineAt: line)
+                let lineEnd = source.lineEnd(of: line)
+                let blank = line + indent >= lineEnd
+                if !blank && indent <= keyIndent { break }
+                if !blank { end = lineEnd }
+                line = source.nextLineStart(after: line)
+                if line == lineEnd { break }
+            }
+            return end
+        default:
+            var end = start
+            while index < bytes.count && bytes[index] != 10 && bytes[index] != 13 {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "#") && index > start && (bytes[index - 1] == 32 || bytes[index - 1] == 9) { break }
+                if inFlow && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")) { break }
+                if byte == UInt8(ascii: ":") && (index + 1 == bytes.count || [32, 9, 10, 13].contains(bytes[index + 1])
+                    || (inFlow && [44, 93, 125].contains(bytes[index + 1]))) { break }
+                if byte != 32 && byte != 9 { end = index + 1 }
+                index += 1
+            }
+            return end
+        }
+    }
+
+    /// The offset after the bracket that closes the flow collection at `start`.
+    func flowEnd(_ start: Int) -> Int {
+        var depth = 0
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { index = scalarEnd(index, style: .doubleQuoted, inFlow: true, keyIndent: 0); continue }
+            if byte == UInt8(ascii: "'") { index = scalarEnd(index, style: .singleQuoted, inFlow: true, keyIndent: 0); continue }
+            if byte == UInt8(ascii: "#") && index > 0 && (bytes[index - 1] == 32 || bytes[index - 1] == 10) {
+                while index < bytes.count && bytes[index] != 10 { index += 1 }
+                continue
+            }
+            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { return index + 1 }
+            }
+            index += 1
+        }
+        return bytes.count
+    }
+
+    // MARK: Changing text
+
+    func splice(_ range: Range<Int>, _ text: String) -> [UInt8] {
+        var result = bytes
+        result.replaceSubrange(range, with: Array(text.utf8))
+        return result
+    }
+
+    /// The indentation step of the file (the first indented key's indentation), 2 when none.
+    var indentUnit: Int {
+        for start in source.lineStarts {
+            var index = start, count = 0
+            while index < bytes.count && bytes[index] == 32 { index += 1; count += 1 }
+            if count > 0 && index < bytes.count && ![10, 13, 35].contains(bytes[index]) { return count }
+        }
+        return 2
+    }
+
+    func replace(_ slot: Slot, with value: Value) throws(ValuesFileError) -> [UInt8] {
+        let inFlow = slot.keyOffset > 0 && isInsideFlow(slot.keyOffset)
+        if case .scalar(let scalar) = value {
+            let style = slot.isAlias ? Node.Scalar.Style.plain : (slot.value.scalar?.style ?? .plain)
+            let text = YAMLText.scalar(scalar, preferring: style, inFlow: inFlow)
+            if slot.isEmptyValue || slot.value.scalar == nil || style == .literal || style == .folded {
+                return splice(slot.colonEnd..<valueEndForReplacement(slot), " " + text)
+            }
+            return splice(slot.valueStart..<slot.valueEnd, text)
+        }
+        let rendered: String
+        if inFlow || value.entries?.isEmpty == true || value.items?.isEmpty == true {
+            rendered = " " + YAMLText.flow(value)
+        } else {
+            let childIndent = String(repeating: " ", count: slot.keyIndent + indentUnit)
+            rendered = source.lineBreak + YAMLText.block(value, indent: childIndent, unit: indentUnit, lineBreak: source.lineBreak)
+                .dropLast(source.lineBreak.count)
+        }
+        return splice(slot.colonEnd..<valueEndForReplacement(slot), rendered)
+    }
+
+    /// For block collections the replaced text runs to the end of their last line, keeping what follows.
+    func valueEndForReplacement(_ slot: Slot) -> Int {
+        slot.isEmptyValue ? source.lineEnd(of: slot.colonEnd) == slot.colonEnd ? slot.colonEnd : trailingSpaceEnd(slot.colonEnd) : slot.valueEnd
+    }
+
+    func trailingSpaceEnd(_ start: Int) -> Int {
+        var index = start
+        while index < bytes.count && bytes[index] == 32 { index += 1 }
+        return index < bytes.count && bytes[index] == UInt8(ascii: "#") ? start : index
+    }
+
+    func isInsideFlow(_ offset: Int) -> Bool {
+        // A key is inside a flow collection when an unclosed { or [ precedes it on its logical line.
+        var depth = 0
+        var index = source.lineStart(of: offset)
+        while index < offset {
+            if bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") { depth += 1 }
+            if bytes[index] == UInt8(ascii: "}") || bytes[index] == UInt8(ascii: "]") { depth -= 1 }
+            index += 1
+        }
+        return depth > 0
+    }
+
+    func nestedValue(_ keys: [String], _ value: Value) -> Value {
+        keys.reversed().reduce(value) { inner, key in .mapping([Entry(key: key, value: inner)]) }
+    }
+
+    func insert(_ keys: [String], _ value: Value, into mapping: Node, at mappingStart: Int, parentSlot: Slot?) throws(ValuesFileError) -> [UInt8] {
+        let nested = nestedValue(Array(keys.dropFirst()), value)
+        let entry = Value.mapping([Entry(key: keys[0], value: nested)])
+        if mappingStart < bytes.count && bytes[mappingStart] == UInt8(ascii: "{") {
+            let end = flowEnd(mappingStart)
+            let isEmpty = mapping.mapping?.isEmpty ?? true
+            if isEmpty, let parentSlot, !isInsideFlow(parentSlot.keyOffset) {
+                return try replace(parentSlot, with: entry)
+            }
+            let text = (isEmpty ? "" : ", ") + YAMLText.flowEntries(entry)
+            var close = end - 1
+            while close > mappingStart + 1 && bytes[close - 1] == 32 { close -= 1 }
+            return splice(close..<close, text)
+        }
+        guard let last = mapping.mapping?.reversed().first else { return bytes }
+        let lastSlot = try slot(for: last.key, last.value, inFlow: false)
+        let firstKey = mapping.mapping!.first!.key
+        let indent = max(0, (firstKey.mark?.column ?? 1) - 1)
+        let indentText = String(repeating: " ", count: indent)
+        let block = YAMLText.block(entry, indent: indentText, unit: indentUnit, lineBreak: source.lineBreak)
+        let end = max(lastSlot.valueEnd, lastSlot.colonEnd)
+        let insertAt = source.nextLineStart(after: max(end - 1, lastSlot.colonEnd))
+        if insertAt == bytes.count && !source.endsWithNewline {
+            return splice(insertAt..<insertAt, source.lineBreak + block.dropLast(source.lineBreak.count))
+        }
+        return splice(insertAt..<insertAt, block)
+    }
+
+    func appendSection(_ components: [String], _ value: Value) -> [UInt8] {
+        let block = YAMLText.block(nestedValue(components, value), indent: "", unit: indentUnit, lineBreak: source.lineBreak)
+        if bytes.isEmpty { return Array(block.utf8) }
+        if !source.endsWithNewline {
+            return splice(bytes.count..<bytes.count, source.lineBreak + block.dropLast(source.lineBreak.count))
+        }
+        return splice(bytes.count..<bytes.count, block)
+    }
+
+    func removeFromFlow(_ slot: Slot, mappingStart: Int) -> [UInt8] {
+        var start = slot.keyOffset
+        var end = max(slot.valueEnd, slot.colonEnd)
+        var after = end
+        while after < bytes.count && bytes[after] == 32 { after += 1 }
+        if after < bytes.count && bytes[after] == UInt8(ascii: ",") {
+            end = after + 1
+            while end < bytes.count && bytes[end] == 32 { end += 1 }
+        } else {
+            var before = start
+            while before > mappingStart + 1 && bytes[before - 1] == 32 { before -= 1 }
+            if before > mappingStart + 1 && bytes[before - 1] == UInt8(ascii: ",") { start = before - 1 }
+        }
+        return splice(start..<end, "")
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// Parses the arguments, runs the command, and maps every failure to the documented exit status.
+enum CommandLineEntry {
+    static func run(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try CacheRegistrySetup.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch let failure as CommandFailure {
+            Output.error(failure.message)
+            return failure.status
+        } catch {
+            let code = CacheRegistrySetup.exitCode(for: error)
+            let message = CacheRegistrySetup.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                return 0
+            }
+            Output.error(message)
+            return 2
+        }
+    }
+}
+
+/// A failure that already has its sentence and exit status.
+struct CommandFailure: Error {
+    let message: String
+    let status: Int32
+    static func usage(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 2) }
+}
+
+/// Writing to standard output and error without losing bytes to buffering.
+enum Output {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}
+
+/// The top-level command: the wizard by default, and the headless commands.
+struct CacheRegistrySetup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache-registry-setup",
+        abstract: "Set up the Cache Registry of the Kubiya Tool Manager chart: a wizard, and headless commands for CI.",
+        version: "0.1.0",
+        subcommands: [SetupCommand.self, EditCommand.self, ExportCommand.self, ValidateCommand.self, SetCommand.self,
+                      SchemaCommand.self, TLSCommand.self],
+        defaultSubcommand: SetupCommand.self
+    )
+}

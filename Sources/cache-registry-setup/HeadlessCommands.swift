@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import RegistryModel
+import RegistryTLS
+import ValuesFile
+
+/// Options every command that reads a values file shares.
+struct FileOptions: ParsableArguments {
+    @Option(name: [.customShort("f"), .long], help: "The values file: a standalone cacheRegistry file or the chart's whole values.yaml.")
+    var file: String?
+
+    @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.")
+    var namespace: String = RegistryConfig.defaultNamespace
+
+    @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
+    var release: String = RegistryConfig.defaultRelease
+
+    /// The document, when a file was given.
+    func document() throws -> ValuesDocument? {
+        guard let file else { return nil }
+        do { return try ValuesDocument.read(path: file) } catch { throw CommandFailure.usage("\(error)") }
+    }
+
+    func config(of document: ValuesDocument?) throws -> RegistryConfig {
+        guard let document else { return RegistryConfig(namespace: namespace, release: release) }
+        do { return try document.config(namespace: namespace, release: release) } catch { throw CommandFailure.usage("\(error)") }
+    }
+}
+
+/// Every problem of a configuration: the model's rules and the TLS material's checks.
+enum Checks {
+    static func problems(_ config: RegistryConfig, document: ValuesDocument?) -> [Problem] {
+        let material = document.flatMap(RegistryTLSMaterial.init(document:))
+        let problems = Validator.validate(config) + (material.map { TLSChecks.problems(for: $0, config: config) } ?? [])
+        return document?.locate(problems) ?? problems
+    }
+
+    static func print(_ problems: [Problem], file: String?) {
+        for problem in problems {
+            let location = problem.line.map { " (\(file ?? "values"):\($0))" } ?? ""
+            Output.error("\(problem)\(location)")
+        }
+    }
+}
+
+extension RegistryTLSMaterial {
+    /// The `registryTls` section of a chart values file.
+    init?(document: ValuesDocument) {
+        guard let crt = document.topLevelString(["registryTls", "crt"]), !crt.isEmpty else { return nil }
+        self.init(certificateBase64: crt, keyBase64: document.topLevelString(["registryTls", "key"]))
+    }
+}
+
+/// `validate`: checks a values file and reports every problem.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a values file; exit 0 valid, 1 errors, 2 unreadable.")
+
+    @OptionGroup var options: FileOptions
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+    @Option(help: "text or json") var output: Format = .text
+
+    func run() throws {
+        guard options.file != nil else { throw CommandFailure.usage("validate needs a file: validate -f values.yaml") }
+        let document = try options.document()
+        let config = try options.config(of: document)
+        let problems = Checks.problems(config, document: document)
+        let name = options.file ?? "values"
+        switch output {
+        case .json:
+            let json = JSON.object([
+                ("file", .string(name)),
+                ("valid", .bool(problems.errors.isEmpty)),
+                ("errors", .number(problems.errors.count)),
+                ("warnings", .number(problems.warnings.count)),
+                ("problems", .array(problems.map { problem in
+                    .object([("severity", .string(problem.severity.rawValue)), ("path", .string(problem.path)),
+                             ("message", .string(problem.message)), ("line", problem.line.map(JSON.number) ?? .null)])
+                })),
+            ])
+            print(json.serialized())
+        case .text:
+            Checks.print(problems, file: name)
+            let summary = "\(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"), \(problems.warnings.count) warning\(problems.warnings.count == 1 ? "" : "s")"
+            print(problems.errors.isEmpty ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary))")
+        }
+        if !problems.errors.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// `set`: edits values in place with the smallest diff, refusing a result with errors.
+struct SetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Edit a values file in place: set pv.size=50Gi service.port=8443 (null removes a key).")
+
+    @OptionGroup var options: FileOptions
+    @Argument(help: "KEY=VALUE pairs; keys are paths under cacheRegistry, \\. escapes a dot in a key.")
+    var assignments: [String] = []
+
+    func run() throws {
+        guard let file = options.file else { throw CommandFailure.usage("set needs a file: set -f values.yaml pv.size=50Gi") }
+        guard !assignments.isEmpty else { throw CommandFailure.usage("set needs at least one KEY=VALUE, such as pv.size=50Gi") }
+        let parsed = try assignments.map { text in
+            do { return try Assignment(parsing: text) } catch { throw CommandFailure.usage("\(error)") }
+        }
+        guard let document = try options.document() else { return }
+        let newBytes: [UInt8]
+        let edited: ValuesDocument
+        do {
+            newBytes = try ValuesEditor.apply(parsed, to: document)
+            edited = try ValuesDocument(bytes: newBytes, name: file)
+        } catch {
+            throw CommandFailure.usage("\(error); \(file) was not changed")
+        }
+        let config = try options.config(of: edited)
+        let problems = Checks.problems(config, document: edited)
+        Checks.print(problems, file: file)
+        if !problems.errors.isEmpty {
+            print("\(file): not changed: the result would have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
+            throw ExitCode(1)
+        }
+        if newBytes == document.bytes {
+            print("\(file): unchanged (already set)")
+            return
+        }
+        do { try FileAccess.writeAtomically(newBytes, to: file) } catch { throw CommandFailure.usage("\(error)") }
+        print("\(file): set " + parsed.map { "\($0.path)" }.joined(separator: ", "))
+    }
+}
+
+/// `schema`: the JSON Schema (draft-07) of the cacheRegistry section.
+struct SchemaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) of cacheRegistry.")
+    func run() throws { print(JSONSchemaGenerator.schema().serialized()) }
+}

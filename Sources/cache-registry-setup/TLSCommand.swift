@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Manifests
+import RegistryModel
+import RegistryTLS
+import ValuesFile
+
+/// `tls`: inspect and generate the registry's certificate.
+struct TLSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tls", abstract: "Inspect or generate the registry's TLS certificate.",
+                                                    subcommands: [Inspect.self, Generate.self])
+
+    /// `tls inspect CERT [--key KEY]`.
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a PEM certificate (and key) against the registry's service names; exit 1 on errors.")
+        @Argument(help: "The PEM certificate file.") var certificate: String
+        @Option(help: "The PEM private key file (never printed).") var key: String?
+        @OptionGroup var options: FileOptions
+
+        func run() throws {
+            let certText = try readText(certificate)
+            let keyText = try key.map(readText)
+            let config = try options.config(of: try options.document())
+            let material = RegistryTLSMaterial(certificatePEM: certText, keyPEM: keyText, certificateOrigin: certificate, keyOrigin: key ?? "")
+            guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), path: certificate) else {
+                throw CommandFailure(message: "error: \(certificate): is not a PEM certificate", status: 1)
+            }
+            let formatter = ISO8601DateFormatter()
+            print("certificate: \(certificate)")
+            print("subject:     \(report.subject)")
+            print("key type:    \(report.keyAlgorithm)")
+            print("valid:       \(formatter.string(from: report.notBefore)) to \(formatter.string(from: report.notAfter))")
+            print("expires:     \(formatter.string(from: report.notAfter).prefix(10))")
+            print("DNS names:   \(report.dnsNames.isEmpty ? "(none)" : report.dnsNames.joined(separator: ", "))")
+            if let matches = report.keyMatches { print("key:         \(key ?? "") \(matches ? "matches the certificate" : "does not match the certificate") (\(material.redactedKey))") }
+            for entry in report.coverage { print("  \(entry.covered ? "covers " : "MISSING") \(entry.name)") }
+            Checks.print(report.problems, file: certificate)
+            if !report.problems.errors.isEmpty { throw ExitCode(1) }
+            print("usable (\(report.problems.warnings.count) warning\(report.problems.warnings.count == 1 ? "" : "s"))")
+        }
+    }
+
+    /// `tls generate`: a self-signed certificate for exactly the service's names.
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Generate a self-signed certificate, key and secret.yaml for the registry's names.")
+        @OptionGroup var options: FileOptions
+        @Option(name: [.customShort("o"), .long], help: "Output folder.") var output: String = "tls"
+        @Option(help: "Validity in days.") var days: Int = 365
+        @Flag(help: "RSA 2048 instead of ECDSA P-256.") var rsa = false
+
+        func run() throws {
+            guard (1...3650).contains(days) else { throw CommandFailure.usage("--days must be from 1 to 3650, not \(days)") }
+            let config = try options.config(of: try options.document())
+            let names = config.serviceNames()
+            let generated: GeneratedTLS
+            do { generated = try TLSGenerator.generate(names: names, days: days, algorithm: rsa ? .rsa2048 : .ecdsaP256) } catch {
+                throw CommandFailure.usage("cannot generate the certificate: \(error)")
+            }
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let secret = Renderer.render(config, tls: ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
+                .resources.first { $0.kind == "Secret" }
+            let files: [(String, String, mode_t)] = [
+                ("tls.crt", generated.certificatePEM, 0o644),
+                ("tls.key", generated.keyPEM, 0o600),
+                ("secret.yaml", secret.map { Emitter.yaml($0.object) } ?? "", 0o600),
+            ]
+            for (name, contents, mode) in files {
+                do { try FileAccess.writeAtomically(Array(contents.utf8), to: (output as NSString).appendingPathComponent(name), newFileMode: mode) }
+                catch { throw CommandFailure.usage(error.description) }
+            }
+            print("wrote \(output)/tls.crt, \(output)/tls.key (0600), \(output)/secret.yaml (0600)")
+            print("names: \(names.joined(separator: ", ")); valid \(days) days; \(rsa ? "RSA 2048" : "ECDSA P-256")")
+        }
+    }
+}
+
+func readText(_ path: String) throws -> String {
+    do {
+        let bytes = try FileAccess.readFile(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw CommandFailure.usage("\(path): is not a text (PEM) file") }
+        return text
+    } catch let error as ValuesFileError {
+        throw CommandFailure.usage(error.description)
+    }
+}
