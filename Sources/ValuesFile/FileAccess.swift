@@ -18,6 +18,20 @@ public enum FileAccess {
         }
     }
 
+    /// Creates a folder and its parents, or one sentence saying why it cannot.
+    public static func makeFolder(_ path: String) throws(ValuesFileError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return }
+            throw ValuesFileError("\(path): is a file, not a folder; choose another output folder")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeFolder(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw ValuesFileError("\(path): cannot create the folder: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Follows symbolic links to the file that is really edited.
     public static func resolvedTarget(_ path: String) -> String {
         var current = path

@@ -54,14 +54,7 @@ struct ExportCommand: ParsableCommand {
 /// Writes an output layout into a folder atomically and removes stale files this program wrote before.
 enum ManifestWriter {
     static func write(_ layout: OutputLayout, to folder: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            if !isDirectory.boolValue { throw CommandFailure.usage("\(folder): is a file, not a folder; choose another -o") }
-        } else {
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw CommandFailure.usage("\(folder): cannot create the output folder: \(error.localizedDescription)")
-            }
-        }
+        do { try FileAccess.makeFolder(folder) } catch { throw CommandFailure.usage(error.description) }
         for file in layout.files {
             do {
                 try FileAccess.writeAtomically(Array(file.contents.utf8), to: (folder as NSString).appendingPathComponent(file.name),

@@ -56,7 +56,7 @@ struct TLSCommand: ParsableCommand {
             do { generated = try TLSGenerator.generate(names: names, days: days, algorithm: rsa ? .rsa2048 : .ecdsaP256) } catch {
                 throw CommandFailure.usage("cannot generate the certificate: \(error)")
             }
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            do { try FileAccess.makeFolder(output) } catch { throw CommandFailure.usage(error.description) }
             let secret = Renderer.render(config, tls: ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
                 .resources.first { $0.kind == "Secret" }
             let files: [(String, String, mode_t)] = [

@@ -1,0 +1,143 @@
+import XCTest
+@testable import RegistryModel
+
+/// Every field rule and cross-field rule gives a problem naming its key path.
+final class ValidatorTests: XCTestCase {
+    func config(_ assignments: [String], namespace: String = "kubiya", external: ExternalValues = ExternalValues()) throws -> RegistryConfig {
+        var config = RegistryConfig(namespace: namespace, external: external)
+        for text in assignments { config = config.applying(try Assignment(parsing: text)) }
+        return config
+    }
+
+    func problems(_ assignments: [String], namespace: String = "kubiya") throws -> [Problem] {
+        Validator.validate(try config(assignments, namespace: namespace))
+    }
+
+    func testDefaultsAreValid() throws {
+        XCTAssertEqual(try problems([]).errors, [])
+    }
+
+    func testEachRuleNamesItsPath() throws {
+        let cases: [([String], String)] = [
+            (["enabled=maybe"], "cacheRegistry.enabled"),
+            (["pv.name=Bad_Name"], "cacheRegistry.pv.name"),
+            (["pv.size=0"], "cacheRegistry.pv.size"),
+            (["pv.size=100m"], "cacheRegistry.pv.size"),
+            (["pv.size=512Ki"], "cacheRegistry.pv.size"),
+            (["pv.size=20GB"], "cacheRegistry.pv.size"),
+            (["pv.size=-1Gi"], "cacheRegistry.pv.size"),
+            (["pv.reclaimPolicy=Keep"], "cacheRegistry.pv.reclaimPolicy"),
+            (["pv.hostPath=relative/dir"], "cacheRegistry.pv.hostPath"),
+            (["pv.hostPath=/"], "cacheRegistry.pv.hostPath"),
+            (["pv.hostPath=/a/../b"], "cacheRegistry.pv.hostPath"),
+            (["pv.storageClass=Fast_SSD"], "cacheRegistry.pv.storageClass"),
+            (["pvc.name=-x"], "cacheRegistry.pvc.name"),
+            (["pvc.size=abc"], "cacheRegistry.pvc.size"),
+            (["pvc.size=30Gi"], "cacheRegistry.pvc.size"),
+            (["pv.storageClass=a", "pvc.storageClass=b"], "cacheRegistry.pvc.storageClass"),
+            (["pvc.volumeName=other-pv"], "cacheRegistry.pvc.volumeName"),
+            (["deployment.name=UPPER"], "cacheRegistry.deployment.name"),
+            (["deployment.replicas=two"], "cacheRegistry.deployment.replicas"),
+            (["deployment.replicas=-1"], "cacheRegistry.deployment.replicas"),
+            (["deployment.replicas=2"], "cacheRegistry.deployment.replicas"),
+            (["deployment.selector=-bad-"], "cacheRegistry.deployment.selector"),
+            (["deployment.image.repository=Registry"], "cacheRegistry.deployment.image.repository"),
+            (["deployment.image.tag=.bad"], "cacheRegistry.deployment.image.tag"),
+            (["deployment.image.pullPolicy=always"], "cacheRegistry.deployment.image.pullPolicy"),
+            (["deployment.tlsSecretName=TLS"], "cacheRegistry.deployment.tlsSecretName"),
+            (["deployment.resources.requests.cpu=1"], "cacheRegistry.deployment.resources.requests.cpu"),
+            (["deployment.resources.requests.memory=1Gi"], "cacheRegistry.deployment.resources.requests.memory"),
+            (["deployment.resources.limits.cpu=lots"], "cacheRegistry.deployment.resources.limits.cpu"),
+            (["deployment.livenessProbe.timeoutSeconds=30"], "cacheRegistry.deployment.livenessProbe.timeoutSeconds"),
+            (["deployment.readinessProbe.periodSeconds=0"], "cacheRegistry.deployment.readinessProbe.periodSeconds"),
+            (["deployment.readinessProbe.httpGet.scheme=HTTP"], "cacheRegistry.deployment.readinessProbe.httpGet.scheme"),
+            (["service.name=1svc"], "cacheRegistry.service.name"),
+            (["service.type=Ingress"], "cacheRegistry.service.type"),
+            (["service.port=0"], "cacheRegistry.service.port"),
+            (["service.port=65536"], "cacheRegistry.service.port"),
+            (["service.targetPort=70000"], "cacheRegistry.service.targetPort"),
+            (["pv.hostPath=null"], "cacheRegistry.pv"),
+            (["pv.volumeSource.nfs.server=nfs.local", "pv.volumeSource.nfs.path=/x"], "cacheRegistry.pv.volumeSource"),
+            (["pv.hostPath=null", "pv.volumeSource.nfs.server=nfs.local"], "cacheRegistry.pv.volumeSource.nfs.path"),
+            (["deployment.nodeSelector=oops"], "cacheRegistry.deployment.nodeSelector"),
+        ]
+        for (assignments, path) in cases {
+            let found = try problems(assignments).errors
+            XCTAssertTrue(found.contains { $0.path == path }, "\(assignments) must give an error at \(path); got \(found)")
+        }
+        XCTAssertTrue(try problems([], namespace: "Bad_NS").errors.contains { $0.path == "namespace" })
+    }
+
+    func testWarnings() throws {
+        let cases: [([String], String)] = [
+            (["pv.reclaimPolicy=Recycle"], "cacheRegistry.pv.reclaimPolicy"),
+            (["pv.reclaimPolicy=Delete"], "cacheRegistry.pv.reclaimPolicy"),
+            (["deployment.image.tag=latest"], "cacheRegistry.deployment.image.tag"),
+            (["deployment.replicas=0"], "cacheRegistry.deployment.replicas"),
+            ([], "cacheRegistry.deployment.nodeSelector"),
+            (["pv.storageClass=fast"], "cacheRegistry.pv.storageClass"),
+            (["pv.sise=1Gi"], "cacheRegistry.pv.sise"),
+            (["deployment.env.REGISTRY_HTTP_ADDR=0.0.0.0:1"], "cacheRegistry.deployment.env.REGISTRY_HTTP_ADDR"),
+            (["pv.hostPath=null", "pv.volumeSource.nfs.server=bad_host!", "pv.volumeSource.nfs.path=/x"], "cacheRegistry.pv.volumeSource.nfs.server"),
+            (["pv.hostPath=null", "pv.volumeSource.nfs.server=10.0.0.1", "pv.volumeSource.nfs.path=/x", "deployment.replicas=2"], "cacheRegistry.deployment.env"),
+            (["deployment.livenessProbe.httpGet.port=5001"], "cacheRegistry.deployment.livenessProbe.httpGet.port"),
+        ]
+        for (assignments, path) in cases {
+            let found = try problems(assignments)
+            XCTAssertTrue(found.warnings.contains { $0.path == path }, "\(assignments) must warn at \(path); got \(found)")
+            XCTAssertTrue(found.errors.isEmpty, "\(assignments) must give no error; got \(found.errors)")
+        }
+    }
+
+    func testDidYouMean() throws {
+        let found = try problems(["pv.sise=1Gi"]).warnings.first { $0.path == "cacheRegistry.pv.sise" }
+        XCTAssertEqual(found?.message, "unknown key; did you mean pv.size?")
+    }
+
+    func testWrongTypes() throws {
+        var config = RegistryConfig()
+        config.overrides = Value.mapping([]).setting(.string("two"), at: "deployment.replicas")
+        XCTAssertTrue(Validator.validate(config).errors.contains { $0.path == "cacheRegistry.deployment.replicas" && $0.message.contains("\"two\"") })
+        config.overrides = Value.mapping([]).setting(.string("false"), at: "enabled")
+        XCTAssertTrue(Validator.validate(config).errors.contains { $0.path == "cacheRegistry.enabled" })
+        config.overrides = Value.mapping([]).setting(.sequence([]), at: "pv.size")
+        XCTAssertTrue(Validator.validate(config).errors.contains { $0.path == "cacheRegistry.pv.size" })
+    }
+
+    func testReplicatedNFSIsValid() throws {
+        let found = try problems(["pv.hostPath=null", "pv.volumeSource.nfs.server=nfs.example.com", "pv.volumeSource.nfs.path=/exports/registry",
+                                  "deployment.replicas=3", "deployment.env.REGISTRY_HTTP_SECRET=s"])
+        XCTAssertEqual(found.errors, [])
+        XCTAssertEqual(RegistryConfig.View(try config(["pv.hostPath=null", "pv.volumeSource.nfs.server=a", "pv.volumeSource.nfs.path=/x"]).merged).storageMode, .nfs)
+    }
+
+    func testToolManagerAddress() throws {
+        let external = ExternalValues(toolManagerRegistryAddress: "cache-registry-svc.kubiya")
+        XCTAssertEqual(Validator.validate(try config([], external: external)).filter { $0.path.hasPrefix("toolManager") }, [])
+        let moved = Validator.validate(try config(["service.port=8443"], external: external)).warnings
+        XCTAssertTrue(moved.contains { $0.path == "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS" && $0.message.contains("cache-registry-svc.kubiya:8443") })
+    }
+
+    func testStorageModes() throws {
+        XCTAssertEqual(try config([]).view.storageMode, .hostPath)
+        XCTAssertEqual(try config(["pv.hostPath=null", "pv.storageClass=fast"]).view.storageMode, .dynamic)
+        XCTAssertEqual(try problems(["pv.hostPath=null", "pv.storageClass=fast", "pvc.size=500Gi"]).errors, [], "no PV size limit in dynamic mode")
+    }
+
+    func testAssignmentsAreTyped() throws {
+        XCTAssertEqual(try Assignment(parsing: "deployment.image.tag=2.8").value, .string("2.8"))
+        XCTAssertEqual(try Assignment(parsing: "deployment.replicas=3").value, .int(3))
+        XCTAssertEqual(try Assignment(parsing: "enabled=false").value, .bool(false))
+        XCTAssertEqual(try Assignment(parsing: "pv.hostPath=null").value, .null)
+        XCTAssertEqual(try Assignment(parsing: "deployment.nodeSelector.kubernetes\\.io/hostname=a").path.components,
+                       ["deployment", "nodeSelector", "kubernetes.io/hostname"])
+        XCTAssertThrowsError(try Assignment(parsing: "novalue"))
+        XCTAssertThrowsError(try Assignment(parsing: "a..b=1"))
+    }
+
+    func testSchemaIsGeneratedFromTheRegistry() {
+        let text = JSONSchemaGenerator.schema().serialized()
+        XCTAssertTrue(text.contains("\"$schema\": \"http://json-schema.org/draft-07/schema#\""))
+        for field in FieldRegistry.all { XCTAssertTrue(text.contains("\"\(field.path.last)\""), "\(field.path) missing from schema") }
+    }
+}

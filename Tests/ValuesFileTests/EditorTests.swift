@@ -1,0 +1,156 @@
+import Foundation
+import XCTest
+@testable import RegistryModel
+@testable import ValuesFile
+
+/// Golden edits, compared byte for byte.
+final class EditorTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/fixtures").standardized
+
+    func edit(_ text: String, _ assignments: [String]) throws -> String {
+        let document = try ValuesDocument(bytes: Array(text.utf8), name: "t.yaml")
+        let bytes = try ValuesEditor.apply(try assignments.map { try Assignment(parsing: $0) }, to: document)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func fixture(_ name: String) throws -> String {
+        try String(contentsOf: EditorTests.fixtures.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// Lines that differ between two texts, as (old, new) pairs, assuming the same line count.
+    func changedLines(_ a: String, _ b: String) -> [(String, String)] {
+        let x = a.split(separator: "\n", omittingEmptySubsequences: false), y = b.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(x.count, y.count)
+        return zip(x, y).filter { $0.0 != $0.1 }.map { (String($0.0), String($0.1)) }
+    }
+
+    func testChartFixtureChangesExactlyTwoLines() throws {
+        let original = try fixture("kubiya-runner-values.yaml")
+        let edited = try edit(original, ["pv.size=50Gi", "service.port=8443"])
+        let changes = changedLines(original, edited)
+        XCTAssertEqual(changes.map(\.1), ["    size: \"50Gi\"", "    port: 8443"])
+    }
+
+    func testSettingTheCurrentValueIsByteIdentical() throws {
+        let original = try fixture("kubiya-runner-values.yaml")
+        XCTAssertEqual(try edit(original, ["pv.size=20Gi", "service.port=443", "deployment.image.tag=2"]), original)
+        let example = try fixture("cache-registry-example-values.yaml")
+        XCTAssertEqual(try edit(example, ["pv.size=50Gi", "service.targetPort=5000"]), example)
+    }
+
+    func testExampleFixtureKeepsWhitespaceLinesAndNoFinalNewline() throws {
+        let original = try fixture("cache-registry-example-values.yaml")
+        let edited = try edit(original, ["service.targetPort=6000", "pv.size=60Gi"])
+        XCTAssertFalse(edited.hasSuffix("\n"))
+        XCTAssertTrue(edited.hasSuffix("    targetPort: 6000 "), "the trailing space after the value is kept")
+        XCTAssertEqual(changedLines(original, edited).map(\.1), ["    size: \"60Gi\"  # Adjust size based on your needs", "    targetPort: 6000 "])
+    }
+
+    func testFlowMappings() throws {
+        XCTAssertEqual(try edit("cacheRegistry:\n  deployment:\n    image: {repository: registry, tag: \"2\"}  # pinned\n", ["deployment.image.tag=2.8"]),
+                       "cacheRegistry:\n  deployment:\n    image: {repository: registry, tag: \"2.8\"}  # pinned\n")
+        XCTAssertEqual(try edit("cacheRegistry:\n  deployment:\n    image: {tag: \"2\"}\n", ["deployment.image.pullPolicy=Always"]),
+                       "cacheRegistry:\n  deployment:\n    image: {tag: \"2\", pullPolicy: Always}\n")
+        XCTAssertEqual(try edit("cacheRegistry:\n  pvc: {size: 20Gi, storageClass: fast}\n", ["pvc.storageClass=null"]),
+                       "cacheRegistry:\n  pvc: {size: 20Gi}\n")
+    }
+
+    func testNewKeysFollowTheFileIndentation() throws {
+        XCTAssertEqual(try edit("cacheRegistry:\n    pv:\n        size: 20Gi\n", ["pvc.size=10Gi"]),
+                       "cacheRegistry:\n    pv:\n        size: 20Gi\n    pvc:\n        size: 10Gi\n")
+        XCTAssertEqual(try edit("cacheRegistry:\n  deployment:\n    nodeSelector: {}\n", ["deployment.nodeSelector.kubernetes\\.io/hostname=node-a"]),
+                       "cacheRegistry:\n  deployment:\n    nodeSelector:\n      kubernetes.io/hostname: node-a\n")
+    }
+
+    func testRemovingKeys() throws {
+        XCTAssertEqual(try edit("cacheRegistry:\n  pvc:\n    size: 20Gi\n    storageClass: fast # x\n  pv:\n    size: 20Gi\n", ["pvc.storageClass=null"]),
+                       "cacheRegistry:\n  pvc:\n    size: 20Gi\n  pv:\n    size: 20Gi\n")
+        XCTAssertEqual(try edit("cacheRegistry:\n  pvc:\n    storageClass: fast\n", ["pvc.storageClass=null"]), "cacheRegistry:\n  pvc: {}\n")
+        // A chart default that would come back is nulled explicitly, as helm --set null does.
+        XCTAssertEqual(try edit("cacheRegistry:\n  pv:\n    hostPath: /data\n", ["pv.hostPath=null"]), "cacheRegistry:\n  pv:\n    hostPath: null\n")
+        // In the chart's own values file the line goes.
+        let chart = try fixture("kubiya-runner-values.yaml")
+        let edited = try edit(chart, ["pv.hostPath=null"])
+        XCTAssertFalse(edited.contains("hostPath: \"/var/lib/registry\""))
+        XCTAssertEqual(chart.split(separator: "\n").count - 1, edited.split(separator: "\n").count)
+    }
+
+    func testCRLFAndMissingFinalNewline() throws {
+        XCTAssertEqual(try edit("cacheRegistry:\r\n  pv:\r\n    size: 20Gi # c\r\n  pvc:\r\n    size: 20Gi", ["pv.size=30Gi", "pvc.storageClass=fast"]),
+                       "cacheRegistry:\r\n  pv:\r\n    size: 30Gi # c\r\n  pvc:\r\n    size: 20Gi\r\n    storageClass: fast")
+    }
+
+    func testAliasesAreReplacedAndAnchorsKept() throws {
+        XCTAssertEqual(try edit("names: &nm svc-a\ncacheRegistry:\n  service:\n    name: *nm\n", ["service.name=svc-b"]),
+                       "names: &nm svc-a\ncacheRegistry:\n  service:\n    name: svc-b\n")
+        XCTAssertEqual(try edit("cacheRegistry:\n  pv:\n    size: &s 20Gi\n  pvc:\n    size: *s\n", ["pvc.size=10Gi"]),
+                       "cacheRegistry:\n  pv:\n    size: &s 20Gi\n  pvc:\n    size: 10Gi\n")
+        XCTAssertEqual(try edit("cacheRegistry:\n  pv:\n    size: &s 20Gi\n", ["pv.size=30Gi"]), "cacheRegistry:\n  pv:\n    size: &s 30Gi\n")
+    }
+
+    func testFilesWithoutTheSection() throws {
+        XCTAssertEqual(try edit("other: 1\n", ["service.port=8443"]), "other: 1\ncacheRegistry:\n  service:\n    port: 8443\n")
+        XCTAssertEqual(try edit("other: 1", ["service.port=8443"]), "other: 1\ncacheRegistry:\n  service:\n    port: 8443")
+        XCTAssertEqual(try edit("", ["service.port=8443"]), "cacheRegistry:\n  service:\n    port: 8443\n")
+        XCTAssertEqual(try edit("# only a comment\n", ["enabled=false"]), "# only a comment\ncacheRegistry:\n  enabled: false\n")
+    }
+
+    func testValuesReadBackAsTheirType() throws {
+        let text = try edit("cacheRegistry:\n  deployment:\n    image:\n      tag: latest\n    replicas: 1\n", ["deployment.image.tag=2.8", "deployment.replicas=3"])
+        XCTAssertEqual(text, "cacheRegistry:\n  deployment:\n    image:\n      tag: \"2.8\"\n    replicas: 3\n")
+        XCTAssertEqual(try edit("cacheRegistry:\n  deployment:\n    image:\n      tag: 'v1'\n", ["deployment.image.tag=yes"]),
+                       "cacheRegistry:\n  deployment:\n    image:\n      tag: 'yes'\n")
+    }
+
+    func testMalformedYAMLNamesLineAndColumn() {
+        XCTAssertThrowsError(try ValuesDocument(bytes: Array("cacheRegistry:\n  pv: [\n".utf8), name: "bad.yaml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("bad.yaml:3:1:"), "\(error)")
+        }
+        XCTAssertThrowsError(try ValuesDocument(bytes: Array("a: 1\na: 2\n".utf8), name: "dup.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("duplicate key \"a\""), "\(error)")
+        }
+        XCTAssertThrowsError(try ValuesDocument(bytes: [0x61, 0x3A, 0x20, 0xFF, 0x0A], name: "bin.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("not valid UTF-8"), "\(error)")
+        }
+        XCTAssertThrowsError(try ValuesDocument(bytes: Array("a:\n\tb: 1\n".utf8), name: "tab.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("tab"), "\(error)")
+        }
+    }
+
+    /// Random valid models survive write-then-read: applying random valid assignments to a file and reading it back
+    /// gives the same configuration as applying them to the model.
+    func testRandomValidModelsRoundTrip() throws {
+        var generator = SeededGenerator(seed: 42)
+        let choices: [(String, [String])] = [
+            ("pv.size", ["20Gi", "50Gi", "1Ti", "100Gi"]), ("pvc.size", ["1Gi", "10Gi", "20Gi"]),
+            ("service.port", ["443", "8443", "5443"]), ("service.targetPort", ["5000", "6000"]),
+            ("deployment.image.tag", ["2", "2.8", "2.8.3", "yes", "1e3", "0x10"]), ("deployment.replicas", ["1", "0"]),
+            ("deployment.image.pullPolicy", ["Always", "IfNotPresent", "Never"]), ("service.type", ["ClusterIP", "NodePort"]),
+            ("deployment.name", ["cache-registry", "reg"]), ("pv.reclaimPolicy", ["Retain", "Delete"]),
+            ("deployment.resources.limits.cpu", ["1", "2", "1500m"]), ("deployment.tlsSecretName", ["registry-tls-secret", "tls-x"]),
+        ]
+        let bases = [try fixture("kubiya-runner-values.yaml"), try fixture("cache-registry-example-values.yaml"), "cacheRegistry:\n  enabled: true\n", ""]
+        for round in 0..<60 {
+            let base = bases[round % bases.count]
+            let picks = (0..<3).map { _ in choices[Int(generator.next() % UInt64(choices.count))] }
+            let assignments = try picks.map { try Assignment(parsing: "\($0.0)=\($0.1[Int(generator.next() % UInt64($0.1.count))])") }
+            let document = try ValuesDocument(bytes: Array(base.utf8), name: "r.yaml")
+            let expected = assignments.reduce(try document.config()) { $0.applying($1) }
+            let written = try ValuesDocument(bytes: try ValuesEditor.apply(assignments, to: document), name: "r.yaml")
+            XCTAssertEqual(try written.config().merged, expected.merged, "round \(round): \(assignments)")
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for property tests.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,48 @@
+"""Shared helpers for end-to-end tests against the built binary."""
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+CHART = FIXTURES / "kubiya-runner-values.yaml"
+EXAMPLE = FIXTURES / "cache-registry-example-values.yaml"
+
+
+def binary() -> str:
+    path = os.environ.get("CACHE_REGISTRY_SETUP_BIN")
+    if path:
+        return path
+    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return str(Path(out.stdout.strip()) / "cache-registry-setup")
+
+
+BIN = binary()
+
+
+def run(*args, cwd=None, input=None, env=None, timeout=60):
+    """Runs the binary; returns the CompletedProcess with text output."""
+    return subprocess.run([BIN, *map(str, args)], cwd=cwd, input=input, capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def copy_fixture(tmp_path, fixture=CHART, name=None):
+    target = tmp_path / (name or fixture.name)
+    shutil.copyfile(fixture, target)
+    target.chmod(0o644)
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def chart_copy(tmp_path):
+    return copy_fixture(tmp_path)
