@@ -24,7 +24,8 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Wizard", dependencies: ["RegistryModel", "Manifests", "ValuesFile", "RegistryTLS"]),
-        .target(name: "Terminal", dependencies: ["CNcursesw", "Wizard"]),
+        .target(name: "CursesShim", dependencies: ["CNcursesw"]),
+        .target(name: "Terminal", dependencies: ["CursesShim", "Wizard"]),
         .executableTarget(name: "cache-registry-setup", dependencies: [
             "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Terminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

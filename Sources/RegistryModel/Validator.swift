@@ -192,6 +192,13 @@ public enum Validator {
             }
         }
         problems += envRules(view.value("deployment.env"))
+        for entry in view.value("deployment.nodeSelector")?.entries ?? [] {
+            let path = KeyPath(["deployment", "nodeSelector", entry.key])
+            if let problem = Names.labelKeyProblem(entry.key) { problems.append(.error(path, "label key \(problem)")) }
+            else if let text = entry.value.scalar?.text, entry.value.scalar?.kind != .null, let problem = Names.labelValueProblem(text) {
+                problems.append(.error(path, "label value \(problem)"))
+            }
+        }
 
         for probe in ["livenessProbe", "readinessProbe"] {
             let base = "deployment.\(probe)"

@@ -5,7 +5,7 @@ import SwiftASN1
 import X509
 
 /// PEM certificate and key, as files or as the chart's base64 `registryTls` values. The key is never shown.
-public struct RegistryTLSMaterial: Sendable {
+public struct RegistryTLSMaterial: Sendable, Equatable {
     public var certificatePEM: String
     public var keyPEM: String?
     /// Where the material came from, for messages (`registryTls.crt`, a file path).

@@ -4,6 +4,11 @@ import Yams
 /// Applies assignments to a values file's text with the smallest diff: only the touched scalars or
 /// key lines change; comments, quoting, blank lines, line endings and a missing final newline stay.
 public enum ValuesEditor {
+    /// Sets a key outside `cacheRegistry` (such as `registryTls.crt`), keeping everything else byte for byte.
+    public static func setTopLevel(_ components: [String], to value: Value, in document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
+        try ValuesDocument(bytes: try TextEdit(document).set(components: components, to: value), name: document.name)
+    }
+
     /// The new bytes after all assignments; a no-op assignment leaves the bytes identical.
     public static func apply(_ assignments: [Assignment], to document: ValuesDocument) throws(ValuesFileError) -> [UInt8] {
         var current = document
@@ -49,7 +54,10 @@ struct TextEdit {
     // MARK: Operations
 
     func set(_ path: KeyPath, to value: Value) throws(ValuesFileError) -> [UInt8] {
-        let components = ["cacheRegistry"] + path.components
+        try set(components: ["cacheRegistry"] + path.components, to: value)
+    }
+
+    func set(components: [String], to value: Value) throws(ValuesFileError) -> [UInt8] {
         guard let root = document.root, root.mapping != nil else {
             return appendSection(components, value)
         }

@@ -45,7 +45,7 @@ struct ExportCommand: ParsableCommand {
             }
             return
         }
-        let written = try ManifestWriter.write(layout, to: output)
+        let written = try ManifestWriter.write(layout.files, to: output)
         for note in rendered.omitted { print("note: \(note.reason)") }
         print("wrote \(written.map { (output as NSString).appendingPathComponent($0) }.joined(separator: ", "))")
     }
@@ -53,20 +53,20 @@ struct ExportCommand: ParsableCommand {
 
 /// Writes an output layout into a folder atomically and removes stale files this program wrote before.
 enum ManifestWriter {
-    static func write(_ layout: OutputLayout, to folder: String) throws -> [String] {
+    static func write(_ files: [OutputLayout.File], to folder: String) throws -> [String] {
         do { try FileAccess.makeFolder(folder) } catch { throw CommandFailure.usage(error.description) }
-        for file in layout.files {
+        for file in files {
             do {
                 try FileAccess.writeAtomically(Array(file.contents.utf8), to: (folder as NSString).appendingPathComponent(file.name),
                                                newFileMode: file.isSecret ? 0o600 : 0o644)
             } catch { throw CommandFailure.usage(error.description) }
         }
-        for stale in OutputLayout.allFileNames where !layout.files.contains(where: { $0.name == stale }) {
+        for stale in OutputLayout.allFileNames where !files.contains(where: { $0.name == stale }) {
             let path = (folder as NSString).appendingPathComponent(stale)
             if let bytes = try? FileAccess.readFile(path), OutputLayout.isOurs(String(decoding: bytes, as: UTF8.self)) {
                 try? FileManager.default.removeItem(atPath: path)
             }
         }
-        return layout.files.map(\.name)
+        return files.map(\.name)
     }
 }

@@ -1,0 +1,140 @@
+#define _XOPEN_SOURCE_EXTENDED 1
+#define NCURSES_WIDECHAR 1
+#include "curses_shim.h"
+#include <ncursesw/curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t pending_signal = 0;
+static volatile sig_atomic_t started = 0;
+static SCREEN *screen = NULL;
+
+int crs_start(void) {
+    setlocale(LC_ALL, "");
+    screen = newterm(NULL, stdout, stdin);
+    if (screen == NULL) return -1;
+    set_term(screen);
+    started = 1;
+    raw();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    timeout(100);
+    leaveok(stdscr, FALSE);
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+    mouseinterval(0);
+    if (has_colors()) { start_color(); use_default_colors(); }
+    curs_set(0);
+    return 0;
+}
+
+void crs_end(void) {
+    if (!started) return;
+    started = 0;
+    curs_set(1);
+    endwin();
+    fflush(stdout);
+}
+
+int crs_is_started(void) { return started; }
+int crs_lines(void) { return LINES; }
+int crs_cols(void) { return COLS; }
+int crs_colors(void) { return COLORS; }
+int crs_has_colors(void) { return has_colors() ? 1 : 0; }
+void crs_init_pair(int pair, int fg, int bg) { init_pair((short)pair, (short)fg, (short)bg); }
+
+void crs_put(int row, int col, uint32_t character, int attributes, int pair) {
+    wchar_t text[2] = { (wchar_t)character, 0 };
+    cchar_t cell;
+    attr_t attrs = 0;
+    if (attributes & 1) attrs |= A_BOLD;
+    if (attributes & 2) attrs |= A_UNDERLINE;
+    if (attributes & 4) attrs |= A_REVERSE;
+    setcchar(&cell, text, attrs, (short)pair, NULL);
+    mvwadd_wch(stdscr, row, col, &cell);
+}
+
+void crs_cursor(int row, int col, int visible) {
+    if (visible) { wmove(stdscr, row, col); curs_set(1); } else { curs_set(0); }
+}
+
+void crs_flush(void) { wnoutrefresh(stdscr); doupdate(); }
+
+int crs_read(uint32_t *value, int *mouse_row, int *mouse_col) {
+    wint_t ch = 0;
+    int result = wget_wch(stdscr, &ch);
+    if (result == ERR) return -1;
+    *value = (uint32_t)ch;
+    if (result == KEY_CODE_YES) {
+        if (ch == KEY_MOUSE) {
+            MEVENT event;
+            if (getmouse(&event) == OK && (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))) {
+                *mouse_row = event.y;
+                *mouse_col = event.x;
+            } else {
+                return -1;
+            }
+        }
+        return 1;
+    }
+    return 0;
+}
+
+int crs_key_code(const char *name) {
+    if (!strcmp(name, "up")) return KEY_UP;
+    if (!strcmp(name, "down")) return KEY_DOWN;
+    if (!strcmp(name, "left")) return KEY_LEFT;
+    if (!strcmp(name, "right")) return KEY_RIGHT;
+    if (!strcmp(name, "home")) return KEY_HOME;
+    if (!strcmp(name, "end")) return KEY_END;
+    if (!strcmp(name, "npage")) return KEY_NPAGE;
+    if (!strcmp(name, "ppage")) return KEY_PPAGE;
+    if (!strcmp(name, "backspace")) return KEY_BACKSPACE;
+    if (!strcmp(name, "dc")) return KEY_DC;
+    if (!strcmp(name, "btab")) return KEY_BTAB;
+    if (!strcmp(name, "enter")) return KEY_ENTER;
+    if (!strcmp(name, "resize")) return KEY_RESIZE;
+    if (!strcmp(name, "mouse")) return KEY_MOUSE;
+    if (!strcmp(name, "f0")) return KEY_F0;
+    return -1;
+}
+
+static void on_signal(int signo) { pending_signal = signo; }
+
+static void on_crash(int signo) {
+    if (started) { endwin(); started = 0; }
+    signal(signo, SIG_DFL);
+    raise(signo);
+}
+
+void crs_install_signal_handlers(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGQUIT, &action, NULL);
+    action.sa_handler = on_crash;
+    action.sa_flags = SA_RESETHAND;
+    sigaction(SIGSEGV, &action, NULL);
+    sigaction(SIGBUS, &action, NULL);
+    sigaction(SIGILL, &action, NULL);
+    sigaction(SIGTRAP, &action, NULL);
+    sigaction(SIGABRT, &action, NULL);
+    sigaction(SIGFPE, &action, NULL);
+}
+
+int crs_pending_signal(void) { return pending_signal; }
+
+int crs_locale_is_utf8(void) {
+    setlocale(LC_ALL, "");
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset && (!strcmp(codeset, "UTF-8") || !strcmp(codeset, "utf8"));
+}

@@ -1,0 +1,30 @@
+#ifndef CURSES_SHIM_H
+#define CURSES_SHIM_H
+/* Wrappers for ncursesw macros and globals that Swift cannot use directly, and the signal flag. */
+#include <stdint.h>
+#include <wchar.h>
+
+/* Starts curses on the terminal; returns 0, or -1 when the terminal type is unknown. */
+int crs_start(void);
+/* Puts the terminal back: leaves the alternate screen, restores echo and canonical mode, shows the cursor. */
+void crs_end(void);
+int crs_is_started(void);
+int crs_lines(void);
+int crs_cols(void);
+int crs_colors(void);
+int crs_has_colors(void);
+/* Defines colour pair `pair` (fg/bg -1 = default). */
+void crs_init_pair(int pair, int fg, int bg);
+/* Puts one wide character with attributes (bit 0 bold, 1 underline, 2 reverse) and a colour pair. */
+void crs_put(int row, int col, uint32_t character, int attributes, int pair);
+void crs_cursor(int row, int col, int visible);
+void crs_flush(void);
+/* Reads one key: returns 0 for a character in *value, 1 for a key code in *value, -1 on timeout. */
+int crs_read(uint32_t *value, int *mouse_row, int *mouse_col);
+int crs_key_code(const char *name);
+/* Catches SIGTERM, SIGHUP, SIGINT (flagged) and crash signals (terminal restored, then re-raised). */
+void crs_install_signal_handlers(void);
+int crs_pending_signal(void);
+/* Whether the locale's character set is UTF-8. */
+int crs_locale_is_utf8(void);
+#endif

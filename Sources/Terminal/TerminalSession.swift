@@ -1,0 +1,130 @@
+import CursesShim
+import Wizard
+
+/// Why the wizard cannot run on this terminal.
+public struct TerminalError: Error, CustomStringConvertible, Sendable { public let description: String }
+
+/// The one place that talks to ncurses: draws canvases (only changed cells), reads keys and mouse.
+public final class TerminalSession {
+    let theme: Theme
+    var pairs: [StyleRole: Int32] = [:]
+    var previous: Canvas?
+    let codes: [Int32: Key]
+    let f0: Int32
+    let resizeCode: Int32
+    let mouseCode: Int32
+
+    /// Checks the terminal and starts curses; the terminal is restored by `end()` on every path.
+    public static func start(theme requested: Theme, environment: [String: String], isTerminal: Bool) throws(TerminalError) -> TerminalSession {
+        let hint = "use the headless commands instead: export (render manifests), validate (check a file), set (edit a file)"
+        guard isTerminal else { throw TerminalError(description: "no terminal: the wizard needs an interactive terminal; \(hint)") }
+        let term = environment["TERM"] ?? ""
+        guard !term.isEmpty else { throw TerminalError(description: "TERM is not set, so the terminal cannot be drawn; \(hint)") }
+        guard term != "dumb" else { throw TerminalError(description: "TERM=dumb cannot show the wizard; \(hint)") }
+        crs_install_signal_handlers()
+        guard crs_start() == 0 else { throw TerminalError(description: "unknown terminal type TERM=\(term); \(hint)") }
+        return TerminalSession(theme: crs_has_colors() == 1 ? requested : requested.withoutColor)
+    }
+
+    init(theme: Theme) {
+        self.theme = theme
+        var codes: [Int32: Key] = [:]
+        let named: [(String, Key)] = [("up", .up), ("down", .down), ("left", .left), ("right", .right), ("home", .home), ("end", .end),
+                                      ("npage", .pageDown), ("ppage", .pageUp), ("backspace", .backspace), ("dc", .delete),
+                                      ("btab", .backTab), ("enter", .enter)]
+        for (name, key) in named { codes[crs_key_code(name)] = key }
+        self.codes = codes
+        f0 = crs_key_code("f0")
+        resizeCode = crs_key_code("resize")
+        mouseCode = crs_key_code("mouse")
+        if theme.usesColor {
+            let colors = Int(crs_colors())
+            for (index, role) in StyleRole.allCases.enumerated() {
+                let style = theme.styles[role] ?? RoleStyle()
+                crs_init_pair(Int32(index + 1), Int32(style.foreground.resolved(colors: colors)), Int32(style.background.resolved(colors: colors)))
+                pairs[role] = Int32(index + 1)
+            }
+        }
+    }
+
+    public var size: (width: Int, height: Int) { (Int(crs_cols()), Int(crs_lines())) }
+
+    /// Draws a canvas, sending only the cells that changed since the last frame.
+    public func draw(_ canvas: Canvas) {
+        let sameSize = previous.map { $0.width == canvas.width && $0.height == canvas.height } ?? false
+        for row in 0..<canvas.height {
+            for column in 0..<canvas.width {
+                let cell = canvas[row, column]
+                if sameSize, let previous, previous[row, column] == cell { continue }
+                if row == canvas.height - 1 && column == canvas.width - 1 { continue }
+                let role = theme.styles[cell.style.role] ?? RoleStyle()
+                var attributes: Int32 = 0
+                if cell.style.bold || role.bold { attributes |= 1 }
+                if cell.style.underline && !theme.usesColor || role.underline { attributes |= 2 }
+                if cell.style.reverse != role.reverse { attributes |= 4 }
+                let scalar = cell.character.unicodeScalars.first?.value ?? 32
+                crs_put(Int32(row), Int32(column), scalar, attributes, pairs[cell.style.role] ?? 0)
+            }
+        }
+        if let cursor = canvas.cursor { crs_cursor(Int32(cursor.row), Int32(cursor.column), 1) } else { crs_cursor(0, 0, 0) }
+        crs_flush()
+        previous = canvas
+    }
+
+    /// The next action, or nil after a short timeout (so signals are noticed).
+    public func nextAction() -> Action? {
+        var value: UInt32 = 0
+        var row: Int32 = 0, column: Int32 = 0
+        switch crs_read(&value, &row, &column) {
+        case 1:
+            let code = Int32(bitPattern: value)
+            if code == resizeCode { previous = nil; let size = self.size; return .resize(width: size.width, height: size.height) }
+            if code == mouseCode { return .click(row: Int(row), column: Int(column)) }
+            if code > f0 && code <= f0 + 24 { return .key(.function(Int(code - f0))) }
+            return codes[code].map(Action.key)
+        case 0:
+            switch value {
+            case 9: return .key(.tab)
+            case 10, 13: return .key(.enter)
+            case 27: return .key(.escape)
+            case 8, 127: return .key(.backspace)
+            case 1...26: return .key(.control(Character(UnicodeScalar(value + 96)!)))
+            default:
+                guard let scalar = UnicodeScalar(value), value >= 32 else { return nil }
+                return .key(.character(Character(scalar)))
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// A signal that asked the program to stop (SIGTERM, SIGHUP, SIGINT), if one came.
+    public var pendingSignal: Int32? { let signal = crs_pending_signal(); return signal == 0 ? nil : signal }
+
+    /// Restores the terminal: alternate screen left, echo and canonical mode back, cursor visible.
+    public func end() { crs_end() }
+
+    /// Whether the locale can show Unicode box drawing.
+    public static var localeIsUTF8: Bool { crs_locale_is_utf8() == 1 }
+}
+
+/// Runs the wizard until it exits; `perform` executes an effect and returns the action it produced.
+public func runWizard(_ initial: WizardState, session: TerminalSession, perform: (Effect) -> Action?) -> Int32 {
+    var state = initial
+    let size = session.size
+    _ = update(&state, .resize(width: size.width, height: size.height))
+    session.draw(view(state))
+    while true {
+        if let signal = session.pendingSignal { session.end(); return 128 + signal }
+        guard let action = session.nextAction() else { continue }
+        var queue = [action]
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            for effect in update(&state, next) {
+                if case .exit(let status) = effect { session.end(); return status }
+                if let result = perform(effect) { queue.append(result) }
+            }
+        }
+        session.draw(view(state))
+    }
+}

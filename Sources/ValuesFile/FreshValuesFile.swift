@@ -1,0 +1,34 @@
+import RegistryModel
+
+/// A new, commented values.yaml for first-time setup: every field with its help text.
+public enum FreshValuesFile {
+    public static func render(_ config: RegistryConfig) -> String {
+        var lines = [
+            "# Cache Registry values, written by cache-registry-setup.",
+            "# Use with the Kubiya Tool Manager chart: helm upgrade --install ... -f values.yaml",
+            "cacheRegistry:",
+        ]
+        let merged = config.merged
+        render(merged, path: KeyPath([]), indent: "  ", into: &lines)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func render(_ value: Value, path: KeyPath, indent: String, into lines: inout [String]) {
+        for entry in value.entries ?? [] {
+            let child = path.appending(entry.key)
+            if let field = FieldRegistry.field(child) {
+                lines.append(indent + "# " + field.label + ": " + field.help)
+            }
+            if entry.value.entries.map({ !$0.isEmpty }) == true && FieldRegistry.field(child)?.kind.isYAML != true
+                || (entry.value.entries.map({ !$0.isEmpty }) == true && FieldRegistry.field(child) == nil) {
+                lines.append(indent + YAMLText.key(entry.key) + ":")
+                render(entry.value, path: child, indent: indent + "  ", into: &lines)
+            } else if YAMLText.isNonEmptyCollection(entry.value) {
+                lines.append(indent + YAMLText.key(entry.key) + ":")
+                lines += YAMLText.block(entry.value, indent: indent + "  ", unit: 2, lineBreak: "\n").split(separator: "\n").map(String.init)
+            } else {
+                lines.append(indent + YAMLText.key(entry.key) + ": " + YAMLText.flow(entry.value))
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+/// The roles a theme gives colours to (SPEC section 5).
+public enum StyleRole: String, CaseIterable, Sendable {
+    case text, muted, accent, focus, error, warning, success, border, title
+    case yamlKey = "yaml-key", yamlString = "yaml-string", yamlNumber = "yaml-number", yamlComment = "yaml-comment"
+    case diffAdd = "diff-add", diffRemove = "diff-remove"
+}
+
+/// A cell's look: a role plus attributes that carry meaning without colour.
+public struct CellStyle: Equatable, Hashable, Sendable {
+    public var role: StyleRole
+    public var bold = false
+    public var underline = false
+    public var reverse = false
+    public init(_ role: StyleRole, bold: Bool = false, underline: Bool = false, reverse: Bool = false) {
+        self.role = role; self.bold = bold; self.underline = underline; self.reverse = reverse
+    }
+    public static let text = CellStyle(.text)
+}
+
+/// One screen cell.
+public struct Cell: Equatable, Sendable {
+    public var character: Character
+    public var style: CellStyle
+    public init(_ character: Character, _ style: CellStyle) { self.character = character; self.style = style }
+}
+
+/// A grid of styled cells: what `view` draws and the terminal shows. Text in tests.
+public struct Canvas: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+    /// Where the cursor should be shown (a text field being edited), if anywhere.
+    public var cursor: (row: Int, column: Int)? {
+        get { cursorRow.map { ($0, cursorColumn) } }
+        set { cursorRow = newValue?.row; cursorColumn = newValue?.column ?? 0 }
+    }
+    private var cursorRow: Int?
+    private var cursorColumn = 0
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width); self.height = max(0, height)
+        cells = Array(repeating: Cell(" ", .text), count: self.width * self.height)
+    }
+
+    public subscript(row: Int, column: Int) -> Cell {
+        get { cells[row * width + column] }
+        set { if row >= 0 && row < height && column >= 0 && column < width { cells[row * width + column] = newValue } }
+    }
+
+    /// Writes text from a position, clipped to `limit` columns (and the canvas); returns the columns used.
+    @discardableResult
+    public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .text, limit: Int? = nil) -> Int {
+        guard row >= 0 && row < height else { return 0 }
+        let end = min(width, column + (limit ?? width))
+        var col = column
+        for character in text {
+            if col >= end { break }
+            let clean: Character = character.isNewline || (character.asciiValue.map { $0 < 32 } ?? false) ? " " : character
+            if col >= 0 { self[row, col] = Cell(clean, style) }
+            col += 1
+        }
+        return col - column
+    }
+
+    public mutating func fill(row: Int, column: Int, width count: Int, style: CellStyle, character: Character = " ") {
+        for col in column..<min(width, column + max(0, count)) where col >= 0 { self[row, col] = Cell(character, style) }
+    }
+
+    /// The rows as plain text, trailing spaces removed (for golden screens).
+    public var text: String {
+        (0..<height).map { row in
+            var line = String((0..<width).map { self[row, $0].character })
+            while line.last == " " { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// Whether any cell uses a role other than plain text (for colour checks).
+    public func roles() -> Set<StyleRole> { Set(cells.map(\.style.role)) }
+}
+
+/// Box-drawing and marker glyphs, Unicode or ASCII.
+public struct Glyphs: Equatable, Sendable {
+    public let horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight, teeDown, teeUp: Character
+    public let ok, error, warning, left, right, pointer: Character
+
+    public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
+                                       teeDown: "┬", teeUp: "┴", ok: "✓", error: "✗", warning: "!", left: "◀", right: "▶", pointer: "›")
+    public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
+                                     teeDown: "+", teeUp: "+", ok: "+", error: "x", warning: "!", left: "<", right: ">", pointer: ">")
+}
+
+extension Canvas {
+    /// A box outline with a title.
+    mutating func box(top: Int, left: Int, width: Int, height: Int, title: String, glyphs: Glyphs, style: CellStyle = CellStyle(.border)) {
+        guard width >= 2, height >= 2 else { return }
+        for col in left..<(left + width) {
+            self[top, col] = Cell(glyphs.horizontal, style)
+            self[top + height - 1, col] = Cell(glyphs.horizontal, style)
+        }
+        for row in top..<(top + height) {
+            self[row, left] = Cell(glyphs.vertical, style)
+            self[row, left + width - 1] = Cell(glyphs.vertical, style)
+        }
+        self[top, left] = Cell(glyphs.topLeft, style); self[top, left + width - 1] = Cell(glyphs.topRight, style)
+        self[top + height - 1, left] = Cell(glyphs.bottomLeft, style); self[top + height - 1, left + width - 1] = Cell(glyphs.bottomRight, style)
+        if !title.isEmpty { put(" \(title) ", row: top, column: left + 2, style: CellStyle(.title, bold: true), limit: width - 4) }
+    }
+
+    /// Clears a rectangle.
+    mutating func clear(top: Int, left: Int, width: Int, height: Int) {
+        for row in top..<(top + height) { fill(row: row, column: left, width: width, style: .text) }
+    }
+}
+
+/// Wraps text into lines of at most `width` characters, at spaces where possible.
+func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 0 else { return [] }
+    var lines: [String] = []
+    for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var line = ""
+        for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+            var word = String(word)
+            while word.count > width { if !line.isEmpty { lines.append(line); line = "" }; lines.append(String(word.prefix(width))); word = String(word.dropFirst(width)) }
+            if line.isEmpty { line = word } else if line.count + 1 + word.count <= width { line += " " + word } else { lines.append(line); line = word }
+        }
+        lines.append(line)
+    }
+    return lines
+}

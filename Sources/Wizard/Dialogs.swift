@@ -1,0 +1,172 @@
+import RegistryModel
+
+/// Draws the open dialog over the screen.
+func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) {
+    switch dialog {
+    case .help: drawHelp(&canvas, state)
+    case .find(let query, let selection): drawFind(&canvas, state, query: query, selection: selection)
+    case .preview(let tab, let scroll): drawPreview(&canvas, state, tab: tab, scroll: scroll)
+    case .write(let plan, let choice): drawWrite(&canvas, state, plan: plan, choice: choice)
+    case .quit(let choice):
+        let lines: [(String, CellStyle)] = [("You have unsaved changes. Quit without writing?", .text), ("", .text)]
+        drawBox(&canvas, state, title: "Quit", lines: lines, buttons: ["No", "Yes"], choice: choice, footer: "y quit  n stay  Enter: highlighted")
+    case .failed(let message):
+        drawBox(&canvas, state, title: "Write failed", lines: wrap(message, width: 60).map { ($0, CellStyle(.error, bold: true)) } + [("Nothing was changed.", .text)],
+                buttons: ["OK"], choice: 0, footer: "Esc close")
+    case .done(let paths):
+        var lines: [(String, CellStyle)] = [("Written:", CellStyle(.success, bold: true))]
+        lines += paths.map { ("  \(state.glyphs.ok) \($0)", CellStyle(.success)) }
+        lines += [("", .text), ("Next:", CellStyle(.title, bold: true)),
+                  ("  kubectl apply -k \(state.outputDir)", CellStyle(.accent)),
+                  ("  helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)", CellStyle(.accent))]
+        drawBox(&canvas, state, title: "Done", lines: lines, buttons: ["Exit"], choice: 0, footer: "Enter or q exits")
+    }
+}
+
+/// A centred box with lines and buttons.
+func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines: [(String, CellStyle)], buttons: [String], choice: Int, footer: String) {
+    let width = min(state.width - 4, max(44, (lines.map(\.0.count).max() ?? 0) + 4))
+    let height = min(state.height - 2, lines.count + 5)
+    let top = max(1, (state.height - height) / 2), left = max(0, (state.width - width) / 2)
+    canvas.clear(top: top, left: left, width: width, height: height)
+    canvas.box(top: top, left: left, width: width, height: height, title: title, glyphs: state.glyphs, style: CellStyle(.accent))
+    for (index, line) in lines.prefix(height - 5).enumerated() {
+        canvas.put(line.0, row: top + 1 + index, column: left + 2, style: line.1, limit: width - 4)
+    }
+    var column = left + 2
+    for (index, button) in buttons.enumerated() {
+        let style = index == choice ? CellStyle(.focus, bold: true, reverse: true) : CellStyle(.text)
+        column += canvas.put("[ \(button) ]", row: top + height - 3, column: column, style: style) + 2
+    }
+    canvas.put(footer, row: top + height - 2, column: left + 2, style: CellStyle(.muted), limit: width - 4)
+}
+
+func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
+    guard let item = state.focusedItem else { return }
+    var lines: [(String, CellStyle)] = [("Key: \(keyDisplay(item))", CellStyle(.accent, bold: true))]
+    if case .field(let path) = item.id, let field = FieldRegistry.field(path) {
+        lines.append(("Accepts: \(Validator.expectation(field.kind))", CellStyle(.muted)))
+        lines.append(("", .text))
+        lines += wrap(field.help, width: 60).map { ($0, .text) }
+        lines.append(("Example: \(field.example)", .text))
+        lines.append(("Default: \(field.defaultValue.map(FieldRegistry.displayText) ?? "unset")", .text))
+        if !field.modes.isEmpty { lines.append(("Storage modes: \(field.modes.map(\.rawValue).sorted().joined(separator: ", "))", CellStyle(.muted))) }
+    } else {
+        lines.append(("", .text))
+        lines += wrap(settingHelp(item.id), width: 60).map { ($0, .text) }
+    }
+    let problems = Forms.problems(of: item, in: state)
+    if !problems.isEmpty { lines.append(("", .text)) }
+    for problem in problems {
+        lines += wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: 60)
+            .map { ($0, CellStyle(problem.severity == .error ? .error : .warning)) }
+    }
+    drawBox(&canvas, state, title: "Help: \(item.label)", lines: lines, buttons: ["Close"], choice: 0, footer: "Esc or F1 close")
+}
+
+func keyDisplay(_ item: FormItem) -> String {
+    if case .field = item.id { return "cacheRegistry." + item.keyPath }
+    return item.keyPath
+}
+
+func settingHelp(_ id: ItemID) -> String {
+    switch id {
+    case .namespace: return "Namespace the registry is installed in. The Tool Manager reaches it at <service>.<namespace>; the certificate must cover that name."
+    case .release: return "Helm release name, used as the app.kubernetes.io/instance label."
+    case .outputDir: return "Folder for the rendered manifests (one file per resource plus kustomization.yaml, for kubectl apply -k)."
+    case .storageMode: return "hostPath keeps images on one node's disk; NFS shares them (ReadWriteMany, several replicas); dynamic lets a StorageClass provision the volume. Switching removes the old source from values.yaml."
+    case .tlsSource: return "existing secret: the registry uses deployment.tlsSecretName as it is. import: PEM files are checked and written as secret.yaml. generate: a self-signed certificate for exactly the service's names."
+    case .tlsCertificate: return "Path of the PEM certificate. It must cover <service>.<namespace>."
+    case .tlsKey: return "Path of the PEM private key (RSA or ECDSA). It is never shown."
+    case .tlsDays: return "How long the generated certificate is valid, in days (1 to 3650)."
+    case .tlsAlgorithm: return "ECDSA P-256 (default) or RSA 2048."
+    default: return ""
+    }
+}
+
+func drawFind(_ canvas: inout Canvas, _ state: WizardState, query: String, selection: Int) {
+    let matches = state.findMatches(query)
+    let width = min(state.width - 4, 76), height = min(state.height - 2, 18)
+    let top = 2, left = (state.width - width) / 2
+    canvas.clear(top: top, left: left, width: width, height: height)
+    canvas.box(top: top, left: left, width: width, height: height, title: "Find a field", glyphs: state.glyphs, style: CellStyle(.accent))
+    canvas.put("Find: " + query, row: top + 1, column: left + 2, style: CellStyle(.focus, bold: true), limit: width - 4)
+    canvas.cursor = (top + 1, left + 8 + query.count)
+    let visible = height - 4
+    let start = max(0, selection - visible + 1)
+    for (offset, match) in matches.dropFirst(start).prefix(visible).enumerated() {
+        let index = start + offset
+        let style = index == selection ? CellStyle(.focus, reverse: true) : CellStyle(.text)
+        canvas.fill(row: top + 2 + offset, column: left + 1, width: width - 2, style: style)
+        let text = "\(match.item.label.padding(18)) \(match.item.keyPath.padding(36)) \(match.step.rawValue)"
+        canvas.put(text, row: top + 2 + offset, column: left + 2, style: style, limit: width - 4)
+    }
+    if matches.isEmpty { canvas.put("no field matches", row: top + 2, column: left + 2, style: CellStyle(.muted)) }
+    canvas.put("Type to filter by label or key path; Up/Down choose, Enter jump, Esc close", row: top + height - 2, column: left + 2,
+               style: CellStyle(.muted), limit: width - 4)
+}
+
+func drawPreview(_ canvas: inout Canvas, _ state: WizardState, tab: Int, scroll: Int) {
+    let tabs = PreviewBuilder.tabs(state)
+    let top = 1, left = 0, width = state.width, height = state.height - 2
+    canvas.clear(top: top, left: left, width: width, height: height)
+    canvas.box(top: top, left: left, width: width, height: height, title: "Preview", glyphs: state.glyphs, style: CellStyle(.accent))
+    var column = 2
+    for (index, item) in tabs.enumerated() {
+        let style = index == tab ? CellStyle(.focus, bold: true, reverse: true) : CellStyle(.muted)
+        if column + item.title.count + 2 >= width - 2 { break }
+        column += canvas.put(" \(item.title) ", row: top + 1, column: column, style: style) + 1
+    }
+    guard tabs.indices.contains(tab) else { return }
+    let lines = tabs[tab].lines
+    let visible = height - 4
+    let start = min(scroll, max(0, lines.count - visible))
+    for (offset, line) in lines.dropFirst(start).prefix(visible).enumerated() {
+        drawYAMLLine(&canvas, line.text, role: line.role, row: top + 2 + offset, column: 2, limit: width - 4)
+    }
+    let position = lines.isEmpty ? "" : "lines \(start + 1)-\(min(lines.count, start + visible)) of \(lines.count)"
+    canvas.put("\(position)   Left/Right tab  Up/Down PgUp/PgDn scroll  Esc close", row: top + height - 2, column: 2,
+               style: CellStyle(.muted), limit: width - 4)
+}
+
+/// A YAML line with the key part coloured as a key.
+func drawYAMLLine(_ canvas: inout Canvas, _ text: String, role: StyleRole, row: Int, column: Int, limit: Int) {
+    guard role == .yamlString || role == .yamlNumber, let colon = text.firstIndex(of: ":") else {
+        canvas.put(text, row: row, column: column, style: CellStyle(role), limit: limit)
+        return
+    }
+    let key = String(text[...colon])
+    let used = canvas.put(key, row: row, column: column, style: CellStyle(.yamlKey), limit: limit)
+    canvas.put(String(text[text.index(after: colon)...]), row: row, column: column + used, style: CellStyle(role), limit: limit - used)
+}
+
+func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, choice: Int) {
+    let errors = state.problems.errors
+    if !errors.isEmpty {
+        var lines: [(String, CellStyle)] = [("Writing is refused: \(errors.count) error\(errors.count == 1 ? "" : "s") to fix first.", CellStyle(.error, bold: true)), ("", .text)]
+        lines += errors.prefix(max(1, state.height - 10)).map { ("\(state.glyphs.error) \($0.path): \($0.message)", CellStyle(.error)) }
+        drawBox(&canvas, state, title: "Write", lines: lines, buttons: ["Back"], choice: 0, footer: "Esc back; the Review step lists every problem")
+        return
+    }
+    guard let plan else {
+        drawBox(&canvas, state, title: "Write", lines: [("Preparing the files...", CellStyle(.muted))], buttons: [], choice: 0, footer: "Esc cancel")
+        return
+    }
+    var lines: [(String, CellStyle)] = [("These files will be written:", CellStyle(.title, bold: true))]
+    for entry in plan.summary {
+        let change = entry.added + entry.removed == 0 ? "unchanged" : "+\(entry.added) -\(entry.removed) lines"
+        lines.append(("  \(entry.path)  (\(change))", .text))
+    }
+    if !plan.overwrites.isEmpty {
+        lines.append(("", .text))
+        lines.append(("These files exist and will be replaced:", CellStyle(.warning, bold: true)))
+        lines += plan.overwrites.map { ("  \($0)", CellStyle(.warning)) }
+    }
+    let buttons = plan.overwrites.isEmpty ? ["Cancel", "Write"] : ["Cancel", "Overwrite"]
+    let footer = plan.overwrites.isEmpty ? "Enter write  Esc cancel" : "y overwrite  n cancel  Enter: highlighted"
+    drawBox(&canvas, state, title: "Write", lines: lines, buttons: buttons, choice: plan.overwrites.isEmpty ? 1 : choice, footer: footer)
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count) }
+}

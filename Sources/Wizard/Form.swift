@@ -1,0 +1,178 @@
+import RegistryModel
+
+/// What a form row edits.
+public enum ItemID: Hashable, Sendable {
+    case field(KeyPath)
+    case namespace, release, outputDir, storageMode
+    case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm
+    case problem(Int)
+    case writeButton
+}
+
+/// How a row is edited.
+public enum Widget: Equatable, Sendable {
+    case text
+    case choice([String])
+    case toggle
+    case action
+}
+
+/// One row of a step's form.
+public struct FormItem: Equatable, Sendable {
+    public let id: ItemID
+    public let label: String
+    /// The key path shown beside the label (`pv.size`).
+    public let keyPath: String
+    public let widget: Widget
+    /// Problem paths that belong to this row.
+    public let problemPaths: [String]
+    /// Whether problems under sub-paths (`deployment.nodeSelector.x`) belong here too.
+    public let matchesSubpaths: Bool
+}
+
+/// Forms generated from the field registry; each storage mode shows only its own fields.
+public enum Forms {
+    static let editableYAML: Set<KeyPath> = ["deployment.nodeSelector", "deployment.env"]
+
+    public static func items(_ step: Step, in state: WizardState) -> [FormItem] {
+        var items: [FormItem] = []
+        switch step {
+        case .general:
+            items.append(setting(.namespace, "Namespace", "--namespace", paths: ["namespace"]))
+            items.append(setting(.release, "Release name", "--release", paths: ["release"]))
+            items += fields(for: .general, state: state)
+            items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: []))
+        case .storage:
+            items.append(FormItem(id: .storageMode, label: "Storage mode", keyPath: "pv source",
+                                  widget: .choice(StorageMode.selectable.map(\.label)),
+                                  problemPaths: ["cacheRegistry.pv", "cacheRegistry.pv.volumeSource"], matchesSubpaths: false))
+            items += fields(for: .storage, state: state)
+        case .tls:
+            items += fields(for: .tls, state: state)
+            items.append(FormItem(id: .tlsSource, label: "TLS source", keyPath: "certificate", widget: .choice(TLSSource.allCases.map(\.rawValue)),
+                                  problemPaths: ["registryTls.crt", "registryTls.key"], matchesSubpaths: false))
+            switch state.tls.source {
+            case .existing: break
+            case .importFiles:
+                items.append(setting(.tlsCertificate, "Certificate file", "tls.crt (PEM)", paths: ["tls.certificate"]))
+                items.append(setting(.tlsKey, "Key file", "tls.key (PEM)", paths: ["tls.key"]))
+            case .generate:
+                items.append(setting(.tlsDays, "Valid for (days)", "--days", paths: ["tls.days"]))
+                items.append(FormItem(id: .tlsAlgorithm, label: "Key algorithm", keyPath: "--rsa", widget: .choice(["ECDSA P-256", "RSA 2048"]),
+                                      problemPaths: [], matchesSubpaths: false))
+            }
+        case .registry, .service, .probes:
+            items += fields(for: step, state: state)
+        case .review:
+            items += state.problems.indices.map { FormItem(id: .problem($0), label: "", keyPath: "", widget: .action, problemPaths: [], matchesSubpaths: false) }
+        case .write:
+            items.append(FormItem(id: .writeButton, label: "Write files", keyPath: "F10", widget: .action, problemPaths: [], matchesSubpaths: false))
+        }
+        return items
+    }
+
+    static func setting(_ id: ItemID, _ label: String, _ hint: String, paths: [String]) -> FormItem {
+        FormItem(id: id, label: label, keyPath: hint, widget: .text, problemPaths: paths, matchesSubpaths: false)
+    }
+
+    static func fields(for step: Step, state: WizardState) -> [FormItem] {
+        let mode = state.config.view.storageMode
+        return FieldRegistry.all.filter { field in
+            field.step == step && (!field.kind.isYAML || editableYAML.contains(field.path))
+                && (field.applies(to: mode) || mode == nil && field.modes == [.hostPath])
+                && !(field.path.components.count == 3 && field.path.components[1].hasSuffix("Probe") && field.path.last != "enabled"
+                     && state.config.view.bool(KeyPath(Array(field.path.components.prefix(2)) + ["enabled"])) == false)
+        }.map { field in
+            let widget: Widget
+            switch field.kind {
+            case .toggle: widget = .toggle
+            case .choice(let options): widget = .choice(options)
+            default: widget = .text
+            }
+            return FormItem(id: .field(field.path), label: field.label, keyPath: field.path.description, widget: widget,
+                            problemPaths: [Problem.display(field.path)], matchesSubpaths: field.kind.isYAML)
+        }
+    }
+
+    /// The problems shown under a row.
+    public static func problems(of item: FormItem, in state: WizardState) -> [Problem] {
+        state.problems.filter { problem in
+            item.problemPaths.contains(problem.path) || (item.matchesSubpaths && item.problemPaths.contains { problem.path.hasPrefix($0 + ".") })
+        }
+    }
+
+    /// The step a problem belongs to.
+    public static func step(of problem: Problem) -> Step {
+        let path = problem.path
+        if path == "namespace" || path == "release" || path == "cacheRegistry.enabled" { return .general }
+        if path.hasPrefix("tls.") || path.hasPrefix("registryTls") || path == "cacheRegistry.deployment.tlsSecretName" { return .tls }
+        if path.hasPrefix("toolManager") { return .service }
+        guard path.hasPrefix("cacheRegistry.") else { return .review }
+        let relative = KeyPath(parsing: String(path.dropFirst("cacheRegistry.".count))) ?? KeyPath([])
+        if let field = FieldRegistry.field(relative) { return field.step }
+        switch relative.components.first {
+        case "pv", "pvc": return .storage
+        case "service": return .service
+        case "deployment":
+            return relative.components.count > 1 && relative.components[1].hasSuffix("Probe") ? .probes : .registry
+        default: return .review
+        }
+    }
+
+    /// The text a row shows.
+    public static func text(of id: ItemID, in state: WizardState) -> String {
+        let view = state.config.view
+        switch id {
+        case .field(let path):
+            if editableYAML.contains(path) { return pairsText(view.value(path)) }
+            if let field = FieldRegistry.field(path), case .toggle = field.kind { return (view.bool(path) ?? false) ? "yes" : "no" }
+            return view.value(path).map(FieldRegistry.displayText) ?? ""
+        case .namespace: return state.config.namespace
+        case .release: return state.config.release
+        case .outputDir: return state.outputDir
+        case .storageMode: return view.storageMode?.label ?? "none"
+        case .tlsSource: return state.tls.source.rawValue
+        case .tlsCertificate: return state.tls.certificatePath
+        case .tlsKey: return state.tls.keyPath
+        case .tlsDays: return state.tls.days
+        case .tlsAlgorithm: return state.tls.rsa ? "RSA 2048" : "ECDSA P-256"
+        case .problem, .writeButton: return ""
+        }
+    }
+
+    /// `a=b, c=d` for a mapping of strings; a note for anything else.
+    static func pairsText(_ value: Value?) -> String {
+        guard let value else { return "" }
+        if let entries = value.entries { return entries.map { "\($0.key)=\($0.value.scalar?.text ?? FieldRegistry.displayText($0.value))" }.joined(separator: ", ") }
+        return FieldRegistry.displayText(value)
+    }
+
+    /// Parses `a=b, c=d` into a mapping (the wizard's text form of node selectors and env).
+    static func pairsValue(_ text: String) -> Value {
+        let entries = text.split(separator: ",").compactMap { part -> Entry? in
+            let trimmed = part.trimmingCharacters(in: " ")
+            guard !trimmed.isEmpty else { return nil }
+            let pieces = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return Entry(key: String(pieces[0]).trimmingCharacters(in: " "), value: .string(pieces.count > 1 ? String(pieces[1]).trimmingCharacters(in: " ") : ""))
+        }
+        return .mapping(entries)
+    }
+}
+
+extension StorageMode {
+    /// The modes a person can pick in the wizard (a custom source is kept, not chosen).
+    public static let selectable: [StorageMode] = [.hostPath, .nfs, .dynamic]
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var text = Substring(self)
+        while text.first == set { text = text.dropFirst() }
+        while text.last == set { text = text.dropLast() }
+        return String(text)
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String { String(self).trimmingCharacters(in: set) }
+}

@@ -1,0 +1,203 @@
+import Manifests
+import RegistryModel
+import RegistryTLS
+
+/// A key press, decoded by the terminal layer.
+public enum Key: Equatable, Sendable {
+    case character(Character)
+    case enter, tab, backTab, up, down, left, right, home, end, pageUp, pageDown, backspace, delete, escape
+    case function(Int)
+    case control(Character)
+}
+
+/// Everything that can happen to the wizard.
+public enum Action: Equatable, Sendable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    case click(row: Int, column: Int)
+    case tlsFilesLoaded(TLSImportResult)
+    case tlsGenerated(GeneratedTLSMaterial)
+    case diskInspected(DiskSnapshot)
+    case writeFinished(WriteOutcome)
+}
+
+/// Work the runtime does for the core; its result comes back as an `Action`.
+public enum Effect: Equatable, Sendable {
+    case loadTLSFiles(certificate: String, key: String)
+    case generateTLS(GenerationSpec)
+    case inspectDisk(outputDir: String, valuesPath: String)
+    case write(WritePlan)
+    case exit(status: Int32)
+}
+
+/// Where the registry's TLS comes from.
+public enum TLSSource: String, CaseIterable, Equatable, Sendable {
+    case existing = "existing secret", importFiles = "import PEM files", generate = "generate self-signed"
+}
+
+/// What a generated certificate was made for; a change makes it stale.
+public struct GenerationSpec: Equatable, Sendable {
+    public let names: [String]
+    public let days: Int
+    public let rsa: Bool
+}
+
+/// A generated certificate and key.
+public struct GeneratedTLSMaterial: Equatable, Sendable {
+    public let spec: GenerationSpec
+    public let certificatePEM: String
+    public let keyPEM: String
+    public init(spec: GenerationSpec, certificatePEM: String, keyPEM: String) {
+        self.spec = spec; self.certificatePEM = certificatePEM; self.keyPEM = keyPEM
+    }
+}
+
+/// The result of reading imported PEM files.
+public enum TLSImportResult: Equatable, Sendable {
+    case loaded(RegistryTLSMaterial)
+    case failed(path: String, message: String)
+}
+
+/// The TLS step's settings.
+public struct TLSSettings: Equatable, Sendable {
+    public var source: TLSSource = .existing
+    public var certificatePath = ""
+    public var keyPath = ""
+    public var days = "365"
+    public var rsa = false
+    public var imported: TLSImportResult?
+    public var generated: GeneratedTLSMaterial?
+    public init() {}
+}
+
+/// What is on disk where the wizard will write: existing files and their text.
+public struct DiskSnapshot: Equatable, Sendable {
+    public var outputDir: String
+    /// Manifest file name → contents, for those that exist.
+    public var manifests: [String: String]
+    /// Whether the values file exists (first-time setup must not overwrite it silently).
+    public var valuesFileExists: Bool
+    public init(outputDir: String, manifests: [String: String], valuesFileExists: Bool) {
+        self.outputDir = outputDir; self.manifests = manifests; self.valuesFileExists = valuesFileExists
+    }
+}
+
+/// Everything a write does, computed purely and executed by the runtime.
+public struct WritePlan: Equatable, Sendable {
+    public var valuesPath: String
+    public var valuesBytes: [UInt8]
+    public var outputDir: String
+    public var files: [OutputLayout.File]
+    /// Existing files the wizard did not open, which the write replaces.
+    public var overwrites: [String]
+    /// "+N -M" per path.
+    public var summary: [(path: String, added: Int, removed: Int)]
+
+    public static func == (lhs: WritePlan, rhs: WritePlan) -> Bool {
+        lhs.valuesPath == rhs.valuesPath && lhs.valuesBytes == rhs.valuesBytes && lhs.outputDir == rhs.outputDir
+            && lhs.files == rhs.files && lhs.overwrites == rhs.overwrites
+    }
+}
+
+/// How a write ended.
+public enum WriteOutcome: Equatable, Sendable {
+    case written([String])
+    case failed(String)
+}
+
+/// An open dialog.
+public enum Dialog: Equatable, Sendable {
+    case help
+    case find(query: String, selection: Int)
+    case preview(tab: Int, scroll: Int)
+    case write(plan: WritePlan?, choice: Int)
+    case quit(choice: Int)
+    case failed(String)
+    case done([String])
+}
+
+/// The wizard's whole state: a value, changed only by `update`.
+public struct WizardState: Equatable, Sendable {
+    /// New configuration on defaults, or editing a file.
+    public enum Mode: Equatable, Sendable { case setup, edit }
+
+    public var mode: Mode
+    public var valuesPath: String
+    /// The edited file as read (edit mode), to write back with the smallest diff.
+    public var originalBytes: [UInt8]
+    public var originalConfig: RegistryConfig
+    public var config: RegistryConfig
+    /// TLS material the edited file carries under `registryTls`.
+    public var chartTLS: RegistryTLSMaterial?
+    public var outputDir: String
+    public var tls = TLSSettings()
+    public var step: Step = .general
+    public var focus = 0
+    public var cursor = 0
+    /// The text being typed into the focused field.
+    public var draft: String?
+    public var dialog: Dialog?
+    public var width: Int
+    public var height: Int
+    public var glyphs: Glyphs
+    public var disk: DiskSnapshot?
+    public private(set) var problems: [Problem] = []
+    /// Set once a write succeeded with the current state.
+    public var savedConfig: RegistryConfig?
+
+    public static let minimumWidth = 80, minimumHeight = 24
+
+    public init(mode: Mode, valuesPath: String, originalBytes: [UInt8] = [], config: RegistryConfig, chartTLS: RegistryTLSMaterial? = nil,
+                outputDir: String = "manifests", width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode) {
+        self.mode = mode; self.valuesPath = valuesPath; self.originalBytes = originalBytes
+        self.originalConfig = config; self.config = config; self.chartTLS = chartTLS
+        self.outputDir = outputDir; self.width = width; self.height = height; self.glyphs = glyphs
+        revalidate()
+    }
+
+    /// Unsaved changes: the configuration or TLS choice differs from what was loaded or last written.
+    public var isDirty: Bool { config != (savedConfig ?? originalConfig) || (savedConfig == nil && tls.source != .existing) }
+
+    public var isTooSmall: Bool { width < WizardState.minimumWidth || height < WizardState.minimumHeight }
+
+    /// Recomputes every problem: the model's rules and the TLS checks.
+    public mutating func revalidate() {
+        var found = Validator.validate(config)
+        switch tls.source {
+        case .existing:
+            if let chartTLS { found += TLSChecks.problems(for: chartTLS, config: config) }
+        case .importFiles:
+            if tls.certificatePath.isEmpty { found.append(Problem(.error, "tls.certificate", "choose the PEM certificate file")) }
+            if tls.keyPath.isEmpty { found.append(Problem(.error, "tls.key", "choose the PEM private key file")) }
+            switch tls.imported {
+            case .loaded(let material)?: found += TLSChecks.problems(for: material, config: config)
+            case .failed(let path, let message)?: found.append(Problem(.error, path, message))
+            case nil: break
+            }
+        case .generate:
+            if let days = Int(tls.days), (1...3650).contains(days) {} else {
+                found.append(Problem(.error, "tls.days", "must be a number of days from 1 to 3650"))
+            }
+        }
+        problems = found.sorted { ($0.severity == .error ? 0 : 1) < ($1.severity == .error ? 0 : 1) }
+    }
+
+    /// The spec a generated certificate must match now.
+    public var generationSpec: GenerationSpec {
+        GenerationSpec(names: config.serviceNames(), days: Int(tls.days) ?? 365, rsa: tls.rsa)
+    }
+
+    /// The TLS material the program manages (imported or generated), if any.
+    public var managedTLS: ManagedTLS? {
+        switch tls.source {
+        case .existing:
+            return chartTLS.flatMap { material in material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) } }
+        case .importFiles:
+            if case .loaded(let material)? = tls.imported, let key = material.keyPEM { return ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: key) }
+            return nil
+        case .generate:
+            guard let generated = tls.generated, generated.spec == generationSpec else { return nil }
+            return ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)
+        }
+    }
+}

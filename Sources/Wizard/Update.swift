@@ -1,0 +1,349 @@
+import Manifests
+import RegistryModel
+import RegistryTLS
+import ValuesFile
+
+/// The wizard's one state transition: pure, with I/O returned as effects.
+public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
+    switch action {
+    case .resize(let width, let height):
+        state.width = width; state.height = height
+        return []
+    case .click(let row, let column):
+        guard state.dialog == nil, !state.isTooSmall else { return [] }
+        return Layout(state).hit(row: row, column: column).map { target in
+            switch target {
+            case .step(let step): state.goTo(step: step, focus: 0)
+            case .item(let index): state.setFocus(index)
+            }
+            return []
+        } ?? []
+    case .tlsFilesLoaded(let result):
+        state.tls.imported = result
+        state.revalidate()
+        return []
+    case .tlsGenerated(let material):
+        state.tls.generated = material
+        state.revalidate()
+        return state.refreshOpenDialog()
+    case .diskInspected(let snapshot):
+        state.disk = snapshot
+        return state.refreshOpenDialog()
+    case .writeFinished(let outcome):
+        switch outcome {
+        case .written(let paths):
+            state.savedConfig = state.config
+            state.dialog = .done(paths)
+        case .failed(let message):
+            state.dialog = .failed(message)
+        }
+        return []
+    case .key(let key):
+        if state.isTooSmall {
+            if key == .control("c") || key == .function(12) { return [.exit(status: 1)] }
+            return []
+        }
+        if state.dialog != nil { return state.handleDialogKey(key) }
+        return state.handleKey(key)
+    }
+}
+
+extension WizardState {
+    /// The rows of the current step.
+    public var items: [FormItem] { Forms.items(step, in: self) }
+
+    var focusedItem: FormItem? { items.indices.contains(focus) ? items[focus] : nil }
+
+    mutating func goTo(step newStep: Step, focus newFocus: Int) {
+        draft = nil
+        step = newStep
+        let count = items.count
+        focus = count == 0 ? 0 : min(max(0, newFocus), count - 1)
+        cursor = Forms.text(of: focusedItem?.id ?? .writeButton, in: self).count
+    }
+
+    mutating func setFocus(_ index: Int) {
+        draft = nil
+        focus = index
+        cursor = Forms.text(of: focusedItem?.id ?? .writeButton, in: self).count
+    }
+
+    mutating func moveFocus(by delta: Int) {
+        let count = items.count
+        let target = focus + delta
+        if target >= count, let next = Step.allCases.after(step) { goTo(step: next, focus: 0); return }
+        if target < 0, let previous = Step.allCases.before(step) {
+            goTo(step: previous, focus: Int.max)
+            return
+        }
+        setFocus(min(max(0, target), max(0, count - 1)))
+    }
+
+    mutating func handleKey(_ key: Key) -> [Effect] {
+        switch key {
+        case .function(1): if focusedItem != nil { dialog = .help }; return []
+        case .function(2): return openPreview()
+        case .function(10), .control("s"): return openWrite()
+        case .control("f"): dialog = .find(query: "", selection: 0); return []
+        case .control("c"), .function(12):
+            if isDirty { dialog = .quit(choice: 0); return [] }
+            return [.exit(status: 0)]
+        case .pageDown, .control("n"): if let next = Step.allCases.after(step) { goTo(step: next, focus: 0) }; return []
+        case .pageUp, .control("p"): if let previous = Step.allCases.before(step) { goTo(step: previous, focus: 0) }; return []
+        case .tab, .down: moveFocus(by: 1); return []
+        case .backTab, .up: moveFocus(by: -1); return []
+        default: break
+        }
+        guard let item = focusedItem else { return [] }
+        switch item.widget {
+        case .action:
+            guard key == .enter || key == .character(" ") else { return [] }
+            if case .problem(let index) = item.id, problems.indices.contains(index) { jump(to: problems[index]); return [] }
+            return openWrite()
+        case .choice(let options):
+            switch key {
+            case .left: return choose(item, offset: -1, options: options)
+            case .right, .character(" "): return choose(item, offset: 1, options: options)
+            case .enter: moveFocus(by: 1); return []
+            default: return []
+            }
+        case .toggle:
+            switch key {
+            case .left, .right, .character(" "): return setText(item, Forms.text(of: item.id, in: self) == "yes" ? "no" : "yes")
+            case .enter: moveFocus(by: 1); return []
+            default: return []
+            }
+        case .text:
+            return editText(item, key)
+        }
+    }
+
+    /// Typing in a text row: the model changes on every keystroke, so problems follow at once.
+    mutating func editText(_ item: FormItem, _ key: Key) -> [Effect] {
+        var text = Array(draft ?? Forms.text(of: item.id, in: self))
+        cursor = min(cursor, text.count)
+        switch key {
+        case .character(let character): text.insert(character, at: cursor); cursor += 1
+        case .backspace: if cursor > 0 { text.remove(at: cursor - 1); cursor -= 1 } else { return [] }
+        case .delete: if cursor < text.count { text.remove(at: cursor) } else { return [] }
+        case .left: cursor = max(0, cursor - 1); return []
+        case .right: cursor = min(text.count, cursor + 1); return []
+        case .home: cursor = 0; return []
+        case .end: cursor = text.count; return []
+        case .control("u"): text = []; cursor = 0
+        case .enter: moveFocus(by: 1); return []
+        default: return []
+        }
+        return setText(item, String(text))
+    }
+
+    mutating func setText(_ item: FormItem, _ text: String) -> [Effect] {
+        draft = text
+        var effects: [Effect] = []
+        switch item.id {
+        case .field(let path):
+            let value: Value
+            if Forms.editableYAML.contains(path) {
+                value = Forms.pairsValue(text)
+            } else if text.isEmpty {
+                value = .null
+            } else if let field = FieldRegistry.field(path), case .toggle = field.kind {
+                value = .bool(text == "yes")
+            } else {
+                value = Assignment.typedValue(text, for: path)
+            }
+            if value.isNull && FieldRegistry.field(path)?.defaultValue != nil {
+                // An emptied field with a chart default is an explicit null, so "is required" shows at once.
+                config.overrides = config.overrides.setting(.null, at: path)
+            } else {
+                config = config.applying(Assignment(path: path, value: value))
+            }
+        case .namespace: config.namespace = text
+        case .release: config.release = text
+        case .outputDir: outputDir = text
+        case .tlsCertificate, .tlsKey:
+            if item.id == .tlsCertificate { tls.certificatePath = text } else { tls.keyPath = text }
+            tls.imported = nil
+            if !tls.certificatePath.isEmpty { effects.append(.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath)) }
+        case .tlsDays: tls.days = text
+        default: break
+        }
+        revalidate()
+        return effects
+    }
+
+    mutating func choose(_ item: FormItem, offset: Int, options: [String]) -> [Effect] {
+        let current = Forms.text(of: item.id, in: self)
+        let index = options.firstIndex(of: current) ?? (offset > 0 ? -1 : 0)
+        let next = options[(index + offset + options.count) % options.count]
+        draft = nil
+        switch item.id {
+        case .storageMode:
+            switchStorage(to: StorageMode.selectable.first { $0.label == next } ?? .hostPath)
+        case .tlsSource:
+            tls.source = TLSSource(rawValue: next) ?? .existing
+            revalidate()
+            if tls.source == .importFiles && !tls.certificatePath.isEmpty {
+                return [.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath)]
+            }
+        case .tlsAlgorithm:
+            tls.rsa = next == "RSA 2048"
+            revalidate()
+        default:
+            _ = setText(item, next)
+        }
+        return []
+    }
+
+    /// Switching storage mode removes the old source and starts the new one.
+    mutating func switchStorage(to mode: StorageMode) {
+        let view = config.view
+        var apply: [Assignment] = []
+        switch mode {
+        case .hostPath:
+            apply.append(Assignment(path: "pv.volumeSource", value: .null))
+            apply.append(Assignment(path: "pv.hostPath", value: .string(originalConfig.view.string("pv.hostPath") ?? "/var/lib/registry")))
+        case .nfs:
+            apply.append(Assignment(path: "pv.hostPath", value: .null))
+            if view.value("pv.volumeSource.nfs") == nil {
+                apply.append(Assignment(path: "pv.volumeSource", value: .null))
+                apply.append(Assignment(path: "pv.volumeSource.nfs", value: .emptyMapping))
+            }
+        case .dynamic, .otherSource:
+            apply.append(Assignment(path: "pv.hostPath", value: .null))
+            apply.append(Assignment(path: "pv.volumeSource", value: .null))
+        }
+        for assignment in apply { config = config.applying(assignment) }
+        revalidate()
+    }
+
+    /// Jumps to the row that shows a problem.
+    mutating func jump(to problem: Problem) {
+        let target = Forms.step(of: problem)
+        step = target
+        let index = items.firstIndex { Forms.problems(of: $0, in: self).contains(problem) } ?? 0
+        goTo(step: target, focus: index)
+    }
+
+    // MARK: Dialogs
+
+    mutating func openPreview() -> [Effect] {
+        dialog = .preview(tab: 0, scroll: 0)
+        return preparationEffects()
+    }
+
+    mutating func openWrite() -> [Effect] {
+        if !problems.errors.isEmpty { dialog = .write(plan: nil, choice: 0); return [] }
+        dialog = .write(plan: nil, choice: 0)
+        return preparationEffects() + refreshOpenDialog()
+    }
+
+    /// Reads the disk and generates TLS material when the open dialog needs them.
+    func preparationEffects() -> [Effect] {
+        var effects: [Effect] = [.inspectDisk(outputDir: outputDir, valuesPath: valuesPath)]
+        if tls.source == .generate, tls.generated?.spec != generationSpec, problems.errors.isEmpty || dialog.isPreview {
+            effects.append(.generateTLS(generationSpec))
+        }
+        return effects
+    }
+
+    /// Recomputes the write plan once everything it needs is known.
+    mutating func refreshOpenDialog() -> [Effect] {
+        guard case .write(let plan, let choice)? = dialog, plan == nil, problems.errors.isEmpty else { return [] }
+        guard let disk, disk.outputDir == outputDir else { return [] }
+        if tls.source == .generate && managedTLS == nil { return [] }
+        dialog = .write(plan: WritePlanner.plan(self, disk: disk), choice: choice)
+        return []
+    }
+
+    mutating func handleDialogKey(_ key: Key) -> [Effect] {
+        guard let current = dialog else { return [] }
+        switch current {
+        case .help, .failed:
+            if key == .escape || key == .enter || key == .function(1) || key == .character("q") { dialog = nil }
+            return []
+        case .done:
+            if key == .enter || key == .character("q") || key == .escape { return [.exit(status: 0)] }
+            return []
+        case .quit(let choice):
+            switch key {
+            case .character("y"), .character("Y"): return [.exit(status: 1)]
+            case .character("n"), .character("N"), .escape: dialog = nil
+            case .left, .right, .tab, .backTab: dialog = .quit(choice: 1 - choice)
+            case .enter: if choice == 1 { return [.exit(status: 1)] } else { dialog = nil }
+            default: break
+            }
+            return []
+        case .find(let query, let selection):
+            let matches = findMatches(query)
+            switch key {
+            case .escape: dialog = nil
+            case .up: dialog = .find(query: query, selection: max(0, selection - 1))
+            case .down, .tab: dialog = .find(query: query, selection: min(max(0, matches.count - 1), selection + 1))
+            case .enter:
+                if matches.indices.contains(selection) {
+                    let match = matches[selection]
+                    dialog = nil
+                    goTo(step: match.step, focus: match.index)
+                }
+            case .backspace: dialog = .find(query: String(query.dropLast()), selection: 0)
+            case .control("u"): dialog = .find(query: "", selection: 0)
+            case .character(let character): dialog = .find(query: query + String(character), selection: 0)
+            default: break
+            }
+            return []
+        case .preview(let tab, let scroll):
+            let tabs = PreviewBuilder.tabs(self).count
+            switch key {
+            case .escape, .function(2), .character("q"): dialog = nil
+            case .right, .tab: dialog = .preview(tab: (tab + 1) % max(1, tabs), scroll: 0)
+            case .left, .backTab: dialog = .preview(tab: (tab - 1 + tabs) % max(1, tabs), scroll: 0)
+            case .down: dialog = .preview(tab: tab, scroll: scroll + 1)
+            case .up: dialog = .preview(tab: tab, scroll: max(0, scroll - 1))
+            case .pageDown: dialog = .preview(tab: tab, scroll: scroll + max(1, height - 8))
+            case .pageUp: dialog = .preview(tab: tab, scroll: max(0, scroll - max(1, height - 8)))
+            case .home: dialog = .preview(tab: tab, scroll: 0)
+            default: break
+            }
+            return []
+        case .write(let plan, let choice):
+            switch key {
+            case .escape, .character("n"), .character("N"): dialog = nil; return []
+            case .left, .right, .tab, .backTab: dialog = .write(plan: plan, choice: 1 - choice); return []
+            default: break
+            }
+            guard let plan else { return [] }
+            let needsConfirmation = !plan.overwrites.isEmpty
+            if key == .character("y") || key == .character("Y") || key == .function(10) || key == .control("s")
+                || (key == .enter && (!needsConfirmation || choice == 1)) {
+                return [.write(plan)]
+            }
+            if key == .enter { dialog = nil }
+            return []
+        }
+    }
+
+    /// Rows whose label or key path contain the query, across all steps.
+    public func findMatches(_ query: String) -> [(step: Step, index: Int, item: FormItem)] {
+        let needle = query.lowercased()
+        var result: [(Step, Int, FormItem)] = []
+        for step in Step.allCases where step != .review && step != .write {
+            var copy = self
+            copy.step = step
+            for (index, item) in copy.items.enumerated()
+            where needle.isEmpty || item.label.lowercased().contains(needle) || item.keyPath.lowercased().contains(needle) {
+                result.append((step, index, item))
+            }
+        }
+        return result.map { (step: $0.0, index: $0.1, item: $0.2) }
+    }
+}
+
+extension Optional where Wrapped == Dialog {
+    var isPreview: Bool { if case .preview? = self { return true } else { return false } }
+}
+
+extension Array where Element == Step {
+    func after(_ step: Step) -> Step? { firstIndex(of: step).flatMap { $0 + 1 < count ? self[$0 + 1] : nil } }
+    func before(_ step: Step) -> Step? { firstIndex(of: step).flatMap { $0 > 0 ? self[$0 - 1] : nil } }
+}

@@ -1,0 +1,215 @@
+import RegistryModel
+
+/// Where things are on screen; `view` draws it and mouse clicks are resolved against it.
+struct Layout {
+    enum Target: Equatable { case step(Step), item(Int) }
+
+    let state: WizardState
+    let sideWidth = 14
+    var formLeft: Int { sideWidth + 1 }
+    var formWidth: Int { state.width - sideWidth - 2 }
+    var bodyTop: Int { 2 }
+    var bodyBottom: Int { state.height - 3 }
+    var firstItemRow: Int { bodyTop + 2 }
+    var labelWidth: Int { 18 }
+    var valueWidth: Int { max(16, min(40, formWidth - labelWidth - 4 - pathWidth)) }
+    var pathWidth: Int { max(12, formWidth - labelWidth - 4 - 24) }
+
+    init(_ state: WizardState) { self.state = state }
+
+    /// Each item's first row and its problem lines, scrolled so the focused item shows.
+    func rows() -> (rows: [(item: Int, row: Int)], problemLines: [Int: [String]], offset: Int) {
+        let items = state.items
+        var starts: [Int] = []
+        var problemLines: [Int: [String]] = [:]
+        var line = 0
+        for (index, item) in items.enumerated() {
+            starts.append(line)
+            line += 1
+            if case .problem = item.id { continue }
+            let messages = Forms.problems(of: item, in: state).flatMap { problem in
+                wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: formWidth - 6)
+            }
+            problemLines[index] = messages
+            line += messages.count
+        }
+        let visible = bodyBottom - firstItemRow + 1
+        var offset = 0
+        if items.indices.contains(state.focus) {
+            let end = starts[state.focus] + 1 + (problemLines[state.focus]?.count ?? 0)
+            offset = max(0, end - visible)
+        }
+        return (starts.enumerated().map { (item: $0.offset, row: firstItemRow + $0.element - offset) }, problemLines, offset)
+    }
+
+    func hit(row: Int, column: Int) -> Target? {
+        if column < sideWidth {
+            let index = row - bodyTop
+            return Step.allCases.indices.contains(index) ? .step(Step.allCases[index]) : nil
+        }
+        return rows().rows.first { $0.row == row && row >= firstItemRow && row <= bodyBottom }.map { .item($0.item) }
+    }
+}
+
+/// Draws the whole screen for a state.
+public func view(_ state: WizardState) -> Canvas {
+    var canvas = Canvas(width: state.width, height: state.height)
+    if state.isTooSmall {
+        let message = "Terminal too small: need \(WizardState.minimumWidth)x\(WizardState.minimumHeight), have \(state.width)x\(state.height)"
+        let lines = wrap(message, width: max(1, state.width - 2)) + ["", "Enlarge the window, or press Ctrl-C to quit."]
+        for (index, line) in lines.enumerated() {
+            canvas.put(line, row: max(0, state.height / 2 - 1) + index, column: max(0, (state.width - line.count) / 2),
+                       style: index == 0 ? CellStyle(.error, bold: true) : CellStyle(.muted))
+        }
+        return canvas
+    }
+    let layout = Layout(state)
+    drawFrame(&canvas, state, layout)
+    drawSteps(&canvas, state, layout)
+    drawForm(&canvas, state, layout)
+    drawStatus(&canvas, state)
+    if let dialog = state.dialog { drawDialog(&canvas, state, dialog) }
+    return canvas
+}
+
+func drawFrame(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
+    let title = state.mode == .setup ? "Cache Registry setup: new configuration" : "Cache Registry setup: editing \(state.valuesPath)"
+    canvas.fill(row: 0, column: 0, width: state.width, style: CellStyle(.title, reverse: true))
+    canvas.put(" " + title, row: 0, column: 0, style: CellStyle(.title, bold: true, reverse: true), limit: state.width - 12)
+    if state.isDirty { canvas.put("modified ", row: 0, column: state.width - 9, style: CellStyle(.title, reverse: true)) }
+    canvas.box(top: 1, left: 0, width: state.width, height: state.height - 2, title: "", glyphs: state.glyphs)
+    for row in 2..<(state.height - 2) { canvas[row, layout.sideWidth] = Cell(state.glyphs.vertical, CellStyle(.border)) }
+    canvas[1, layout.sideWidth] = Cell(state.glyphs.teeDown, CellStyle(.border))
+    canvas[state.height - 2, layout.sideWidth] = Cell(state.glyphs.teeUp, CellStyle(.border))
+    canvas.put(" Steps ", row: 1, column: 2, style: CellStyle(.title, bold: true))
+}
+
+func drawSteps(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
+    for (index, step) in Step.allCases.enumerated() {
+        let stepProblems = state.problems.filter { Forms.step(of: $0) == step }
+        let marker: Character
+        let markerStyle: CellStyle
+        if step == .review || step == .write {
+            marker = " "; markerStyle = .text
+        } else if !stepProblems.errors.isEmpty {
+            marker = state.glyphs.error; markerStyle = CellStyle(.error, bold: true)
+        } else if !stepProblems.warnings.isEmpty {
+            marker = state.glyphs.warning; markerStyle = CellStyle(.warning, bold: true)
+        } else {
+            marker = state.glyphs.ok; markerStyle = CellStyle(.success)
+        }
+        let row = layout.bodyTop + index
+        let current = step == state.step
+        canvas.put(String(marker), row: row, column: 1, style: markerStyle)
+        canvas.fill(row: row, column: 2, width: layout.sideWidth - 2, style: current ? CellStyle(.focus, bold: true, reverse: true) : .text)
+        canvas.put(" " + step.rawValue, row: row, column: 2, style: current ? CellStyle(.focus, bold: true, reverse: true) : .text, limit: layout.sideWidth - 2)
+    }
+}
+
+func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
+    let left = layout.formLeft + 1
+    let number = (Step.allCases.firstIndex(of: state.step) ?? 0) + 1
+    canvas.put("\(state.step.rawValue)  (step \(number) of \(Step.allCases.count))", row: layout.bodyTop, column: left,
+               style: CellStyle(.title, bold: true), limit: layout.formWidth - 1)
+    let items = state.items
+    if state.step == .review { drawReviewHeader(&canvas, state, layout) }
+    if state.step == .write { drawWriteSummary(&canvas, state, layout) }
+    let (rows, problemLines, _) = layout.rows()
+    for (index, row) in rows where row >= layout.firstItemRow && row <= layout.bodyBottom {
+        let item = items[index]
+        let focused = index == state.focus
+        if case .problem(let problemIndex) = item.id {
+            let problem = state.problems[problemIndex]
+            let tag = problem.severity == .error ? "ERROR" : "WARN "
+            let style = focused ? CellStyle(.focus, reverse: true) : CellStyle(problem.severity == .error ? .error : .warning)
+            canvas.fill(row: row, column: left, width: layout.formWidth - 1, style: style)
+            canvas.put("\(tag) \(problem.path): \(problem.message)", row: row, column: left, style: style, limit: layout.formWidth - 2)
+            continue
+        }
+        drawItem(&canvas, state, layout, item, row: row, focused: focused)
+        for (offset, message) in (problemLines[index] ?? []).enumerated() {
+            let messageRow = row + 1 + offset
+            guard messageRow <= layout.bodyBottom else { break }
+            let isError = message.first == state.glyphs.error
+            canvas.put("    " + message, row: messageRow, column: left, style: CellStyle(isError ? .error : .warning, bold: isError),
+                       limit: layout.formWidth - 1)
+        }
+    }
+    if items.isEmpty && state.step == .review {
+        canvas.put("\(state.glyphs.ok) No problems. Press F2 to preview the manifests, PgDn to write.", row: layout.firstItemRow, column: left, style: CellStyle(.success))
+    }
+}
+
+func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ item: FormItem, row: Int, focused: Bool) {
+    var column = layout.formLeft + 1
+    let problems = Forms.problems(of: item, in: state)
+    let marker: Character = !problems.errors.isEmpty ? state.glyphs.error : (!problems.warnings.isEmpty ? state.glyphs.warning : (focused ? state.glyphs.pointer : " "))
+    let markerStyle = !problems.errors.isEmpty ? CellStyle(.error, bold: true) : (!problems.warnings.isEmpty ? CellStyle(.warning, bold: true) : CellStyle(.accent))
+    canvas.put(String(marker), row: row, column: column, style: markerStyle)
+    column += 2
+    if item.widget == .action {
+        let style = focused ? CellStyle(.focus, bold: true, reverse: true) : CellStyle(.accent, bold: true)
+        canvas.put("[ \(item.label) ]", row: row, column: column, style: style)
+        canvas.put("  Enter or \(item.keyPath)", row: row, column: column + item.label.count + 4, style: CellStyle(.muted))
+        return
+    }
+    canvas.put(item.label, row: row, column: column, style: focused ? CellStyle(.focus, bold: true) : .text, limit: layout.labelWidth - 1)
+    column += layout.labelWidth
+    let width = layout.valueWidth
+    let text = focused ? (state.draft ?? Forms.text(of: item.id, in: state)) : Forms.text(of: item.id, in: state)
+    let valueStyle = focused ? CellStyle(.focus, underline: true, reverse: true) : CellStyle(.accent, underline: true)
+    switch item.widget {
+    case .text:
+        canvas.fill(row: row, column: column, width: width, style: valueStyle)
+        let characters = Array(text)
+        let cursor = min(state.cursor, characters.count)
+        let start = focused ? max(0, cursor - width + 1) : 0
+        let visible = String(characters[min(start, characters.count)..<min(characters.count, start + width)])
+        canvas.put(visible, row: row, column: column, style: valueStyle, limit: width)
+        if focused { canvas.cursor = (row, column + cursor - start) }
+    case .choice:
+        let shown = "\(state.glyphs.left) \(text) \(state.glyphs.right)"
+        canvas.put(shown, row: row, column: column, style: valueStyle, limit: width + 8)
+    case .toggle:
+        canvas.put(text == "yes" ? "[x] yes" : "[ ] no", row: row, column: column, style: valueStyle, limit: width)
+    case .action:
+        break
+    }
+    let pathColumn = column + (item.widget == .text ? width : max(width, text.count + 4)) + 2
+    let room = layout.formLeft + layout.formWidth - pathColumn
+    if room > 3 {
+        let path = item.keyPath.count > room ? "…" + item.keyPath.suffix(room - 1) : item.keyPath
+        canvas.put(path, row: row, column: pathColumn, style: CellStyle(.muted), limit: room)
+    }
+}
+
+func drawReviewHeader(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
+    let errors = state.problems.errors.count, warnings = state.problems.warnings.count
+    let line = errors + warnings == 0 ? "" : "Every problem, errors first. Enter jumps to the field; F2 previews the manifests."
+    canvas.put(line, row: layout.bodyTop + 1, column: layout.formLeft + 1, style: CellStyle(.muted), limit: layout.formWidth - 1)
+}
+
+func drawWriteSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
+    let left = layout.formLeft + 1
+    var lines: [(String, CellStyle)] = [
+        ("Values:    \(state.valuesPath)\(state.mode == .edit ? " (smallest diff)" : " (new, commented)")", .text),
+        ("Manifests: \(state.outputDir)/ (one file per resource + kustomization.yaml)", .text),
+        ("Namespace: \(state.config.namespace)   Release: \(state.config.release)", .text),
+    ]
+    if !state.problems.errors.isEmpty {
+        lines.append(("\(state.glyphs.error) \(state.problems.errors.count) error(s) must be fixed before writing (see Review).", CellStyle(.error, bold: true)))
+    }
+    for (index, line) in lines.enumerated() {
+        canvas.put(line.0, row: layout.firstItemRow + 2 + index, column: left, style: line.1, limit: layout.formWidth - 1)
+    }
+}
+
+func drawStatus(_ canvas: inout Canvas, _ state: WizardState) {
+    let row = state.height - 1
+    let errors = state.problems.errors.count, warnings = state.problems.warnings.count
+    let status = "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+    let style = errors > 0 ? CellStyle(.error, bold: true) : (warnings > 0 ? CellStyle(.warning, bold: true) : CellStyle(.success, bold: true))
+    let used = canvas.put(" " + status + " ", row: row, column: 0, style: style)
+    let hints = "F1 Help F2 Preview F10 Write ^F Find PgDn Step ^C Quit"
+    canvas.put(hints, row: row, column: used + 1, style: CellStyle(.muted), limit: state.width - used - 1)
+}

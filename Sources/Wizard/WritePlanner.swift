@@ -1,0 +1,143 @@
+import Manifests
+import RegistryModel
+import ValuesFile
+
+/// Computes what a write does: the values file (smallest diff when editing, fresh and commented for
+/// a new setup) and the manifests, with the files it would replace and a diff summary.
+public enum WritePlanner {
+    public static func plan(_ state: WizardState, disk: DiskSnapshot) -> WritePlan {
+        let layout = OutputLayout(rendered: Renderer.render(state.config, tls: state.managedTLS), singleFile: false)
+        let values = (try? valuesBytes(state)) ?? state.originalBytes
+        var overwrites = layout.files.map(\.name).filter { disk.manifests[$0] != nil }.map { path(state.outputDir, $0) }
+        if state.mode == .setup && disk.valuesFileExists { overwrites.insert(state.valuesPath, at: 0) }
+        var summary: [(String, Int, Int)] = []
+        let oldValues = state.mode == .edit ? String(decoding: state.originalBytes, as: UTF8.self) : ""
+        summary.append(count(state.valuesPath, oldValues, String(decoding: values, as: UTF8.self)))
+        for file in layout.files { summary.append(count(path(state.outputDir, file.name), disk.manifests[file.name] ?? "", file.contents)) }
+        return WritePlan(valuesPath: state.valuesPath, valuesBytes: values, outputDir: state.outputDir, files: layout.files,
+                         overwrites: overwrites, summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
+    }
+
+    static func path(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+
+    static func count(_ path: String, _ old: String, _ new: String) -> (String, Int, Int) {
+        let changes = LineDiff.changes(from: old, to: new)
+        let added = changes.filter { if case .added = $0 { return true } else { return false } }.count
+        return (path, added, changes.count - added)
+    }
+
+    /// The values file as it will be written.
+    public static func valuesBytes(_ state: WizardState) throws(ValuesFileError) -> [UInt8] {
+        guard state.mode == .edit else { return Array(FreshValuesFile.render(state.config).utf8) }
+        var document = try ValuesDocument(bytes: state.originalBytes, name: state.valuesPath)
+        let changes = assignments(from: state.originalConfig.overrides, to: state.config.overrides, at: KeyPath([]))
+        document = try ValuesDocument(bytes: try ValuesEditor.apply(changes, to: document), name: state.valuesPath)
+        if state.tls.source != .existing, document.isChartValues, let tls = state.managedTLS {
+            document = try ValuesEditor.setTopLevel(["registryTls", "crt"], to: .string(Base64.encode(Array(tls.certificatePEM.utf8))), in: document)
+            document = try ValuesEditor.setTopLevel(["registryTls", "key"], to: .string(Base64.encode(Array(tls.keyPEM.utf8))), in: document)
+        }
+        return document.bytes
+    }
+
+    /// The leaf assignments that turn one overrides tree into another.
+    static func assignments(from old: Value?, to new: Value?, at path: KeyPath) -> [Assignment] {
+        if old == new { return [] }
+        if let newEntries = new?.entries, let oldEntries = old?.entries, !path.components.isEmpty || true {
+            var result: [Assignment] = []
+            for entry in newEntries { result += assignments(from: old?[entry.key], to: entry.value, at: path.appending(entry.key)) }
+            for entry in oldEntries where new?[entry.key] == nil { result.append(Assignment(path: path.appending(entry.key), value: .null)) }
+            if newEntries.isEmpty && !oldEntries.isEmpty { result.append(Assignment(path: path, value: .emptyMapping)) }
+            return result
+        }
+        return [Assignment(path: path, value: new ?? .null)]
+    }
+}
+
+/// A tab of the manifest preview: a title and coloured lines.
+public struct PreviewTab: Equatable, Sendable {
+    public let title: String
+    public let lines: [(text: String, role: StyleRole)]
+    public static func == (lhs: PreviewTab, rhs: PreviewTab) -> Bool {
+        lhs.title == rhs.title && lhs.lines.map(\.text) == rhs.lines.map(\.text)
+    }
+}
+
+/// Builds the preview's tabs: one per resource (with notes for those left out) and, when editing, the diffs.
+public enum PreviewBuilder {
+    public static func tabs(_ state: WizardState) -> [PreviewTab] {
+        let rendered = Renderer.render(state.config, tls: state.managedTLS)
+        var tabs = rendered.resources.map { resource in
+            PreviewTab(title: shortName(resource.kind), lines: colour(Emitter.displayYAML(resource)))
+        }
+        for omitted in rendered.omitted {
+            tabs.append(PreviewTab(title: omitted.kind == "all" ? "Nothing" : "(no \(shortName(omitted.kind)))", lines: [("# " + omitted.reason, .yamlComment)]))
+        }
+        if state.tls.source == .generate && state.managedTLS == nil {
+            tabs.append(PreviewTab(title: "(Secret)", lines: [("# the self-signed certificate is being generated", .yamlComment)]))
+        }
+        if state.mode == .edit {
+            let old = String(decoding: state.originalBytes, as: UTF8.self)
+            let new = (try? WritePlanner.valuesBytes(state)).map { String(decoding: $0, as: UTF8.self) } ?? old
+            tabs.append(PreviewTab(title: "values diff", lines: diffLines(old, new, empty: "# no change to \(state.valuesPath)")))
+            var manifestLines: [(String, StyleRole)] = []
+            if let disk = state.disk {
+                for resource in rendered.resources {
+                    let changes = diffLines(disk.manifests[resource.fileName] ?? "", Emitter.yaml(resource.object), empty: nil)
+                    if !changes.isEmpty { manifestLines.append(("# \(resource.fileName)", .yamlComment)); manifestLines += changes }
+                }
+            }
+            tabs.append(PreviewTab(title: "manifests diff", lines: manifestLines.isEmpty ? [("# no change to the manifests in \(state.outputDir)", .yamlComment)] : manifestLines))
+        }
+        return tabs
+    }
+
+    static func shortName(_ kind: String) -> String {
+        ["PersistentVolume": "PV", "PersistentVolumeClaim": "PVC"][kind] ?? kind
+    }
+
+    /// Changed lines only, numbered, with keys redacted.
+    static func diffLines(_ old: String, _ new: String, empty: String?) -> [(String, StyleRole)] {
+        let changes = LineDiff.changes(from: old, to: new)
+        if changes.isEmpty { return empty.map { [($0, .yamlComment)] } ?? [] }
+        return changes.map { change in
+            switch change {
+            case .removed(let line, let text): return ("- \(String(line).leftPadded(4)) \(redact(text))", .diffRemove)
+            case .added(let line, let text): return ("+ \(String(line).leftPadded(4)) \(redact(text))", .diffAdd)
+            }
+        }
+    }
+
+    /// Hides private key material in a line of YAML (`tls.key:` data, `registryTls.key`, PEM key lines).
+    public static func redact(_ line: String) -> String {
+        let trimmed = line.drop { $0 == " " }
+        for prefix in ["tls.key:", "key:"] where trimmed.hasPrefix(prefix) {
+            let value = trimmed.dropFirst(prefix.count).drop { $0 == " " }.split(separator: " ").first.map(String.init) ?? ""
+            let bare = value.trimmingCharacters(in: "\"")
+            if bare.count > 40 || prefix == "tls.key:" {
+                let bytes = bare.count / 4 * 3
+                return String(line.prefix(line.count - trimmed.count)) + prefix + " <redacted: \(bytes) bytes>"
+            }
+        }
+        if line.contains("PRIVATE KEY") { return "<redacted>" }
+        return line
+    }
+
+    /// YAML colouring by line: comments, keys, numbers and strings.
+    static func colour(_ yaml: String) -> [(String, StyleRole)] {
+        yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast(yaml.hasSuffix("\n") ? 1 : 0).map { line in
+            let text = String(line)
+            let trimmed = text.drop { $0 == " " || $0 == "-" }
+            if trimmed.hasPrefix("#") { return (text, .yamlComment) }
+            if let colon = trimmed.firstIndex(of: ":") {
+                let value = trimmed[trimmed.index(after: colon)...].drop { $0 == " " }
+                if value.isEmpty { return (text, .yamlKey) }
+                return (text, Scalar.resolveKind(ofPlain: String(value)) == .string ? .yamlString : .yamlNumber)
+            }
+            return (text, .yamlString)
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import Manifests
+import RegistryModel
+import RegistryTLS
+import Terminal
+import ValuesFile
+import Wizard
+
+/// Options of the wizard, shared by `setup` and `edit`.
+struct WizardOptions: ParsableArguments {
+    @Option(help: "A theme name from themes/ (default, light, high-contrast, mono) or a theme file.") var theme: String?
+    @Flag(name: .customLong("no-color"), help: "No colour (the mono theme).") var noColor = false
+    @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.") var namespace = RegistryConfig.defaultNamespace
+    @Option(name: .long, help: "The Helm release name.") var release = RegistryConfig.defaultRelease
+    @Option(name: [.customShort("o"), .long], help: "Folder for the manifests.") var output = "manifests"
+}
+
+/// The wizard on built-in defaults (the default command).
+struct SetupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "setup", abstract: "Start the wizard for a new configuration (the default).")
+    @OptionGroup var options: WizardOptions
+
+    func run() throws {
+        let theme = try ThemeLoader.load(options)
+        let state = WizardState(mode: .setup, valuesPath: "values.yaml",
+                                config: RegistryConfig(namespace: options.namespace, release: options.release),
+                                outputDir: options.output, glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii)
+        try WizardLauncher.run(state, theme: theme)
+    }
+}
+
+/// The wizard on an existing values file, written back with the smallest diff.
+struct EditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Start the wizard on a values file.")
+    @Argument(help: "The values file to edit.") var file: String
+    @OptionGroup var options: WizardOptions
+
+    func run() throws {
+        let theme = try ThemeLoader.load(options)
+        let document: ValuesDocument
+        let config: RegistryConfig
+        do {
+            document = try ValuesDocument.read(path: file)
+            config = try document.config(namespace: options.namespace, release: options.release)
+        } catch { throw CommandFailure.usage(error.description) }
+        let state = WizardState(mode: .edit, valuesPath: file, originalBytes: document.bytes, config: config,
+                                chartTLS: RegistryTLSMaterial(document: document), outputDir: options.output,
+                                glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii)
+        try WizardLauncher.run(state, theme: theme)
+    }
+}
+
+/// Starts the terminal, runs the loop, and always restores the terminal.
+enum WizardLauncher {
+    static func run(_ state: WizardState, theme: Theme) throws {
+        let session: TerminalSession
+        do {
+            session = try TerminalSession.start(theme: theme, environment: ProcessInfo.processInfo.environment,
+                                                isTerminal: isatty(0) == 1 && isatty(1) == 1)
+        } catch { throw CommandFailure.usage(error.description) }
+        let status = runWizard(state, session: session, perform: EffectRunner.perform)
+        session.end()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// Executes the wizard's effects: the only place its I/O happens.
+enum EffectRunner {
+    static func perform(_ effect: Effect) -> Action? {
+        switch effect {
+        case .loadTLSFiles(let certificate, let key):
+            do {
+                let certificateText = try readText(certificate)
+                guard !key.isEmpty else {
+                    return .tlsFilesLoaded(.loaded(RegistryTLSMaterial(certificatePEM: certificateText, keyPEM: nil, certificateOrigin: certificate, keyOrigin: key)))
+                }
+                do {
+                    let keyText = try readText(key)
+                    return .tlsFilesLoaded(.loaded(RegistryTLSMaterial(certificatePEM: certificateText, keyPEM: keyText, certificateOrigin: certificate, keyOrigin: key)))
+                } catch let failure as CommandFailure {
+                    return .tlsFilesLoaded(.failed(path: "tls.key", message: failure.message))
+                }
+            } catch let failure as CommandFailure {
+                return .tlsFilesLoaded(.failed(path: "tls.certificate", message: failure.message))
+            } catch {
+                return .tlsFilesLoaded(.failed(path: "tls.certificate", message: "\(error)"))
+            }
+        case .generateTLS(let spec):
+            do {
+                let generated = try TLSGenerator.generate(names: spec.names, days: spec.days, algorithm: spec.rsa ? .rsa2048 : .ecdsaP256)
+                return .tlsGenerated(GeneratedTLSMaterial(spec: spec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
+            } catch {
+                return .writeFinished(.failed("cannot generate the certificate: \(error)"))
+            }
+        case .inspectDisk(let outputDir, let valuesPath):
+            var manifests: [String: String] = [:]
+            for name in OutputLayout.allFileNames {
+                if let bytes = try? FileAccess.readFile((outputDir as NSString).appendingPathComponent(name)) {
+                    manifests[name] = String(decoding: bytes, as: UTF8.self)
+                }
+            }
+            return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: FileManager.default.fileExists(atPath: valuesPath)))
+        case .write(let plan):
+            do {
+                try FileAccess.writeAtomically(plan.valuesBytes, to: plan.valuesPath)
+                let written = try ManifestWriter.write(plan.files, to: plan.outputDir)
+                return .writeFinished(.written([plan.valuesPath] + written.map { (plan.outputDir as NSString).appendingPathComponent($0) }))
+            } catch let error as ValuesFileError {
+                return .writeFinished(.failed(error.description))
+            } catch let failure as CommandFailure {
+                return .writeFinished(.failed(failure.message))
+            } catch {
+                return .writeFinished(.failed("\(error)"))
+            }
+        case .exit:
+            return nil
+        }
+    }
+}
+
+/// Finds and reads theme files: `themes/` beside the sources (swift run) or the installed share folder.
+enum ThemeLoader {
+    static func load(_ options: WizardOptions) throws -> Theme {
+        let environment = ProcessInfo.processInfo.environment
+        let noColor = options.noColor || !(environment["NO_COLOR"] ?? "").isEmpty
+        let name = noColor ? "mono" : (options.theme ?? environment["CACHE_REGISTRY_SETUP_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
+        let file: String?
+        if name.contains("/") || name.hasSuffix(".theme") {
+            guard FileManager.default.fileExists(atPath: name) else { throw CommandFailure.usage("theme file \(name) does not exist") }
+            file = name
+        } else if let folder = themesFolder() {
+            let path = (folder as NSString).appendingPathComponent(name + ".theme")
+            if FileManager.default.fileExists(atPath: path) { file = path }
+            else if name == "default" || name == "mono" { file = nil }
+            else {
+                let known = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".theme") }
+                    .map { String($0.dropLast(6)) }.sorted()
+                throw CommandFailure.usage("no theme named \"\(name)\"; themes are \(known.joined(separator: ", ")), or give a theme file path")
+            }
+        } else if name == "default" || name == "mono" {
+            file = nil
+        } else {
+            throw CommandFailure.usage("no theme named \"\(name)\" (the themes folder was not found); give a theme file path")
+        }
+        guard let file else { return noColor ? Theme.builtInMono : Theme.builtInDefault }
+        let text = try readText(file)
+        do {
+            let theme = try Theme.parse(text, file: file)
+            return noColor ? theme.withoutColor : theme
+        } catch { throw CommandFailure.usage("\(error)") }
+    }
+
+    /// `CACHE_REGISTRY_SETUP_THEMES`, then `share/cache-registry-setup/themes` beside the executable, then a
+    /// `themes/` folder in the executable's folder or any parent (the repository under `swift run`).
+    static func themesFolder() -> String? {
+        if let folder = ProcessInfo.processInfo.environment["CACHE_REGISTRY_SETUP_THEMES"], !folder.isEmpty { return folder }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let installed = executable.deletingLastPathComponent().appendingPathComponent("share/cache-registry-setup/themes")
+        if FileManager.default.fileExists(atPath: installed.appendingPathComponent("default.theme").path) { return installed.path }
+        var folder = executable
+        for _ in 0..<6 {
+            let candidate = folder.appendingPathComponent("themes")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("default.theme").path) { return candidate.path }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }
+}
