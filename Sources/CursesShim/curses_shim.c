@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t pending_signal = 0;
@@ -15,6 +16,8 @@ static SCREEN *screen = NULL;
 
 int crs_start(void) {
     setlocale(LC_ALL, "");
+    /* The window's real size wins over stale LINES/COLUMNS in the environment. */
+    use_env(FALSE);
     screen = newterm(NULL, stdout, stdin);
     if (screen == NULL) return -1;
     set_term(screen);
@@ -42,6 +45,14 @@ void crs_end(void) {
 }
 
 int crs_is_started(void) { return started; }
+
+int crs_check_resize(void) {
+    struct winsize size;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0 || size.ws_row == 0 || size.ws_col == 0) return 0;
+    if (size.ws_row == LINES && size.ws_col == COLS) return 0;
+    resizeterm(size.ws_row, size.ws_col);
+    return 1;
+}
 int crs_lines(void) { return LINES; }
 int crs_cols(void) { return COLS; }
 int crs_colors(void) { return COLORS; }

@@ -17,7 +17,7 @@ public enum Emitter {
     /// A rendered resource as shown on screen: Secret data redacted.
     public static func displayYAML(_ resource: RenderedResource) -> String {
         guard resource.kind == "Secret" else { return yaml(resource.object) }
-        return yaml(redacted(resource.object))
+        return yaml(redacted(resource.object)).replacing(/'(<redacted: \d+ bytes>)'/) { String($0.output.1) }
     }
 
     /// The object with `data.tls.key` replaced by its size.

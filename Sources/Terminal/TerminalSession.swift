@@ -94,6 +94,7 @@ public final class TerminalSession {
                 return .key(.character(Character(scalar)))
             }
         default:
+            if crs_check_resize() == 1 { previous = nil; let size = self.size; return .resize(width: size.width, height: size.height) }
             return nil
         }
     }

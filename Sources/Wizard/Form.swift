@@ -76,7 +76,7 @@ public enum Forms {
     }
 
     static func fields(for step: Step, state: WizardState) -> [FormItem] {
-        let mode = state.config.view.storageMode
+        let mode = state.effectiveStorageMode
         return FieldRegistry.all.filter { field in
             field.step == step && (!field.kind.isYAML || editableYAML.contains(field.path))
                 && (field.applies(to: mode) || mode == nil && field.modes == [.hostPath])
@@ -130,7 +130,7 @@ public enum Forms {
         case .namespace: return state.config.namespace
         case .release: return state.config.release
         case .outputDir: return state.outputDir
-        case .storageMode: return view.storageMode?.label ?? "none"
+        case .storageMode: return state.effectiveStorageMode?.label ?? "none"
         case .tlsSource: return state.tls.source.rawValue
         case .tlsCertificate: return state.tls.certificatePath
         case .tlsKey: return state.tls.keyPath

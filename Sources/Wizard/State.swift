@@ -131,6 +131,8 @@ public struct WizardState: Equatable, Sendable {
     public var chartTLS: RegistryTLSMaterial?
     public var outputDir: String
     public var tls = TLSSettings()
+    /// The storage mode picked in the wizard, until the values say it themselves (dynamic before a class is typed).
+    public var storageChoice: StorageMode?
     public var step: Step = .general
     public var focus = 0
     public var cursor = 0
@@ -181,6 +183,9 @@ public struct WizardState: Equatable, Sendable {
         }
         problems = found.sorted { ($0.severity == .error ? 0 : 1) < ($1.severity == .error ? 0 : 1) }
     }
+
+    /// The storage mode the forms show: the one the values imply, else the one picked.
+    public var effectiveStorageMode: StorageMode? { config.view.storageMode ?? storageChoice }
 
     /// The spec a generated certificate must match now.
     public var generationSpec: GenerationSpec {

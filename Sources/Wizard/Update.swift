@@ -214,6 +214,7 @@ extension WizardState {
             apply.append(Assignment(path: "pv.volumeSource", value: .null))
         }
         for assignment in apply { config = config.applying(assignment) }
+        storageChoice = mode
         revalidate()
     }
 

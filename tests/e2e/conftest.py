@@ -16,7 +16,7 @@ EXAMPLE = FIXTURES / "cache-registry-example-values.yaml"
 def binary() -> str:
     path = os.environ.get("CACHE_REGISTRY_SETUP_BIN")
     if path:
-        return path
+        return str(Path(path).resolve())
     out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
     return str(Path(out.stdout.strip()) / "cache-registry-setup")
 

@@ -9,6 +9,9 @@ int crs_start(void);
 /* Puts the terminal back: leaves the alternate screen, restores echo and canonical mode, shows the cursor. */
 void crs_end(void);
 int crs_is_started(void);
+/* Compares the terminal's real size with curses' and resizes when they differ (a SIGWINCH can be missed
+   before curses starts); returns 1 when the size changed. */
+int crs_check_resize(void);
 int crs_lines(void);
 int crs_cols(void);
 int crs_colors(void);

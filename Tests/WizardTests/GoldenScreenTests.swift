@@ -1,0 +1,94 @@
+import Foundation
+import XCTest
+@testable import RegistryModel
+@testable import Wizard
+
+/// Golden screens for every step, the preview, dialogs and the too-small screen, at 80x24, 100x30 and in mono
+/// (mono screens add a layer that shows bold, underline and reverse, which carry state without colour).
+/// Refresh with UPDATE_GOLDEN=1 and review the diff.
+final class GoldenScreenTests: XCTestCase {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    func state(width: Int, height: Int, glyphs: Glyphs = .unicode) -> WizardState {
+        var config = RegistryConfig()
+        config = config.applying(Assignment(path: "pvc.size", value: .string("30Gi")))
+        return WizardState(mode: .setup, valuesPath: "values.yaml", config: config, width: width, height: height, glyphs: glyphs)
+    }
+
+    func screens(width: Int, height: Int, glyphs: Glyphs = .unicode) -> [(String, Canvas)] {
+        var result: [(String, Canvas)] = []
+        for step in Step.allCases {
+            var s = state(width: width, height: height, glyphs: glyphs)
+            s.goTo(step: step, focus: 0)
+            result.append(("step-\(step.rawValue.lowercased())", view(s)))
+        }
+        var s = state(width: width, height: height, glyphs: glyphs)
+        s.goTo(step: .storage, focus: 2)
+        s.dialog = .help
+        result.append(("help", view(s)))
+        s.dialog = .preview(tab: 2, scroll: 0)
+        result.append(("preview", view(s)))
+        s.dialog = .find(query: "size", selection: 1)
+        result.append(("find", view(s)))
+        s.dialog = .write(plan: nil, choice: 0)
+        result.append(("write-refused", view(s)))
+        var ok = self.state(width: width, height: height, glyphs: glyphs)
+        ok.config = RegistryConfig()
+        ok.revalidate()
+        _ = update(&ok, .key(.function(10)))
+        _ = update(&ok, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: ["pv.yaml": "x"], valuesFileExists: false)))
+        result.append(("write", view(ok)))
+        ok.dialog = .quit(choice: 0)
+        result.append(("quit", view(ok)))
+        var small = self.state(width: 60, height: 20, glyphs: glyphs)
+        small.goTo(step: .general, focus: 0)
+        result.append(("too-small", view(small)))
+        return result
+    }
+
+    func attributeLayer(_ canvas: Canvas) -> String {
+        (0..<canvas.height).map { row in
+            String((0..<canvas.width).map { column -> Character in
+                let style = canvas[row, column].style
+                switch (style.bold, style.underline, style.reverse) {
+                case (false, false, false): return "."
+                case (true, false, false): return "B"
+                case (false, true, false): return "U"
+                case (false, false, true): return "R"
+                default: return "*"
+                }
+            })
+        }.joined(separator: "\n")
+    }
+
+    func check(_ name: String, _ text: String) throws {
+        let file = GoldenScreenTests.folder.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
+            try FileManager.default.createDirectory(at: GoldenScreenTests.folder, withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let golden = try String(contentsOf: file, encoding: .utf8)
+        XCTAssertEqual(text, golden, "\(name) differs from its golden screen; refresh with UPDATE_GOLDEN=1 and review")
+    }
+
+    func testGoldenScreens80x24() throws {
+        for (name, canvas) in screens(width: 80, height: 24) { try check("\(name)-80x24", canvas.text) }
+    }
+
+    func testGoldenScreens100x30() throws {
+        for (name, canvas) in screens(width: 100, height: 30) { try check("\(name)-100x30", canvas.text) }
+    }
+
+    func testGoldenScreensMono() throws {
+        for (name, canvas) in screens(width: 80, height: 24, glyphs: .ascii) {
+            try check("\(name)-mono-80x24", canvas.text + "\n\n" + attributeLayer(canvas))
+        }
+    }
+
+    func testEveryStepNameIsReachableAt80x24() {
+        let canvas = view(state(width: 80, height: 24))
+        for step in Step.allCases { XCTAssertTrue(canvas.text.contains(step.rawValue), step.rawValue) }
+        XCTAssertTrue(canvas.text.contains("F1 Help"))
+        XCTAssertTrue(canvas.text.contains("1 error, 1 warning"))
+    }
+}

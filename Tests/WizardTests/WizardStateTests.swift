@@ -1,0 +1,226 @@
+import XCTest
+@testable import Manifests
+@testable import RegistryModel
+@testable import ValuesFile
+@testable import Wizard
+
+/// The wizard as a pure state machine: send actions, check state and effects.
+final class WizardStateTests: XCTestCase {
+    func newState(width: Int = 80, height: Int = 24) -> WizardState {
+        WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: width, height: height)
+    }
+
+    @discardableResult
+    func send(_ state: inout WizardState, _ keys: Key...) -> [Effect] {
+        keys.flatMap { update(&state, .key($0)) }
+    }
+
+    func type(_ state: inout WizardState, _ text: String) {
+        for character in text { _ = update(&state, .key(.character(character))) }
+    }
+
+    func focus(_ state: inout WizardState, on path: KeyPath) {
+        let match = state.findMatches(path.description).first { $0.item.id == .field(path) }!
+        state.goTo(step: match.step, focus: match.index)
+    }
+
+    func testLiveValidationAsYouType() {
+        var state = newState()
+        focus(&state, on: "pv.size")
+        send(&state, .control("u"))
+        type(&state, "abc")
+        XCTAssertTrue(state.problems.errors.contains { $0.path == "cacheRegistry.pv.size" })
+        let item = state.items[state.focus]
+        XCTAssertFalse(Forms.problems(of: item, in: state).isEmpty, "the error is shown under the field")
+        send(&state, .control("u"))
+        type(&state, "20Gi")
+        XCTAssertEqual(state.problems.errors, [])
+        focus(&state, on: "pvc.size")
+        send(&state, .control("u"))
+        type(&state, "30Gi")
+        XCTAssertEqual(state.problems.errors.map(\.path), ["cacheRegistry.pvc.size"])
+    }
+
+    func testMovingIsNeverBlockedByErrors() {
+        var state = newState()
+        focus(&state, on: "pv.size")
+        send(&state, .control("u"))
+        type(&state, "bad")
+        for step in Step.allCases.dropFirst(2) {
+            send(&state, .pageDown)
+            XCTAssertEqual(state.step, step)
+        }
+        send(&state, .pageUp, .pageUp)
+        XCTAssertEqual(state.step, .probes)
+    }
+
+    func testTabMovesThroughFieldsAndSteps() {
+        var state = newState()
+        let count = state.items.count
+        for _ in 0..<count { send(&state, .tab) }
+        XCTAssertEqual(state.step, .storage)
+        XCTAssertEqual(state.focus, 0)
+        send(&state, .backTab)
+        XCTAssertEqual(state.step, .general)
+        XCTAssertEqual(state.focus, count - 1)
+    }
+
+    func testStorageModeShowsOnlyItsFields() {
+        var state = newState()
+        state.goTo(step: .storage, focus: 0)
+        XCTAssertTrue(state.items.contains { $0.id == .field("pv.hostPath") })
+        send(&state, .right)
+        XCTAssertEqual(state.config.view.storageMode, .nfs)
+        XCTAssertFalse(state.items.contains { $0.id == .field("pv.hostPath") })
+        XCTAssertTrue(state.items.contains { $0.id == .field("pv.volumeSource.nfs.server") })
+        XCTAssertTrue(state.problems.errors.contains { $0.path == "cacheRegistry.pv.volumeSource.nfs.server" })
+        send(&state, .right)
+        XCTAssertEqual(state.config.view.storageMode, nil, "dynamic needs a class first")
+        XCTAssertEqual(state.effectiveStorageMode, .dynamic)
+        XCTAssertFalse(state.items.contains { $0.id == .field("pv.name") })
+        focus(&state, on: "pv.storageClass")
+        type(&state, "fast")
+        XCTAssertEqual(state.config.view.storageMode, .dynamic)
+        XCTAssertEqual(state.problems.errors, [])
+    }
+
+    func testFindJumpsToFieldByLabelOrPath() {
+        var state = newState()
+        send(&state, .control("f"))
+        type(&state, "targetPort")
+        send(&state, .enter)
+        XCTAssertNil(state.dialog)
+        XCTAssertEqual(state.step, .service)
+        XCTAssertEqual(state.items[state.focus].id, .field("service.targetPort"))
+        send(&state, .control("f"))
+        type(&state, "memory limit")
+        send(&state, .enter)
+        XCTAssertEqual(state.items[state.focus].id, .field("deployment.resources.limits.memory"))
+    }
+
+    func testHelpShowsTheRegistryText() {
+        var state = newState()
+        focus(&state, on: "pv.size")
+        send(&state, .function(1))
+        XCTAssertEqual(state.dialog, .help)
+        XCTAssertTrue(view(state).text.contains("Capacity of the PersistentVolume"))
+        send(&state, .escape)
+        XCTAssertNil(state.dialog)
+    }
+
+    func testQuitAsksWhenDirty() {
+        var state = newState()
+        XCTAssertEqual(send(&state, .control("c")), [.exit(status: 0)], "nothing to lose: quit at once")
+        focus(&state, on: "pv.size")
+        type(&state, "0")
+        XCTAssertEqual(send(&state, .control("c")), [])
+        XCTAssertEqual(state.dialog, .quit(choice: 0))
+        XCTAssertEqual(send(&state, .enter), [], "Enter takes the safe choice")
+        XCTAssertNil(state.dialog)
+        send(&state, .function(12))
+        XCTAssertEqual(send(&state, .character("n")), [])
+        send(&state, .control("c"))
+        XCTAssertEqual(send(&state, .character("y")), [.exit(status: 1)])
+    }
+
+    func testWritingIsRefusedWithErrors() {
+        var state = newState()
+        focus(&state, on: "service.port")
+        send(&state, .control("u"))
+        type(&state, "0")
+        XCTAssertEqual(send(&state, .function(10)), [])
+        XCTAssertEqual(state.dialog, .write(plan: nil, choice: 0))
+        XCTAssertTrue(view(state).text.contains("Writing is refused"))
+        XCTAssertEqual(send(&state, .enter), [], "no write effect")
+    }
+
+    func testWriteFlowEffects() throws {
+        var state = newState()
+        let effects = send(&state, .control("s"))
+        XCTAssertEqual(effects, [.inspectDisk(outputDir: "manifests", valuesPath: "values.yaml")])
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)))
+        guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
+        XCTAssertEqual(plan.files.map(\.name), ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "kustomization.yaml"])
+        XCTAssertTrue(plan.overwrites.isEmpty)
+        let fresh = try ValuesDocument(bytes: plan.valuesBytes, name: "values.yaml")
+        XCTAssertEqual(try fresh.config().merged, state.config.merged, "the fresh values file reads back as the configuration")
+        XCTAssertEqual(send(&state, .enter), [.write(plan)])
+        _ = update(&state, .writeFinished(.written(["values.yaml"])))
+        XCTAssertEqual(state.dialog, .done(["values.yaml"]))
+        XCTAssertFalse(state.isDirty)
+        XCTAssertEqual(send(&state, .character("q")), [.exit(status: 0)])
+    }
+
+    func testWriteAsksBeforeOverwriting() {
+        var state = newState()
+        send(&state, .function(10))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: ["pv.yaml": "old"], valuesFileExists: true)))
+        guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
+        XCTAssertEqual(plan.overwrites, ["values.yaml", "manifests/pv.yaml"])
+        XCTAssertEqual(send(&state, .enter), [], "Enter takes the highlighted Cancel")
+        send(&state, .function(10))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: ["pv.yaml": "old"], valuesFileExists: true)))
+        XCTAssertEqual(send(&state, .character("y")).count, 1)
+    }
+
+    func testEditWritesTheSmallestDiff() throws {
+        let original = Array("# mine\ncacheRegistry:\n  service:\n    port: 443 # keep\n".utf8)
+        let document = try ValuesDocument(bytes: original, name: "v.yaml")
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config())
+        focus(&state, on: "service.port")
+        send(&state, .control("u"))
+        type(&state, "8443")
+        let bytes = try WritePlanner.valuesBytes(state)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "# mine\ncacheRegistry:\n  service:\n    port: 8443 # keep\n")
+        let tabs = PreviewBuilder.tabs(state)
+        XCTAssertEqual(tabs.first { $0.title == "values diff" }?.lines.map(\.text), ["-    4     port: 443 # keep", "+    4     port: 8443 # keep"])
+    }
+
+    func testTLSKeysAreRedacted() {
+        var state = newState()
+        let key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n"
+        state.tls.source = .generate
+        state.tls.generated = GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: "CERT", keyPEM: key)
+        send(&state, .function(2))
+        let secretTab = PreviewBuilder.tabs(state).firstIndex { $0.title == "Secret" }!
+        state.dialog = .preview(tab: secretTab, scroll: 0)
+        let screen = view(state).text
+        XCTAssertTrue(screen.contains("tls.key: <redacted: 103 bytes>"), screen)
+        XCTAssertFalse(screen.contains(Base64.encode(Array(key.utf8)).prefix(30)))
+        XCTAssertEqual(PreviewBuilder.redact("  key: \"\(String(repeating: "QUJD", count: 20))\" # pragma"), "  key: <redacted: 60 bytes>")
+    }
+
+    func testResizeAndTooSmall() {
+        var state = newState()
+        _ = update(&state, .resize(width: 60, height: 20))
+        XCTAssertTrue(view(state).text.contains("Terminal too small: need 80x24, have 60x20"))
+        XCTAssertEqual(send(&state, .tab), [])
+        _ = update(&state, .resize(width: 80, height: 24))
+        XCTAssertTrue(view(state).text.contains("General"))
+    }
+
+    func testMouseFocusesStepsAndFields() {
+        var state = newState()
+        _ = update(&state, .click(row: 5, column: 4))
+        XCTAssertEqual(state.step, .service)
+        _ = update(&state, .click(row: 6, column: 30))
+        XCTAssertEqual(state.focus, 2)
+    }
+
+    func testLongValuesDoNotBreakTheLayout() {
+        var state = newState()
+        focus(&state, on: "deployment.image.repository")
+        type(&state, String(repeating: "a", count: 10_000))
+        let canvas = view(state)
+        XCTAssertEqual(canvas.text.split(separator: "\n").count, 24)
+        XCTAssertTrue(canvas.text.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        XCTAssertTrue(state.problems.errors.contains { $0.path == "cacheRegistry.deployment.image.repository" })
+    }
+
+    func testLineDiff() {
+        XCTAssertEqual(LineDiff.changes(from: "a\nb\nc", to: "a\nx\nc"), [.removed(line: 2, text: "b"), .added(line: 2, text: "x")])
+        XCTAssertEqual(LineDiff.changes(from: "a\nb", to: "a\nb\nc"), [.added(line: 3, text: "c")])
+        XCTAssertEqual(LineDiff.changes(from: "a\nb\nc\nd", to: "b\nd"), [.removed(line: 1, text: "a"), .removed(line: 3, text: "c")])
+        XCTAssertEqual(LineDiff.changes(from: "same", to: "same"), [])
+    }
+}

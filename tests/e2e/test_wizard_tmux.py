@@ -1,0 +1,187 @@
+"""The wizard in a real pseudo-terminal: setup and edit flows, sizes, colour, quitting, terminals, signals."""
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import BIN, CHART, copy_fixture, run
+from tmux_driver import Pane
+
+pytestmark = pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True).returncode != 0, reason="tmux missing")
+
+
+def strict_validate(folder):
+    files = [str(p) for p in sorted(folder.iterdir()) if p.name != "kustomization.yaml"]
+    result = subprocess.run(["kubernetes-validate", "--strict", *files], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_first_time_setup(tmp_path):
+    with Pane([], tmp_path, 100, 30) as pane:
+        pane.wait_for("General")
+        pane.keys("PgDn", "Tab", "Tab", "C-u")
+        pane.type("abc")
+        screen = pane.wait_for("1 error")
+        assert "✗ PV size" in screen and "is not a quantity" in screen
+        pane.keys("C-u")
+        pane.type("25Gi")
+        pane.wait_for("0 errors")
+        pane.keys("Down", "Down", "Down", "Down", "Down", "C-u")
+        pane.type("30Gi")
+        screen = pane.wait_for("1 error")
+        assert "larger than pv.size" in screen
+        pane.keys("C-u")
+        pane.type("10Gi")
+        pane.wait_for("0 errors")
+        pane.keys("F2")
+        screen = pane.wait_for("kind: PersistentVolume")
+        pane.keys("Escape", "F10")
+        pane.wait_for("These files will be written")
+        pane.keys("Enter")
+        pane.wait_for("kubectl apply -k manifests")
+        pane.keys("q")
+        pane.wait_for("EXIT=0")
+    assert (tmp_path / "values.yaml").exists()
+    strict_validate(tmp_path / "manifests")
+    assert run("validate", "-f", tmp_path / "values.yaml").returncode == 0
+    # The manifests written are byte for byte what export renders from the values written.
+    out = tmp_path / "again"
+    assert run("export", "-f", tmp_path / "values.yaml", "-o", out).returncode == 0
+    for name in ("pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "kustomization.yaml"):
+        assert (out / name).read_bytes() == (tmp_path / "manifests" / name).read_bytes(), name
+    assert b"storage: 25Gi" in (tmp_path / "manifests" / "pv.yaml").read_bytes()
+
+
+def test_edit_changes_exactly_one_line(tmp_path):
+    values = copy_fixture(tmp_path)
+    expected = CHART.read_bytes().replace(b"    port: 443\n", b"    port: 8443\n", 1)
+    with Pane(["edit", values.name], tmp_path, 100, 30) as pane:
+        pane.wait_for("editing")
+        pane.keys("C-f")
+        pane.type("service.port")
+        pane.keys("Enter", "C-u")
+        pane.type("8443")
+        pane.keys("F10")
+        pane.wait_for("(+1 -1 lines)")
+        pane.keys("Enter")
+        pane.wait_for("Written:")
+        pane.keys("Enter")
+        pane.wait_for("EXIT=0")
+    assert values.read_bytes() == expected
+    assert (tmp_path / "manifests" / "secret.yaml").stat().st_mode & 0o777 == 0o600
+
+
+def test_small_terminal_recovers(tmp_path):
+    with Pane([], tmp_path, 60, 20) as pane:
+        pane.wait_for("Terminal too small: need 80x24, have 60x20")
+        pane.resize(80, 24)
+        pane.wait_for("General")
+        pane.keys("C-c")
+        pane.wait_for("EXIT=")
+
+
+def test_minimum_size_shows_every_step_and_help(tmp_path):
+    with Pane([], tmp_path, 80, 24) as pane:
+        screen = pane.wait_for("General")
+        for step in ("General", "Storage", "Registry", "Service", "TLS", "Probes", "Review", "Write"):
+            assert step in screen
+        pane.keys("F1")
+        pane.wait_for("Help: Namespace")
+        pane.keys("Escape", "PgDn", "Tab", "Tab", "F1")
+        screen = pane.wait_for("Help: PV size")
+        assert "cacheRegistry.pv.size" in screen
+        pane.keys("Escape", "C-c")
+
+
+SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+|4[0-7]|48;5;\d+)[;m]")
+
+
+def test_no_color_has_no_colour_and_default_has(tmp_path):
+    with Pane([], tmp_path, 80, 24, env={"NO_COLOR": "1"}) as pane:
+        pane.wait_for("General")
+        pane.keys("PgDn", "Tab", "Tab", "C-u")
+        pane.type("x")
+        pane.wait_for("1 error")
+        assert not SGR_COLOUR.search(pane.screen(escapes=True))
+        pane.keys("C-c", "y")
+    with Pane([], tmp_path, 80, 24) as pane:
+        pane.wait_for("General")
+        assert SGR_COLOUR.search(pane.screen(escapes=True))
+        pane.keys("C-c")
+
+
+def test_quit_asks_when_there_are_unsaved_changes(tmp_path):
+    with Pane([], tmp_path, 80, 24) as pane:
+        pane.wait_for("General")
+        pane.keys("PgDn", "Tab", "Tab", "C-u")
+        pane.type("1Gi")
+        pane.keys("C-c")
+        pane.wait_for("Quit without writing?")
+        pane.keys("n")
+        time.sleep(0.3)
+        assert "Quit without writing?" not in pane.screen()
+        pane.keys("C-c")
+        pane.wait_for("Quit without writing?")
+        pane.keys("y")
+        pane.wait_for("EXIT=1")
+    assert not (tmp_path / "values.yaml").exists()
+
+
+def test_themes_and_terminals(tmp_path):
+    result = run("--theme", "no-such-theme")
+    assert result.returncode == 2 and "no-such-theme" in result.stderr
+    result = run()
+    assert result.returncode == 2 and "export" in result.stderr
+    bad = tmp_path / "bad.theme"
+    bad.write_text("text = default\nerror = purple-ish\n")
+    with Pane(["--theme", str(bad)], tmp_path, 80, 24) as pane:
+        screen = pane.wait_for("EXIT=2")
+        assert f"{bad}:2" in screen and "error" in screen
+    for theme in ("light", "high-contrast", "mono"):
+        with Pane(["--theme", theme], tmp_path, 80, 24) as pane:
+            pane.wait_for("General")
+            pane.keys("C-c")
+            pane.wait_for("EXIT=0")
+
+
+@pytest.mark.parametrize("term", ["dumb", None, "no-such-terminal"])
+def test_unusable_terminal_types(tmp_path, term):
+    with Pane([], tmp_path, 80, 24, env={"TERM": term}) as pane:
+        screen = pane.wait_for("EXIT=2")
+        assert "export" in screen
+
+
+def test_ascii_fallback_without_utf8(tmp_path):
+    with Pane([], tmp_path, 80, 24, env={"LANG": "C", "LC_ALL": "C"}) as pane:
+        screen = pane.wait_for("General")
+        assert "+- Steps" in screen and "│" not in screen
+        pane.keys("C-c")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_signals_restore_the_terminal(tmp_path, signum):
+    with Pane([], tmp_path, 80, 24) as pane:
+        pane.wait_for("General")
+        assert pane.alternate_on() == "1"
+        os.kill(pane.program_pid(), signum)
+        screen = pane.wait_for("EXIT=")
+        assert f"EXIT={128 + signum}" in screen
+        assert " icanon" in screen and " echo " in screen and "-icanon" not in screen
+        assert pane.alternate_on() == "0"
+        assert "\x1b[?25l" not in pane.screen(escapes=True)
+
+
+def test_long_value_keeps_the_layout(tmp_path):
+    with Pane([], tmp_path, 80, 24) as pane:
+        pane.wait_for("General")
+        pane.keys("C-f")
+        pane.type("repository")
+        pane.keys("Enter")
+        pane.type("a" * 2000)
+        screen = pane.wait_for("1 error")
+        assert all(len(line) <= 80 for line in screen.splitlines())
+        assert "Image repository" in screen
+        pane.keys("C-c", "y")
