@@ -166,3 +166,16 @@ public enum FieldRegistry {
         }
     }
 }
+
+extension FieldRegistry {
+    /// The README's key table, generated from the registry.
+    public static func markdownTable() -> String {
+        var lines = ["| key | default | kind | storage modes | what it does |", "|---|---|---|---|---|"]
+        for field in all {
+            let modes = field.modes.isEmpty ? "all" : field.modes.map(\.rawValue).sorted().joined(separator: ", ")
+            let value = field.defaultValue.map(displayText) ?? "(unset)"
+            lines.append("| `\(field.path)` | `\(value)` | \(Validator.expectation(field.kind)) | \(modes) | \(field.help) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -132,5 +132,6 @@ struct SetCommand: ParsableCommand {
 /// `schema`: the JSON Schema (draft-07) of the cacheRegistry section.
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) of cacheRegistry.")
-    func run() throws { print(JSONSchemaGenerator.schema().serialized()) }
+    @Flag(help: "Print the table of keys as Markdown instead (the README's table).") var markdown = false
+    func run() throws { print(markdown ? FieldRegistry.markdownTable() : JSONSchemaGenerator.schema().serialized()) }
 }

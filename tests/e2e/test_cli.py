@@ -153,3 +153,10 @@ def test_schema_accepts_defaults_and_rejects_what_validate_rejects():
                     flat.append(f"{prefix}{key}={value}")
         walk("", case)
         assert run("export", "-o", "-", "--set", flat[0]).returncode == 1, case
+
+
+def test_readme_key_table_is_generated_from_the_registry():
+    from conftest import ROOT
+    readme = (ROOT / "README.md").read_text()
+    table = run("schema", "--markdown").stdout.strip()
+    assert table in readme, "README's key table is stale: regenerate it with `cache-registry-setup schema --markdown`"

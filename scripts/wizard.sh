@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Starts the wizard (built-in defaults when no arguments are given). Installs the ncurses
+# development files when they are missing, builds, and runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! pkg-config --exists ncursesw 2>/dev/null; then
+  echo "installing libncurses-dev (needed to build the terminal interface)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libncurses-dev pkg-config >/dev/null
+fi
+swift build -c release --product cache-registry-setup >&2
+bin="$(swift build -c release --show-bin-path)/cache-registry-setup"
+cd "${OLDPWD:-.}"
+exec "$bin" "$@"
