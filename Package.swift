@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
-        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "RegistryModel"),
         .target(name: "ValuesFile", dependencies: ["RegistryModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Manifests", dependencies: ["RegistryModel", .product(name: "Yams", package: "Yams")]),
@@ -24,7 +24,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Wizard", dependencies: ["RegistryModel", "Manifests", "ValuesFile", "RegistryTLS"]),
-        .target(name: "CursesShim", dependencies: ["CNcursesw"]),
+        .target(name: "CursesShim", dependencies: ["CNcursesw"], linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("tinfo")]),
         .target(name: "Terminal", dependencies: ["CursesShim", "Wizard"]),
         .executableTarget(name: "cache-registry-setup", dependencies: [
             "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Terminal",
@@ -32,9 +32,9 @@ let package = Package(
         ]),
         .testTarget(name: "RegistryModelTests", dependencies: ["RegistryModel"]),
         .testTarget(name: "ValuesFileTests", dependencies: ["ValuesFile", "RegistryModel"]),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ValuesFile", "RegistryModel"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "RegistryModel", .product(name: "Yams", package: "Yams")], exclude: ["Golden"]),
         .testTarget(name: "RegistryTLSTests", dependencies: ["RegistryTLS", "RegistryModel"]),
-        .testTarget(name: "WizardTests", dependencies: ["Wizard", "RegistryModel", "ValuesFile"]),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Wizard"]),
+        .testTarget(name: "WizardTests", dependencies: ["Wizard", "RegistryModel", "ValuesFile", "Manifests"], exclude: ["Golden"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Wizard"], exclude: []),
     ]
 )

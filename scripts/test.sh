@@ -23,6 +23,6 @@ sys.exit(1 if missing else 0)
 PY
 
 swift build
-swift test --parallel
+swift test
 bin="$(swift build --show-bin-path)/cache-registry-setup"
 CACHE_REGISTRY_SETUP_BIN="$bin" python3 -m pytest -q tests/e2e "$@"

@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+@testable import RegistryModel
+@testable import RegistryTLS
+
+final class TLSTests: XCTestCase {
+    let names = RegistryConfig().serviceNames()
+
+    func testGeneratedCertificateCoversExactlyTheServiceNames() throws {
+        for algorithm in TLSGenerator.Algorithm.allCases {
+            let generated = try TLSGenerator.generate(names: names, days: 31, algorithm: algorithm)
+            let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "c", keyOrigin: "k")
+            let report = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names))
+            XCTAssertEqual(report.dnsNames, names)
+            XCTAssertEqual(report.keyMatches, true)
+            XCTAssertEqual(report.problems, [], "a month left is no warning")
+            XCTAssertTrue(report.coverage.allSatisfy(\.covered))
+        }
+    }
+
+    func testMismatchExpiryAndNames() throws {
+        let a = try TLSGenerator.generate(names: names, days: 365)
+        let b = try TLSGenerator.generate(names: names, days: 365)
+        let mismatched = RegistryTLSMaterial(certificatePEM: a.certificatePEM, keyPEM: b.keyPEM, certificateOrigin: "a.crt", keyOrigin: "b.key")
+        XCTAssertTrue(try XCTUnwrap(TLSChecks.inspect(mismatched, serviceNames: names)).problems.errors.contains { $0.message.contains("does not match") })
+
+        let expiring = try TLSGenerator.generate(names: names, days: 10)
+        let soon = RegistryTLSMaterial(certificatePEM: expiring.certificatePEM, keyPEM: nil, certificateOrigin: "s", keyOrigin: "")
+        let soonProblems = try XCTUnwrap(TLSChecks.inspect(soon, serviceNames: names)).problems
+        XCTAssertEqual(soonProblems.errors, [])
+        XCTAssertTrue(soonProblems.warnings.contains { $0.message.contains("expires in") })
+        let later = Date().addingTimeInterval(20 * 86400)
+        XCTAssertTrue(try XCTUnwrap(TLSChecks.inspect(soon, serviceNames: names, now: later)).problems.errors.contains { $0.message.contains("expired") })
+
+        let other = RegistryConfig().applying(Assignment(path: "service.name", value: .string("other-registry")))
+        let problems = TLSChecks.problems(for: soon, config: other)
+        XCTAssertTrue(problems.errors.contains { $0.message.contains("other-registry.kubiya") })
+    }
+
+    func testWildcards() {
+        XCTAssertTrue(TLSChecks.matches("*.kubiya", "cache-registry-svc.kubiya"))
+        XCTAssertFalse(TLSChecks.matches("*.kubiya", "a.b.kubiya"))
+        XCTAssertFalse(TLSChecks.matches("*.kubiya", "kubiya"))
+        XCTAssertTrue(TLSChecks.matches("Cache-Registry-Svc.Kubiya", "cache-registry-svc.kubiya"))
+    }
+
+    func testKeyIsOnlyShownRedacted() throws {
+        let generated = try TLSGenerator.generate(names: names, days: 1)
+        let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "c", keyOrigin: "k")
+        XCTAssertEqual(material.redactedKey, "<redacted: \(generated.keyPEM.utf8.count) bytes>")
+        let report = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names))
+        XCTAssertFalse(report.problems.map(\.message).joined().contains("PRIVATE KEY"))
+    }
+
+    func testNotAPEM() {
+        let config = RegistryConfig()
+        let bad = RegistryTLSMaterial(certificatePEM: "hello", keyPEM: nil, certificateOrigin: "x.crt", keyOrigin: "")
+        XCTAssertEqual(TLSChecks.problems(for: bad, config: config).errors.count, 1)
+    }
+}
