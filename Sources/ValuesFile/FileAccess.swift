@@ -4,11 +4,11 @@ import Foundation
 public enum FileAccess {
     /// Reads a whole file, or one sentence saying why it cannot be read.
     public static func readFile(_ path: String) throws(ValuesFileError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ValuesFileError("\(path): no such file")
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw ValuesFileError(errno == ENOENT ? "\(path): no such file" : "\(path): cannot be read: \(String(cString: strerror(errno)))")
         }
-        if isDirectory.boolValue { throw ValuesFileError("\(path): is a folder, not a values file") }
+        if info.st_mode & S_IFMT == S_IFDIR { throw ValuesFileError("\(path): is a folder, not a values file") }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ValuesFileError("\(path): cannot be read (permission denied)") }
         defer { try? handle.close() }
         do {
@@ -60,7 +60,7 @@ public enum FileAccess {
         let base = (target as NSString).lastPathComponent
         var template = Array("\(folder)/.\(base).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw ValuesFileError("\(path): cannot write in \(folder): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ValuesFileError("\(path): cannot write in \(folder): \(String(cString: strerror(errno))); the file was not changed") }
         let temporary = String(cString: template)
         func fail(_ what: String) -> ValuesFileError {
             let reason = String(cString: strerror(errno))

@@ -110,13 +110,27 @@ public struct ValuesDocument: @unchecked Sendable {
         return nil
     }
 
+    /// The lines, from `line` on, where `key:` starts at `column` (to name every copy of a duplicate key).
+    static func linesOfKey(_ key: String, column: Int, from line: Int, in text: String) -> [Int] {
+        var result: [Int] = []
+        for (index, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= line {
+            let body = content.dropFirst(column - 1)
+            if content.prefix(column - 1).allSatisfy({ $0 == " " }), body.hasPrefix(key + ":") || body.hasPrefix("\"\(key)\":") {
+                result.append(index + 1)
+            }
+        }
+        return result
+    }
+
     static func describe(_ error: YamlError, name: String) -> String {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
             let while_ = context.map { " (\($0.text))" } ?? ""
             return "\(name):\(mark.line):\(mark.column): \(problem)\(while_)"
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return "\(name):\(context.mark.line):\(context.mark.column): duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in one mapping"
+            let lines = ValuesDocument.linesOfKey(duplicates.first ?? "", column: context.mark.column, from: context.mark.line, in: context.text)
+            let at = lines.count > 1 ? " at lines " + lines.map(String.init).joined(separator: " and ") : ""
+            return "\(name):\(context.mark.line):\(context.mark.column): duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in one mapping\(at)"
         case .reader(let problem, let offset, _, _):
             return "\(name): \(problem)\(offset.map { " at byte \($0)" } ?? "")"
         default:
