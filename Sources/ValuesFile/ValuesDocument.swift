@@ -2,6 +2,14 @@ import Foundation
 import RegistryModel
 import Yams
 
+/// Roots composed on two threads.
+final class ParallelRoots: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var roots: [Node?]
+    init(count: Int) { roots = Array(repeating: nil, count: count) }
+    func store(_ root: Node?, at index: Int) { lock.withLock { roots[index] = root } }
+}
+
 /// A parsed values file: its text, its YAML tree, and the `cacheRegistry` configuration it holds.
 public struct ValuesDocument: @unchecked Sendable {
     /// The name used in messages (the path as given).
@@ -10,6 +18,9 @@ public struct ValuesDocument: @unchecked Sendable {
     let source: SourceText
     /// The root node, nil for an empty file.
     let root: Node?
+    /// Set when only the `cacheRegistry` section was re-parsed after an edit: the marks of top-level keys
+    /// after it are off by `delta` lines, and a top-level edit must parse the whole file again.
+    let partial: (afterLine: Int, delta: Int)?
 
     /// Parses text; malformed YAML throws `NAME:LINE:COLUMN: message`.
     public init(bytes: [UInt8], name: String) throws(ValuesFileError) {
@@ -31,8 +42,9 @@ public struct ValuesDocument: @unchecked Sendable {
         if let depth = ValuesDocument.nestingProblem(bytes) {
             throw ValuesFileError("\(name):\(source.line(of: depth)):1: nesting is deeper than \(ValuesDocument.maxDepth) levels")
         }
+        partial = nil
         do {
-            root = try Parser(yaml: text).singleRoot()
+            root = try ValuesDocument.compose(text, bytes: bytes, source: source)
         } catch let error as YamlError {
             throw ValuesFileError(ValuesDocument.describe(error, name: name))
         } catch {
@@ -41,6 +53,86 @@ public struct ValuesDocument: @unchecked Sendable {
         if let root, root.mapping == nil, !(root.scalar.map { Scalar.resolveKind(ofPlain: $0.string) == .null && $0.style == .plain } ?? false) {
             throw ValuesFileError("\(name):\(root.mark?.line ?? 1):\(root.mark?.column ?? 1): the top level must be a mapping of keys, such as cacheRegistry:")
         }
+    }
+
+    private init(name: String, bytes: [UInt8], source: SourceText, root: Node?, partial: (afterLine: Int, delta: Int)?) {
+        self.name = name; self.bytes = bytes; self.source = source; self.root = root; self.partial = partial
+    }
+
+    /// Files larger than this are composed in two halves at once (the two halves split at a top-level key).
+    static let parallelThreshold = 256 * 1024
+
+    /// Composes the root; a large file is split at a top-level key and its halves composed in parallel.
+    /// Any doubt (an error in a half, an alias across halves, a duplicate top-level key) falls back to one parse,
+    /// which also gives the canonical error message.
+    static func compose(_ text: String, bytes: [UInt8], source: SourceText) throws -> Node? {
+        guard bytes.count >= parallelThreshold, let split = topLevelSplit(bytes, source: source) else {
+            return try Parser(yaml: text).singleRoot()
+        }
+        let halves = [String(decoding: bytes[..<split.offset], as: UTF8.self),
+                      String(repeating: "\n", count: split.line - 1) + String(decoding: bytes[split.offset...], as: UTF8.self)]
+        let results = ParallelRoots(count: 2)
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            results.store(try? Parser(yaml: halves[index]).singleRoot(), at: index)
+        }
+        guard let first = results.roots[0]?.mapping, let second = results.roots[1]?.mapping else {
+            return try Parser(yaml: text).singleRoot()
+        }
+        let pairs = Array(first.map { ($0.key, $0.value) }) + Array(second.map { ($0.key, $0.value) })
+        let keys = pairs.compactMap { $0.0.string }
+        guard Set(keys).count == pairs.count else { return try Parser(yaml: text).singleRoot() }
+        return .mapping(Node.Mapping(pairs, first.tag, first.style, first.mark))
+    }
+
+    /// A line near the middle that starts a top-level key (column 0, not a comment, list item or marker).
+    static func topLevelSplit(_ bytes: [UInt8], source: SourceText) -> (offset: Int, line: Int)? {
+        let middle = source.line(of: bytes.count / 2)
+        for line in middle..<source.lineStarts.count {
+            let start = source.lineStarts[line - 1]
+            guard start < bytes.count else { return nil }
+            let byte = bytes[start]
+            if byte == 32 || byte == 9 || byte == 10 || byte == 13 { continue }
+            if [35, 45, 46, 37, 63, 123, 91, 125, 93, 34, 39, 38, 42, 33, 124, 62].contains(byte) { continue }
+            return line > 1 ? (start, line) : nil
+        }
+        return nil
+    }
+
+    /// The document after an edit inside `cacheRegistry`: only that section is parsed again when the bytes
+    /// around it are unchanged and it stands on its own; otherwise the whole file is parsed.
+    public init(edited bytes: [UInt8], after previous: ValuesDocument) throws(ValuesFileError) {
+        if let quick = ValuesDocument.reparsingSection(bytes, after: previous) { self = quick; return }
+        try self.init(bytes: bytes, name: previous.name)
+    }
+
+    static func reparsingSection(_ bytes: [UInt8], after previous: ValuesDocument) -> ValuesDocument? {
+        guard previous.partial == nil, let pairs = previous.rootMapping.map(Array.init),
+              let index = pairs.firstIndex(where: { $0.key.string == "cacheRegistry" }),
+              let keyLine = pairs[index].key.mark?.line, pairs[index].key.mark?.column == 1 else { return nil }
+        let start = previous.source.lineStarts[keyLine - 1]
+        let oldEnd = index + 1 < pairs.count ? pairs[index + 1].key.mark.map { previous.source.lineStarts[$0.line - 1] } ?? previous.bytes.count : previous.bytes.count
+        let tail = previous.bytes.count - oldEnd
+        guard bytes.count >= start + tail, bytes[..<start].elementsEqual(previous.bytes[..<start]),
+              bytes[(bytes.count - tail)...].elementsEqual(previous.bytes[oldEnd...]) else { return nil }
+        let end = bytes.count - tail
+        let section = Array(bytes[start..<end])
+        guard !section.contains(0), let sectionText = String(validating: section, as: UTF8.self),
+              tabIndentation(section) == nil, nestingProblem(section) == nil,
+              let parsed = try? Parser(yaml: String(repeating: "\n", count: keyLine - 1) + sectionText).singleRoot(),
+              let sectionPairs = parsed.mapping, sectionPairs.count == 1, sectionPairs.first?.key.string == "cacheRegistry",
+              let rootMapping = previous.rootMapping else { return nil }
+        var merged = pairs.map { ($0.key, $0.value) }
+        merged[index] = (sectionPairs.first!.key, sectionPairs.first!.value)
+        let source = SourceText(bytes)
+        let oldEndLine = previous.source.line(of: max(start, oldEnd - 1)), newEndLine = source.line(of: max(start, end - 1))
+        return ValuesDocument(name: previous.name, bytes: bytes, source: source,
+                              root: .mapping(Node.Mapping(merged, rootMapping.tag, rootMapping.style, rootMapping.mark)),
+                              partial: (afterLine: oldEndLine, delta: newEndLine - oldEndLine))
+    }
+
+    /// The same document parsed whole (for edits outside `cacheRegistry`).
+    func whole() throws(ValuesFileError) -> ValuesDocument {
+        partial == nil ? self : try ValuesDocument(bytes: bytes, name: name)
     }
 
     /// Reads a file from disk, with one clear sentence for every way that can fail.
@@ -199,7 +291,9 @@ public struct ValuesDocument: @unchecked Sendable {
                     node = mapping?.first { $0.key.string == String(key) }
                     mapping = node?.value.mapping
                 }
-                located.line = node?.key.mark?.line
+                located.line = node?.key.mark.map { mark in
+                    partial.map { mark.line > $0.afterLine ? mark.line + $0.delta : mark.line } ?? mark.line
+                }
             }
             return located
         }

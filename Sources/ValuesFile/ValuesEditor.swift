@@ -6,11 +6,12 @@ import Yams
 public enum ValuesEditor {
     /// Sets a key outside `cacheRegistry` (such as `registryTls.crt`), keeping everything else byte for byte.
     public static func setTopLevel(_ components: [String], to value: Value, in document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
-        try ValuesDocument(bytes: try TextEdit(document).set(components: components, to: value), name: document.name)
+        let whole = try document.whole()
+        return try ValuesDocument(bytes: try TextEdit(whole).set(components: components, to: value), name: document.name)
     }
 
-    /// The new bytes after all assignments; a no-op assignment leaves the bytes identical.
-    public static func apply(_ assignments: [Assignment], to document: ValuesDocument) throws(ValuesFileError) -> [UInt8] {
+    /// The document after all assignments; a no-op assignment leaves the bytes identical.
+    public static func apply(_ assignments: [Assignment], to document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
         var current = document
         for assignment in assignments {
             let config = try current.config()
@@ -20,9 +21,9 @@ public enum ValuesEditor {
             } else {
                 bytes = try TextEdit(current).set(assignment.path, to: assignment.value)
             }
-            current = try ValuesDocument(bytes: bytes, name: document.name)
+            current = try ValuesDocument(edited: bytes, after: current)
         }
-        return current.bytes
+        return current
     }
 }
 

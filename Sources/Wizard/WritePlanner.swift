@@ -31,7 +31,7 @@ public enum WritePlanner {
         guard state.mode == .edit else { return Array(FreshValuesFile.render(state.config).utf8) }
         var document = try ValuesDocument(bytes: state.originalBytes, name: state.valuesPath)
         let changes = assignments(from: state.originalConfig.overrides, to: state.config.overrides, at: KeyPath([]))
-        document = try ValuesDocument(bytes: try ValuesEditor.apply(changes, to: document), name: state.valuesPath)
+        document = try ValuesEditor.apply(changes, to: document)
         if state.tls.source != .existing, document.isChartValues, let tls = state.managedTLS {
             document = try ValuesEditor.setTopLevel(["registryTls", "crt"], to: .string(Base64.encode(Array(tls.certificatePEM.utf8))), in: document)
             document = try ValuesEditor.setTopLevel(["registryTls", "key"], to: .string(Base64.encode(Array(tls.keyPEM.utf8))), in: document)

@@ -105,11 +105,9 @@ struct SetCommand: ParsableCommand {
             do { return try Assignment(parsing: text) } catch { throw CommandFailure.usage("\(error)") }
         }
         guard let document = try options.document() else { return }
-        let newBytes: [UInt8]
         let edited: ValuesDocument
         do {
-            newBytes = try ValuesEditor.apply(parsed, to: document)
-            edited = try ValuesDocument(bytes: newBytes, name: file)
+            edited = try ValuesEditor.apply(parsed, to: document)
         } catch {
             throw CommandFailure.usage("\(error); \(file) was not changed")
         }
@@ -120,6 +118,7 @@ struct SetCommand: ParsableCommand {
             print("\(file): not changed: the result would have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)
         }
+        let newBytes = edited.bytes
         if newBytes == document.bytes {
             print("\(file): unchanged (already set)")
             return

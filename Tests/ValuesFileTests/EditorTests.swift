@@ -9,8 +9,10 @@ final class EditorTests: XCTestCase {
 
     func edit(_ text: String, _ assignments: [String]) throws -> String {
         let document = try ValuesDocument(bytes: Array(text.utf8), name: "t.yaml")
-        let bytes = try ValuesEditor.apply(try assignments.map { try Assignment(parsing: $0) }, to: document)
-        return String(decoding: bytes, as: UTF8.self)
+        let edited = try ValuesEditor.apply(try assignments.map { try Assignment(parsing: $0) }, to: document)
+        XCTAssertEqual(try edited.config().merged, try ValuesDocument(bytes: edited.bytes, name: "t.yaml").config().merged,
+                       "the section re-parse reads the same as a full parse")
+        return String(decoding: edited.bytes, as: UTF8.self)
     }
 
     func fixture(_ name: String) throws -> String {
@@ -117,6 +119,23 @@ final class EditorTests: XCTestCase {
         }
     }
 
+    func testLargeFilesComposedInHalvesReadLikeOneParse() throws {
+        let filler = (0..<6000).map { "component\($0):\n  enabled: true\n  image: {repository: example/c\($0), tag: v\($0)}\n" }.joined()
+        let text = filler + (try fixture("kubiya-runner-values.yaml"))
+        XCTAssertGreaterThan(text.utf8.count, ValuesDocument.parallelThreshold)
+        let document = try ValuesDocument(bytes: Array(text.utf8), name: "big.yaml")
+        XCTAssertNotNil(ValuesDocument.topLevelSplit(document.bytes, source: document.source))
+        let config = try document.config()
+        XCTAssertEqual(config.external.toolManagerRegistryAddress, "cache-registry-svc.kubiya")
+        XCTAssertEqual(document.line(of: "service.port"), 18000 + 342)
+        // An alias across the halves makes a half fail to parse; the single parse then reads it right.
+        let aliased = "base: &b 7Gi\n" + filler + "cacheRegistry:\n  pv:\n    size: *b\n"
+        let fallback = try ValuesDocument(bytes: Array(aliased.utf8), name: "a.yaml")
+        XCTAssertEqual(try fallback.config().view.string("pv.size"), "7Gi")
+        // A duplicate top-level key across the halves is still refused.
+        XCTAssertThrowsError(try ValuesDocument(bytes: Array(("cacheRegistry: {}\n" + filler + "cacheRegistry: {}\n").utf8), name: "d.yaml"))
+    }
+
     /// Random valid models survive write-then-read: applying random valid assignments to a file and reading it back
     /// gives the same configuration as applying them to the model.
     func testRandomValidModelsRoundTrip() throws {
@@ -136,7 +155,7 @@ final class EditorTests: XCTestCase {
             let assignments = try picks.map { try Assignment(parsing: "\($0.0)=\($0.1[Int(generator.next() % UInt64($0.1.count))])") }
             let document = try ValuesDocument(bytes: Array(base.utf8), name: "r.yaml")
             let expected = assignments.reduce(try document.config()) { $0.applying($1) }
-            let written = try ValuesDocument(bytes: try ValuesEditor.apply(assignments, to: document), name: "r.yaml")
+            let written = try ValuesDocument(bytes: try ValuesEditor.apply(assignments, to: document).bytes, name: "r.yaml")
             XCTAssertEqual(try written.config().merged, expected.merged, "round \(round): \(assignments)")
         }
     }

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Benchmarks cache-registry-setup against peers measured in the same run, interleaved, medians.
+
+  python3 Benchmarks/run.py [--bin PATH] [--runs N] [--quick]
+
+Peers: Debian's `dialog --form` (wizard), `yq` (reading values files), the program's own start-up
+(`--version`), and a one-line `import Foundation` Swift program built with -O (the memory floor).
+Prints a table of ratios; timings are medians over N interleaved rounds. No timed assertions.
+"""
+import argparse
+import fcntl
+import os
+import pty
+import select
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+import pyte
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT.parent / "shared" / "fixtures" / "kubiya-runner-values.yaml"
+WIDTH, HEIGHT = 100, 30
+TYPED = "a" * 36 + "WXYZ"
+
+
+class PtyRun:
+    """A program in a pseudo-terminal, its output rendered by pyte, its bytes counted."""
+
+    def __init__(self, argv, env, cwd):
+        self.screen = pyte.Screen(WIDTH, HEIGHT)
+        self.stream = pyte.ByteStream(self.screen)
+        self.bytes = 0
+        self.start = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(cwd)
+            os.execvpe(argv[0], argv, env)
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
+        self.pid, self.fd = pid, fd
+
+    def pump(self, timeout):
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            return False
+        self.bytes += len(data)
+        self.stream.feed(data)
+        return True
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle, timeout=20):
+        deadline = time.perf_counter() + timeout
+        while needle not in self.text():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{needle!r} never appeared:\n{self.text()}")
+            self.pump(0.05)
+        return time.perf_counter()
+
+    def settle(self, quiet=0.3):
+        while self.pump(quiet):
+            pass
+
+    def send(self, data):
+        os.write(self.fd, data.encode())
+
+    def finish(self, keys):
+        self.send(keys)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            self.pump(0.05)
+            pid, status, usage = os.wait4(self.pid, os.WNOHANG)
+            if pid:
+                os.close(self.fd)
+                return usage.ru_maxrss
+        os.kill(self.pid, signal.SIGKILL)
+        _, _, usage = os.wait4(self.pid, 0)
+        os.close(self.fd)
+        return usage.ru_maxrss
+
+
+def tui_round(argv, ready_marker, quit_keys, env, cwd):
+    """First-screen time, typing latency and bytes per keystroke, and peak RSS (KiB)."""
+    run = PtyRun(argv, env, cwd)
+    first = run.wait_for(ready_marker) - run.start
+    run.settle()
+    before = run.bytes
+    sent = time.perf_counter()
+    run.send(TYPED)
+    typed = run.wait_for("a" * 8 + "WXYZ") - sent
+    run.settle()
+    per_key = (run.bytes - before) / len(TYPED)
+    rss = run.finish(quit_keys)
+    return first, typed, per_key, rss
+
+
+def timed(argv, cwd=None, stdout=subprocess.DEVNULL):
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def floor_binary(workdir):
+    source = workdir / "floor.swift"
+    source.write_text('import Foundation\nlet start = Date()\nFileHandle.standardOutput.write(Data("\\(start.timeIntervalSince1970 > 0)\\n".utf8))\n')
+    binary = workdir / "floor"
+    subprocess.run(["swiftc", "-O", str(source), "-o", str(binary)], check=True, capture_output=True)
+    return binary
+
+
+def peak_rss(argv):
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    return usage.ru_maxrss
+
+
+def big_values(workdir, components):
+    filler = "".join(f"component{i}:\n  enabled: true\n  image:\n    repository: example/c{i}\n    tag: v{i}\n" for i in range(components))
+    path = workdir / f"values-{components}.yaml"
+    path.write_text(filler + FIXTURE.read_text())
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", default=None, help="the program (default: the release build)")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="one short round, to check the benchmark works (CI smoke run)")
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    binary = args.bin or subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
+                                        capture_output=True, text=True, check=True).stdout.strip() + "/cache-registry-setup"
+    binary = str(Path(binary).resolve())
+    for tool in ("dialog", "yq", "swiftc"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed for the benchmark (apt-get install -y dialog yq)")
+    work = Path(tempfile.mkdtemp(prefix="crs-bench-"))
+    env = {"PATH": os.environ["PATH"], "TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": str(work)}
+    floor = floor_binary(work)
+    small = big_values(work, 1900)       # ~10,000 lines
+    large = big_values(work, 20000)      # ~100,000 lines
+    wizard = ([binary, "--theme", "default"], "^C Quit", "\x03y")
+    dialog = (["dialog", "--form", "Cache registry", "20", "70", "6",
+               "Field", "1", "1", "", "1", "16", "48", "200",
+               "PV size", "2", "1", "20Gi", "2", "16", "20", "20",
+               "PVC size", "3", "1", "20Gi", "3", "16", "20", "20",
+               "Service port", "4", "1", "443", "4", "16", "8", "8"], "Cancel", "\x1b\x1b")
+    samples = {key: [] for key in ["w_first", "d_first", "w_type", "d_type", "w_bytes", "d_bytes", "w_rss", "d_rss", "floor_rss",
+                                   "export", "version", "yq_fixture", "set_small", "set_large", "yq_large"]}
+    for _ in range(runs):
+        for name, (argv, marker, quit_keys) in (("w", wizard), ("d", dialog)):
+            first, typed, per_key, rss = tui_round(argv, marker, quit_keys, env, work)
+            samples[f"{name}_first"].append(first)
+            samples[f"{name}_type"].append(typed)
+            samples[f"{name}_bytes"].append(per_key)
+            samples[f"{name}_rss"].append(rss)
+        samples["floor_rss"].append(peak_rss([str(floor)]))
+        samples["version"].append(timed([binary, "--version"]))
+        samples["export"].append(timed([binary, "export", "-f", str(FIXTURE), "-o", "-"]))
+        samples["yq_fixture"].append(timed(["yq", ".cacheRegistry", str(FIXTURE)]))
+        for key, source in (("set_small", small), ("set_large", large)):
+            copy = work / ("edit-" + source.name)
+            shutil.copyfile(source, copy)
+            samples[key].append(timed([binary, "set", "-f", str(copy), "service.port=8443"]))
+        samples["yq_large"].append(timed(["yq", ".cacheRegistry", str(large)]))
+    m = {key: statistics.median(values) for key, values in samples.items()}
+    rows = [
+        ("first screen vs dialog", m["w_first"] / m["d_first"], 1.0, f"{m['w_first']*1000:.0f} ms vs {m['d_first']*1000:.0f} ms"),
+        ("typing 40 chars vs dialog", m["w_type"] / m["d_type"], 1.0, f"{m['w_type']*1000:.0f} ms vs {m['d_type']*1000:.0f} ms"),
+        ("bytes per keystroke vs dialog", m["w_bytes"] / m["d_bytes"], 1.5, f"{m['w_bytes']:.1f} vs {m['d_bytes']:.1f} bytes"),
+        ("peak memory vs Swift+Foundation floor", m["w_rss"] / m["floor_rss"], 1.5, f"{m['w_rss']/1024:.1f} vs {m['floor_rss']/1024:.1f} MiB"),
+        ("peak memory vs dialog", m["w_rss"] / m["d_rss"], None, f"{m['w_rss']/1024:.1f} vs {m['d_rss']/1024:.1f} MiB"),
+        ("export vs own start-up", m["export"] / m["version"], 1.5, f"{m['export']*1000:.0f} ms vs {m['version']*1000:.0f} ms"),
+        ("export vs yq .cacheRegistry", m["export"] / m["yq_fixture"], 0.1, f"{m['export']*1000:.0f} ms vs {m['yq_fixture']*1000:.0f} ms"),
+        ("100k-line edit vs 10k-line edit", m["set_large"] / m["set_small"], 11.0, f"{m['set_large']*1000:.0f} ms vs {m['set_small']*1000:.0f} ms"),
+        ("100k-line edit vs yq read", m["set_large"] / m["yq_large"], 0.25, f"{m['set_large']*1000:.0f} ms vs {m['yq_large']*1000:.0f} ms"),
+    ]
+    print(f"cache-registry-setup benchmark: {runs} interleaved round(s), medians; binary {binary}")
+    print(f"{'measure':40} {'ratio':>8} {'target':>8}  {'':4} detail")
+    for name, ratio, target, detail in rows:
+        verdict = "" if target is None else ("ok" if ratio <= target else "MISS")
+        print(f"{name:40} {ratio:8.2f} {('<= %.2f' % target) if target else '':>8}  {verdict:4} {detail}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
