@@ -135,13 +135,13 @@ def big_values(workdir, components):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", default=None, help="the program (default: the release build)")
+    parser.add_argument("--bin", default=None, help="the program (default: scripts/build-release.sh builds it)")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="one short round, to check the benchmark works (CI smoke run)")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
-    binary = args.bin or subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
-                                        capture_output=True, text=True, check=True).stdout.strip() + "/cache-registry-setup"
+    binary = args.bin or subprocess.run([str(ROOT / "scripts" / "build-release.sh")], cwd=ROOT,
+                                        capture_output=True, text=True, check=True).stdout.strip()
     binary = str(Path(binary).resolve())
     for tool in ("dialog", "yq", "swiftc"):
         if not shutil.which(tool):

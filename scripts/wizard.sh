@@ -8,7 +8,6 @@ if ! pkg-config --exists ncursesw 2>/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libncurses-dev pkg-config >/dev/null
 fi
-swift build -c release --product cache-registry-setup >&2
-bin="$(swift build -c release --show-bin-path)/cache-registry-setup"
+bin="$(./scripts/build-release.sh)"
 cd "${OLDPWD:-.}"
 exec "$bin" "$@"

@@ -76,8 +76,9 @@ void crs_cursor(int row, int col, int visible) {
 
 void crs_flush(void) { wnoutrefresh(stdscr); doupdate(); }
 
-int crs_read(uint32_t *value, int *mouse_row, int *mouse_col) {
+int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int wait) {
     wint_t ch = 0;
+    wtimeout(stdscr, wait ? 100 : 0);
     int result = wget_wch(stdscr, &ch);
     if (result == ERR) return -1;
     *value = (uint32_t)ch;

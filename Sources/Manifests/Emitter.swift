@@ -30,23 +30,26 @@ public enum Emitter {
     static func node(_ value: Value) -> Node {
         switch value {
         case .mapping(let entries):
-            return .mapping(.init(entries.map { (scalarNode(Scalar(text: $0.key, kind: .string)), node($0.value)) }))
+            return .mapping(.init(entries.map { (scalarNode(Scalar(text: $0.key, kind: .string)), node($0.value)) }, tag(.implicit)))
         case .sequence(let items):
-            return .sequence(.init(items.map(node)))
+            return .sequence(.init(items.map(node), tag(.implicit)))
         case .scalar(let scalar):
             return scalarNode(scalar)
         }
     }
 
+    /// Tags with Yams' basic resolver: the default one compiles regular expressions we never need.
+    static func tag(_ name: Tag.Name) -> Tag { Tag(name, .basic, .default) }
+
     static func scalarNode(_ scalar: Scalar) -> Node {
         switch scalar.kind {
         case .string:
             let risky = Scalar.resolveKind(ofPlain: scalar.text) != .string
-            return Node(scalar.text, Tag(.str), risky ? .doubleQuoted : .any)
-        case .int: return Node(scalar.text, Tag(.int), .plain)
-        case .float: return Node(scalar.text, Tag(.float), .plain)
-        case .bool: return Node(scalar.boolValue == true ? "true" : "false", Tag(.bool), .plain)
-        case .null: return Node("null", Tag(.null), .plain)
+            return Node(scalar.text, tag(.str), risky ? .doubleQuoted : .any)
+        case .int: return Node(scalar.text, tag(.int), .plain)
+        case .float: return Node(scalar.text, tag(.float), .plain)
+        case .bool: return Node(scalar.boolValue == true ? "true" : "false", tag(.bool), .plain)
+        case .null: return Node("null", tag(.null), .plain)
         }
     }
 }

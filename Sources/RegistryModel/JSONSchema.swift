@@ -26,7 +26,8 @@ public indirect enum JSON: Equatable, Sendable {
         }
     }
 
-    static func quote(_ text: String) -> String {
+    /// A double-quoted string; also a valid YAML double-quoted scalar (control characters and DEL escaped).
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -36,7 +37,7 @@ public indirect enum JSON: Equatable, Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) }
+                if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) }
                 else { out.unicodeScalars.append(scalar) }
             }
         }

@@ -20,7 +20,7 @@ public struct RegistryTLSMaterial: Sendable, Equatable {
     /// From the chart's `registryTls.crt` / `registryTls.key` (base64 of PEM).
     public init(certificateBase64: String, keyBase64: String?) {
         func decode(_ text: String) -> String {
-            let cleaned = text.filter { !$0.isWhitespace }
+            let cleaned = Data(text.utf8.filter { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 })
             return Data(base64Encoded: cleaned).flatMap { String(data: $0, encoding: .utf8) } ?? text
         }
         self.init(certificatePEM: decode(certificateBase64), keyPEM: keyBase64.flatMap { $0.isEmpty ? nil : decode($0) },
@@ -29,6 +29,25 @@ public struct RegistryTLSMaterial: Sendable, Equatable {
 
     /// How the key is shown anywhere a person can see it.
     public var redactedKey: String { keyPEM.map { Redaction.placeholder(byteCount: $0.utf8.count) } ?? "(none)" }
+}
+
+/// UTC dates as `YYYY-MM-DD`, without a date formatter (those load calendars on first use).
+public enum CalendarDate {
+    public static func string(_ date: Date) -> String {
+        let days = Int((date.timeIntervalSince1970 / 86400).rounded(.down))
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))"
+    }
 }
 
 /// The one way a private key is shown.
@@ -70,13 +89,11 @@ public enum TLSChecks {
                                         "\(material.keyOrigin) is not a PEM private key (RSA or ECDSA, PKCS#1, PKCS#8 or SEC1)"))
             }
         }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        let expiry = formatter.string(from: certificate.notValidAfter)
+        let expiry = CalendarDate.string(certificate.notValidAfter)
         if certificate.notValidAfter < now {
             problems.append(Problem(.error, path, "the certificate expired on \(expiry)"))
         } else if certificate.notValidBefore > now {
-            problems.append(Problem(.error, path, "the certificate is not valid before \(formatter.string(from: certificate.notValidBefore))"))
+            problems.append(Problem(.error, path, "the certificate is not valid before \(CalendarDate.string(certificate.notValidBefore))"))
         } else if certificate.notValidAfter.timeIntervalSince(now) < 30 * 86400 {
             let days = Int(certificate.notValidAfter.timeIntervalSince(now) / 86400)
             problems.append(Problem(.warning, path, "the certificate expires in \(days) day\(days == 1 ? "" : "s"), on \(expiry); renew it"))

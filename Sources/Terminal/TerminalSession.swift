@@ -71,11 +71,12 @@ public final class TerminalSession {
         previous = canvas
     }
 
-    /// The next action, or nil after a short timeout (so signals are noticed).
-    public func nextAction() -> Action? {
+    /// The next action, or nil after a short timeout (so signals are noticed); with `wait` false, nil at once
+    /// when no input is pending.
+    public func nextAction(wait: Bool = true) -> Action? {
         var value: UInt32 = 0
         var row: Int32 = 0, column: Int32 = 0
-        switch crs_read(&value, &row, &column) {
+        switch crs_read(&value, &row, &column, wait ? 1 : 0) {
         case 1:
             let code = Int32(bitPattern: value)
             if code == resizeCode { previous = nil; let size = self.size; return .resize(width: size.width, height: size.height) }
@@ -94,7 +95,7 @@ public final class TerminalSession {
                 return .key(.character(Character(scalar)))
             }
         default:
-            if crs_check_resize() == 1 { previous = nil; let size = self.size; return .resize(width: size.width, height: size.height) }
+            if wait && crs_check_resize() == 1 { previous = nil; let size = self.size; return .resize(width: size.width, height: size.height) }
             return nil
         }
     }
@@ -109,6 +110,21 @@ public final class TerminalSession {
     public static var localeIsUTF8: Bool { crs_locale_is_utf8() == 1 }
 }
 
+extension Key {
+    /// The text a key types, for joining keys that arrive together.
+    var typedText: String? {
+        switch self {
+        case .character(let character): return String(character)
+        case .paste(let text): return text
+        default: return nil
+        }
+    }
+}
+
+extension Optional where Wrapped == Dialog {
+    var isFind: Bool { if case .find? = self { return true } else { return false } }
+}
+
 /// Runs the wizard until it exits; `perform` executes an effect and returns the action it produced.
 public func runWizard(_ initial: WizardState, session: TerminalSession, perform: (Effect) -> Action?) -> Int32 {
     var state = initial
@@ -118,12 +134,23 @@ public func runWizard(_ initial: WizardState, session: TerminalSession, perform:
     while true {
         if let signal = session.pendingSignal { session.end(); return 128 + signal }
         guard let action = session.nextAction() else { continue }
+        // Everything already typed is applied before one redraw, so pasted or fast typing costs one frame.
         var queue = [action]
         while !queue.isEmpty {
             let next = queue.removeFirst()
             for effect in update(&state, next) {
                 if case .exit(let status) = effect { session.end(); return status }
                 if let result = perform(effect) { queue.append(result) }
+            }
+            if queue.isEmpty, let pending = session.nextAction(wait: false) { queue.append(pending) }
+            if case .key(let first)? = queue.first, let typed = first.typedText, state.dialog == nil || state.dialog.isFind {
+                var text = typed
+                queue.removeFirst()
+                while let pending = session.nextAction(wait: false) {
+                    guard case .key(let key) = pending, let more = key.typedText else { queue.append(pending); break }
+                    text += more
+                }
+                queue.insert(.key(text.count == 1 ? .character(Character(text)) : .paste(text)), at: 0)
             }
         }
         session.draw(view(state))

@@ -1,4 +1,3 @@
-import Foundation
 import Wizard
 
 /// A colour as a theme file names it.
@@ -79,7 +78,7 @@ public struct Theme: Equatable, Sendable {
             // A comment starts a line or is " # " after a value; "#rrggbb" is a colour.
             var line = String(rawLine)
             if line.drop(while: { $0 == " " }).hasPrefix("#") { line = "" }
-            if let comment = line.range(of: " # ") { line = String(line[..<comment.lowerBound]) }
+            if let comment = line.firstRange(of: " # ") { line = String(line[..<comment.lowerBound]) }
             let trimmed = line.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
             if trimmed.isEmpty { continue }
             let parts = trimmed.split(separator: "=", maxSplits: 1).map { $0.split(separator: " ").joined(separator: " ") }

@@ -2,6 +2,11 @@ import Foundation
 import RegistryModel
 import Yams
 
+extension Node.Mapping {
+    /// The value of a string key, compared as text (building a `Node` to look up would resolve tags with regexes).
+    func value(for key: String) -> Node? { first { $0.key.string == key }?.value }
+}
+
 /// Roots composed on two threads.
 final class ParallelRoots: @unchecked Sendable {
     private let lock = NSLock()
@@ -67,20 +72,20 @@ public struct ValuesDocument: @unchecked Sendable {
     /// which also gives the canonical error message.
     static func compose(_ text: String, bytes: [UInt8], source: SourceText) throws -> Node? {
         guard bytes.count >= parallelThreshold, let split = topLevelSplit(bytes, source: source) else {
-            return try Parser(yaml: text).singleRoot()
+            return try Parser(yaml: text, resolver: .basic).singleRoot()
         }
         let halves = [String(decoding: bytes[..<split.offset], as: UTF8.self),
                       String(repeating: "\n", count: split.line - 1) + String(decoding: bytes[split.offset...], as: UTF8.self)]
         let results = ParallelRoots(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            results.store(try? Parser(yaml: halves[index]).singleRoot(), at: index)
+            results.store(try? Parser(yaml: halves[index], resolver: .basic).singleRoot(), at: index)
         }
         guard let first = results.roots[0]?.mapping, let second = results.roots[1]?.mapping else {
-            return try Parser(yaml: text).singleRoot()
+            return try Parser(yaml: text, resolver: .basic).singleRoot()
         }
         let pairs = Array(first.map { ($0.key, $0.value) }) + Array(second.map { ($0.key, $0.value) })
         let keys = pairs.compactMap { $0.0.string }
-        guard Set(keys).count == pairs.count else { return try Parser(yaml: text).singleRoot() }
+        guard Set(keys).count == pairs.count else { return try Parser(yaml: text, resolver: .basic).singleRoot() }
         return .mapping(Node.Mapping(pairs, first.tag, first.style, first.mark))
     }
 
@@ -118,7 +123,7 @@ public struct ValuesDocument: @unchecked Sendable {
         let section = Array(bytes[start..<end])
         guard !section.contains(0), let sectionText = String(validating: section, as: UTF8.self),
               tabIndentation(section) == nil, nestingProblem(section) == nil,
-              let parsed = try? Parser(yaml: String(repeating: "\n", count: keyLine - 1) + sectionText).singleRoot(),
+              let parsed = try? Parser(yaml: String(repeating: "\n", count: keyLine - 1) + sectionText, resolver: .basic).singleRoot(),
               let sectionPairs = parsed.mapping, sectionPairs.count == 1, sectionPairs.first?.key.string == "cacheRegistry",
               let rootMapping = previous.rootMapping else { return nil }
         var merged = pairs.map { ($0.key, $0.value) }
@@ -235,26 +240,25 @@ public struct ValuesDocument: @unchecked Sendable {
     var rootMapping: Node.Mapping? { root?.mapping }
 
     /// Whether the file has a `cacheRegistry:` key.
-    public var hasSection: Bool { rootMapping?[Node("cacheRegistry")] != nil }
+    public var hasSection: Bool { rootMapping?.value(for: "cacheRegistry") != nil }
 
     /// The chart's whole values file (the Tool Manager's section beside `cacheRegistry`), as opposed to a standalone
     /// override file: in the chart's own file a removed key is gone, in an override file the chart default returns.
     public var isChartValues: Bool {
         guard let mapping = rootMapping else { return false }
-        return mapping[Node("cacheRegistry")] != nil && mapping[Node("toolManager")] != nil
+        return mapping.value(for: "cacheRegistry") != nil && mapping.value(for: "toolManager") != nil
     }
 
     /// The configuration in this file, for the given output settings.
     public func config(namespace: String = RegistryConfig.defaultNamespace,
                        release: String = RegistryConfig.defaultRelease) throws(ValuesFileError) -> RegistryConfig {
         var budget = NodeBudget()
-        let section = try rootMapping?[Node("cacheRegistry")].map { node throws(ValuesFileError) in try convert(node, budget: &budget) }
+        let section = try rootMapping?.value(for: "cacheRegistry").map { node throws(ValuesFileError) in try convert(node, budget: &budget) }
         if let section, section.entries == nil, !section.isNull {
             throw ValuesFileError("\(name):\(line(of: KeyPath([])) ?? 1): cacheRegistry must be a mapping, not \(section.typeName)")
         }
-        let tls = rootMapping?[Node("registryTls")]?.mapping
-        let hasTLS = (tls?[Node("crt")]?.string).map { !$0.isEmpty } == true && (tls?[Node("key")]?.string).map { !$0.isEmpty } == true
-        let address = rootMapping?[Node("toolManager")]?.mapping?[Node("env")]?.mapping?[Node("KUBIYA_IMAGE_REGISTRY_ADDRESS")]?.string
+        let hasTLS = [["registryTls", "crt"], ["registryTls", "key"]].allSatisfy { topLevelString($0).map { !$0.isEmpty } == true }
+        let address = topLevelString(["toolManager", "env", "KUBIYA_IMAGE_REGISTRY_ADDRESS"])
         return RegistryConfig(overrides: section.flatMap { $0.isNull ? nil : $0 } ?? .emptyMapping,
                               namespace: namespace, release: release,
                               external: ExternalValues(toolManagerRegistryAddress: address, hasRegistryTLS: hasTLS),
@@ -264,7 +268,7 @@ public struct ValuesDocument: @unchecked Sendable {
     /// A top-level string such as `registryTls.crt`.
     public func topLevelString(_ path: [String]) -> String? {
         var node = root
-        for key in path { node = node?.mapping?[Node(key)] }
+        for key in path { node = node?.mapping?.value(for: key) }
         return node?.string
     }
 

@@ -19,22 +19,7 @@ public enum YAMLText {
         return doubleQuoted(text)
     }
 
-    public static func doubleQuoted(_ text: String) -> String {
-        var out = "\""
-        for character in text.unicodeScalars {
-            switch character {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if character.value < 0x20 || character.value == 0x7F { out += "\\x" + (character.value < 16 ? "0" : "") + String(character.value, radix: 16) }
-                else { out.unicodeScalars.append(character) }
-            }
-        }
-        return out + "\""
-    }
+    public static func doubleQuoted(_ text: String) -> String { JSON.quote(text) }
 
     /// Whether a string can be written unquoted and still read back as that string.
     public static func isPlainSafe(_ text: String, inFlow: Bool) -> Bool {

@@ -5,6 +5,8 @@ import RegistryTLS
 /// A key press, decoded by the terminal layer.
 public enum Key: Equatable, Sendable {
     case character(Character)
+    /// Several characters typed or pasted at once, applied as one edit.
+    case paste(String)
     case enter, tab, backTab, up, down, left, right, home, end, pageUp, pageDown, backspace, delete, escape
     case function(Int)
     case control(Character)

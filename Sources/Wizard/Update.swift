@@ -124,6 +124,9 @@ extension WizardState {
         cursor = min(cursor, text.count)
         switch key {
         case .character(let character): text.insert(character, at: cursor); cursor += 1
+        case .paste(let pasted):
+            let characters = pasted.filter { !$0.isNewline }
+            text.insert(contentsOf: characters, at: cursor); cursor += characters.count
         case .backspace: if cursor > 0 { text.remove(at: cursor - 1); cursor -= 1 } else { return [] }
         case .delete: if cursor < text.count { text.remove(at: cursor) } else { return [] }
         case .left: cursor = max(0, cursor - 1); return []
@@ -290,6 +293,7 @@ extension WizardState {
             case .backspace: dialog = .find(query: String(query.dropLast()), selection: 0)
             case .control("u"): dialog = .find(query: "", selection: 0)
             case .character(let character): dialog = .find(query: query + String(character), selection: 0)
+            case .paste(let text): dialog = .find(query: query + text.filter { !$0.isNewline }, selection: 0)
             default: break
             }
             return []

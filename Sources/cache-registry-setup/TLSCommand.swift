@@ -12,7 +12,7 @@ struct TLSCommand: ParsableCommand {
 
     /// `tls inspect CERT [--key KEY]`.
     struct Inspect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check a PEM certificate (and key) against the registry's service names; exit 1 on errors.")
+        static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Check a PEM certificate (and key) against the registry's service names; exit 1 on errors.")
         @Argument(help: "The PEM certificate file.") var certificate: String
         @Option(help: "The PEM private key file (never printed).") var key: String?
         @OptionGroup var options: FileOptions
@@ -25,12 +25,11 @@ struct TLSCommand: ParsableCommand {
             guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), path: certificate) else {
                 throw CommandFailure(message: "error: \(certificate): is not a PEM certificate", status: 1)
             }
-            let formatter = ISO8601DateFormatter()
             print("certificate: \(certificate)")
             print("subject:     \(report.subject)")
             print("key type:    \(report.keyAlgorithm)")
-            print("valid:       \(formatter.string(from: report.notBefore)) to \(formatter.string(from: report.notAfter))")
-            print("expires:     \(formatter.string(from: report.notAfter).prefix(10))")
+            print("valid:       \(CalendarDate.string(report.notBefore)) to \(CalendarDate.string(report.notAfter))")
+            print("expires:     \(CalendarDate.string(report.notAfter))")
             print("DNS names:   \(report.dnsNames.isEmpty ? "(none)" : report.dnsNames.joined(separator: ", "))")
             if let matches = report.keyMatches { print("key:         \(key ?? "") \(matches ? "matches the certificate" : "does not match the certificate") (\(material.redactedKey))") }
             for entry in report.coverage { print("  \(entry.covered ? "covers " : "MISSING") \(entry.name)") }
@@ -42,7 +41,7 @@ struct TLSCommand: ParsableCommand {
 
     /// `tls generate`: a self-signed certificate for exactly the service's names.
     struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Generate a self-signed certificate, key and secret.yaml for the registry's names.")
+        static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate a self-signed certificate, key and secret.yaml for the registry's names.")
         @OptionGroup var options: FileOptions
         @Option(name: [.customShort("o"), .long], help: "Output folder.") var output: String = "tls"
         @Option(help: "Validity in days.") var days: Int = 365

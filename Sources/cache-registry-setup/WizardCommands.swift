@@ -154,15 +154,16 @@ enum ThemeLoader {
     /// `CACHE_REGISTRY_SETUP_THEMES`, then `share/cache-registry-setup/themes` beside the executable, then a
     /// `themes/` folder in the executable's folder or any parent (the repository under `swift run`).
     static func themesFolder() -> String? {
-        if let folder = ProcessInfo.processInfo.environment["CACHE_REGISTRY_SETUP_THEMES"], !folder.isEmpty { return folder }
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let installed = executable.deletingLastPathComponent().appendingPathComponent("share/cache-registry-setup/themes")
-        if FileManager.default.fileExists(atPath: installed.appendingPathComponent("default.theme").path) { return installed.path }
-        var folder = executable
+        if let folder = getenv("CACHE_REGISTRY_SETUP_THEMES").map({ String(cString: $0) }), !folder.isEmpty { return folder }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard realpath("/proc/self/exe", &buffer) != nil else { return nil }
+        var folder = (String(cString: buffer) as NSString).deletingLastPathComponent
+        let installed = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/cache-registry-setup/themes")
+        if access(installed + "/default.theme", R_OK) == 0 { return installed }
         for _ in 0..<6 {
-            let candidate = folder.appendingPathComponent("themes")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("default.theme").path) { return candidate.path }
-            folder = folder.deletingLastPathComponent()
+            let candidate = (folder as NSString).appendingPathComponent("themes")
+            if access(candidate + "/default.theme", R_OK) == 0 { return candidate }
+            folder = (folder as NSString).deletingLastPathComponent
         }
         return nil
     }

@@ -37,6 +37,13 @@ final class TLSTests: XCTestCase {
         XCTAssertTrue(problems.errors.contains { $0.message.contains("other-registry.kubiya") })
     }
 
+    func testCalendarDates() {
+        XCTAssertEqual(CalendarDate.string(Date(timeIntervalSince1970: 0)), "1970-01-01")
+        XCTAssertEqual(CalendarDate.string(Date(timeIntervalSince1970: 951_782_400)), "2000-02-29")
+        XCTAssertEqual(CalendarDate.string(Date(timeIntervalSince1970: 1_822_222_222)), "2027-09-29")
+        XCTAssertEqual(CalendarDate.string(Date(timeIntervalSince1970: -86400)), "1969-12-31")
+    }
+
     func testWildcards() {
         XCTAssertTrue(TLSChecks.matches("*.kubiya", "cache-registry-svc.kubiya"))
         XCTAssertFalse(TLSChecks.matches("*.kubiya", "a.b.kubiya"))

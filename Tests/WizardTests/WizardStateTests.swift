@@ -217,6 +217,16 @@ final class WizardStateTests: XCTestCase {
         XCTAssertTrue(state.problems.errors.contains { $0.path == "cacheRegistry.deployment.image.repository" })
     }
 
+    func testPasteIsOneEdit() {
+        var state = newState()
+        focus(&state, on: "deployment.image.tag")
+        send(&state, .control("u"), .paste("2.8.3"))
+        XCTAssertEqual(state.config.view.string("deployment.image.tag"), "2.8.3")
+        XCTAssertEqual(state.cursor, 5)
+        send(&state, .home, .paste("v"))
+        XCTAssertEqual(state.config.view.string("deployment.image.tag"), "v2.8.3")
+    }
+
     func testLineDiff() {
         XCTAssertEqual(LineDiff.changes(from: "a\nb\nc", to: "a\nx\nc"), [.removed(line: 2, text: "b"), .added(line: 2, text: "x")])
         XCTAssertEqual(LineDiff.changes(from: "a\nb", to: "a\nb\nc"), [.added(line: 3, text: "c")])

@@ -22,8 +22,9 @@ void crs_init_pair(int pair, int fg, int bg);
 void crs_put(int row, int col, uint32_t character, int attributes, int pair);
 void crs_cursor(int row, int col, int visible);
 void crs_flush(void);
-/* Reads one key: returns 0 for a character in *value, 1 for a key code in *value, -1 on timeout. */
-int crs_read(uint32_t *value, int *mouse_row, int *mouse_col);
+/* Reads one key: returns 0 for a character in *value, 1 for a key code in *value, -1 on timeout.
+   With wait 0 it returns at once when no input is pending. */
+int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int wait);
 int crs_key_code(const char *name);
 /* Catches SIGTERM, SIGHUP, SIGINT (flagged) and crash signals (terminal restored, then re-raised). */
 void crs_install_signal_handlers(void);
