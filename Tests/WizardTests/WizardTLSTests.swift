@@ -1,0 +1,75 @@
+import XCTest
+@testable import Manifests
+@testable import RegistryModel
+@testable import RegistryTLS
+@testable import ValuesFile
+@testable import Wizard
+
+/// The TLS step: the three sources, live checks of imported files, generation, and where the material goes.
+final class WizardTLSTests: XCTestCase {
+    func tlsSourceItem(_ state: inout WizardState) {
+        state.goTo(step: .tls, focus: 0)
+        let index = state.items.firstIndex { $0.id == .tlsSource }!
+        state.setFocus(index)
+    }
+
+    func testImportChecksFilesLive() throws {
+        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig())
+        tlsSourceItem(&state)
+        _ = update(&state, .key(.right))
+        XCTAssertEqual(state.tls.source, .importFiles)
+        XCTAssertTrue(state.problems.errors.contains { $0.path == "tls.certificate" }, "a certificate must be chosen")
+        state.setFocus(state.items.firstIndex { $0.id == .tlsCertificate }!)
+        var effects: [Effect] = []
+        for character in "/tmp/a.crt" { effects = update(&state, .key(.character(character))) }
+        XCTAssertEqual(effects, [.loadTLSFiles(certificate: "/tmp/a.crt", key: "")])
+        let other = try TLSGenerator.generate(names: ["example.com"], days: 90)
+        _ = update(&state, .tlsFilesLoaded(.loaded(RegistryTLSMaterial(certificatePEM: other.certificatePEM, keyPEM: other.keyPEM,
+                                                                             certificateOrigin: "/tmp/a.crt", keyOrigin: "/tmp/a.key"))))
+        XCTAssertTrue(state.problems.errors.contains { $0.message.contains("cache-registry-svc.kubiya") })
+        _ = update(&state, .tlsFilesLoaded(.failed(path: "tls.certificate", message: "/tmp/a.crt: no such file")))
+        XCTAssertTrue(state.problems.errors.contains { $0.message == "/tmp/a.crt: no such file" })
+    }
+
+    func testGenerateWritesASecretAndRegistryTLSIntoTheChartValues() throws {
+        let chart = try String(contentsOf: EditorTests_fixtures.appendingPathComponent("kubiya-runner-values.yaml"), encoding: .utf8)
+        let document = try ValuesDocument(bytes: Array(chart.utf8), name: "values.yaml")
+        var state = WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: document.bytes, config: try document.config(),
+                                chartTLS: RegistryTLSMaterial(certificateBase64: document.topLevelString(["registryTls", "crt"])!,
+                                                              keyBase64: document.topLevelString(["registryTls", "key"])))
+        tlsSourceItem(&state)
+        _ = update(&state, .key(.left))
+        XCTAssertEqual(state.tls.source, .generate)
+        let effects = update(&state, .key(.function(10)))
+        XCTAssertTrue(effects.contains(.generateTLS(state.generationSpec)))
+        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365)
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true)))
+        guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan: \(String(describing: state.dialog))") }
+        let secret = try XCTUnwrap(plan.files.first { $0.name == "secret.yaml" })
+        XCTAssertTrue(secret.isSecret, "written 0600")
+        XCTAssertTrue(secret.contents.contains(Base64.encode(Array(generated.certificatePEM.utf8))))
+        let written = String(decoding: plan.valuesBytes, as: UTF8.self)
+        let changed = LineDiff.changes(from: chart, to: written)
+        XCTAssertEqual(changed.count, 4, "only registryTls.crt and registryTls.key change")
+        XCTAssertTrue(written.contains("crt: \"\(Base64.encode(Array(generated.certificatePEM.utf8)))\" # pragma: allowlist secret"))
+        let preview = PreviewBuilder.tabs(state).first { $0.title == "values diff" }!.lines.map(\.text).joined(separator: "\n")
+        XCTAssertFalse(preview.contains(Base64.encode(Array(generated.keyPEM.utf8))), "the key is redacted in the diff")
+        XCTAssertTrue(preview.contains("key: <redacted:"))
+    }
+
+    func testExistingSecretChecksTheChartCertificateAgainstTheServiceName() throws {
+        let chart = try String(contentsOf: EditorTests_fixtures.appendingPathComponent("kubiya-runner-values.yaml"), encoding: .utf8)
+        let document = try ValuesDocument(bytes: Array(chart.utf8), name: "values.yaml")
+        var state = WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: document.bytes, config: try document.config(),
+                                chartTLS: RegistryTLSMaterial(certificateBase64: document.topLevelString(["registryTls", "crt"])!, keyBase64: nil))
+        XCTAssertEqual(state.problems.errors, [])
+        let match = state.findMatches("service.name").first!
+        state.goTo(step: match.step, focus: match.index)
+        _ = update(&state, .key(.control("u")))
+        for character in "other-registry" { _ = update(&state, .key(.character(character))) }
+        XCTAssertTrue(state.problems.errors.contains { $0.path == "registryTls.crt" && $0.message.contains("other-registry.kubiya") })
+    }
+}
+
+let EditorTests_fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/fixtures").standardized
