@@ -39,7 +39,8 @@ public enum Emitter {
     }
 
     /// Tags with Yams' basic resolver: the default one compiles regular expressions we never need.
-    static func tag(_ name: Tag.Name) -> Tag { Tag(name, .basic, .default) }
+    static func tag(_ name: Tag.Name) -> Tag { Tag(name, .basic, noConstructor) }
+    nonisolated(unsafe) static let noConstructor = Constructor([:], [:], [:])
 
     static func scalarNode(_ scalar: Scalar) -> Node {
         switch scalar.kind {

@@ -31,12 +31,20 @@ public struct RegistryConfig: Equatable, Sendable {
         self.layout = layout
     }
 
+    /// The section merged over the chart's defaults, as Helm merges it.
+    public var merged: Value { RegistryConfig.merge(overrides, layout) }
+
     /// What the file's values merge over: the chart's defaults, except that the chart's own values file
     /// is the source of truth for the storage source it names.
-    public var base: Value { layout == .chartValues ? FieldRegistry.defaults.removing("pv.hostPath") : FieldRegistry.defaults }
+    public var base: Value { RegistryConfig.base(layout) }
 
-    /// The section merged over the chart's defaults, as Helm merges it.
-    public var merged: Value { overrides.entries == nil ? base : overrides.merged(over: base) }
+    static func base(_ layout: ValuesLayout) -> Value {
+        layout == .chartValues ? FieldRegistry.defaults.removing("pv.hostPath") : FieldRegistry.defaults
+    }
+
+    static func merge(_ overrides: Value, _ layout: ValuesLayout) -> Value {
+        overrides.entries == nil ? base(layout) : overrides.merged(over: base(layout))
+    }
 
     /// Whether removing `path` must be written as an explicit `null`, so that a chart default does not come back.
     public func needsExplicitNull(_ path: KeyPath) -> Bool {

@@ -64,6 +64,9 @@ public struct ValuesDocument: @unchecked Sendable {
         self.name = name; self.bytes = bytes; self.source = source; self.root = root; self.partial = partial
     }
 
+    /// We read scalars ourselves, so Yams needs neither its regex resolver nor its table of constructors.
+    nonisolated(unsafe) static let noConstructor = Constructor([:], [:], [:])
+
     /// Files larger than this are composed in two halves at once (the two halves split at a top-level key).
     static let parallelThreshold = 256 * 1024
 
@@ -72,20 +75,20 @@ public struct ValuesDocument: @unchecked Sendable {
     /// which also gives the canonical error message.
     static func compose(_ text: String, bytes: [UInt8], source: SourceText) throws -> Node? {
         guard bytes.count >= parallelThreshold, let split = topLevelSplit(bytes, source: source) else {
-            return try Parser(yaml: text, resolver: .basic).singleRoot()
+            return try Parser(yaml: text, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot()
         }
         let halves = [String(decoding: bytes[..<split.offset], as: UTF8.self),
                       String(repeating: "\n", count: split.line - 1) + String(decoding: bytes[split.offset...], as: UTF8.self)]
         let results = ParallelRoots(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            results.store(try? Parser(yaml: halves[index], resolver: .basic).singleRoot(), at: index)
+            results.store(try? Parser(yaml: halves[index], resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot(), at: index)
         }
         guard let first = results.roots[0]?.mapping, let second = results.roots[1]?.mapping else {
-            return try Parser(yaml: text, resolver: .basic).singleRoot()
+            return try Parser(yaml: text, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot()
         }
         let pairs = Array(first.map { ($0.key, $0.value) }) + Array(second.map { ($0.key, $0.value) })
         let keys = pairs.compactMap { $0.0.string }
-        guard Set(keys).count == pairs.count else { return try Parser(yaml: text, resolver: .basic).singleRoot() }
+        guard Set(keys).count == pairs.count else { return try Parser(yaml: text, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot() }
         return .mapping(Node.Mapping(pairs, first.tag, first.style, first.mark))
     }
 
@@ -123,7 +126,7 @@ public struct ValuesDocument: @unchecked Sendable {
         let section = Array(bytes[start..<end])
         guard !section.contains(0), let sectionText = String(validating: section, as: UTF8.self),
               tabIndentation(section) == nil, nestingProblem(section) == nil,
-              let parsed = try? Parser(yaml: String(repeating: "\n", count: keyLine - 1) + sectionText, resolver: .basic).singleRoot(),
+              let parsed = try? Parser(yaml: String(repeating: "\n", count: keyLine - 1) + sectionText, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot(),
               let sectionPairs = parsed.mapping, sectionPairs.count == 1, sectionPairs.first?.key.string == "cacheRegistry",
               let rootMapping = previous.rootMapping else { return nil }
         var merged = pairs.map { ($0.key, $0.value) }

@@ -3,9 +3,16 @@ import Foundation
 
 /// Parses the arguments, runs the command, and maps every failure to the documented exit status.
 enum CommandLineEntry {
+    /// Subcommands parsed by their own type: parsing against the root reflects over every subcommand,
+    /// which is most of the start-up time (BENCHMARKS.md). Help and usage errors still go through the root.
+    static let directCommands: [String: ParsableCommand.Type] = [
+        "export": ExportCommand.self, "validate": ValidateCommand.self, "set": SetCommand.self, "edit": EditCommand.self,
+        "schema": SchemaCommand.self,
+    ]
+
     static func run(_ arguments: [String]) -> Int32 {
         do {
-            var command = try CacheRegistrySetup.parseAsRoot(arguments)
+            var command = try directCommand(arguments) ?? CacheRegistrySetup.parseAsRoot(arguments)
             try command.run()
             return 0
         } catch let exit as ExitCode {
@@ -23,6 +30,17 @@ enum CommandLineEntry {
             Output.error(message)
             return 2
         }
+    }
+}
+
+extension CommandLineEntry {
+    /// The command for a known subcommand (or the wizard with no arguments), parsed without the root; nil when
+    /// help is asked for or the arguments do not parse, so the root gives the usual help and messages.
+    static func directCommand(_ arguments: [String]) -> ParsableCommand? {
+        if arguments.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "--version" }) { return nil }
+        if arguments.isEmpty { return try? SetupCommand.parse([]) }
+        guard let type = directCommands[arguments[0]] else { return nil }
+        return try? type.parseAsRoot(Array(arguments.dropFirst()))
     }
 }
 
