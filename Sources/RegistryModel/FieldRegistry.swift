@@ -114,9 +114,6 @@ public enum FieldRegistry {
     /// The field at a path, if it is one.
     public static func field(_ path: KeyPath) -> Field? { byPath[path] }
 
-    /// Paths whose contents are kept as given (no unknown-key checks inside).
-    public static let passThroughRoots: [KeyPath] = all.filter { $0.kind.isYAML }.map(\.path) + ["pv.volumeSource"]
-
     /// Mappings that hold fields (`pv`, `deployment.image`, ...).
     public static let containers: Set<KeyPath> = {
         var result = Set<KeyPath>()

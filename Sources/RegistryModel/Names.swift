@@ -3,6 +3,12 @@ public enum Names {
     static func isLowerAlnum(_ c: Character) -> Bool { c.isASCII && (c.isLowercase || c.isNumber) }
     static func isAlnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
 
+    /// Whether text is non-empty and its first and last characters pass a test.
+    static func bookended<S: StringProtocol>(_ text: S, by test: (Character) -> Bool) -> Bool {
+        guard let first = text.first, let last = text.last else { return false }
+        return test(first) && test(last)
+    }
+
     /// Why a name breaks its grammar, or nil when it is valid: a DNS-1123 label (≤ 63).
     public static func dns1123LabelProblem(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
@@ -10,7 +16,7 @@ public enum Names {
         if !name.allSatisfy({ isLowerAlnum($0) || $0 == "-" }) {
             return "must contain only lower-case letters, digits and '-'"
         }
-        if !isLowerAlnum(name.first!) || !isLowerAlnum(name.last!) { return "must start and end with a lower-case letter or digit" }
+        if !bookended(name, by: isLowerAlnum) { return "must start and end with a lower-case letter or digit" }
         return nil
     }
 
@@ -22,7 +28,7 @@ public enum Names {
             return "must contain only lower-case letters, digits, '-' and '.'"
         }
         for label in name.split(separator: ".", omittingEmptySubsequences: false) {
-            if label.isEmpty || !isLowerAlnum(label.first!) || !isLowerAlnum(label.last!) {
+            if !bookended(label, by: isLowerAlnum) {
                 return "must start and end with a lower-case letter or digit, also around each '.'"
             }
         }
@@ -32,7 +38,7 @@ public enum Names {
     /// A DNS-1035 label: a DNS-1123 label that starts with a letter.
     public static func dns1035LabelProblem(_ name: String) -> String? {
         if let problem = dns1123LabelProblem(name) { return problem }
-        if !(name.first!.isASCII && name.first!.isLetter) { return "must start with a lower-case letter" }
+        if !(name.first.map { $0.isASCII && $0.isLetter } ?? false) { return "must start with a lower-case letter" }
         return nil
     }
 
@@ -43,7 +49,7 @@ public enum Names {
         if !value.allSatisfy({ isAlnum($0) || $0 == "-" || $0 == "_" || $0 == "." }) {
             return "must contain only letters, digits, '-', '_' and '.'"
         }
-        if !isAlnum(value.first!) || !isAlnum(value.last!) { return "must start and end with a letter or digit" }
+        if !bookended(value, by: isAlnum) { return "must start and end with a letter or digit" }
         return nil
     }
 
@@ -52,7 +58,7 @@ public enum Names {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count > 2 { return "may contain at most one '/'" }
         if parts.count == 2, let problem = dns1123SubdomainProblem(String(parts[0])) { return "prefix \(problem)" }
-        return labelValueProblem(String(parts.last!), allowEmpty: false).map { "name \($0)" }
+        return labelValueProblem(String(parts.last ?? ""), allowEmpty: false).map { "name \($0)" }
     }
 
     /// An environment variable name: a C identifier.
@@ -86,7 +92,7 @@ public enum Names {
             let hostParts = host.split(separator: ":", omittingEmptySubsequences: false)
             let hostName = String(hostParts[0])
             let validHost = !hostName.isEmpty && hostName.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
-                !$0.isEmpty && isAlnum($0.first!) && isAlnum($0.last!) && $0.allSatisfy { isAlnum($0) || $0 == "-" }
+                bookended($0, by: isAlnum) && $0.allSatisfy { isAlnum($0) || $0 == "-" }
             }
             if !validHost { return "has an invalid registry host \"\(host)\"" }
             if hostParts.count > 2 || (hostParts.count == 2 && (UInt16(hostParts[1]) == nil || hostParts[1].isEmpty)) {
@@ -96,7 +102,7 @@ public enum Names {
         }
         for component in components {
             if component.isEmpty { return "must not have empty path components" }
-            if !isLowerAlnum(component.first!) || !isLowerAlnum(component.last!)
+            if !bookended(component, by: isLowerAlnum)
                 || !component.allSatisfy({ isLowerAlnum($0) || "._-".contains($0) }) {
                 return "path component \"\(component)\" must be lower-case letters and digits, separated by '.', '_' or '-'"
             }

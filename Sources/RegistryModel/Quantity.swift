@@ -68,9 +68,12 @@ public struct Quantity: Comparable, Hashable, Sendable, CustomStringConvertible 
         case "T": exponent10 += 12
         case "P": exponent10 += 15
         case "E": exponent10 += 18
-        case "Ki", "Mi", "Gi", "Ti", "Pi", "Ei":
-            format = .binarySI
-            binaryShift = 10 * (["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].firstIndex(of: suffix)! + 1)
+        case "Ki": format = .binarySI; binaryShift = 10
+        case "Mi": format = .binarySI; binaryShift = 20
+        case "Gi": format = .binarySI; binaryShift = 30
+        case "Ti": format = .binarySI; binaryShift = 40
+        case "Pi": format = .binarySI; binaryShift = 50
+        case "Ei": format = .binarySI; binaryShift = 60
         default:
             let first = suffix.utf8.first
             guard first == UInt8(ascii: "e") || first == UInt8(ascii: "E") else { throw .badSuffix(suffix) }
@@ -108,9 +111,6 @@ public struct Quantity: Comparable, Hashable, Sendable, CustomStringConvertible 
         self.nanos = negative ? -value : value
         self.format = format
     }
-
-    /// True when the text is a quantity.
-    public static func isValid(_ text: String) -> Bool { (try? Quantity(parsing: text)) != nil }
 
     public var isZero: Bool { nanos == 0 }
     public var isNegative: Bool { nanos < 0 }

@@ -89,7 +89,7 @@ public final class TerminalSession {
             case 10, 13: return .key(.enter)
             case 27: return .key(.escape)
             case 8, 127: return .key(.backspace)
-            case 1...26: return .key(.control(Character(UnicodeScalar(value + 96)!)))
+            case 1...26: return UnicodeScalar(value + 96).map { .key(.control(Character($0))) }
             default:
                 guard let scalar = UnicodeScalar(value), value >= 32 else { return nil }
                 return .key(.character(Character(scalar)))

@@ -127,10 +127,10 @@ public struct ValuesDocument: @unchecked Sendable {
         guard !section.contains(0), let sectionText = String(validating: section, as: UTF8.self),
               tabIndentation(section) == nil, nestingProblem(section) == nil,
               let parsed = try? Parser(yaml: String(repeating: "\n", count: keyLine - 1) + sectionText, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot(),
-              let sectionPairs = parsed.mapping, sectionPairs.count == 1, sectionPairs.first?.key.string == "cacheRegistry",
-              let rootMapping = previous.rootMapping else { return nil }
+              let sectionPairs = parsed.mapping, sectionPairs.count == 1, let sectionPair = sectionPairs.first,
+              sectionPair.key.string == "cacheRegistry", let rootMapping = previous.rootMapping else { return nil }
         var merged = pairs.map { ($0.key, $0.value) }
-        merged[index] = (sectionPairs.first!.key, sectionPairs.first!.value)
+        merged[index] = (sectionPair.key, sectionPair.value)
         let source = SourceText(bytes)
         let oldEndLine = previous.source.line(of: max(start, oldEnd - 1)), newEndLine = source.line(of: max(start, end - 1))
         return ValuesDocument(name: previous.name, bytes: bytes, source: source,
@@ -241,9 +241,6 @@ public struct ValuesDocument: @unchecked Sendable {
     // MARK: - Reading the configuration
 
     var rootMapping: Node.Mapping? { root?.mapping }
-
-    /// Whether the file has a `cacheRegistry:` key.
-    public var hasSection: Bool { rootMapping?.value(for: "cacheRegistry") != nil }
 
     /// The chart's whole values file (the Tool Manager's section beside `cacheRegistry`), as opposed to a standalone
     /// override file: in the chart's own file a removed key is gone, in an override file the chart default returns.

@@ -356,9 +356,8 @@ struct TextEdit {
             while close > mappingStart + 1 && bytes[close - 1] == 32 { close -= 1 }
             return splice(close..<close, text)
         }
-        guard let last = mapping.mapping?.reversed().first else { return bytes }
+        guard let last = mapping.mapping?.reversed().first, let firstKey = mapping.mapping?.first?.key else { return bytes }
         let lastSlot = try slot(for: last.key, last.value, inFlow: false)
-        let firstKey = mapping.mapping!.first!.key
         let indent = max(0, (firstKey.mark?.column ?? 1) - 1)
         let indentText = String(repeating: " ", count: indent)
         let block = YAMLText.block(entry, indent: indentText, unit: indentUnit, lineBreak: source.lineBreak)

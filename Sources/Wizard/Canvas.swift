@@ -74,9 +74,6 @@ public struct Canvas: Equatable, Sendable {
             return line
         }.joined(separator: "\n")
     }
-
-    /// Whether any cell uses a role other than plain text (for colour checks).
-    public func roles() -> Set<StyleRole> { Set(cells.map(\.style.role)) }
 }
 
 /// Box-drawing and marker glyphs, Unicode or ASCII.

@@ -31,6 +31,7 @@ struct TLSCommand: ParsableCommand {
             print("valid:       \(CalendarDate.string(report.notBefore)) to \(CalendarDate.string(report.notAfter))")
             print("expires:     \(CalendarDate.string(report.notAfter))")
             print("DNS names:   \(report.dnsNames.isEmpty ? "(none)" : report.dnsNames.joined(separator: ", "))")
+            if !report.ipAddresses.isEmpty { print("IP names:    \(report.ipAddresses.joined(separator: ", "))") }
             if let matches = report.keyMatches { print("key:         \(key ?? "") \(matches ? "matches the certificate" : "does not match the certificate") (\(material.redactedKey))") }
             for entry in report.coverage { print("  \(entry.covered ? "covers " : "MISSING") \(entry.name)") }
             Checks.print(report.problems, file: certificate)
