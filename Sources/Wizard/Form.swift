@@ -78,7 +78,8 @@ public enum Forms {
     static func fields(for step: Step, state: WizardState) -> [FormItem] {
         let mode = state.effectiveStorageMode
         return FieldRegistry.all.filter { field in
-            field.step == step && (!field.kind.isYAML || editableYAML.contains(field.path))
+            // A YAML field is edited as `k=v, ...` only while it is a mapping; a list (env with valueFrom) is kept as written.
+            field.step == step && (!field.kind.isYAML || editableYAML.contains(field.path) && state.config.view.value(field.path)?.items == nil)
                 && (field.applies(to: mode) || mode == nil && field.modes == [.hostPath])
                 && !(field.path.components.count == 3 && field.path.components[1].hasSuffix("Probe") && field.path.last != "enabled"
                      && state.config.view.bool(KeyPath(Array(field.path.components.prefix(2)) + ["enabled"])) == false)

@@ -1,3 +1,4 @@
+import Manifests
 import RegistryModel
 
 /// Where things are on screen; `view` draws it and mouse clicks are resolved against it.
@@ -136,7 +137,24 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
         }
     }
     if items.isEmpty && state.step == .review {
-        canvas.put("\(state.glyphs.ok) No problems. Press F2 to preview the manifests, PgDn to write.", row: layout.firstItemRow, column: left, style: CellStyle(.success))
+        canvas.put("\(state.glyphs.ok) No problems. PgDn to write.", row: layout.firstItemRow, column: left, style: CellStyle(.success))
+    }
+    if state.step == .review {
+        let lastRow = rows.last.map { $0.row + 1 } ?? layout.firstItemRow + 1
+        drawManifestSummary(&canvas, state, layout, from: max(lastRow, layout.firstItemRow + 1) + 1)
+    }
+}
+
+/// The Review step's manifest preview: each resource and its file, and why any is left out (F2 shows the YAML).
+func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
+    guard top <= layout.bodyBottom else { return }
+    let left = layout.formLeft + 1
+    let rendered = Renderer.render(state.config, tls: state.managedTLS)
+    var lines: [(String, CellStyle)] = [("Manifests in \(state.outputDir)/, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
+    lines += rendered.resources.map { ("  \(PreviewBuilder.shortName($0.kind).padding(11)) \($0.name.padding(24)) \($0.fileName)", CellStyle(.text)) }
+    lines += rendered.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
+    for (offset, line) in lines.enumerated() where top + offset <= layout.bodyBottom {
+        canvas.put(line.0, row: top + offset, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }
 
@@ -185,7 +203,7 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
 
 func drawReviewHeader(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     let errors = state.problems.errors.count, warnings = state.problems.warnings.count
-    let line = errors + warnings == 0 ? "" : "Every problem, errors first. Enter jumps to the field; F2 previews the manifests."
+    let line = errors + warnings == 0 ? "" : "Errors first. Enter jumps to the field; F2 shows the manifests."
     canvas.put(line, row: layout.bodyTop + 1, column: layout.formLeft + 1, style: CellStyle(.muted), limit: layout.formWidth - 1)
 }
 

@@ -217,6 +217,17 @@ final class WizardStateTests: XCTestCase {
         XCTAssertTrue(state.problems.errors.contains { $0.path == "cacheRegistry.deployment.image.repository" })
     }
 
+    func testEnvListsAreKeptAsWritten() {
+        var config = RegistryConfig()
+        config.overrides = Value.emptyMapping.setting(.sequence([.mapping([Entry(key: "name", value: .string("S")),
+            Entry(key: "valueFrom", value: .mapping([Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string("s"))]))]))])]),
+            at: "deployment.env")
+        var state = WizardState(mode: .setup, valuesPath: "v.yaml", config: config)
+        state.goTo(step: .registry, focus: 0)
+        XCTAssertFalse(state.items.contains { $0.id == .field("deployment.env") })
+        XCTAssertTrue(state.items.contains { $0.id == .field("deployment.nodeSelector") })
+    }
+
     func testPasteIsOneEdit() {
         var state = newState()
         focus(&state, on: "deployment.image.tag")

@@ -30,6 +30,22 @@ def run(*args, cwd=None, input=None, env=None, timeout=60):
                           env=env, timeout=timeout)
 
 
+def validate_text(tmp_path, text, name="v.yaml"):
+    """Writes a values file and validates it; returns the CompletedProcess."""
+    path = tmp_path / name
+    path.write_text(text)
+    return run("validate", "-f", path)
+
+
+def refused_set(path, *assignments):
+    """Runs `set` that must be refused (exit 1) and leave the file byte for byte; returns its stderr."""
+    before = path.read_bytes()
+    result = run("set", "-f", path, *assignments)
+    assert result.returncode == 1, result.stderr
+    assert path.read_bytes() == before
+    return result.stderr
+
+
 def copy_fixture(tmp_path, fixture=CHART, name=None):
     target = tmp_path / (name or fixture.name)
     shutil.copyfile(fixture, target)

@@ -28,6 +28,9 @@ def test_variants_pass_strict_validation(tmp_path, name):
     assert result.returncode == 0, result.stderr
     files = sorted(p for p in (tmp_path / "out").iterdir() if p.name != "kustomization.yaml")
     strict_validate(files)
+    lint = subprocess.run(["yamllint", "-s", "-d", "{extends: default, rules: {document-start: disable, line-length: disable, indentation: {indent-sequences: whatever}}}",
+                           str(tmp_path / "out")], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
     kustomization = yaml.safe_load((tmp_path / "out" / "kustomization.yaml").read_text())
     assert sorted(kustomization["resources"]) == sorted(p.name for p in files)
     assert ("pv.yaml" in kustomization["resources"]) == (name != "dynamic")

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, CHART, copy_fixture, run
+from conftest import BIN, CHART, copy_fixture, run, validate_text
 
 FIXTURE = CHART.read_bytes()
 
@@ -155,9 +155,7 @@ def test_hostile_inputs_are_one_clear_sentence(tmp_path, content, needle):
 
 
 def test_huge_numbers_are_errors_not_crashes(tmp_path):
-    path = tmp_path / "n.yaml"
-    path.write_text("cacheRegistry:\n  deployment:\n    replicas: 99999999999999999999999999\n  pv:\n    size: 99999999999999999999999999999999999999999999Ei\n")
-    result = run("validate", "-f", path)
+    result = validate_text(tmp_path, "cacheRegistry:\n  deployment:\n    replicas: 99999999999999999999999999\n  pv:\n    size: 99999999999999999999999999999999999999999999Ei\n")
     assert result.returncode == 1
     assert "cacheRegistry.deployment.replicas" in result.stderr and "cacheRegistry.pv.size" in result.stderr
 
