@@ -48,6 +48,13 @@ class Pane:
             time.sleep(0.1)
         raise AssertionError(f"{needle!r} not on screen:\n{self.screen()}")
 
+    def wait_gone(self, needle, timeout=10.0):
+        deadline = time.time() + timeout
+        while needle in self.screen():
+            if time.time() > deadline:
+                raise AssertionError(f"{needle!r} is still on screen:\n{self.screen()}")
+            time.sleep(0.1)
+
     def resize(self, width, height):
         self.tmux("resize-window", "-t", "w", "-x", str(width), "-y", str(height))
         time.sleep(0.4)
