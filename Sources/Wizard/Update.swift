@@ -40,7 +40,12 @@ public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
         return []
     case .key(let key):
         if state.isTooSmall {
-            if key == .control("c") || key == .function(12) { return [.exit(status: 1)] }
+            // Only quitting works until the window is large enough; it asks first, as it does at full size.
+            if case .quit? = state.dialog { return state.handleDialogKey(key) }
+            if key == .control("c") || key == .function(12) {
+                if state.isDirty { state.dialog = .quit(choice: 0); return [] }
+                return [.exit(status: 0)]
+            }
             return []
         }
         if state.dialog != nil { return state.handleDialogKey(key) }

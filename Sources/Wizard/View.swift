@@ -57,7 +57,8 @@ public func view(_ state: WizardState) -> Canvas {
     var canvas = Canvas(width: state.width, height: state.height)
     if state.isTooSmall {
         let message = "Terminal too small: need \(WizardState.minimumWidth)x\(WizardState.minimumHeight), have \(state.width)x\(state.height)"
-        let lines = wrap(message, width: max(1, state.width - 2)) + ["", "Enlarge the window, or press Ctrl-C to quit."]
+        var lines = wrap(message, width: max(1, state.width - 2)) + ["", "Enlarge the window, or press Ctrl-C to quit."]
+        if case .quit? = state.dialog { lines += ["", "Unsaved changes. Quit without writing? y / n"] }
         for (index, line) in lines.enumerated() {
             canvas.put(line, row: max(0, state.height / 2 - 1) + index, column: max(0, (state.width - line.count) / 2),
                        style: index == 0 ? CellStyle(.error, bold: true) : CellStyle(.muted))

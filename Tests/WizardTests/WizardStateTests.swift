@@ -197,6 +197,15 @@ final class WizardStateTests: XCTestCase {
         XCTAssertEqual(send(&state, .tab), [])
         _ = update(&state, .resize(width: 80, height: 24))
         XCTAssertTrue(view(state).text.contains("General"))
+        focus(&state, on: "pv.size")
+        type(&state, "0")
+        _ = update(&state, .resize(width: 60, height: 20))
+        XCTAssertEqual(send(&state, .control("c")), [], "unsaved changes: it asks even on the small screen")
+        XCTAssertTrue(view(state).text.contains("Quit without writing? y / n"))
+        XCTAssertEqual(send(&state, .character("n")), [])
+        XCTAssertNil(state.dialog)
+        send(&state, .control("c"))
+        XCTAssertEqual(send(&state, .character("y")), [.exit(status: 1)])
     }
 
     func testMouseFocusesStepsAndFields() {
