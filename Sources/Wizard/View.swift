@@ -1,5 +1,6 @@
 import Manifests
 import RegistryModel
+import RegistryTLS
 
 /// Where things are on screen; `view` draws it and mouse clicks are resolved against it.
 struct Layout {
@@ -140,9 +141,39 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     if items.isEmpty && state.step == .review {
         canvas.put("\(state.glyphs.ok) No problems. PgDn to write.", row: layout.firstItemRow, column: left, style: CellStyle(.success))
     }
-    if state.step == .review {
-        let lastRow = rows.last.map { $0.row + 1 } ?? layout.firstItemRow + 1
-        drawManifestSummary(&canvas, state, layout, from: max(lastRow, layout.firstItemRow + 1) + 1)
+    let nextFreeRow = (rows.last.map { $0.row + 1 + (problemLines[$0.item]?.count ?? 0) } ?? layout.firstItemRow + 1) + 1
+    if state.step == .review { drawManifestSummary(&canvas, state, layout, from: max(nextFreeRow, layout.firstItemRow + 2)) }
+    if state.step == .tls { drawTLSSummary(&canvas, state, layout, from: nextFreeRow) }
+}
+
+/// The TLS step's summary: what the certificate covers and when it expires (or what the secret must hold).
+func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
+    let left = layout.formLeft + 1
+    let names = state.config.serviceNames()
+    var lines: [(String, CellStyle)] = []
+    let material: RegistryTLSMaterial?
+    switch state.tls.source {
+    case .existing: material = state.chartTLS
+    case .importFiles: if case .loaded(let loaded)? = state.tls.imported { material = loaded } else { material = nil }
+    case .generate: material = nil
+    }
+    if let material, let report = TLSChecks.inspect(material, serviceNames: names) {
+        let key = report.keyMatches.map { $0 ? "key matches" : "key does NOT match" } ?? "no key given"
+        lines.append(("Certificate (\(report.keyAlgorithm)): expires \(CalendarDate.string(report.notAfter)), \(key)", CellStyle(.title, bold: true)))
+        lines += report.coverage.map { entry in
+            (entry.covered ? "  \(state.glyphs.ok) \(entry.name)" : "  \(state.glyphs.error) \(entry.name) (not covered)",
+             entry.covered ? CellStyle(.success) : CellStyle(.warning))
+        }
+    } else if state.tls.source == .generate {
+        lines.append(("A self-signed \(state.tls.rsa ? "RSA 2048" : "ECDSA P-256") certificate for:", CellStyle(.title, bold: true)))
+        lines += names.map { ("  \($0)", CellStyle(.text)) }
+        lines.append(("It is written to \(state.outputDir)/secret.yaml (0600)\(state.mode == .edit ? " and registryTls when the file is the chart's values" : "").", CellStyle(.muted)))
+    } else if state.tls.source == .existing {
+        lines.append(("Secret \(state.config.view.string("deployment.tlsSecretName") ?? "") needs tls.crt/tls.key for:", CellStyle(.title, bold: true)))
+        lines += names.map { ("  \($0)", CellStyle(.text)) }
+    }
+    for (offset, line) in lines.enumerated() where top + offset <= layout.bodyBottom {
+        canvas.put(line.0, row: top + offset, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }
 
