@@ -241,10 +241,12 @@ extension WizardState {
         return preparationEffects()
     }
 
+    /// Opens the write dialog; with errors it lists them, otherwise the plan waits for a fresh look at the disk.
     mutating func openWrite() -> [Effect] {
-        if !problems.errors.isEmpty { dialog = .write(plan: nil, choice: 0); return [] }
         dialog = .write(plan: nil, choice: 0)
-        return preparationEffects() + refreshOpenDialog()
+        guard problems.errors.isEmpty else { return [] }
+        disk = nil
+        return preparationEffects()
     }
 
     /// Reads the disk and generates TLS material when the open dialog needs them.

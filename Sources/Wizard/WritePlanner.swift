@@ -42,7 +42,7 @@ public enum WritePlanner {
     /// The leaf assignments that turn one overrides tree into another.
     static func assignments(from old: Value?, to new: Value?, at path: KeyPath) -> [Assignment] {
         if old == new { return [] }
-        if let newEntries = new?.entries, let oldEntries = old?.entries, !path.components.isEmpty || true {
+        if let newEntries = new?.entries, let oldEntries = old?.entries {
             var result: [Assignment] = []
             for entry in newEntries { result += assignments(from: old?[entry.key], to: entry.value, at: path.appending(entry.key)) }
             for entry in oldEntries where new?[entry.key] == nil { result.append(Assignment(path: path.appending(entry.key), value: .null)) }
