@@ -163,6 +163,17 @@ final class WizardStateTests: XCTestCase {
         XCTAssertEqual(send(&state, .character("y")).count, 1)
     }
 
+    func testTheWritePlanWaitsForAFreshLookAtTheDisk() {
+        var state = newState()
+        send(&state, .function(10))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)))
+        send(&state, .escape, .function(10))
+        XCTAssertEqual(state.dialog, .write(plan: nil, choice: 0), "no plan from the earlier snapshot")
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: ["pv.yaml": "x"], valuesFileExists: false)))
+        guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
+        XCTAssertEqual(plan.overwrites, ["manifests/pv.yaml"])
+    }
+
     func testEditWritesTheSmallestDiff() throws {
         let original = Array("# mine\ncacheRegistry:\n  service:\n    port: 443 # keep\n".utf8)
         let document = try ValuesDocument(bytes: original, name: "v.yaml")
