@@ -42,27 +42,27 @@ public enum Renderer {
         var omitted: [OmittedResource] = []
         let labels = commonLabels(config)
         let namespace = config.namespace
-        let pvName = view.string("pv.name") ?? "docker-registry-pv"
-        let pvcName = view.string("pvc.name") ?? "docker-registry-pvc"
+        let pvName = view.text("pv.name")
+        let pvcName = view.text("pvc.name")
         let staticClass = view.storageClass ?? ""
 
         if mode.hasStaticVolume {
             var spec: [Entry] = [
                 Entry(key: "capacity", value: .mapping([Entry(key: "storage", value: quantity(view, "pv.size"))])),
                 Entry(key: "accessModes", value: .sequence([.string(mode.accessMode)])),
-                Entry(key: "persistentVolumeReclaimPolicy", value: .string(view.string("pv.reclaimPolicy") ?? "Retain")),
+                Entry(key: "persistentVolumeReclaimPolicy", value: .string(view.text("pv.reclaimPolicy"))),
             ]
             if !staticClass.isEmpty { spec.append(Entry(key: "storageClassName", value: .string(staticClass))) }
             switch mode {
             case .hostPath:
                 spec.append(Entry(key: "hostPath", value: .mapping([
-                    Entry(key: "path", value: .string(view.string("pv.hostPath") ?? "/var/lib/registry")),
+                    Entry(key: "path", value: .string(view.text("pv.hostPath"))),
                     Entry(key: "type", value: .string("DirectoryOrCreate")),
                 ])))
             case .nfs:
                 var nfs: [Entry] = [
-                    Entry(key: "server", value: .string(view.string("pv.volumeSource.nfs.server") ?? "")),
-                    Entry(key: "path", value: .string(view.string("pv.volumeSource.nfs.path") ?? "")),
+                    Entry(key: "server", value: .string(view.text("pv.volumeSource.nfs.server"))),
+                    Entry(key: "path", value: .string(view.text("pv.volumeSource.nfs.path"))),
                 ]
                 if let readOnly = view.bool("pv.volumeSource.nfs.readOnly") { nfs.append(Entry(key: "readOnly", value: .bool(readOnly))) }
                 spec.append(Entry(key: "nfs", value: .mapping(nfs)))
@@ -89,7 +89,7 @@ public enum Renderer {
         resources.append(deployment(config, mode: mode, labels: labels, pvcName: pvcName))
         resources.append(service(config, labels: labels))
 
-        let secretName = view.string("deployment.tlsSecretName") ?? "registry-tls-secret"
+        let secretName = view.text("deployment.tlsSecretName")
         if let tls {
             resources.append(resource("v1", "Secret", secretName, namespace: namespace, labels: labels, file: "secret.yaml", body: [
                 Entry(key: "type", value: .string("kubernetes.io/tls")),
@@ -111,7 +111,7 @@ public enum Renderer {
             Entry(key: "app.kubernetes.io/part-of", value: .string("kubiya-runner")),
             Entry(key: "app.kubernetes.io/managed-by", value: .string("cache-registry-setup")),
             Entry(key: "app.kubernetes.io/instance", value: .string(config.release)),
-            Entry(key: "app", value: .string(config.view.string("deployment.selector") ?? "cache-registry")),
+            Entry(key: "app", value: .string(config.view.text("deployment.selector"))),
         ]
     }
 
@@ -130,12 +130,12 @@ public enum Renderer {
 
     /// A quantity as a string, so `1` and `500m` both reach the API as quantities.
     static func quantity(_ view: RegistryConfig.View, _ path: KeyPath) -> Value {
-        .string(view.string(path) ?? FieldRegistry.field(path)?.defaultValue?.scalar?.text ?? "0")
+        .string(view.text(path))
     }
 
     static func deployment(_ config: RegistryConfig, mode: StorageMode, labels: [Entry], pvcName: String) -> RenderedResource {
         let view = config.view
-        let selector = view.string("deployment.selector") ?? "cache-registry"
+        let selector = view.text("deployment.selector")
         let port = view.targetPort
         var env: [Value] = [
             envVar("REGISTRY_HTTP_ADDR", "0.0.0.0:\(port)"),
@@ -152,8 +152,8 @@ public enum Renderer {
         }
         var container: [Entry] = [
             Entry(key: "name", value: .string("registry")),
-            Entry(key: "image", value: .string("\(view.string("deployment.image.repository") ?? "registry"):\(view.string("deployment.image.tag") ?? "2")")),
-            Entry(key: "imagePullPolicy", value: .string(view.string("deployment.image.pullPolicy") ?? "IfNotPresent")),
+            Entry(key: "image", value: .string("\(view.text("deployment.image.repository")):\(view.text("deployment.image.tag"))")),
+            Entry(key: "imagePullPolicy", value: .string(view.text("deployment.image.pullPolicy"))),
             Entry(key: "ports", value: .sequence([.mapping([
                 Entry(key: "name", value: .string("https")),
                 Entry(key: "containerPort", value: .int(port)),
@@ -168,16 +168,16 @@ public enum Renderer {
         ]
         for probe in ["livenessProbe", "readinessProbe"] {
             let base = KeyPath(["deployment", probe])
-            guard view.bool(base.appending("enabled")) ?? true else { continue }
+            guard view.flag(base.appending("enabled")) else { continue }
             container.append(Entry(key: probe, value: .mapping([
                 Entry(key: "httpGet", value: .mapping([
-                    Entry(key: "path", value: .string(view.string(KeyPath(base.components + ["httpGet", "path"])) ?? "/v2/")),
+                    Entry(key: "path", value: .string(view.text(KeyPath(base.components + ["httpGet", "path"])))),
                     Entry(key: "port", value: .int(port)),
-                    Entry(key: "scheme", value: .string(view.string(KeyPath(base.components + ["httpGet", "scheme"])) ?? "HTTPS")),
+                    Entry(key: "scheme", value: .string(view.text(KeyPath(base.components + ["httpGet", "scheme"])))),
                 ])),
-                Entry(key: "initialDelaySeconds", value: .int(view.int(base.appending("initialDelaySeconds")) ?? 0)),
-                Entry(key: "periodSeconds", value: .int(view.int(base.appending("periodSeconds")) ?? 10)),
-                Entry(key: "timeoutSeconds", value: .int(view.int(base.appending("timeoutSeconds")) ?? 1)),
+                Entry(key: "initialDelaySeconds", value: .int(view.integer(base.appending("initialDelaySeconds")))),
+                Entry(key: "periodSeconds", value: .int(view.integer(base.appending("periodSeconds")))),
+                Entry(key: "timeoutSeconds", value: .int(view.integer(base.appending("timeoutSeconds")))),
             ])))
         }
         container.append(Entry(key: "volumeMounts", value: .sequence([
@@ -198,12 +198,12 @@ public enum Renderer {
             .mapping([Entry(key: "name", value: .string(dataVolume)),
                       Entry(key: "persistentVolumeClaim", value: .mapping([Entry(key: "claimName", value: .string(pvcName))]))]),
             .mapping([Entry(key: "name", value: .string(certsVolume)),
-                      Entry(key: "secret", value: .mapping([Entry(key: "secretName", value: .string(view.string("deployment.tlsSecretName") ?? "registry-tls-secret"))]))]),
+                      Entry(key: "secret", value: .mapping([Entry(key: "secretName", value: .string(view.text("deployment.tlsSecretName")))]))]),
         ] + (view.value("deployment.volumes")?.items ?? []))))
 
         let podLabels = labels.filter { $0.key != "app" } + [Entry(key: "app", value: .string(selector))]
         let spec: [Entry] = [
-            Entry(key: "replicas", value: .int(view.int("deployment.replicas") ?? 1)),
+            Entry(key: "replicas", value: .int(view.integer("deployment.replicas"))),
             Entry(key: "strategy", value: .mapping([Entry(key: "type", value: .string(mode.accessMode == "ReadWriteOnce" ? "Recreate" : "RollingUpdate"))])),
             Entry(key: "selector", value: .mapping([Entry(key: "matchLabels", value: .mapping([Entry(key: "app", value: .string(selector))]))])),
             Entry(key: "template", value: .mapping([
@@ -211,7 +211,7 @@ public enum Renderer {
                 Entry(key: "spec", value: .mapping(podSpec)),
             ])),
         ]
-        return resource("apps/v1", "Deployment", view.string("deployment.name") ?? "cache-registry", namespace: config.namespace,
+        return resource("apps/v1", "Deployment", view.text("deployment.name"), namespace: config.namespace,
                         labels: labels, file: "deployment.yaml", body: [Entry(key: "spec", value: .mapping(spec))])
     }
 
@@ -223,14 +223,14 @@ public enum Renderer {
         let view = config.view
         let ports: [Value] = [.mapping([
             Entry(key: "name", value: .string("https")),
-            Entry(key: "port", value: .int(view.int("service.port") ?? 443)),
+            Entry(key: "port", value: .int(view.integer("service.port"))),
             Entry(key: "targetPort", value: .int(view.targetPort)),
             Entry(key: "protocol", value: .string("TCP")),
         ])] + (view.value("service.additionalPorts")?.items ?? [])
-        return resource("v1", "Service", view.string("service.name") ?? "cache-registry-svc", namespace: config.namespace,
+        return resource("v1", "Service", view.text("service.name"), namespace: config.namespace,
                         labels: labels, file: "service.yaml", body: [Entry(key: "spec", value: .mapping([
-                            Entry(key: "type", value: .string(view.string("service.type") ?? "ClusterIP")),
-                            Entry(key: "selector", value: .mapping([Entry(key: "app", value: .string(view.string("deployment.selector") ?? "cache-registry"))])),
+                            Entry(key: "type", value: .string(view.text("service.type"))),
+                            Entry(key: "selector", value: .mapping([Entry(key: "app", value: .string(view.text("deployment.selector")))])),
                             Entry(key: "ports", value: .sequence(ports)),
                         ]))])
     }

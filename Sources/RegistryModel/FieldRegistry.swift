@@ -16,7 +16,7 @@ public enum FieldRegistry {
               help: "What happens to the data when the claim is deleted. Retain keeps it.",
               advice: { $0.text == "Recycle" ? (.warning, "Recycle is deprecated; use Retain or Delete") : nil }),
         Field("pv.hostPath", "Host path", kind: .text(.absolutePath), default: .string("/var/lib/registry"),
-              step: .storage, modes: [.hostPath], example: "/var/lib/registry",
+              step: .storage, modes: [.hostPath], nullable: true, example: "/var/lib/registry",
               help: "Directory on the node where images are stored (hostPath mode). Set to null to use another mode."),
         Field("pv.volumeSource.nfs.server", "NFS server", kind: .text(.host), default: nil, step: .storage,
               modes: [.nfs], example: "nfs-server.example.com", help: "Host name or IP address of the NFS server."),

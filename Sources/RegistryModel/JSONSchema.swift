@@ -123,8 +123,8 @@ public enum JSONSchemaGenerator {
         case .yamlList: members.append(("type", .string("array")))
         case .yamlMappingOrList: members.append(("type", .array([.string("object"), .string("array")])))
         }
-        if field.path == "pv.hostPath" {
-            members[0] = ("type", .array([.string("string"), .string("null")]))
+        if field.nullable, case .string(let type)? = members.first?.1 {
+            members[0] = ("type", .array([.string(type), .string("null")]))
         }
         members.append(("title", .string(field.label)))
         members.append(("description", .string(field.fullHelp)))

@@ -1,9 +1,8 @@
 /// A problem found in a configuration: where, how bad, and what to do about it.
 public struct Problem: Equatable, Sendable, CustomStringConvertible {
     /// Errors block writing and exporting; warnings do not.
-    public enum Severity: String, Sendable, Comparable {
+    public enum Severity: String, Sendable {
         case error, warning
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
     }
     public var severity: Severity
     /// The full key path in values.yaml (`cacheRegistry.pv.size`), or a setting such as `namespace`.

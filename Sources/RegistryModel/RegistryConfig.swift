@@ -86,22 +86,33 @@ public struct RegistryConfig: Equatable, Sendable {
         }
         /// The class the claim asks for: pvc's, else pv's.
         public var storageClass: String? { string("pvc.storageClass") ?? string("pv.storageClass") }
-        public var enabled: Bool { bool("enabled") ?? true }
-        public var targetPort: Int { int("service.targetPort") ?? 5000 }
+        /// The value, or the chart's default from the registry when it is unset or null (a configuration being
+        /// edited may still have gaps; rendering it must not invent other defaults).
+        public func text(_ path: KeyPath) -> String {
+            string(path) ?? FieldRegistry.field(path)?.defaultValue?.scalar?.text ?? ""
+        }
+        public func integer(_ path: KeyPath) -> Int {
+            int(path) ?? FieldRegistry.field(path)?.defaultValue?.scalar?.intValue ?? 0
+        }
+        public func flag(_ path: KeyPath) -> Bool {
+            bool(path) ?? FieldRegistry.field(path)?.defaultValue?.scalar?.boolValue ?? false
+        }
+        public var enabled: Bool { flag("enabled") }
+        public var targetPort: Int { integer("service.targetPort") }
     }
 
     public var view: View { View(merged) }
 
     /// The addresses the Tool Manager and pods may use for the registry.
-    public func serviceNames(service: String? = nil) -> [String] {
-        let name = service ?? view.string("service.name") ?? "cache-registry-svc"
+    public func serviceNames() -> [String] {
+        let name = view.text("service.name")
         return [name, "\(name).\(namespace)", "\(name).\(namespace).svc", "\(name).\(namespace).svc.cluster.local"]
     }
 
     /// `<service>.<namespace>` with `:<port>` unless the port is 443.
     public var registryAddress: String {
         let base = serviceNames()[1]
-        let port = view.int("service.port") ?? 443
+        let port = view.integer("service.port")
         return port == 443 ? base : "\(base):\(port)"
     }
 }

@@ -10,15 +10,14 @@ public enum Validator {
         }
         problems += unknownKeys(in: config.overrides, under: KeyPath([]))
         problems += crossFieldRules(config, view: view, mode: mode)
-        return problems.sorted { ($0.severity, 0) < ($1.severity, 1) }
+        return problems.errors + problems.warnings
     }
 
     /// Problems of one field's value on its own.
     public static func check(_ field: Field, in view: RegistryConfig.View, mode: StorageMode?) -> [Problem] {
         let path = field.path
         guard let value = view.value(path) else {
-            let optional = field.defaultValue == nil || field.kind.isYAML || path == "pv.hostPath"
-            if !optional && field.applies(to: mode) { return [.error(path, "is required; for example \(field.example)")] }
+            if !field.isOptional && field.applies(to: mode) { return [.error(path, "is required; for example \(field.example)")] }
             return []
         }
         switch field.kind {
