@@ -266,10 +266,17 @@ public struct ValuesDocument: @unchecked Sendable {
     }
 
     /// A top-level string such as `registryTls.crt`.
-    public func topLevelString(_ path: [String]) -> String? {
-        var node = root
-        for key in path { node = node?.mapping?.value(for: key) }
-        return node?.string
+    public func topLevelString(_ path: [String]) -> String? { entry(at: path)?.value.string }
+
+    /// The key and value at a path of keys from the top of the file.
+    func entry(at path: [String]) -> (key: Node, value: Node)? {
+        var found: (key: Node, value: Node)? = nil
+        var mapping = rootMapping
+        for key in path {
+            found = mapping?.first { $0.key.string == key }
+            mapping = found?.value.mapping
+        }
+        return found
     }
 
     /// The 1-based line of a key under `cacheRegistry` (or of the section itself for an empty path).
@@ -288,14 +295,9 @@ public struct ValuesDocument: @unchecked Sendable {
             var located = problem
             if problem.path.hasPrefix("cacheRegistry."), let path = KeyPath(parsing: String(problem.path.dropFirst("cacheRegistry.".count))) {
                 located.line = line(of: path)
-            } else if problem.path.hasPrefix("toolManager.") {
-                var node: (key: Node, value: Node)? = nil
-                var mapping = rootMapping
-                for key in problem.path.split(separator: ".") {
-                    node = mapping?.first { $0.key.string == String(key) }
-                    mapping = node?.value.mapping
-                }
-                located.line = node?.key.mark.map { mark in
+            } else {
+                // Keys outside the section (toolManager.env..., registryTls.crt); settings such as `namespace` have none.
+                located.line = entry(at: problem.path.split(separator: ".").map(String.init))?.key.mark.map { mark in
                     partial.map { mark.line > $0.afterLine ? mark.line + $0.delta : mark.line } ?? mark.line
                 }
             }
@@ -304,7 +306,7 @@ public struct ValuesDocument: @unchecked Sendable {
     }
 
     /// Limits how many nodes alias expansion may produce.
-    struct NodeBudget { var remaining = 200_000; var depth = 0 }
+    struct NodeBudget { var remaining = 200_000 }
 
     func convert(_ node: Node, budget: inout NodeBudget) throws(ValuesFileError) -> Value {
         budget.remaining -= 1

@@ -48,8 +48,6 @@ struct TextEdit {
         let isAlias: Bool
         let keyIndent: Int
         var isEmptyValue: Bool { valueStart == valueEnd && !isAlias }
-        var isFlowCollection: Bool { !isAlias && valueStart < source.count && (source[valueStart] == UInt8(ascii: "{") || source[valueStart] == UInt8(ascii: "[")) }
-        let source: [UInt8]
     }
 
     // MARK: Operations
@@ -147,7 +145,7 @@ struct TextEdit {
             end = try nodeEnd(value, start: start, inFlow: inFlow, keyIndent: keyIndent)
         }
         return Slot(key: key, value: value, keyOffset: keyOffset, colonEnd: colonEnd, valueStart: start, valueEnd: end,
-                    isAlias: isAlias, keyIndent: keyIndent, source: bytes)
+                    isAlias: isAlias, keyIndent: keyIndent)
     }
 
     func skipProperties(_ start: Int) -> Int {

@@ -27,6 +27,17 @@ struct FileOptions: ParsableArguments {
     }
 }
 
+/// A text file (PEM certificates and keys, themes), or one sentence saying why it cannot be read.
+func readText(_ path: String) throws -> String {
+    do {
+        let bytes = try FileAccess.readFile(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw CommandFailure.usage("\(path): is not a text (PEM) file") }
+        return text
+    } catch let error as ValuesFileError {
+        throw CommandFailure.usage(error.description)
+    }
+}
+
 /// Every problem of a configuration: the model's rules and the TLS material's checks.
 enum Checks {
     static func problems(_ config: RegistryConfig, document: ValuesDocument?) -> [Problem] {

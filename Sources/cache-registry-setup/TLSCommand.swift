@@ -73,13 +73,3 @@ struct TLSCommand: ParsableCommand {
         }
     }
 }
-
-func readText(_ path: String) throws -> String {
-    do {
-        let bytes = try FileAccess.readFile(path)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw CommandFailure.usage("\(path): is not a text (PEM) file") }
-        return text
-    } catch let error as ValuesFileError {
-        throw CommandFailure.usage(error.description)
-    }
-}
