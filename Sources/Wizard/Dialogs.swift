@@ -107,7 +107,7 @@ func drawFind(_ canvas: inout Canvas, _ state: WizardState, query: String, selec
 }
 
 func drawPreview(_ canvas: inout Canvas, _ state: WizardState, tab: Int, scroll: Int) {
-    let tabs = PreviewBuilder.tabs(state)
+    let tabs = state.previewTabs
     let top = 1, left = 0, width = state.width, height = state.height - 2
     canvas.clear(top: top, left: left, width: width, height: height)
     canvas.box(top: top, left: left, width: width, height: height, title: "Preview", glyphs: state.glyphs, style: CellStyle(.accent))

@@ -145,6 +145,8 @@ public struct WizardState: Equatable, Sendable {
     public var height: Int
     public var glyphs: Glyphs
     public var disk: DiskSnapshot?
+    /// The open preview's tabs, built when it opens and when what they show arrives (not on every scroll key).
+    public var previewTabs: [PreviewTab] = []
     public private(set) var problems: [Problem] = []
     /// Set once a write succeeded with the current state.
     public var savedConfig: RegistryConfig?
@@ -183,7 +185,7 @@ public struct WizardState: Equatable, Sendable {
                 found.append(Problem(.error, "tls.days", "must be a number of days from 1 to 3650"))
             }
         }
-        problems = found.sorted { ($0.severity == .error ? 0 : 1) < ($1.severity == .error ? 0 : 1) }
+        problems = found.errors + found.warnings
     }
 
     /// The storage mode the forms show: the one the values imply, else the one picked.

@@ -210,7 +210,7 @@ extension WizardState {
         switch mode {
         case .hostPath:
             apply.append(Assignment(path: "pv.volumeSource", value: .null))
-            apply.append(Assignment(path: "pv.hostPath", value: .string(originalConfig.view.string("pv.hostPath") ?? "/var/lib/registry")))
+            apply.append(Assignment(path: "pv.hostPath", value: .string(originalConfig.view.text("pv.hostPath"))))
         case .nfs:
             apply.append(Assignment(path: "pv.hostPath", value: .null))
             if view.value("pv.volumeSource.nfs") == nil {
@@ -238,6 +238,7 @@ extension WizardState {
 
     mutating func openPreview() -> [Effect] {
         dialog = .preview(tab: 0, scroll: 0)
+        previewTabs = PreviewBuilder.tabs(self)
         return preparationEffects()
     }
 
@@ -258,8 +259,9 @@ extension WizardState {
         return effects
     }
 
-    /// Recomputes the write plan once everything it needs is known.
+    /// Rebuilds the open preview, or computes the write plan once everything it needs is known.
     mutating func refreshOpenDialog() -> [Effect] {
+        if dialog.isPreview { previewTabs = PreviewBuilder.tabs(self) }
         guard case .write(let plan, let choice)? = dialog, plan == nil, problems.errors.isEmpty else { return [] }
         guard let disk, disk.outputDir == outputDir else { return [] }
         if tls.source == .generate && managedTLS == nil { return [] }
@@ -305,7 +307,7 @@ extension WizardState {
             }
             return []
         case .preview(let tab, let scroll):
-            let tabs = PreviewBuilder.tabs(self).count
+            let tabs = previewTabs.count
             switch key {
             case .escape, .function(2), .character("q"): dialog = nil
             case .right, .tab: dialog = .preview(tab: (tab + 1) % max(1, tabs), scroll: 0)

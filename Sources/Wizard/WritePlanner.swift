@@ -86,7 +86,8 @@ public enum PreviewBuilder {
                     if !changes.isEmpty { manifestLines.append(("# \(resource.fileName)", .yamlComment)); manifestLines += changes }
                 }
             }
-            tabs.append(PreviewTab(title: "manifests diff", lines: manifestLines.isEmpty ? [("# no change to the manifests in \(state.outputDir)", .yamlComment)] : manifestLines))
+            let empty = state.disk == nil ? "# reading the manifests in \(state.outputDir)..." : "# no change to the manifests in \(state.outputDir)"
+            tabs.append(PreviewTab(title: "manifests diff", lines: manifestLines.isEmpty ? [(empty, .yamlComment)] : manifestLines))
         }
         return tabs
     }

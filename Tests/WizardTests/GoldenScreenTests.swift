@@ -26,6 +26,8 @@ final class GoldenScreenTests: XCTestCase {
         s.goTo(step: .storage, focus: 2)
         s.dialog = .help
         result.append(("help", view(s)))
+        s.dialog = nil
+        _ = update(&s, .key(.function(2)))
         s.dialog = .preview(tab: 2, scroll: 0)
         result.append(("preview", view(s)))
         s.dialog = .find(query: "size", selection: 1)

@@ -187,13 +187,25 @@ final class WizardStateTests: XCTestCase {
         XCTAssertEqual(tabs.first { $0.title == "values diff" }?.lines.map(\.text), ["-    4     port: 443 # keep", "+    4     port: 8443 # keep"])
     }
 
+    func testPreviewIsBuiltOnceAndRefreshedWhenTheDiskIsRead() throws {
+        let original = Array("cacheRegistry:\n  service:\n    port: 443\n".utf8)
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original,
+                                config: try ValuesDocument(bytes: original, name: "v.yaml").config())
+        XCTAssertEqual(send(&state, .function(2)), [.inspectDisk(outputDir: "manifests", valuesPath: "v.yaml")])
+        let manifests = { (state: WizardState) in state.previewTabs.first { $0.title == "manifests diff" }?.lines.map(\.text) ?? [] }
+        XCTAssertEqual(manifests(state), ["# reading the manifests in manifests..."])
+        send(&state, .down, .right)
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true)))
+        XCTAssertEqual(manifests(state).first, "# pv.yaml")
+    }
+
     func testTLSKeysAreRedacted() {
         var state = newState()
         let key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n"
         state.tls.source = .generate
         state.tls.generated = GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: "CERT", keyPEM: key)
         send(&state, .function(2))
-        let secretTab = PreviewBuilder.tabs(state).firstIndex { $0.title == "Secret" }!
+        let secretTab = state.previewTabs.firstIndex { $0.title == "Secret" }!
         state.dialog = .preview(tab: secretTab, scroll: 0)
         let screen = view(state).text
         XCTAssertTrue(screen.contains("tls.key: <redacted: 103 bytes>"), screen)
