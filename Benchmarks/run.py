@@ -23,10 +23,11 @@ import termios
 import time
 from pathlib import Path
 
-import pyte
-
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT.parent / "shared" / "fixtures" / "kubiya-runner-values.yaml"
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from emulator import TerminalScreen, TerminalStream  # noqa: E402  (pyte plus the scroll controls ncurses uses)
+
+FIXTURE = ROOT / "Tests" / "Fixtures" / "chart-values.yaml"
 WIDTH, HEIGHT = 100, 30
 TYPED = "a" * 36 + "WXYZ"
 
@@ -35,8 +36,8 @@ class PtyRun:
     """A program in a pseudo-terminal, its output rendered by pyte, its bytes counted."""
 
     def __init__(self, argv, env, cwd):
-        self.screen = pyte.Screen(WIDTH, HEIGHT)
-        self.stream = pyte.ByteStream(self.screen)
+        self.screen = TerminalScreen(WIDTH, HEIGHT)
+        self.stream = TerminalStream(self.screen)
         self.bytes = 0
         self.start = time.perf_counter()
         pid, fd = pty.fork()
@@ -62,8 +63,10 @@ class PtyRun:
         return "\n".join(self.screen.display)
 
     def wait_for(self, needle, timeout=20):
+        """Waits until `needle` (a text, or a test of the screen's rows) holds; returns the time it did."""
+        test = needle if callable(needle) else (lambda rows: any(needle in row for row in rows))
         deadline = time.perf_counter() + timeout
-        while needle not in self.text():
+        while not test(self.screen.display):
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"{needle!r} never appeared:\n{self.text()}")
             self.pump(0.05)
@@ -91,10 +94,26 @@ class PtyRun:
         return usage.ru_maxrss
 
 
-def tui_round(argv, ready_marker, quit_keys, env, cwd):
-    """First-screen time, typing latency and bytes per keystroke, and peak RSS (KiB)."""
+def wizard_frame_whole(rows):
+    """Our whole first frame at 100x30: the status line on the last row, the bottom border on the row above."""
+    return rows[HEIGHT - 1].startswith(" 0 errors") and rows[HEIGHT - 1].rstrip().endswith("^C Quit") \
+        and rows[HEIGHT - 2].startswith("└") and rows[HEIGHT - 2].rstrip().endswith("┘")
+
+
+def dialog_frame_whole(rows):
+    """dialog's whole first frame: every field's value, both buttons, and the box's bottom border below them."""
+    text = "\n".join(rows)
+    if not all(part in text for part in ("PV size", "20Gi", "Service port", "443", "OK  >", "<Cancel>")):
+        return False
+    buttons = next(index for index, row in enumerate(rows) if "<Cancel>" in row)
+    # The border is line drawing: "└──┘", or "mqqj" where the emulator does not map the DEC graphics set.
+    return any(row.strip().startswith(("└", "m", "+")) for row in rows[buttons + 1:])
+
+
+def tui_round(argv, ready, quit_keys, env, cwd):
+    """First-screen time (until the whole first frame shows), typing latency and bytes per keystroke, peak RSS (KiB)."""
     run = PtyRun(argv, env, cwd)
-    first = run.wait_for(ready_marker) - run.start
+    first = run.wait_for(ready) - run.start
     run.settle()
     before = run.bytes
     sent = time.perf_counter()
@@ -151,12 +170,12 @@ def main():
     floor = floor_binary(work)
     small = big_values(work, 1900)       # ~10,000 lines
     large = big_values(work, 20000)      # ~100,000 lines
-    wizard = ([binary, "--theme", "default"], "^C Quit", "\x03y")
+    wizard = ([binary, "--theme", "default"], wizard_frame_whole, "\x03y")
     dialog = (["dialog", "--form", "Cache registry", "20", "70", "6",
                "Field", "1", "1", "", "1", "16", "48", "200",
                "PV size", "2", "1", "20Gi", "2", "16", "20", "20",
                "PVC size", "3", "1", "20Gi", "3", "16", "20", "20",
-               "Service port", "4", "1", "443", "4", "16", "8", "8"], "Cancel", "\x1b\x1b")
+               "Service port", "4", "1", "443", "4", "16", "8", "8"], dialog_frame_whole, "\x1b\x1b")
     samples = {key: [] for key in ["w_first", "d_first", "w_type", "d_type", "w_bytes", "d_bytes", "w_rss", "d_rss", "floor_rss",
                                    "export", "version", "yq_fixture", "set_small", "set_large", "yq_large"]}
     for _ in range(runs):

@@ -2,6 +2,7 @@
 #define NCURSES_WIDECHAR 1
 #include "curses_shim.h"
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -16,8 +17,10 @@ static SCREEN *screen = NULL;
 
 int crs_start(void) {
     setlocale(LC_ALL, "");
-    /* The window's real size wins over stale LINES/COLUMNS in the environment. */
+    /* The window's real size (TIOCGWINSZ) wins over terminfo's lines/cols and over stale LINES/COLUMNS in
+       the environment: use_env(FALSE) alone would take terminfo's 80x24 (ncurses' use_env(3X) table). */
     use_env(FALSE);
+    use_tioctl(TRUE);
     screen = newterm(NULL, stdout, stdin);
     if (screen == NULL) return -1;
     set_term(screen);
@@ -27,7 +30,6 @@ int crs_start(void) {
     nonl();
     keypad(stdscr, TRUE);
     set_escdelay(25);
-    timeout(100);
     leaveok(stdscr, FALSE);
     mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
     mouseinterval(0);
@@ -46,11 +48,20 @@ void crs_end(void) {
 
 int crs_is_started(void) { return started; }
 
+/* After a size change nothing ncurses remembers about the screen can be trusted: the terminal's scroll
+   region still spans the old height and curscr holds the old layout, so line-shifting optimisations would
+   move stale rows. Reset the region to the whole screen and make the next update clear and repaint all. */
+void crs_forget_screen(void) {
+    if (change_scroll_region != NULL) putp(tiparm(change_scroll_region, 0, LINES - 1));
+    clearok(curscr, TRUE);
+}
+
 int crs_check_resize(void) {
     struct winsize size;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0 || size.ws_row == 0 || size.ws_col == 0) return 0;
     if (size.ws_row == LINES && size.ws_col == COLS) return 0;
     resizeterm(size.ws_row, size.ws_col);
+    crs_forget_screen();
     return 1;
 }
 int crs_lines(void) { return LINES; }
@@ -76,9 +87,9 @@ void crs_cursor(int row, int col, int visible) {
 
 void crs_flush(void) { wnoutrefresh(stdscr); doupdate(); }
 
-int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int wait) {
+int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int timeout_ms) {
     wint_t ch = 0;
-    wtimeout(stdscr, wait ? 100 : 0);
+    wtimeout(stdscr, timeout_ms);
     int result = wget_wch(stdscr, &ch);
     if (result == ERR) return -1;
     *value = (uint32_t)ch;

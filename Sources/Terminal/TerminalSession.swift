@@ -5,7 +5,7 @@ import Wizard
 public struct TerminalError: Error, CustomStringConvertible, Sendable { public let description: String }
 
 /// The one place that talks to ncurses: draws canvases (only changed cells), reads keys and mouse.
-public final class TerminalSession {
+public final class TerminalSession: TerminalBackend {
     let theme: Theme
     var pairs: [StyleRole: Int32] = [:]
     var previous: Canvas?
@@ -49,13 +49,15 @@ public final class TerminalSession {
 
     public var size: (width: Int, height: Int) { (Int(crs_cols()), Int(crs_lines())) }
 
-    /// Draws a canvas, sending only the cells that changed since the last frame.
+    /// Draws a canvas, sending only the cells that changed since the last frame; after a size change every cell.
     public func draw(_ canvas: Canvas) {
         let sameSize = previous.map { $0.width == canvas.width && $0.height == canvas.height } ?? false
+        if !sameSize { crs_forget_screen() }
         for row in 0..<canvas.height {
             for column in 0..<canvas.width {
                 let cell = canvas[row, column]
                 if sameSize, let previous, previous[row, column] == cell { continue }
+                // The bottom-right cell is never written: writing it would scroll the whole screen.
                 if row == canvas.height - 1 && column == canvas.width - 1 { continue }
                 let role = theme.styles[cell.style.role] ?? RoleStyle()
                 var attributes: Int32 = 0
@@ -71,15 +73,15 @@ public final class TerminalSession {
         previous = canvas
     }
 
-    /// The next action, or nil after a short timeout (so signals are noticed); with `wait` false, nil at once
-    /// when no input is pending.
-    public func nextAction(wait: Bool = true) -> Action? {
+    /// The next action, waiting at most `timeout` milliseconds (0: nil at once when no input is pending).
+    /// A size change that no SIGWINCH reported is noticed whenever a wait times out.
+    public func nextAction(timeout: Int) -> Action? {
         var value: UInt32 = 0
         var row: Int32 = 0, column: Int32 = 0
-        switch crs_read(&value, &row, &column, wait ? 1 : 0) {
+        switch crs_read(&value, &row, &column, Int32(timeout)) {
         case 1:
             let code = Int32(bitPattern: value)
-            if code == resizeCode { previous = nil; let size = self.size; return .resize(width: size.width, height: size.height) }
+            if code == resizeCode { return resized() }
             if code == mouseCode { return .click(row: Int(row), column: Int(column)) }
             if code > f0 && code <= f0 + 24 { return .key(.function(Int(code - f0))) }
             return codes[code].map(Action.key)
@@ -95,9 +97,17 @@ public final class TerminalSession {
                 return .key(.character(Character(scalar)))
             }
         default:
-            if wait && crs_check_resize() == 1 { previous = nil; let size = self.size; return .resize(width: size.width, height: size.height) }
+            if timeout > 0 && crs_check_resize() == 1 { return resized() }
             return nil
         }
+    }
+
+    /// After ncurses or we resized: the next frame repaints every cell.
+    private func resized() -> Action {
+        crs_forget_screen()
+        previous = nil
+        let size = self.size
+        return .resize(width: size.width, height: size.height)
     }
 
     /// A signal that asked the program to stop (SIGTERM, SIGHUP, SIGINT), if one came.
@@ -108,51 +118,4 @@ public final class TerminalSession {
 
     /// Whether the locale can show Unicode box drawing.
     public static var localeIsUTF8: Bool { crs_locale_is_utf8() == 1 }
-}
-
-extension Key {
-    /// The text a key types, for joining keys that arrive together.
-    var typedText: String? {
-        switch self {
-        case .character(let character): return String(character)
-        case .paste(let text): return text
-        default: return nil
-        }
-    }
-}
-
-extension Optional where Wrapped == Dialog {
-    var isFind: Bool { if case .find? = self { return true } else { return false } }
-}
-
-/// Runs the wizard until it exits; `perform` executes an effect and returns the action it produced.
-public func runWizard(_ initial: WizardState, session: TerminalSession, perform: (Effect) -> Action?) -> Int32 {
-    var state = initial
-    let size = session.size
-    _ = update(&state, .resize(width: size.width, height: size.height))
-    session.draw(view(state))
-    while true {
-        if let signal = session.pendingSignal { session.end(); return 128 + signal }
-        guard let action = session.nextAction() else { continue }
-        // Everything already typed is applied before one redraw, so pasted or fast typing costs one frame.
-        var queue = [action]
-        while !queue.isEmpty {
-            let next = queue.removeFirst()
-            for effect in update(&state, next) {
-                if case .exit(let status) = effect { session.end(); return status }
-                if let result = perform(effect) { queue.append(result) }
-            }
-            if queue.isEmpty, let pending = session.nextAction(wait: false) { queue.append(pending) }
-            if case .key(let first)? = queue.first, let typed = first.typedText, state.dialog == nil || state.dialog.isFind {
-                var text = typed
-                queue.removeFirst()
-                while let pending = session.nextAction(wait: false) {
-                    guard case .key(let key) = pending, let more = key.typedText else { queue.append(pending); break }
-                    text += more
-                }
-                queue.insert(.key(text.count == 1 ? .character(Character(text)) : .paste(text)), at: 0)
-            }
-        }
-        session.draw(view(state))
-    }
 }

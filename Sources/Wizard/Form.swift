@@ -59,7 +59,7 @@ public enum Forms {
             case .generate:
                 items.append(setting(.tlsDays, "Valid for (days)", "--days", paths: ["tls.days"]))
                 items.append(FormItem(id: .tlsAlgorithm, label: "Key algorithm", keyPath: "--rsa", widget: .choice(["ECDSA P-256", "RSA 2048"]),
-                                      problemPaths: [], matchesSubpaths: false))
+                                      problemPaths: ["tls.algorithm"], matchesSubpaths: false))
             }
         case .registry, .service, .probes:
             items += fields(for: step, state: state)

@@ -19,8 +19,12 @@ public enum Action: Equatable, Sendable {
     case click(row: Int, column: Int)
     case tlsFilesLoaded(TLSImportResult)
     case tlsGenerated(GeneratedTLSMaterial)
+    case tlsGenerationFailed(String)
     case diskInspected(DiskSnapshot)
     case writeFinished(WriteOutcome)
+    /// The runtime started an effect in the background (its note shows until it finishes).
+    case workStarted(String)
+    case workFinished(String)
 }
 
 /// Work the runtime does for the core; its result comes back as an `Action`.
@@ -30,6 +34,17 @@ public enum Effect: Equatable, Sendable {
     case inspectDisk(outputDir: String, valuesPath: String)
     case write(WritePlan)
     case exit(status: Int32)
+
+    /// What the status line says while this effect runs.
+    public var workNote: String {
+        switch self {
+        case .loadTLSFiles: return "reading the TLS files"
+        case .generateTLS(let spec): return spec.rsa ? "generating an RSA 2048 key" : "generating an ECDSA P-256 key"
+        case .inspectDisk: return "checking the files on disk"
+        case .write: return "writing files"
+        case .exit: return "exiting"
+        }
+    }
 }
 
 /// Where the registry's TLS comes from.
@@ -69,6 +84,8 @@ public struct TLSSettings: Equatable, Sendable {
     public var rsa = false
     public var imported: TLSImportResult?
     public var generated: GeneratedTLSMaterial?
+    /// Why the last generation failed, shown under the algorithm until the next attempt.
+    public var generationFailure: String?
     public init() {}
 }
 
@@ -148,6 +165,8 @@ public struct WizardState: Equatable, Sendable {
     /// The open preview's tabs, built when it opens and when what they show arrives (not on every scroll key).
     public var previewTabs: [PreviewTab] = []
     public private(set) var problems: [Problem] = []
+    /// Notes of the effects running in the background, oldest first.
+    public var working: [String] = []
     /// Set once a write succeeded with the current state.
     public var savedConfig: RegistryConfig?
 
@@ -163,6 +182,13 @@ public struct WizardState: Equatable, Sendable {
 
     /// Unsaved changes: the configuration or TLS choice differs from what was loaded or last written.
     public var isDirty: Bool { config != (savedConfig ?? originalConfig) || (savedConfig == nil && tls.source != .existing) }
+
+    /// Whether the open dialog cannot go on until background work finishes (keys are held until then): the
+    /// write dialog waits for its plan (disk check, certificate) and then for the write itself.
+    public var isWaitingForWork: Bool {
+        guard !working.isEmpty, case .write? = dialog else { return false }
+        return true
+    }
 
     public var isTooSmall: Bool { width < WizardState.minimumWidth || height < WizardState.minimumHeight }
 
@@ -184,6 +210,7 @@ public struct WizardState: Equatable, Sendable {
             if let days = Int(tls.days), (1...3650).contains(days) {} else {
                 found.append(Problem(.error, "tls.days", "must be a number of days from 1 to 3650"))
             }
+            if let failure = tls.generationFailure { found.append(Problem(.error, "tls.algorithm", failure)) }
         }
         problems = found.errors + found.warnings
     }

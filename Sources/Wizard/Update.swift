@@ -24,8 +24,19 @@ public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
         return []
     case .tlsGenerated(let material):
         state.tls.generated = material
+        state.tls.generationFailure = nil
         state.revalidate()
         return state.refreshOpenDialog()
+    case .tlsGenerationFailed(let message):
+        state.tls.generationFailure = message
+        state.revalidate()
+        return []
+    case .workStarted(let note):
+        state.working.append(note)
+        return []
+    case .workFinished(let note):
+        if let index = state.working.firstIndex(of: note) { state.working.remove(at: index) }
+        return []
     case .diskInspected(let snapshot):
         state.disk = snapshot
         return state.refreshOpenDialog()
@@ -173,7 +184,7 @@ extension WizardState {
             if item.id == .tlsCertificate { tls.certificatePath = text } else { tls.keyPath = text }
             tls.imported = nil
             if !tls.certificatePath.isEmpty { effects.append(.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath)) }
-        case .tlsDays: tls.days = text
+        case .tlsDays: tls.days = text; tls.generationFailure = nil
         default: break
         }
         revalidate()
@@ -196,6 +207,7 @@ extension WizardState {
             }
         case .tlsAlgorithm:
             tls.rsa = next == "RSA 2048"
+            tls.generationFailure = nil
             revalidate()
         default:
             _ = setText(item, next)

@@ -14,8 +14,8 @@ struct Layout {
     var bodyBottom: Int { state.height - 3 }
     var firstItemRow: Int { bodyTop + 2 }
     var labelWidth: Int { 18 }
-    var valueWidth: Int { max(16, min(40, formWidth - labelWidth - 4 - pathWidth)) }
-    var pathWidth: Int { max(12, formWidth - labelWidth - 4 - 24) }
+    /// Text fields widen with the window (24 columns at 80, 40 at 100, at most 64); the key path takes the rest.
+    var valueWidth: Int { max(24, min(64, formWidth - labelWidth - 26)) }
 
     init(_ state: WizardState) { self.state = state }
 
@@ -260,6 +260,10 @@ func drawStatus(_ canvas: inout Canvas, _ state: WizardState) {
     let status = "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
     let style = errors > 0 ? CellStyle(.error, bold: true) : (warnings > 0 ? CellStyle(.warning, bold: true) : CellStyle(.success, bold: true))
     let used = canvas.put(" " + status + " ", row: row, column: 0, style: style)
+    if let note = state.working.first {
+        canvas.put("working: \(note)...", row: row, column: used + 1, style: CellStyle(.accent, bold: true), limit: state.width - used - 2)
+        return
+    }
     let hints = "F1 Help F2 Preview F10 Write ^F Find PgDn Step ^C Quit"
     canvas.put(hints, row: row, column: used + 1, style: CellStyle(.muted), limit: state.width - used - 1)
 }

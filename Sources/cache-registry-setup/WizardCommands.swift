@@ -59,7 +59,13 @@ enum WizardLauncher {
             session = try TerminalSession.start(theme: theme, environment: ProcessInfo.processInfo.environment,
                                                 isTerminal: isatty(0) == 1 && isatty(1) == 1)
         } catch { throw CommandFailure.usage(error.description) }
-        let status = runWizard(state, session: session, perform: EffectRunner.perform)
+        let work = BackgroundWork(perform: EffectRunner.perform)
+        let status: Int32
+        if let framesFile = ProcessInfo.processInfo.environment["CACHE_REGISTRY_SETUP_FRAMES"], !framesFile.isEmpty {
+            status = runWizard(state, terminal: FrameRecorder(session, path: framesFile), work: work)
+        } else {
+            status = runWizard(state, terminal: session, work: work)
+        }
         session.end()
         if status != 0 { throw ExitCode(status) }
     }
@@ -91,7 +97,7 @@ enum EffectRunner {
                 let generated = try TLSGenerator.generate(names: spec.names, days: spec.days, algorithm: spec.rsa ? .rsa2048 : .ecdsaP256)
                 return .tlsGenerated(GeneratedTLSMaterial(spec: spec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
             } catch {
-                return .writeFinished(.failed("cannot generate the certificate: \(error)"))
+                return .tlsGenerationFailed("cannot generate the certificate: \(error)")
             }
         case .inspectDisk(let outputDir, let valuesPath):
             var manifests: [String: String] = [:]

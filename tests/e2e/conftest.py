@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures"
-CHART = FIXTURES / "kubiya-runner-values.yaml"
-EXAMPLE = FIXTURES / "cache-registry-example-values.yaml"
+# The repository's own fixtures: every check runs on these.
+FIXTURES = ROOT / "Tests" / "Fixtures"
+CHART = FIXTURES / "chart-values.yaml"
+EXAMPLE = FIXTURES / "example-values.yaml"
+EXAMPLE_CRLF = FIXTURES / "example-values-crlf.yaml"
+EXAMPLE_4SPACE = FIXTURES / "example-values-4space.yaml"
+# Real files beside the checkout (../shared/fixtures): used when present, skipped with a reason when not.
+SHARED = ROOT.parent / "shared" / "fixtures"
+SHARED_REASON = f"{SHARED} is absent (real values files and the YAML test suite live beside the checkout, not in it)"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=SHARED_REASON)
 
 
 def binary() -> str:

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, CHART, copy_fixture, run, validate_text
+from conftest import BIN, CHART, EXAMPLE, copy_fixture, run, validate_text
 
 FIXTURE = CHART.read_bytes()
 
@@ -92,7 +92,7 @@ KEYS = {
 
 def test_random_set_edits_fail_cleanly_or_stay_valid(tmp_path):
     rng = random.Random(7)
-    sources = [CHART, CHART.parent / "cache-registry-example-values.yaml"]
+    sources = [CHART, EXAMPLE]
     outcomes = {0: 0, 1: 0}
     for index in range(120):
         target = copy_fixture(tmp_path, sources[index % 2], name=f"e{index}.yaml")

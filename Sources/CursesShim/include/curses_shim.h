@@ -12,6 +12,8 @@ int crs_is_started(void);
 /* Compares the terminal's real size with curses' and resizes when they differ (a SIGWINCH can be missed
    before curses starts); returns 1 when the size changed. */
 int crs_check_resize(void);
+/* Resets the scroll region and makes the next flush repaint every cell (after any size change). */
+void crs_forget_screen(void);
 int crs_lines(void);
 int crs_cols(void);
 int crs_colors(void);
@@ -22,9 +24,9 @@ void crs_init_pair(int pair, int fg, int bg);
 void crs_put(int row, int col, uint32_t character, int attributes, int pair);
 void crs_cursor(int row, int col, int visible);
 void crs_flush(void);
-/* Reads one key: returns 0 for a character in *value, 1 for a key code in *value, -1 on timeout.
-   With wait 0 it returns at once when no input is pending. */
-int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int wait);
+/* Reads one key, waiting at most timeout_ms (0: returns at once when no input is pending): returns 0 for a
+   character in *value, 1 for a key code in *value, -1 on timeout. */
+int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int timeout_ms);
 int crs_key_code(const char *name);
 /* Catches SIGTERM, SIGHUP, SIGINT (flagged) and crash signals (terminal restored, then re-raised). */
 void crs_install_signal_handlers(void);
