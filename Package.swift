@@ -30,11 +30,13 @@ let package = Package(
             "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Terminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "RegistryModelTests", dependencies: ["RegistryModel"]),
-        .testTarget(name: "ValuesFileTests", dependencies: ["ValuesFile", "RegistryModel"]),
+        .testTarget(name: "ValuesFileTests", dependencies: ["ValuesFile", "RegistryModel", "TestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "RegistryModel", .product(name: "Yams", package: "Yams")], exclude: ["Golden"]),
         .testTarget(name: "RegistryTLSTests", dependencies: ["RegistryTLS", "RegistryModel"]),
-        .testTarget(name: "WizardTests", dependencies: ["Wizard", "RegistryModel", "ValuesFile", "Manifests"], exclude: ["Golden"]),
+        .testTarget(name: "WizardTests", dependencies: ["Wizard", "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "TestSupport"],
+                    exclude: ["Golden"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Wizard"], exclude: []),
     ]
 )

@@ -37,51 +37,56 @@ public enum Renderer {
         guard view.enabled else {
             return RenderedSet(resources: [], omitted: [OmittedResource(kind: "all", reason: "cacheRegistry.enabled is false: nothing is rendered")])
         }
-        let mode = view.storageMode ?? .hostPath
+        let mode = view.storageMode
         var resources: [RenderedResource] = []
         var omitted: [OmittedResource] = []
         let labels = commonLabels(config)
         let namespace = config.namespace
-        let pvName = view.text("pv.name")
-        let pvcName = view.text("pvc.name")
+        let pvName = view.text(.pvName)
+        let pvcName = view.text(.pvcName)
         let staticClass = view.storageClass ?? ""
 
         if mode.hasStaticVolume {
             var spec: [Entry] = [
-                Entry(key: "capacity", value: .mapping([Entry(key: "storage", value: quantity(view, "pv.size"))])),
+                Entry(key: "capacity", value: .mapping([Entry(key: "storage", value: quantity(view, .pvSize))])),
                 Entry(key: "accessModes", value: .sequence([.string(mode.accessMode)])),
-                Entry(key: "persistentVolumeReclaimPolicy", value: .string(view.text("pv.reclaimPolicy"))),
+                Entry(key: "persistentVolumeReclaimPolicy", value: .string(view.text(.pvReclaimPolicy))),
             ]
             if !staticClass.isEmpty { spec.append(Entry(key: "storageClassName", value: .string(staticClass))) }
             switch mode {
             case .hostPath:
                 spec.append(Entry(key: "hostPath", value: .mapping([
-                    Entry(key: "path", value: .string(view.text("pv.hostPath"))),
+                    Entry(key: "path", value: .string(view.text(.pvHostPath))),
                     Entry(key: "type", value: .string("DirectoryOrCreate")),
                 ])))
             case .nfs:
                 var nfs: [Entry] = [
-                    Entry(key: "server", value: .string(view.text("pv.volumeSource.nfs.server"))),
-                    Entry(key: "path", value: .string(view.text("pv.volumeSource.nfs.path"))),
+                    Entry(key: "server", value: .string(view.text(.pvNFSServer))),
+                    Entry(key: "path", value: .string(view.text(.pvNFSPath))),
                 ]
-                if let readOnly = view.bool("pv.volumeSource.nfs.readOnly") { nfs.append(Entry(key: "readOnly", value: .bool(readOnly))) }
+                if let readOnly = view.bool(.pvNFSReadOnly) { nfs.append(Entry(key: "readOnly", value: .bool(readOnly))) }
                 spec.append(Entry(key: "nfs", value: .mapping(nfs)))
             default:
-                for source in view.value("pv.volumeSource")?.entries ?? [] where !source.value.isNull {
+                for source in view.value(.pvVolumeSource)?.entries ?? [] where !source.value.isNull {
                     spec.append(source)
                 }
             }
             resources.append(resource("v1", "PersistentVolume", pvName, namespace: nil, labels: labels, file: "pv.yaml",
                                       body: [Entry(key: "spec", value: .mapping(spec))]))
         } else {
-            omitted.append(OmittedResource(kind: "PersistentVolume", reason: "no PersistentVolume: the StorageClass \(staticClass) provisions it when the claim is created"))
+            let provisioner = staticClass.isEmpty ? "the cluster's default StorageClass" : "the StorageClass \(staticClass)"
+            omitted.append(OmittedResource(kind: "PersistentVolume", reason: "no PersistentVolume: \(provisioner) provisions it when the claim is created"))
         }
 
         var claim: [Entry] = [
             Entry(key: "accessModes", value: .sequence([.string(mode.accessMode)])),
-            Entry(key: "resources", value: .mapping([Entry(key: "requests", value: .mapping([Entry(key: "storage", value: quantity(view, "pvc.size"))]))])),
-            Entry(key: "storageClassName", value: .string(staticClass)),
+            Entry(key: "resources", value: .mapping([Entry(key: "requests", value: .mapping([Entry(key: "storage", value: quantity(view, .pvcSize))]))])),
         ]
+        // A static claim always names its class ("" keeps a default class from provisioning another volume);
+        // a dynamic claim without a class is left to the cluster's default StorageClass.
+        if mode.hasStaticVolume || !staticClass.isEmpty {
+            claim.append(Entry(key: "storageClassName", value: .string(staticClass)))
+        }
         if mode.hasStaticVolume { claim.append(Entry(key: "volumeName", value: .string(pvName))) }
         resources.append(resource("v1", "PersistentVolumeClaim", pvcName, namespace: namespace, labels: labels, file: "pvc.yaml",
                                   body: [Entry(key: "spec", value: .mapping(claim))]))
@@ -89,7 +94,7 @@ public enum Renderer {
         resources.append(deployment(config, mode: mode, labels: labels, pvcName: pvcName))
         resources.append(service(config, labels: labels))
 
-        let secretName = view.text("deployment.tlsSecretName")
+        let secretName = view.text(.deploymentTlsSecretName)
         if let tls {
             resources.append(resource("v1", "Secret", secretName, namespace: namespace, labels: labels, file: "secret.yaml", body: [
                 Entry(key: "type", value: .string("kubernetes.io/tls")),
@@ -111,7 +116,7 @@ public enum Renderer {
             Entry(key: "app.kubernetes.io/part-of", value: .string("kubiya-runner")),
             Entry(key: "app.kubernetes.io/managed-by", value: .string("cache-registry-setup")),
             Entry(key: "app.kubernetes.io/instance", value: .string(config.release)),
-            Entry(key: "app", value: .string(config.view.text("deployment.selector"))),
+            Entry(key: "app", value: .string(config.view.text(.deploymentSelector))),
         ]
     }
 
@@ -135,7 +140,7 @@ public enum Renderer {
 
     static func deployment(_ config: RegistryConfig, mode: StorageMode, labels: [Entry], pvcName: String) -> RenderedResource {
         let view = config.view
-        let selector = view.text("deployment.selector")
+        let selector = view.text(.deploymentSelector)
         let port = view.targetPort
         var env: [Value] = [
             envVar("REGISTRY_HTTP_ADDR", "0.0.0.0:\(port)"),
@@ -143,7 +148,7 @@ public enum Renderer {
             envVar("REGISTRY_HTTP_TLS_KEY", "/certs/tls.key"),
             envVar("REGISTRY_STORAGE_DELETE_ENABLED", "true"),
         ]
-        if let userEnv = view.value("deployment.env") {
+        if let userEnv = view.value(.deploymentEnv) {
             if let entries = userEnv.entries {
                 env += entries.map { envVar($0.key, $0.value.scalar?.text ?? FieldRegistry.displayText($0.value)) }
             } else if let items = userEnv.items {
@@ -152,8 +157,8 @@ public enum Renderer {
         }
         var container: [Entry] = [
             Entry(key: "name", value: .string("registry")),
-            Entry(key: "image", value: .string("\(view.text("deployment.image.repository")):\(view.text("deployment.image.tag"))")),
-            Entry(key: "imagePullPolicy", value: .string(view.text("deployment.image.pullPolicy"))),
+            Entry(key: "image", value: .string("\(view.text(.deploymentImageRepository)):\(view.text(.deploymentImageTag))")),
+            Entry(key: "imagePullPolicy", value: .string(view.text(.deploymentImagePullPolicy))),
             Entry(key: "ports", value: .sequence([.mapping([
                 Entry(key: "name", value: .string("https")),
                 Entry(key: "containerPort", value: .int(port)),
@@ -184,13 +189,13 @@ public enum Renderer {
             .mapping([Entry(key: "name", value: .string(dataVolume)), Entry(key: "mountPath", value: .string("/var/lib/registry"))]),
             .mapping([Entry(key: "name", value: .string(certsVolume)), Entry(key: "mountPath", value: .string("/certs")),
                       Entry(key: "readOnly", value: .bool(true))]),
-        ] + (view.value("deployment.volumeMounts")?.items ?? []))))
+        ] + (view.value(.deploymentVolumeMounts)?.items ?? []))))
 
         var podSpec: [Entry] = []
-        if let nodeSelector = view.value("deployment.nodeSelector")?.entries, !nodeSelector.isEmpty {
+        if let nodeSelector = view.value(.deploymentNodeSelector)?.entries, !nodeSelector.isEmpty {
             podSpec.append(Entry(key: "nodeSelector", value: .mapping(nodeSelector.map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) })))
         }
-        if let affinity = view.value("deployment.affinity"), affinity.entries?.isEmpty == false {
+        if let affinity = view.value(.deploymentAffinity), affinity.entries?.isEmpty == false {
             podSpec.append(Entry(key: "affinity", value: affinity))
         }
         podSpec.append(Entry(key: "containers", value: .sequence([.mapping(container)])))
@@ -198,12 +203,12 @@ public enum Renderer {
             .mapping([Entry(key: "name", value: .string(dataVolume)),
                       Entry(key: "persistentVolumeClaim", value: .mapping([Entry(key: "claimName", value: .string(pvcName))]))]),
             .mapping([Entry(key: "name", value: .string(certsVolume)),
-                      Entry(key: "secret", value: .mapping([Entry(key: "secretName", value: .string(view.text("deployment.tlsSecretName")))]))]),
-        ] + (view.value("deployment.volumes")?.items ?? []))))
+                      Entry(key: "secret", value: .mapping([Entry(key: "secretName", value: .string(view.text(.deploymentTlsSecretName)))]))]),
+        ] + (view.value(.deploymentVolumes)?.items ?? []))))
 
         let podLabels = labels.filter { $0.key != "app" } + [Entry(key: "app", value: .string(selector))]
         let spec: [Entry] = [
-            Entry(key: "replicas", value: .int(view.integer("deployment.replicas"))),
+            Entry(key: "replicas", value: .int(view.integer(.deploymentReplicas))),
             Entry(key: "strategy", value: .mapping([Entry(key: "type", value: .string(mode.accessMode == "ReadWriteOnce" ? "Recreate" : "RollingUpdate"))])),
             Entry(key: "selector", value: .mapping([Entry(key: "matchLabels", value: .mapping([Entry(key: "app", value: .string(selector))]))])),
             Entry(key: "template", value: .mapping([
@@ -211,7 +216,7 @@ public enum Renderer {
                 Entry(key: "spec", value: .mapping(podSpec)),
             ])),
         ]
-        return resource("apps/v1", "Deployment", view.text("deployment.name"), namespace: config.namespace,
+        return resource("apps/v1", "Deployment", view.text(.deploymentName), namespace: config.namespace,
                         labels: labels, file: "deployment.yaml", body: [Entry(key: "spec", value: .mapping(spec))])
     }
 
@@ -223,14 +228,14 @@ public enum Renderer {
         let view = config.view
         let ports: [Value] = [.mapping([
             Entry(key: "name", value: .string("https")),
-            Entry(key: "port", value: .int(view.integer("service.port"))),
+            Entry(key: "port", value: .int(view.integer(.servicePort))),
             Entry(key: "targetPort", value: .int(view.targetPort)),
             Entry(key: "protocol", value: .string("TCP")),
-        ])] + (view.value("service.additionalPorts")?.items ?? [])
-        return resource("v1", "Service", view.text("service.name"), namespace: config.namespace,
+        ])] + (view.value(.serviceAdditionalPorts)?.items ?? [])
+        return resource("v1", "Service", view.text(.serviceName), namespace: config.namespace,
                         labels: labels, file: "service.yaml", body: [Entry(key: "spec", value: .mapping([
-                            Entry(key: "type", value: .string(view.text("service.type"))),
-                            Entry(key: "selector", value: .mapping([Entry(key: "app", value: .string(view.text("deployment.selector")))])),
+                            Entry(key: "type", value: .string(view.text(.serviceType))),
+                            Entry(key: "selector", value: .mapping([Entry(key: "app", value: .string(view.text(.deploymentSelector)))])),
                             Entry(key: "ports", value: .sequence(ports)),
                         ]))])
     }

@@ -67,17 +67,21 @@ public struct Field: Sendable {
     public let advice: FieldAdvice?
     /// `null` is a meaningful value (it switches a chart default off, as `pv.hostPath: null` does).
     public let nullable: Bool
+    /// A toggle that must be on for this field to matter (a probe's settings need the probe enabled).
+    public let shownWhen: KeyPath?
 
     public init(_ path: KeyPath, _ label: String, kind: FieldKind, default defaultValue: Value?, step: Step,
-                modes: Set<StorageMode> = [], nullable: Bool = false, example: String, help: String, advice: FieldAdvice? = nil) {
+                modes: Set<StorageMode> = [], nullable: Bool = false, shownWhen: KeyPath? = nil, example: String, help: String,
+                advice: FieldAdvice? = nil) {
         self.path = path; self.label = label; self.help = help; self.example = example; self.kind = kind
-        self.defaultValue = defaultValue; self.modes = modes; self.nullable = nullable; self.step = step; self.advice = advice
+        self.defaultValue = defaultValue; self.modes = modes; self.nullable = nullable; self.shownWhen = shownWhen
+        self.step = step; self.advice = advice
     }
 
     /// Whether the merged configuration may lack this key without an error.
     public var isOptional: Bool { defaultValue == nil || kind.isYAML || nullable }
 
-    public func applies(to mode: StorageMode?) -> Bool { modes.isEmpty || mode.map(modes.contains) ?? true }
+    public func applies(to mode: StorageMode) -> Bool { modes.isEmpty || modes.contains(mode) }
 
     /// The help text with the example and default, as F1 and the schema show it.
     public var fullHelp: String {

@@ -90,22 +90,23 @@ public enum FieldRegistry {
 
     static func probeFields(_ name: String, _ title: String, delay: Int, period: Int) -> [Field] {
         let base = "deployment.\(name)"
+        let enabled = KeyPath(stringLiteral: base + ".enabled")
         return [
             Field(KeyPath(stringLiteral: base + ".enabled"), "\(title) probe", kind: .toggle, default: .bool(true),
                   step: .probes, example: "true", help: "Whether the kubelet runs the \(title.lowercased()) probe."),
             Field(KeyPath(stringLiteral: base + ".httpGet.path"), "\(title) path", kind: .text(.httpPath), default: .string("/v2/"),
-                  step: .probes, example: "/v2/", help: "HTTP path the probe requests; /v2/ is the registry API root."),
+                  step: .probes, shownWhen: enabled, example: "/v2/", help: "HTTP path the probe requests; /v2/ is the registry API root."),
             Field(KeyPath(stringLiteral: base + ".httpGet.port"), "\(title) port", kind: .integer(min: 1, max: 65535),
-                  default: .int(5000), step: .probes, example: "5000",
+                  default: .int(5000), step: .probes, shownWhen: enabled, example: "5000",
                   help: "Port the probe checks. It follows service.targetPort when rendered."),
             Field(KeyPath(stringLiteral: base + ".httpGet.scheme"), "\(title) scheme", kind: .choice(["HTTPS", "HTTP"]),
-                  default: .string("HTTPS"), step: .probes, example: "HTTPS", help: "HTTPS while the registry serves TLS."),
+                  default: .string("HTTPS"), step: .probes, shownWhen: enabled, example: "HTTPS", help: "HTTPS while the registry serves TLS."),
             Field(KeyPath(stringLiteral: base + ".initialDelaySeconds"), "\(title) delay", kind: .integer(min: 0, max: 86400),
-                  default: .int(delay), step: .probes, example: "\(delay)", help: "Seconds before the first probe."),
+                  default: .int(delay), step: .probes, shownWhen: enabled, example: "\(delay)", help: "Seconds before the first probe."),
             Field(KeyPath(stringLiteral: base + ".periodSeconds"), "\(title) period", kind: .integer(min: 1, max: 86400),
-                  default: .int(period), step: .probes, example: "\(period)", help: "Seconds between probes."),
+                  default: .int(period), step: .probes, shownWhen: enabled, example: "\(period)", help: "Seconds between probes."),
             Field(KeyPath(stringLiteral: base + ".timeoutSeconds"), "\(title) timeout", kind: .integer(min: 1, max: 86400),
-                  default: .int(5), step: .probes, example: "5", help: "Seconds before a probe times out; must be below the period."),
+                  default: .int(5), step: .probes, shownWhen: enabled, example: "5", help: "Seconds before a probe times out; must be below the period."),
         ]
     }
 
@@ -127,6 +128,35 @@ public enum FieldRegistry {
     /// The defaults of the chart, as a values tree.
     public static let defaults: Value = all.reduce(Value.emptyMapping) { tree, field in
         field.defaultValue.map { tree.setting($0, at: field.path) } ?? tree
+    }
+
+    /// Whether a path names a key the chart knows: a field, a mapping of fields, anything inside a field kept as
+    /// YAML (`deployment.env.NAME`), or any volume source under `pv.volumeSource`.
+    public static func isKnown(_ path: KeyPath) -> Bool {
+        if byPath[path] != nil || containers.contains(path) { return true }
+        var ancestor = path.parent
+        while !ancestor.components.isEmpty {
+            if byPath[ancestor]?.kind.isYAML == true || ancestor == .pvVolumeSource { return true }
+            ancestor = ancestor.parent
+        }
+        return false
+    }
+
+    /// The field a path belongs to: the field itself, the YAML field it lies inside (`deployment.env.NAME`), or
+    /// for a mapping of fields (`deployment.livenessProbe`) the first field inside it.
+    public static func owningField(_ path: KeyPath) -> Field? {
+        if let field = byPath[path] { return field }
+        var ancestor = path.parent
+        while !ancestor.components.isEmpty {
+            if let field = byPath[ancestor] { return field }
+            ancestor = ancestor.parent
+        }
+        return all.first { $0.path.components.starts(with: path.components) }
+    }
+
+    /// "unknown key; did you mean pv.size?" for a path the chart does not know.
+    public static func unknownKeyMessage(_ path: KeyPath) -> String {
+        "unknown key" + (suggestion(for: path).map { "; did you mean \($0)?" } ?? "")
     }
 
     /// The known path nearest to an unknown one, for "did you mean".

@@ -9,52 +9,42 @@ public struct ExternalValues: Equatable, Sendable {
     }
 }
 
-/// Whether a file is a standalone override file or the chart's whole values file.
-public enum ValuesLayout: Sendable, Equatable { case standalone, chartValues }
-
 /// The `cacheRegistry` section as written (overrides) plus the output settings; everything else derives from it.
+/// A file means what Helm makes of it: the chart's defaults with the file merged over them (SPEC section 1),
+/// whatever else the file holds.
 public struct RegistryConfig: Equatable, Sendable {
     /// The section as the file has it (only what it overrides).
     public var overrides: Value
     public var namespace: String
     public var release: String
     public var external: ExternalValues
-    public var layout: ValuesLayout
 
     public static let defaultNamespace = "kubiya"
     public static let defaultRelease = "kubiya-runner"
 
     public init(overrides: Value = .emptyMapping, namespace: String = RegistryConfig.defaultNamespace,
-                release: String = RegistryConfig.defaultRelease, external: ExternalValues = ExternalValues(),
-                layout: ValuesLayout = .standalone) {
+                release: String = RegistryConfig.defaultRelease, external: ExternalValues = ExternalValues()) {
         self.overrides = overrides; self.namespace = namespace; self.release = release; self.external = external
-        self.layout = layout
     }
 
-    /// The section merged over the chart's defaults, as Helm merges it.
-    public var merged: Value { RegistryConfig.merge(overrides, layout) }
+    /// The section merged over the chart's defaults, as Helm merges it: the effective configuration.
+    public var merged: Value { overrides.entries == nil ? FieldRegistry.defaults : overrides.merged(over: FieldRegistry.defaults) }
 
-    /// What the file's values merge over: the chart's defaults, except that the chart's own values file
-    /// is the source of truth for the storage source it names.
-    public var base: Value { RegistryConfig.base(layout) }
-
-    static func base(_ layout: ValuesLayout) -> Value {
-        layout == .chartValues ? FieldRegistry.defaults.removing("pv.hostPath") : FieldRegistry.defaults
-    }
-
-    static func merge(_ overrides: Value, _ layout: ValuesLayout) -> Value {
-        overrides.entries == nil ? base(layout) : overrides.merged(over: base(layout))
+    /// The overrides merged over the defaults with their explicit nulls kept: what a file must say so that it
+    /// reads back as this configuration (a `null` that switches a default off stays written).
+    public var mergedKeepingNulls: Value {
+        overrides.entries == nil ? FieldRegistry.defaults : overrides.merged(over: FieldRegistry.defaults, keepingNulls: true)
     }
 
     /// Whether removing `path` must be written as an explicit `null`, so that a chart default does not come back.
-    public func needsExplicitNull(_ path: KeyPath) -> Bool {
-        layout == .standalone && (base.value(at: path).map { !$0.isNull } ?? false)
+    public static func needsExplicitNull(_ path: KeyPath) -> Bool {
+        FieldRegistry.defaults.value(at: path).map { !$0.isNull } ?? false
     }
 
     /// A copy with one assignment applied to the overrides (null removes, or nulls a default).
     public func applying(_ assignment: Assignment) -> RegistryConfig {
         var copy = self
-        if assignment.value.isNull && !needsExplicitNull(assignment.path) {
+        if assignment.value.isNull && !RegistryConfig.needsExplicitNull(assignment.path) {
             copy.overrides = overrides.removing(assignment.path)
         } else {
             copy.overrides = overrides.setting(assignment.value, at: assignment.path)
@@ -75,17 +65,17 @@ public struct RegistryConfig: Equatable, Sendable {
         public func bool(_ path: KeyPath) -> Bool? { value(path)?.scalar?.boolValue }
         public func quantity(_ path: KeyPath) -> Quantity? { string(path).flatMap { try? Quantity(parsing: $0) } }
 
-        /// The storage mode, or nil when no storage is configured.
-        public var storageMode: StorageMode? {
-            if string("pv.hostPath") != nil { return .hostPath }
-            if let sources = value("pv.volumeSource")?.entries?.filter({ !$0.value.isNull }), let first = sources.first {
+        /// The storage mode: a host path, else a volume source, else dynamic provisioning (by the class named,
+        /// or by the cluster's default StorageClass when none is).
+        public var storageMode: StorageMode {
+            if string(.pvHostPath) != nil { return .hostPath }
+            if let sources = value(.pvVolumeSource)?.entries?.filter({ !$0.value.isNull }), let first = sources.first {
                 return first.key == "nfs" ? .nfs : .otherSource
             }
-            if storageClass != nil { return .dynamic }
-            return nil
+            return .dynamic
         }
         /// The class the claim asks for: pvc's, else pv's.
-        public var storageClass: String? { string("pvc.storageClass") ?? string("pv.storageClass") }
+        public var storageClass: String? { string(.pvcStorageClass) ?? string(.pvStorageClass) }
         /// The value, or the chart's default from the registry when it is unset or null (a configuration being
         /// edited may still have gaps; rendering it must not invent other defaults).
         public func text(_ path: KeyPath) -> String {
@@ -97,22 +87,22 @@ public struct RegistryConfig: Equatable, Sendable {
         public func flag(_ path: KeyPath) -> Bool {
             bool(path) ?? FieldRegistry.field(path)?.defaultValue?.scalar?.boolValue ?? false
         }
-        public var enabled: Bool { flag("enabled") }
-        public var targetPort: Int { integer("service.targetPort") }
+        public var enabled: Bool { flag(.enabled) }
+        public var targetPort: Int { integer(.serviceTargetPort) }
     }
 
     public var view: View { View(merged) }
 
     /// The addresses the Tool Manager and pods may use for the registry.
     public func serviceNames() -> [String] {
-        let name = view.text("service.name")
+        let name = view.text(.serviceName)
         return [name, "\(name).\(namespace)", "\(name).\(namespace).svc", "\(name).\(namespace).svc.cluster.local"]
     }
 
     /// `<service>.<namespace>` with `:<port>` unless the port is 443.
     public var registryAddress: String {
         let base = serviceNames()[1]
-        let port = view.integer("service.port")
+        let port = view.integer(.servicePort)
         return port == 443 ? base : "\(base):\(port)"
     }
 }

@@ -14,7 +14,7 @@ public enum Validator {
     }
 
     /// Problems of one field's value on its own.
-    public static func check(_ field: Field, in view: RegistryConfig.View, mode: StorageMode?) -> [Problem] {
+    public static func check(_ field: Field, in view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         let path = field.path
         guard let value = view.value(path) else {
             if !field.isOptional && field.applies(to: mode) { return [.error(path, "is required; for example \(field.example)")] }
@@ -158,14 +158,13 @@ public enum Validator {
                 }
                 continue
             }
-            if child.parent == "pv.volumeSource" { continue }
-            let suggestion = FieldRegistry.suggestion(for: child).map { "; did you mean \($0)?" } ?? ""
-            problems.append(.warning(child, "unknown key\(suggestion)"))
+            if FieldRegistry.isKnown(child) { continue }
+            problems.append(.warning(child, FieldRegistry.unknownKeyMessage(child)))
         }
         return problems
     }
 
-    static func crossFieldRules(_ config: RegistryConfig, view: RegistryConfig.View, mode: StorageMode?) -> [Problem] {
+    static func crossFieldRules(_ config: RegistryConfig, view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         var problems: [Problem] = []
         if let problem = Names.dns1123LabelProblem(config.namespace) { problems.append(Problem(.error, "namespace", problem)) }
         if config.release.count > 53 { problems.append(Problem(.error, "release", "must be at most 53 characters")) }
@@ -181,17 +180,17 @@ public enum Validator {
             }
         }
 
-        let replicas = view.int("deployment.replicas") ?? 1
-        let envNames = envVariableNames(view.value("deployment.env"))
+        let replicas = view.int(.deploymentReplicas) ?? 1
+        let envNames = envVariableNames(view.value(.deploymentEnv))
         if replicas > 1 {
             if mode != .nfs {
-                problems.append(.error("deployment.replicas", "\(replicas) replicas need ReadWriteMany storage (NFS); \(mode?.rawValue ?? "this") storage is ReadWriteOnce, so use 1 replica or switch to NFS"))
+                problems.append(.error(.deploymentReplicas, "\(replicas) replicas need ReadWriteMany storage (NFS); \(mode.rawValue) storage is ReadWriteOnce, so use 1 replica or switch to NFS"))
             } else if !envNames.contains("REGISTRY_HTTP_SECRET") {
-                problems.append(.warning("deployment.env", "set REGISTRY_HTTP_SECRET to one shared value; without it uploads fail across \(replicas) replicas"))
+                problems.append(.warning(.deploymentEnv, "set REGISTRY_HTTP_SECRET to one shared value; without it uploads fail across \(replicas) replicas"))
             }
         }
-        problems += envRules(view.value("deployment.env"))
-        for entry in view.value("deployment.nodeSelector")?.entries ?? [] {
+        problems += envRules(view.value(.deploymentEnv))
+        for entry in view.value(.deploymentNodeSelector)?.entries ?? [] {
             let path = KeyPath(["deployment", "nodeSelector", entry.key])
             if let problem = Names.labelKeyProblem(entry.key) { problems.append(.error(path, "label key \(problem)")) }
             else if let text = entry.value.scalar?.text, entry.value.scalar?.kind != .null, let problem = Names.labelValueProblem(text) {
@@ -218,60 +217,60 @@ public enum Validator {
             problems.append(Problem(.warning, "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS",
                                     "is \"\(address)\" but the registry is reached at \"\(config.registryAddress)\"; set it to \(config.registryAddress)"))
         }
-        if config.external.hasRegistryTLS, let secret = view.string("deployment.tlsSecretName"), secret != "registry-tls-secret" {
-            problems.append(.warning("deployment.tlsSecretName", "is \"\(secret)\" but the chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
+        if config.external.hasRegistryTLS, let secret = view.string(.deploymentTlsSecretName), secret != "registry-tls-secret" {
+            problems.append(.warning(.deploymentTlsSecretName, "is \"\(secret)\" but the chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
         }
         return problems
     }
 
-    static func storageRules(_ view: RegistryConfig.View, mode: StorageMode?) -> [Problem] {
+    static func storageRules(_ view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         var problems: [Problem] = []
-        let sources = view.value("pv.volumeSource")?.entries?.filter { !$0.value.isNull } ?? []
-        let hasHostPath = view.string("pv.hostPath") != nil
-        if let volumeSource = view.value("pv.volumeSource"), volumeSource.entries == nil {
-            problems.append(.error("pv.volumeSource", "must be a mapping with one volume source, such as nfs: {server, path}"))
+        let sources = view.value(.pvVolumeSource)?.entries?.filter { !$0.value.isNull } ?? []
+        let hasHostPath = view.string(.pvHostPath) != nil
+        if let volumeSource = view.value(.pvVolumeSource), volumeSource.entries == nil {
+            problems.append(.error(.pvVolumeSource, "must be a mapping with one volume source, such as nfs: {server, path}"))
         }
         if sources.count + (hasHostPath ? 1 : 0) > 1 {
             let names = (hasHostPath ? ["hostPath"] : []) + sources.map(\.key)
-            problems.append(.error("pv.volumeSource", "has two storage sources at once (\(names.joined(separator: " and "))); keep one\(hasHostPath ? " and set pv.hostPath to null" : "")"))
+            problems.append(.error(.pvVolumeSource, "has two storage sources at once (\(names.joined(separator: " and "))); keep one\(hasHostPath ? " and set pv.hostPath to null" : "")"))
         }
-        guard let mode else {
-            problems.append(.error("pv", "no storage: set pv.hostPath, pv.volumeSource.nfs or pv.storageClass"))
-            return problems
+        if mode.hasStaticVolume, view.string(.pvStorageClass) != nil || view.string(.pvcStorageClass) != nil {
+            let source: KeyPath = mode == .hostPath ? .pvHostPath : .pvVolumeSource
+            problems.append(.warning(.pvStorageClass, "a storage class is set while the PV still uses \(source); for dynamic provisioning set \(source) to null"))
         }
-        if mode.hasStaticVolume, view.string("pv.storageClass") != nil || view.string("pvc.storageClass") != nil {
-            problems.append(.warning("pv.storageClass", "a storage class is set while the PV still uses \(mode == .hostPath ? "pv.hostPath" : "pv.volumeSource"); for dynamic provisioning set \(mode == .hostPath ? "pv.hostPath" : "pv.volumeSource") to null"))
+        if mode == .dynamic, view.storageClass == nil {
+            problems.append(.warning(.pvcStorageClass, "no storage class: the claim uses the cluster's default StorageClass, so one must be marked default (kubectl get storageclass)"))
         }
         if mode == .nfs {
-            if view.string("pv.volumeSource.nfs.server") == nil { problems.append(.error("pv.volumeSource.nfs.server", "is required for NFS storage, such as nfs-server.example.com")) }
-            if view.string("pv.volumeSource.nfs.path") == nil { problems.append(.error("pv.volumeSource.nfs.path", "is required for NFS storage, such as /exports/registry")) }
-            if let server = view.string("pv.volumeSource.nfs.server"), !server.isEmpty, !Names.isHostOrAddress(server) {
-                problems.append(.warning("pv.volumeSource.nfs.server", "\"\(server)\" is neither a DNS name nor an IP address"))
+            if view.string(.pvNFSServer) == nil { problems.append(.error(.pvNFSServer, "is required for NFS storage, such as nfs-server.example.com")) }
+            if view.string(.pvNFSPath) == nil { problems.append(.error(.pvNFSPath, "is required for NFS storage, such as /exports/registry")) }
+            if let server = view.string(.pvNFSServer), !server.isEmpty, !Names.isHostOrAddress(server) {
+                problems.append(.warning(.pvNFSServer, "\"\(server)\" is neither a DNS name nor an IP address"))
             }
-            if view.bool("pv.volumeSource.nfs.readOnly") == true {
-                problems.append(.warning("pv.volumeSource.nfs.readOnly", "a read-only volume cannot store pushed images"))
+            if view.bool(.pvNFSReadOnly) == true {
+                problems.append(.warning(.pvNFSReadOnly, "a read-only volume cannot store pushed images"))
             }
         }
         if mode == .hostPath {
-            if view.value("deployment.nodeSelector")?.entries?.isEmpty ?? true {
-                problems.append(.warning("deployment.nodeSelector", "hostPath data lives on one node; pin the pod with a node selector such as kubernetes.io/hostname=<node>"))
+            if view.value(.deploymentNodeSelector)?.entries?.isEmpty ?? true {
+                problems.append(.warning(.deploymentNodeSelector, "hostPath data lives on one node; pin the pod with a node selector such as kubernetes.io/hostname=<node>"))
             }
-            if view.string("pv.reclaimPolicy") == "Delete" {
-                problems.append(.warning("pv.reclaimPolicy", "Delete does not clean hostPath volumes; the data stays on the node"))
+            if view.string(.pvReclaimPolicy) == "Delete" {
+                problems.append(.warning(.pvReclaimPolicy, "Delete does not clean hostPath volumes; the data stays on the node"))
             }
         }
         if mode.hasStaticVolume {
-            if let pvSize = view.quantity("pv.size"), let pvcSize = view.quantity("pvc.size"), pvcSize > pvSize {
-                problems.append(.error("pvc.size", "\(pvcSize) is larger than pv.size \(pvSize); the claim cannot bind to a smaller volume"))
+            if let pvSize = view.quantity(.pvSize), let pvcSize = view.quantity(.pvcSize), pvcSize > pvSize {
+                problems.append(.error(.pvcSize, "\(pvcSize) is larger than pv.size \(pvSize); the claim cannot bind to a smaller volume"))
             }
-            if let pvClass = view.string("pv.storageClass"), let pvcClass = view.string("pvc.storageClass"), pvClass != pvcClass {
-                problems.append(.error("pvc.storageClass", "is \"\(pvcClass)\" but pv.storageClass is \"\(pvClass)\"; they must match for the claim to bind"))
+            if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass {
+                problems.append(.error(.pvcStorageClass, "is \"\(pvcClass)\" but pv.storageClass is \"\(pvClass)\"; they must match for the claim to bind"))
             }
-            if let volumeName = view.string("pvc.volumeName"), let pvName = view.string("pv.name"), volumeName != pvName {
-                problems.append(.error("pvc.volumeName", "is \"\(volumeName)\" but the PV is named \"\(pvName)\"; it must be the PV name"))
+            if let volumeName = view.string(.pvcVolumeName), let pvName = view.string(.pvName), volumeName != pvName {
+                problems.append(.error(.pvcVolumeName, "is \"\(volumeName)\" but the PV is named \"\(pvName)\"; it must be the PV name"))
             }
-        } else if let pvClass = view.string("pv.storageClass"), let pvcClass = view.string("pvc.storageClass"), pvClass != pvcClass {
-            problems.append(.error("pvc.storageClass", "is \"\(pvcClass)\" but pv.storageClass is \"\(pvClass)\"; they must match"))
+        } else if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass {
+            problems.append(.error(.pvcStorageClass, "is \"\(pvcClass)\" but pv.storageClass is \"\(pvClass)\"; they must match"))
         }
         return problems
     }
@@ -286,7 +285,7 @@ public enum Validator {
         var problems: [Problem] = []
         if let items = env?.items {
             for (index, item) in items.enumerated() where item["name"]?.scalar == nil {
-                problems.append(.error("deployment.env", "item \(index + 1) has no name"))
+                problems.append(.error(.deploymentEnv, "item \(index + 1) has no name"))
             }
         }
         for name in envVariableNames(env) {

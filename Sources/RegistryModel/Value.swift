@@ -53,17 +53,22 @@ public enum Value: Equatable, Sendable {
         return .mapping(list)
     }
 
-    /// Helm's merge: mappings merge key by key, an explicit null deletes, anything else replaces.
-    public func merged(over base: Value) -> Value {
+    /// Helm's merge: mappings merge key by key, an explicit null deletes, anything else replaces. With
+    /// `keepingNulls` a null over a default stays as a null (what a file must write to switch the default off).
+    public func merged(over base: Value, keepingNulls: Bool = false) -> Value {
         guard let mine = entries, let theirs = base.entries else { return self }
         var result = theirs
         for entry in mine {
             if entry.value.isNull {
-                result.removeAll { $0.key == entry.key }
+                if keepingNulls, let index = result.firstIndex(where: { $0.key == entry.key }) {
+                    result[index].value = .null
+                } else {
+                    result.removeAll { $0.key == entry.key }
+                }
             } else if let index = result.firstIndex(where: { $0.key == entry.key }) {
-                result[index].value = entry.value.merged(over: result[index].value)
+                result[index].value = entry.value.merged(over: result[index].value, keepingNulls: keepingNulls)
             } else {
-                result.append(Entry(key: entry.key, value: entry.value.removingNulls()))
+                result.append(Entry(key: entry.key, value: keepingNulls ? entry.value : entry.value.removingNulls()))
             }
         }
         return .mapping(result)

@@ -8,8 +8,8 @@ public enum FreshValuesFile {
             "# Use with the Kubiya Tool Manager chart: helm upgrade --install ... -f values.yaml",
             "cacheRegistry:",
         ]
-        let merged = config.merged
-        render(merged, path: KeyPath([]), indent: "  ", into: &lines)
+        // Explicit nulls stay: `pv.hostPath: null` is what keeps the chart's default host path switched off.
+        render(config.mergedKeepingNulls, path: KeyPath([]), indent: "  ", into: &lines)
         return lines.joined(separator: "\n") + "\n"
     }
 

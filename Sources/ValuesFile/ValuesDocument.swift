@@ -242,14 +242,12 @@ public struct ValuesDocument: @unchecked Sendable {
 
     var rootMapping: Node.Mapping? { root?.mapping }
 
-    /// The chart's whole values file (the Tool Manager's section beside `cacheRegistry`), as opposed to a standalone
-    /// override file: in the chart's own file a removed key is gone, in an override file the chart default returns.
-    public var isChartValues: Bool {
-        guard let mapping = rootMapping else { return false }
-        return mapping.value(for: "cacheRegistry") != nil && mapping.value(for: "toolManager") != nil
-    }
+    /// Whether the file carries the chart's `registryTls` pair (the chart's own values file does): where generated
+    /// TLS material goes. It never changes what the file means.
+    public var carriesRegistryTLS: Bool { entry(at: ["registryTls"]) != nil }
 
-    /// The configuration in this file, for the given output settings.
+    /// The configuration this file means: the chart's defaults with the file's `cacheRegistry` merged over
+    /// them, as Helm reads it. Every reader (the wizard, validate, set, export, the previews) uses this.
     public func config(namespace: String = RegistryConfig.defaultNamespace,
                        release: String = RegistryConfig.defaultRelease) throws(ValuesFileError) -> RegistryConfig {
         var budget = NodeBudget()
@@ -261,8 +259,7 @@ public struct ValuesDocument: @unchecked Sendable {
         let address = topLevelString(["toolManager", "env", "KUBIYA_IMAGE_REGISTRY_ADDRESS"])
         return RegistryConfig(overrides: section.flatMap { $0.isNull ? nil : $0 } ?? .emptyMapping,
                               namespace: namespace, release: release,
-                              external: ExternalValues(toolManagerRegistryAddress: address, hasRegistryTLS: hasTLS),
-                              layout: isChartValues ? .chartValues : .standalone)
+                              external: ExternalValues(toolManagerRegistryAddress: address, hasRegistryTLS: hasTLS))
     }
 
     /// A top-level string such as `registryTls.crt`.

@@ -16,9 +16,9 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
     case .done(let paths):
         var lines: [(String, CellStyle)] = [("Written:", CellStyle(.success, bold: true))]
         lines += paths.map { ("  \(state.glyphs.ok) \($0)", CellStyle(.success)) }
-        lines += [("", .text), ("Next:", CellStyle(.title, bold: true)),
+        lines += [("", .text), ("Next, one of these (not both: each creates every resource):", CellStyle(.title, bold: true)),
                   ("  kubectl apply -k \(state.outputDir)", CellStyle(.accent)),
-                  ("  helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)", CellStyle(.accent))]
+                  ("  or: helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)", CellStyle(.accent))]
         drawBox(&canvas, state, title: "Done", lines: lines, buttons: ["Exit"], choice: 0, footer: "Enter or q exits")
     }
 }

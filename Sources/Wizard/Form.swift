@@ -32,7 +32,7 @@ public struct FormItem: Equatable, Sendable {
 
 /// Forms generated from the field registry; each storage mode shows only its own fields.
 public enum Forms {
-    static let editableYAML: Set<KeyPath> = ["deployment.nodeSelector", "deployment.env"]
+    static let editableYAML: Set<KeyPath> = [.deploymentNodeSelector, .deploymentEnv]
 
     public static func items(_ step: Step, in state: WizardState) -> [FormItem] {
         var items: [FormItem] = []
@@ -76,13 +76,12 @@ public enum Forms {
     }
 
     static func fields(for step: Step, state: WizardState) -> [FormItem] {
-        let mode = state.effectiveStorageMode
+        let view = state.config.view
+        let mode = view.storageMode
         return FieldRegistry.all.filter { field in
             // A YAML field is edited as `k=v, ...` only while it is a mapping; a list (env with valueFrom) is kept as written.
-            field.step == step && (!field.kind.isYAML || editableYAML.contains(field.path) && state.config.view.value(field.path)?.items == nil)
-                && (field.applies(to: mode) || mode == nil && field.modes == [.hostPath])
-                && !(field.path.components.count == 3 && field.path.components[1].hasSuffix("Probe") && field.path.last != "enabled"
-                     && state.config.view.bool(KeyPath(Array(field.path.components.prefix(2)) + ["enabled"])) == false)
+            field.step == step && (!field.kind.isYAML || editableYAML.contains(field.path) && view.value(field.path)?.items == nil)
+                && field.applies(to: mode) && field.shownWhen.map { view.bool($0) != false } ?? true
         }.map { field in
             let widget: Widget
             switch field.kind {
@@ -105,19 +104,14 @@ public enum Forms {
     /// The step a problem belongs to.
     public static func step(of problem: Problem) -> Step {
         let path = problem.path
-        if path == "namespace" || path == "release" || path == "cacheRegistry.enabled" { return .general }
-        if path.hasPrefix("tls.") || path.hasPrefix("registryTls") || path == "cacheRegistry.deployment.tlsSecretName" { return .tls }
+        // Settings outside the values file, and keys outside cacheRegistry, by the step that shows them.
+        if path == "namespace" || path == "release" { return .general }
+        if path.hasPrefix("tls.") || path.hasPrefix("registryTls") { return .tls }
         if path.hasPrefix("toolManager") { return .service }
-        guard path.hasPrefix("cacheRegistry.") else { return .review }
-        let relative = KeyPath(parsing: String(path.dropFirst("cacheRegistry.".count))) ?? KeyPath([])
-        if let field = FieldRegistry.field(relative) { return field.step }
-        switch relative.components.first {
-        case "pv", "pvc": return .storage
-        case "service": return .service
-        case "deployment":
-            return relative.components.count > 1 && relative.components[1].hasSuffix("Probe") ? .probes : .registry
-        default: return .review
+        guard path.hasPrefix("cacheRegistry."), let relative = KeyPath(parsing: String(path.dropFirst("cacheRegistry.".count))) else {
+            return .review
         }
+        return FieldRegistry.owningField(relative)?.step ?? .review
     }
 
     /// The text a row shows.
@@ -131,7 +125,7 @@ public enum Forms {
         case .namespace: return state.config.namespace
         case .release: return state.config.release
         case .outputDir: return state.outputDir
-        case .storageMode: return state.effectiveStorageMode?.label ?? "none"
+        case .storageMode: return state.config.view.storageMode.label
         case .tlsSource: return state.tls.source.rawValue
         case .tlsCertificate: return state.tls.certificatePath
         case .tlsKey: return state.tls.keyPath

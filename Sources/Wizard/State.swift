@@ -53,7 +53,7 @@ public enum TLSSource: String, CaseIterable, Equatable, Sendable {
 }
 
 /// What a generated certificate was made for; a change makes it stale.
-public struct GenerationSpec: Equatable, Sendable {
+public struct GenerationSpec: Hashable, Sendable {
     public let names: [String]
     public let days: Int
     public let rsa: Bool
@@ -150,8 +150,6 @@ public struct WizardState: Equatable, Sendable {
     public var chartTLS: RegistryTLSMaterial?
     public var outputDir: String
     public var tls = TLSSettings()
-    /// The storage mode picked in the wizard, until the values say it themselves (dynamic before a class is typed).
-    public var storageChoice: StorageMode?
     public var step: Step = .general
     public var focus = 0
     public var cursor = 0
@@ -214,9 +212,6 @@ public struct WizardState: Equatable, Sendable {
         }
         problems = found.errors + found.warnings
     }
-
-    /// The storage mode the forms show: the one the values imply, else the one picked.
-    public var effectiveStorageMode: StorageMode? { config.view.storageMode ?? storageChoice }
 
     /// The spec a generated certificate must match now.
     public var generationSpec: GenerationSpec {

@@ -164,6 +164,9 @@ extension WizardState {
             let value: Value
             if Forms.editableYAML.contains(path) {
                 value = Forms.pairsValue(text)
+            } else if text.isEmpty, FieldRegistry.field(path)?.nullable == true {
+                // Emptying the host path is a mistake to show, not a switch of storage mode under the cursor.
+                value = .string("")
             } else if text.isEmpty {
                 value = .null
             } else if let field = FieldRegistry.field(path), case .toggle = field.kind {
@@ -221,20 +224,19 @@ extension WizardState {
         var apply: [Assignment] = []
         switch mode {
         case .hostPath:
-            apply.append(Assignment(path: "pv.volumeSource", value: .null))
-            apply.append(Assignment(path: "pv.hostPath", value: .string(originalConfig.view.text("pv.hostPath"))))
+            apply.append(Assignment(path: .pvVolumeSource, value: .null))
+            apply.append(Assignment(path: .pvHostPath, value: .string(originalConfig.view.text(.pvHostPath))))
         case .nfs:
-            apply.append(Assignment(path: "pv.hostPath", value: .null))
-            if view.value("pv.volumeSource.nfs") == nil {
-                apply.append(Assignment(path: "pv.volumeSource", value: .null))
-                apply.append(Assignment(path: "pv.volumeSource.nfs", value: .emptyMapping))
+            apply.append(Assignment(path: .pvHostPath, value: .null))
+            if view.value(.pvNFS) == nil {
+                apply.append(Assignment(path: .pvVolumeSource, value: .null))
+                apply.append(Assignment(path: .pvNFS, value: .emptyMapping))
             }
         case .dynamic, .otherSource:
-            apply.append(Assignment(path: "pv.hostPath", value: .null))
-            apply.append(Assignment(path: "pv.volumeSource", value: .null))
+            apply.append(Assignment(path: .pvHostPath, value: .null))
+            apply.append(Assignment(path: .pvVolumeSource, value: .null))
         }
         for assignment in apply { config = config.applying(assignment) }
-        storageChoice = mode
         revalidate()
     }
 
@@ -277,7 +279,11 @@ extension WizardState {
         guard case .write(let plan, let choice)? = dialog, plan == nil, problems.errors.isEmpty else { return [] }
         guard let disk, disk.outputDir == outputDir else { return [] }
         if tls.source == .generate && managedTLS == nil { return [] }
-        dialog = .write(plan: WritePlanner.plan(self, disk: disk), choice: choice)
+        do {
+            dialog = .write(plan: try WritePlanner.plan(self, disk: disk), choice: choice)
+        } catch {
+            dialog = .failed("cannot edit \(valuesPath): \(error)")
+        }
         return []
     }
 

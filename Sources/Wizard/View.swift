@@ -169,7 +169,7 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
         lines += names.map { ("  \($0)", CellStyle(.text)) }
         lines.append(("It is written to \(state.outputDir)/secret.yaml (0600)\(state.mode == .edit ? " and registryTls when the file is the chart's values" : "").", CellStyle(.muted)))
     } else if state.tls.source == .existing {
-        lines.append(("Secret \(state.config.view.string("deployment.tlsSecretName") ?? "") needs tls.crt/tls.key for:", CellStyle(.title, bold: true)))
+        lines.append(("Secret \(state.config.view.string(.deploymentTlsSecretName) ?? "") needs tls.crt/tls.key for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
     }
     for (offset, line) in lines.enumerated() where top + offset <= layout.bodyBottom {
@@ -177,15 +177,28 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
     }
 }
 
-/// The Review step's manifest preview: each resource and its file, and why any is left out (F2 shows the YAML).
+/// The Review step's list of files: the values file, each manifest with its resource, kustomization.yaml, and why
+/// anything is left out. It is the write dialog's list (`plannedFiles`); F2 shows the YAML.
 func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
     guard top <= layout.bodyBottom else { return }
     let left = layout.formLeft + 1
-    let rendered = Renderer.render(state.config, tls: state.managedTLS)
-    var lines: [(String, CellStyle)] = [("Manifests in \(state.outputDir)/, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
-    lines += rendered.resources.map { ("  \(PreviewBuilder.shortName($0.kind).padding(11)) \($0.name.padding(24)) \($0.fileName)", CellStyle(.text)) }
-    lines += rendered.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
-    for (offset, line) in lines.enumerated() where top + offset <= layout.bodyBottom {
+    let plan = state.manifestPlan
+    var lines: [(String, CellStyle)] = [("Files written, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
+    lines.append(("  \(state.valuesPath)", CellStyle(.text)))
+    lines += plan.manifests.map { manifest in
+        let file = WritePlanner.path(state.outputDir, manifest.fileName)
+        let note = manifest.pending ? (state.tls.source == .generate ? " (generated on write)" : " (from the imported files)") : ""
+        return ("  \(file.padding(28)) \(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)", CellStyle(.text))
+    }
+    if !plan.manifests.isEmpty { lines.append(("  \(WritePlanner.path(state.outputDir, OutputLayout.kustomizationName))", CellStyle(.text))) }
+    lines += plan.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
+    // Long rows wrap, indented under their start, rather than being cut.
+    let wrapped = lines.flatMap { line -> [(String, CellStyle)] in
+        let indent = String(line.0.prefix { $0 == " " })
+        return wrap(String(line.0.dropFirst(indent.count)), width: layout.formWidth - 3 - indent.count).enumerated()
+            .map { (($0.offset == 0 ? indent : indent + "  ") + $0.element, line.1) }
+    }
+    for (offset, line) in wrapped.enumerated() where top + offset <= layout.bodyBottom {
         canvas.put(line.0, row: top + offset, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }

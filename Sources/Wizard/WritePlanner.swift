@@ -5,9 +5,10 @@ import ValuesFile
 /// Computes what a write does: the values file (smallest diff when editing, fresh and commented for
 /// a new setup) and the manifests, with the files it would replace and a diff summary.
 public enum WritePlanner {
-    public static func plan(_ state: WizardState, disk: DiskSnapshot) -> WritePlan {
+    /// The plan, or the reason the values file cannot be edited (then nothing at all is written).
+    public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(ValuesFileError) -> WritePlan {
         let layout = OutputLayout(rendered: Renderer.render(state.config, tls: state.managedTLS), singleFile: false)
-        let values = (try? valuesBytes(state)) ?? state.originalBytes
+        let values = try valuesBytes(state)
         var overwrites = layout.files.map(\.name).filter { disk.manifests[$0] != nil }.map { path(state.outputDir, $0) }
         if state.mode == .setup && disk.valuesFileExists { overwrites.insert(state.valuesPath, at: 0) }
         var summary: [(String, Int, Int)] = []
@@ -32,7 +33,7 @@ public enum WritePlanner {
         var document = try ValuesDocument(bytes: state.originalBytes, name: state.valuesPath)
         let changes = assignments(from: state.originalConfig.overrides, to: state.config.overrides, at: KeyPath([]))
         document = try ValuesEditor.apply(changes, to: document)
-        if state.tls.source != .existing, document.isChartValues, let tls = state.managedTLS {
+        if state.tls.source != .existing, document.carriesRegistryTLS, let tls = state.managedTLS {
             document = try ValuesEditor.setTopLevel(["registryTls", "crt"], to: .string(Base64.encode(Array(tls.certificatePEM.utf8))), in: document)
             document = try ValuesEditor.setTopLevel(["registryTls", "key"], to: .string(Base64.encode(Array(tls.keyPEM.utf8))), in: document)
         }
@@ -53,6 +54,37 @@ public enum WritePlanner {
     }
 }
 
+/// One manifest as every screen lists it: the Review step, the preview and the write dialog.
+public struct PlannedManifest: Equatable, Sendable {
+    public let kind: String
+    public let name: String
+    public let fileName: String
+    /// Its content is not known yet: the certificate is still being generated or read.
+    public let pending: Bool
+}
+
+extension WizardState {
+    /// The manifests a write produces and what is left out. While TLS material is still being generated or
+    /// read, its Secret is listed as pending (it will be written), so no screen says there is no Secret.
+    public var manifestPlan: (manifests: [PlannedManifest], omitted: [OmittedResource]) {
+        let rendered = Renderer.render(config, tls: managedTLS)
+        var manifests = rendered.resources.map { PlannedManifest(kind: $0.kind, name: $0.name, fileName: $0.fileName, pending: false) }
+        var omitted = rendered.omitted
+        if tls.source != .existing, managedTLS == nil, config.view.enabled {
+            omitted.removeAll { $0.kind == "Secret" }
+            manifests.append(PlannedManifest(kind: "Secret", name: config.view.text(.deploymentTlsSecretName), fileName: "secret.yaml", pending: true))
+        }
+        return (manifests, omitted)
+    }
+
+    /// Every file a write produces, in the order the write dialog lists them: the values file, the manifests,
+    /// then kustomization.yaml when there is anything to list.
+    public var plannedFiles: [String] {
+        let manifests = manifestPlan.manifests.map { WritePlanner.path(outputDir, $0.fileName) }
+        return [valuesPath] + manifests + (manifests.isEmpty ? [] : [WritePlanner.path(outputDir, OutputLayout.kustomizationName)])
+    }
+}
+
 /// A tab of the manifest preview: a title and coloured lines.
 public struct PreviewTab: Equatable, Sendable {
     public let title: String
@@ -69,16 +101,23 @@ public enum PreviewBuilder {
         var tabs = rendered.resources.map { resource in
             PreviewTab(title: shortName(resource.kind), lines: colour(Emitter.displayYAML(resource)))
         }
-        for omitted in rendered.omitted {
-            tabs.append(PreviewTab(title: omitted.kind == "all" ? "Nothing" : "(no \(shortName(omitted.kind)))", lines: [("# " + omitted.reason, .yamlComment)]))
+        let plan = state.manifestPlan
+        for pending in plan.manifests where pending.pending {
+            let note = state.tls.source == .generate ? "# the self-signed certificate is generated when you write (or now, in the background)"
+                : "# the imported certificate and key go here once both files are read"
+            tabs.append(PreviewTab(title: shortName(pending.kind), lines: [("# \(pending.fileName): Secret \(pending.name) (kubernetes.io/tls)", .yamlComment), (note, .yamlComment)]))
         }
-        if state.tls.source == .generate && state.managedTLS == nil {
-            tabs.append(PreviewTab(title: "(Secret)", lines: [("# the self-signed certificate is being generated", .yamlComment)]))
+        for omitted in plan.omitted {
+            tabs.append(PreviewTab(title: omitted.kind == "all" ? "Nothing" : "(no \(shortName(omitted.kind)))", lines: [("# " + omitted.reason, .yamlComment)]))
         }
         if state.mode == .edit {
             let old = String(decoding: state.originalBytes, as: UTF8.self)
-            let new = (try? WritePlanner.valuesBytes(state)).map { String(decoding: $0, as: UTF8.self) } ?? old
-            tabs.append(PreviewTab(title: "values diff", lines: diffLines(old, new, empty: "# no change to \(state.valuesPath)")))
+            do {
+                let new = String(decoding: try WritePlanner.valuesBytes(state), as: UTF8.self)
+                tabs.append(PreviewTab(title: "values diff", lines: diffLines(old, new, empty: "# no change to \(state.valuesPath)")))
+            } catch {
+                tabs.append(PreviewTab(title: "values diff", lines: [("# cannot edit \(state.valuesPath): \(error); writing is refused", .diffRemove)]))
+            }
             var manifestLines: [(String, StyleRole)] = []
             if let disk = state.disk {
                 for resource in rendered.resources {

@@ -115,6 +115,13 @@ struct SetCommand: ParsableCommand {
         let parsed = try assignments.map { text in
             do { return try Assignment(parsing: text) } catch { throw CommandFailure.usage("\(error)") }
         }
+        // A typo in a key is never what a person meant: refuse it before touching the file.
+        let unknown = parsed.filter { !FieldRegistry.isKnown($0.path) }
+        if !unknown.isEmpty {
+            for assignment in unknown { Output.error("error: \(Problem.display(assignment.path)): \(FieldRegistry.unknownKeyMessage(assignment.path))") }
+            print("\(file): not changed: \(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
+            throw ExitCode(1)
+        }
         guard let document = try options.document() else { return }
         let edited: ValuesDocument
         do {

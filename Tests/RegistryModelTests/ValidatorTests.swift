@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import RegistryModel
 
@@ -56,7 +57,6 @@ final class ValidatorTests: XCTestCase {
             (["service.port=0"], "cacheRegistry.service.port"),
             (["service.port=65536"], "cacheRegistry.service.port"),
             (["service.targetPort=70000"], "cacheRegistry.service.targetPort"),
-            (["pv.hostPath=null"], "cacheRegistry.pv"),
             (["pv.volumeSource.nfs.server=nfs.local", "pv.volumeSource.nfs.path=/x"], "cacheRegistry.pv.volumeSource"),
             (["pv.hostPath=null", "pv.volumeSource.nfs.server=nfs.local"], "cacheRegistry.pv.volumeSource.nfs.path"),
             (["deployment.nodeSelector=oops"], "cacheRegistry.deployment.nodeSelector"),
@@ -76,6 +76,7 @@ final class ValidatorTests: XCTestCase {
             (["deployment.replicas=0"], "cacheRegistry.deployment.replicas"),
             ([], "cacheRegistry.deployment.nodeSelector"),
             (["pv.storageClass=fast"], "cacheRegistry.pv.storageClass"),
+            (["pv.hostPath=null"], "cacheRegistry.pvc.storageClass"),
             (["pv.sise=1Gi"], "cacheRegistry.pv.sise"),
             (["deployment.env.REGISTRY_HTTP_ADDR=0.0.0.0:1"], "cacheRegistry.deployment.env.REGISTRY_HTTP_ADDR"),
             (["pv.hostPath=null", "pv.volumeSource.nfs.server=bad_host!", "pv.volumeSource.nfs.path=/x"], "cacheRegistry.pv.volumeSource.nfs.server"),
@@ -135,9 +136,21 @@ final class ValidatorTests: XCTestCase {
         XCTAssertThrowsError(try Assignment(parsing: "a..b=1"))
     }
 
-    func testSchemaIsGeneratedFromTheRegistry() {
+    func testSchemaIsGeneratedFromTheRegistry() throws {
         let text = JSONSchemaGenerator.schema().serialized()
-        XCTAssertTrue(text.contains("\"$schema\": \"http://json-schema.org/draft-07/schema#\""))
-        for field in FieldRegistry.all { XCTAssertTrue(text.contains("\"\(field.path.last)\""), "\(field.path) missing from schema") }
+        let schema = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        XCTAssertEqual(schema["$schema"] as? String, "http://json-schema.org/draft-07/schema#")
+        // Every field is at its whole path (properties of properties), not merely somewhere by its last name.
+        for field in FieldRegistry.all {
+            var node: [String: Any]? = schema
+            for component in field.path.components {
+                node = (node?["properties"] as? [String: Any])?[component] as? [String: Any]
+            }
+            XCTAssertNotNil(node, "\(field.path) is not at its path in the schema")
+            if let node, let defaultValue = field.defaultValue, let scalar = defaultValue.scalar {
+                XCTAssertEqual(node["default"].map { "\($0)" }, scalar.text == "true" ? "1" : scalar.text == "false" ? "0" : scalar.text,
+                               "\(field.path): the schema's default is the registry's")
+            }
+        }
     }
 }

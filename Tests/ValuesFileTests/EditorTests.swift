@@ -1,12 +1,11 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import RegistryModel
 @testable import ValuesFile
 
 /// Golden edits, compared byte for byte.
 final class EditorTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/fixtures").standardized
-
     func edit(_ text: String, _ assignments: [String]) throws -> String {
         let document = try ValuesDocument(bytes: Array(text.utf8), name: "t.yaml")
         let edited = try ValuesEditor.apply(try assignments.map { try Assignment(parsing: $0) }, to: document)
@@ -15,9 +14,7 @@ final class EditorTests: XCTestCase {
         return String(decoding: edited.bytes, as: UTF8.self)
     }
 
-    func fixture(_ name: String) throws -> String {
-        try String(contentsOf: EditorTests.fixtures.appendingPathComponent(name), encoding: .utf8)
-    }
+    func fixture(_ name: String) throws -> String { try Fixtures.text(name) }
 
     /// Lines that differ between two texts, as (old, new) pairs, assuming the same line count.
     func changedLines(_ a: String, _ b: String) -> [(String, String)] {
@@ -27,21 +24,28 @@ final class EditorTests: XCTestCase {
     }
 
     func testChartFixtureChangesExactlyTwoLines() throws {
-        let original = try fixture("kubiya-runner-values.yaml")
+        let original = try fixture("chart-values.yaml")
         let edited = try edit(original, ["pv.size=50Gi", "service.port=8443"])
         let changes = changedLines(original, edited)
         XCTAssertEqual(changes.map(\.1), ["    size: \"50Gi\"", "    port: 8443"])
     }
 
+    func testRealChartValuesChangeExactlyTwoLines() throws {
+        if let reason = Fixtures.sharedMissingReason { throw XCTSkip(reason) }
+        let original = try Fixtures.sharedText("kubiya-runner-values.yaml")
+        let edited = try edit(original, ["pv.size=50Gi", "service.port=8443"])
+        XCTAssertEqual(changedLines(original, edited).map(\.1), ["    size: \"50Gi\"", "    port: 8443"])
+    }
+
     func testSettingTheCurrentValueIsByteIdentical() throws {
-        let original = try fixture("kubiya-runner-values.yaml")
+        let original = try fixture("chart-values.yaml")
         XCTAssertEqual(try edit(original, ["pv.size=20Gi", "service.port=443", "deployment.image.tag=2"]), original)
-        let example = try fixture("cache-registry-example-values.yaml")
+        let example = try fixture("example-values.yaml")
         XCTAssertEqual(try edit(example, ["pv.size=50Gi", "service.targetPort=5000"]), example)
     }
 
     func testExampleFixtureKeepsWhitespaceLinesAndNoFinalNewline() throws {
-        let original = try fixture("cache-registry-example-values.yaml")
+        let original = try fixture("example-values.yaml")
         let edited = try edit(original, ["service.targetPort=6000", "pv.size=60Gi"])
         XCTAssertFalse(edited.hasSuffix("\n"))
         XCTAssertTrue(edited.hasSuffix("    targetPort: 6000 "), "the trailing space after the value is kept")
@@ -70,11 +74,11 @@ final class EditorTests: XCTestCase {
         XCTAssertEqual(try edit("cacheRegistry:\n  pvc:\n    storageClass: fast\n", ["pvc.storageClass=null"]), "cacheRegistry:\n  pvc: {}\n")
         // A chart default that would come back is nulled explicitly, as helm --set null does.
         XCTAssertEqual(try edit("cacheRegistry:\n  pv:\n    hostPath: /data\n", ["pv.hostPath=null"]), "cacheRegistry:\n  pv:\n    hostPath: null\n")
-        // In the chart's own values file the line goes.
-        let chart = try fixture("kubiya-runner-values.yaml")
+        // The chart's own values file means the same: its default is nulled in place, one line changed.
+        let chart = try fixture("chart-values.yaml")
         let edited = try edit(chart, ["pv.hostPath=null"])
-        XCTAssertFalse(edited.contains("hostPath: \"/var/lib/registry\""))
-        XCTAssertEqual(chart.split(separator: "\n").count - 1, edited.split(separator: "\n").count)
+        XCTAssertEqual(changedLines(chart, edited).map(\.1), ["    hostPath: null"])
+        XCTAssertEqual(try ValuesDocument(bytes: Array(edited.utf8), name: "c").config().view.storageMode, .dynamic)
     }
 
     func testCRLFAndMissingFinalNewline() throws {
@@ -121,13 +125,13 @@ final class EditorTests: XCTestCase {
 
     func testLargeFilesComposedInHalvesReadLikeOneParse() throws {
         let filler = (0..<6000).map { "component\($0):\n  enabled: true\n  image: {repository: example/c\($0), tag: v\($0)}\n" }.joined()
-        let text = filler + (try fixture("kubiya-runner-values.yaml"))
+        let text = filler + (try fixture("chart-values.yaml"))
         XCTAssertGreaterThan(text.utf8.count, ValuesDocument.parallelThreshold)
         let document = try ValuesDocument(bytes: Array(text.utf8), name: "big.yaml")
         XCTAssertNotNil(ValuesDocument.topLevelSplit(document.bytes, source: document.source))
         let config = try document.config()
         XCTAssertEqual(config.external.toolManagerRegistryAddress, "cache-registry-svc.kubiya")
-        XCTAssertEqual(document.line(of: "service.port"), 18000 + 342)
+        XCTAssertEqual(document.line(of: "service.port"), 18000 + 110)
         // An alias across the halves makes a half fail to parse; the single parse then reads it right.
         let aliased = "base: &b 7Gi\n" + filler + "cacheRegistry:\n  pv:\n    size: *b\n"
         let fallback = try ValuesDocument(bytes: Array(aliased.utf8), name: "a.yaml")
@@ -148,7 +152,7 @@ final class EditorTests: XCTestCase {
             ("deployment.name", ["cache-registry", "reg"]), ("pv.reclaimPolicy", ["Retain", "Delete"]),
             ("deployment.resources.limits.cpu", ["1", "2", "1500m"]), ("deployment.tlsSecretName", ["registry-tls-secret", "tls-x"]),
         ]
-        let bases = [try fixture("kubiya-runner-values.yaml"), try fixture("cache-registry-example-values.yaml"), "cacheRegistry:\n  enabled: true\n", ""]
+        let bases = [try fixture("chart-values.yaml"), try fixture("example-values.yaml"), "cacheRegistry:\n  enabled: true\n", ""]
         for round in 0..<60 {
             let base = bases[round % bases.count]
             let picks = (0..<3).map { _ in choices[Int(generator.next() % UInt64(choices.count))] }
@@ -161,15 +165,3 @@ final class EditorTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator (SplitMix64) for property tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -75,13 +75,14 @@ final class WizardStateTests: XCTestCase {
         XCTAssertTrue(state.items.contains { $0.id == .field("pv.volumeSource.nfs.server") })
         XCTAssertTrue(state.problems.errors.contains { $0.path == "cacheRegistry.pv.volumeSource.nfs.server" })
         send(&state, .right)
-        XCTAssertEqual(state.config.view.storageMode, nil, "dynamic needs a class first")
-        XCTAssertEqual(state.effectiveStorageMode, .dynamic)
+        XCTAssertEqual(state.config.view.storageMode, .dynamic, "no source: the cluster's default StorageClass provisions it")
         XCTAssertFalse(state.items.contains { $0.id == .field("pv.name") })
+        XCTAssertEqual(state.problems.errors, [])
+        XCTAssertTrue(state.problems.warnings.contains { $0.path == "cacheRegistry.pvc.storageClass" && $0.message.contains("default StorageClass") })
         focus(&state, on: "pv.storageClass")
         type(&state, "fast")
         XCTAssertEqual(state.config.view.storageMode, .dynamic)
-        XCTAssertEqual(state.problems.errors, [])
+        XCTAssertFalse(state.problems.contains { $0.path == "cacheRegistry.pvc.storageClass" })
     }
 
     func testFindJumpsToFieldByLabelOrPath() {
@@ -160,7 +161,7 @@ final class WizardStateTests: XCTestCase {
         XCTAssertEqual(send(&state, .enter), [], "Enter takes the highlighted Cancel")
         send(&state, .function(10))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: ["pv.yaml": "old"], valuesFileExists: true)))
-        XCTAssertEqual(send(&state, .character("y")).count, 1)
+        XCTAssertEqual(send(&state, .character("y")), [.write(plan)], "y writes exactly the plan that was shown")
     }
 
     func testTheWritePlanWaitsForAFreshLookAtTheDisk() {

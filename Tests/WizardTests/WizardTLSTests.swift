@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Manifests
 @testable import RegistryModel
@@ -32,7 +33,7 @@ final class WizardTLSTests: XCTestCase {
     }
 
     func testGenerateWritesASecretAndRegistryTLSIntoTheChartValues() throws {
-        let chart = try String(contentsOf: EditorTests_fixtures.appendingPathComponent("kubiya-runner-values.yaml"), encoding: .utf8)
+        let chart = try Fixtures.text("chart-values.yaml")
         let document = try ValuesDocument(bytes: Array(chart.utf8), name: "values.yaml")
         var state = WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: document.bytes, config: try document.config(),
                                 chartTLS: RegistryTLSMaterial(certificateBase64: document.topLevelString(["registryTls", "crt"])!,
@@ -52,14 +53,14 @@ final class WizardTLSTests: XCTestCase {
         let written = String(decoding: plan.valuesBytes, as: UTF8.self)
         let changed = LineDiff.changes(from: chart, to: written)
         XCTAssertEqual(changed.count, 4, "only registryTls.crt and registryTls.key change")
-        XCTAssertTrue(written.contains("crt: \"\(Base64.encode(Array(generated.certificatePEM.utf8)))\" # pragma: allowlist secret"))
+        XCTAssertTrue(written.contains("crt: \"\(Base64.encode(Array(generated.certificatePEM.utf8)))\""))
         let preview = PreviewBuilder.tabs(state).first { $0.title == "values diff" }!.lines.map(\.text).joined(separator: "\n")
         XCTAssertFalse(preview.contains(Base64.encode(Array(generated.keyPEM.utf8))), "the key is redacted in the diff")
         XCTAssertTrue(preview.contains("key: <redacted:"))
     }
 
     func testExistingSecretChecksTheChartCertificateAgainstTheServiceName() throws {
-        let chart = try String(contentsOf: EditorTests_fixtures.appendingPathComponent("kubiya-runner-values.yaml"), encoding: .utf8)
+        let chart = try Fixtures.text("chart-values.yaml")
         let document = try ValuesDocument(bytes: Array(chart.utf8), name: "values.yaml")
         var state = WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: document.bytes, config: try document.config(),
                                 chartTLS: RegistryTLSMaterial(certificateBase64: document.topLevelString(["registryTls", "crt"])!, keyBase64: nil))
@@ -70,6 +71,45 @@ final class WizardTLSTests: XCTestCase {
         for character in "other-registry" { _ = update(&state, .key(.character(character))) }
         XCTAssertTrue(state.problems.errors.contains { $0.path == "registryTls.crt" && $0.message.contains("other-registry.kubiya") })
     }
-}
 
-let EditorTests_fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/fixtures").standardized
+    /// The Review step, the preview and the write dialog list the same files, also while a pair is generated.
+    func testReviewPreviewAndWriteListTheSameFiles() throws {
+        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: 100, height: 40)
+        tlsSourceItem(&state)
+        _ = update(&state, .key(.left))
+        XCTAssertEqual(state.tls.source, .generate)
+        state.goTo(step: .review, focus: 0)
+        let review = view(state).text
+        XCTAssertTrue(review.contains("manifests/secret.yaml") && review.contains("(generated on write)"), "\n" + review)
+        XCTAssertFalse(review.contains("no Secret"), "no screen says there is no Secret while one will be written")
+        _ = update(&state, .key(.function(2)))
+        XCTAssertTrue(state.previewTabs.map(\.title).contains("Secret"))
+        XCTAssertFalse(state.previewTabs.map(\.title).contains("(no Secret)"))
+        _ = update(&state, .key(.escape))
+        let listed = state.plannedFiles
+        for file in listed { XCTAssertTrue(review.contains(file), "Review lists \(file)") }
+        _ = update(&state, .key(.function(10)))
+        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365)
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)))
+        guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
+        XCTAssertEqual(plan.summary.map(\.path), listed, "the write dialog lists what Review listed")
+        XCTAssertEqual(state.plannedFiles, listed)
+    }
+
+    /// An edit that cannot be made stops the write with its message; nothing is planned.
+    func testAnEditThatCannotBeMadeStopsTheWrite() throws {
+        let text = "cacheRegistry:\n  pv:\n    hostPath: /var/lib\n      /registry\n"
+        let document = try ValuesDocument(bytes: Array(text.utf8), name: "v.yaml")
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: document.bytes, config: try document.config())
+        let match = state.findMatches("pv.hostPath").first { $0.item.id == .field(.pvHostPath) }!
+        state.goTo(step: match.step, focus: match.index)
+        _ = update(&state, .key(.control("u")))
+        _ = update(&state, .key(.paste("/srv/registry")))
+        _ = update(&state, .key(.function(10)))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true)))
+        guard case .failed(let message)? = state.dialog else { return XCTFail("expected the write to stop: \(String(describing: state.dialog))") }
+        XCTAssertTrue(message.hasPrefix("cannot edit v.yaml: "), message)
+        XCTAssertTrue(message.contains("v.yaml:3"), "names the line: \(message)")
+    }
+}

@@ -1,0 +1,52 @@
+/// Key paths under `cacheRegistry` that code outside the field registry uses, each declared once.
+/// A test checks every one against the registry (a field, or a mapping that holds fields), so a renamed
+/// key cannot leave a stale path behind.
+extension KeyPath {
+    public static let deploymentAffinity: KeyPath = "deployment.affinity"
+    public static let deploymentEnv: KeyPath = "deployment.env"
+    public static let deploymentImagePullPolicy: KeyPath = "deployment.image.pullPolicy"
+    public static let deploymentImageRepository: KeyPath = "deployment.image.repository"
+    public static let deploymentImageTag: KeyPath = "deployment.image.tag"
+    public static let deploymentName: KeyPath = "deployment.name"
+    public static let deploymentNodeSelector: KeyPath = "deployment.nodeSelector"
+    public static let deploymentReplicas: KeyPath = "deployment.replicas"
+    public static let deploymentResourcesLimitsCpu: KeyPath = "deployment.resources.limits.cpu"
+    public static let deploymentResourcesLimitsMemory: KeyPath = "deployment.resources.limits.memory"
+    public static let deploymentResourcesRequestsCpu: KeyPath = "deployment.resources.requests.cpu"
+    public static let deploymentResourcesRequestsMemory: KeyPath = "deployment.resources.requests.memory"
+    public static let deploymentSelector: KeyPath = "deployment.selector"
+    public static let deploymentTlsSecretName: KeyPath = "deployment.tlsSecretName"
+    public static let deploymentVolumeMounts: KeyPath = "deployment.volumeMounts"
+    public static let deploymentVolumes: KeyPath = "deployment.volumes"
+    public static let enabled: KeyPath = "enabled"
+    public static let pvHostPath: KeyPath = "pv.hostPath"
+    public static let pvName: KeyPath = "pv.name"
+    public static let pvReclaimPolicy: KeyPath = "pv.reclaimPolicy"
+    public static let pvSize: KeyPath = "pv.size"
+    public static let pvStorageClass: KeyPath = "pv.storageClass"
+    public static let pvVolumeSource: KeyPath = "pv.volumeSource"
+    public static let pvNFS: KeyPath = "pv.volumeSource.nfs"
+    public static let pvNFSPath: KeyPath = "pv.volumeSource.nfs.path"
+    public static let pvNFSReadOnly: KeyPath = "pv.volumeSource.nfs.readOnly"
+    public static let pvNFSServer: KeyPath = "pv.volumeSource.nfs.server"
+    public static let pvcName: KeyPath = "pvc.name"
+    public static let pvcSize: KeyPath = "pvc.size"
+    public static let pvcStorageClass: KeyPath = "pvc.storageClass"
+    public static let pvcVolumeName: KeyPath = "pvc.volumeName"
+    public static let serviceAdditionalPorts: KeyPath = "service.additionalPorts"
+    public static let serviceName: KeyPath = "service.name"
+    public static let servicePort: KeyPath = "service.port"
+    public static let serviceTargetPort: KeyPath = "service.targetPort"
+    public static let serviceType: KeyPath = "service.type"
+
+    /// Every constant above, for the test that checks them against the registry.
+    public static let declared: [KeyPath] = [
+        .deploymentAffinity, .deploymentEnv, .deploymentImagePullPolicy, .deploymentImageRepository,
+        .deploymentImageTag, .deploymentName, .deploymentNodeSelector, .deploymentReplicas,
+        .deploymentResourcesLimitsCpu, .deploymentResourcesLimitsMemory, .deploymentResourcesRequestsCpu,
+        .deploymentResourcesRequestsMemory, .deploymentSelector, .deploymentTlsSecretName, .deploymentVolumeMounts,
+        .deploymentVolumes, .enabled, .pvHostPath, .pvName, .pvReclaimPolicy, .pvSize, .pvStorageClass,
+        .pvVolumeSource, .pvNFS, .pvNFSPath, .pvNFSReadOnly, .pvNFSServer, .pvcName, .pvcSize, .pvcStorageClass,
+        .pvcVolumeName, .serviceAdditionalPorts, .serviceName, .servicePort, .serviceTargetPort, .serviceType
+    ]
+}
