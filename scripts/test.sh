@@ -23,7 +23,14 @@ missing = [m for m in ("kubernetes_validate", "pyte", "yamllint", "jsonschema", 
 sys.exit(1 if missing else 0)
 PY
 
+# Both suites run even when the first fails, then one summary says what ran, what failed and why anything
+# was skipped (tests that need ../shared/fixtures skip, with the reason, on a clone alone).
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+status=0
 swift build
-swift test
+swift test 2>&1 | tee "$logs/xctest.txt" || status=1
 bin="$(swift build --show-bin-path)/cache-registry-setup"
-CACHE_REGISTRY_SETUP_BIN="$bin" python3 -m pytest -q tests/e2e "$@"
+CACHE_REGISTRY_SETUP_BIN="$bin" python3 -m pytest -q -rs -p no:cacheprovider tests/e2e "$@" 2>&1 | tee "$logs/pytest.txt" || status=1
+python3 scripts/test_summary.py "$logs/xctest.txt" "$logs/pytest.txt"
+exit "$status"

@@ -36,6 +36,9 @@ struct SourceText {
 
     func lineStart(of offset: Int) -> Int { lineStarts[line(of: offset) - 1] }
 
+    /// The 0-based column of an offset in its line.
+    func column(of offset: Int) -> Int { offset - lineStart(of: offset) }
+
     /// The end of the line holding `offset`, before its line break (`\n` or `\r\n`).
     func lineEnd(of offset: Int) -> Int {
         var end = offset

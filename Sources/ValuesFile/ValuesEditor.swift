@@ -14,9 +14,8 @@ public enum ValuesEditor {
     public static func apply(_ assignments: [Assignment], to document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
         var current = document
         for assignment in assignments {
-            let config = try current.config()
             let bytes: [UInt8]
-            if assignment.value.isNull && !config.needsExplicitNull(assignment.path) {
+            if assignment.value.isNull && !RegistryConfig.needsExplicitNull(assignment.path) {
                 bytes = try TextEdit(current).remove(assignment.path)
             } else {
                 bytes = try TextEdit(current).set(assignment.path, to: assignment.value)
@@ -66,6 +65,9 @@ struct TextEdit {
         for (depth, key) in components.enumerated() {
             guard mapping.mapping != nil else { break }
             guard let found = try findSlot(key, in: mapping, at: mappingStart) else {
+                if depth == 0 && !(mappingStart < bytes.count && bytes[mappingStart] == UInt8(ascii: "{")) {
+                    return try addSection(components, value, to: root)
+                }
                 return try insert(Array(components[depth...]), value, into: mapping, at: mappingStart, parentSlot: slot)
             }
             slot = found
@@ -225,14 +227,26 @@ struct TextEdit {
             }
             return bytes.count
         case .literal, .folded:
+            // The header (`|`, `>-`, `|+`, `|2`) says whether trailing empty lines are content (keep, `+`)
+            // and may fix the content indentation; otherwise the first non-empty line sets it.
             var end = source.lineEnd(of: start)
+            let header = bytes[start..<end].prefix { $0 != UInt8(ascii: "#") }
+            let keep = header.contains(UInt8(ascii: "+"))
+            var contentIndent = header.first { (49...57).contains($0) }.map { keyIndent + Int($0 - 48) }
             var line = source.nextLineStart(after: start)
             while line < bytes.count {
                 let indent = source.indentation(ofLineAt: line)
                 let lineEnd = source.lineEnd(of: line)
                 let blank = line + indent >= lineEnd
                 if !blank && indent <= keyIndent { break }
-                if !blank { end = lineEnd }
+                if !blank {
+                    if contentIndent == nil { contentIndent = indent }
+                    end = lineEnd
+                } else if let contentIndent, indent > contentIndent {
+                    end = lineEnd  // a line of spaces beyond the indentation: its extra spaces are content
+                } else if keep {
+                    end = line == lineEnd ? source.nextLineStart(after: line) : lineEnd  // kept empty lines are content
+                }
                 line = source.nextLineStart(after: line)
                 if line == lineEnd { break }
             }
@@ -354,10 +368,9 @@ struct TextEdit {
             while close > mappingStart + 1 && bytes[close - 1] == 32 { close -= 1 }
             return splice(close..<close, text)
         }
-        guard let last = mapping.mapping?.reversed().first, let firstKey = mapping.mapping?.first?.key else { return bytes }
+        guard let last = mapping.mapping?.reversed().first else { return bytes }
         let lastSlot = try slot(for: last.key, last.value, inFlow: false)
-        let indent = max(0, (firstKey.mark?.column ?? 1) - 1)
-        let indentText = String(repeating: " ", count: indent)
+        let indentText = String(repeating: " ", count: keyIndent(of: mapping))
         let block = YAMLText.block(entry, indent: indentText, unit: indentUnit, lineBreak: source.lineBreak)
         let end = max(lastSlot.valueEnd, lastSlot.colonEnd)
         let insertAt = source.nextLineStart(after: max(end - 1, lastSlot.colonEnd))
@@ -367,13 +380,56 @@ struct TextEdit {
         return splice(insertAt..<insertAt, block)
     }
 
-    func appendSection(_ components: [String], _ value: Value) -> [UInt8] {
-        let block = YAMLText.block(nestedValue(components, value), indent: "", unit: indentUnit, lineBreak: source.lineBreak)
+    /// The column (0-based) where a block mapping's keys start; an explicit key (`? a`) starts at its `?`.
+    func keyIndent(of mapping: Node) -> Int {
+        guard let firstKey = mapping.mapping?.first?.key, let mark = firstKey.mark else { return 0 }
+        var index = offset(mark)
+        while index > 0 && bytes[index - 1] == 32 { index -= 1 }
+        if index > 0 && bytes[index - 1] == UInt8(ascii: "?") { return source.column(of: index - 1) }
+        return mark.column - 1
+    }
+
+    /// A file without the section gets it appended, so every byte before stays as it was. When the file ends
+    /// inside a block scalar with no final newline, the line break an append needs would become part of that
+    /// value, so the section goes just before the last key instead.
+    func addSection(_ components: [String], _ value: Value, to root: Node) throws(ValuesFileError) -> [UInt8] {
+        let indent = keyIndent(of: root)
+        if !source.endsWithNewline, let last = root.mapping?.reversed().first,
+           let style = last.value.scalar?.style, style == .literal || style == .folded {
+            let lastSlot = try slot(for: last.key, last.value, inFlow: false)
+            if lastSlot.valueEnd >= bytes.count {
+                let block = YAMLText.block(nestedValue(components, value), indent: String(repeating: " ", count: indent), unit: indentUnit,
+                                           lineBreak: source.lineBreak)
+                let at = source.lineStart(of: lastSlot.keyOffset)
+                return splice(at..<at, block)
+            }
+        }
+        return appendSection(components, value, indent: indent)
+    }
+
+    /// Appends the section at the end of the file (before a closing `...` marker), at the top level's indentation.
+    func appendSection(_ components: [String], _ value: Value, indent: Int = 0) -> [UInt8] {
+        let block = YAMLText.block(nestedValue(components, value), indent: String(repeating: " ", count: indent), unit: indentUnit,
+                                   lineBreak: source.lineBreak)
         if bytes.isEmpty { return Array(block.utf8) }
+        if let marker = documentEndMarker() { return splice(marker..<marker, block) }
         if !source.endsWithNewline {
             return splice(bytes.count..<bytes.count, source.lineBreak + block.dropLast(source.lineBreak.count))
         }
         return splice(bytes.count..<bytes.count, block)
+    }
+
+    /// The start of a `...` line that ends the document, when only blank lines and comments follow it.
+    func documentEndMarker() -> Int? {
+        var line = source.lineStart(of: max(0, bytes.count - 1))
+        while true {
+            let end = source.lineEnd(of: line)
+            let text = bytes[line..<end]
+            let content = text.prefix { $0 != UInt8(ascii: "#") }.filter { $0 != 32 && $0 != 13 }
+            if content.elementsEqual(Array("...".utf8)) { return line }
+            if !content.isEmpty || line == 0 { return nil }
+            line = source.lineStart(of: line - 1)
+        }
     }
 
     func removeFromFlow(_ slot: Slot, mappingStart: Int) -> [UInt8] {

@@ -44,6 +44,9 @@ final class ThemeTests: XCTestCase {
     func testCommentsAndHexColours() throws {
         let theme = try Theme.parse("# a comment\nerror = #ff5f5f bold # red\n", file: "t")
         XCTAssertEqual(theme.styles[.error], RoleStyle(foreground: .rgb(255, 95, 95), background: .terminalDefault, bold: true))
-        XCTAssertFalse(Theme.builtInDefault.withoutColor.usesColor)
+        // Without colour every role keeps its attributes and loses its colours, so state still reads (bold, reverse).
+        let mono = theme.withoutColor
+        XCTAssertFalse(mono.usesColor)
+        XCTAssertEqual(mono.styles[.error], RoleStyle(foreground: .terminalDefault, background: .terminalDefault, bold: true))
     }
 }

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from certs import ALL_NAMES, make
-from conftest import CHART, refused_set, run
+from conftest import CHART, SHARED, needs_shared, refused_set, run
 
 
 def test_generate_then_inspect(tmp_path):
@@ -63,13 +63,14 @@ def test_wildcard_covers(tmp_path):
     assert result.returncode == 0 and "covers  cache-registry-svc.kubiya" in result.stdout
 
 
-def test_fixture_certificate(tmp_path):
-    values = CHART.read_text()
-    crt = base64.b64decode(values.split('crt: "')[1].split('"')[0])
+@pytest.mark.parametrize("values,year", [(CHART, "2036"), pytest.param(SHARED / "kubiya-runner-values.yaml", "2027", marks=needs_shared)],
+                         ids=["repository fixture", "real chart values"])
+def test_fixture_certificate(tmp_path, values, year):
+    crt = base64.b64decode(values.read_text().split('crt: "')[1].split('"')[0])
     (tmp_path / "fixture.crt").write_bytes(crt)
     result = run("tls", "inspect", tmp_path / "fixture.crt")
     assert result.returncode == 0, result.stderr
-    assert "2027" in result.stdout
+    assert year in result.stdout
     assert "cache-registry-svc.kubiya.svc" in result.stderr and "warning" in result.stderr
 
 
