@@ -8,21 +8,21 @@ import sys
 def xctest(text):
     passed = len(re.findall(r"^Test Case '.*' passed", text, re.M))
     failed = len(re.findall(r"^Test Case '.*' failed", text, re.M))
-    skipped = re.findall(r"^(\S+): Test skipped(?: - (.*))?$", text, re.M) or []
-    reasons = [f"{name.split('/')[-1]}: {reason or 'skipped'}" for name, reason in skipped]
-    if not reasons:
-        reasons = [line for line in re.findall(r"^Test Case '(.*)' skipped", text, re.M)]
-    ran = passed + failed + len(reasons)
-    return passed, failed, len(reasons), reasons, ran
+    reasons = [f"{name}: {reason}" for name, reason in re.findall(r"^\S+:\d+: (\S+) : Test skipped - (.*)$", text, re.M)]
+    skipped = len(re.findall(r"^Test Case '.*' skipped", text, re.M))
+    return passed, failed, skipped, reasons, passed + failed + skipped
 
 
 def pytest(text):
     counts = {}
-    for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?|deselected)", text.strip().splitlines()[-1] if text.strip() else ""):
+    last = text.strip().splitlines()[-1] if text.strip() else ""
+    for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?|deselected)", last):
         counts[word.rstrip("s") if word.startswith("error") else word] = int(number)
-    reasons = re.findall(r"^SKIPPED \[(\d+)\] [^:]+:\d+: (.*)$", text, re.M)
-    return counts.get("passed", 0), counts.get("failed", 0) + counts.get("error", 0), counts.get("skipped", 0), \
-        [f"{count} x {reason}" for count, reason in reasons]
+    by_reason = {}
+    for count, where, reason in re.findall(r"^SKIPPED \[(\d+)\] ([^:]+):\d+: (.*)$", text, re.M):
+        by_reason.setdefault(reason, []).append((int(count), where.split("/")[-1]))
+    reasons = [f"{sum(c for c, _ in places)} in {', '.join(sorted({w for _, w in places}))}: {reason}" for reason, places in by_reason.items()]
+    return counts.get("passed", 0), counts.get("failed", 0) + counts.get("error", 0), counts.get("skipped", 0), reasons
 
 
 def main():

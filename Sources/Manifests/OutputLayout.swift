@@ -14,7 +14,8 @@ public struct OutputLayout: Sendable {
     public static let singleFileName = "cache-registry.yaml"
     public static let kustomizationName = "kustomization.yaml"
     /// Every name an export may write, for removing stale ones.
-    public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "secret.yaml", singleFileName, kustomizationName]
+    public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "pdb.yaml", "secret.yaml",
+                                      Renderer.httpSecretFile, singleFileName, kustomizationName]
     static let marker = "app.kubernetes.io/managed-by: cache-registry-setup"
 
     public init(rendered: RenderedSet, singleFile: Bool) {

@@ -1,3 +1,4 @@
+import Crypto
 import RegistryModel
 
 /// One rendered Kubernetes object and the file it goes to.
@@ -21,18 +22,44 @@ public struct ManagedTLS: Equatable, Sendable {
     public init(certificatePEM: String, keyPEM: String) { self.certificatePEM = certificatePEM; self.keyPEM = keyPEM }
 }
 
-/// The rendered set: resources in apply order plus what was left out.
+/// The rendered set: resources in apply order, what was left out, and what a person must do by hand.
 public struct RenderedSet: Equatable, Sendable {
     public let resources: [RenderedResource]
     public let omitted: [OmittedResource]
+    /// Steps outside Kubernetes (a chown on the node), shown by the preview, Review, Done and export.
+    public var notes: [String] = []
 }
 
 /// Turns a validated configuration into Kubernetes objects, per the storage-mode table of the spec.
 public enum Renderer {
     public static let dataVolume = "registry-data"
     public static let certsVolume = "registry-certs"
+    public static let tmpVolume = "tmp"
+    /// The pod-template annotation that carries the managed certificate's SHA-256.
+    public static let certificateAnnotation = "cache-registry-setup/certificate-sha256"
 
-    public static func render(_ config: RegistryConfig, tls: ManagedTLS? = nil) -> RenderedSet {
+    /// Lower-case hex SHA-256 of bytes.
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(SHA256.hash(data: bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+    }
+
+    /// The UID and GID the registry runs as when it runs as non-root.
+    public static let nonRootID = 10001
+    public static let httpSecretKey = "http-secret"
+    public static let httpSecretFile = "http-secret.yaml"
+
+    /// Whether the replicas need a shared REGISTRY_HTTP_SECRET that the program generates (env does not set one).
+    public static func needsHTTPSecret(_ view: RegistryConfig.View) -> Bool {
+        view.replicas > 1 && !Validator.envVariableNames(view.value(.deploymentEnv)).contains("REGISTRY_HTTP_SECRET")
+    }
+
+    /// The Secret that holds the generated REGISTRY_HTTP_SECRET.
+    public static func httpSecretName(_ view: RegistryConfig.View) -> String { view.text(.deploymentName) + "-http-secret" }
+
+    /// Renders every resource. `tls` is material the program manages (written as the TLS Secret); `httpSecret`
+    /// is the shared HTTP secret for several replicas (its Secret is left out while it is nil).
+    public static func render(_ config: RegistryConfig, tls: ManagedTLS? = nil, httpSecret: String? = nil) -> RenderedSet {
         let view = config.view
         guard view.enabled else {
             return RenderedSet(resources: [], omitted: [OmittedResource(kind: "all", reason: "cacheRegistry.enabled is false: nothing is rendered")])
@@ -71,6 +98,16 @@ public enum Renderer {
                     spec.append(source)
                 }
             }
+            if mode == .hostPath, let node = view.value(.deploymentNodeSelector)?["kubernetes.io/hostname"]?.scalar?.text {
+                // The data lives on that node only: pin the volume there too, so a reschedule cannot find it empty.
+                spec.append(Entry(key: "nodeAffinity", value: .mapping([Entry(key: "required", value: .mapping([
+                    Entry(key: "nodeSelectorTerms", value: .sequence([.mapping([Entry(key: "matchExpressions", value: .sequence([.mapping([
+                        Entry(key: "key", value: .string("kubernetes.io/hostname")),
+                        Entry(key: "operator", value: .string("In")),
+                        Entry(key: "values", value: .sequence([.string(node)])),
+                    ])]))])])),
+                ]))])))
+            }
             resources.append(resource("v1", "PersistentVolume", pvName, namespace: nil, labels: labels, file: "pv.yaml",
                                       body: [Entry(key: "spec", value: .mapping(spec))]))
         } else {
@@ -79,7 +116,7 @@ public enum Renderer {
         }
 
         var claim: [Entry] = [
-            Entry(key: "accessModes", value: .sequence([.string(mode.accessMode)])),
+            Entry(key: "accessModes", value: .sequence([.string(view.accessMode)])),
             Entry(key: "resources", value: .mapping([Entry(key: "requests", value: .mapping([Entry(key: "storage", value: quantity(view, .pvcSize))]))])),
         ]
         // A static claim always names its class ("" keeps a default class from provisioning another volume);
@@ -91,8 +128,22 @@ public enum Renderer {
         resources.append(resource("v1", "PersistentVolumeClaim", pvcName, namespace: namespace, labels: labels, file: "pvc.yaml",
                                   body: [Entry(key: "spec", value: .mapping(claim))]))
 
-        resources.append(deployment(config, mode: mode, labels: labels, pvcName: pvcName))
+        resources.append(deployment(config, labels: labels, pvcName: pvcName, tls: tls))
         resources.append(service(config, labels: labels))
+        if view.replicas > 1 {
+            resources.append(resource("policy/v1", "PodDisruptionBudget", view.text(.deploymentName), namespace: namespace, labels: labels,
+                                      file: "pdb.yaml", body: [Entry(key: "spec", value: .mapping([
+                                          Entry(key: "maxUnavailable", value: .int(1)),
+                                          Entry(key: "selector", value: .mapping([Entry(key: "matchLabels", value: .mapping([
+                                              Entry(key: "app", value: .string(view.text(.deploymentSelector)))]))])),
+                                      ]))]))
+        }
+        if needsHTTPSecret(view), let httpSecret {
+            resources.append(resource("v1", "Secret", httpSecretName(view), namespace: namespace, labels: labels, file: httpSecretFile, body: [
+                Entry(key: "type", value: .string("Opaque")),
+                Entry(key: "data", value: .mapping([Entry(key: httpSecretKey, value: .string(Base64.encode(Array(httpSecret.utf8))))])),
+            ]))
+        }
 
         let secretName = view.text(.deploymentTlsSecretName)
         if let tls {
@@ -106,7 +157,11 @@ public enum Renderer {
         } else {
             omitted.append(OmittedResource(kind: "Secret", reason: "no Secret: the registry uses the existing secret \(secretName) (it must hold tls.crt and tls.key)"))
         }
-        return RenderedSet(resources: resources, omitted: omitted)
+        var notes: [String] = []
+        if view.runsAsNonRoot && (mode == .hostPath || mode == .nfs) {
+            notes.append("The registry runs as UID \(nonRootID), and \(mode == .hostPath ? "hostPath" : "NFS") volumes ignore fsGroup: before the first start, \(Validator.chownHint(view)).")
+        }
+        return RenderedSet(resources: resources, omitted: omitted, notes: notes)
     }
 
     static func commonLabels(_ config: RegistryConfig) -> [Entry] {
@@ -138,7 +193,11 @@ public enum Renderer {
         .string(view.text(path))
     }
 
-    static func deployment(_ config: RegistryConfig, mode: StorageMode, labels: [Entry], pvcName: String) -> RenderedResource {
+    /// Seconds a pod has to finish after SIGTERM; the registry drains for `drainSeconds` of them.
+    static let gracePeriodSeconds = 30
+    static let drainSeconds = 25
+
+    static func deployment(_ config: RegistryConfig, labels: [Entry], pvcName: String, tls: ManagedTLS?) -> RenderedResource {
         let view = config.view
         let selector = view.text(.deploymentSelector)
         let port = view.targetPort
@@ -147,7 +206,15 @@ public enum Renderer {
             envVar("REGISTRY_HTTP_TLS_CERTIFICATE", "/certs/tls.crt"),
             envVar("REGISTRY_HTTP_TLS_KEY", "/certs/tls.key"),
             envVar("REGISTRY_STORAGE_DELETE_ENABLED", "true"),
+            // distribution drains in-flight requests on SIGTERM only when a drain timeout is set.
+            envVar("REGISTRY_HTTP_DRAINTIMEOUT", "\(drainSeconds)s"),
         ]
+        if needsHTTPSecret(view) {
+            env.append(.mapping([Entry(key: "name", value: .string("REGISTRY_HTTP_SECRET")), Entry(key: "valueFrom", value: .mapping([
+                Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string(httpSecretName(view))),
+                                                            Entry(key: "key", value: .string(httpSecretKey))])),
+            ]))]))
+        }
         if let userEnv = view.value(.deploymentEnv) {
             if let entries = userEnv.entries {
                 env += entries.map { envVar($0.key, $0.value.scalar?.text ?? FieldRegistry.displayText($0.value)) }
@@ -185,18 +252,53 @@ public enum Renderer {
                 Entry(key: "timeoutSeconds", value: .int(view.integer(base.appending("timeoutSeconds")))),
             ])))
         }
+        container.append(Entry(key: "securityContext", value: .mapping([
+            Entry(key: "allowPrivilegeEscalation", value: .bool(false)),
+            Entry(key: "capabilities", value: .mapping([Entry(key: "drop", value: .sequence([.string("ALL")]))])),
+            Entry(key: "readOnlyRootFilesystem", value: .bool(true)),
+        ])))
         container.append(Entry(key: "volumeMounts", value: .sequence([
             .mapping([Entry(key: "name", value: .string(dataVolume)), Entry(key: "mountPath", value: .string("/var/lib/registry"))]),
             .mapping([Entry(key: "name", value: .string(certsVolume)), Entry(key: "mountPath", value: .string("/certs")),
                       Entry(key: "readOnly", value: .bool(true))]),
+            // The root file system is read-only; the registry's temporary files go here.
+            .mapping([Entry(key: "name", value: .string(tmpVolume)), Entry(key: "mountPath", value: .string("/tmp"))]),
         ] + (view.value(.deploymentVolumeMounts)?.items ?? []))))
 
-        var podSpec: [Entry] = []
+        var security: [Entry] = []
+        if view.runsAsNonRoot {
+            security += [
+                Entry(key: "runAsNonRoot", value: .bool(true)),
+                Entry(key: "runAsUser", value: .int(nonRootID)),
+                Entry(key: "runAsGroup", value: .int(nonRootID)),
+                Entry(key: "fsGroup", value: .int(nonRootID)),
+                Entry(key: "fsGroupChangePolicy", value: .string("OnRootMismatch")),
+            ]
+        }
+        security.append(Entry(key: "seccompProfile", value: .mapping([Entry(key: "type", value: .string("RuntimeDefault"))])))
+        var podSpec: [Entry] = [
+            // The registry never calls the Kubernetes API.
+            Entry(key: "automountServiceAccountToken", value: .bool(false)),
+            Entry(key: "terminationGracePeriodSeconds", value: .int(gracePeriodSeconds)),
+            Entry(key: "securityContext", value: .mapping(security)),
+        ]
         if let nodeSelector = view.value(.deploymentNodeSelector)?.entries, !nodeSelector.isEmpty {
             podSpec.append(Entry(key: "nodeSelector", value: .mapping(nodeSelector.map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) })))
         }
         if let affinity = view.value(.deploymentAffinity), affinity.entries?.isEmpty == false {
             podSpec.append(Entry(key: "affinity", value: affinity))
+        } else if view.replicas > 1 {
+            // Replicas on different nodes where the scheduler can, so one node going down leaves the others.
+            podSpec.append(Entry(key: "affinity", value: .mapping([Entry(key: "podAntiAffinity", value: .mapping([
+                Entry(key: "preferredDuringSchedulingIgnoredDuringExecution", value: .sequence([.mapping([
+                    Entry(key: "weight", value: .int(100)),
+                    Entry(key: "podAffinityTerm", value: .mapping([
+                        Entry(key: "labelSelector", value: .mapping([Entry(key: "matchLabels", value: .mapping([
+                            Entry(key: "app", value: .string(selector))]))])),
+                        Entry(key: "topologyKey", value: .string("kubernetes.io/hostname")),
+                    ])),
+                ])])),
+            ]))])))
         }
         podSpec.append(Entry(key: "containers", value: .sequence([.mapping(container)])))
         podSpec.append(Entry(key: "volumes", value: .sequence([
@@ -204,15 +306,23 @@ public enum Renderer {
                       Entry(key: "persistentVolumeClaim", value: .mapping([Entry(key: "claimName", value: .string(pvcName))]))]),
             .mapping([Entry(key: "name", value: .string(certsVolume)),
                       Entry(key: "secret", value: .mapping([Entry(key: "secretName", value: .string(view.text(.deploymentTlsSecretName)))]))]),
+            .mapping([Entry(key: "name", value: .string(tmpVolume)), Entry(key: "emptyDir", value: .emptyMapping)]),
         ] + (view.value(.deploymentVolumes)?.items ?? []))))
 
         let podLabels = labels.filter { $0.key != "app" } + [Entry(key: "app", value: .string(selector))]
+        var podMetadata: [Entry] = [Entry(key: "labels", value: .mapping(podLabels))]
+        if let tls {
+            // A new certificate changes the pod template, so the pods restart and serve it.
+            podMetadata.append(Entry(key: "annotations", value: .mapping([
+                Entry(key: certificateAnnotation, value: .string(sha256Hex(Array(tls.certificatePEM.utf8)))),
+            ])))
+        }
         let spec: [Entry] = [
-            Entry(key: "replicas", value: .int(view.integer(.deploymentReplicas))),
-            Entry(key: "strategy", value: .mapping([Entry(key: "type", value: .string(mode.accessMode == "ReadWriteOnce" ? "Recreate" : "RollingUpdate"))])),
+            Entry(key: "replicas", value: .int(view.replicas)),
+            Entry(key: "strategy", value: .mapping([Entry(key: "type", value: .string(view.isShared ? "RollingUpdate" : "Recreate"))])),
             Entry(key: "selector", value: .mapping([Entry(key: "matchLabels", value: .mapping([Entry(key: "app", value: .string(selector))]))])),
             Entry(key: "template", value: .mapping([
-                Entry(key: "metadata", value: .mapping([Entry(key: "labels", value: .mapping(podLabels))])),
+                Entry(key: "metadata", value: .mapping(podMetadata)),
                 Entry(key: "spec", value: .mapping(podSpec)),
             ])),
         ]

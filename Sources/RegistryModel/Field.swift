@@ -20,6 +20,7 @@ public enum StorageMode: String, CaseIterable, Sendable {
     }
     /// Whether a PersistentVolume is rendered (static binding).
     public var hasStaticVolume: Bool { self != .dynamic }
+    /// The access mode of a static volume (hostPath: one node; NFS: shared). Dynamic claims use `pvc.accessMode`.
     public var accessMode: String { self == .nfs ? "ReadWriteMany" : "ReadWriteOnce" }
 }
 
@@ -69,13 +70,16 @@ public struct Field: Sendable {
     public let nullable: Bool
     /// A toggle that must be on for this field to matter (a probe's settings need the probe enabled).
     public let shownWhen: KeyPath?
+    /// What an unset value means in a storage mode, where that differs from `defaultValue` (our keys only: the
+    /// chart's templates never read them, so the chart's defaults stay as they are).
+    public let modeDefaults: [StorageMode: Value]
 
     public init(_ path: KeyPath, _ label: String, kind: FieldKind, default defaultValue: Value?, step: Step,
-                modes: Set<StorageMode> = [], nullable: Bool = false, shownWhen: KeyPath? = nil, example: String, help: String,
-                advice: FieldAdvice? = nil) {
+                modes: Set<StorageMode> = [], nullable: Bool = false, shownWhen: KeyPath? = nil,
+                modeDefaults: [StorageMode: Value] = [:], example: String, help: String, advice: FieldAdvice? = nil) {
         self.path = path; self.label = label; self.help = help; self.example = example; self.kind = kind
         self.defaultValue = defaultValue; self.modes = modes; self.nullable = nullable; self.shownWhen = shownWhen
-        self.step = step; self.advice = advice
+        self.modeDefaults = modeDefaults; self.step = step; self.advice = advice
     }
 
     /// Whether the merged configuration may lack this key without an error.
@@ -85,8 +89,17 @@ public struct Field: Sendable {
 
     /// The help text with the example and default, as F1 and the schema show it.
     public var fullHelp: String {
-        var text = help + " Example: " + example + "."
-        if let value = defaultValue { text += " Default: " + FieldRegistry.displayText(value) + "." } else { text += " Default: unset." }
-        return text
+        help + " Example: " + example + ". Default: " + defaultDescription + "."
     }
+
+    /// The default as help and the README say it, per storage mode where it depends on it.
+    public var defaultDescription: String {
+        guard !modeDefaults.isEmpty else { return defaultValue.map(FieldRegistry.displayText) ?? "unset" }
+        let byValue = Dictionary(grouping: modeDefaults, by: { FieldRegistry.displayText($0.value) })
+        return byValue.sorted { $0.key > $1.key }
+            .map { "\($0.key) (\($0.value.map(\.key.rawValue).sorted().joined(separator: ", ")))" }.joined(separator: "; ")
+    }
+
+    /// The value an unset key has in a storage mode.
+    public func effectiveDefault(in mode: StorageMode) -> Value? { modeDefaults[mode] ?? defaultValue }
 }

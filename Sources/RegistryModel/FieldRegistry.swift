@@ -12,8 +12,8 @@ public enum FieldRegistry {
         Field("pv.size", "PV size", kind: .quantity(.storage), default: .string("20Gi"), step: .storage,
               modes: static_, example: "50Gi", help: "Capacity of the PersistentVolume, a Kubernetes quantity."),
         Field("pv.reclaimPolicy", "PV reclaim policy", kind: .choice(["Retain", "Delete", "Recycle"]),
-              default: .string("Retain"), step: .storage, modes: static_, example: "Retain",
-              help: "What happens to the data when the claim is deleted. Retain keeps it.",
+              default: .string("Retain"), step: .storage, modes: static_, nullable: true, example: "Retain",
+              help: "What happens to the data when the claim is deleted. Retain keeps it. In dynamic mode the StorageClass's policy applies, so it is null there.",
               advice: { $0.text == "Recycle" ? (.warning, "Recycle is deprecated; use Retain or Delete") : nil }),
         Field("pv.hostPath", "Host path", kind: .text(.absolutePath), default: .string("/var/lib/registry"),
               step: .storage, modes: [.hostPath], nullable: true, example: "/var/lib/registry",
@@ -32,6 +32,9 @@ public enum FieldRegistry {
               example: "20Gi", help: "Storage the claim requests; with a static PV it must not exceed the PV size."),
         Field("pvc.storageClass", "PVC storage class", kind: .text(.subdomain), default: nil, step: .storage,
               example: "fast-ssd", help: "StorageClass of the claim; must equal the PV's class when both are set."),
+        Field("pvc.accessMode", "PVC access mode", kind: .choice(["ReadWriteOnce", "ReadWriteMany"]), default: nil,
+              step: .storage, modes: [.dynamic], modeDefaults: [.dynamic: .string("ReadWriteOnce")], example: "ReadWriteMany",
+              help: "How a provisioned volume may be mounted: ReadWriteOnce (one node), or ReadWriteMany for classes that share (EFS, Filestore, Azure Files), which allows more than one replica."),
         Field("pvc.volumeName", "PVC volume name", kind: .text(.subdomain), default: nil, step: .storage,
               modes: static_, example: "docker-registry-pv", help: "Binds the claim to a named PV; with a static PV it must be the PV name."),
 
@@ -61,6 +64,9 @@ public enum FieldRegistry {
               step: .registry, example: "1", help: "Most CPU the registry may use."),
         Field("deployment.resources.limits.memory", "Memory limit", kind: .quantity(.memory), default: .string("512Mi"),
               step: .registry, example: "1Gi", help: "Most memory the registry may use before it is killed."),
+        Field("deployment.runAsNonRoot", "Run as non-root", kind: .toggle, default: nil, step: .registry,
+              modeDefaults: [.dynamic: .bool(true), .hostPath: .bool(false), .nfs: .bool(false), .otherSource: .bool(false)], example: "true",
+              help: "Run the registry as UID/GID 10001 (Pod Security \"restricted\"). On by default in dynamic mode, where fsGroup makes the volume writable; hostPath and NFS ignore fsGroup, so there the folder must first be chowned to 10001."),
         Field("deployment.nodeSelector", "Node selector", kind: .yamlMapping, default: .emptyMapping, step: .registry,
               example: "kubernetes.io/hostname=node-a", help: "Labels a node must have to run the registry. With hostPath, pin the node."),
         Field("deployment.affinity", "Affinity", kind: .yamlMapping, default: .emptyMapping, step: .registry,
@@ -200,7 +206,7 @@ extension FieldRegistry {
         var lines = ["| key | default | kind | storage modes | what it does |", "|---|---|---|---|---|"]
         for field in all {
             let modes = field.modes.isEmpty ? "all" : field.modes.map(\.rawValue).sorted().joined(separator: ", ")
-            let value = field.defaultValue.map(displayText) ?? "(unset)"
+            let value = field.modeDefaults.isEmpty ? field.defaultValue.map(displayText) ?? "(unset)" : field.defaultDescription
             lines.append("| `\(field.path)` | `\(value)` | \(Validator.expectation(field.kind)) | \(modes) | \(field.help) |")
         }
         return lines.joined(separator: "\n")

@@ -10,6 +10,7 @@ extension KeyPath {
     public static let deploymentName: KeyPath = "deployment.name"
     public static let deploymentNodeSelector: KeyPath = "deployment.nodeSelector"
     public static let deploymentReplicas: KeyPath = "deployment.replicas"
+    public static let deploymentRunAsNonRoot: KeyPath = "deployment.runAsNonRoot"
     public static let deploymentResourcesLimitsCpu: KeyPath = "deployment.resources.limits.cpu"
     public static let deploymentResourcesLimitsMemory: KeyPath = "deployment.resources.limits.memory"
     public static let deploymentResourcesRequestsCpu: KeyPath = "deployment.resources.requests.cpu"
@@ -29,6 +30,7 @@ extension KeyPath {
     public static let pvNFSPath: KeyPath = "pv.volumeSource.nfs.path"
     public static let pvNFSReadOnly: KeyPath = "pv.volumeSource.nfs.readOnly"
     public static let pvNFSServer: KeyPath = "pv.volumeSource.nfs.server"
+    public static let pvcAccessMode: KeyPath = "pvc.accessMode"
     public static let pvcName: KeyPath = "pvc.name"
     public static let pvcSize: KeyPath = "pvc.size"
     public static let pvcStorageClass: KeyPath = "pvc.storageClass"
@@ -46,7 +48,7 @@ extension KeyPath {
         .deploymentResourcesLimitsCpu, .deploymentResourcesLimitsMemory, .deploymentResourcesRequestsCpu,
         .deploymentResourcesRequestsMemory, .deploymentSelector, .deploymentTlsSecretName, .deploymentVolumeMounts,
         .deploymentVolumes, .enabled, .pvHostPath, .pvName, .pvReclaimPolicy, .pvSize, .pvStorageClass,
-        .pvVolumeSource, .pvNFS, .pvNFSPath, .pvNFSReadOnly, .pvNFSServer, .pvcName, .pvcSize, .pvcStorageClass,
+        .pvVolumeSource, .pvNFS, .pvNFSPath, .pvNFSReadOnly, .pvNFSServer, .pvcAccessMode, .pvcName, .pvcSize, .pvcStorageClass,
         .pvcVolumeName, .serviceAdditionalPorts, .serviceName, .servicePort, .serviceTargetPort, .serviceType
     ]
 }

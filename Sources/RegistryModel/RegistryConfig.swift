@@ -88,6 +88,20 @@ public struct RegistryConfig: Equatable, Sendable {
             bool(path) ?? FieldRegistry.field(path)?.defaultValue?.scalar?.boolValue ?? false
         }
         public var enabled: Bool { flag(.enabled) }
+
+        /// The value, or what an unset key means in the current storage mode.
+        public func effective(_ path: KeyPath) -> Value? {
+            value(path) ?? FieldRegistry.field(path)?.effectiveDefault(in: storageMode)
+        }
+        /// Whether the registry runs as UID/GID 10001.
+        public var runsAsNonRoot: Bool { effective(.deploymentRunAsNonRoot)?.scalar?.boolValue ?? false }
+        /// The claim's access mode: the static volume's, or `pvc.accessMode` for a provisioned one.
+        public var accessMode: String {
+            storageMode == .dynamic ? effective(.pvcAccessMode)?.scalar?.text ?? "ReadWriteOnce" : storageMode.accessMode
+        }
+        /// More than one pod can mount the volume at once.
+        public var isShared: Bool { accessMode == "ReadWriteMany" }
+        public var replicas: Int { integer(.deploymentReplicas) }
         public var targetPort: Int { integer(.serviceTargetPort) }
     }
 

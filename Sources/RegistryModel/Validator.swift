@@ -170,7 +170,7 @@ public enum Validator {
         if config.release.count > 53 { problems.append(Problem(.error, "release", "must be at most 53 characters")) }
         else if let problem = Names.dns1123SubdomainProblem(config.release) { problems.append(Problem(.error, "release", problem)) }
 
-        problems += storageRules(view, mode: mode)
+        problems += storageRules(config, view: view, mode: mode)
 
         for resource in ["cpu", "memory"] {
             let requestPath = KeyPath(stringLiteral: "deployment.resources.requests.\(resource)")
@@ -181,13 +181,12 @@ public enum Validator {
         }
 
         let replicas = view.int(.deploymentReplicas) ?? 1
-        let envNames = envVariableNames(view.value(.deploymentEnv))
-        if replicas > 1 {
-            if mode != .nfs {
-                problems.append(.error(.deploymentReplicas, "\(replicas) replicas need ReadWriteMany storage (NFS); \(mode.rawValue) storage is ReadWriteOnce, so use 1 replica or switch to NFS"))
-            } else if !envNames.contains("REGISTRY_HTTP_SECRET") {
-                problems.append(.warning(.deploymentEnv, "set REGISTRY_HTTP_SECRET to one shared value; without it uploads fail across \(replicas) replicas"))
-            }
+        if replicas > 1 && !view.isShared {
+            let fix = mode == .dynamic ? "set pvc.accessMode to ReadWriteMany (a class that shares, such as EFS or Azure Files)" : "switch to NFS"
+            problems.append(.error(.deploymentReplicas, "\(replicas) replicas need ReadWriteMany storage; this \(mode.rawValue) volume is ReadWriteOnce, so use 1 replica or \(fix)"))
+        }
+        if let type = view.string(.serviceType), type != "ClusterIP" {
+            problems.append(.warning(.serviceType, "\(type) exposes an unauthenticated registry with delete enabled: anyone who reaches it can push and delete images; keep ClusterIP or put authentication in front"))
         }
         problems += envRules(view.value(.deploymentEnv))
         for entry in view.value(.deploymentNodeSelector)?.entries ?? [] {
@@ -223,7 +222,26 @@ public enum Validator {
         return problems
     }
 
-    static func storageRules(_ view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
+    /// Folders of the node's system (or of the kubelet and container runtimes) a hostPath must never be.
+    static let systemFolders = ["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev", "/proc",
+                                "/sys", "/run", "/var/run", "/var/lib/kubelet", "/var/lib/containerd", "/var/lib/docker"]
+
+    /// The system folder a path is or lies in, if any.
+    public static func systemFolder(_ path: String) -> String? {
+        let clean = "/" + path.split(separator: "/").joined(separator: "/")
+        return systemFolders.first { clean == $0 || clean.hasPrefix($0 + "/") }
+    }
+
+    /// The command that makes a hostPath or NFS folder writable for UID 10001.
+    public static func chownHint(_ view: RegistryConfig.View) -> String {
+        switch view.storageMode {
+        case .hostPath: return "on the node: chown -R 10001:10001 \(view.text(.pvHostPath))"
+        case .nfs: return "on the NFS server \(view.text(.pvNFSServer)): chown -R 10001:10001 \(view.text(.pvNFSPath))"
+        default: return "chown -R 10001:10001 on the volume"
+        }
+    }
+
+    static func storageRules(_ config: RegistryConfig, view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         var problems: [Problem] = []
         let sources = view.value(.pvVolumeSource)?.entries?.filter { !$0.value.isNull } ?? []
         let hasHostPath = view.string(.pvHostPath) != nil
@@ -250,6 +268,12 @@ public enum Validator {
             if view.bool(.pvNFSReadOnly) == true {
                 problems.append(.warning(.pvNFSReadOnly, "a read-only volume cannot store pushed images"))
             }
+        }
+        if mode == .hostPath, let path = view.string(.pvHostPath), let system = systemFolder(path) {
+            problems.append(.error(.pvHostPath, "\(path) is \(system == path ? "" : "inside ")the node's system folder \(system); the registry would write into the node's own files. Use a folder of its own, such as /var/lib/registry"))
+        }
+        if mode == .dynamic, let policy = view.string(.pvReclaimPolicy) {
+            problems.append(.warning(.pvReclaimPolicy, "is \(policy), but in dynamic mode the StorageClass's reclaim policy applies (usually Delete); set the policy on the class and pv.reclaimPolicy to null"))
         }
         if mode == .hostPath {
             if view.value(.deploymentNodeSelector)?.entries?.isEmpty ?? true {
@@ -287,6 +311,11 @@ public enum Validator {
             for (index, item) in items.enumerated() where item["name"]?.scalar == nil {
                 problems.append(.error(.deploymentEnv, "item \(index + 1) has no name"))
             }
+        }
+        let plainSecret = env?.entries.map { $0.contains { $0.key == "REGISTRY_HTTP_SECRET" } }
+            ?? env?.items?.contains { $0["name"]?.scalar?.text == "REGISTRY_HTTP_SECRET" && $0["valueFrom"] == nil } ?? false
+        if plainSecret {
+            problems.append(.warning(KeyPath(["deployment", "env", "REGISTRY_HTTP_SECRET"]), "is a plain value, so it lands in the Deployment and in git; remove it (with replicas > 1 the program generates it into a Secret) or read it with valueFrom.secretKeyRef"))
         }
         for name in envVariableNames(env) {
             if let problem = Names.envNameProblem(name) {

@@ -16,6 +16,10 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
     case .done(let paths):
         var lines: [(String, CellStyle)] = [("Written:", CellStyle(.success, bold: true))]
         lines += paths.map { ("  \(state.glyphs.ok) \($0)", CellStyle(.success)) }
+        for note in state.manifestPlan.notes {
+            lines.append(("", .text))
+            lines += wrap("To do: " + note, width: max(40, state.width - 10)).map { ($0, CellStyle(.warning, bold: true)) }
+        }
         lines += [("", .text), ("Next, one of these (not both: each creates every resource):", CellStyle(.title, bold: true)),
                   ("  kubectl apply -k \(state.outputDir)", CellStyle(.accent)),
                   ("  or: helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)", CellStyle(.accent))]
@@ -49,7 +53,7 @@ func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
         lines.append(("", .text))
         lines += wrap(field.help, width: 60).map { ($0, .text) }
         lines.append(("Example: \(field.example)", .text))
-        lines.append(("Default: \(field.defaultValue.map(FieldRegistry.displayText) ?? "unset")", .text))
+        lines.append(("Default: \(field.defaultDescription)", .text))
         if !field.modes.isEmpty { lines.append(("Storage modes: \(field.modes.map(\.rawValue).sorted().joined(separator: ", "))", CellStyle(.muted))) }
     } else {
         lines.append(("", .text))

@@ -120,7 +120,8 @@ public enum Forms {
         switch id {
         case .field(let path):
             if editableYAML.contains(path) { return pairsText(view.value(path)) }
-            if let field = FieldRegistry.field(path), case .toggle = field.kind { return (view.bool(path) ?? false) ? "yes" : "no" }
+            if let field = FieldRegistry.field(path), case .toggle = field.kind { return view.effective(path)?.scalar?.boolValue == true ? "yes" : "no" }
+            if let field = FieldRegistry.field(path), case .choice = field.kind { return view.effective(path).map(FieldRegistry.displayText) ?? "" }
             return view.value(path).map(FieldRegistry.displayText) ?? ""
         case .namespace: return state.config.namespace
         case .release: return state.config.release

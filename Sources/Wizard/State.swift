@@ -96,8 +96,10 @@ public struct DiskSnapshot: Equatable, Sendable {
     public var manifests: [String: String]
     /// Whether the values file exists (first-time setup must not overwrite it silently).
     public var valuesFileExists: Bool
-    public init(outputDir: String, manifests: [String: String], valuesFileExists: Bool) {
-        self.outputDir = outputDir; self.manifests = manifests; self.valuesFileExists = valuesFileExists
+    /// The shared REGISTRY_HTTP_SECRET for several replicas: the one the folder's Secret holds, else a new one.
+    public var httpSecret: String?
+    public init(outputDir: String, manifests: [String: String], valuesFileExists: Bool, httpSecret: String? = nil) {
+        self.outputDir = outputDir; self.manifests = manifests; self.valuesFileExists = valuesFileExists; self.httpSecret = httpSecret
     }
 }
 

@@ -236,6 +236,12 @@ extension WizardState {
             apply.append(Assignment(path: .pvHostPath, value: .null))
             apply.append(Assignment(path: .pvVolumeSource, value: .null))
         }
+        // A provisioned volume takes its reclaim policy from the StorageClass; a static one needs its own back.
+        if mode == .dynamic {
+            apply.append(Assignment(path: .pvReclaimPolicy, value: .null))
+        } else if view.string(.pvReclaimPolicy) == nil {
+            apply.append(Assignment(path: .pvReclaimPolicy, value: .string(originalConfig.view.text(.pvReclaimPolicy))))
+        }
         for assignment in apply { config = config.applying(assignment) }
         revalidate()
     }

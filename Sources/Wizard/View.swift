@@ -187,11 +187,13 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
     lines.append(("  \(state.valuesPath)", CellStyle(.text)))
     lines += plan.manifests.map { manifest in
         let file = WritePlanner.path(state.outputDir, manifest.fileName)
-        let note = manifest.pending ? (state.tls.source == .generate ? " (generated on write)" : " (from the imported files)") : ""
+        let note = !manifest.pending ? "" : manifest.fileName == Renderer.httpSecretFile || state.tls.source == .generate
+            ? " (generated on write)" : " (from the imported files)"
         return ("  \(file.padding(28)) \(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)", CellStyle(.text))
     }
     if !plan.manifests.isEmpty { lines.append(("  \(WritePlanner.path(state.outputDir, OutputLayout.kustomizationName))", CellStyle(.text))) }
     lines += plan.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
+    lines += plan.notes.map { ("  To do: \($0)", CellStyle(.warning)) }
     // Long rows wrap, indented under their start, rather than being cut.
     let wrapped = lines.flatMap { line -> [(String, CellStyle)] in
         let indent = String(line.0.prefix { $0 == " " })

@@ -7,7 +7,7 @@ import ValuesFile
 public enum WritePlanner {
     /// The plan, or the reason the values file cannot be edited (then nothing at all is written).
     public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(ValuesFileError) -> WritePlan {
-        let layout = OutputLayout(rendered: Renderer.render(state.config, tls: state.managedTLS), singleFile: false)
+        let layout = OutputLayout(rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false)
         let values = try valuesBytes(state)
         var overwrites = layout.files.map(\.name).filter { disk.manifests[$0] != nil }.map { path(state.outputDir, $0) }
         if state.mode == .setup && disk.valuesFileExists { overwrites.insert(state.valuesPath, at: 0) }
@@ -66,16 +66,23 @@ public struct PlannedManifest: Equatable, Sendable {
 extension WizardState {
     /// The manifests a write produces and what is left out. While TLS material is still being generated or
     /// read, its Secret is listed as pending (it will be written), so no screen says there is no Secret.
-    public var manifestPlan: (manifests: [PlannedManifest], omitted: [OmittedResource]) {
-        let rendered = Renderer.render(config, tls: managedTLS)
+    public var manifestPlan: (manifests: [PlannedManifest], omitted: [OmittedResource], notes: [String]) {
+        let rendered = self.rendered(httpSecret: disk?.httpSecret)
         var manifests = rendered.resources.map { PlannedManifest(kind: $0.kind, name: $0.name, fileName: $0.fileName, pending: false) }
         var omitted = rendered.omitted
-        if tls.source != .existing, managedTLS == nil, config.view.enabled {
+        let view = config.view
+        if tls.source != .existing, managedTLS == nil, view.enabled {
             omitted.removeAll { $0.kind == "Secret" }
-            manifests.append(PlannedManifest(kind: "Secret", name: config.view.text(.deploymentTlsSecretName), fileName: "secret.yaml", pending: true))
+            manifests.append(PlannedManifest(kind: "Secret", name: view.text(.deploymentTlsSecretName), fileName: "secret.yaml", pending: true))
         }
-        return (manifests, omitted)
+        if view.enabled, Renderer.needsHTTPSecret(view), disk?.httpSecret == nil {
+            manifests.append(PlannedManifest(kind: "Secret", name: Renderer.httpSecretName(view), fileName: Renderer.httpSecretFile, pending: true))
+        }
+        return (manifests, omitted, rendered.notes)
     }
+
+    /// The manifests as they are rendered now (with the HTTP secret the disk check found or made).
+    func rendered(httpSecret: String?) -> RenderedSet { Renderer.render(config, tls: managedTLS, httpSecret: httpSecret) }
 
     /// Every file a write produces, in the order the write dialog lists them: the values file, the manifests,
     /// then kustomization.yaml when there is anything to list.
@@ -97,18 +104,22 @@ public struct PreviewTab: Equatable, Sendable {
 /// Builds the preview's tabs: one per resource (with notes for those left out) and, when editing, the diffs.
 public enum PreviewBuilder {
     public static func tabs(_ state: WizardState) -> [PreviewTab] {
-        let rendered = Renderer.render(state.config, tls: state.managedTLS)
+        let rendered = state.rendered(httpSecret: state.disk?.httpSecret)
         var tabs = rendered.resources.map { resource in
             PreviewTab(title: shortName(resource.kind), lines: colour(Emitter.displayYAML(resource)))
         }
         let plan = state.manifestPlan
         for pending in plan.manifests where pending.pending {
-            let note = state.tls.source == .generate ? "# the self-signed certificate is generated when you write (or now, in the background)"
+            let note = pending.fileName == Renderer.httpSecretFile ? "# the shared REGISTRY_HTTP_SECRET is generated when the files are written"
+                : state.tls.source == .generate ? "# the self-signed certificate is generated when you write (or now, in the background)"
                 : "# the imported certificate and key go here once both files are read"
             tabs.append(PreviewTab(title: shortName(pending.kind), lines: [("# \(pending.fileName): Secret \(pending.name) (kubernetes.io/tls)", .yamlComment), (note, .yamlComment)]))
         }
         for omitted in plan.omitted {
             tabs.append(PreviewTab(title: omitted.kind == "all" ? "Nothing" : "(no \(shortName(omitted.kind)))", lines: [("# " + omitted.reason, .yamlComment)]))
+        }
+        if !plan.notes.isEmpty {
+            tabs.append(PreviewTab(title: "To do", lines: plan.notes.map { ("# " + $0, .yamlComment) }))
         }
         if state.mode == .edit {
             let old = String(decoding: state.originalBytes, as: UTF8.self)
@@ -150,10 +161,10 @@ public enum PreviewBuilder {
     /// Hides private key material in a line of YAML (`tls.key:` data, `registryTls.key`, PEM key lines).
     public static func redact(_ line: String) -> String {
         let trimmed = line.drop { $0 == " " }
-        for prefix in ["tls.key:", "key:"] where trimmed.hasPrefix(prefix) {
+        for prefix in ["tls.key:", Renderer.httpSecretKey + ":", "key:"] where trimmed.hasPrefix(prefix) {
             let value = trimmed.dropFirst(prefix.count).drop { $0 == " " }.split(separator: " ").first.map(String.init) ?? ""
             let bare = value.trimmingCharacters(in: "\"")
-            if bare.count > 40 || prefix == "tls.key:" {
+            if bare.count > 40 || prefix != "key:" {
                 let bytes = bare.count / 4 * 3
                 return String(line.prefix(line.count - trimmed.count)) + prefix + " <redacted: \(bytes) bytes>"
             }

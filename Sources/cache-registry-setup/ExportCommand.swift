@@ -37,9 +37,11 @@ struct ExportCommand: ParsableCommand {
         let tls = document.flatMap(RegistryTLSMaterial.init(document:)).flatMap { material in
             material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) }
         }
-        let rendered = Renderer.render(config, tls: tls)
+        let httpSecret = output == "-" ? HTTPSecretStore.fresh() : HTTPSecretStore.value(in: output)
+        let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
         let layout = OutputLayout(rendered: rendered, singleFile: singleFile || output == "-")
         if output == "-" {
+            for note in rendered.notes { Output.error("to do: \(note)") }
             do { try FileHandle.standardOutput.write(contentsOf: Data((layout.files.first?.contents ?? "").utf8)) } catch {
                 throw CommandFailure.usage("cannot write the manifests to standard output: \(error.localizedDescription)")
             }
@@ -47,6 +49,7 @@ struct ExportCommand: ParsableCommand {
         }
         let written = try ManifestWriter.write(layout.files, to: output)
         for note in rendered.omitted { print("note: \(note.reason)") }
+        for note in rendered.notes { print("to do: \(note)") }
         print("wrote \(written.map { (output as NSString).appendingPathComponent($0) }.joined(separator: ", "))")
     }
 }

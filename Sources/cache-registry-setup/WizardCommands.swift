@@ -106,7 +106,8 @@ enum EffectRunner {
                     manifests[name] = String(decoding: bytes, as: UTF8.self)
                 }
             }
-            return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: FileManager.default.fileExists(atPath: valuesPath)))
+            return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: FileManager.default.fileExists(atPath: valuesPath),
+                                               httpSecret: HTTPSecretStore.value(in: outputDir)))
         case .write(let plan):
             do {
                 try FileAccess.writeAtomically(plan.valuesBytes, to: plan.valuesPath)

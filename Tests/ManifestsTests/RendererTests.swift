@@ -13,8 +13,8 @@ final class RendererTests: XCTestCase {
         "dynamic": ["pv.hostPath=null", "pv.storageClass=fast-ssd", "pvc.storageClass=fast-ssd"],
         "nfs": ["pv.hostPath=null", "pv.volumeSource.nfs.server=nfs.example.com", "pv.volumeSource.nfs.path=/exports/registry"],
         "replicated": ["pv.hostPath=null", "pv.volumeSource.nfs.server=10.0.0.5", "pv.volumeSource.nfs.path=/exports/registry",
-                       "deployment.replicas=3", "deployment.env.REGISTRY_HTTP_SECRET=shared", "deployment.nodeSelector.disk=ssd",
-                       "service.targetPort=6000", "service.type=NodePort"],
+                       "deployment.replicas=3", "deployment.nodeSelector.disk=ssd", "service.targetPort=6000", "service.type=NodePort"],
+        "pinned-non-root": ["deployment.nodeSelector.kubernetes\\.io/hostname=node-a", "deployment.runAsNonRoot=true"],
     ]
 
     func config(_ assignments: [String]) throws -> RegistryConfig {
@@ -29,7 +29,7 @@ final class RendererTests: XCTestCase {
         for (name, assignments) in RendererTests.variants.sorted(by: { $0.key < $1.key }) {
             let config = try config(assignments)
             XCTAssertEqual(Validator.validate(config).errors, [], name)
-            let stream = Emitter.stream(Renderer.render(config).resources.map(\.object))
+            let stream = Emitter.stream(Renderer.render(config, httpSecret: "fixed-test-http-secret").resources.map(\.object))
             let file = RendererTests.golden.appendingPathComponent("\(name).yaml")
             if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
                 try stream.write(to: file, atomically: true, encoding: .utf8)

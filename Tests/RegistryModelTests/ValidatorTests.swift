@@ -60,6 +60,11 @@ final class ValidatorTests: XCTestCase {
             (["pv.volumeSource.nfs.server=nfs.local", "pv.volumeSource.nfs.path=/x"], "cacheRegistry.pv.volumeSource"),
             (["pv.hostPath=null", "pv.volumeSource.nfs.server=nfs.local"], "cacheRegistry.pv.volumeSource.nfs.path"),
             (["deployment.nodeSelector=oops"], "cacheRegistry.deployment.nodeSelector"),
+            (["pv.hostPath=/etc"], "cacheRegistry.pv.hostPath"),
+            (["pv.hostPath=/var/lib/kubelet/pods"], "cacheRegistry.pv.hostPath"),
+            (["pv.hostPath=/lib64"], "cacheRegistry.pv.hostPath"),
+            (["pv.hostPath=/var/run"], "cacheRegistry.pv.hostPath"),
+            (["pv.hostPath=null", "pvc.storageClass=fast", "deployment.replicas=2"], "cacheRegistry.deployment.replicas"),
         ]
         for (assignments, path) in cases {
             let found = try problems(assignments).errors
@@ -80,7 +85,10 @@ final class ValidatorTests: XCTestCase {
             (["pv.sise=1Gi"], "cacheRegistry.pv.sise"),
             (["deployment.env.REGISTRY_HTTP_ADDR=0.0.0.0:1"], "cacheRegistry.deployment.env.REGISTRY_HTTP_ADDR"),
             (["pv.hostPath=null", "pv.volumeSource.nfs.server=bad_host!", "pv.volumeSource.nfs.path=/x"], "cacheRegistry.pv.volumeSource.nfs.server"),
-            (["pv.hostPath=null", "pv.volumeSource.nfs.server=10.0.0.1", "pv.volumeSource.nfs.path=/x", "deployment.replicas=2"], "cacheRegistry.deployment.env"),
+            (["deployment.env.REGISTRY_HTTP_SECRET=s3cr3t"], "cacheRegistry.deployment.env.REGISTRY_HTTP_SECRET"),
+            (["service.type=NodePort"], "cacheRegistry.service.type"),
+            (["service.type=LoadBalancer"], "cacheRegistry.service.type"),
+            (["pv.hostPath=null", "pvc.storageClass=fast", "pv.reclaimPolicy=Retain"], "cacheRegistry.pv.reclaimPolicy"),
             (["deployment.livenessProbe.httpGet.port=5001"], "cacheRegistry.deployment.livenessProbe.httpGet.port"),
         ]
         for (assignments, path) in cases {
@@ -88,6 +96,26 @@ final class ValidatorTests: XCTestCase {
             XCTAssertTrue(found.warnings.contains { $0.path == path }, "\(assignments) must warn at \(path); got \(found)")
             XCTAssertTrue(found.errors.isEmpty, "\(assignments) must give no error; got \(found.errors)")
         }
+    }
+
+    func testSharedStorageCarriesReplicasWithAGeneratedSecret() throws {
+        for assignments in [["pv.hostPath=null", "pvc.storageClass=efs", "pvc.accessMode=ReadWriteMany", "deployment.replicas=3"],
+                            ["pv.hostPath=null", "pv.volumeSource.nfs.server=10.0.0.1", "pv.volumeSource.nfs.path=/x", "deployment.replicas=2"]] {
+            let found = try problems(assignments)
+            XCTAssertEqual(found.errors, [], "\(assignments)")
+            XCTAssertFalse(found.contains { $0.path.hasPrefix("cacheRegistry.deployment.env") }, "the HTTP secret is generated, not asked for")
+        }
+        XCTAssertTrue(try problems(["pv.hostPath=null"]).isEmpty == false)
+        XCTAssertNil(Validator.systemFolder("/var/lib/registry"))
+        XCTAssertNil(Validator.systemFolder("/etcetera"), "a folder that only starts like one is fine")
+        XCTAssertEqual(Validator.systemFolder("/usr//local/registry"), "/usr")
+    }
+
+    func testRunAsNonRootFollowsTheStorageMode() throws {
+        XCTAssertFalse(try config([]).view.runsAsNonRoot, "hostPath ignores fsGroup: root unless chosen")
+        XCTAssertTrue(try config(["pv.hostPath=null"]).view.runsAsNonRoot, "dynamic: non-root with fsGroup")
+        XCTAssertTrue(try config(["deployment.runAsNonRoot=true"]).view.runsAsNonRoot)
+        XCTAssertFalse(try config(["pv.hostPath=null", "deployment.runAsNonRoot=false"]).view.runsAsNonRoot)
     }
 
     func testDidYouMean() throws {

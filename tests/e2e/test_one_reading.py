@@ -61,17 +61,10 @@ def test_each_storage_mode_reads_back_as_written(tmp_path, presses, mode):
             pane.keys("Right")
         pane.wait_for(mode)
         if mode == "NFS":
-            pane.keys("C-f")
-            pane.type("nfs.server")
-            pane.keys("Enter")
-            pane.type("nfs.example.com")
-            pane.keys("Tab")
-            pane.type("/exports/registry")
+            pane.set_field("nfs.server", "nfs.example.com")
+            pane.set_field("nfs.path", "/exports/registry")
         if mode == "dynamic":
-            pane.keys("C-f")
-            pane.type("pvc.storageClass")
-            pane.keys("Enter")
-            pane.type("fast-ssd")
+            pane.set_field("pvc.storageClass", "fast-ssd")
         shown = status_counts(pane.wait_for("0 errors"))
         write_and_quit(pane)
     values = tmp_path / "values.yaml"
@@ -99,10 +92,7 @@ def test_dynamic_with_the_cluster_default_class(tmp_path):
 def edit_pv_size(tmp_path, values):
     with Pane(["edit", values.name], tmp_path, 100, 30) as pane:
         pane.wait_for("editing")
-        pane.keys("C-f")
-        pane.type("pv.size")
-        pane.keys("Enter", "C-u")
-        pane.type("30Gi")
+        pane.set_field("pv.size", "30Gi")
         shown = status_counts(pane.wait_for("30Gi"))
         write_and_quit(pane)
     return shown

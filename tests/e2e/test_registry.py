@@ -1,6 +1,9 @@
 """The rendered env and probe, and generated certificates, against a real registry v2 server."""
+import os
 import shutil
 import ssl
+import tempfile
+from pathlib import Path
 import subprocess
 import time
 import urllib.request
@@ -14,17 +17,30 @@ REGISTRY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
 CONFIG = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\nhttp:\n  addr: 127.0.0.1:5000\n"
 
 
-def start_registry(tmp_path, env_list, certs_dir):
-    data = tmp_path / "data"
+def start_registry(tmp_path, env_list, certs_dir, non_root=False):
+    """Starts docker-registry with a rendered container env. With `non_root` (and when this runs as root) it runs as
+    the rendered pod does: UID/GID 10001 and no groups, in a folder of its own that holds its data, config and certs."""
+    as_user = non_root and os.geteuid() == 0 and shutil.which("setpriv")
+    home = Path(tempfile.mkdtemp(prefix="crs-registry-")) if as_user else tmp_path
+    data = home / "data"
     data.mkdir(exist_ok=True)
-    config = tmp_path / "config.yml"
+    config = home / "config.yml"
     config.write_text(CONFIG)
+    if as_user:
+        shutil.copytree(certs_dir, home / "certs")
+        certs_dir = home / "certs"
+        for path in (home, data, config, certs_dir, *certs_dir.iterdir()):
+            os.chown(path, 10001, 10001)
     env = {"PATH": "/usr/bin:/bin", "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY": str(data)}
     for item in env_list:
+        if "value" not in item:
+            continue  # valueFrom: a Secret the cluster would provide
         value = item["value"].replace("/certs", str(certs_dir)).replace("/var/lib/registry", str(data))
         env[item["name"]] = value.replace("0.0.0.0:", "127.0.0.1:")
-    process = subprocess.Popen([REGISTRY, "serve", str(config)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return process
+    command = [REGISTRY, "serve", str(config)]
+    if as_user:
+        command = ["setpriv", "--reuid=10001", "--regid=10001", "--clear-groups", *command]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def get(url, cafile, host, timeout=1.0):
@@ -61,13 +77,14 @@ def test_rendered_env_and_probe_against_real_registry(tmp_path):
     port = free_port()
     certs = tmp_path / "certs"
     assert run("tls", "generate", "-o", certs).returncode == 0
-    result = run("export", "-o", "-", "--set", f"service.targetPort={port}")
+    result = run("export", "-o", "-", "--set", f"service.targetPort={port}", "--set", "deployment.runAsNonRoot=true")
     assert result.returncode == 0, result.stderr
     deployment = next(d for d in yaml.safe_load_all(result.stdout) if d["kind"] == "Deployment")
     container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == 10001
     probe = container["readinessProbe"]["httpGet"]
     assert container["ports"][0]["containerPort"] == port and probe["port"] == port
-    process = start_registry(tmp_path, container["env"], certs)
+    process = start_registry(tmp_path, container["env"], certs, non_root=True)
     try:
         url = f"{probe['scheme'].lower()}://127.0.0.1:{probe['port']}{probe['path']}"
         for host in ("cache-registry-svc.kubiya", "cache-registry-svc.kubiya.svc.cluster.local"):

@@ -60,10 +60,7 @@ def test_edit_changes_exactly_one_line(tmp_path):
     expected = CHART.read_bytes().replace(b"    port: 443\n", b"    port: 8443\n", 1)
     with Pane(["edit", values.name], tmp_path, 100, 30) as pane:
         pane.wait_for("editing")
-        pane.keys("C-f")
-        pane.type("service.port")
-        pane.keys("Enter", "C-u")
-        pane.type("8443")
+        pane.set_field("service.port", "8443")
         pane.keys("F10")
         pane.wait_for("(+1 -1 lines)")
         pane.keys("Enter")

@@ -35,6 +35,13 @@ class Pane:
         self.tmux("send-keys", "-t", "w", "-l", text)
         time.sleep(0.2)
 
+    def set_field(self, query, text):
+        """Finds a field with Ctrl-F by label or key path, clears it and types a new value."""
+        self.keys("C-f")
+        self.type(query)
+        self.keys("Enter", "C-u")
+        self.type(text)
+
     def screen(self, escapes=False):
         args = ["capture-pane", "-p", "-t", "w"] + (["-e"] if escapes else [])
         return self.tmux(*args).stdout
