@@ -17,9 +17,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-python3 - <<'PY' || pip install -q kubernetes-validate pyte yamllint jsonschema pytest pyyaml cryptography
+python3 - <<'PY' || pip install -q kubernetes-validate pyte yamllint jsonschema pytest pyyaml cryptography bcrypt
 import importlib.util, sys
-missing = [m for m in ("kubernetes_validate", "pyte", "yamllint", "jsonschema", "pytest", "yaml", "cryptography") if importlib.util.find_spec(m) is None]
+missing = [m for m in ("kubernetes_validate", "pyte", "yamllint", "jsonschema", "pytest", "yaml", "cryptography", "bcrypt") if importlib.util.find_spec(m) is None]
 sys.exit(1 if missing else 0)
 PY
 

@@ -4,21 +4,24 @@ import RegistryModel
 public struct OutputLayout: Sendable {
     /// One output file.
     public struct File: Sendable, Equatable {
+        /// The path relative to the manifests folder (`deployment.yaml`, `trust/ca.crt`).
         public let name: String
         public let contents: String
         /// Secrets are written 0600.
         public let isSecret: Bool
+        public init(name: String, contents: String, isSecret: Bool) { self.name = name; self.contents = contents; self.isSecret = isSecret }
     }
 
     public let files: [File]
     public static let singleFileName = "cache-registry.yaml"
     public static let kustomizationName = "kustomization.yaml"
-    /// Every name an export may write, for removing stale ones.
-    public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "pdb.yaml", "secret.yaml",
-                                      Renderer.httpSecretFile, singleFileName, kustomizationName]
-    static let marker = "app.kubernetes.io/managed-by: cache-registry-setup"
+    /// Every name an export may write, in the order they are rendered, for removing stale ones.
+    public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "pdb.yaml", Renderer.httpSecretFile,
+                                      "secret.yaml", singleFileName, kustomizationName]
+    public static let marker = "app.kubernetes.io/managed-by: cache-registry-setup"
 
-    public init(rendered: RenderedSet, singleFile: Bool) {
+    /// `trust` files (`TrustFiles`) go beside the manifests, not into the kustomization or a single stream.
+    public init(rendered: RenderedSet, singleFile: Bool, trust: [File] = []) {
         let hasSecret = rendered.resources.contains { $0.kind == "Secret" }
         if singleFile {
             let stream = Emitter.stream(rendered.resources.map(\.object))
@@ -36,7 +39,7 @@ public struct OutputLayout: Sendable {
         ])
         files.append(File(name: OutputLayout.kustomizationName,
                           contents: "# " + OutputLayout.marker + "\n" + Emitter.yaml(kustomization.removing("labels")), isSecret: false))
-        self.files = files
+        self.files = files + trust
     }
 
     /// Whether a file's text was written by this program.

@@ -26,7 +26,8 @@ public struct ManagedTLS: Equatable, Sendable {
 public struct RenderedSet: Equatable, Sendable {
     public let resources: [RenderedResource]
     public let omitted: [OmittedResource]
-    /// Steps outside Kubernetes (a chown on the node), shown by the preview, Review, Done and export.
+    /// What a person should know or do outside Kubernetes (a chown on the node, a cache that refuses pushes),
+    /// shown by the preview, Review, Done and export.
     public var notes: [String] = []
 }
 
@@ -158,6 +159,9 @@ public enum Renderer {
             omitted.append(OmittedResource(kind: "Secret", reason: "no Secret: the registry uses the existing secret \(secretName) (it must hold tls.crt and tls.key)"))
         }
         var notes: [String] = []
+        if view.bool(.proxyEnabled) == true {
+            notes.append("This registry is a pull-through cache of \(Quote.bare(view.text(.proxyRemoteURL))): it fetches each image once and serves pulls; it refuses pushes.")
+        }
         if view.runsAsNonRoot && (mode == .hostPath || mode == .nfs) {
             notes.append("The registry runs as UID \(nonRootID), and \(mode == .hostPath ? "hostPath" : "NFS") volumes ignore fsGroup: before the first start, \(Validator.chownHint(view)).")
         }
@@ -209,6 +213,17 @@ public enum Renderer {
             // distribution drains in-flight requests on SIGTERM only when a drain timeout is set.
             envVar("REGISTRY_HTTP_DRAINTIMEOUT", "\(drainSeconds)s"),
         ]
+        if view.bool(.proxyEnabled) == true {
+            env.append(envVar("REGISTRY_PROXY_REMOTEURL", view.text(.proxyRemoteURL)))
+            if let username = view.string(.proxyUsername), !username.isEmpty { env.append(envVar("REGISTRY_PROXY_USERNAME", username)) }
+            if let secret = view.string(.proxyPasswordSecretName) {
+                env.append(.mapping([Entry(key: "name", value: .string("REGISTRY_PROXY_PASSWORD")), Entry(key: "valueFrom", value: .mapping([
+                    Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string(secret)),
+                                                                Entry(key: "key", value: .string(view.text(.proxyPasswordSecretKey)))])),
+                ]))]))
+            }
+            if let ttl = view.string(.proxyTTL) { env.append(envVar("REGISTRY_PROXY_TTL", ttl)) }
+        }
         if needsHTTPSecret(view) {
             env.append(.mapping([Entry(key: "name", value: .string("REGISTRY_HTTP_SECRET")), Entry(key: "valueFrom", value: .mapping([
                 Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string(httpSecretName(view))),

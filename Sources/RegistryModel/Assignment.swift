@@ -14,7 +14,7 @@ public struct Assignment: Equatable, Sendable {
     /// Parses `pv.size=50Gi`; the path is under `cacheRegistry`, and `\.` escapes a dot in a key.
     public init(parsing text: String) throws(ParseError) {
         guard let equals = text.firstIndex(of: "=") else {
-            throw ParseError(description: "\"\(text)\" is not KEY=VALUE (for example pv.size=50Gi)")
+            throw ParseError(description: "\(Quote.value(text)) is not KEY=VALUE (for example pv.size=50Gi)")
         }
         let keyText = String(text[..<equals])
         let valueText = String(text[text.index(after: equals)...])

@@ -30,6 +30,10 @@ public enum QuantityUse: Sendable { case storage, cpu, memory }
 /// The text grammars a field may follow.
 public enum TextFormat: Sendable {
     case subdomain, dns1035, labelValue, imageRepository, imageTag, absolutePath, httpPath, host, free
+    /// The root of a registry: `https://host[:port]`, no path.
+    case registryURL
+    /// A Go duration such as `168h`, `1h30m` or `0`.
+    case duration
 }
 
 /// What kind of value a field holds; decides parsing, the widget and the schema.
@@ -73,13 +77,16 @@ public struct Field: Sendable {
     /// What an unset value means in a storage mode, where that differs from `defaultValue` (our keys only: the
     /// chart's templates never read them, so the chart's defaults stay as they are).
     public let modeDefaults: [StorageMode: Value]
+    /// For a toggle the wizard shows as a choice of two: the words for off and on.
+    public let choiceLabels: (off: String, on: String)?
 
     public init(_ path: KeyPath, _ label: String, kind: FieldKind, default defaultValue: Value?, step: Step,
                 modes: Set<StorageMode> = [], nullable: Bool = false, shownWhen: KeyPath? = nil,
-                modeDefaults: [StorageMode: Value] = [:], example: String, help: String, advice: FieldAdvice? = nil) {
+                modeDefaults: [StorageMode: Value] = [:], choiceLabels: (off: String, on: String)? = nil, example: String, help: String,
+                advice: FieldAdvice? = nil) {
         self.path = path; self.label = label; self.help = help; self.example = example; self.kind = kind
         self.defaultValue = defaultValue; self.modes = modes; self.nullable = nullable; self.shownWhen = shownWhen
-        self.modeDefaults = modeDefaults; self.step = step; self.advice = advice
+        self.modeDefaults = modeDefaults; self.choiceLabels = choiceLabels; self.step = step; self.advice = advice
     }
 
     /// Whether the merged configuration may lack this key without an error.

@@ -38,6 +38,21 @@ public enum FieldRegistry {
         Field("pvc.volumeName", "PVC volume name", kind: .text(.subdomain), default: nil, step: .storage,
               modes: static_, example: "docker-registry-pv", help: "Binds the claim to a named PV; with a static PV it must be the PV name."),
 
+        Field("proxy.enabled", "Mode", kind: .toggle, default: .bool(false), step: .registry,
+              choiceLabels: (off: "private registry", on: "pull-through cache"), example: "true",
+              help: "A private registry stores what is pushed to it. A pull-through cache fetches each image from the upstream once and serves it from the cluster afterwards, even while the upstream is down or rate-limiting; it refuses pushes."),
+        Field("proxy.remoteURL", "Upstream URL", kind: .text(.registryURL), default: .string("https://registry-1.docker.io"),
+              step: .registry, shownWhen: "proxy.enabled", example: "https://registry-1.docker.io",
+              help: "The root of the registry the cache pulls from (no path): Docker Hub is https://registry-1.docker.io."),
+        Field("proxy.username", "Upstream user", kind: .text(.free), default: nil, step: .registry, shownWhen: "proxy.enabled",
+              example: "robot", help: "User name at the upstream; its password comes from proxy.passwordSecret, never from values."),
+        Field("proxy.passwordSecret.name", "Password Secret", kind: .text(.subdomain), default: nil, step: .registry,
+              shownWhen: "proxy.enabled", example: "upstream-credentials",
+              help: "An existing Secret in the namespace that holds the upstream password or token (read by secretKeyRef)."),
+        Field("proxy.passwordSecret.key", "Password key", kind: .text(.free), default: .string("password"), step: .registry,
+              shownWhen: "proxy.enabled", example: "password", help: "The key in that Secret that holds the password."),
+        Field("proxy.ttl", "Cache TTL", kind: .text(.duration), default: nil, step: .registry, shownWhen: "proxy.enabled",
+              example: "168h", help: "How long cached content is kept, as a Go duration (0: never expires). Registry 3 honours it; 2.x keeps content 7 days."),
         Field("deployment.name", "Deployment name", kind: .text(.subdomain), default: .string("cache-registry"),
               step: .registry, example: "cache-registry", help: "Name of the registry Deployment."),
         Field("deployment.replicas", "Replicas", kind: .integer(min: 0, max: 1000), default: .int(1), step: .registry,
@@ -51,7 +66,7 @@ public enum FieldRegistry {
               example: "2.8", help: "Image tag; pin a version rather than latest.",
               advice: { scalar in
                   if scalar.text == "latest" { return (.warning, "latest is not a pinned version; pods may run different images") }
-                  if scalar.kind == .float { return (.warning, "is read as the number \(scalar.text); quote it so a tag like 2.10 does not become 2.1") }
+                  if scalar.kind == .float { return (.warning, "is read as the number \(Quote.bare(scalar.text)); quote it so a tag like 2.10 does not become 2.1") }
                   return nil
               }),
         Field("deployment.image.pullPolicy", "Pull policy", kind: .choice(["Always", "IfNotPresent", "Never"]),
@@ -160,9 +175,14 @@ public enum FieldRegistry {
         return all.first { $0.path.components.starts(with: path.components) }
     }
 
-    /// "unknown key; did you mean pv.size?" for a path the chart does not know.
+    /// Keys that must never be in values, with why and what to do instead (an error wherever they appear).
+    public static let forbiddenKeys: [KeyPath: String] = [
+        "proxy.password": "a password never goes in values (it would land in git); put it in a Secret and set proxy.passwordSecret.name",
+    ]
+
+    /// "unknown key; did you mean pv.size?" for a path the chart does not know (or why a forbidden key is refused).
     public static func unknownKeyMessage(_ path: KeyPath) -> String {
-        "unknown key" + (suggestion(for: path).map { "; did you mean \($0)?" } ?? "")
+        forbiddenKeys[path] ?? "unknown key" + (suggestion(for: path).map { "; did you mean \($0)?" } ?? "")
     }
 
     /// The known path nearest to an unknown one, for "did you mean".

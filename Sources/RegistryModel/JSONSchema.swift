@@ -118,6 +118,10 @@ public enum JSONSchemaGenerator {
                 members.append(("minLength", .number(1)))
             case .free:
                 break
+            case .registryURL:
+                members.append(("pattern", .string("^https?://[^/@ ]+/?$")))
+            case .duration:
+                members.append(("pattern", .string("^(0|([0-9]+(\\.[0-9]*)?(ns|us|µs|ms|s|m|h))+)$")))
             }
         case .yamlMapping: members.append(("type", .string("object")))
         case .yamlList: members.append(("type", .string("array")))

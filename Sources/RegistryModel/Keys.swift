@@ -20,6 +20,12 @@ extension KeyPath {
     public static let deploymentVolumeMounts: KeyPath = "deployment.volumeMounts"
     public static let deploymentVolumes: KeyPath = "deployment.volumes"
     public static let enabled: KeyPath = "enabled"
+    public static let proxyEnabled: KeyPath = "proxy.enabled"
+    public static let proxyRemoteURL: KeyPath = "proxy.remoteURL"
+    public static let proxyUsername: KeyPath = "proxy.username"
+    public static let proxyPasswordSecretName: KeyPath = "proxy.passwordSecret.name"
+    public static let proxyPasswordSecretKey: KeyPath = "proxy.passwordSecret.key"
+    public static let proxyTTL: KeyPath = "proxy.ttl"
     public static let pvHostPath: KeyPath = "pv.hostPath"
     public static let pvName: KeyPath = "pv.name"
     public static let pvReclaimPolicy: KeyPath = "pv.reclaimPolicy"
@@ -48,6 +54,7 @@ extension KeyPath {
         .deploymentResourcesLimitsCpu, .deploymentResourcesLimitsMemory, .deploymentResourcesRequestsCpu,
         .deploymentResourcesRequestsMemory, .deploymentSelector, .deploymentTlsSecretName, .deploymentVolumeMounts,
         .deploymentVolumes, .enabled, .pvHostPath, .pvName, .pvReclaimPolicy, .pvSize, .pvStorageClass,
+        .proxyEnabled, .proxyRemoteURL, .proxyUsername, .proxyPasswordSecretName, .proxyPasswordSecretKey, .proxyTTL,
         .pvVolumeSource, .pvNFS, .pvNFSPath, .pvNFSReadOnly, .pvNFSServer, .pvcAccessMode, .pvcName, .pvcSize, .pvcStorageClass,
         .pvcVolumeName, .serviceAdditionalPorts, .serviceName, .servicePort, .serviceTargetPort, .serviceType
     ]

@@ -10,9 +10,13 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
     public var message: String
     /// The line in the values file, when known.
     public var line: Int?
+    /// The values file that line is in, when several are read together.
+    public var file: String?
+    /// Shown above every other problem (a published private key matters more than anything else).
+    public var first = false
 
-    public init(_ severity: Severity, _ path: String, _ message: String, line: Int? = nil) {
-        self.severity = severity; self.path = path; self.message = message; self.line = line
+    public init(_ severity: Severity, _ path: String, _ message: String, line: Int? = nil, first: Bool = false) {
+        self.severity = severity; self.path = path; self.message = Quote.shortening(message); self.line = line; self.first = first
     }
 
     public static func error(_ path: KeyPath, _ message: String) -> Problem { Problem(.error, Problem.display(path), message) }
@@ -25,6 +29,10 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
 }
 
 extension Array where Element == Problem {
+    /// The order every screen and command shows: problems marked `first`, then errors, then warnings.
+    public var ordered: [Problem] {
+        filter(\.first) + filter { !$0.first && $0.severity == .error } + filter { !$0.first && $0.severity == .warning }
+    }
     public var errors: [Problem] { filter { $0.severity == .error } }
     public var warnings: [Problem] { filter { $0.severity == .warning } }
     /// Problems for one key path.

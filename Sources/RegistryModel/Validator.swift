@@ -40,7 +40,7 @@ public enum Validator {
             problems.append(Problem(severity, Problem.display(path), message))
         }
         if case .integer = field.kind, scalar.kind == .string, problems.isEmpty {
-            problems.append(.warning(path, "is the string \"\(scalar.text)\"; write it without quotes"))
+            problems.append(.warning(path, "is the string \(Quote.value(scalar.text)); write it without quotes"))
         }
         return problems
     }
@@ -59,6 +59,8 @@ public enum Validator {
             case .absolutePath, .httpPath: return "an absolute path"
             case .host: return "a host name or IP address"
             case .free: return "text"
+            case .registryURL: return "a registry's root URL, such as https://registry-1.docker.io"
+            case .duration: return "a Go duration such as 168h, 1h30m or 0"
             }
         case .quantity: return "a quantity such as 20Gi, 500m or 1"
         case .integer(let min, let max): return "an integer from \(min) to \(max)"
@@ -75,7 +77,7 @@ public enum Validator {
         case .toggle:
             if scalar.kind == .bool { return nil }
             if scalar.kind == .string, Scalar.resolveKind(ofPlain: scalar.text) == .bool {
-                return "must be true or false, not the string \"\(scalar.text)\" (Helm treats any non-empty string as true); remove the quotes"
+                return "must be true or false, not the string \(Quote.value(scalar.text)) (Helm treats any non-empty string as true); remove the quotes"
             }
             return "must be true or false, not \(describe(scalar))"
         case .integer(let min, let max):
@@ -97,25 +99,25 @@ public enum Validator {
     }
 
     static func describe(_ scalar: Scalar) -> String {
-        scalar.kind == .string ? "the string \"\(scalar.text)\"" : "\(scalar.kind) (\(scalar.text))"
+        scalar.kind == .string ? "the string \(Quote.value(scalar.text))" : "\(scalar.kind) (\(Quote.bare(scalar.text)))"
     }
 
     static func quantityProblem(_ scalar: Scalar, use: QuantityUse) -> String? {
         guard scalar.kind != .bool else { return "must be a quantity such as 20Gi, not \(describe(scalar))" }
         let quantity: Quantity
         do { quantity = try Quantity(parsing: scalar.text) } catch {
-            return "\"\(scalar.text)\" \(error); use a number with an optional suffix (Ki Mi Gi Ti Pi Ei, m k M G T P E, or e3), such as \(use == .cpu ? "500m" : "20Gi")"
+            return "\(Quote.value(scalar.text)) \(error); use a number with an optional suffix (Ki Mi Gi Ti Pi Ei, m k M G T P E, or e3), such as \(use == .cpu ? "500m" : "20Gi")"
         }
-        if quantity.isNegative { return "must not be negative (\(scalar.text))" }
+        if quantity.isNegative { return "must not be negative (\(Quote.bare(scalar.text)))" }
         switch use {
         case .storage:
             if quantity.isZero { return "must be greater than 0, such as 20Gi" }
-            if quantity.hasFraction { return "\(scalar.text) is a fraction of a byte; did you mean \(scalar.text.dropLast())Mi?" }
+            if quantity.hasFraction { return "\(Quote.bare(scalar.text)) is a fraction of a byte; did you mean \(Quote.bare(String(scalar.text.dropLast())))Mi?" }
             if quantity < Quantity(nanos: 1_048_576 * 1_000_000_000, format: .binarySI) {
-                return "\(scalar.text) is below 1Mi; a registry needs room for images, such as 20Gi"
+                return "\(Quote.bare(scalar.text)) is below 1Mi; a registry needs room for images, such as 20Gi"
             }
         case .memory:
-            if quantity.hasFraction { return "\(scalar.text) is a fraction of a byte; did you mean \(scalar.text.dropLast())Mi?" }
+            if quantity.hasFraction { return "\(Quote.bare(scalar.text)) is a fraction of a byte; did you mean \(Quote.bare(String(scalar.text.dropLast())))Mi?" }
         case .cpu:
             break
         }
@@ -140,7 +142,71 @@ public enum Validator {
             return text.isEmpty ? "must not be empty" : nil
         case .free:
             return nil
+        case .registryURL:
+            return registryURLProblem(text)
+        case .duration:
+            return durationProblem(text)
         }
+    }
+
+    /// Why a text is not a registry's root URL (scheme and host, an optional port, no path), or nil.
+    static func registryURLProblem(_ text: String) -> String? {
+        let scheme = text.hasPrefix("https://") ? "https://" : text.hasPrefix("http://") ? "http://" : nil
+        guard let scheme else { return "must start with https://, such as https://registry-1.docker.io" }
+        let rest = text.dropFirst(scheme.count)
+        let host = rest.prefix { $0 != "/" }
+        if host.isEmpty || host.contains("@") || host.contains(" ") { return "must name the upstream host, such as https://registry-1.docker.io" }
+        let path = rest.dropFirst(host.count)
+        if !path.isEmpty && path != "/" {
+            return "must be the upstream's root, without a path (\(Quote.value(String(path)))); the cache mirrors the whole registry"
+        }
+        return nil
+    }
+
+    /// Why a text is not a Go duration (`time.ParseDuration`), or nil.
+    static func durationProblem(_ text: String) -> String? {
+        if text == "0" { return nil }
+        var rest = Substring(text)
+        if rest.first == "+" || rest.first == "-" { return "must not have a sign; use a duration such as 168h" }
+        guard !rest.isEmpty else { return "must not be empty; use a duration such as 168h" }
+        let units = ["ns", "us", "µs", "ms", "s", "m", "h"]
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard !number.isEmpty, Double(number) != nil else { return "must be a Go duration such as 168h, 1h30m or 0" }
+            rest = rest.dropFirst(number.count)
+            guard let unit = units.sorted(by: { $0.count > $1.count }).first(where: { rest.hasPrefix($0) }) else {
+                return "needs a unit (ns, us, ms, s, m or h), such as 168h"
+            }
+            rest = rest.dropFirst(unit.count)
+        }
+        return nil
+    }
+
+    /// The pull-through cache's rules, when it is on.
+    static func proxyRules(_ config: RegistryConfig, view: RegistryConfig.View) -> [Problem] {
+        var problems: [Problem] = []
+        for (path, message) in FieldRegistry.forbiddenKeys.sorted(by: { $0.key < $1.key })
+        where config.overrides.value(at: path).map({ !$0.isNull }) == true {
+            problems.append(.error(path, message))
+        }
+        guard view.bool(.proxyEnabled) == true else { return problems }
+        if let url = view.string(.proxyRemoteURL), url.hasPrefix("http://") {
+            problems.append(.warning(.proxyRemoteURL, "is plain HTTP: images and credentials travel unencrypted and can be altered; use https://"))
+        }
+        let hasUser = view.string(.proxyUsername).map { !$0.isEmpty } ?? false
+        let hasSecret = view.string(.proxyPasswordSecretName) != nil
+        if hasUser && !hasSecret {
+            problems.append(.error(.proxyPasswordSecretName, "is needed with proxy.username: the Secret that holds the upstream password"))
+        } else if hasSecret && !hasUser {
+            problems.append(.error(.proxyUsername, "is needed with proxy.passwordSecret: the upstream user that password belongs to"))
+        }
+        if view.string(.proxyTTL) != nil {
+            let tag = view.text(.deploymentImageTag)
+            if tag == "2" || tag.hasPrefix("2.") {
+                problems.append(.warning(.proxyTTL, "is ignored by registry \(tag): 2.x keeps cached content 7 days; use image tag 3 to honour it"))
+            }
+        }
+        return problems
     }
 
     /// Unknown keys with the nearest known one.
@@ -158,7 +224,7 @@ public enum Validator {
                 }
                 continue
             }
-            if FieldRegistry.isKnown(child) { continue }
+            if FieldRegistry.isKnown(child) || FieldRegistry.forbiddenKeys[child] != nil { continue }
             problems.append(.warning(child, FieldRegistry.unknownKeyMessage(child)))
         }
         return problems
@@ -171,6 +237,7 @@ public enum Validator {
         else if let problem = Names.dns1123SubdomainProblem(config.release) { problems.append(Problem(.error, "release", problem)) }
 
         problems += storageRules(config, view: view, mode: mode)
+        problems += proxyRules(config, view: view)
 
         for resource in ["cpu", "memory"] {
             let requestPath = KeyPath(stringLiteral: "deployment.resources.requests.\(resource)")
@@ -214,10 +281,10 @@ public enum Validator {
 
         if let address = config.external.toolManagerRegistryAddress, address != config.registryAddress {
             problems.append(Problem(.warning, "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS",
-                                    "is \"\(address)\" but the registry is reached at \"\(config.registryAddress)\"; set it to \(config.registryAddress)"))
+                                    "is \(Quote.value(address)) but the registry is reached at \"\(config.registryAddress)\"; set it to \(config.registryAddress)"))
         }
         if config.external.hasRegistryTLS, let secret = view.string(.deploymentTlsSecretName), secret != "registry-tls-secret" {
-            problems.append(.warning(.deploymentTlsSecretName, "is \"\(secret)\" but the chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
+            problems.append(.warning(.deploymentTlsSecretName, "is \(Quote.value(secret)) but the chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
         }
         return problems
     }
@@ -263,14 +330,14 @@ public enum Validator {
             if view.string(.pvNFSServer) == nil { problems.append(.error(.pvNFSServer, "is required for NFS storage, such as nfs-server.example.com")) }
             if view.string(.pvNFSPath) == nil { problems.append(.error(.pvNFSPath, "is required for NFS storage, such as /exports/registry")) }
             if let server = view.string(.pvNFSServer), !server.isEmpty, !Names.isHostOrAddress(server) {
-                problems.append(.warning(.pvNFSServer, "\"\(server)\" is neither a DNS name nor an IP address"))
+                problems.append(.warning(.pvNFSServer, "\(Quote.value(server)) is neither a DNS name nor an IP address"))
             }
             if view.bool(.pvNFSReadOnly) == true {
                 problems.append(.warning(.pvNFSReadOnly, "a read-only volume cannot store pushed images"))
             }
         }
         if mode == .hostPath, let path = view.string(.pvHostPath), let system = systemFolder(path) {
-            problems.append(.error(.pvHostPath, "\(path) is \(system == path ? "" : "inside ")the node's system folder \(system); the registry would write into the node's own files. Use a folder of its own, such as /var/lib/registry"))
+            problems.append(.error(.pvHostPath, "\(Quote.bare(path)) is \(system == path ? "" : "inside ")the node's system folder \(system); the registry would write into the node's own files. Use a folder of its own, such as /var/lib/registry"))
         }
         if mode == .dynamic, let policy = view.string(.pvReclaimPolicy) {
             problems.append(.warning(.pvReclaimPolicy, "is \(policy), but in dynamic mode the StorageClass's reclaim policy applies (usually Delete); set the policy on the class and pv.reclaimPolicy to null"))
@@ -288,13 +355,13 @@ public enum Validator {
                 problems.append(.error(.pvcSize, "\(pvcSize) is larger than pv.size \(pvSize); the claim cannot bind to a smaller volume"))
             }
             if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass {
-                problems.append(.error(.pvcStorageClass, "is \"\(pvcClass)\" but pv.storageClass is \"\(pvClass)\"; they must match for the claim to bind"))
+                problems.append(.error(.pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass is \(Quote.value(pvClass)); they must match for the claim to bind"))
             }
             if let volumeName = view.string(.pvcVolumeName), let pvName = view.string(.pvName), volumeName != pvName {
-                problems.append(.error(.pvcVolumeName, "is \"\(volumeName)\" but the PV is named \"\(pvName)\"; it must be the PV name"))
+                problems.append(.error(.pvcVolumeName, "is \(Quote.value(volumeName)) but the PV is named \(Quote.value(pvName)); it must be the PV name"))
             }
         } else if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass {
-            problems.append(.error(.pvcStorageClass, "is \"\(pvcClass)\" but pv.storageClass is \"\(pvClass)\"; they must match"))
+            problems.append(.error(.pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass is \(Quote.value(pvClass)); they must match"))
         }
         return problems
     }

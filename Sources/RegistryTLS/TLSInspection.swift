@@ -55,8 +55,22 @@ public enum Redaction {
     public static func placeholder(byteCount: Int) -> String { "<redacted: \(byteCount) bytes>" }
 }
 
+/// Certificates whose private key is public, by the SHA-256 of their DER encoding: anyone can serve them.
+public enum PublishedPairs {
+    /// The Kubiya runner chart publishes its default `registryTls` certificate and key in its values file
+    /// (CN cache-registry-svc.kubiya, expiring 2027-09-02).
+    public static let fingerprints: Set<String> = ["c0c4f8e780e198ae801b742b1968a6e3f9dab441fbbfccff20b3627117a95661"]
+
+    /// The one message for it, everywhere it is shown.
+    public static let message = "is the Kubiya chart's published pair: its private key is public, so anyone can impersonate the registry; generate a new pair (the wizard's TLS step: Ctrl-G; headless: tls generate -f FILE)"
+}
+
 /// What a certificate says about itself, for `tls inspect` and the wizard.
 public struct CertificateReport: Sendable {
+    /// SHA-256 of the DER encoding, lower-case hex (what `openssl x509 -fingerprint -sha256` shows).
+    public var fingerprint: String
+    /// Whether it is a published pair (`PublishedPairs`).
+    public var isPublished: Bool
     public var subject: String
     public var dnsNames: [String]
     public var ipAddresses: [String]
@@ -73,9 +87,12 @@ public struct CertificateReport: Sendable {
 public enum TLSChecks {
     /// A full report; `problems` is empty when the material is usable as is.
     public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], now: Date = Date(),
-                               path: String = "registryTls.crt") -> CertificateReport? {
+                               path: String = "registryTls.crt", published: Set<String> = PublishedPairs.fingerprints) -> CertificateReport? {
         guard let certificate = try? Certificate(pemEncoded: material.certificatePEM) else { return nil }
         var problems: [Problem] = []
+        let fingerprint = Self.fingerprint(certificate)
+        let isPublished = published.contains(fingerprint)
+        if isPublished { problems.append(Problem(.warning, path, PublishedPairs.message, first: true)) }
         var keyMatches: Bool? = nil
         if let keyPEM = material.keyPEM {
             if let key = try? Certificate.PrivateKey(pemEncoded: keyPEM) {
@@ -110,10 +127,16 @@ public enum TLSChecks {
             }
         }
         let coverage = serviceNames.map { name in (name, dnsNames.contains { matches($0, name) }) }
-        for (index, entry) in coverage.enumerated() where !entry.1 {
-            let severity: Problem.Severity = index == 1 ? .error : .warning
-            let why = index == 1 ? "the Tool Manager reaches the registry by this name" : "pods that use this name will fail TLS verification"
-            problems.append(Problem(severity, path, "the certificate does not cover \(entry.0) (\(why)); it covers \(dnsNames.isEmpty ? "no DNS names" : dnsNames.joined(separator: ", "))"))
+        // One problem per certificate, naming every name it misses: an error when the Tool Manager's name
+        // (<service>.<namespace>) is among them, otherwise a warning (pods using the others fail TLS).
+        let missing = coverage.filter { !$0.1 }.map(\.0)
+        if !missing.isEmpty {
+            let toolManagerName = serviceNames.count > 1 ? serviceNames[1] : ""
+            let critical = missing.contains(toolManagerName)
+            let covered = dnsNames.isEmpty ? "no DNS names" : dnsNames.joined(separator: ", ")
+            let why = critical ? " (the Tool Manager reaches the registry at \(toolManagerName))" : ""
+            problems.append(Problem(critical ? .error : .warning, path,
+                                    "the certificate does not cover \(missing.joined(separator: ", "))\(why); it covers \(covered)"))
         }
         let algorithm: String
         switch certificate.publicKey.description {
@@ -122,10 +145,21 @@ public enum TLSChecks {
         case let text where text.contains("P384"): algorithm = "ECDSA P-384"
         default: algorithm = "ECDSA"
         }
-        return CertificateReport(subject: certificate.subject.description, dnsNames: dnsNames, ipAddresses: addresses,
+        return CertificateReport(fingerprint: fingerprint, isPublished: isPublished,
+                                 subject: certificate.subject.description, dnsNames: dnsNames, ipAddresses: addresses,
                                  notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter,
                                  keyMatches: keyMatches, keyAlgorithm: algorithm,
                                  coverage: coverage.map { (name: $0.0, covered: $0.1) }, problems: problems)
+    }
+
+    /// SHA-256 of a certificate's DER encoding, lower-case hex.
+    public static func fingerprint(_ certificate: Certificate) -> String {
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(certificate)) != nil else { return "" }
+        return SHA256.hash(data: serializer.serializedBytes).map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+        }.joined()
     }
 
     /// The problems of a config's TLS material against its current service name and namespace.

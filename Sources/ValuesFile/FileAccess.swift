@@ -2,19 +2,53 @@ import Foundation
 
 /// Reading and atomically replacing files; the only place (with the command layer) that touches the disk.
 public enum FileAccess {
-    /// Reads a whole file, or one sentence saying why it cannot be read.
+    /// The largest values (or PEM, or theme) file read: a values file is small.
+    public static let maximumFileSize = 64 << 20
+
+    /// Reads a whole regular file of at most `maximumFileSize` bytes, or one sentence saying why it cannot:
+    /// folders, pipes, devices and sockets are named as such and never opened (a FIFO would wait forever,
+    /// /dev/zero never ends).
     public static func readFile(_ path: String) throws(ValuesFileError) -> [UInt8] {
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw ValuesFileError(errno == ENOENT ? "\(path): no such file" : "\(path): cannot be read: \(String(cString: strerror(errno)))")
+        guard stat(path, &info) == 0 else { throw ValuesFileError(cannotRead(path, errno)) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw ValuesFileError("\(path): is a folder, not a values file")
+        case S_IFIFO: throw ValuesFileError("\(path): is a pipe (FIFO), not a file; save the values to a file and give that")
+        case S_IFCHR, S_IFBLK: throw ValuesFileError("\(path): is a device, not a values file")
+        case S_IFSOCK: throw ValuesFileError("\(path): is a socket, not a values file")
+        default: throw ValuesFileError("\(path): is not a regular file")
         }
-        if info.st_mode & S_IFMT == S_IFDIR { throw ValuesFileError("\(path): is a folder, not a values file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ValuesFileError("\(path): cannot be read (permission denied)") }
-        defer { try? handle.close() }
-        do {
-            return Array(try handle.readToEnd() ?? Data())
-        } catch {
-            throw ValuesFileError("\(path): cannot be read: \(error.localizedDescription)")
+        if Int(info.st_size) > maximumFileSize { throw ValuesFileError(tooLarge(path)) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ValuesFileError(cannotRead(path, errno)) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ValuesFileError(cannotRead(path, errno))
+            }
+            if count == 0 { return bytes }
+            bytes += chunk[0..<count]
+            if bytes.count > maximumFileSize { throw ValuesFileError(tooLarge(path)) }  // it grew while being read
+        }
+    }
+
+    static func tooLarge(_ path: String) -> String {
+        "\(path): is larger than \(maximumFileSize >> 20) MiB; a values file is small. Is this the right file?"
+    }
+
+    static func cannotRead(_ path: String, _ code: Int32) -> String {
+        switch code {
+        case ENOENT: return "\(path): no such file"
+        case EACCES, EPERM: return "\(path): cannot be read: permission denied"
+        case ENOTDIR: return "\(path): a part of the path is not a folder"
+        case ELOOP: return "\(path): too many symbolic links"
+        default: return "\(path): cannot be read: \(String(cString: strerror(code)).lowercased())"
         }
     }
 

@@ -250,16 +250,33 @@ public struct ValuesDocument: @unchecked Sendable {
     /// them, as Helm reads it. Every reader (the wizard, validate, set, export, the previews) uses this.
     public func config(namespace: String = RegistryConfig.defaultNamespace,
                        release: String = RegistryConfig.defaultRelease) throws(ValuesFileError) -> RegistryConfig {
+        RegistryConfig(overrides: try section(), namespace: namespace, release: release, external: external)
+    }
+
+    /// The `cacheRegistry` section as the file writes it (an empty mapping when the file has none).
+    public func section() throws(ValuesFileError) -> Value {
         var budget = NodeBudget()
         let section = try rootMapping?.value(for: "cacheRegistry").map { node throws(ValuesFileError) in try convert(node, budget: &budget) }
         if let section, section.entries == nil, !section.isNull {
             throw ValuesFileError("\(name):\(line(of: KeyPath([])) ?? 1): cacheRegistry must be a mapping, not \(section.typeName)")
         }
+        return section.flatMap { $0.isNull ? nil : $0 } ?? .emptyMapping
+    }
+
+    /// The values outside `cacheRegistry` that its rules look at.
+    public var external: ExternalValues {
         let hasTLS = [["registryTls", "crt"], ["registryTls", "key"]].allSatisfy { topLevelString($0).map { !$0.isEmpty } == true }
-        let address = topLevelString(["toolManager", "env", "KUBIYA_IMAGE_REGISTRY_ADDRESS"])
-        return RegistryConfig(overrides: section.flatMap { $0.isNull ? nil : $0 } ?? .emptyMapping,
-                              namespace: namespace, release: release,
-                              external: ExternalValues(toolManagerRegistryAddress: address, hasRegistryTLS: hasTLS))
+        return ExternalValues(toolManagerRegistryAddress: topLevelString(["toolManager", "env", "KUBIYA_IMAGE_REGISTRY_ADDRESS"]),
+                              hasRegistryTLS: hasTLS)
+    }
+
+    /// Whether the file itself sets a key (under `cacheRegistry` for a `cacheRegistry.` path, else from the top).
+    public func sets(_ problemPath: String) -> Bool {
+        var components = problemPath.split(separator: ".").map(String.init)
+        if components.first == "cacheRegistry", let path = KeyPath(parsing: String(problemPath.dropFirst("cacheRegistry.".count))) {
+            components = ["cacheRegistry"] + path.components
+        }
+        return entry(at: components) != nil
     }
 
     /// A top-level string such as `registryTls.crt`.

@@ -18,18 +18,26 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
         lines += paths.map { ("  \(state.glyphs.ok) \($0)", CellStyle(.success)) }
         for note in state.manifestPlan.notes {
             lines.append(("", .text))
-            lines += wrap("To do: " + note, width: max(40, state.width - 10)).map { ($0, CellStyle(.warning, bold: true)) }
+            lines += wrap("Note: " + note, width: max(40, state.width - 10)).map { ($0, CellStyle(.warning, bold: true)) }
         }
         lines += [("", .text), ("Next, one of these (not both: each creates every resource):", CellStyle(.title, bold: true)),
                   ("  kubectl apply -k \(state.outputDir)", CellStyle(.accent)),
-                  ("  or: helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)", CellStyle(.accent))]
+                  ("  or: helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)"
+                   + (state.tlsValuesPath.map { " -f \($0)" } ?? ""), CellStyle(.accent))]
         drawBox(&canvas, state, title: "Done", lines: lines, buttons: ["Exit"], choice: 0, footer: "Enter or q exits")
     }
 }
 
 /// A centred box with lines and buttons.
-func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines: [(String, CellStyle)], buttons: [String], choice: Int, footer: String) {
-    let width = min(state.width - 4, max(44, (lines.map(\.0.count).max() ?? 0) + 4))
+func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines unwrapped: [(String, CellStyle)], buttons: [String], choice: Int, footer: String) {
+    let width = min(state.width - 4, max(44, (unwrapped.map(\.0.count).max() ?? 0) + 4))
+    // A line wider than the screen wraps (indented under its start) rather than being cut.
+    let lines = unwrapped.flatMap { line -> [(String, CellStyle)] in
+        guard line.0.count > width - 4 else { return [line] }
+        let indent = String(line.0.prefix { $0 == " " })
+        return wrap(String(line.0.dropFirst(indent.count)), width: width - 6 - indent.count).enumerated()
+            .map { (($0.offset == 0 ? indent : indent + "  ") + $0.element, line.1) }
+    }
     let height = min(state.height - 2, lines.count + 5)
     let top = max(1, (state.height - height) / 2), left = max(0, (state.width - width) / 2)
     canvas.clear(top: top, left: left, width: width, height: height)
@@ -84,6 +92,7 @@ func settingHelp(_ id: ItemID) -> String {
     case .tlsKey: return "Path of the PEM private key (RSA or ECDSA). It is never shown."
     case .tlsDays: return "How long the generated certificate is valid, in days (1 to 3650)."
     case .tlsAlgorithm: return "ECDSA P-256 (default) or RSA 2048."
+    case .generatePair: return "Switches the source to a new self-signed pair for the service's names, generated now. Use it when the current pair is the chart's published one (its private key is public) or does not cover the names."
     default: return ""
     }
 }

@@ -4,7 +4,7 @@ import RegistryModel
 public enum ItemID: Hashable, Sendable {
     case field(KeyPath)
     case namespace, release, outputDir, storageMode
-    case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm
+    case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm, generatePair
     case problem(Int)
     case writeButton
 }
@@ -51,6 +51,10 @@ public enum Forms {
             items += fields(for: .tls, state: state)
             items.append(FormItem(id: .tlsSource, label: "TLS source", keyPath: "certificate", widget: .choice(TLSSource.allCases.map(\.rawValue)),
                                   problemPaths: ["registryTls.crt", "registryTls.key"], matchesSubpaths: false))
+            if state.tls.source != .generate {
+                items.append(FormItem(id: .generatePair, label: "Generate a new pair", keyPath: "Ctrl-G", widget: .action,
+                                      problemPaths: [], matchesSubpaths: false))
+            }
             switch state.tls.source {
             case .existing: break
             case .importFiles:
@@ -85,7 +89,7 @@ public enum Forms {
         }.map { field in
             let widget: Widget
             switch field.kind {
-            case .toggle: widget = .toggle
+            case .toggle: widget = field.choiceLabels.map { .choice([$0.off, $0.on]) } ?? .toggle
             case .choice(let options): widget = .choice(options)
             default: widget = .text
             }
@@ -120,7 +124,10 @@ public enum Forms {
         switch id {
         case .field(let path):
             if editableYAML.contains(path) { return pairsText(view.value(path)) }
-            if let field = FieldRegistry.field(path), case .toggle = field.kind { return view.effective(path)?.scalar?.boolValue == true ? "yes" : "no" }
+            if let field = FieldRegistry.field(path), case .toggle = field.kind {
+                let on = view.effective(path)?.scalar?.boolValue == true
+                return field.choiceLabels.map { on ? $0.on : $0.off } ?? (on ? "yes" : "no")
+            }
             if let field = FieldRegistry.field(path), case .choice = field.kind { return view.effective(path).map(FieldRegistry.displayText) ?? "" }
             return view.value(path).map(FieldRegistry.displayText) ?? ""
         case .namespace: return state.config.namespace
@@ -132,7 +139,7 @@ public enum Forms {
         case .tlsKey: return state.tls.keyPath
         case .tlsDays: return state.tls.days
         case .tlsAlgorithm: return state.tls.rsa ? "RSA 2048" : "ECDSA P-256"
-        case .problem, .writeButton: return ""
+        case .problem, .writeButton, .generatePair: return ""
         }
     }
 

@@ -107,6 +107,8 @@ public struct DiskSnapshot: Equatable, Sendable {
 public struct WritePlan: Equatable, Sendable {
     public var valuesPath: String
     public var valuesBytes: [UInt8]
+    /// `values-tls.yaml` (written 0600) when the values file is not the chart's own: it carries `registryTls`.
+    public var tlsValues: (path: String, bytes: [UInt8])?
     public var outputDir: String
     public var files: [OutputLayout.File]
     /// Existing files the wizard did not open, which the write replaces.
@@ -117,6 +119,7 @@ public struct WritePlan: Equatable, Sendable {
     public static func == (lhs: WritePlan, rhs: WritePlan) -> Bool {
         lhs.valuesPath == rhs.valuesPath && lhs.valuesBytes == rhs.valuesBytes && lhs.outputDir == rhs.outputDir
             && lhs.files == rhs.files && lhs.overwrites == rhs.overwrites
+            && lhs.tlsValues?.path == rhs.tlsValues?.path && lhs.tlsValues?.bytes == rhs.tlsValues?.bytes
     }
 }
 
@@ -194,7 +197,10 @@ public struct WizardState: Equatable, Sendable {
 
     /// Recomputes every problem: the model's rules and the TLS checks.
     public mutating func revalidate() {
-        var found = Validator.validate(config)
+        // Imported or generated material is written as registryTls too, so the rules see the files as written.
+        var written = config
+        if tls.source != .existing { written.external.hasRegistryTLS = true }
+        var found = Validator.validate(written)
         switch tls.source {
         case .existing:
             if let chartTLS { found += TLSChecks.problems(for: chartTLS, config: config) }
@@ -212,13 +218,26 @@ public struct WizardState: Equatable, Sendable {
             }
             if let failure = tls.generationFailure { found.append(Problem(.error, "tls.algorithm", failure)) }
         }
-        problems = found.errors + found.warnings
+        problems = found.ordered
     }
 
     /// The spec a generated certificate must match now.
     public var generationSpec: GenerationSpec {
         GenerationSpec(names: config.serviceNames(), days: Int(tls.days) ?? 365, rsa: tls.rsa)
     }
+
+    /// Where imported or generated TLS material goes for Helm, besides secret.yaml: nil when it goes into the
+    /// edited file itself (the chart's values file, which carries `registryTls`) or when nothing is generated
+    /// or imported; otherwise `values-tls.yaml` beside the values file, so the values file holds no key.
+    public var tlsValuesPath: String? {
+        guard tls.source != .existing, !(mode == .edit && chartTLS != nil) else { return nil }
+        let folder = valuesPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return folder.isEmpty ? WizardState.tlsValuesFileName : folder + "/" + WizardState.tlsValuesFileName
+    }
+    public static let tlsValuesFileName = "values-tls.yaml"
+
+    /// Whether the write includes `trust/` (whenever the program writes the TLS Secret).
+    public var writesTrust: Bool { managedTLS != nil || tls.source != .existing }
 
     /// The TLS material the program manages (imported or generated), if any.
     public var managedTLS: ManagedTLS? {

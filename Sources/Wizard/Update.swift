@@ -101,6 +101,7 @@ extension WizardState {
         case .function(2): return openPreview()
         case .function(10), .control("s"): return openWrite()
         case .control("f"): dialog = .find(query: "", selection: 0); return []
+        case .control("g") where step == .tls: return generateNewPair()
         case .control("c"), .function(12):
             if isDirty { dialog = .quit(choice: 0); return [] }
             return [.exit(status: 0)]
@@ -115,6 +116,7 @@ extension WizardState {
         case .action:
             guard key == .enter || key == .character(" ") else { return [] }
             if case .problem(let index) = item.id, problems.indices.contains(index) { jump(to: problems[index]); return [] }
+            if item.id == .generatePair { return generateNewPair() }
             return openWrite()
         case .choice(let options):
             switch key {
@@ -170,7 +172,7 @@ extension WizardState {
             } else if text.isEmpty {
                 value = .null
             } else if let field = FieldRegistry.field(path), case .toggle = field.kind {
-                value = .bool(text == "yes")
+                value = .bool(text == "yes" || text == field.choiceLabels?.on)
             } else {
                 value = Assignment.typedValue(text, for: path)
             }
@@ -216,6 +218,17 @@ extension WizardState {
             _ = setText(item, next)
         }
         return []
+    }
+
+    /// Replaces the TLS material with a new self-signed pair for the service's names, generated at once in the
+    /// background (the fix for the chart's published pair).
+    mutating func generateNewPair() -> [Effect] {
+        tls.source = .generate
+        tls.generationFailure = nil
+        draft = nil
+        revalidate()
+        if let index = items.firstIndex(where: { $0.id == .tlsSource }) { setFocus(index) }
+        return tls.generated?.spec == generationSpec ? [] : [.generateTLS(generationSpec)]
     }
 
     /// Switching storage mode removes the old source and starts the new one.

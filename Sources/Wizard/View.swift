@@ -167,7 +167,9 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
     } else if state.tls.source == .generate {
         lines.append(("A self-signed \(state.tls.rsa ? "RSA 2048" : "ECDSA P-256") certificate for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
-        lines.append(("It is written to \(state.outputDir)/secret.yaml (0600)\(state.mode == .edit ? " and registryTls when the file is the chart's values" : "").", CellStyle(.muted)))
+        let helm = state.tlsValuesPath.map { "\($0) (0600)" } ?? "registryTls in \(state.valuesPath)"
+        lines += wrap("Written to \(state.outputDir)/secret.yaml (0600) and, for Helm, to \(helm); \(state.outputDir)/trust/ tells nodes to trust it.",
+                      width: layout.formWidth - 2).map { ($0, CellStyle(.muted)) }
     } else if state.tls.source == .existing {
         lines.append(("Secret \(state.config.view.string(.deploymentTlsSecretName) ?? "") needs tls.crt/tls.key for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
@@ -185,6 +187,7 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
     let plan = state.manifestPlan
     var lines: [(String, CellStyle)] = [("Files written, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
     lines.append(("  \(state.valuesPath)", CellStyle(.text)))
+    if let tlsValues = state.tlsValuesPath { lines.append(("  \(tlsValues.padding(28)) registryTls for Helm (0600)", CellStyle(.text))) }
     lines += plan.manifests.map { manifest in
         let file = WritePlanner.path(state.outputDir, manifest.fileName)
         let note = !manifest.pending ? "" : manifest.fileName == Renderer.httpSecretFile || state.tls.source == .generate
@@ -192,8 +195,11 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
         return ("  \(file.padding(28)) \(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)", CellStyle(.text))
     }
     if !plan.manifests.isEmpty { lines.append(("  \(WritePlanner.path(state.outputDir, OutputLayout.kustomizationName))", CellStyle(.text))) }
+    if state.writesTrust && !plan.manifests.isEmpty {
+        lines.append(("  \(WritePlanner.path(state.outputDir, TrustFiles.folder + "/").padding(28)) CA for nodes and clients (README.txt)", CellStyle(.text)))
+    }
     lines += plan.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
-    lines += plan.notes.map { ("  To do: \($0)", CellStyle(.warning)) }
+    lines += plan.notes.map { ("  Note: \($0)", CellStyle(.warning)) }
     // Long rows wrap, indented under their start, rather than being cut.
     let wrapped = lines.flatMap { line -> [(String, CellStyle)] in
         let indent = String(line.0.prefix { $0 == " " })

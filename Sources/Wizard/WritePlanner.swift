@@ -7,16 +7,35 @@ import ValuesFile
 public enum WritePlanner {
     /// The plan, or the reason the values file cannot be edited (then nothing at all is written).
     public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(ValuesFileError) -> WritePlan {
-        let layout = OutputLayout(rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false)
+        let trust = state.managedTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: state.config) } ?? []
+        let layout = OutputLayout(rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false, trust: trust)
         let values = try valuesBytes(state)
+        let tlsValues = try tlsValuesFile(state)
         var overwrites = layout.files.map(\.name).filter { disk.manifests[$0] != nil }.map { path(state.outputDir, $0) }
         if state.mode == .setup && disk.valuesFileExists { overwrites.insert(state.valuesPath, at: 0) }
         var summary: [(String, Int, Int)] = []
         let oldValues = state.mode == .edit ? String(decoding: state.originalBytes, as: UTF8.self) : ""
         summary.append(count(state.valuesPath, oldValues, String(decoding: values, as: UTF8.self)))
-        for file in layout.files { summary.append(count(path(state.outputDir, file.name), disk.manifests[file.name] ?? "", file.contents)) }
-        return WritePlan(valuesPath: state.valuesPath, valuesBytes: values, outputDir: state.outputDir, files: layout.files,
-                         overwrites: overwrites, summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
+        if let tlsValues { summary.append((tlsValues.path, tlsValues.bytes.split(separator: 10).count, 0)) }
+        for file in layout.files where !file.name.hasPrefix(TrustFiles.folder + "/") {
+            summary.append(count(path(state.outputDir, file.name), disk.manifests[file.name] ?? "", file.contents))
+        }
+        if !trust.isEmpty {
+            summary.append((path(state.outputDir, TrustFiles.folder + "/"), trust.map { $0.contents.split(separator: "\n").count }.reduce(0, +), 0))
+        }
+        return WritePlan(valuesPath: state.valuesPath, valuesBytes: values, tlsValues: tlsValues, outputDir: state.outputDir,
+                         files: layout.files, overwrites: overwrites, summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
+    }
+
+    /// `values-tls.yaml`: the managed pair as the chart's `registryTls`, for `helm -f values.yaml -f values-tls.yaml`.
+    static func tlsValuesFile(_ state: WizardState) throws(ValuesFileError) -> (path: String, bytes: [UInt8])? {
+        guard let path = state.tlsValuesPath, let tls = state.managedTLS else { return nil }
+        let header = "# The registry's TLS pair for the Kubiya runner chart, written by cache-registry-setup. It holds a private key:\n"
+            + "# keep it out of git. Use it after the values file: helm upgrade ... -f \(state.valuesPath) -f \(path)\n"
+        var document = try ValuesDocument(bytes: Array(header.utf8), name: path)
+        document = try ValuesEditor.setTopLevel(["registryTls", "crt"], to: .string(Base64.encode(Array(tls.certificatePEM.utf8))), in: document)
+        document = try ValuesEditor.setTopLevel(["registryTls", "key"], to: .string(Base64.encode(Array(tls.keyPEM.utf8))), in: document)
+        return (path, document.bytes)
     }
 
     static func path(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
@@ -33,7 +52,7 @@ public enum WritePlanner {
         var document = try ValuesDocument(bytes: state.originalBytes, name: state.valuesPath)
         let changes = assignments(from: state.originalConfig.overrides, to: state.config.overrides, at: KeyPath([]))
         document = try ValuesEditor.apply(changes, to: document)
-        if state.tls.source != .existing, document.carriesRegistryTLS, let tls = state.managedTLS {
+        if state.tls.source != .existing, state.tlsValuesPath == nil, let tls = state.managedTLS {
             document = try ValuesEditor.setTopLevel(["registryTls", "crt"], to: .string(Base64.encode(Array(tls.certificatePEM.utf8))), in: document)
             document = try ValuesEditor.setTopLevel(["registryTls", "key"], to: .string(Base64.encode(Array(tls.keyPEM.utf8))), in: document)
         }
@@ -78,6 +97,9 @@ extension WizardState {
         if view.enabled, Renderer.needsHTTPSecret(view), disk?.httpSecret == nil {
             manifests.append(PlannedManifest(kind: "Secret", name: Renderer.httpSecretName(view), fileName: Renderer.httpSecretFile, pending: true))
         }
+        // In the order files are written, whether or not their content is known yet.
+        let order = OutputLayout.allFileNames
+        manifests.sort { (order.firstIndex(of: $0.fileName) ?? order.count) < (order.firstIndex(of: $1.fileName) ?? order.count) }
         return (manifests, omitted, rendered.notes)
     }
 
@@ -88,7 +110,9 @@ extension WizardState {
     /// then kustomization.yaml when there is anything to list.
     public var plannedFiles: [String] {
         let manifests = manifestPlan.manifests.map { WritePlanner.path(outputDir, $0.fileName) }
-        return [valuesPath] + manifests + (manifests.isEmpty ? [] : [WritePlanner.path(outputDir, OutputLayout.kustomizationName)])
+        return [valuesPath] + (tlsValuesPath.map { [$0] } ?? []) + manifests
+            + (manifests.isEmpty ? [] : [WritePlanner.path(outputDir, OutputLayout.kustomizationName)])
+            + (writesTrust && !manifests.isEmpty ? [WritePlanner.path(outputDir, TrustFiles.folder + "/")] : [])
     }
 }
 
@@ -119,7 +143,7 @@ public enum PreviewBuilder {
             tabs.append(PreviewTab(title: omitted.kind == "all" ? "Nothing" : "(no \(shortName(omitted.kind)))", lines: [("# " + omitted.reason, .yamlComment)]))
         }
         if !plan.notes.isEmpty {
-            tabs.append(PreviewTab(title: "To do", lines: plan.notes.map { ("# " + $0, .yamlComment) }))
+            tabs.append(PreviewTab(title: "Notes", lines: plan.notes.map { ("# " + $0, .yamlComment) }))
         }
         if state.mode == .edit {
             let old = String(decoding: state.originalBytes, as: UTF8.self)

@@ -23,34 +23,38 @@ struct ExportCommand: ParsableCommand {
     var overrides: [String] = []
 
     func run() throws {
-        let document = try options.document()
-        var config = try options.config(of: document)
+        let files = try options.files()
+        var config = try options.config(of: files)
         for text in overrides {
             do { config = config.applying(try Assignment(parsing: text)) } catch { throw CommandFailure.usage(error.description) }
         }
-        let problems = Checks.problems(config, document: document)
-        Checks.print(problems, file: options.file)
+        let problems = Checks.problems(config, files: files)
+        Checks.print(problems, file: options.name)
         if !problems.errors.isEmpty {
             Output.error("not exported: the configuration has \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)
         }
-        let tls = document.flatMap(RegistryTLSMaterial.init(document:)).flatMap { material in
+        let tls = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)).flatMap { material in
             material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) }
         }
         let httpSecret = output == "-" ? HTTPSecretStore.fresh() : HTTPSecretStore.value(in: output)
         let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
-        let layout = OutputLayout(rendered: rendered, singleFile: singleFile || output == "-")
+        let stream = singleFile || output == "-"
+        let trust = tls.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: config) } ?? []
+        let layout = OutputLayout(rendered: rendered, singleFile: stream, trust: stream ? [] : trust)
         if output == "-" {
-            for note in rendered.notes { Output.error("to do: \(note)") }
+            for note in rendered.notes { Output.error("note: \(note)") }
             do { try FileHandle.standardOutput.write(contentsOf: Data((layout.files.first?.contents ?? "").utf8)) } catch {
-                throw CommandFailure.usage("cannot write the manifests to standard output: \(error.localizedDescription)")
+                throw CommandFailure.usage("cannot write the manifests to standard output: it was closed")
             }
             return
         }
         let written = try ManifestWriter.write(layout.files, to: output)
         for note in rendered.omitted { print("note: \(note.reason)") }
-        for note in rendered.notes { print("to do: \(note)") }
-        print("wrote \(written.map { (output as NSString).appendingPathComponent($0) }.joined(separator: ", "))")
+        for note in rendered.notes { print("note: \(note)") }
+        let listed = written.filter { !$0.hasPrefix(TrustFiles.folder + "/") }.map { (output as NSString).appendingPathComponent($0) }
+        let trustNote = trust.isEmpty ? "" : ", and \((output as NSString).appendingPathComponent(TrustFiles.folder))/ (\(trust.count) files: see its README.txt)"
+        print("wrote \(listed.joined(separator: ", "))\(trustNote)")
     }
 }
 
@@ -58,10 +62,17 @@ struct ExportCommand: ParsableCommand {
 enum ManifestWriter {
     static func write(_ files: [OutputLayout.File], to folder: String) throws -> [String] {
         do { try FileAccess.makeFolder(folder) } catch { throw CommandFailure.usage(error.description) }
+        // A trust folder this program wrote is replaced whole, so hosts of an old service name do not linger.
+        let trust = (folder as NSString).appendingPathComponent(TrustFiles.folder)
+        if let readme = try? FileAccess.readFile((trust as NSString).appendingPathComponent("README.txt")),
+           OutputLayout.isOurs(String(decoding: readme, as: UTF8.self)) {
+            try? FileManager.default.removeItem(atPath: trust)
+        }
         for file in files {
+            let path = (folder as NSString).appendingPathComponent(file.name)
             do {
-                try FileAccess.writeAtomically(Array(file.contents.utf8), to: (folder as NSString).appendingPathComponent(file.name),
-                                               newFileMode: file.isSecret ? 0o600 : 0o644)
+                try FileAccess.makeFolder((path as NSString).deletingLastPathComponent)
+                try FileAccess.writeAtomically(Array(file.contents.utf8), to: path, newFileMode: file.isSecret ? 0o600 : 0o644)
             } catch { throw CommandFailure.usage(error.description) }
         }
         for stale in OutputLayout.allFileNames where !files.contains(where: { $0.name == stale }) {

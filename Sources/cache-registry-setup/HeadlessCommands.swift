@@ -6,8 +6,9 @@ import ValuesFile
 
 /// Options every command that reads a values file shares.
 struct FileOptions: ParsableArguments {
-    @Option(name: [.customShort("f"), .long], help: "The values file: a standalone cacheRegistry file or the chart's whole values.yaml.")
-    var file: String?
+    @Option(name: [.customShort("f"), .long],
+            help: "A values file: a standalone cacheRegistry file or the chart's whole values.yaml. Repeat it to read several as helm -f does (later files win), such as -f values.yaml -f values-tls.yaml.")
+    var file: [String] = []
 
     @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.")
     var namespace: String = RegistryConfig.defaultNamespace
@@ -15,16 +16,20 @@ struct FileOptions: ParsableArguments {
     @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
     var release: String = RegistryConfig.defaultRelease
 
-    /// The document, when a file was given.
-    func document() throws -> ValuesDocument? {
-        guard let file else { return nil }
-        do { return try ValuesDocument.read(path: file) } catch { throw CommandFailure.usage("\(error)") }
+    /// The files, when any were given.
+    func files() throws -> ValuesFiles? {
+        guard !file.isEmpty else { return nil }
+        do { return ValuesFiles(try file.map { path throws(ValuesFileError) in try ValuesDocument.read(path: path) }) }
+        catch { throw CommandFailure.usage("\(error)") }
     }
 
-    func config(of document: ValuesDocument?) throws -> RegistryConfig {
-        guard let document else { return RegistryConfig(namespace: namespace, release: release) }
-        do { return try document.config(namespace: namespace, release: release) } catch { throw CommandFailure.usage("\(error)") }
+    func config(of files: ValuesFiles?) throws -> RegistryConfig {
+        guard let files else { return RegistryConfig(namespace: namespace, release: release) }
+        do { return try files.config(namespace: namespace, release: release) } catch { throw CommandFailure.usage("\(error)") }
     }
+
+    /// The names for messages ("values" without a file).
+    var name: String { file.isEmpty ? "values" : file.joined(separator: ", ") }
 }
 
 /// A text file (PEM certificates and keys, themes), or one sentence saying why it cannot be read.
@@ -40,15 +45,15 @@ func readText(_ path: String) throws -> String {
 
 /// Every problem of a configuration: the model's rules and the TLS material's checks.
 enum Checks {
-    static func problems(_ config: RegistryConfig, document: ValuesDocument?) -> [Problem] {
-        let material = document.flatMap(RegistryTLSMaterial.init(document:))
-        let problems = Validator.validate(config) + (material.map { TLSChecks.problems(for: $0, config: config) } ?? [])
-        return document?.locate(problems) ?? problems
+    static func problems(_ config: RegistryConfig, files: ValuesFiles?) -> [Problem] {
+        let material = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:))
+        let problems = (Validator.validate(config) + (material.map { TLSChecks.problems(for: $0, config: config) } ?? [])).ordered
+        return files?.locate(problems) ?? problems
     }
 
     static func print(_ problems: [Problem], file: String?) {
         for problem in problems {
-            let location = problem.line.map { " (\(file ?? "values"):\($0))" } ?? ""
+            let location = problem.line.map { " (\(problem.file ?? file ?? "values"):\($0))" } ?? ""
             Output.error("\(problem)\(location)")
         }
     }
@@ -70,13 +75,14 @@ struct ValidateCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument { case text, json }
     @Option(help: "text or json") var output: Format = .text
+    @Flag(help: "Treat warnings as errors (exit 1), as helm lint --strict does, for CI.") var strict = false
 
     func run() throws {
-        guard options.file != nil else { throw CommandFailure.usage("validate needs a file: validate -f values.yaml") }
-        let document = try options.document()
-        let config = try options.config(of: document)
-        let problems = Checks.problems(config, document: document)
-        let name = options.file ?? "values"
+        guard !options.file.isEmpty else { throw CommandFailure.usage("validate needs a file: validate -f values.yaml") }
+        let files = try options.files()
+        let config = try options.config(of: files)
+        let problems = Checks.problems(config, files: files)
+        let name = options.name
         switch output {
         case .json:
             let json = JSON.object([
@@ -86,16 +92,18 @@ struct ValidateCommand: ParsableCommand {
                 ("warnings", .number(problems.warnings.count)),
                 ("problems", .array(problems.map { problem in
                     .object([("severity", .string(problem.severity.rawValue)), ("path", .string(problem.path)),
-                             ("message", .string(problem.message)), ("line", problem.line.map(JSON.number) ?? .null)])
+                             ("message", .string(problem.message)), ("line", problem.line.map(JSON.number) ?? .null),
+                             ("file", problem.line == nil ? .null : .string(problem.file ?? name))])
                 })),
             ])
             print(json.serialized())
         case .text:
             Checks.print(problems, file: name)
             let summary = "\(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"), \(problems.warnings.count) warning\(problems.warnings.count == 1 ? "" : "s")"
-            print(problems.errors.isEmpty ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary))")
+            let valid = problems.errors.isEmpty && !(strict && !problems.isEmpty)
+            print(valid ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary)\(strict && problems.errors.isEmpty ? "; --strict counts warnings" : ""))")
         }
-        if !problems.errors.isEmpty { throw ExitCode(1) }
+        if !problems.errors.isEmpty || strict && !problems.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -110,7 +118,9 @@ struct SetCommand: ParsableCommand {
     var assignments: [String] = []
 
     func run() throws {
-        guard let file = options.file else { throw CommandFailure.usage("set needs a file: set -f values.yaml pv.size=50Gi") }
+        guard options.file.count == 1, let file = options.file.first else {
+            throw CommandFailure.usage("set edits one file: set -f values.yaml pv.size=50Gi")
+        }
         guard !assignments.isEmpty else { throw CommandFailure.usage("set needs at least one KEY=VALUE, such as pv.size=50Gi") }
         let parsed = try assignments.map { text in
             do { return try Assignment(parsing: text) } catch { throw CommandFailure.usage("\(error)") }
@@ -122,15 +132,15 @@ struct SetCommand: ParsableCommand {
             print("\(file): not changed: \(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
             throw ExitCode(1)
         }
-        guard let document = try options.document() else { return }
+        guard let document = try options.files()?.documents.first else { return }
         let edited: ValuesDocument
         do {
             edited = try ValuesEditor.apply(parsed, to: document)
         } catch {
             throw CommandFailure.usage("\(error); \(file) was not changed")
         }
-        let config = try options.config(of: edited)
-        let problems = Checks.problems(config, document: edited)
+        let config = try options.config(of: ValuesFiles([edited]))
+        let problems = Checks.problems(config, files: ValuesFiles([edited]))
         Checks.print(problems, file: file)
         if !problems.errors.isEmpty {
             print("\(file): not changed: the result would have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")

@@ -20,13 +20,14 @@ struct TLSCommand: ParsableCommand {
         func run() throws {
             let certText = try readText(certificate)
             let keyText = try key.map(readText)
-            let config = try options.config(of: try options.document())
+            let config = try options.config(of: try options.files())
             let material = RegistryTLSMaterial(certificatePEM: certText, keyPEM: keyText, certificateOrigin: certificate, keyOrigin: key ?? "")
             guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), path: certificate) else {
                 throw CommandFailure(message: "error: \(certificate): is not a PEM certificate", status: 1)
             }
             print("certificate: \(certificate)")
             print("subject:     \(report.subject)")
+            print("sha256:      \(report.fingerprint)")
             print("key type:    \(report.keyAlgorithm)")
             print("valid:       \(CalendarDate.string(report.notBefore)) to \(CalendarDate.string(report.notAfter))")
             print("expires:     \(CalendarDate.string(report.notAfter))")
@@ -50,7 +51,7 @@ struct TLSCommand: ParsableCommand {
 
         func run() throws {
             guard (1...3650).contains(days) else { throw CommandFailure.usage("--days must be from 1 to 3650, not \(days)") }
-            let config = try options.config(of: try options.document())
+            let config = try options.config(of: try options.files())
             let names = config.serviceNames()
             let generated: GeneratedTLS
             do { generated = try TLSGenerator.generate(names: names, days: days, algorithm: rsa ? .rsa2048 : .ecdsaP256) } catch {

@@ -110,9 +110,16 @@ enum EffectRunner {
                                                httpSecret: HTTPSecretStore.value(in: outputDir)))
         case .write(let plan):
             do {
+                if let tlsValues = plan.tlsValues {
+                    // It holds a private key: 0600 even when it replaces a file that had another mode.
+                    try FileAccess.writeAtomically(tlsValues.bytes, to: tlsValues.path, newFileMode: 0o600)
+                    chmod(FileAccess.resolvedTarget(tlsValues.path), 0o600)
+                }
                 try FileAccess.writeAtomically(plan.valuesBytes, to: plan.valuesPath)
                 let written = try ManifestWriter.write(plan.files, to: plan.outputDir)
-                return .writeFinished(.written([plan.valuesPath] + written.map { (plan.outputDir as NSString).appendingPathComponent($0) }))
+                let manifests = written.filter { !$0.hasPrefix(TrustFiles.folder + "/") }.map { (plan.outputDir as NSString).appendingPathComponent($0) }
+                let trust = written.count > manifests.count ? [(plan.outputDir as NSString).appendingPathComponent(TrustFiles.folder) + "/"] : []
+                return .writeFinished(.written([plan.valuesPath] + (plan.tlsValues.map { [$0.path] } ?? []) + manifests + trust))
             } catch let error as ValuesFileError {
                 return .writeFinished(.failed(error.description))
             } catch let failure as CommandFailure {

@@ -61,6 +61,12 @@ final class ValidatorTests: XCTestCase {
             (["pv.hostPath=null", "pv.volumeSource.nfs.server=nfs.local"], "cacheRegistry.pv.volumeSource.nfs.path"),
             (["deployment.nodeSelector=oops"], "cacheRegistry.deployment.nodeSelector"),
             (["pv.hostPath=/etc"], "cacheRegistry.pv.hostPath"),
+            (["proxy.enabled=true", "proxy.remoteURL=https://registry-1.docker.io/v2/library"], "cacheRegistry.proxy.remoteURL"),
+            (["proxy.enabled=true", "proxy.remoteURL=ftp://mirror"], "cacheRegistry.proxy.remoteURL"),
+            (["proxy.password=hunter2"], "cacheRegistry.proxy.password"),
+            (["proxy.enabled=true", "proxy.username=robot"], "cacheRegistry.proxy.passwordSecret.name"),
+            (["proxy.enabled=true", "proxy.passwordSecret.name=upstream"], "cacheRegistry.proxy.username"),
+            (["proxy.enabled=true", "proxy.ttl=7days"], "cacheRegistry.proxy.ttl"),
             (["pv.hostPath=/var/lib/kubelet/pods"], "cacheRegistry.pv.hostPath"),
             (["pv.hostPath=/lib64"], "cacheRegistry.pv.hostPath"),
             (["pv.hostPath=/var/run"], "cacheRegistry.pv.hostPath"),
@@ -87,6 +93,8 @@ final class ValidatorTests: XCTestCase {
             (["pv.hostPath=null", "pv.volumeSource.nfs.server=bad_host!", "pv.volumeSource.nfs.path=/x"], "cacheRegistry.pv.volumeSource.nfs.server"),
             (["deployment.env.REGISTRY_HTTP_SECRET=s3cr3t"], "cacheRegistry.deployment.env.REGISTRY_HTTP_SECRET"),
             (["service.type=NodePort"], "cacheRegistry.service.type"),
+            (["proxy.enabled=true", "proxy.remoteURL=http://mirror.local:5000"], "cacheRegistry.proxy.remoteURL"),
+            (["proxy.enabled=true", "proxy.ttl=168h"], "cacheRegistry.proxy.ttl"),
             (["service.type=LoadBalancer"], "cacheRegistry.service.type"),
             (["pv.hostPath=null", "pvc.storageClass=fast", "pv.reclaimPolicy=Retain"], "cacheRegistry.pv.reclaimPolicy"),
             (["deployment.livenessProbe.httpGet.port=5001"], "cacheRegistry.deployment.livenessProbe.httpGet.port"),
@@ -116,6 +124,17 @@ final class ValidatorTests: XCTestCase {
         XCTAssertTrue(try config(["pv.hostPath=null"]).view.runsAsNonRoot, "dynamic: non-root with fsGroup")
         XCTAssertTrue(try config(["deployment.runAsNonRoot=true"]).view.runsAsNonRoot)
         XCTAssertFalse(try config(["pv.hostPath=null", "deployment.runAsNonRoot=false"]).view.runsAsNonRoot)
+    }
+
+    func testGoDurationsAndRegistryURLs() {
+        for good in ["0", "168h", "1h30m", "1.5h", "300ms", "2h45m10s"] { XCTAssertNil(Validator.durationProblem(good), good) }
+        for bad in ["", "7days", "h", "-1h", "10"] { XCTAssertNotNil(Validator.durationProblem(bad), bad) }
+        for good in ["https://registry-1.docker.io", "https://mirror.example.com:5000/", "http://127.0.0.1:5000"] {
+            XCTAssertNil(Validator.registryURLProblem(good), good)
+        }
+        for bad in ["registry-1.docker.io", "https://", "https://host/v2/", "https://user@host"] { XCTAssertNotNil(Validator.registryURLProblem(bad), bad) }
+        XCTAssertTrue(try problems(["proxy.enabled=true", "proxy.ttl=168h", "deployment.image.tag=3.0.0"]).isEmpty == false)
+        XCTAssertFalse(try problems(["proxy.enabled=true", "proxy.ttl=168h", "deployment.image.tag=3.0.0"]).contains { $0.path == "cacheRegistry.proxy.ttl" })
     }
 
     func testDidYouMean() throws {

@@ -64,4 +64,20 @@ final class TLSTests: XCTestCase {
         let bad = RegistryTLSMaterial(certificatePEM: "hello", keyPEM: nil, certificateOrigin: "x.crt", keyOrigin: "")
         XCTAssertEqual(TLSChecks.problems(for: bad, config: config).errors.count, 1)
     }
+
+    /// A published pair (its key is public) is recognised by fingerprint and warned about before anything else.
+    func testPublishedPairIsFlaggedFirst() throws {
+        let generated = try TLSGenerator.generate(names: ["other.example"], days: 365)
+        let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "registryTls.crt",
+                                           keyOrigin: "registryTls.key")
+        let plain = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names))
+        XCTAssertFalse(plain.isPublished, "a freshly generated pair is not published")
+        XCTAssertEqual(plain.fingerprint.count, 64)
+        let published = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, published: [plain.fingerprint]))
+        XCTAssertTrue(published.isPublished)
+        let ordered = ([Problem(.error, "cacheRegistry.pv.size", "x")] + published.problems).ordered
+        XCTAssertEqual(ordered.first?.message, PublishedPairs.message, "above every other problem, errors included")
+        XCTAssertTrue(ordered.first?.first == true)
+        XCTAssertEqual(PublishedPairs.fingerprints, ["c0c4f8e780e198ae801b742b1968a6e3f9dab441fbbfccff20b3627117a95661"])
+    }
 }

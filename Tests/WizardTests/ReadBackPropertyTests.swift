@@ -89,27 +89,28 @@ final class ReadBackPropertyTests: XCTestCase {
     func checkReadBack(_ state: WizardState, label: String) throws {
         let bytes = try WritePlanner.valuesBytes(state)
         let written = try ValuesDocument(bytes: bytes, name: state.valuesPath)
-        let readBack = try written.config(namespace: state.config.namespace, release: state.config.release)
+        // What a person runs afterwards: helm (or export) with the values file, then values-tls.yaml if written.
+        let tlsValues = try WritePlanner.tlsValuesFile(state).map { try ValuesDocument(bytes: $0.bytes, name: $0.path) }
+        let files = ValuesFiles([written] + (tlsValues.map { [$0] } ?? []))
+        let readBack = try files.config(namespace: state.config.namespace, release: state.config.release)
         XCTAssertEqual(readBack.merged, state.config.merged, "\(label): the written file means what the wizard showed")
-        // The problems: the model's rules, plus the TLS checks of what the file carries.
-        let material = written.topLevelString(["registryTls", "crt"]).flatMap { crt in
-            crt.isEmpty ? nil : RegistryTLSMaterial(certificateBase64: crt, keyBase64: written.topLevelString(["registryTls", "key"]))
+        // The problems: the model's rules, plus the TLS checks of what the files carry.
+        let material = files.registryTLSDocument.flatMap { document in
+            document.topLevelString(["registryTls", "crt"]).map { RegistryTLSMaterial(certificateBase64: $0, keyBase64: document.topLevelString(["registryTls", "key"])) }
         }
         let fileProblems = Validator.validate(readBack) + (material.map { TLSChecks.problems(for: $0, config: readBack) } ?? [])
         let shown = state.problems.filter { !$0.path.hasPrefix("tls.") }
         XCTAssertEqual(Set(fileProblems.map(\.description)), Set(shown.map(\.description)), "\(label): the same problems")
-        // The manifests: rendered from the file they are byte for byte those the wizard writes.
+        // The manifests: rendered from the files they are byte for byte those the wizard writes.
         guard state.problems.errors.isEmpty else { return }
-        let disk = DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)
+        let disk = DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false, httpSecret: "test-http-secret")
         let plan = try WritePlanner.plan(state, disk: disk)
         XCTAssertEqual(plan.valuesBytes, bytes)
         let fileTLS = material.flatMap { material in material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) } }
-        // Until TLS material also goes beside a standalone file (values-tls.yaml), a pair generated for a file
-        // without registryTls reaches only secret.yaml; everything else must match whatever the source.
-        let exported = OutputLayout(rendered: Renderer.render(readBack, tls: fileTLS ?? state.managedTLS), singleFile: false)
-        XCTAssertEqual(exported.files, plan.files, "\(label): export of the written file renders the wizard's manifests")
-        XCTAssertEqual(state.plannedFiles, [state.valuesPath] + plan.files.map { WritePlanner.path(state.outputDir, $0.name) },
-                       "\(label): the Review step lists the files the write dialog writes")
+        let trust = fileTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: readBack) } ?? []
+        let exported = OutputLayout(rendered: Renderer.render(readBack, tls: fileTLS, httpSecret: disk.httpSecret), singleFile: false, trust: trust)
+        XCTAssertEqual(exported.files, plan.files, "\(label): export of the written files renders the wizard's manifests")
+        XCTAssertEqual(state.plannedFiles, plan.summary.map(\.path), "\(label): the Review step lists the files the write dialog writes")
     }
 
     func fixtures() throws -> [(String, [UInt8])] {

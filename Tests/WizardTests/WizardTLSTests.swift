@@ -112,4 +112,49 @@ final class WizardTLSTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix("cannot edit v.yaml: "), message)
         XCTAssertTrue(message.contains("v.yaml:3"), "names the line: \(message)")
     }
+
+    /// Ctrl-G on the TLS step switches to a new pair and starts generating it at once.
+    func testControlGGeneratesANewPair() throws {
+        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig())
+        _ = update(&state, .key(.control("g")))
+        XCTAssertEqual(state.tls.source, .existing, "only on the TLS step")
+        state.goTo(step: .tls, focus: 0)
+        XCTAssertTrue(state.items.contains { $0.id == .generatePair })
+        let effects = update(&state, .key(.control("g")))
+        XCTAssertEqual(state.tls.source, .generate)
+        XCTAssertEqual(effects, [.generateTLS(state.generationSpec)])
+        XCTAssertFalse(state.items.contains { $0.id == .generatePair })
+    }
+
+    /// A new setup with a generated pair: the values file holds no key, values-tls.yaml (beside it) holds the pair
+    /// that secret.yaml holds, and trust/ has the certificate for every name.
+    func testGeneratedPairGoesToValuesTLSAndTrust() throws {
+        var state = WizardState(mode: .setup, valuesPath: "deploy/values.yaml", config: RegistryConfig(), outputDir: "deploy/manifests")
+        state.goTo(step: .tls, focus: 0)
+        _ = update(&state, .key(.control("g")))
+        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365)
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
+        _ = update(&state, .key(.function(10)))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "deploy/manifests", manifests: [:], valuesFileExists: false)))
+        guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
+        let values = String(decoding: plan.valuesBytes, as: UTF8.self)
+        XCTAssertFalse(values.contains("registryTls") || values.contains(Base64.encode(Array(generated.keyPEM.utf8))), "values.yaml holds no key")
+        let tlsValues = try XCTUnwrap(plan.tlsValues)
+        XCTAssertEqual(tlsValues.path, "deploy/values-tls.yaml")
+        let document = try ValuesDocument(bytes: tlsValues.bytes, name: tlsValues.path)
+        XCTAssertEqual(document.topLevelString(["registryTls", "crt"]), Base64.encode(Array(generated.certificatePEM.utf8)))
+        XCTAssertEqual(document.topLevelString(["registryTls", "key"]), Base64.encode(Array(generated.keyPEM.utf8)))
+        let secret = try XCTUnwrap(plan.files.first { $0.name == "secret.yaml" })
+        XCTAssertTrue(secret.contents.contains(Base64.encode(Array(generated.certificatePEM.utf8))))
+        let trust = plan.files.filter { $0.name.hasPrefix("trust/") }.map(\.name)
+        XCTAssertTrue(trust.contains("trust/ca.crt") && trust.contains("trust/README.txt"))
+        for name in state.config.serviceNames() {
+            XCTAssertTrue(trust.contains("trust/containerd/certs.d/\(name)/hosts.toml"), name)
+            XCTAssertTrue(trust.contains("trust/docker/certs.d/\(name)/ca.crt"), name)
+        }
+        XCTAssertEqual(plan.summary.map(\.path), state.plannedFiles)
+        XCTAssertTrue(state.plannedFiles.contains("deploy/values-tls.yaml") && state.plannedFiles.contains("deploy/manifests/trust/"))
+        let diff = PreviewBuilder.tabs(state).map { $0.lines.map(\.text).joined(separator: "\n") }.joined(separator: "\n")
+        XCTAssertFalse(diff.contains(Base64.encode(Array(generated.keyPEM.utf8))), "the key is never previewed")
+    }
 }

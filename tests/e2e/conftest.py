@@ -60,6 +60,23 @@ def copy_fixture(tmp_path, fixture=CHART, name=None):
     return target
 
 
+def manifest_files(folder):
+    """The resource files in a manifests folder (not kustomization.yaml, not the trust/ folder)."""
+    return sorted(p for p in Path(folder).glob("*.yaml") if p.name != "kustomization.yaml")
+
+
+def all_files(folder):
+    """Every file below a folder, as relative paths."""
+    return sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*") if p.is_file())
+
+
+def strict_validate(folder):
+    """kubernetes-validate --strict over every resource file in a manifests folder."""
+    files = [str(p) for p in manifest_files(folder)]
+    result = subprocess.run(["kubernetes-validate", "--strict", *files], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

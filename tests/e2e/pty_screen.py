@@ -128,7 +128,7 @@ class PtyScreen:
             if expect_size and self.frame()[1] != expect_size:
                 continue
             return
-        raise AssertionError(f"the program did not settle:\n" + "\n".join(self.rows()))
+        raise AssertionError("the program did not settle:\n" + "\n".join(self.rows()))
 
     def differences(self):
         """Cells where the emulator differs from the drawn frame (the bottom-right cell is never written)."""

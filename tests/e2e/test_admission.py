@@ -1,11 +1,9 @@
 """Manifests that a platform team's admission policies accept: Pod Security, secrets by reference, a pinned
 hostPath, drains and disruption budgets; each still passes kubernetes-validate --strict."""
-import subprocess
-
 import pytest
 import yaml
 
-from conftest import run
+from conftest import run, strict_validate
 from pod_security import baseline, hardened, restricted
 
 MODES = {
@@ -33,12 +31,6 @@ def pod(docs):
     return docs["deployment.yaml"]["spec"]["template"]["spec"]
 
 
-def strict(folder):
-    files = [str(p) for p in sorted(folder.iterdir()) if p.name != "kustomization.yaml"]
-    result = subprocess.run(["kubernetes-validate", "--strict", *files], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_every_mode_is_hardened_and_passes_baseline(tmp_path, mode):
     out, _ = export(tmp_path, *MODES[mode])
@@ -50,7 +42,7 @@ def test_every_mode_is_hardened_and_passes_baseline(tmp_path, mode):
     assert {"name": "tmp", "mountPath": "/tmp"} in spec["containers"][0]["volumeMounts"]
     env = {item["name"]: item.get("value") for item in spec["containers"][0]["env"]}
     assert env["REGISTRY_HTTP_DRAINTIMEOUT"] == "25s" and spec["terminationGracePeriodSeconds"] > 25
-    strict(out)
+    strict_validate(out)
 
 
 def test_dynamic_mode_passes_restricted_by_default(tmp_path):
@@ -68,7 +60,7 @@ def test_static_modes_pass_restricted_with_the_non_root_choice_and_say_what_to_c
     out, result = export(tmp_path, *MODES[mode], "deployment.runAsNonRoot=true", name="nonroot")
     assert restricted(pod(documents(out))) == []
     assert "chown -R 10001:10001" in result.stdout, result.stdout
-    strict(out)
+    strict_validate(out)
 
 
 def test_replicas_share_a_generated_http_secret_kept_across_exports(tmp_path):
@@ -87,7 +79,7 @@ def test_replicas_share_a_generated_http_secret_kept_across_exports(tmp_path):
     assert anti["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
     assert pod(docs)["containers"][0]  # and a rollout is rolling: the volume is shared
     assert docs["deployment.yaml"]["spec"]["strategy"]["type"] == "RollingUpdate"
-    strict(out)
+    strict_validate(out)
     before = (out / "http-secret.yaml").read_bytes()
     export(tmp_path, *sets)
     assert (out / "http-secret.yaml").read_bytes() == before, "a second export reuses the generated value"
@@ -100,7 +92,7 @@ def test_rwx_storage_class_carries_replicas(tmp_path):
     docs = documents(out)
     assert docs["pvc.yaml"]["spec"]["accessModes"] == ["ReadWriteMany"]
     assert docs["deployment.yaml"]["spec"]["strategy"]["type"] == "RollingUpdate"
-    strict(out)
+    strict_validate(out)
 
 
 def test_hostpath_is_pinned_to_the_selected_node(tmp_path):
@@ -108,7 +100,7 @@ def test_hostpath_is_pinned_to_the_selected_node(tmp_path):
     affinity = documents(out)["pv.yaml"]["spec"]["nodeAffinity"]
     assert affinity == {"required": {"nodeSelectorTerms": [{"matchExpressions": [
         {"key": "kubernetes.io/hostname", "operator": "In", "values": ["node-a"]}]}]}}
-    strict(out)
+    strict_validate(out)
 
 
 @pytest.mark.parametrize("path", ["/etc", "/var/lib/kubelet/registry", "/lib64", "/proc"])

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import CHART, EXAMPLE, run
+from conftest import CHART, EXAMPLE, manifest_files, run, strict_validate
 
 VARIANTS = {
     "defaults": [],
@@ -16,18 +16,13 @@ VARIANTS = {
 }
 
 
-def strict_validate(paths):
-    result = subprocess.run(["kubernetes-validate", "--strict", *map(str, paths)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_variants_pass_strict_validation(tmp_path, name):
     args = [a for s in VARIANTS[name] for a in ("--set", s)]
     result = run("export", "-o", tmp_path / "out", *args)
     assert result.returncode == 0, result.stderr
-    files = sorted(p for p in (tmp_path / "out").iterdir() if p.name != "kustomization.yaml")
-    strict_validate(files)
+    files = manifest_files(tmp_path / "out")
+    strict_validate(tmp_path / "out")
     lint = subprocess.run(["yamllint", "-s", "-d", "{extends: default, rules: {document-start: disable, line-length: disable, indentation: {indent-sequences: whatever}}}",
                            str(tmp_path / "out")], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout
@@ -41,7 +36,7 @@ def test_fixtures_export_and_validate(tmp_path):
         out = tmp_path / fixture.stem
         result = run("export", "-f", fixture, "-o", out)
         assert result.returncode == 0, result.stderr
-        strict_validate(p for p in out.iterdir() if p.name != "kustomization.yaml")
+        strict_validate(out)
     secret = tmp_path / CHART.stem / "secret.yaml"
     assert secret.exists() and (secret.stat().st_mode & 0o777) == 0o600
     assert yaml.safe_load(secret.read_text())["type"] == "kubernetes.io/tls"

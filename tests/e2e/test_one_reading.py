@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import CHART, SHARED, copy_fixture, needs_shared, refused_set, run
+from conftest import CHART, SHARED, all_files, copy_fixture, needs_shared, refused_set, run
 from tmux_driver import Pane
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True).returncode != 0, reason="tmux missing")
@@ -36,20 +36,10 @@ def assert_export_matches(tmp_path, values, written):
     again = tmp_path / "again"
     result = run("export", "-f", values, "-o", again)
     assert result.returncode == 0, result.stderr
-    names = sorted(p.name for p in written.iterdir())
-    assert names == sorted(p.name for p in again.iterdir())
+    names = all_files(written)
+    assert names == all_files(again)
     for name in names:
         assert (again / name).read_bytes() == (written / name).read_bytes(), name
-
-
-def write_and_quit(pane):
-    pane.keys("F10")
-    pane.wait_for("These files will be written")
-    pane.keys("Enter")
-    pane.wait_for("kubectl apply -k")
-    pane.keys("q")
-    screen = pane.wait_for("EXIT=")
-    assert "EXIT=0" in screen, screen
 
 
 @pytest.mark.parametrize("presses,mode", [(0, "hostPath"), (1, "NFS"), (2, "dynamic")])
@@ -66,7 +56,7 @@ def test_each_storage_mode_reads_back_as_written(tmp_path, presses, mode):
         if mode == "dynamic":
             pane.set_field("pvc.storageClass", "fast-ssd")
         shown = status_counts(pane.wait_for("0 errors"))
-        write_and_quit(pane)
+        pane.write_and_quit()
     values = tmp_path / "values.yaml"
     assert validate_counts(values) == shown, "validate agrees with the wizard's status line"
     if mode != "hostPath":
@@ -81,7 +71,7 @@ def test_dynamic_with_the_cluster_default_class(tmp_path):
         pane.keys("PgDn", "Right", "Right")
         screen = pane.wait_for("dynamic")
         assert "default StorageClass" in screen
-        write_and_quit(pane)
+        pane.write_and_quit()
     claim = (tmp_path / "manifests" / "pvc.yaml").read_text()
     assert "storageClassName" not in claim, claim
     result = run("validate", "-f", tmp_path / "values.yaml")
@@ -94,7 +84,7 @@ def edit_pv_size(tmp_path, values):
         pane.wait_for("editing")
         pane.set_field("pv.size", "30Gi")
         shown = status_counts(pane.wait_for("30Gi"))
-        write_and_quit(pane)
+        pane.write_and_quit()
     return shown
 
 

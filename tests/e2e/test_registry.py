@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 import subprocess
 import time
-import urllib.request
 
 import pytest
 import yaml
@@ -45,7 +44,6 @@ def start_registry(tmp_path, env_list, certs_dir, non_root=False):
 
 def get(url, cafile, host, timeout=1.0):
     context = ssl.create_default_context(cafile=str(cafile))
-    request = urllib.request.Request(url)
     # Connect to loopback but verify the certificate for the service's name.
     context.check_hostname = True
     import http.client

@@ -4,7 +4,7 @@ reads the real binary's output through a pseudo-terminal; the program writes the
 draws (CACHE_REGISTRY_SETUP_FRAMES); any differing cell fails with both screens printed."""
 import pytest
 
-from conftest import CHART, copy_fixture, run
+from conftest import CHART, copy_fixture
 from pty_screen import PtyScreen
 
 SIZES = [(80, 24), (100, 30), (132, 43), (200, 50), (97, 31)]

@@ -1,6 +1,5 @@
 """tls inspect / generate, and TLS checks inside validate and set."""
 import base64
-import os
 
 import pytest
 

@@ -3,20 +3,13 @@ import os
 import re
 import signal
 import subprocess
-import time
 
 import pytest
 
-from conftest import BIN, CHART, copy_fixture, run
+from conftest import CHART, copy_fixture, run, strict_validate
 from tmux_driver import Pane
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True).returncode != 0, reason="tmux missing")
-
-
-def strict_validate(folder):
-    files = [str(p) for p in sorted(folder.iterdir()) if p.name != "kustomization.yaml"]
-    result = subprocess.run(["kubernetes-validate", "--strict", *files], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_first_time_setup(tmp_path):

@@ -15,7 +15,6 @@ class Pane:
         self.socket = "crs-" + uuid.uuid4().hex[:8]
         environment = {"LANG": "C.UTF-8", "TERM": "xterm-256color"}
         environment.update(env or {})
-        exports = " ".join(f"{k}={shlex.quote(v)}" if v is not None else f"-u {k}" for k, v in environment.items())
         unset = [k for k, v in environment.items() if v is None]
         sets = " ".join(f"{k}={shlex.quote(v)}" for k, v in environment.items() if v is not None)
         prefix = "env " + " ".join(f"-u {k}" for k in unset) + " " + sets
@@ -41,6 +40,17 @@ class Pane:
         self.type(query)
         self.keys("Enter", "C-u")
         self.type(text)
+
+    def write_and_quit(self):
+        """F10, Enter to write, q to leave the last screen; checks exit 0 and returns (write dialog, last screen)."""
+        self.keys("F10")
+        dialog = self.wait_for("These files will be written")
+        self.keys("Enter")
+        done = self.wait_for("kubectl apply -k")
+        self.keys("q")
+        screen = self.wait_for("EXIT=")
+        assert "EXIT=0" in screen, screen
+        return dialog, done
 
     def screen(self, escapes=False):
         args = ["capture-pane", "-p", "-t", "w"] + (["-e"] if escapes else [])

@@ -1,0 +1,46 @@
+import RegistryModel
+
+/// Several values files read as `helm -f a.yaml -f b.yaml` reads them: each merged over the ones before it,
+/// all over the chart's defaults. One file is the usual case; `values.yaml` then `values-tls.yaml` the other.
+public struct ValuesFiles: Sendable {
+    public let documents: [ValuesDocument]
+
+    public init(_ documents: [ValuesDocument]) { self.documents = documents }
+
+    /// The names, for messages.
+    public var name: String { documents.map(\.name).joined(separator: ", ") }
+
+    /// The configuration the files mean together: later files win key by key, and a null removes.
+    public func config(namespace: String = RegistryConfig.defaultNamespace,
+                       release: String = RegistryConfig.defaultRelease) throws(ValuesFileError) -> RegistryConfig {
+        var overrides = Value.emptyMapping
+        var external = ExternalValues()
+        for document in documents {
+            overrides = try document.section().merged(over: overrides, keepingNulls: true)
+            let own = document.external
+            external.toolManagerRegistryAddress = own.toolManagerRegistryAddress ?? external.toolManagerRegistryAddress
+            if document.topLevelString(["registryTls", "crt"]) != nil { external.hasRegistryTLS = own.hasRegistryTLS }
+        }
+        return RegistryConfig(overrides: overrides, namespace: namespace, release: release, external: external)
+    }
+
+    /// A top-level string (`registryTls.crt`) from the last file that sets it.
+    public func topLevelString(_ path: [String]) -> String? {
+        documents.reversed().lazy.compactMap { $0.topLevelString(path) }.first
+    }
+
+    /// The last file that carries a `registryTls` pair.
+    public var registryTLSDocument: ValuesDocument? {
+        documents.last { $0.topLevelString(["registryTls", "crt"]).map { !$0.isEmpty } == true }
+    }
+
+    /// Problems located in the last file that sets their key (with its name and line).
+    public func locate(_ problems: [Problem]) -> [Problem] {
+        problems.map { problem in
+            guard let document = documents.last(where: { $0.sets(problem.path) }) ?? documents.first else { return problem }
+            var located = document.locate([problem])[0]
+            located.file = located.line == nil ? nil : document.name
+            return located
+        }
+    }
+}
