@@ -26,7 +26,7 @@ let package = Package(
         ]),
         .target(name: "Wizard", dependencies: ["RegistryModel", "Manifests", "ValuesFile", "RegistryTLS"]),
         .target(name: "CursesShim", dependencies: ["CNcursesw"], linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("tinfo")]),
-        .target(name: "Terminal", dependencies: ["CursesShim", "Wizard"]),
+        .target(name: "Terminal", dependencies: ["CursesShim", "Wizard", "RegistryModel"]),
         .executableTarget(name: "cache-registry-setup", dependencies: [
             "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Terminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -16,7 +16,7 @@ public final class TerminalSession: TerminalBackend {
 
     /// Checks the terminal and starts curses; the terminal is restored by `end()` on every path.
     public static func start(theme requested: Theme, environment: [String: String], isTerminal: Bool) throws(TerminalError) -> TerminalSession {
-        let hint = "use the headless commands instead: export (render manifests), validate (check a file), set (edit a file)"
+        let hint = "use --plain for line prompts, or the headless commands: export (render manifests), validate (check a file), set (edit a file)"
         guard isTerminal else { throw TerminalError(description: "no terminal: the wizard needs an interactive terminal; \(hint)") }
         let term = environment["TERM"] ?? ""
         guard !term.isEmpty else { throw TerminalError(description: "TERM is not set, so the terminal cannot be drawn; \(hint)") }

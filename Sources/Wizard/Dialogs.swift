@@ -76,9 +76,18 @@ func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
     drawBox(&canvas, state, title: "Help: \(item.label)", lines: lines, buttons: ["Close"], choice: 0, footer: "Esc or F1 close")
 }
 
-func keyDisplay(_ item: FormItem) -> String {
+/// The key a row edits as help and prompts show it (`cacheRegistry.pv.size`, or `--namespace` for a setting).
+public func keyDisplay(_ item: FormItem) -> String {
     if case .field = item.id { return "cacheRegistry." + item.keyPath }
     return item.keyPath
+}
+
+/// The help text of a row: the field's (what it does, example, default) or the setting's.
+public func helpText(_ item: FormItem) -> String {
+    if case .field(let path) = item.id, let field = FieldRegistry.field(path) {
+        return "\(field.help) Accepts \(Validator.expectation(field.kind)). Example: \(field.example). Default: \(field.defaultDescription)."
+    }
+    return settingHelp(item.id)
 }
 
 func settingHelp(_ id: ItemID) -> String {

@@ -70,7 +70,8 @@ extension WizardState {
 
     var focusedItem: FormItem? { items.indices.contains(focus) ? items[focus] : nil }
 
-    mutating func goTo(step newStep: Step, focus newFocus: Int) {
+    /// Moves to a row of a step (as Find does); the plain-mode prompts walk the form with it.
+    public mutating func goTo(step newStep: Step, focus newFocus: Int) {
         draft = nil
         step = newStep
         let count = items.count
@@ -260,7 +261,7 @@ extension WizardState {
     }
 
     /// Jumps to the row that shows a problem.
-    mutating func jump(to problem: Problem) {
+    public mutating func jump(to problem: Problem) {
         let target = Forms.step(of: problem)
         step = target
         let index = items.firstIndex { Forms.problems(of: $0, in: self).contains(problem) } ?? 0

@@ -14,6 +14,8 @@ struct WizardOptions: ParsableArguments {
     @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.") var namespace = RegistryConfig.defaultNamespace
     @Option(name: .long, help: "The Helm release name.") var release = RegistryConfig.defaultRelease
     @Option(name: [.customShort("o"), .long], help: "Folder for the manifests.") var output = "manifests"
+    @Flag(help: "Line prompts instead of the full screen (for screen readers, dumb terminals and scripts); also ACCESSIBLE=1 or TERM=dumb.")
+    var plain = false
 }
 
 /// The wizard on built-in defaults (the default command).
@@ -26,7 +28,7 @@ struct SetupCommand: ParsableCommand {
         let state = WizardState(mode: .setup, valuesPath: "values.yaml",
                                 config: RegistryConfig(namespace: options.namespace, release: options.release),
                                 outputDir: options.output, glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii)
-        try WizardLauncher.run(state, theme: theme)
+        try WizardLauncher.run(state, theme: theme, plain: options.plain)
     }
 }
 
@@ -47,17 +49,27 @@ struct EditCommand: ParsableCommand {
         let state = WizardState(mode: .edit, valuesPath: file, originalBytes: document.bytes, config: config,
                                 chartTLS: RegistryTLSMaterial(document: document), outputDir: options.output,
                                 glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii)
-        try WizardLauncher.run(state, theme: theme)
+        try WizardLauncher.run(state, theme: theme, plain: options.plain)
     }
 }
 
 /// Starts the terminal, runs the loop, and always restores the terminal.
 enum WizardLauncher {
-    static func run(_ state: WizardState, theme: Theme) throws {
+    static func run(_ state: WizardState, theme: Theme, plain: Bool) throws {
+        let environment = ProcessInfo.processInfo.environment
+        if plain || !(environment["ACCESSIBLE"] ?? "").isEmpty && environment["ACCESSIBLE"] != "0" || environment["TERM"] == "dumb" {
+            var plainState = state
+            plainState.glyphs = .ascii
+            let prompts = PlainWizard(readLine: { Swift.readLine(strippingNewline: true) },
+                                      write: { FileHandle.standardOutput.write(Data($0.utf8)) },
+                                      perform: EffectRunner.perform, echo: isatty(0) != 1)
+            let status = prompts.run(plainState)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let session: TerminalSession
         do {
-            session = try TerminalSession.start(theme: theme, environment: ProcessInfo.processInfo.environment,
-                                                isTerminal: isatty(0) == 1 && isatty(1) == 1)
+            session = try TerminalSession.start(theme: theme, environment: environment, isTerminal: isatty(0) == 1 && isatty(1) == 1)
         } catch { throw CommandFailure.usage(error.description) }
         let work = BackgroundWork(perform: EffectRunner.perform)
         let status: Int32

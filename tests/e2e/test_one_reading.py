@@ -42,26 +42,33 @@ def assert_export_matches(tmp_path, values, written):
         assert (again / name).read_bytes() == (written / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("presses,mode", [(0, "hostPath"), (1, "NFS"), (2, "dynamic")])
-def test_each_storage_mode_reads_back_as_written(tmp_path, presses, mode):
-    with Pane([], tmp_path, 100, 30) as pane:
+def wizard_setup(folder, mode):
+    """First-time setup in the full-screen wizard (tmux) in one storage mode; returns the status line's counts."""
+    presses = {"hostPath": 0, "nfs": 1, "dynamic": 2}[mode]
+    with Pane([], folder, 100, 30) as pane:
         pane.wait_for("General")
         pane.keys("PgDn")
         for _ in range(presses):
             pane.keys("Right")
-        pane.wait_for(mode)
-        if mode == "NFS":
+        pane.wait_for({"hostPath": "hostPath", "nfs": "NFS", "dynamic": "dynamic"}[mode])
+        if mode == "nfs":
             pane.set_field("nfs.server", "nfs.example.com")
             pane.set_field("nfs.path", "/exports/registry")
         if mode == "dynamic":
             pane.set_field("pvc.storageClass", "fast-ssd")
         shown = status_counts(pane.wait_for("0 errors"))
         pane.write_and_quit()
+    return shown
+
+
+@pytest.mark.parametrize("mode", ["hostPath", "nfs", "dynamic"])
+def test_each_storage_mode_reads_back_as_written(tmp_path, mode):
+    shown = wizard_setup(tmp_path, mode)
     values = tmp_path / "values.yaml"
     assert validate_counts(values) == shown, "validate agrees with the wizard's status line"
     if mode != "hostPath":
         assert "hostPath: null" in values.read_text(), "the chart's default host path stays switched off"
-        assert not (tmp_path / "manifests" / "pv.yaml").exists() or mode == "NFS"
+        assert not (tmp_path / "manifests" / "pv.yaml").exists() or mode == "nfs"
     assert_export_matches(tmp_path, values, tmp_path / "manifests")
 
 

@@ -1,0 +1,246 @@
+import Foundation
+import RegistryModel
+import Wizard
+
+/// The wizard as line prompts (SPEC section 9), for screen readers, dumb terminals and scripts: the same state
+/// machine, steps, fields, live checks and write plan as the full-screen wizard, driven by the same keys, on
+/// standard input and output with no cursor movement, colour or box drawing.
+public struct PlainWizard {
+    /// The next line of input without its line break, or nil when input has ended.
+    let readLine: () -> String?
+    /// Writes text as it is (prompts end without a line break).
+    let write: (String) -> Void
+    /// Runs an effect at once and returns the action it produced.
+    let perform: (Effect) -> Action?
+    /// Whether to repeat each answer after its prompt (input from a pipe is not echoed by a terminal).
+    let echo: Bool
+
+    public init(readLine: @escaping () -> String?, write: @escaping (String) -> Void, perform: @escaping (Effect) -> Action?, echo: Bool) {
+        self.readLine = readLine; self.write = write; self.perform = perform; self.echo = echo
+    }
+
+    /// Why the session stopped before its end.
+    enum Stop: Error { case inputEnded(String), exit(Int32) }
+
+    /// Asks every field, then writes or not; returns the exit status (as the wizard's, 2 when input ended early).
+    public func run(_ initial: WizardState) -> Int32 {
+        var state = initial
+        state.width = 100
+        state.height = 200
+        let title = state.mode == .setup ? "new configuration" : "editing \(state.valuesPath)"
+        write("Cache Registry setup: \(title).\nEnter keeps the value in brackets; ? shows help; < goes back one field.\n")
+        do {
+            try askFields(&state, from: (.general, 0))
+            while try reviewAsksToFix(&state) {}
+            return try writeFiles(&state)
+        } catch Stop.inputEnded(let field) {
+            write("\n")
+            standardError("input ended at \(field); nothing was written\n")
+            return 2
+        } catch Stop.exit(let status) {
+            return status
+        } catch {
+            return 2
+        }
+    }
+
+    static let formSteps: [Step] = [.general, .storage, .registry, .service, .tls, .probes]
+
+    /// Asks each row of each step from a position on, following the form as answers change it (a storage mode
+    /// shows its own fields).
+    func askFields(_ state: inout WizardState, from start: (step: Step, index: Int)) throws {
+        var step = start.step, index = start.index
+        var announced: Step? = nil
+        while let stepNumber = Self.formSteps.firstIndex(of: step) {
+            state.goTo(step: step, focus: 0)
+            let items = state.items
+            if index >= items.count {
+                guard stepNumber + 1 < Self.formSteps.count else { return }
+                step = Self.formSteps[stepNumber + 1]; index = 0
+                continue
+            }
+            if index < 0 {
+                guard stepNumber > 0 else { index = 0; continue }
+                step = Self.formSteps[stepNumber - 1]
+                state.goTo(step: step, focus: 0)
+                index = state.items.count - 1
+                continue
+            }
+            if announced != step {
+                write("\n\(step.rawValue) (step \((Step.allCases.firstIndex(of: step) ?? 0) + 1) of \(Step.allCases.count))\n")
+                announced = step
+            }
+            index += try ask(&state, step: step, index: index) ? 1 : -1
+        }
+    }
+
+    /// One row: prompts until the answer is accepted; false when the person asked to go back.
+    func ask(_ state: inout WizardState, step: Step, index: Int) throws -> Bool {
+        state.goTo(step: step, focus: index)
+        guard state.items.indices.contains(index) else { return true }
+        let item = state.items[index]
+        let current = Forms.text(of: item.id, in: state)
+        let options = choices(item)
+        while true {
+            if let options {
+                for (number, option) in options.enumerated() { write("  \(number + 1)) \(option)\n") }
+            }
+            let shown = options.map { list in list.firstIndex(of: current).map { "\($0 + 1)" } ?? current } ?? current
+            let question = item.widget == .action ? "\(item.label)? (y/n)" : "\(item.label) (\(keyDisplay(item)))"
+            write("\(question) [\(item.widget == .action ? "n" : shown)]: ")
+            guard let answer = readLine() else { throw Stop.inputEnded(keyDisplay(item).isEmpty ? item.label : keyDisplay(item)) }
+            if echo { write(answer + "\n") }
+            let trimmed = answer.trimmingCharacters(in: .whitespaces)
+            let errors = Forms.problems(of: item, in: state).errors
+            switch trimmed {
+            case "" where !errors.isEmpty:
+                // Keeping a value that is wrong (a required field left empty) is asked again.
+                for problem in errors { write("  error: \(problem.message)\n") }
+                continue
+            case "": return true
+            case "?": write(wrapped(helpText(item)) + "\n"); continue
+            case "<": return false
+            default: break
+            }
+            if try apply(trimmed, to: item, options: options, in: &state) { return true }
+        }
+    }
+
+    /// The numbered choices of a row, when it is one (toggles are yes / no).
+    func choices(_ item: FormItem) -> [String]? {
+        switch item.widget {
+        case .choice(let options): return options
+        case .toggle: return ["yes", "no"]
+        case .text, .action: return nil
+        }
+    }
+
+    /// Applies an answer through the wizard's keys; on an error of this row, prints it, restores the row and
+    /// returns false so the question is asked again.
+    func apply(_ answer: String, to item: FormItem, options: [String]?, in state: inout WizardState) throws -> Bool {
+        let before = state
+        let earlier = Set(Forms.problems(of: item, in: state).map(\.description))
+        if item.widget == .action {
+            guard ["y", "yes"].contains(answer.lowercased()) else { return ["n", "no"].contains(answer.lowercased()) || retry("Enter y or n") }
+            try send(.key(.enter), to: &state)
+        } else if let options {
+            let chosen: String
+            if let number = Int(answer), options.indices.contains(number - 1) { chosen = options[number - 1] }
+            else if let named = options.first(where: { $0.lowercased() == answer.lowercased() }) { chosen = named }
+            else { return retry("Enter a number from 1 to \(options.count)") }
+            var presses = 0
+            while Forms.text(of: item.id, in: state) != chosen && presses <= options.count {
+                try send(.key(item.widget == .toggle ? .character(" ") : .right), to: &state)
+                presses += 1
+            }
+        } else {
+            try send(.key(.control("u")), to: &state)
+            try send(.key(.paste(answer)), to: &state)
+        }
+        let now = Forms.problems(of: item, in: state)
+        let new = now.filter { !earlier.contains($0.description) }
+        if !new.errors.isEmpty {
+            for problem in new.errors { write("  error: \(problem.message)\n") }
+            state = before
+            return false
+        }
+        for problem in now.warnings { write("  warning: \(problem.message)\n") }
+        return true
+    }
+
+    func retry(_ message: String) -> Bool {
+        write("  \(message)\n")
+        return false
+    }
+
+    /// Sends an action through `update` and runs the effects it returns (and theirs) at once.
+    func send(_ action: Action, to state: inout WizardState) throws {
+        var queue = [action]
+        while !queue.isEmpty {
+            for effect in update(&state, queue.removeFirst()) {
+                if case .exit(let status) = effect { throw Stop.exit(status) }
+                if let result = perform(effect) { queue.append(result) }
+            }
+        }
+    }
+
+    /// Prints the problems; with errors, offers to go back to the first one. True when it went back to fix it.
+    func reviewAsksToFix(_ state: inout WizardState) throws -> Bool {
+        write("\nReview\n")
+        if state.problems.isEmpty { write("No problems.\n") }
+        for problem in state.problems {
+            write("\(problem.severity == .error ? "ERROR" : "WARN") \(problem.path): \(problem.message)\n")
+        }
+        for note in state.manifestPlan.notes { write("Note: \(note)\n") }
+        guard let first = state.problems.errors.first else { return false }
+        write("Writing is refused while there are errors. Go back to \(first.path)? (y/n) [y]: ")
+        guard let answer = readLine() else { throw Stop.inputEnded("the review") }
+        if echo { write(answer + "\n") }
+        guard !["n", "no"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            write("Nothing was written.\n")
+            throw Stop.exit(state.isDirty ? 1 : 0)
+        }
+        state.jump(to: first)
+        try askFields(&state, from: (state.step, state.focus))
+        return true
+    }
+
+    /// The write plan with a diff summary, a yes/no, then what was written and the next commands.
+    func writeFiles(_ state: inout WizardState) throws -> Int32 {
+        try send(.key(.function(10)), to: &state)
+        switch state.dialog {
+        case .write(let plan?, _)?:
+            write("\nThese files will be written:\n")
+            for entry in plan.summary {
+                let change = entry.added + entry.removed == 0 ? "unchanged" : "+\(entry.added) -\(entry.removed) lines"
+                write("  \(entry.path) (\(change))\n")
+            }
+            if !plan.overwrites.isEmpty { write("These files exist and will be replaced: \(plan.overwrites.joined(separator: ", "))\n") }
+            write("Write them? (y/n) [n]: ")
+            guard let answer = readLine() else { throw Stop.inputEnded("the write question") }
+            if echo { write(answer + "\n") }
+            guard ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                write("Nothing was written.\n")
+                return state.isDirty ? 1 : 0
+            }
+            try send(.key(.character("y")), to: &state)
+        case .failed(let message)?:
+            write("Writing failed: \(message)\n")
+            return 2
+        default:
+            write("Nothing to write.\n")
+            return 0
+        }
+        switch state.dialog {
+        case .done(let paths)?:
+            write("\nWritten:\n" + paths.map { "  \($0)\n" }.joined())
+            for note in state.manifestPlan.notes { write("Note: \(note)\n") }
+            write("Next, one of these (not both: each creates every resource):\n")
+            write("  kubectl apply -k \(state.outputDir)\n")
+            write("  or: helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)"
+                  + (state.tlsValuesPath.map { " -f \($0)" } ?? "") + "\n")
+            return 0
+        case .failed(let message)?:
+            write("Writing failed: \(message)\nNothing was changed.\n")
+            return 2
+        default:
+            return 2
+        }
+    }
+
+    /// Help text in lines of at most 78 characters.
+    func wrapped(_ text: String) -> String {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + word.count + 1 > 78 { lines.append(line); line = "" }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.map { "  " + $0 }.joined(separator: "\n")
+    }
+
+    func standardError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
