@@ -39,7 +39,8 @@ public struct Assignment: Equatable, Sendable {
             let plain = Scalar.plain(text)
             return plain.kind == .bool ? .bool(plain.boolValue ?? false) : .string(text)
         case .integer:
-            return Int(text).map(Value.int) ?? .string(text)
+            // `080` and `+443` stay as written, so the rule that Helm reads them differently can say so.
+            return Int(text).flatMap { String($0) == text ? Value.int($0) : nil } ?? .scalar(.plain(text))
         case .quantity:
             let plain = Scalar.plain(text)
             return [.int, .float].contains(plain.kind) ? .scalar(plain) : .string(text)

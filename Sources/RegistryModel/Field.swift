@@ -12,9 +12,9 @@ public enum StorageMode: String, CaseIterable, Sendable {
 
     public var label: String {
         switch self {
-        case .hostPath: return "hostPath (one node's disk)"
-        case .nfs: return "NFS (shared, ReadWriteMany)"
-        case .dynamic: return "dynamic (StorageClass provisions it)"
+        case .hostPath: return "hostPath (one node)"
+        case .nfs: return "NFS (shared)"
+        case .dynamic: return "dynamic (StorageClass)"
         case .otherSource: return "custom volume source"
         }
     }
@@ -79,14 +79,17 @@ public struct Field: Sendable {
     public let modeDefaults: [StorageMode: Value]
     /// For a toggle the wizard shows as a choice of two: the words for off and on.
     public let choiceLabels: (off: String, on: String)?
+    /// For a key with only one valid value, what the wizard shows instead of an input (the value follows
+    /// from another key, or the rules allow nothing else).
+    public let fact: (@Sendable (RegistryConfig.View) -> String)?
 
     public init(_ path: KeyPath, _ label: String, kind: FieldKind, default defaultValue: Value?, step: Step,
                 modes: Set<StorageMode> = [], nullable: Bool = false, shownWhen: KeyPath? = nil,
-                modeDefaults: [StorageMode: Value] = [:], choiceLabels: (off: String, on: String)? = nil, example: String, help: String,
-                advice: FieldAdvice? = nil) {
+                modeDefaults: [StorageMode: Value] = [:], choiceLabels: (off: String, on: String)? = nil,
+                fact: (@Sendable (RegistryConfig.View) -> String)? = nil, example: String, help: String, advice: FieldAdvice? = nil) {
         self.path = path; self.label = label; self.help = help; self.example = example; self.kind = kind
         self.defaultValue = defaultValue; self.modes = modes; self.nullable = nullable; self.shownWhen = shownWhen
-        self.modeDefaults = modeDefaults; self.choiceLabels = choiceLabels; self.step = step; self.advice = advice
+        self.modeDefaults = modeDefaults; self.choiceLabels = choiceLabels; self.fact = fact; self.step = step; self.advice = advice
     }
 
     /// Whether the merged configuration may lack this key without an error.

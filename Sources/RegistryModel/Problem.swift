@@ -14,6 +14,8 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
     public var file: String?
     /// Shown above every other problem (a published private key matters more than anything else).
     public var first = false
+    /// A string outside cacheRegistry that still holds the registry's old address (the Service step shows it).
+    public var isAddressReference = false
 
     public init(_ severity: Severity, _ path: String, _ message: String, line: Int? = nil, first: Bool = false) {
         self.severity = severity; self.path = path; self.message = Quote.shortening(message); self.line = line; self.first = first

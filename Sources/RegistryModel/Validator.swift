@@ -81,6 +81,7 @@ public enum Validator {
             }
             return "must be true or false, not \(describe(scalar))"
         case .integer(let min, let max):
+            if scalar.kind != .string, let problem = helmNumberProblem(scalar.text) { return problem }
             let number = scalar.intValue ?? (scalar.kind == .string ? Int(scalar.text) : nil)
             guard let number else { return "must be an integer from \(min) to \(max), not \(describe(scalar))" }
             return (min...max).contains(number) ? nil : "must be an integer from \(min) to \(max), not \(number)"
@@ -98,6 +99,19 @@ public enum Validator {
         }
     }
 
+    /// A number Helm's YAML reader takes differently from how it looks: a leading zero (`080` is text, `010`
+    /// octal 8) or a plus sign (`+443`). The fix is the plain number.
+    static func helmNumberProblem(_ text: String) -> String? {
+        var digits = Substring(text)
+        let plus = digits.first == "+"
+        if plus { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let leadingZero = digits.count > 1 && digits.first == "0"
+        guard plus || leadingZero, let number = Int(digits) else { return nil }
+        let why = leadingZero ? "Helm's YAML reader takes a leading zero as octal or as text" : "YAML readers differ on a plus sign"
+        return "\(Quote.bare(text)) is not read as \(number) (\(why)); write \(number)"
+    }
+
     static func describe(_ scalar: Scalar) -> String {
         scalar.kind == .string ? "the string \(Quote.value(scalar.text))" : "\(scalar.kind) (\(Quote.bare(scalar.text)))"
     }
@@ -106,22 +120,42 @@ public enum Validator {
         guard scalar.kind != .bool else { return "must be a quantity such as 20Gi, not \(describe(scalar))" }
         let quantity: Quantity
         do { quantity = try Quantity(parsing: scalar.text) } catch {
+            if let suggestion = quantitySuggestion(scalar.text) { return "\(Quote.value(scalar.text)) \(error); did you mean \(suggestion)?" }
             return "\(Quote.value(scalar.text)) \(error); use a number with an optional suffix (Ki Mi Gi Ti Pi Ei, m k M G T P E, or e3), such as \(use == .cpu ? "500m" : "20Gi")"
         }
         if quantity.isNegative { return "must not be negative (\(Quote.bare(scalar.text)))" }
         switch use {
         case .storage:
             if quantity.isZero { return "must be greater than 0, such as 20Gi" }
-            if quantity.hasFraction { return "\(Quote.bare(scalar.text)) is a fraction of a byte; did you mean \(Quote.bare(String(scalar.text.dropLast())))Mi?" }
+            if quantity.hasFraction { return fractionProblem(scalar.text) }
             if quantity < Quantity(nanos: 1_048_576 * 1_000_000_000, format: .binarySI) {
                 return "\(Quote.bare(scalar.text)) is below 1Mi; a registry needs room for images, such as 20Gi"
             }
         case .memory:
-            if quantity.hasFraction { return "\(Quote.bare(scalar.text)) is a fraction of a byte; did you mean \(Quote.bare(String(scalar.text.dropLast())))Mi?" }
+            if quantity.hasFraction { return fractionProblem(scalar.text) }
         case .cpu:
             break
         }
         return nil
+    }
+
+    /// A byte count with a fraction: `100m` is a tenth of a byte, most likely meant as `100Mi`.
+    static func fractionProblem(_ text: String) -> String {
+        let hint = text.hasSuffix("m") && text.dropLast().allSatisfy({ $0.isASCII && $0.isNumber })
+            ? "did you mean \(text.dropLast())Mi?" : "use whole bytes, such as 20Gi"
+        return "\(Quote.bare(text)) is a fraction of a byte; \(hint)"
+    }
+
+    /// The quantities a person most likely meant by an unknown suffix: `20GB` → `20G` or `20Gi`.
+    static func quantitySuggestion(_ text: String) -> String? {
+        let number = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+        let suffix = text.dropFirst(number.count)
+        guard !number.isEmpty, Double(number) != nil else { return nil }
+        let units: [String: (String, String)] = ["kb": ("k", "Ki"), "mb": ("M", "Mi"), "gb": ("G", "Gi"), "tb": ("T", "Ti"), "pb": ("P", "Pi"),
+                                                 "eb": ("E", "Ei"), "kib": ("Ki", "Ki"), "mib": ("Mi", "Mi"), "gib": ("Gi", "Gi"), "tib": ("Ti", "Ti"),
+                                                 "g": ("G", "Gi"), "t": ("T", "Ti"), "gi": ("Gi", "Gi"), "mi": ("Mi", "Mi"), "ki": ("Ki", "Ki")]
+        guard let (decimal, binary) = units[suffix.lowercased()] else { return nil }
+        return decimal == binary ? "\(number)\(binary)" : "\(number)\(decimal) or \(number)\(binary)"
     }
 
     static func textProblem(_ text: String, format: TextFormat) -> String? {

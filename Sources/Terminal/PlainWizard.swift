@@ -51,6 +51,7 @@ public struct PlainWizard {
     func askFields(_ state: inout WizardState, from start: (step: Step, index: Int)) throws {
         var step = start.step, index = start.index
         var announced: Step? = nil
+        var direction = 1
         while let stepNumber = Self.formSteps.firstIndex(of: step) {
             state.goTo(step: step, focus: 0)
             let items = state.items
@@ -70,16 +71,23 @@ public struct PlainWizard {
                 write("\n\(step.rawValue) (step \((Step.allCases.firstIndex(of: step) ?? 0) + 1) of \(Step.allCases.count))\n")
                 announced = step
             }
-            index += try ask(&state, step: step, index: index) ? 1 : -1
+            // A shown fact is passed in the direction the person is going.
+            if let forward = try ask(&state, step: step, index: index) { direction = forward ? 1 : -1 }
+            index += direction
         }
     }
 
-    /// One row: prompts until the answer is accepted; false when the person asked to go back.
-    func ask(_ state: inout WizardState, step: Step, index: Int) throws -> Bool {
+    /// One row: prompts until the answer is accepted; false when the person asked to go back, nil for a fact
+    /// (shown, nothing to answer).
+    func ask(_ state: inout WizardState, step: Step, index: Int) throws -> Bool? {
         state.goTo(step: step, focus: index)
-        guard state.items.indices.contains(index) else { return true }
+        guard state.items.indices.contains(index) else { return nil }
         let item = state.items[index]
         let current = Forms.text(of: item.id, in: state)
+        if item.widget == .fact {
+            write("\(item.label) (\(keyDisplay(item))): \(current)\n")
+            return nil
+        }
         let options = choices(item)
         while true {
             if let options {
@@ -111,7 +119,7 @@ public struct PlainWizard {
         switch item.widget {
         case .choice(let options): return options
         case .toggle: return ["yes", "no"]
-        case .text, .action: return nil
+        case .text, .action, .fact: return nil
         }
     }
 

@@ -306,6 +306,7 @@ public struct ValuesDocument: @unchecked Sendable {
     /// Adds line numbers to problems whose path is in this file.
     public func locate(_ problems: [Problem]) -> [Problem] {
         problems.map { problem in
+            guard problem.line == nil else { return problem }  // found at a line already (an address reference)
             var located = problem
             if problem.path.hasPrefix("cacheRegistry."), let path = KeyPath(parsing: String(problem.path.dropFirst("cacheRegistry.".count))) {
                 located.line = line(of: path)

@@ -10,6 +10,17 @@ public enum ValuesEditor {
         return try ValuesDocument(bytes: try TextEdit(whole).set(components: components, to: value), name: document.name)
     }
 
+    /// The document with `registryTls.crt` and `registryTls.key` set to a PEM pair (base64, as the chart reads them).
+    public static func settingRegistryTLS(certificatePEM: String, keyPEM: String, in document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
+        let crt = setTopLevelBase64(["registryTls", "crt"], certificatePEM)
+        let key = setTopLevelBase64(["registryTls", "key"], keyPEM)
+        return try setTopLevel(key.path, to: key.value, in: try setTopLevel(crt.path, to: crt.value, in: document))
+    }
+
+    static func setTopLevelBase64(_ path: [String], _ text: String) -> (path: [String], value: Value) {
+        (path, .string(Base64.encode(Array(text.utf8))))
+    }
+
     /// The document after all assignments; a no-op assignment leaves the bytes identical.
     public static func apply(_ assignments: [Assignment], to document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
         var current = document

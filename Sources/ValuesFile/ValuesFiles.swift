@@ -37,6 +37,7 @@ public struct ValuesFiles: Sendable {
     /// Problems located in the last file that sets their key (with its name and line).
     public func locate(_ problems: [Problem]) -> [Problem] {
         problems.map { problem in
+            guard problem.file == nil else { return problem }
             guard let document = documents.last(where: { $0.sets(problem.path) }) ?? documents.first else { return problem }
             var located = document.locate([problem])[0]
             located.file = located.line == nil ? nil : document.name

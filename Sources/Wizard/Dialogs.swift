@@ -54,10 +54,26 @@ func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines 
 }
 
 func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
-    guard let item = state.focusedItem else { return }
+    guard var item = state.focusedItem else { return }
+    var reviewed: Problem? = nil
+    if case .problem(let index) = item.id, state.problems.indices.contains(index) {
+        // A Review row: the help of the field the problem is about, and the problem itself.
+        let problem = state.problems[index]
+        reviewed = problem
+        let relative = problem.path.hasPrefix("cacheRegistry.") ? KeyPath(parsing: String(problem.path.dropFirst("cacheRegistry.".count))) : nil
+        if let field = relative.flatMap(FieldRegistry.owningField) {
+            item = FormItem(id: .field(field.path), label: field.label, keyPath: field.path.description, widget: .text, problemPaths: [], matchesSubpaths: false)
+        } else {
+            item = FormItem(id: .problem(index), label: problem.path, keyPath: problem.path, widget: .action, problemPaths: [], matchesSubpaths: false)
+        }
+    }
     var lines: [(String, CellStyle)] = [("Key: \(keyDisplay(item))", CellStyle(.accent, bold: true))]
+    if let reviewed {
+        lines += wrap("\(reviewed.severity == .error ? state.glyphs.error : state.glyphs.warning) \(reviewed.message)", width: 60)
+            .map { ($0, CellStyle(reviewed.severity == .error ? .error : .warning)) }
+    }
     if case .field(let path) = item.id, let field = FieldRegistry.field(path) {
-        lines.append(("Accepts: \(Validator.expectation(field.kind))", CellStyle(.muted)))
+        lines += wrap("Accepts: \(Validator.expectation(field.kind))", width: 60).map { ($0, CellStyle(.muted)) }
         lines.append(("", .text))
         lines += wrap(field.help, width: 60).map { ($0, .text) }
         lines.append(("Example: \(field.example)", .text))
@@ -67,7 +83,7 @@ func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
         lines.append(("", .text))
         lines += wrap(settingHelp(item.id), width: 60).map { ($0, .text) }
     }
-    let problems = Forms.problems(of: item, in: state)
+    let problems = reviewed == nil ? Forms.problems(of: item, in: state) : []
     if !problems.isEmpty { lines.append(("", .text)) }
     for problem in problems {
         lines += wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: 60)
@@ -101,6 +117,7 @@ func settingHelp(_ id: ItemID) -> String {
     case .tlsKey: return "Path of the PEM private key (RSA or ECDSA). It is never shown."
     case .tlsDays: return "How long the generated certificate is valid, in days (1 to 3650)."
     case .tlsAlgorithm: return "ECDSA P-256 (default) or RSA 2048."
+    case .updateReferences: return "The chart's values repeat the registry's address in other components (the Tool Manager's env, certs.d mount paths, a start command, BuildKit's config). Enter updates every line that holds the old address when the file is written; the preview's values diff shows them."
     case .generatePair: return "Switches the source to a new self-signed pair for the service's names, generated now. Use it when the current pair is the chart's published one (its private key is public) or does not cover the names."
     default: return ""
     }
@@ -116,15 +133,22 @@ func drawFind(_ canvas: inout Canvas, _ state: WizardState, query: String, selec
     canvas.cursor = (top + 1, left + 8 + query.count)
     let visible = height - 4
     let start = max(0, selection - visible + 1)
+    // Columns sized to what is listed: the label, the key path, then the step (or the mode that shows a hidden field).
+    let labelWidth = min(20, matches.map(\.item.label.count).max() ?? 0)
+    let whereWidth = matches.map { $0.hiddenIn.map { "\($0) mode" } ?? $0.step.rawValue }.map(\.count).max() ?? 0
+    let pathWidth = max(10, width - 4 - labelWidth - whereWidth - 2)
     for (offset, match) in matches.dropFirst(start).prefix(visible).enumerated() {
         let index = start + offset
-        let style = index == selection ? CellStyle(.focus, reverse: true) : CellStyle(.text)
+        let hidden = match.hiddenIn != nil
+        let style = index == selection ? CellStyle(.focus, reverse: true) : CellStyle(hidden ? .muted : .text)
         canvas.fill(row: top + 2 + offset, column: left + 1, width: width - 2, style: style)
-        let text = "\(match.item.label.padding(18)) \(match.item.keyPath.padding(36)) \(match.step.rawValue)"
+        let path = match.item.keyPath.count > pathWidth ? "…" + match.item.keyPath.suffix(pathWidth - 1) : match.item.keyPath
+        let place = match.hiddenIn.map { "\($0) mode" } ?? match.step.rawValue
+        let text = "\(match.item.label.padding(labelWidth)) \(path.padding(pathWidth)) \(place)"
         canvas.put(text, row: top + 2 + offset, column: left + 2, style: style, limit: width - 4)
     }
     if matches.isEmpty { canvas.put("no field matches", row: top + 2, column: left + 2, style: CellStyle(.muted)) }
-    canvas.put("Type to filter by label or key path; Up/Down choose, Enter jump, Esc close", row: top + height - 2, column: left + 2,
+    canvas.put("Type to filter; Up/Down choose; Enter jumps; Esc closes", row: top + height - 2, column: left + 2,
                style: CellStyle(.muted), limit: width - 4)
 }
 
@@ -133,21 +157,29 @@ func drawPreview(_ canvas: inout Canvas, _ state: WizardState, tab: Int, scroll:
     let top = 1, left = 0, width = state.width, height = state.height - 2
     canvas.clear(top: top, left: left, width: width, height: height)
     canvas.box(top: top, left: left, width: width, height: height, title: "Preview", glyphs: state.glyphs, style: CellStyle(.accent))
+    // The tab strip starts where the current tab still fits, so it is always shown with its label.
+    let room = width - 6
+    var first = min(tab, max(0, tabs.count - 1))
+    while first > 0 && tabs[(first - 1)...tab].map({ $0.title.count + 3 }).reduce(0, +) <= room { first -= 1 }
     var column = 2
-    for (index, item) in tabs.enumerated() {
+    if first > 0 { canvas.put(String(state.glyphs.left), row: top + 1, column: 1, style: CellStyle(.muted)) }
+    for (index, item) in tabs.enumerated().dropFirst(first) {
         let style = index == tab ? CellStyle(.focus, bold: true, reverse: true) : CellStyle(.muted)
-        if column + item.title.count + 2 >= width - 2 { break }
+        if column + item.title.count + 2 >= width - 3 {
+            canvas.put(String(state.glyphs.right), row: top + 1, column: width - 2, style: CellStyle(.muted))
+            break
+        }
         column += canvas.put(" \(item.title) ", row: top + 1, column: column, style: style) + 1
     }
     guard tabs.indices.contains(tab) else { return }
     let lines = tabs[tab].lines
-    let visible = height - 4
+    let visible = PreviewLayout.visibleLines(height: state.height)
     let start = min(scroll, max(0, lines.count - visible))
     for (offset, line) in lines.dropFirst(start).prefix(visible).enumerated() {
         drawYAMLLine(&canvas, line.text, role: line.role, row: top + 2 + offset, column: 2, limit: width - 4)
     }
     let position = lines.isEmpty ? "" : "lines \(start + 1)-\(min(lines.count, start + visible)) of \(lines.count)"
-    canvas.put("\(position)   Left/Right tab  Up/Down PgUp/PgDn scroll  Esc close", row: top + height - 2, column: 2,
+    canvas.put("\(position)  Left/Right tab  Up/Down PgUp/PgDn Home/End  Esc close", row: top + height - 2, column: 2,
                style: CellStyle(.muted), limit: width - 4)
 }
 
@@ -179,6 +211,13 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
         let change = entry.added + entry.removed == 0 ? "unchanged" : "+\(entry.added) -\(entry.removed) lines"
         lines.append(("  \(entry.path)  (\(change))", .text))
     }
+    if plan.keyInReadableValues {
+        lines.append(("", .text))
+        lines.append((plan.restrictValuesMode
+                      ? "\(state.glyphs.ok) \(plan.valuesPath) will be written 0600 (p: keep its mode)"
+                      : "\(state.glyphs.warning) \(plan.valuesPath) will hold a private key, and others can read it: p writes it 0600",
+                      CellStyle(.warning, bold: !plan.restrictValuesMode)))
+    }
     if !plan.overwrites.isEmpty {
         lines.append(("", .text))
         lines.append(("These files exist and will be replaced:", CellStyle(.warning, bold: true)))
@@ -191,4 +230,10 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
 
 extension String {
     func padding(_ width: Int) -> String { count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count) }
+}
+
+/// The preview's geometry, shared by drawing and scrolling.
+enum PreviewLayout {
+    /// Lines of a tab shown at once in a window `height` rows high.
+    static func visibleLines(height: Int) -> Int { max(1, height - 6) }
 }

@@ -1,10 +1,11 @@
 import RegistryModel
+import ValuesFile
 
 /// What a form row edits.
 public enum ItemID: Hashable, Sendable {
     case field(KeyPath)
     case namespace, release, outputDir, storageMode
-    case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm, generatePair
+    case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm, generatePair, updateReferences
     case problem(Int)
     case writeButton
 }
@@ -15,6 +16,8 @@ public enum Widget: Equatable, Sendable {
     case choice([String])
     case toggle
     case action
+    /// A value that follows from other keys: shown, not edited.
+    case fact
 }
 
 /// One row of a step's form.
@@ -41,7 +44,7 @@ public enum Forms {
             items.append(setting(.namespace, "Namespace", "--namespace", paths: ["namespace"]))
             items.append(setting(.release, "Release name", "--release", paths: ["release"]))
             items += fields(for: .general, state: state)
-            items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: []))
+            items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: ["outputDir"]))
         case .storage:
             items.append(FormItem(id: .storageMode, label: "Storage mode", keyPath: "pv source",
                                   widget: .choice(StorageMode.selectable.map(\.label)),
@@ -65,8 +68,18 @@ public enum Forms {
                 items.append(FormItem(id: .tlsAlgorithm, label: "Key algorithm", keyPath: "--rsa", widget: .choice(["ECDSA P-256", "RSA 2048"]),
                                       problemPaths: ["tls.algorithm"], matchesSubpaths: false))
             }
-        case .registry, .service, .probes:
+        case .registry, .probes:
             items += fields(for: step, state: state)
+        case .service:
+            items += fields(for: step, state: state)
+            let stale = RegistryAddress.problems(state.addressReferences, current: state.config.registryAddress)
+            if !stale.isEmpty {
+                let label = state.updateReferences ? "Keep references" : "Update references"
+                let hint = state.updateReferences ? "\(stale.count) lines become \(state.config.registryAddress)"
+                    : "toolManager and other keys: \(stale.count) lines hold the old address"
+                items.append(FormItem(id: .updateReferences, label: label, keyPath: hint, widget: .action,
+                                      problemPaths: stale.map(\.path), matchesSubpaths: false))
+            }
         case .review:
             items += state.problems.indices.map { FormItem(id: .problem($0), label: "", keyPath: "", widget: .action, problemPaths: [], matchesSubpaths: false) }
         case .write:
@@ -89,6 +102,7 @@ public enum Forms {
         }.map { field in
             let widget: Widget
             switch field.kind {
+            case _ where field.fact != nil: widget = .fact
             case .toggle: widget = field.choiceLabels.map { .choice([$0.off, $0.on]) } ?? .toggle
             case .choice(let options): widget = .choice(options)
             default: widget = .text
@@ -109,7 +123,8 @@ public enum Forms {
     public static func step(of problem: Problem) -> Step {
         let path = problem.path
         // Settings outside the values file, and keys outside cacheRegistry, by the step that shows them.
-        if path == "namespace" || path == "release" { return .general }
+        if problem.isAddressReference { return .service }
+        if path == "namespace" || path == "release" || path == "outputDir" { return .general }
         if path.hasPrefix("tls.") || path.hasPrefix("registryTls") { return .tls }
         if path.hasPrefix("toolManager") { return .service }
         guard path.hasPrefix("cacheRegistry."), let relative = KeyPath(parsing: String(path.dropFirst("cacheRegistry.".count))) else {
@@ -123,6 +138,7 @@ public enum Forms {
         let view = state.config.view
         switch id {
         case .field(let path):
+            if let fact = FieldRegistry.field(path)?.fact { return fact(view) }
             if editableYAML.contains(path) { return pairsText(view.value(path)) }
             if let field = FieldRegistry.field(path), case .toggle = field.kind {
                 let on = view.effective(path)?.scalar?.boolValue == true
@@ -139,7 +155,7 @@ public enum Forms {
         case .tlsKey: return state.tls.keyPath
         case .tlsDays: return state.tls.days
         case .tlsAlgorithm: return state.tls.rsa ? "RSA 2048" : "ECDSA P-256"
-        case .problem, .writeButton, .generatePair: return ""
+        case .problem, .writeButton, .generatePair, .updateReferences: return ""
         }
     }
 

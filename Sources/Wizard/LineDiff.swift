@@ -56,4 +56,67 @@ public enum LineDiff {
         }
         return changes.reversed()
     }
+
+    /// One line of a hunk: unchanged context, or a change, with its line number (old for removed, new otherwise).
+    public enum HunkLine: Equatable, Sendable {
+        case context(line: Int, text: String)
+        case removed(line: Int, text: String)
+        case added(line: Int, text: String)
+    }
+
+    /// Changes grouped with `context` unchanged lines around them, as `diff -U3` groups them.
+    public static func hunks(from old: String, to new: String, context: Int = 3) -> [[HunkLine]] {
+        let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let changes = changes(from: old, to: new)
+        guard !changes.isEmpty else { return [] }
+        var removed = Set<Int>(), added = Set<Int>()
+        for change in changes {
+            switch change {
+            case .removed(let line, _): removed.insert(line)
+            case .added(let line, _): added.insert(line)
+            }
+        }
+        // Both texts side by side, then runs of changes with their context.
+        var all: [HunkLine] = []
+        var i = 1, j = 1
+        while i <= a.count || j <= b.count {
+            if i <= a.count && removed.contains(i) { all.append(.removed(line: i, text: a[i - 1])); i += 1 }
+            else if j <= b.count && added.contains(j) { all.append(.added(line: j, text: b[j - 1])); j += 1 }
+            else if i <= a.count && j <= b.count { all.append(.context(line: j, text: b[j - 1])); i += 1; j += 1 }
+            else { break }
+        }
+        let changed = all.indices.filter { if case .context = all[$0] { return false } else { return true } }
+        var hunks: [[HunkLine]] = []
+        var start = max(0, changed[0] - context), end = min(all.count - 1, changed[0] + context)
+        for index in changed.dropFirst() {
+            if index - context <= end + 1 { end = min(all.count - 1, index + context); continue }
+            hunks.append(Array(all[start...end]))
+            start = max(0, index - context); end = min(all.count - 1, index + context)
+        }
+        hunks.append(Array(all[start...end]))
+        return hunks
+    }
+
+    /// The YAML key path of a line, from the keys of the less indented lines above it (`toolManager.env.X`).
+    public static func yamlKeyPath(_ lines: [String], line: Int) -> String {
+        guard lines.indices.contains(line - 1) else { return "" }
+        func indent(_ text: String) -> Int { text.prefix { $0 == " " || $0 == "-" }.count }
+        func key(_ text: String) -> String? {
+            let body = text.drop { $0 == " " || $0 == "-" }
+            guard !body.hasPrefix("#"), let colon = body.firstIndex(of: ":") else { return nil }
+            let name = body[..<colon].trimmingCharacters(in: "\"")
+            return name.isEmpty || name.contains(" ") ? nil : name
+        }
+        var path: [String] = []
+        var limit = Int.max
+        for index in stride(from: line - 1, through: 0, by: -1) {
+            let text = lines[index]
+            guard !text.trimmingCharacters(in: " ").isEmpty, let name = key(text) else { continue }
+            let depth = indent(text)
+            if index == line - 1 || depth < limit { path.insert(name, at: 0); limit = depth }
+            if depth == 0 { break }
+        }
+        return path.joined(separator: ".")
+    }
 }

@@ -1,6 +1,7 @@
 import Manifests
 import RegistryModel
 import RegistryTLS
+import ValuesFile
 
 /// A key press, decoded by the terminal layer.
 public enum Key: Equatable, Sendable {
@@ -25,6 +26,8 @@ public enum Action: Equatable, Sendable {
     /// The runtime started an effect in the background (its note shows until it finishes).
     case workStarted(String)
     case workFinished(String)
+    /// What the disk says about a manifests folder (nil: it can be written).
+    case folderChecked(path: String, problem: String?)
 }
 
 /// Work the runtime does for the core; its result comes back as an `Action`.
@@ -32,6 +35,8 @@ public enum Effect: Equatable, Sendable {
     case loadTLSFiles(certificate: String, key: String)
     case generateTLS(GenerationSpec)
     case inspectDisk(outputDir: String, valuesPath: String)
+    /// Whether a manifests folder can be written (checked as it is typed).
+    case checkFolder(String)
     case write(WritePlan)
     case exit(status: Int32)
 
@@ -41,6 +46,7 @@ public enum Effect: Equatable, Sendable {
         case .loadTLSFiles: return "reading the TLS files"
         case .generateTLS(let spec): return spec.rsa ? "generating an RSA 2048 key" : "generating an ECDSA P-256 key"
         case .inspectDisk: return "checking the files on disk"
+        case .checkFolder: return "checking the folder"
         case .write: return "writing files"
         case .exit: return "exiting"
         }
@@ -98,8 +104,11 @@ public struct DiskSnapshot: Equatable, Sendable {
     public var valuesFileExists: Bool
     /// The shared REGISTRY_HTTP_SECRET for several replicas: the one the folder's Secret holds, else a new one.
     public var httpSecret: String?
-    public init(outputDir: String, manifests: [String: String], valuesFileExists: Bool, httpSecret: String? = nil) {
+    /// The values file's permission bits, when it exists.
+    public var valuesFileMode: UInt16?
+    public init(outputDir: String, manifests: [String: String], valuesFileExists: Bool, httpSecret: String? = nil, valuesFileMode: UInt16? = nil) {
         self.outputDir = outputDir; self.manifests = manifests; self.valuesFileExists = valuesFileExists; self.httpSecret = httpSecret
+        self.valuesFileMode = valuesFileMode
     }
 }
 
@@ -113,6 +122,10 @@ public struct WritePlan: Equatable, Sendable {
     public var files: [OutputLayout.File]
     /// Existing files the wizard did not open, which the write replaces.
     public var overwrites: [String]
+    /// The values file will hold a private key while others can read it (its mode lets group or others read).
+    public var keyInReadableValues = false
+    /// Write the values file 0600 (offered when it will hold a private key; `p` in the write dialog).
+    public var restrictValuesMode = false
     /// "+N -M" per path.
     public var summary: [(path: String, added: Int, removed: Int)]
 
@@ -120,6 +133,7 @@ public struct WritePlan: Equatable, Sendable {
         lhs.valuesPath == rhs.valuesPath && lhs.valuesBytes == rhs.valuesBytes && lhs.outputDir == rhs.outputDir
             && lhs.files == rhs.files && lhs.overwrites == rhs.overwrites
             && lhs.tlsValues?.path == rhs.tlsValues?.path && lhs.tlsValues?.bytes == rhs.tlsValues?.bytes
+            && lhs.keyInReadableValues == rhs.keyInReadableValues && lhs.restrictValuesMode == rhs.restrictValuesMode
     }
 }
 
@@ -138,6 +152,19 @@ public enum Dialog: Equatable, Sendable {
     case quit(choice: Int)
     case failed(String)
     case done([String])
+}
+
+/// What a field's edits can change, as it was when the field was focused.
+public struct FieldSnapshot: Equatable, Sendable {
+    public let config: RegistryConfig
+    public let outputDir: String
+    public let tls: TLSSettings
+}
+
+/// Why a manifests folder cannot be written.
+public struct FolderProblem: Equatable, Sendable {
+    public let path: String
+    public let message: String
 }
 
 /// The wizard's whole state: a value, changed only by `update`.
@@ -160,6 +187,12 @@ public struct WizardState: Equatable, Sendable {
     public var cursor = 0
     /// The text being typed into the focused field.
     public var draft: String?
+    /// What the focused field held when it was focused (Esc restores it).
+    public var focusedText = ""
+    /// The values when the field was focused, so Esc undoes exactly what was typed into it.
+    public var focusedSnapshot: FieldSnapshot?
+    /// Why the manifests folder cannot be written, for the folder it was checked for.
+    public var folderProblem: FolderProblem?
     public var dialog: Dialog?
     public var width: Int
     public var height: Int
@@ -180,11 +213,31 @@ public struct WizardState: Equatable, Sendable {
         self.mode = mode; self.valuesPath = valuesPath; self.originalBytes = originalBytes
         self.originalConfig = config; self.config = config; self.chartTLS = chartTLS
         self.outputDir = outputDir; self.width = width; self.height = height; self.glyphs = glyphs
+        if mode == .edit, let document = try? ValuesDocument(bytes: originalBytes, name: valuesPath) {
+            // Where the file holds the addresses the registry had or may have had; a later change of the
+            // address makes these lines stale.
+            let candidates = [config.registryAddress] + RegistryAddress.staleCandidates(config, opened: nil)
+            addressReferences = RegistryAddress.references(in: document, to: Array(Set(candidates)).sorted())
+        }
         revalidate()
+        focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
+        focusedSnapshot = FieldSnapshot(config: config, outputDir: outputDir, tls: tls)
+    }
+
+    /// Lines of the edited file that hold an address the registry had (by that address), found when it was read.
+    public var addressReferences: [String: [AddressReference]] = [:]
+    /// Whether the write also updates those lines to the registry's current address.
+    public var updateReferences = false
+
+    /// The problems of lines that still hold an old address (none while they are to be updated).
+    public var referenceProblems: [Problem] {
+        updateReferences ? [] : RegistryAddress.problems(addressReferences, current: config.registryAddress)
     }
 
     /// Unsaved changes: the configuration or TLS choice differs from what was loaded or last written.
-    public var isDirty: Bool { config != (savedConfig ?? originalConfig) || (savedConfig == nil && tls.source != .existing) }
+    public var isDirty: Bool {
+        config != (savedConfig ?? originalConfig) || (savedConfig == nil && (tls.source != .existing || updateReferences))
+    }
 
     /// Whether the open dialog cannot go on until background work finishes (keys are held until then): the
     /// write dialog waits for its plan (disk check, certificate) and then for the write itself.
@@ -200,7 +253,15 @@ public struct WizardState: Equatable, Sendable {
         // Imported or generated material is written as registryTls too, so the rules see the files as written.
         var written = config
         if tls.source != .existing { written.external.hasRegistryTLS = true }
-        var found = Validator.validate(written)
+        if updateReferences, written.external.toolManagerRegistryAddress != nil {
+            written.external.toolManagerRegistryAddress = config.registryAddress
+        }
+        var found = Validator.validate(written) + referenceProblems
+        if outputDir.isEmpty {
+            found.append(Problem(.error, "outputDir", "must not be empty; the manifests need a folder, such as manifests"))
+        } else if let folderProblem, folderProblem.path == outputDir {
+            found.append(Problem(.error, "outputDir", folderProblem.message))
+        }
         switch tls.source {
         case .existing:
             if let chartTLS { found += TLSChecks.problems(for: chartTLS, config: config) }

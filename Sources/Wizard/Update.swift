@@ -31,6 +31,10 @@ public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
         state.tls.generationFailure = message
         state.revalidate()
         return []
+    case .folderChecked(let path, let problem):
+        state.folderProblem = problem.map { FolderProblem(path: path, message: $0) }
+        state.revalidate()
+        return []
     case .workStarted(let note):
         state.working.append(note)
         return []
@@ -76,13 +80,17 @@ extension WizardState {
         step = newStep
         let count = items.count
         focus = count == 0 ? 0 : min(max(0, newFocus), count - 1)
-        cursor = Forms.text(of: focusedItem?.id ?? .writeButton, in: self).count
+        focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
+        focusedSnapshot = FieldSnapshot(config: config, outputDir: outputDir, tls: tls)
+        cursor = focusedText.count
     }
 
     mutating func setFocus(_ index: Int) {
         draft = nil
         focus = index
-        cursor = Forms.text(of: focusedItem?.id ?? .writeButton, in: self).count
+        focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
+        focusedSnapshot = FieldSnapshot(config: config, outputDir: outputDir, tls: tls)
+        cursor = focusedText.count
     }
 
     mutating func moveFocus(by delta: Int) {
@@ -118,6 +126,11 @@ extension WizardState {
             guard key == .enter || key == .character(" ") else { return [] }
             if case .problem(let index) = item.id, problems.indices.contains(index) { jump(to: problems[index]); return [] }
             if item.id == .generatePair { return generateNewPair() }
+            if item.id == .updateReferences {
+                updateReferences.toggle()
+                revalidate()
+                return []
+            }
             return openWrite()
         case .choice(let options):
             switch key {
@@ -134,6 +147,9 @@ extension WizardState {
             }
         case .text:
             return editText(item, key)
+        case .fact:
+            if key == .enter { moveFocus(by: 1) }
+            return []
         }
     }
 
@@ -154,6 +170,14 @@ extension WizardState {
         case .end: cursor = text.count; return []
         case .control("u"): text = []; cursor = 0
         case .enter: moveFocus(by: 1); return []
+        case .escape:
+            // Esc puts back what the field held when it was focused (the values exactly as they were).
+            guard let snapshot = focusedSnapshot, String(text) != focusedText else { return [] }
+            config = snapshot.config; outputDir = snapshot.outputDir; tls = snapshot.tls
+            draft = nil
+            cursor = focusedText.count
+            revalidate()
+            return []
         default: return []
         }
         return setText(item, String(text))
@@ -185,7 +209,9 @@ extension WizardState {
             }
         case .namespace: config.namespace = text
         case .release: config.release = text
-        case .outputDir: outputDir = text
+        case .outputDir:
+            outputDir = text
+            if !text.isEmpty { effects.append(.checkFolder(text)) }
         case .tlsCertificate, .tlsKey:
             if item.id == .tlsCertificate { tls.certificatePath = text } else { tls.keyPath = text }
             tls.imported = nil
@@ -309,6 +335,18 @@ extension WizardState {
 
     mutating func handleDialogKey(_ key: Key) -> [Effect] {
         guard let current = dialog else { return [] }
+        // Ctrl-C (or F12) quits from every dialog: in the quit dialog it confirms, elsewhere it closes the dialog
+        // and asks as it does without one (at once when nothing is lost).
+        if key == .control("c") || key == .function(12) {
+            switch current {
+            case .quit: return [.exit(status: 1)]
+            case .done: return [.exit(status: 0)]
+            default:
+                dialog = nil
+                if isDirty { dialog = .quit(choice: 0); return [] }
+                return [.exit(status: 0)]
+            }
+        }
         switch current {
         case .help, .failed:
             if key == .escape || key == .enter || key == .function(1) || key == .character("q") { dialog = nil }
@@ -350,11 +388,12 @@ extension WizardState {
             case .escape, .function(2), .character("q"): dialog = nil
             case .right, .tab: dialog = .preview(tab: (tab + 1) % max(1, tabs), scroll: 0)
             case .left, .backTab: dialog = .preview(tab: (tab - 1 + tabs) % max(1, tabs), scroll: 0)
-            case .down: dialog = .preview(tab: tab, scroll: scroll + 1)
+            case .down: dialog = .preview(tab: tab, scroll: min(lastScroll(tab), scroll + 1))
             case .up: dialog = .preview(tab: tab, scroll: max(0, scroll - 1))
-            case .pageDown: dialog = .preview(tab: tab, scroll: scroll + max(1, height - 8))
+            case .pageDown: dialog = .preview(tab: tab, scroll: min(lastScroll(tab), scroll + max(1, height - 8)))
             case .pageUp: dialog = .preview(tab: tab, scroll: max(0, scroll - max(1, height - 8)))
             case .home: dialog = .preview(tab: tab, scroll: 0)
+            case .end: dialog = .preview(tab: tab, scroll: lastScroll(tab))
             default: break
             }
             return []
@@ -364,7 +403,12 @@ extension WizardState {
             case .left, .right, .tab, .backTab: dialog = .write(plan: plan, choice: 1 - choice); return []
             default: break
             }
-            guard let plan else { return [] }
+            guard var plan else { return [] }
+            if plan.keyInReadableValues && (key == .character("p") || key == .character("P")) {
+                plan.restrictValuesMode.toggle()
+                dialog = .write(plan: plan, choice: choice)
+                return []
+            }
             let needsConfirmation = !plan.overwrites.isEmpty
             if key == .character("y") || key == .character("Y") || key == .function(10) || key == .control("s")
                 || (key == .enter && (!needsConfirmation || choice == 1)) {
@@ -376,18 +420,37 @@ extension WizardState {
     }
 
     /// Rows whose label or key path contain the query, across all steps.
-    public func findMatches(_ query: String) -> [(step: Step, index: Int, item: FormItem)] {
+    /// The scroll position that shows a preview tab's last line at the bottom.
+    func lastScroll(_ tab: Int) -> Int {
+        max(0, (previewTabs.indices.contains(tab) ? previewTabs[tab].lines.count : 0) - PreviewLayout.visibleLines(height: height))
+    }
+
+    /// Rows whose label or key path contain the query, across all steps; then fields the current storage mode
+    /// hides, with the mode that shows them (choosing one goes to the Storage mode row).
+    public func findMatches(_ query: String) -> [(step: Step, index: Int, item: FormItem, hiddenIn: String?)] {
         let needle = query.lowercased()
-        var result: [(Step, Int, FormItem)] = []
+        func matches(_ label: String, _ path: String) -> Bool {
+            needle.isEmpty || label.lowercased().contains(needle) || path.lowercased().contains(needle)
+        }
+        var result: [(step: Step, index: Int, item: FormItem, hiddenIn: String?)] = []
+        var shown = Set<KeyPath>()
         for step in Step.allCases where step != .review && step != .write {
             var copy = self
             copy.step = step
-            for (index, item) in copy.items.enumerated()
-            where needle.isEmpty || item.label.lowercased().contains(needle) || item.keyPath.lowercased().contains(needle) {
-                result.append((step, index, item))
+            for (index, item) in copy.items.enumerated() {
+                if case .field(let path) = item.id { shown.insert(path) }
+                if matches(item.label, item.keyPath) { result.append((step, index, item, nil)) }
             }
         }
-        return result.map { (step: $0.0, index: $0.1, item: $0.2) }
+        guard !needle.isEmpty else { return result }
+        let modeRow = Forms.items(.storage, in: self).firstIndex { $0.id == .storageMode } ?? 0
+        for field in FieldRegistry.all where !shown.contains(field.path) && !field.modes.isEmpty && matches(field.label, field.path.description) {
+            let modes = field.modes.filter { StorageMode.selectable.contains($0) }.map(\.rawValue).sorted().joined(separator: " or ")
+            guard !modes.isEmpty else { continue }
+            let item = FormItem(id: .storageMode, label: field.label, keyPath: field.path.description, widget: .text, problemPaths: [], matchesSubpaths: false)
+            result.append((.storage, modeRow, item, modes))
+        }
+        return result
     }
 }
 

@@ -28,7 +28,13 @@ struct Layout {
         for (index, item) in items.enumerated() {
             starts.append(line)
             line += 1
-            if case .problem = item.id { continue }
+            if case .problem(let problemIndex) = item.id, state.problems.indices.contains(problemIndex) {
+                // A Review row wraps: its first line on the row, the rest below it.
+                let lines = problemRowLines(state.problems[problemIndex], width: formWidth - 2)
+                problemLines[index] = Array(lines.dropFirst())
+                line += lines.count - 1
+                continue
+            }
             let messages = Forms.problems(of: item, in: state).flatMap { problem in
                 wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: formWidth - 6)
             }
@@ -123,10 +129,11 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
         let focused = index == state.focus
         if case .problem(let problemIndex) = item.id {
             let problem = state.problems[problemIndex]
-            let tag = problem.severity == .error ? "ERROR" : "WARN "
             let style = focused ? CellStyle(.focus, reverse: true) : CellStyle(problem.severity == .error ? .error : .warning)
-            canvas.fill(row: row, column: left, width: layout.formWidth - 1, style: style)
-            canvas.put("\(tag) \(problem.path): \(problem.message)", row: row, column: left, style: style, limit: layout.formWidth - 2)
+            for (offset, text) in problemRowLines(problem, width: layout.formWidth - 2).enumerated() where row + offset <= layout.bodyBottom {
+                canvas.fill(row: row + offset, column: left, width: layout.formWidth - 1, style: style)
+                canvas.put(text, row: row + offset, column: left, style: style, limit: layout.formWidth - 2)
+            }
             continue
         }
         drawItem(&canvas, state, layout, item, row: row, focused: focused)
@@ -144,6 +151,13 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     let nextFreeRow = (rows.last.map { $0.row + 1 + (problemLines[$0.item]?.count ?? 0) } ?? layout.firstItemRow + 1) + 1
     if state.step == .review { drawManifestSummary(&canvas, state, layout, from: max(nextFreeRow, layout.firstItemRow + 2)) }
     if state.step == .tls { drawTLSSummary(&canvas, state, layout, from: nextFreeRow) }
+}
+
+/// A Review row's text, wrapped: `ERROR path: message`, continued under the path.
+func problemRowLines(_ problem: Problem, width: Int) -> [String] {
+    let tag = problem.severity == .error ? "ERROR" : "WARN "
+    let lines = wrap("\(problem.path): \(problem.message)", width: max(10, width - 6))
+    return lines.enumerated().map { ($0.offset == 0 ? tag + " " : "      ") + $0.element }
 }
 
 /// The TLS step's summary: what the certificate covers and when it expires (or what the secret must hold).
@@ -245,6 +259,8 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
         canvas.put(text == "yes" ? "[x] yes" : "[ ] no", row: row, column: column, style: valueStyle, limit: width)
     case .action:
         break
+    case .fact:
+        canvas.put(text, row: row, column: column, style: CellStyle(.muted), limit: width)
     }
     let pathColumn = column + (item.widget == .text ? width : max(width, text.count + 4)) + 2
     let room = layout.formLeft + layout.formWidth - pathColumn
@@ -270,7 +286,8 @@ func drawWriteSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: La
     if !state.problems.errors.isEmpty {
         lines.append(("\(state.glyphs.error) \(state.problems.errors.count) error(s) must be fixed before writing (see Review).", CellStyle(.error, bold: true)))
     }
-    for (index, line) in lines.enumerated() {
+    let wrapped = lines.flatMap { line in wrap(line.0, width: layout.formWidth - 2).enumerated().map { ($0.offset == 0 ? $0.element : "  " + $0.element, line.1) } }
+    for (index, line) in wrapped.enumerated() where layout.firstItemRow + 2 + index <= layout.bodyBottom {
         canvas.put(line.0, row: layout.firstItemRow + 2 + index, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }

@@ -23,8 +23,11 @@ public enum WritePlanner {
         if !trust.isEmpty {
             summary.append((path(state.outputDir, TrustFiles.folder + "/"), trust.map { $0.contents.split(separator: "\n").count }.reduce(0, +), 0))
         }
-        return WritePlan(valuesPath: state.valuesPath, valuesBytes: values, tlsValues: tlsValues, outputDir: state.outputDir,
-                         files: layout.files, overwrites: overwrites, summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
+        var plan = WritePlan(valuesPath: state.valuesPath, valuesBytes: values, tlsValues: tlsValues, outputDir: state.outputDir,
+                             files: layout.files, overwrites: overwrites, summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
+        let keyIntoValues = state.tls.source != .existing && state.tlsValuesPath == nil && state.managedTLS != nil
+        plan.keyInReadableValues = keyIntoValues && (disk.valuesFileMode.map { $0 & 0o077 != 0 } ?? false)
+        return plan
     }
 
     /// `values-tls.yaml`: the managed pair as the chart's `registryTls`, for `helm -f values.yaml -f values-tls.yaml`.
@@ -32,9 +35,8 @@ public enum WritePlanner {
         guard let path = state.tlsValuesPath, let tls = state.managedTLS else { return nil }
         let header = "# The registry's TLS pair for the Kubiya runner chart, written by cache-registry-setup. It holds a private key:\n"
             + "# keep it out of git. Use it after the values file: helm upgrade ... -f \(state.valuesPath) -f \(path)\n"
-        var document = try ValuesDocument(bytes: Array(header.utf8), name: path)
-        document = try ValuesEditor.setTopLevel(["registryTls", "crt"], to: .string(Base64.encode(Array(tls.certificatePEM.utf8))), in: document)
-        document = try ValuesEditor.setTopLevel(["registryTls", "key"], to: .string(Base64.encode(Array(tls.keyPEM.utf8))), in: document)
+        let document = try ValuesEditor.settingRegistryTLS(certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM,
+                                                           in: try ValuesDocument(bytes: Array(header.utf8), name: path))
         return (path, document.bytes)
     }
 
@@ -52,9 +54,13 @@ public enum WritePlanner {
         var document = try ValuesDocument(bytes: state.originalBytes, name: state.valuesPath)
         let changes = assignments(from: state.originalConfig.overrides, to: state.config.overrides, at: KeyPath([]))
         document = try ValuesEditor.apply(changes, to: document)
+        if state.updateReferences {
+            for old in state.addressReferences.keys.sorted() where old != state.config.registryAddress {
+                document = try ValuesEditor.updatingReferences(from: old, to: state.config.registryAddress, in: document).document
+            }
+        }
         if state.tls.source != .existing, state.tlsValuesPath == nil, let tls = state.managedTLS {
-            document = try ValuesEditor.setTopLevel(["registryTls", "crt"], to: .string(Base64.encode(Array(tls.certificatePEM.utf8))), in: document)
-            document = try ValuesEditor.setTopLevel(["registryTls", "key"], to: .string(Base64.encode(Array(tls.keyPEM.utf8))), in: document)
+            document = try ValuesEditor.settingRegistryTLS(certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM, in: document)
         }
         return document.bytes
     }
@@ -170,16 +176,31 @@ public enum PreviewBuilder {
         ["PersistentVolume": "PV", "PersistentVolumeClaim": "PVC"][kind] ?? kind
     }
 
-    /// Changed lines only, numbered, with keys redacted.
+    /// Changes with three lines of context, each group headed by the key path it changes; keys redacted.
     static func diffLines(_ old: String, _ new: String, empty: String?) -> [(String, StyleRole)] {
-        let changes = LineDiff.changes(from: old, to: new)
-        if changes.isEmpty { return empty.map { [($0, .yamlComment)] } ?? [] }
-        return changes.map { change in
-            switch change {
-            case .removed(let line, let text): return ("- \(String(line).leftPadded(4)) \(redact(text))", .diffRemove)
-            case .added(let line, let text): return ("+ \(String(line).leftPadded(4)) \(redact(text))", .diffAdd)
+        let hunks = LineDiff.hunks(from: old, to: new)
+        if hunks.isEmpty { return empty.map { [($0, .yamlComment)] } ?? [] }
+        let oldLines = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let newLines = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var result: [(String, StyleRole)] = []
+        for hunk in hunks {
+            let firstChange = hunk.first { if case .context = $0 { return false } else { return true } }
+            let (path, line): (String, Int)
+            switch firstChange {
+            case .added(let number, _)?: (path, line) = (LineDiff.yamlKeyPath(newLines, line: number), number)
+            case .removed(let number, _)?: (path, line) = (LineDiff.yamlKeyPath(oldLines, line: number), number)
+            default: (path, line) = ("", 0)
+            }
+            result.append(("@@ \(path.isEmpty ? "(top)" : path)  line \(line)", .yamlComment))
+            for entry in hunk {
+                switch entry {
+                case .context(let number, let text): result.append(("  \(String(number).leftPadded(4)) \(redact(text))", .muted))
+                case .removed(let number, let text): result.append(("- \(String(number).leftPadded(4)) \(redact(text))", .diffRemove))
+                case .added(let number, let text): result.append(("+ \(String(number).leftPadded(4)) \(redact(text))", .diffAdd))
+                }
             }
         }
+        return result
     }
 
     /// Hides private key material in a line of YAML (`tls.key:` data, `registryTls.key`, PEM key lines).

@@ -11,7 +11,8 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Render the Kubernetes manifests (files per resource plus kustomization.yaml, or one stream with -o -).")
 
-    @OptionGroup var options: FileOptions
+    @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
+    @OptionGroup var options: ScopeOptions
 
     @Option(name: [.customShort("o"), .long], help: "Output folder, or - for standard output.")
     var output: String = "manifests"
@@ -23,13 +24,15 @@ struct ExportCommand: ParsableCommand {
     var overrides: [String] = []
 
     func run() throws {
-        let files = try options.files()
+        let files = try options.files(file)
         var config = try options.config(of: files)
+        var assignments: [(text: String, assignment: Assignment)] = []
         for text in overrides {
-            do { config = config.applying(try Assignment(parsing: text)) } catch { throw CommandFailure.usage(error.description) }
+            do { assignments.append((text, try Assignment(parsing: text))) } catch { throw CommandFailure.usage(error.description) }
         }
-        let problems = Checks.problems(config, files: files)
-        Checks.print(problems, file: options.name)
+        for (_, assignment) in assignments { config = config.applying(assignment) }
+        let problems = Checks.citingOverrides(Checks.problems(config, files: files), assignments)
+        Checks.print(problems, file: file.isEmpty ? "values" : file.joined(separator: ", "))
         if !problems.errors.isEmpty {
             Output.error("not exported: the configuration has \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)

@@ -4,22 +4,21 @@ import RegistryModel
 import RegistryTLS
 import ValuesFile
 
-/// Options every command that reads a values file shares.
-struct FileOptions: ParsableArguments {
-    @Option(name: [.customShort("f"), .long],
-            help: "A values file: a standalone cacheRegistry file or the chart's whole values.yaml. Repeat it to read several as helm -f does (later files win), such as -f values.yaml -f values-tls.yaml.")
-    var file: [String] = []
-
+/// The namespace and release every command that reads values files shares, and how it reads them.
+struct ScopeOptions: ParsableArguments {
     @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.")
     var namespace: String = RegistryConfig.defaultNamespace
 
     @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
     var release: String = RegistryConfig.defaultRelease
 
-    /// The files, when any were given.
-    func files() throws -> ValuesFiles? {
-        guard !file.isEmpty else { return nil }
-        do { return ValuesFiles(try file.map { path throws(ValuesFileError) in try ValuesDocument.read(path: path) }) }
+    /// The help of `-f`.
+    static let fileHelp: ArgumentHelp = "A values file: a standalone cacheRegistry file or the chart's whole values.yaml. Repeat it to read several as helm -f does (later files win), such as -f values.yaml -f values-tls.yaml."
+
+    /// The files read together, or nil for none.
+    func files(_ paths: [String]) throws -> ValuesFiles? {
+        guard !paths.isEmpty else { return nil }
+        do { return ValuesFiles(try paths.map { path throws(ValuesFileError) in try ValuesDocument.read(path: path) }) }
         catch { throw CommandFailure.usage("\(error)") }
     }
 
@@ -27,9 +26,6 @@ struct FileOptions: ParsableArguments {
         guard let files else { return RegistryConfig(namespace: namespace, release: release) }
         do { return try files.config(namespace: namespace, release: release) } catch { throw CommandFailure.usage("\(error)") }
     }
-
-    /// The names for messages ("values" without a file).
-    var name: String { file.isEmpty ? "values" : file.joined(separator: ", ") }
 }
 
 /// A text file (PEM certificates and keys, themes), or one sentence saying why it cannot be read.
@@ -47,13 +43,39 @@ func readText(_ path: String) throws -> String {
 enum Checks {
     static func problems(_ config: RegistryConfig, files: ValuesFiles?) -> [Problem] {
         let material = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:))
-        let problems = (Validator.validate(config) + (material.map { TLSChecks.problems(for: $0, config: config) } ?? [])).ordered
+        var references: [Problem] = []
+        for document in files?.documents ?? [] {
+            let found = RegistryAddress.references(in: document, to: RegistryAddress.staleCandidates(config))
+            references += RegistryAddress.problems(found, current: config.registryAddress).map { problem in
+                var located = problem
+                located.file = document.name
+                return located
+            }
+        }
+        let problems = (Validator.validate(config) + (material.map { TLSChecks.problems(for: $0, config: config) } ?? []) + references).ordered
         return files?.locate(problems) ?? problems
+    }
+
+    /// Problems caused by a `--set` cite it (the last one that sets their key or a key inside it), not a file line.
+    static func citingOverrides(_ problems: [Problem], _ assignments: [(text: String, assignment: Assignment)]) -> [Problem] {
+        problems.map { problem in
+            guard let cause = assignments.last(where: { item in
+                let key = Problem.display(item.assignment.path)
+                return problem.path == key || problem.path.hasPrefix(key + ".") || key.hasPrefix(problem.path + ".")
+            }) else { return problem }
+            var cited = problem
+            cited.line = nil
+            cited.file = "--set \(cause.text)"
+            return cited
+        }
     }
 
     static func print(_ problems: [Problem], file: String?) {
         for problem in problems {
-            let location = problem.line.map { " (\(problem.file ?? file ?? "values"):\($0))" } ?? ""
+            let location: String
+            if let line = problem.line { location = " (\(problem.file ?? file ?? "values"):\(line))" }
+            else if let cited = problem.file { location = " (\(cited))" }
+            else { location = "" }
             Output.error("\(problem)\(location)")
         }
     }
@@ -71,18 +93,19 @@ extension RegistryTLSMaterial {
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a values file; exit 0 valid, 1 errors, 2 unreadable.")
 
-    @OptionGroup var options: FileOptions
+    @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String]
+    @OptionGroup var options: ScopeOptions
 
     enum Format: String, ExpressibleByArgument { case text, json }
     @Option(help: "text or json") var output: Format = .text
     @Flag(help: "Treat warnings as errors (exit 1), as helm lint --strict does, for CI.") var strict = false
 
     func run() throws {
-        guard !options.file.isEmpty else { throw CommandFailure.usage("validate needs a file: validate -f values.yaml") }
-        let files = try options.files()
+        guard !file.isEmpty else { throw CommandFailure.usage("validate needs a file: validate -f values.yaml") }
+        let files = try options.files(file)
         let config = try options.config(of: files)
         let problems = Checks.problems(config, files: files)
-        let name = options.name
+        let name = file.joined(separator: ", ")
         switch output {
         case .json:
             let json = JSON.object([
@@ -113,14 +136,15 @@ struct SetCommand: ParsableCommand {
         commandName: "set",
         abstract: "Edit a values file in place: set pv.size=50Gi service.port=8443 (null removes a key).")
 
-    @OptionGroup var options: FileOptions
+    @Option(name: [.customShort("f"), .long], help: "The values file to edit (one file).") var file: String
+    @OptionGroup var options: ScopeOptions
     @Argument(help: "KEY=VALUE pairs; keys are paths under cacheRegistry, \\. escapes a dot in a key.")
     var assignments: [String] = []
+    @Flag(name: .customLong("update-references"),
+          help: "When the registry's address changes (service name, port or namespace), update every other string in the file that holds the old one.")
+    var updateReferences = false
 
     func run() throws {
-        guard options.file.count == 1, let file = options.file.first else {
-            throw CommandFailure.usage("set edits one file: set -f values.yaml pv.size=50Gi")
-        }
         guard !assignments.isEmpty else { throw CommandFailure.usage("set needs at least one KEY=VALUE, such as pv.size=50Gi") }
         let parsed = try assignments.map { text in
             do { return try Assignment(parsing: text) } catch { throw CommandFailure.usage("\(error)") }
@@ -132,17 +156,40 @@ struct SetCommand: ParsableCommand {
             print("\(file): not changed: \(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
             throw ExitCode(1)
         }
-        guard let document = try options.files()?.documents.first else { return }
-        let edited: ValuesDocument
+        guard let document = try options.files([file])?.documents.first else { return }
+        var edited: ValuesDocument
+        var updatedLines: [AddressReference] = []
         do {
             edited = try ValuesEditor.apply(parsed, to: document)
+            if updateReferences {
+                let opened = try options.config(of: ValuesFiles([document]))
+                let now = try options.config(of: ValuesFiles([edited]))
+                for old in RegistryAddress.staleCandidates(now, opened: opened) {
+                    let result = try ValuesEditor.updatingReferences(from: old, to: now.registryAddress, in: edited)
+                    edited = result.document
+                    updatedLines += result.changed
+                }
+            }
         } catch {
             throw CommandFailure.usage("\(error); \(file) was not changed")
         }
         let config = try options.config(of: ValuesFiles([edited]))
         let problems = Checks.problems(config, files: ValuesFiles([edited]))
-        Checks.print(problems, file: file)
+        // What this edit is about: problems of the keys it set, every error, and the published pair; the rest of
+        // the file's warnings as one line, not reprinted on every edit.
+        let touched = Set(parsed.map { Problem.display($0.path) })
+        let shown = problems.filter { problem in
+            problem.severity == .error || problem.first
+                || touched.contains { problem.path == $0 || problem.path.hasPrefix($0 + ".") || $0.hasPrefix(problem.path + ".") }
+        }
+        Checks.print(shown, file: file)
+        let others = problems.count - shown.count
+        if others > 0 { Output.error("(\(others) other warning\(others == 1 ? "" : "s") in \(file): validate -f \(file) lists \(others == 1 ? "it" : "them"))") }
         if !problems.errors.isEmpty {
+            if problems.errors.contains(where: { $0.path == "registryTls.crt" && $0.message.contains("does not cover") }) {
+                Output.error("hint: the certificate in registryTls does not cover the new name; make a pair for it first: "
+                             + "tls generate -f \(file) " + assignments.map { "--set \($0)" }.joined(separator: " ") + ", then run this set again")
+            }
             print("\(file): not changed: the result would have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)
         }
@@ -152,6 +199,7 @@ struct SetCommand: ParsableCommand {
             return
         }
         do { try FileAccess.writeAtomically(newBytes, to: file) } catch { throw CommandFailure.usage("\(error)") }
+        for reference in updatedLines.sorted(by: { $0.line < $1.line }) { print("updated \(file):\(reference.line) \(reference.path)") }
         print("\(file): set " + parsed.map { "\($0.path)" }.joined(separator: ", "))
     }
 }

@@ -118,8 +118,12 @@ enum EffectRunner {
                     manifests[name] = String(decoding: bytes, as: UTF8.self)
                 }
             }
-            return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: FileManager.default.fileExists(atPath: valuesPath),
-                                               httpSecret: HTTPSecretStore.value(in: outputDir)))
+            var info = stat()
+            let mode = stat(valuesPath, &info) == 0 ? UInt16(info.st_mode & 0o777) : nil
+            return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: mode != nil,
+                                               httpSecret: HTTPSecretStore.value(in: outputDir), valuesFileMode: mode))
+        case .checkFolder(let path):
+            return .folderChecked(path: path, problem: FolderCheck.problem(path))
         case .write(let plan):
             do {
                 if let tlsValues = plan.tlsValues {
@@ -128,6 +132,7 @@ enum EffectRunner {
                     chmod(FileAccess.resolvedTarget(tlsValues.path), 0o600)
                 }
                 try FileAccess.writeAtomically(plan.valuesBytes, to: plan.valuesPath)
+                if plan.restrictValuesMode { chmod(FileAccess.resolvedTarget(plan.valuesPath), 0o600) }
                 let written = try ManifestWriter.write(plan.files, to: plan.outputDir)
                 let manifests = written.filter { !$0.hasPrefix(TrustFiles.folder + "/") }.map { (plan.outputDir as NSString).appendingPathComponent($0) }
                 let trust = written.count > manifests.count ? [(plan.outputDir as NSString).appendingPathComponent(TrustFiles.folder) + "/"] : []
@@ -192,5 +197,25 @@ enum ThemeLoader {
             folder = (folder as NSString).deletingLastPathComponent
         }
         return nil
+    }
+}
+
+/// Whether a manifests folder can be written, in one sentence when it cannot.
+enum FolderCheck {
+    static func problem(_ path: String) -> String? {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            if !isFolder.boolValue { return "is a file, not a folder; choose another folder" }
+            return access(path, W_OK) == 0 ? nil : "cannot be written here (permission denied); choose another folder"
+        }
+        // It will be created: the nearest existing folder above it must be writable.
+        var parent = (path as NSString).deletingLastPathComponent
+        if parent.isEmpty { parent = "." }
+        while !FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder) {
+            let up = (parent as NSString).deletingLastPathComponent
+            parent = up.isEmpty ? "." : up
+        }
+        if !isFolder.boolValue { return "cannot be created: \(parent) is a file" }
+        return access(parent, W_OK) == 0 ? nil : "cannot be created: \(parent) cannot be written (permission denied)"
     }
 }

@@ -126,6 +126,32 @@ final class ValidatorTests: XCTestCase {
         XCTAssertFalse(try config(["pv.hostPath=null", "deployment.runAsNonRoot=false"]).view.runsAsNonRoot)
     }
 
+    func testNumbersAreReadAsHelmReadsThem() throws {
+        for (text, fix) in [("080", "write 80"), ("+443", "write 443"), ("0443", "write 443")] {
+            let found = try problems(["service.port=\(text)"]).errors.first { $0.path == "cacheRegistry.service.port" }
+            XCTAssertTrue(found?.message.hasSuffix(fix) == true, "\(text): \(String(describing: found))")
+        }
+        XCTAssertEqual(try problems(["service.port=8443"]).errors, [])
+        XCTAssertEqual(try config(["service.port=080"]).overrides.value(at: "service.port")?.scalar?.text, "080", "kept as written")
+    }
+
+    func testQuantitySuggestions() throws {
+        let gb = try problems(["pv.size=20GB"]).errors.first { $0.path == "cacheRegistry.pv.size" }
+        XCTAssertTrue(gb?.message.hasSuffix("did you mean 20G or 20Gi?") == true, String(describing: gb))
+        let milli = try problems(["pv.size=1e-3"]).errors.first { $0.path == "cacheRegistry.pv.size" }
+        XCTAssertFalse(milli?.message.contains("1e-Mi") ?? true, "no nonsense suggestion")
+        let hundred = try problems(["pv.size=100m"]).errors.first { $0.path == "cacheRegistry.pv.size" }
+        XCTAssertTrue(hundred?.message.hasSuffix("did you mean 100Mi?") == true)
+    }
+
+    func testLongValuesAreQuotedShort() throws {
+        let long = String(repeating: "9", count: 5_000_000)
+        let found = try problems(["pv.size=\(long)"]).errors.first { $0.path == "cacheRegistry.pv.size" }
+        let message = try XCTUnwrap(found?.message)
+        XCTAssertLessThan(message.utf8.count, 300)
+        XCTAssertTrue(message.contains("…\" (5000000 bytes)"), message)
+    }
+
     func testGoDurationsAndRegistryURLs() {
         for good in ["0", "168h", "1h30m", "1.5h", "300ms", "2h45m10s"] { XCTAssertNil(Validator.durationProblem(good), good) }
         for bad in ["", "7days", "h", "-1h", "10"] { XCTAssertNotNil(Validator.durationProblem(bad), bad) }

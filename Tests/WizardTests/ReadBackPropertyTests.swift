@@ -98,8 +98,10 @@ final class ReadBackPropertyTests: XCTestCase {
         let material = files.registryTLSDocument.flatMap { document in
             document.topLevelString(["registryTls", "crt"]).map { RegistryTLSMaterial(certificateBase64: $0, keyBase64: document.topLevelString(["registryTls", "key"])) }
         }
-        let fileProblems = Validator.validate(readBack) + (material.map { TLSChecks.problems(for: $0, config: readBack) } ?? [])
-        let shown = state.problems.filter { !$0.path.hasPrefix("tls.") }
+        let references = RegistryAddress.problems(RegistryAddress.references(in: written, to: RegistryAddress.staleCandidates(readBack)),
+                                                  current: readBack.registryAddress)
+        let fileProblems = Validator.validate(readBack) + (material.map { TLSChecks.problems(for: $0, config: readBack) } ?? []) + references
+        let shown = state.problems.filter { !$0.path.hasPrefix("tls.") && $0.path != "outputDir" }
         XCTAssertEqual(Set(fileProblems.map(\.description)), Set(shown.map(\.description)), "\(label): the same problems")
         // The manifests: rendered from the files they are byte for byte those the wizard writes.
         guard state.problems.errors.isEmpty else { return }

@@ -5,23 +5,9 @@ import XCTest
 @testable import Wizard
 
 /// The wizard as a pure state machine: send actions, check state and effects.
-final class WizardStateTests: XCTestCase {
-    func newState(width: Int = 80, height: Int = 24) -> WizardState {
-        WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: width, height: height)
-    }
-
-    @discardableResult
-    func send(_ state: inout WizardState, _ keys: Key...) -> [Effect] {
-        keys.flatMap { update(&state, .key($0)) }
-    }
-
+final class WizardStateTests: XCTestCase, WizardTesting {
     func type(_ state: inout WizardState, _ text: String) {
         for character in text { _ = update(&state, .key(.character(character))) }
-    }
-
-    func focus(_ state: inout WizardState, on path: KeyPath) {
-        let match = state.findMatches(path.description).first { $0.item.id == .field(path) }!
-        state.goTo(step: match.step, focus: match.index)
     }
 
     func testLiveValidationAsYouType() {
@@ -185,7 +171,12 @@ final class WizardStateTests: XCTestCase {
         let bytes = try WritePlanner.valuesBytes(state)
         XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "# mine\ncacheRegistry:\n  service:\n    port: 8443 # keep\n")
         let tabs = PreviewBuilder.tabs(state)
-        XCTAssertEqual(tabs.first { $0.title == "values diff" }?.lines.map(\.text), ["-    4     port: 443 # keep", "+    4     port: 8443 # keep"])
+        XCTAssertEqual(tabs.first { $0.title == "values diff" }?.lines.map(\.text), [
+            "@@ cacheRegistry.service.port  line 4",
+            "     1 # mine", "     2 cacheRegistry:", "     3   service:",
+            "-    4     port: 443 # keep", "+    4     port: 8443 # keep",
+            "     5 ",
+        ], "three lines of context and the key path of the change")
     }
 
     func testPreviewIsBuiltOnceAndRefreshedWhenTheDiskIsRead() throws {

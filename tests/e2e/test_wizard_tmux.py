@@ -137,11 +137,19 @@ def test_themes_and_terminals(tmp_path):
             pane.wait_for("EXIT=0")
 
 
-@pytest.mark.parametrize("term", ["dumb", None, "no-such-terminal"])
+@pytest.mark.parametrize("term", [None, "no-such-terminal"])
 def test_unusable_terminal_types(tmp_path, term):
     with Pane([], tmp_path, 80, 24, env={"TERM": term}) as pane:
         screen = pane.wait_for("EXIT=2")
-        assert "export" in screen
+        assert "export" in screen and "--plain" in screen
+
+
+def test_a_dumb_terminal_gets_the_plain_prompts(tmp_path):
+    with Pane([], tmp_path, 80, 24, env={"TERM": "dumb"}) as pane:
+        pane.wait_for("Namespace (--namespace) [kubiya]:")
+        pane.keys("C-d")
+        screen = pane.wait_for("EXIT=")
+        assert "EXIT=2" in screen and "input ended at --namespace" in screen
 
 
 def test_ascii_fallback_without_utf8(tmp_path):

@@ -1,0 +1,22 @@
+import XCTest
+@testable import RegistryModel
+@testable import Wizard
+
+/// What tests of the wizard's state machine share: a fresh state, keys sent through `update`, focusing a field.
+protocol WizardTesting {}
+
+extension WizardTesting {
+    func newState(width: Int = 80, height: Int = 24) -> WizardState {
+        WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: width, height: height)
+    }
+
+    @discardableResult
+    func send(_ state: inout WizardState, _ keys: Key...) -> [Effect] {
+        keys.flatMap { update(&state, .key($0)) }
+    }
+
+    func focus(_ state: inout WizardState, on path: KeyPath) {
+        let match = state.findMatches(path.description).first { $0.item.id == .field(path) }!
+        state.goTo(step: match.step, focus: match.index)
+    }
+}
