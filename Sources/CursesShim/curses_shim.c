@@ -16,7 +16,9 @@ static volatile sig_atomic_t started = 0;
 static SCREEN *screen = NULL;
 
 int crs_start(void) {
-    setlocale(LC_ALL, "");
+    /* Only the character type matters (wide characters, the codeset); loading every locale category costs
+       a dozen file reads at start-up. */
+    setlocale(LC_CTYPE, "");
     /* The window's real size (TIOCGWINSZ) wins over terminfo's lines/cols and over stale LINES/COLUMNS in
        the environment: use_env(FALSE) alone would take terminfo's 80x24 (ncurses' use_env(3X) table). */
     use_env(FALSE);
@@ -25,6 +27,9 @@ int crs_start(void) {
     if (screen == NULL) return -1;
     set_term(screen);
     started = 1;
+    /* No check for typed-ahead input in the middle of an update, so a frame is always sent whole; the loop
+       reads input between frames and draws once for everything typed. */
+    typeahead(-1);
     raw();
     noecho();
     nonl();
@@ -54,6 +59,7 @@ int crs_is_started(void) { return started; }
 void crs_forget_screen(void) {
     if (change_scroll_region != NULL) putp(tiparm(change_scroll_region, 0, LINES - 1));
     clearok(curscr, TRUE);
+    werase(stdscr);
 }
 
 int crs_check_resize(void) {
@@ -157,7 +163,7 @@ void crs_install_signal_handlers(void) {
 int crs_pending_signal(void) { return pending_signal; }
 
 int crs_locale_is_utf8(void) {
-    setlocale(LC_ALL, "");
+    setlocale(LC_CTYPE, "");
     const char *codeset = nl_langinfo(CODESET);
     return codeset && (!strcmp(codeset, "UTF-8") || !strcmp(codeset, "utf8"));
 }

@@ -49,28 +49,45 @@ public final class TerminalSession: TerminalBackend {
 
     public var size: (width: Int, height: Int) { (Int(crs_cols()), Int(crs_lines())) }
 
-    /// Draws a canvas, sending only the cells that changed since the last frame; after a size change every cell.
+    /// Draws a canvas, sending only the cells that changed since the last frame; after a size change every cell
+    /// (on a blanked screen, where a blank cell in the plain text style is already what the terminal shows).
     public func draw(_ canvas: Canvas) {
         let sameSize = previous.map { $0.width == canvas.width && $0.height == canvas.height } ?? false
         if !sameSize { crs_forget_screen() }
+        let blank = Cell(" ", .text), skipBlanks = !sameSize && Self.plainTextIsBlank(theme)
+        var lastStyle: CellStyle? = nil
+        var look: (attributes: Int32, pair: Int32) = (0, 0)
         for row in 0..<canvas.height {
             for column in 0..<canvas.width {
                 let cell = canvas[row, column]
                 if sameSize, let previous, previous[row, column] == cell { continue }
+                if skipBlanks && cell == blank { continue }
                 // The bottom-right cell is never written: writing it would scroll the whole screen.
                 if row == canvas.height - 1 && column == canvas.width - 1 { continue }
-                let role = theme.styles[cell.style.role] ?? RoleStyle()
-                var attributes: Int32 = 0
-                if cell.style.bold || role.bold { attributes |= 1 }
-                if cell.style.underline && !theme.usesColor || role.underline { attributes |= 2 }
-                if cell.style.reverse != role.reverse { attributes |= 4 }
+                if cell.style != lastStyle { look = self.look(of: cell.style); lastStyle = cell.style }
                 let scalar = cell.character.unicodeScalars.first?.value ?? 32
-                crs_put(Int32(row), Int32(column), scalar, attributes, pairs[cell.style.role] ?? 0)
+                crs_put(Int32(row), Int32(column), scalar, look.attributes, look.pair)
             }
         }
         if let cursor = canvas.cursor { crs_cursor(Int32(cursor.row), Int32(cursor.column), 1) } else { crs_cursor(0, 0, 0) }
         crs_flush()
         previous = canvas
+    }
+
+    /// Attribute bits (bold 1, underline 2, reverse 4) and colour pair of a style under the theme.
+    func look(of style: CellStyle) -> (attributes: Int32, pair: Int32) {
+        let role = theme.styles[style.role] ?? RoleStyle()
+        var attributes: Int32 = 0
+        if style.bold || role.bold { attributes |= 1 }
+        if style.underline && !theme.usesColor || role.underline { attributes |= 2 }
+        if style.reverse != role.reverse { attributes |= 4 }
+        return (attributes, pairs[style.role] ?? 0)
+    }
+
+    /// Whether a blank in the plain text style looks like an untouched cell (default colours, no attributes).
+    static func plainTextIsBlank(_ theme: Theme) -> Bool {
+        let text = theme.styles[.text] ?? RoleStyle()
+        return !text.bold && !text.underline && !text.reverse && text.foreground == .terminalDefault && text.background == .terminalDefault
     }
 
     /// The next action, waiting at most `timeout` milliseconds (0: nil at once when no input is pending).

@@ -12,7 +12,7 @@ int crs_is_started(void);
 /* Compares the terminal's real size with curses' and resizes when they differ (a SIGWINCH can be missed
    before curses starts); returns 1 when the size changed. */
 int crs_check_resize(void);
-/* Resets the scroll region and makes the next flush repaint every cell (after any size change). */
+/* Resets the scroll region, blanks stdscr and makes the next flush repaint every cell (after any size change). */
 void crs_forget_screen(void);
 int crs_lines(void);
 int crs_cols(void);
