@@ -2,6 +2,7 @@ import TestSupport
 import XCTest
 @testable import Manifests
 @testable import RegistryModel
+@testable import RegistryTLS
 @testable import ValuesFile
 @testable import Wizard
 
@@ -187,5 +188,31 @@ final class UsabilityTests: XCTestCase, WizardTesting {
             XCTAssertTrue(view(storage).text.contains("◀ \(storage.config.view.storageMode.label) ▶"))
             send(&storage, .right)
         }
+    }
+
+    func testTextFieldsWidenWithTheWindow() {
+        var state = newState(width: 100, height: 30)
+        focus(&state, on: .pvHostPath)
+        let path = "/srv/registry/images-and-layers/storage-a"  // 41 characters
+        send(&state, .control("u"), .paste(path), .down)
+        XCTAssertTrue(view(state).text.contains(path.dropLast()), "a 100-column window shows a 40-character host path whole")
+    }
+
+    func testAPrivateKeyIntoAReadableValuesFileIsOffered0600() throws {
+        var state = try chartState()
+        state.chartTLS = RegistryTLSMaterial(certificateBase64: "x", keyBase64: nil)
+        state.goTo(step: .tls, focus: 0)
+        send(&state, .control("g"))
+        let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30)
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: pair.certificatePEM, keyPEM: pair.keyPEM)))
+        send(&state, .function(10))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true, valuesFileMode: 0o644)))
+        guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
+        XCTAssertTrue(plan.keyInReadableValues && !plan.restrictValuesMode)
+        XCTAssertTrue(words(view(state), from: 3, to: 77).contains("others can read it: p writes it 0600"), view(state).text)
+        send(&state, .character("p"))
+        guard case .write(let restricted?, _)? = state.dialog else { return XCTFail("no plan") }
+        XCTAssertTrue(restricted.restrictValuesMode)
+        XCTAssertEqual(send(&state, .enter), [.write(restricted)])
     }
 }

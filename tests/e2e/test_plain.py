@@ -82,13 +82,15 @@ def test_plain_setup_writes_what_the_wizard_writes(tmp_path, mode):
         "pvc.size": ["abc", ""],
         "deployment.replicas": ["many", ""],
         "service.port": ["0", ""],
+        "tlsSecretName": ["Bad_Secret", ""],
+        "readinessProbe.initialDelaySeconds": ["-1", ""],
         "Write them?": ["y"],
     })
     session = PlainSession(["--plain"], plain)
     assert session.run(answers) == 0, session.output[-3000:] + session.stderr
     assert "\x1b" not in session.output + session.stderr, "no escape sequences at all"
     assert "  error: is not a quantity" in session.output or "error:" in session.output
-    assert session.output.count("  error: ") >= 4, session.output
+    assert session.output.count("  error: ") >= 6, session.output
     # The same answers through the full-screen wizard (tmux), then byte for byte.
     from test_one_reading import wizard_setup
     screen = tmp_path / "screen"
