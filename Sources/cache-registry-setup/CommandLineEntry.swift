@@ -34,11 +34,12 @@ enum CommandLineEntry {
 }
 
 extension CommandLineEntry {
-    /// The command for a known subcommand (or the wizard with no arguments), parsed without the root; nil when
+    /// The command for a known subcommand (or the wizard with only its own options), parsed without the root; nil when
     /// help is asked for or the arguments do not parse, so the root gives the usual help and messages.
     static func directCommand(_ arguments: [String]) -> ParsableCommand? {
         if arguments.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "--version" }) { return nil }
-        if arguments.isEmpty { return try? SetupCommand.parse([]) }
+        // The wizard's own options (`--theme light`, `--plain`) need no subcommand either.
+        if arguments.isEmpty || arguments[0].hasPrefix("-") { return try? SetupCommand.parse(arguments) }
         guard let type = directCommands[arguments[0]] else { return nil }
         return try? type.parseAsRoot(Array(arguments.dropFirst()))
     }
