@@ -41,8 +41,7 @@ public enum Renderer {
 
     /// Lower-case hex SHA-256 of bytes.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(SHA256.hash(data: bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        Hex.encode(SHA256.hash(data: bytes))
     }
 
     /// The UID and GID the registry runs as when it runs as non-root.

@@ -16,3 +16,11 @@ public enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// Lower-case hexadecimal, as fingerprints and generated secrets are written.
+public enum Hex {
+    static let digits = Array("0123456789abcdef")
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+    }
+}

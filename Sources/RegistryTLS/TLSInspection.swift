@@ -156,10 +156,7 @@ public enum TLSChecks {
     public static func fingerprint(_ certificate: Certificate) -> String {
         var serializer = DER.Serializer()
         guard (try? serializer.serialize(certificate)) != nil else { return "" }
-        return SHA256.hash(data: serializer.serializedBytes).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-        }.joined()
+        return Hex.encode(SHA256.hash(data: serializer.serializedBytes))
     }
 
     /// The problems of a config's TLS material against its current service name and namespace.

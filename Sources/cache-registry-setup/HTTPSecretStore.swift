@@ -1,5 +1,6 @@
 import Foundation
 import Manifests
+import RegistryModel
 import ValuesFile
 
 /// The shared REGISTRY_HTTP_SECRET of several replicas: kept once made, so that exporting or writing again
@@ -22,6 +23,6 @@ enum HTTPSecretStore {
     /// 32 random bytes as hex.
     static func fresh() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }
