@@ -236,16 +236,9 @@ public struct PlainWizard {
         }
     }
 
-    /// Help text in lines of at most 78 characters.
+    /// Help text indented, in lines of at most 78 characters.
     func wrapped(_ text: String) -> String {
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ") {
-            if !line.isEmpty && line.count + word.count + 1 > 78 { lines.append(line); line = "" }
-            line += (line.isEmpty ? "" : " ") + word
-        }
-        if !line.isEmpty { lines.append(line) }
-        return lines.map { "  " + $0 }.joined(separator: "\n")
+        wrap(text, width: 76).map { "  " + $0 }.joined(separator: "\n")
     }
 
     func standardError(_ text: String) {

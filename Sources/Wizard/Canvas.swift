@@ -110,8 +110,19 @@ extension Canvas {
     }
 }
 
+/// Styled lines wrapped to `width` columns rather than cut: a continuation keeps the line's own indentation
+/// plus two spaces, so it reads as part of the line above.
+func wrapKeepingIndent(_ lines: [(String, CellStyle)], width: Int) -> [(String, CellStyle)] {
+    lines.flatMap { line -> [(String, CellStyle)] in
+        guard line.0.count > width else { return [line] }
+        let indent = String(line.0.prefix { $0 == " " })
+        return wrap(String(line.0.dropFirst(indent.count)), width: max(1, width - 2 - indent.count)).enumerated()
+            .map { (($0.offset == 0 ? indent : indent + "  ") + $0.element, line.1) }
+    }
+}
+
 /// Wraps text into lines of at most `width` characters, at spaces where possible.
-func wrap(_ text: String, width: Int) -> [String] {
+public func wrap(_ text: String, width: Int) -> [String] {
     guard width > 0 else { return [] }
     var lines: [String] = []
     for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {

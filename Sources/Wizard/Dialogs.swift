@@ -31,13 +31,8 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
 /// A centred box with lines and buttons.
 func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines unwrapped: [(String, CellStyle)], buttons: [String], choice: Int, footer: String) {
     let width = min(state.width - 4, max(44, (unwrapped.map(\.0.count).max() ?? 0) + 4))
-    // A line wider than the screen wraps (indented under its start) rather than being cut.
-    let lines = unwrapped.flatMap { line -> [(String, CellStyle)] in
-        guard line.0.count > width - 4 else { return [line] }
-        let indent = String(line.0.prefix { $0 == " " })
-        return wrap(String(line.0.dropFirst(indent.count)), width: width - 6 - indent.count).enumerated()
-            .map { (($0.offset == 0 ? indent : indent + "  ") + $0.element, line.1) }
-    }
+    // A line wider than the screen wraps rather than being cut.
+    let lines = wrapKeepingIndent(unwrapped, width: width - 4)
     let height = min(state.height - 2, lines.count + 5)
     let top = max(1, (state.height - height) / 2), left = max(0, (state.width - width) / 2)
     canvas.clear(top: top, left: left, width: width, height: height)

@@ -214,13 +214,7 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
     }
     lines += plan.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
     lines += plan.notes.map { ("  Note: \($0)", CellStyle(.warning)) }
-    // Long rows wrap, indented under their start, rather than being cut.
-    let wrapped = lines.flatMap { line -> [(String, CellStyle)] in
-        let indent = String(line.0.prefix { $0 == " " })
-        return wrap(String(line.0.dropFirst(indent.count)), width: layout.formWidth - 3 - indent.count).enumerated()
-            .map { (($0.offset == 0 ? indent : indent + "  ") + $0.element, line.1) }
-    }
-    for (offset, line) in wrapped.enumerated() where top + offset <= layout.bodyBottom {
+    for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 1).enumerated() where top + offset <= layout.bodyBottom {
         canvas.put(line.0, row: top + offset, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }
@@ -286,8 +280,7 @@ func drawWriteSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: La
     if !state.problems.errors.isEmpty {
         lines.append(("\(state.glyphs.error) \(state.problems.errors.count) error(s) must be fixed before writing (see Review).", CellStyle(.error, bold: true)))
     }
-    let wrapped = lines.flatMap { line in wrap(line.0, width: layout.formWidth - 2).enumerated().map { ($0.offset == 0 ? $0.element : "  " + $0.element, line.1) } }
-    for (index, line) in wrapped.enumerated() where layout.firstItemRow + 2 + index <= layout.bodyBottom {
+    for (index, line) in wrapKeepingIndent(lines, width: layout.formWidth - 2).enumerated() where layout.firstItemRow + 2 + index <= layout.bodyBottom {
         canvas.put(line.0, row: layout.firstItemRow + 2 + index, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }
