@@ -208,12 +208,14 @@ public struct WizardState: Equatable, Sendable {
 
     public static let minimumWidth = 80, minimumHeight = 24
 
+    /// `document` is the edited file already parsed (it is parsed here when not given).
     public init(mode: Mode, valuesPath: String, originalBytes: [UInt8] = [], config: RegistryConfig, chartTLS: RegistryTLSMaterial? = nil,
-                outputDir: String = "manifests", width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode) {
+                outputDir: String = "manifests", width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode,
+                document: ValuesDocument? = nil) {
         self.mode = mode; self.valuesPath = valuesPath; self.originalBytes = originalBytes
         self.originalConfig = config; self.config = config; self.chartTLS = chartTLS
         self.outputDir = outputDir; self.width = width; self.height = height; self.glyphs = glyphs
-        if mode == .edit, let document = try? ValuesDocument(bytes: originalBytes, name: valuesPath) {
+        if mode == .edit, let document = document ?? (try? ValuesDocument(bytes: originalBytes, name: valuesPath)) {
             // Where the file holds the addresses the registry had or may have had; a later change of the
             // address makes these lines stale.
             let candidates = [config.registryAddress] + RegistryAddress.staleCandidates(config, opened: nil)

@@ -48,7 +48,7 @@ struct EditCommand: ParsableCommand {
         } catch { throw CommandFailure.usage(error.description) }
         let state = WizardState(mode: .edit, valuesPath: file, originalBytes: document.bytes, config: config,
                                 chartTLS: RegistryTLSMaterial(document: document), outputDir: options.output,
-                                glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii)
+                                glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii, document: document)
         try WizardLauncher.run(state, theme: theme, plain: options.plain)
     }
 }
