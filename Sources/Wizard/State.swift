@@ -222,8 +222,7 @@ public struct WizardState: Equatable, Sendable {
             addressReferences = RegistryAddress.references(in: document, to: Array(Set(candidates)).sorted())
         }
         revalidate()
-        focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
-        focusedSnapshot = FieldSnapshot(config: config, outputDir: outputDir, tls: tls)
+        rememberFocusedField()
     }
 
     /// Lines of the edited file that hold an address the registry had (by that address), found when it was read.

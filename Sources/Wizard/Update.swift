@@ -57,10 +57,7 @@ public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
         if state.isTooSmall {
             // Only quitting works until the window is large enough; it asks first, as it does at full size.
             if case .quit? = state.dialog { return state.handleDialogKey(key) }
-            if key == .control("c") || key == .function(12) {
-                if state.isDirty { state.dialog = .quit(choice: 0); return [] }
-                return [.exit(status: 0)]
-            }
+            if key == .control("c") || key == .function(12) { return state.quitAsking() }
             return []
         }
         if state.dialog != nil { return state.handleDialogKey(key) }
@@ -80,17 +77,26 @@ extension WizardState {
         step = newStep
         let count = items.count
         focus = count == 0 ? 0 : min(max(0, newFocus), count - 1)
-        focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
-        focusedSnapshot = FieldSnapshot(config: config, outputDir: outputDir, tls: tls)
-        cursor = focusedText.count
+        rememberFocusedField()
     }
 
     mutating func setFocus(_ index: Int) {
         draft = nil
         focus = index
+        rememberFocusedField()
+    }
+
+    /// What the newly focused row holds, for the cursor and for Esc to put back.
+    mutating func rememberFocusedField() {
         focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
         focusedSnapshot = FieldSnapshot(config: config, outputDir: outputDir, tls: tls)
         cursor = focusedText.count
+    }
+
+    /// Ctrl-C or F12: quit at once when nothing would be lost, otherwise ask first.
+    mutating func quitAsking() -> [Effect] {
+        if isDirty { dialog = .quit(choice: 0); return [] }
+        return [.exit(status: 0)]
     }
 
     mutating func moveFocus(by delta: Int) {
@@ -111,9 +117,7 @@ extension WizardState {
         case .function(10), .control("s"): return openWrite()
         case .control("f"): dialog = .find(query: "", selection: 0); return []
         case .control("g") where step == .tls: return generateNewPair()
-        case .control("c"), .function(12):
-            if isDirty { dialog = .quit(choice: 0); return [] }
-            return [.exit(status: 0)]
+        case .control("c"), .function(12): return quitAsking()
         case .pageDown, .control("n"): if let next = Step.allCases.after(step) { goTo(step: next, focus: 0) }; return []
         case .pageUp, .control("p"): if let previous = Step.allCases.before(step) { goTo(step: previous, focus: 0) }; return []
         case .tab, .down: moveFocus(by: 1); return []
@@ -343,8 +347,7 @@ extension WizardState {
             case .done: return [.exit(status: 0)]
             default:
                 dialog = nil
-                if isDirty { dialog = .quit(choice: 0); return [] }
-                return [.exit(status: 0)]
+                return quitAsking()
             }
         }
         switch current {
