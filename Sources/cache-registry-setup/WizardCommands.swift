@@ -188,7 +188,8 @@ enum ThemeLoader {
         if let folder = getenv("CACHE_REGISTRY_SETUP_THEMES").map({ String(cString: $0) }), !folder.isEmpty { return folder }
         var buffer = [CChar](repeating: 0, count: 4096)
         guard realpath("/proc/self/exe", &buffer) != nil else { return nil }
-        var folder = (String(cString: buffer) as NSString).deletingLastPathComponent
+        let executable = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var folder = (executable as NSString).deletingLastPathComponent
         let installed = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/cache-registry-setup/themes")
         if access(installed + "/default.theme", R_OK) == 0 { return installed }
         for _ in 0..<6 {
