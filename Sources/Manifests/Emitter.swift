@@ -4,27 +4,45 @@ import Yams
 /// YAML text of rendered objects, emitted by Yams: fixed key order, deterministic bytes,
 /// and strings quoted whenever YAML 1.1 would read them as something else.
 public enum Emitter {
+    /// Why an object could not be emitted (never written as an empty manifest).
+    public struct EmitError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
     /// One object as a YAML document.
-    public static func yaml(_ value: Value) -> String {
-        (try? Yams.serialize(node: node(value), width: -1, allowUnicode: true, sortKeys: false)) ?? ""
+    public static func yaml(_ value: Value) throws(EmitError) -> String {
+        do { return try Yams.serialize(node: node(value), width: -1, allowUnicode: true, sortKeys: false) } catch {
+            throw EmitError(description: "cannot write YAML: \(error)")
+        }
     }
 
     /// Several objects as one multi-document stream.
-    public static func stream(_ values: [Value]) -> String {
-        values.map { "---\n" + yaml($0) }.joined()
+    public static func stream(_ values: [Value]) throws(EmitError) -> String {
+        var text = ""
+        for value in values { text += "---\n" + (try yaml(value)) }
+        return text
     }
 
-    /// A rendered resource as shown on screen: Secret data redacted.
+    /// A rendered resource as shown on screen: a Secret's data redacted (the certificate, which is public, stays).
     public static func displayYAML(_ resource: RenderedResource) -> String {
-        guard resource.kind == "Secret" else { return yaml(resource.object) }
-        return yaml(redacted(resource.object)).replacing(/'(<redacted: \d+ bytes>)'/) { String($0.output.1) }
+        do {
+            guard resource.kind == "Secret" else { return try yaml(resource.object) }
+            return try yaml(redacted(resource.object)).replacing(/'(<redacted: \d+ bytes>)'/) { String($0.output.1) }
+        } catch {
+            return "# \(error.description)"
+        }
     }
 
-    /// The object with `data.tls.key` replaced by its size.
+    /// The object with every `data` value but the certificate replaced by its size (`tls.key`, the HTTP secret).
     public static func redacted(_ object: Value) -> Value {
-        guard let key = object.value(at: KeyPath(["data", "tls.key"]))?.scalar else { return object }
-        let decodedSize = key.text.count / 4 * 3 - key.text.suffix(2).filter { $0 == "=" }.count
-        return object.setting(.string("<redacted: \(decodedSize) bytes>"), at: KeyPath(["data", "tls.key"]))
+        guard let entries = object.value(at: KeyPath(["data"]))?.entries else { return object }
+        var result = object
+        for entry in entries where entry.key != "tls.crt" {
+            guard let text = entry.value.scalar?.text else { continue }
+            let decodedSize = text.count / 4 * 3 - text.suffix(2).filter { $0 == "=" }.count
+            result = result.setting(.string("<redacted: \(decodedSize) bytes>"), at: KeyPath(["data", entry.key]))
+        }
+        return result
     }
 
     static func node(_ value: Value) -> Node {

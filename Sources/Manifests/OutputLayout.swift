@@ -18,17 +18,22 @@ public struct OutputLayout: Sendable {
     /// Every name an export may write, in the order they are rendered, for removing stale ones.
     public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "pdb.yaml", Renderer.httpSecretFile,
                                       "secret.yaml", singleFileName, kustomizationName]
+    /// The names among them that hold a secret (written 0600, and never removed without saying so).
+    public static let secretFileNames: Set<String> = [Renderer.httpSecretFile, "secret.yaml"]
     public static let marker = "app.kubernetes.io/managed-by: cache-registry-setup"
 
     /// `trust` files (`TrustFiles`) go beside the manifests, not into the kustomization or a single stream.
-    public init(rendered: RenderedSet, singleFile: Bool, trust: [File] = []) {
+    public init(rendered: RenderedSet, singleFile: Bool, trust: [File] = []) throws(Emitter.EmitError) {
         let hasSecret = rendered.resources.contains { $0.kind == "Secret" }
         if singleFile {
-            let stream = Emitter.stream(rendered.resources.map(\.object))
+            let stream = try Emitter.stream(rendered.resources.map(\.object))
             files = [File(name: OutputLayout.singleFileName, contents: stream, isSecret: hasSecret)]
             return
         }
-        var files = rendered.resources.map { File(name: $0.fileName, contents: Emitter.yaml($0.object), isSecret: $0.kind == "Secret") }
+        var files: [File] = []
+        for resource in rendered.resources {
+            files.append(File(name: resource.fileName, contents: try Emitter.yaml(resource.object), isSecret: resource.kind == "Secret"))
+        }
         let kustomization = Value.mapping([
             Entry(key: "apiVersion", value: .string("kustomize.config.k8s.io/v1beta1")),
             Entry(key: "kind", value: .string("Kustomization")),
@@ -38,7 +43,7 @@ public struct OutputLayout: Sendable {
             Entry(key: "resources", value: .sequence(files.map { .string($0.name) })),
         ])
         files.append(File(name: OutputLayout.kustomizationName,
-                          contents: "# " + OutputLayout.marker + "\n" + Emitter.yaml(kustomization.removing("labels")), isSecret: false))
+                          contents: "# " + OutputLayout.marker + "\n" + (try Emitter.yaml(kustomization.removing("labels"))), isSecret: false))
         self.files = files + trust
     }
 

@@ -22,8 +22,29 @@ public struct Assignment: Equatable, Sendable {
         guard let path = KeyPath(parsing: trimmedKey) else {
             throw ParseError(description: "\"\(keyText)\" is not a key path (for example pv.size)")
         }
+        if let field = FieldRegistry.owningField(path), field.flat, path.components.count > field.path.components.count + 1 {
+            let key = path.components.dropFirst(field.path.components.count).joined(separator: "\\.")
+            throw ParseError(description: "\(Quote.value(keyText)): \(field.path) holds keys of one level, and a dot in a key needs "
+                             + "\\. (as helm --set does): \(field.path).\(key)=\(valueText)")
+        }
         self.path = path
         self.value = Assignment.typedValue(valueText, for: path)
+    }
+
+    /// What `helm --set` makes of a text where no field gives a type (env values, node labels, unknown keys), as
+    /// Helm's strvals reads it: `true`/`false`, `null`, a decimal integer without a leading zero, else the string
+    /// itself, which the editor quotes wherever a YAML 1.1 reader would take it for something else (`yes`, `0x10`,
+    /// `010`, `1e3`, `.inf`).
+    public static func helmTyped(_ text: String) -> Value {
+        switch text.lowercased() {
+        case "true": return .bool(true)
+        case "false": return .bool(false)
+        default: break
+        }
+        if text == "0" { return .int(0) }
+        if let first = text.first, first != "0", first != "+", let number = Int(text), String(number) == text,
+           !(text.hasPrefix("-0")) { return .int(number) }
+        return .string(text)
     }
 
     /// The value a text stands for at a path: `2.8` for a tag is the string "2.8", `3` for replicas an integer.
@@ -32,7 +53,7 @@ public struct Assignment: Equatable, Sendable {
         guard let field = FieldRegistry.field(path) else {
             if text == "{}" { return .emptyMapping }
             if text == "[]" { return .emptySequence }
-            return .scalar(.plain(text))
+            return helmTyped(text)
         }
         switch field.kind {
         case .toggle:

@@ -82,7 +82,7 @@ public enum FieldRegistry {
         Field("deployment.runAsNonRoot", "Run as non-root", kind: .toggle, default: nil, step: .registry,
               modeDefaults: [.dynamic: .bool(true), .hostPath: .bool(false), .nfs: .bool(false), .otherSource: .bool(false)], example: "true",
               help: "Run the registry as UID/GID 10001 (Pod Security \"restricted\"). On by default in dynamic mode, where fsGroup makes the volume writable; hostPath and NFS ignore fsGroup, so there the folder must first be chowned to 10001."),
-        Field("deployment.nodeSelector", "Node selector", kind: .yamlMapping, default: .emptyMapping, step: .registry,
+        Field("deployment.nodeSelector", "Node selector", kind: .yamlMapping, default: .emptyMapping, step: .registry, flat: true,
               example: "kubernetes.io/hostname=node-a", help: "Labels a node must have to run the registry. With hostPath, pin the node."),
         Field("deployment.affinity", "Affinity", kind: .yamlMapping, default: .emptyMapping, step: .registry,
               example: "{nodeAffinity: ...}", help: "Pod affinity rules, rendered as given."),

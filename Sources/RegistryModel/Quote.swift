@@ -30,4 +30,28 @@ public enum Quote {
         }
         return result
     }
+
+    /// Text with its control characters written as escapes (`\u{1B}`), so a crafted value in a file cannot move the
+    /// cursor or set the terminal's title when a message shows it. Line breaks stay when `keepingLines`.
+    public static func controls(_ text: String, keepingLines: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0, keepingLines: keepingLines) }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar, keepingLines: keepingLines) {
+                result += scalar == "\t" ? "\\t" : scalar == "\n" ? "\\n" : scalar == "\r" ? "\\r"
+                    : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// A path as messages show it: its control characters escaped.
+    public static func path(_ path: String) -> String { controls(path) }
+
+    static func isControl(_ scalar: Unicode.Scalar, keepingLines: Bool) -> Bool {
+        if keepingLines && scalar == "\n" { return false }
+        return scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
 }

@@ -167,8 +167,18 @@ public enum Validator {
         case .imageTag: return Names.imageTagProblem(text)
         case .absolutePath:
             if !text.hasPrefix("/") { return "must be an absolute path starting with /, such as /var/lib/registry" }
-            if text.split(separator: "/").contains("..") { return "must not contain '..'" }
-            if text.split(separator: "/").isEmpty { return "must not be / itself" }
+            if text.unicodeScalars.contains(where: { $0.properties.isWhitespace && $0 != " " || $0.value < 0x20 || $0.value == 0x7F }) {
+                return "must not contain a line break, tab or other control character"
+            }
+            if text.first == " " || text.last == " " || text.contains("/ ") || text.contains(" /") {
+                return "must not have spaces around its parts; remove them"
+            }
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            if parts.contains("..") { return "must not contain '..'" }
+            if normalisedPath(text) == "/" { return "must not be / itself" }
+            if parts.contains(".") || parts.dropLast().contains("") {
+                return "must be written plainly, as \(normalisedPath(text)) (no '.' parts or doubled slashes)"
+            }
             return nil
         case .httpPath:
             return text.hasPrefix("/") ? nil : "must start with /, such as /v2/"
@@ -293,6 +303,13 @@ public enum Validator {
         for entry in view.value(.deploymentNodeSelector)?.entries ?? [] {
             let path = KeyPath(["deployment", "nodeSelector", entry.key])
             if let problem = Names.labelKeyProblem(entry.key) { problems.append(.error(path, "label key \(problem)")) }
+            else if entry.value.entries != nil || entry.value.items != nil {
+                let nested = entry.value.entries?.first.map { entry.key + "\\." + $0.key } ?? entry.key
+                problems.append(.error(path, "is \(entry.value.typeName), but a node selector maps label keys to strings; a key with dots "
+                                       + "was probably split (write deployment.nodeSelector.\(nested)=VALUE with \\. in set and --set)"))
+            } else if let kind = entry.value.scalar?.kind, kind != .string, kind != .null {
+                problems.append(.error(path, "is \(kind.description), but label values are strings: quote it, as \"\(entry.value.scalar?.text ?? "")\""))
+            }
             else if let text = entry.value.scalar?.text, entry.value.scalar?.kind != .null, let problem = Names.labelValueProblem(text) {
                 problems.append(.error(path, "label value \(problem)"))
             }
@@ -327,16 +344,49 @@ public enum Validator {
     static let systemFolders = ["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev", "/proc",
                                 "/sys", "/run", "/var/run", "/var/lib/kubelet", "/var/lib/containerd", "/var/lib/docker"]
 
+    /// Folders shared by the whole node, which a registry must not take over (their own subfolders are fine).
+    static let sharedFolders: Set<String> = ["/tmp", "/var/tmp", "/home", "/root", "/mnt", "/media", "/opt", "/srv", "/var/lib",
+                                             "/var", "/usr/local"]
+
     /// The system folder a path is or lies in, if any.
     public static func systemFolder(_ path: String) -> String? {
-        let clean = "/" + path.split(separator: "/").joined(separator: "/")
+        let clean = normalisedPath(path)
         return systemFolders.first { clean == $0 || clean.hasPrefix($0 + "/") }
+    }
+
+    /// `/var/./lib//kubelet/` → `/var/lib/kubelet`: what the node's file system makes of an absolute path.
+    public static func normalisedPath(_ path: String) -> String {
+        "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// Why a host folder may not hold the registry's data: a system folder, a parent of one, or a folder the whole
+    /// node shares. Nil when it may (and only then does any screen print a `chown -R` for it).
+    public static func hostPathProblem(_ path: String) -> String? {
+        let clean = normalisedPath(path)
+        if let system = systemFolder(clean) {
+            return "\(Quote.bare(path)) is \(system == clean ? "" : "inside ")the node's system folder \(system); the registry would "
+                + "write into the node's own files. Use a folder of its own, such as /var/lib/registry"
+        }
+        if let child = systemFolders.first(where: { $0.hasPrefix(clean + "/") }) {
+            return "\(Quote.bare(path)) holds the node's system folder \(child); the registry would reach "
+                + "into the node's own files. Use a folder of its own, such as /var/lib/registry"
+        }
+        if sharedFolders.contains(clean) {
+            return "\(Quote.bare(path)) is a folder the whole node shares; give the registry a folder of its own inside it, such as "
+                + "\(clean == "/var" || clean == "/var/lib" ? "/var/lib/registry" : clean + "/registry")"
+        }
+        return nil
     }
 
     /// The command that makes a hostPath or NFS folder writable for UID 10001.
     public static func chownHint(_ view: RegistryConfig.View) -> String {
         switch view.storageMode {
-        case .hostPath: return "on the node: chown -R 10001:10001 \(view.text(.pvHostPath))"
+        case .hostPath:
+            let path = view.text(.pvHostPath)
+            guard textProblem(path, format: .absolutePath) == nil, hostPathProblem(path) == nil else {
+                return "on the node, make a folder of its own for the registry and chown -R 10001:10001 it"
+            }
+            return "on the node: chown -R 10001:10001 \(path)"
         case .nfs: return "on the NFS server \(view.text(.pvNFSServer)): chown -R 10001:10001 \(view.text(.pvNFSPath))"
         default: return "chown -R 10001:10001 on the volume"
         }
@@ -370,8 +420,9 @@ public enum Validator {
                 problems.append(.warning(.pvNFSReadOnly, "a read-only volume cannot store pushed images"))
             }
         }
-        if mode == .hostPath, let path = view.string(.pvHostPath), let system = systemFolder(path) {
-            problems.append(.error(.pvHostPath, "\(Quote.bare(path)) is \(system == path ? "" : "inside ")the node's system folder \(system); the registry would write into the node's own files. Use a folder of its own, such as /var/lib/registry"))
+        if mode == .hostPath, let path = view.string(.pvHostPath), textProblem(path, format: .absolutePath) == nil,
+           let problem = hostPathProblem(path) {
+            problems.append(.error(.pvHostPath, problem))
         }
         if mode == .dynamic, let policy = view.string(.pvReclaimPolicy) {
             problems.append(.warning(.pvReclaimPolicy, "is \(policy), but in dynamic mode the StorageClass's reclaim policy applies (usually Delete); set the policy on the class and pv.reclaimPolicy to null"))

@@ -88,9 +88,11 @@ public enum TLSChecks {
     /// A full report; `problems` is empty when the material is usable as is.
     public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], now: Date = Date(),
                                path: String = "registryTls.crt", published: Set<String> = PublishedPairs.fingerprints) -> CertificateReport? {
-        guard let certificate = try? Certificate(pemEncoded: material.certificatePEM) else { return nil }
+        // The fingerprint is of the DER bytes the certificate was read from, so it cannot fail once they parse.
+        guard let document = try? PEMDocument(pemString: material.certificatePEM), document.discriminator == "CERTIFICATE",
+              let certificate = try? Certificate(derEncoded: document.derBytes) else { return nil }
         var problems: [Problem] = []
-        let fingerprint = Self.fingerprint(certificate)
+        let fingerprint = Hex.encode(SHA256.hash(data: document.derBytes))
         let isPublished = published.contains(fingerprint)
         if isPublished { problems.append(Problem(.warning, path, PublishedPairs.message, first: true)) }
         var keyMatches: Bool? = nil
@@ -150,13 +152,6 @@ public enum TLSChecks {
                                  notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter,
                                  keyMatches: keyMatches, keyAlgorithm: algorithm,
                                  coverage: coverage.map { (name: $0.0, covered: $0.1) }, problems: problems)
-    }
-
-    /// SHA-256 of a certificate's DER encoding, lower-case hex.
-    public static func fingerprint(_ certificate: Certificate) -> String {
-        var serializer = DER.Serializer()
-        guard (try? serializer.serialize(certificate)) != nil else { return "" }
-        return Hex.encode(SHA256.hash(data: serializer.serializedBytes))
     }
 
     /// The problems of a config's TLS material against its current service name and namespace.

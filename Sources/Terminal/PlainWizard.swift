@@ -229,7 +229,10 @@ public struct PlainWizard {
                   + (state.tlsValuesPath.map { " -f \($0)" } ?? "") + "\n")
             return 0
         case .failed(let message)?:
-            write("Writing failed: \(message)\nNothing was changed.\n")
+            write("Writing failed: \(message)\n")
+            return 2
+        case .changedOnDisk(let path, _)?:
+            write("Writing refused: \(path) changed on disk since it was read; nothing was written. Run the wizard again on it.\n")
             return 2
         default:
             return 2

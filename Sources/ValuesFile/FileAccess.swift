@@ -1,4 +1,5 @@
 import Foundation
+import RegistryModel
 
 /// Reading and atomically replacing files; the only place (with the command layer) that touches the disk.
 public enum FileAccess {
@@ -48,80 +49,67 @@ public enum FileAccess {
         case EACCES, EPERM: return "\(path): cannot be read: permission denied"
         case ENOTDIR: return "\(path): a part of the path is not a folder"
         case ELOOP: return "\(path): too many symbolic links"
-        default: return "\(path): cannot be read: \(String(cString: strerror(code)).lowercased())"
+        default: return "\(path): cannot be read: \(reason(code))"
+        }
+    }
+
+    /// The reason for an error number, in lower case, as messages show it.
+    static func reason(_ code: Int32) -> String {
+        switch code {
+        case ENOSPC: return "no space left on the device"
+        case EDQUOT: return "the disk quota is exceeded"
+        case EACCES, EPERM: return "permission denied"
+        case EROFS: return "the file system is read-only"
+        default: return String(cString: strerror(code)).lowercased()
         }
     }
 
     /// Creates a folder and its parents, or one sentence saying why it cannot.
-    public static func makeFolder(_ path: String) throws(ValuesFileError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { return }
-            throw ValuesFileError("\(path): is a file, not a folder; choose another output folder")
+    public static func makeFolder(_ path: String) throws(ValuesFileError) { _ = try makeFolderRecording(path) }
+
+    /// Creates a folder and its parents; returns the folders it made, outermost first.
+    static func makeFolderRecording(_ path: String) throws(ValuesFileError) -> [String] {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { return [] }
+            throw ValuesFileError("\(Quote.path(path)): is a file, not a folder; choose another output folder")
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty && parent != path { try makeFolder(parent) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw ValuesFileError("\(path): cannot create the folder: \(String(cString: strerror(errno)))")
+        let parent = PathName.folder(of: path)
+        var made = parent != path ? try makeFolderRecording(parent) : []
+        if mkdir(path, 0o755) != 0 {
+            if errno == EEXIST { return made }
+            throw ValuesFileError("\(Quote.path(path)): cannot create the folder: \(reason(errno))")
         }
+        made.append(path)
+        return made
     }
 
     /// Follows symbolic links to the file that is really edited.
-    public static func resolvedTarget(_ path: String) -> String {
+    public static func resolvedTarget(_ path: String) throws(ValuesFileError) -> String {
         var current = path
         for _ in 0..<40 {
-            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
-            current = destination.hasPrefix("/") ? destination : (current as NSString).deletingLastPathComponent.appendingPathComponentOrSelf(destination)
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count >= 0 else { return current }
+            let destination = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = destination.hasPrefix("/") ? destination : PathName.join(PathName.folder(of: current), destination)
         }
-        return current
+        throw ValuesFileError("\(Quote.path(path)): too many symbolic links")
     }
 
-    /// Replaces a file atomically: a temporary file in the same folder, fsync, rename. Keeps the old file's
-    /// mode (or uses `newFileMode`), edits a symlink's target and keeps the link. On failure nothing changes.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, newFileMode: mode_t = 0o644) throws(ValuesFileError) {
-        let target = resolvedTarget(path)
-        let folder = (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValuesFileError("\(path): cannot write: the folder \(folder) does not exist")
-        }
-        var mode = newFileMode
-        var info = stat()
-        if stat(target, &info) == 0 {
-            if info.st_mode & S_IFMT == S_IFDIR { throw ValuesFileError("\(path): is a folder, not a file") }
-            mode = info.st_mode & 0o7777
-        }
-        let base = (target as NSString).lastPathComponent
-        var template = Array("\(folder)/.\(base).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw ValuesFileError("\(path): cannot write in \(folder): \(String(cString: strerror(errno))); the file was not changed") }
-        let temporary = String(cString: template)
-        func fail(_ what: String) -> ValuesFileError {
-            let reason = String(cString: strerror(errno))
-            close(fd); unlink(temporary)
-            return ValuesFileError("\(path): cannot \(what): \(reason); the file was not changed")
-        }
-        if fchmod(fd, mode) != 0 { throw fail("set the mode") }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if result < 0 { if errno == EINTR { continue }; throw fail("write") }
-            written += result
-        }
-        if fsync(fd) != 0 { throw fail("flush to disk") }
-        if close(fd) != 0 { unlink(temporary); throw ValuesFileError("\(path): cannot write: \(String(cString: strerror(errno))); the file was not changed") }
-        if rename(temporary, target) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw ValuesFileError("\(path): cannot replace the file: \(reason); it was not changed")
-        }
-        let folderFD = open(folder, O_RDONLY)
-        if folderFD >= 0 { fsync(folderFD); close(folderFD) }
+    /// Replaces one file atomically (a temporary beside it, synced, renamed): `FileTransaction` with one write.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, kind: FileTransaction.Kind = .personal,
+                                       mode: mode_t? = nil) throws(ValuesFileError) -> mode_t {
+        var transaction = FileTransaction()
+        transaction.write(bytes, to: path, kind: kind, mode: mode)
+        return try transaction.commit().written.first?.mode ?? 0
     }
-}
 
-extension String {
-    func appendingPathComponentOrSelf(_ component: String) -> String {
-        isEmpty ? component : (self as NSString).appendingPathComponent(component)
+    /// Makes a rename or removal in a folder durable.
+    static func syncFolder(_ folder: String) {
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
     }
 }

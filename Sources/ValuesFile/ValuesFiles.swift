@@ -1,3 +1,4 @@
+import Glibc
 import RegistryModel
 
 /// Several values files read as `helm -f a.yaml -f b.yaml` reads them: each merged over the ones before it,
@@ -6,6 +7,22 @@ public struct ValuesFiles: Sendable {
     public let documents: [ValuesDocument]
 
     public init(_ documents: [ValuesDocument]) { self.documents = documents }
+
+    /// The name of the file beside a values file that carries its TLS pair for Helm.
+    public static let tlsValuesFileName = "values-tls.yaml"
+
+    /// Where the TLS pair of a values file goes for Helm: `values-tls.yaml` in the same folder.
+    public static func tlsValuesPath(beside valuesPath: String) -> String {
+        valuesPath.contains("/") ? PathName.join(PathName.folder(of: valuesPath), tlsValuesFileName) : tlsValuesFileName
+    }
+
+    /// `values-tls.yaml` beside the last of `paths` when it exists and is not among them: the pair the wizard or
+    /// `tls generate` stored there is then not read (a forgotten `-f`).
+    public static func unreadTLSValues(beside paths: [String]) -> String? {
+        guard let last = paths.last, !paths.contains(where: { PathName.lastComponent($0) == tlsValuesFileName }) else { return nil }
+        let candidate = tlsValuesPath(beside: last)
+        return access(candidate, F_OK) == 0 ? candidate : nil
+    }
 
     /// The names, for messages.
     public var name: String { documents.map(\.name).joined(separator: ", ") }

@@ -11,8 +11,15 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
         let lines: [(String, CellStyle)] = [("You have unsaved changes. Quit without writing?", .text), ("", .text)]
         drawBox(&canvas, state, title: "Quit", lines: lines, buttons: ["No", "Yes"], choice: choice, footer: "y quit  n stay  Enter: highlighted")
     case .failed(let message):
-        drawBox(&canvas, state, title: "Write failed", lines: wrap(message, width: 60).map { ($0, CellStyle(.error, bold: true)) } + [("Nothing was changed.", .text)],
+        drawBox(&canvas, state, title: "Write failed", lines: wrap(message, width: 60).map { ($0, CellStyle(.error, bold: true)) },
                 buttons: ["OK"], choice: 0, footer: "Esc close")
+    case .changedOnDisk(let path, let choice):
+        let what = state.mode == .edit ? "Reload reads it again and keeps your edits on top of it; then you write again."
+            : "Reload looks at the disk again and shows what the write would replace."
+        let lines = wrap("\(path) changed on disk since it was read (another program or a set wrote it), so nothing was written.",
+                         width: 60).map { ($0, CellStyle(.warning, bold: true)) } + [("", .text)] + wrap(what, width: 60).map { ($0, CellStyle(.text)) }
+        drawBox(&canvas, state, title: "Changed on disk", lines: lines, buttons: ["Back", "Reload"], choice: choice,
+                footer: "r reload  Esc back  Enter: highlighted")
     case .done(let paths):
         var lines: [(String, CellStyle)] = [("Written:", CellStyle(.success, bold: true))]
         lines += paths.map { ("  \(state.glyphs.ok) \($0)", CellStyle(.success)) }
@@ -208,9 +215,10 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
     }
     if plan.keyInReadableValues {
         lines.append(("", .text))
+        let mode = state.disk?.valuesFileMode.map { "0" + String($0, radix: 8) } ?? "its mode"
         lines.append((plan.restrictValuesMode
-                      ? "\(state.glyphs.ok) \(plan.valuesPath) will be written 0600 (p: keep its mode)"
-                      : "\(state.glyphs.warning) \(plan.valuesPath) will hold a private key, and others can read it: p writes it 0600",
+                      ? "\(state.glyphs.ok) \(plan.valuesPath) will hold a private key, so it is written 0600 (p: keep \(mode))"
+                      : "\(state.glyphs.warning) \(plan.valuesPath) will hold a private key and stay \(mode): others can read it (p: 0600)",
                       CellStyle(.warning, bold: !plan.restrictValuesMode)))
     }
     if !plan.overwrites.isEmpty {

@@ -23,6 +23,8 @@ public enum Action: Equatable, Sendable {
     case tlsGenerationFailed(String)
     case diskInspected(DiskSnapshot)
     case writeFinished(WriteOutcome)
+    /// The edited file as it is on disk now, read again after it changed (or why it cannot be read).
+    case reloaded(Result<[UInt8], ValuesFileError>)
     /// The runtime started an effect in the background (its note shows until it finishes).
     case workStarted(String)
     case workFinished(String)
@@ -38,6 +40,8 @@ public enum Effect: Equatable, Sendable {
     /// Whether a manifests folder can be written (checked as it is typed).
     case checkFolder(String)
     case write(WritePlan)
+    /// Reads the edited file again (after it changed on disk).
+    case reload(String)
     case exit(status: Int32)
 
     /// What the status line says while this effect runs.
@@ -48,6 +52,7 @@ public enum Effect: Equatable, Sendable {
         case .inspectDisk: return "checking the files on disk"
         case .checkFolder: return "checking the folder"
         case .write: return "writing files"
+        case .reload: return "reading the file again"
         case .exit: return "exiting"
         }
     }
@@ -106,9 +111,15 @@ public struct DiskSnapshot: Equatable, Sendable {
     public var httpSecret: String?
     /// The values file's permission bits, when it exists.
     public var valuesFileMode: UInt16?
-    public init(outputDir: String, manifests: [String: String], valuesFileExists: Bool, httpSecret: String? = nil, valuesFileMode: UInt16? = nil) {
+    /// The values file's bytes when it exists (a fresh setup replacing it shows the real counts, and the write is
+    /// refused if it changes before then).
+    public var valuesFileBytes: [UInt8]?
+    /// Why the folder could not be read (an unreadable manifest is never taken as absent and replaced).
+    public var failure: String?
+    public init(outputDir: String, manifests: [String: String], valuesFileExists: Bool, httpSecret: String? = nil, valuesFileMode: UInt16? = nil,
+                valuesFileBytes: [UInt8]? = nil, failure: String? = nil) {
         self.outputDir = outputDir; self.manifests = manifests; self.valuesFileExists = valuesFileExists; self.httpSecret = httpSecret
-        self.valuesFileMode = valuesFileMode
+        self.valuesFileMode = valuesFileMode; self.valuesFileBytes = valuesFileBytes; self.failure = failure
     }
 }
 
@@ -128,19 +139,25 @@ public struct WritePlan: Equatable, Sendable {
     public var restrictValuesMode = false
     /// "+N -M" per path.
     public var summary: [(path: String, added: Int, removed: Int)]
+    /// The values file as it was read (nil: it did not exist): the write is refused if it is not so any more.
+    public var valuesReadBefore: [UInt8]?
 
     public static func == (lhs: WritePlan, rhs: WritePlan) -> Bool {
         lhs.valuesPath == rhs.valuesPath && lhs.valuesBytes == rhs.valuesBytes && lhs.outputDir == rhs.outputDir
             && lhs.files == rhs.files && lhs.overwrites == rhs.overwrites
             && lhs.tlsValues?.path == rhs.tlsValues?.path && lhs.tlsValues?.bytes == rhs.tlsValues?.bytes
             && lhs.keyInReadableValues == rhs.keyInReadableValues && lhs.restrictValuesMode == rhs.restrictValuesMode
+            && lhs.valuesReadBefore == rhs.valuesReadBefore
     }
 }
 
 /// How a write ended.
 public enum WriteOutcome: Equatable, Sendable {
     case written([String])
+    /// The message says what changed, or that nothing did.
     case failed(String)
+    /// The values file changed on disk since it was read: nothing was written.
+    case changedOnDisk(String)
 }
 
 /// An open dialog.
@@ -151,6 +168,8 @@ public enum Dialog: Equatable, Sendable {
     case write(plan: WritePlan?, choice: Int)
     case quit(choice: Int)
     case failed(String)
+    /// The edited file changed on disk since it was read; choice 1 reloads it (keeping this session's edits).
+    case changedOnDisk(path: String, choice: Int)
     case done([String])
 }
 
@@ -293,10 +312,8 @@ public struct WizardState: Equatable, Sendable {
     /// or imported; otherwise `values-tls.yaml` beside the values file, so the values file holds no key.
     public var tlsValuesPath: String? {
         guard tls.source != .existing, !(mode == .edit && chartTLS != nil) else { return nil }
-        let folder = valuesPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        return folder.isEmpty ? WizardState.tlsValuesFileName : folder + "/" + WizardState.tlsValuesFileName
+        return ValuesFiles.tlsValuesPath(beside: valuesPath)
     }
-    public static let tlsValuesFileName = "values-tls.yaml"
 
     /// Whether the write includes `trust/` (whenever the program writes the TLS Secret).
     public var writesTrust: Bool { managedTLS != nil || tls.source != .existing }

@@ -51,7 +51,18 @@ public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
             state.dialog = .done(paths)
         case .failed(let message):
             state.dialog = .failed(message)
+        case .changedOnDisk(let path):
+            state.dialog = .changedOnDisk(path: path, choice: 1)
         }
+        return []
+    case .reloaded(.success(let bytes)):
+        do { try state.reload(bytes) } catch {
+            state.dialog = .failed("cannot read \(state.valuesPath) again: \(error); nothing was changed")
+            return []
+        }
+        return state.openWrite()
+    case .reloaded(.failure(let error)):
+        state.dialog = .failed("cannot read \(state.valuesPath) again: \(error.description); nothing was changed")
         return []
     case .key(let key):
         if state.isTooSmall {
@@ -306,6 +317,27 @@ extension WizardState {
         return preparationEffects()
     }
 
+    /// After the file changed on disk: an edited file is read again (the session's edits go on top of it); a fresh
+    /// setup looks at the disk again, so the write dialog shows what it now replaces.
+    mutating func reloadAfterChange(_ path: String) -> [Effect] {
+        mode == .edit ? [.reload(path)] : openWrite()
+    }
+
+    /// Takes the edited file as it is on disk now and keeps this session's edits on top of it.
+    mutating func reload(_ bytes: [UInt8]) throws(ValuesFileError) {
+        let document = try ValuesDocument(bytes: bytes, name: valuesPath)
+        let current = try document.config(namespace: config.namespace, release: config.release)
+        var edited = current
+        for edit in WritePlanner.assignments(from: originalConfig.overrides, to: config.overrides, at: KeyPath([])) {
+            edited = edited.applying(edit)
+        }
+        originalBytes = bytes
+        originalConfig = current
+        config = edited
+        chartTLS = RegistryTLSMaterial(document: document)
+        revalidate()
+    }
+
     /// Opens the write dialog; with errors it lists them, otherwise the plan waits for a fresh look at the disk.
     mutating func openWrite() -> [Effect] {
         dialog = .write(plan: nil, choice: 0)
@@ -329,10 +361,14 @@ extension WizardState {
         guard case .write(let plan, let choice)? = dialog, plan == nil, problems.errors.isEmpty else { return [] }
         guard let disk, disk.outputDir == outputDir else { return [] }
         if tls.source == .generate && managedTLS == nil { return [] }
+        if let failure = disk.failure {
+            dialog = .failed("\(failure); nothing was changed")
+            return []
+        }
         do {
             dialog = .write(plan: try WritePlanner.plan(self, disk: disk), choice: choice)
         } catch {
-            dialog = .failed("cannot edit \(valuesPath): \(error)")
+            dialog = .failed("cannot edit \(valuesPath): \(error); nothing was changed")
         }
         return []
     }
@@ -356,6 +392,15 @@ extension WizardState {
             return []
         case .done:
             if key == .enter || key == .character("q") || key == .escape { return [.exit(status: 0)] }
+            return []
+        case .changedOnDisk(let path, let choice):
+            switch key {
+            case .character("r"), .character("R"): return reloadAfterChange(path)
+            case .escape, .character("n"), .character("N"): dialog = nil
+            case .left, .right, .tab, .backTab: dialog = .changedOnDisk(path: path, choice: 1 - choice)
+            case .enter: if choice == 1 { return reloadAfterChange(path) } else { dialog = nil }
+            default: break
+            }
             return []
         case .quit(let choice):
             switch key {

@@ -1,4 +1,5 @@
 import Manifests
+import RegistryTLS
 import RegistryModel
 import ValuesFile
 
@@ -8,13 +9,18 @@ public enum WritePlanner {
     /// The plan, or the reason the values file cannot be edited (then nothing at all is written).
     public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(ValuesFileError) -> WritePlan {
         let trust = state.managedTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: state.config) } ?? []
-        let layout = OutputLayout(rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false, trust: trust)
+        let layout: OutputLayout
+        do { layout = try OutputLayout(rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false, trust: trust) } catch {
+            throw ValuesFileError(error.description)
+        }
         let values = try valuesBytes(state)
         let tlsValues = try tlsValuesFile(state)
         var overwrites = layout.files.map(\.name).filter { disk.manifests[$0] != nil }.map { path(state.outputDir, $0) }
         if state.mode == .setup && disk.valuesFileExists { overwrites.insert(state.valuesPath, at: 0) }
         var summary: [(String, Int, Int)] = []
-        let oldValues = state.mode == .edit ? String(decoding: state.originalBytes, as: UTF8.self) : ""
+        // What the values file holds now: the file being edited, or the one a fresh setup replaces.
+        let readBefore = state.mode == .edit ? state.originalBytes : disk.valuesFileBytes
+        let oldValues = String(decoding: readBefore ?? [], as: UTF8.self)
         summary.append(count(state.valuesPath, oldValues, String(decoding: values, as: UTF8.self)))
         if let tlsValues { summary.append((tlsValues.path, tlsValues.bytes.split(separator: 10).count, 0)) }
         for file in layout.files where !file.name.hasPrefix(TrustFiles.folder + "/") {
@@ -25,8 +31,11 @@ public enum WritePlanner {
         }
         var plan = WritePlan(valuesPath: state.valuesPath, valuesBytes: values, tlsValues: tlsValues, outputDir: state.outputDir,
                              files: layout.files, overwrites: overwrites, summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
+        plan.valuesReadBefore = readBefore
         let keyIntoValues = state.tls.source != .existing && state.tlsValuesPath == nil && state.managedTLS != nil
         plan.keyInReadableValues = keyIntoValues && (disk.valuesFileMode.map { $0 & 0o077 != 0 } ?? false)
+        // A values file that will hold a private key is written 0600 unless the person keeps its mode (p).
+        plan.restrictValuesMode = plan.keyInReadableValues
         return plan
     }
 
@@ -162,7 +171,10 @@ public enum PreviewBuilder {
             var manifestLines: [(String, StyleRole)] = []
             if let disk = state.disk {
                 for resource in rendered.resources {
-                    let changes = diffLines(disk.manifests[resource.fileName] ?? "", Emitter.yaml(resource.object), empty: nil)
+                    let changes: [(String, StyleRole)]
+                    do { changes = diffLines(disk.manifests[resource.fileName] ?? "", try Emitter.yaml(resource.object), empty: nil) } catch {
+                        changes = [("# \(resource.fileName): \(error.description)", .diffRemove)]
+                    }
                     if !changes.isEmpty { manifestLines.append(("# \(resource.fileName)", .yamlComment)); manifestLines += changes }
                 }
             }
@@ -236,4 +248,12 @@ public enum PreviewBuilder {
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+extension RegistryTLSMaterial {
+    /// The `registryTls` section of a chart values file.
+    public init?(document: ValuesDocument) {
+        guard let crt = document.topLevelString(["registryTls", "crt"]), !crt.isEmpty else { return nil }
+        self.init(certificateBase64: crt, keyBase64: document.topLevelString(["registryTls", "key"]))
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RegistryModel
 
 /// Parses the arguments, runs the command, and maps every failure to the documented exit status.
 enum CommandLineEntry {
@@ -24,7 +25,7 @@ enum CommandLineEntry {
             let code = CacheRegistrySetup.exitCode(for: error)
             let message = CacheRegistrySetup.fullMessage(for: error)
             if code == .success {
-                print(message)
+                Output.line(message)
                 return 0
             }
             Output.error(message)
@@ -53,9 +54,17 @@ struct CommandFailure: Error {
 }
 
 /// Writing to standard output and error without losing bytes to buffering.
+/// Every message passes here, with its control characters quoted, so a crafted value from a file cannot drive the
+/// terminal (set its title, move the cursor).
 enum Output {
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        let safe = Quote.controls(text, keepingLines: true)
+        FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
+    }
+
+    /// A line on standard output.
+    static func line(_ text: String) {
+        Swift.print(Quote.controls(text, keepingLines: true))
     }
 }
 

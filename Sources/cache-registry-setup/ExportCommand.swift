@@ -40,11 +40,17 @@ struct ExportCommand: ParsableCommand {
         let tls = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)).flatMap { material in
             material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) }
         }
-        let httpSecret = output == "-" ? HTTPSecretStore.fresh() : HTTPSecretStore.value(in: output)
+        let httpSecret: String
+        do { httpSecret = output == "-" ? HTTPSecretStore.fresh() : try HTTPSecretStore.value(in: output) } catch {
+            throw CommandFailure.usage(error.description)
+        }
         let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
         let stream = singleFile || output == "-"
         let trust = tls.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: config) } ?? []
-        let layout = OutputLayout(rendered: rendered, singleFile: stream, trust: stream ? [] : trust)
+        let layout: OutputLayout
+        do { layout = try OutputLayout(rendered: rendered, singleFile: stream, trust: stream ? [] : trust) } catch {
+            throw CommandFailure.usage(error.description)
+        }
         if output == "-" {
             for note in rendered.notes { Output.error("note: \(note)") }
             do { try FileHandle.standardOutput.write(contentsOf: Data((layout.files.first?.contents ?? "").utf8)) } catch {
@@ -52,38 +58,95 @@ struct ExportCommand: ParsableCommand {
             }
             return
         }
-        let written = try ManifestWriter.write(layout.files, to: output)
-        for note in rendered.omitted { print("note: \(note.reason)") }
-        for note in rendered.notes { print("note: \(note)") }
-        let listed = written.filter { !$0.hasPrefix(TrustFiles.folder + "/") }.map { (output as NSString).appendingPathComponent($0) }
-        let trustNote = trust.isEmpty ? "" : ", and \((output as NSString).appendingPathComponent(TrustFiles.folder))/ (\(trust.count) files: see its README.txt)"
-        print("wrote \(listed.joined(separator: ", "))\(trustNote)")
+        var transaction = FileTransaction()
+        let removedSecrets: [String]
+        let report: FileTransaction.Report
+        do {
+            removedSecrets = try ManifestWriter.stage(layout.files, in: output, into: &transaction)
+            report = try ManifestWriter.commit(transaction)
+        } catch { throw CommandFailure.usage(error.description) }
+        for note in rendered.omitted { Output.line("note: \(note.reason)") }
+        for note in rendered.notes { Output.line("note: \(note)") }
+        let listed = layout.files.filter { !$0.name.hasPrefix(TrustFiles.folder + "/") }.map { file in
+            let path = PathName.join(output, file.name)
+            return file.isSecret ? "\(path) (\(ManifestWriter.modeText(report.mode(of: path))))" : path
+        }
+        let trustNote = trust.isEmpty ? "" : ", and \(PathName.join(output, TrustFiles.folder))/ (\(trust.count) files: see its README.txt)"
+        Output.line("wrote \(listed.joined(separator: ", "))\(trustNote)")
+        for path in removedSecrets where report.removed.contains(path) {
+            Output.error("note: removed \(path), a Secret this program wrote before: this configuration manages no such Secret")
+        }
+        if let missing = ValuesFiles.unreadTLSValues(beside: file) {
+            Output.error("warning: \(missing) holds the registry's TLS pair but was not read: give it too, as in "
+                         + "export -f \(file.last ?? "values.yaml") -f \(missing)")
+        }
     }
 }
 
-/// Writes an output layout into a folder atomically and removes stale files this program wrote before.
+/// Puts an output layout into a transaction, with the removal of stale files this program wrote before, and commits
+/// it under the folders' locks.
 enum ManifestWriter {
-    static func write(_ files: [OutputLayout.File], to folder: String) throws -> [String] {
-        do { try FileAccess.makeFolder(folder) } catch { throw CommandFailure.usage(error.description) }
-        // A trust folder this program wrote is replaced whole, so hosts of an old service name do not linger.
-        let trust = (folder as NSString).appendingPathComponent(TrustFiles.folder)
-        if let readme = try? FileAccess.readFile((trust as NSString).appendingPathComponent("README.txt")),
-           OutputLayout.isOurs(String(decoding: readme, as: UTF8.self)) {
-            try? FileManager.default.removeItem(atPath: trust)
-        }
+    /// Adds the files and the stale removals; returns the Secret files among the removals, which are announced.
+    static func stage(_ files: [OutputLayout.File], in folder: String,
+                      into transaction: inout FileTransaction) throws(ValuesFileError) -> [String] {
         for file in files {
-            let path = (folder as NSString).appendingPathComponent(file.name)
-            do {
-                try FileAccess.makeFolder((path as NSString).deletingLastPathComponent)
-                try FileAccess.writeAtomically(Array(file.contents.utf8), to: path, newFileMode: file.isSecret ? 0o600 : 0o644)
-            } catch { throw CommandFailure.usage(error.description) }
+            transaction.write(Array(file.contents.utf8), to: PathName.join(folder, file.name), kind: file.isSecret ? .secret : .regular)
         }
-        for stale in OutputLayout.allFileNames where !files.contains(where: { $0.name == stale }) {
-            let path = (folder as NSString).appendingPathComponent(stale)
-            if let bytes = try? FileAccess.readFile(path), OutputLayout.isOurs(String(decoding: bytes, as: UTF8.self)) {
-                try? FileManager.default.removeItem(atPath: path)
+        let names = Set(files.map(\.name))
+        var removedSecrets: [String] = []
+        for stale in OutputLayout.allFileNames where !names.contains(stale) {
+            let path = PathName.join(folder, stale)
+            guard access(path, F_OK) == 0 else { continue }
+            if try isOurs(path) {
+                transaction.remove(path)
+                if OutputLayout.secretFileNames.contains(stale) { removedSecrets.append(path) }
             }
         }
-        return files.map(\.name)
+        // A trust folder this program wrote is replaced whole, so the hosts of an old service name do not linger.
+        let trust = PathName.join(folder, TrustFiles.folder)
+        let readme = PathName.join(trust, "README.txt")
+        if access(readme, F_OK) == 0, try isOurs(readme) {
+            let enumerator = FileManager.default.enumerator(atPath: trust)
+            while let relative = enumerator?.nextObject() as? String {
+                let name = TrustFiles.folder + "/" + relative
+                var info = stat()
+                if !names.contains(name), lstat(PathName.join(folder, name), &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+                    transaction.remove(PathName.join(folder, name))
+                }
+            }
+        }
+        return removedSecrets
+    }
+
+    /// Whether a file in the output folder was written by this program; one that cannot be read is an error, not
+    /// taken as absent (it would be replaced without asking).
+    static func isOurs(_ path: String) throws(ValuesFileError) -> Bool {
+        do { return OutputLayout.isOurs(String(decoding: try FileAccess.readFile(path), as: UTF8.self)) } catch {
+            throw ValuesFileError("\(error.description); nothing was changed")
+        }
+    }
+
+    /// Commits while holding the lock of every folder it writes in.
+    static func commit(_ transaction: FileTransaction) throws(ValuesFileError) -> FileTransaction.Report {
+        let lock = try FileLock(folderOf: transaction.writes.map(\.path) + transaction.removals)
+        defer { lock.release() }
+        let report = try transaction.commit()
+        for folder in Set(transaction.removals.map(PathName.folder(of:))) { removeEmptyFolders(from: folder) }
+        return report
+    }
+
+    /// Removes a folder of the trust tree left empty by the removals, and its empty parents inside `trust/`.
+    static func removeEmptyFolders(from folder: String) {
+        var current = folder
+        while current.contains("/" + TrustFiles.folder + "/") || current.hasPrefix(TrustFiles.folder + "/"), rmdir(current) == 0 {
+            current = PathName.folder(of: current)
+        }
+    }
+
+    /// How a mode is printed: `0600`.
+    static func modeText(_ mode: mode_t?) -> String {
+        guard let mode else { return "mode unknown" }
+        let digits = String(mode & 0o777, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

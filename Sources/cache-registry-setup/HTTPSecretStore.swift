@@ -7,16 +7,22 @@ import ValuesFile
 /// gives the same files (a new value on every export would restart the pods and break uploads in flight).
 enum HTTPSecretStore {
     /// The value the output folder's Secret holds (one this program wrote), else a new random one.
-    static func value(in folder: String) -> String {
-        existing(in: folder) ?? fresh()
+    static func value(in folder: String) throws(ValuesFileError) -> String {
+        try existing(in: folder) ?? fresh()
     }
 
-    static func existing(in folder: String) -> String? {
-        let path = (folder as NSString).appendingPathComponent(Renderer.httpSecretFile)
-        guard let bytes = try? FileAccess.readFile(path), OutputLayout.isOurs(String(decoding: bytes, as: UTF8.self)),
-              let document = try? ValuesDocument(bytes: bytes, name: path),
-              let encoded = document.topLevelString(["data", Renderer.httpSecretKey]),
-              let data = Data(base64Encoded: encoded), let value = String(data: data, encoding: .utf8), !value.isEmpty else { return nil }
+    /// The value of the folder's Secret; nil when there is none of ours. One that cannot be read is an error (a
+    /// new value would silently restart the pods and break uploads in flight).
+    static func existing(in folder: String) throws(ValuesFileError) -> String? {
+        let path = PathName.join(folder, Renderer.httpSecretFile)
+        guard access(path, F_OK) == 0 else { return nil }
+        let bytes = try FileAccess.readFile(path)
+        guard OutputLayout.isOurs(String(decoding: bytes, as: UTF8.self)) else { return nil }
+        let document = try ValuesDocument(bytes: bytes, name: path)
+        guard let encoded = document.topLevelString(["data", Renderer.httpSecretKey]), let decoded = Data(base64Encoded: encoded).map({ [UInt8]($0) }),
+              let value = String(validating: decoded, as: UTF8.self), !value.isEmpty else {
+            throw ValuesFileError("\(Quote.path(path)): holds no readable \(Renderer.httpSecretKey); remove it to make a new one")
+        }
         return value
     }
 

@@ -81,13 +81,6 @@ enum Checks {
     }
 }
 
-extension RegistryTLSMaterial {
-    /// The `registryTls` section of a chart values file.
-    init?(document: ValuesDocument) {
-        guard let crt = document.topLevelString(["registryTls", "crt"]), !crt.isEmpty else { return nil }
-        self.init(certificateBase64: crt, keyBase64: document.topLevelString(["registryTls", "key"]))
-    }
-}
 
 /// `validate`: checks a values file and reports every problem.
 struct ValidateCommand: ParsableCommand {
@@ -119,12 +112,12 @@ struct ValidateCommand: ParsableCommand {
                              ("file", problem.line == nil ? .null : .string(problem.file ?? name))])
                 })),
             ])
-            print(json.serialized())
+            Output.line(json.serialized())
         case .text:
             Checks.print(problems, file: name)
             let summary = "\(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"), \(problems.warnings.count) warning\(problems.warnings.count == 1 ? "" : "s")"
             let valid = problems.errors.isEmpty && !(strict && !problems.isEmpty)
-            print(valid ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary)\(strict && problems.errors.isEmpty ? "; --strict counts warnings" : ""))")
+            Output.line(valid ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary)\(strict && problems.errors.isEmpty ? "; --strict counts warnings" : ""))")
         }
         if !problems.errors.isEmpty || strict && !problems.isEmpty { throw ExitCode(1) }
     }
@@ -153,10 +146,29 @@ struct SetCommand: ParsableCommand {
         let unknown = parsed.filter { !FieldRegistry.isKnown($0.path) }
         if !unknown.isEmpty {
             for assignment in unknown { Output.error("error: \(Problem.display(assignment.path)): \(FieldRegistry.unknownKeyMessage(assignment.path))") }
-            print("\(file): not changed: \(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
+            Output.line("\(file): not changed: \(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
             throw ExitCode(1)
         }
+        // Writers of one file wait for each other, so parallel edits all survive; the file is read under the lock.
+        let lock: FileLock
+        do { lock = try FileLock(folderOf: [file]) } catch { throw CommandFailure.usage(error.description) }
+        defer { lock.release() }
         guard let document = try options.files([file])?.documents.first else { return }
+        let section: Value
+        do { section = try document.section() } catch { throw CommandFailure.usage("\(error.description); \(file) was not changed") }
+        // A list or a scalar where a key is to go is refused as validate refuses it, never replaced by a mapping.
+        for assignment in parsed {
+            var current: Value? = section
+            for depth in 1..<max(1, assignment.path.components.count) {
+                current = current?[assignment.path.components[depth - 1]]
+                guard let value = current, value.entries == nil, !value.isNull else { continue }
+                let parent = KeyPath(Array(assignment.path.components.prefix(depth)))
+                Output.error("error: \(Problem.display(parent)): is \(value.typeName), not a mapping, so \(assignment.path) cannot be set "
+                             + "inside it; fix the file first (\(file):\(document.line(of: parent) ?? 1))")
+                Output.line("\(file): not changed")
+                throw ExitCode(1)
+            }
+        }
         var edited: ValuesDocument
         var updatedLines: [AddressReference] = []
         do {
@@ -190,17 +202,19 @@ struct SetCommand: ParsableCommand {
                 Output.error("hint: the certificate in registryTls does not cover the new name; make a pair for it first: "
                              + "tls generate -f \(file) " + assignments.map { "--set \($0)" }.joined(separator: " ") + ", then run this set again")
             }
-            print("\(file): not changed: the result would have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
+            Output.line("\(file): not changed: the result would have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)
         }
         let newBytes = edited.bytes
         if newBytes == document.bytes {
-            print("\(file): unchanged (already set)")
+            Output.line("\(file): unchanged (already set)")
             return
         }
-        do { try FileAccess.writeAtomically(newBytes, to: file) } catch { throw CommandFailure.usage("\(error)") }
-        for reference in updatedLines.sorted(by: { $0.line < $1.line }) { print("updated \(file):\(reference.line) \(reference.path)") }
-        print("\(file): set " + parsed.map { "\($0.path)" }.joined(separator: ", "))
+        var transaction = FileTransaction()
+        transaction.write(newBytes, to: file, kind: .personal, readBefore: .some(document.bytes))
+        do { _ = try transaction.commit() } catch { throw CommandFailure.usage(error.description) }
+        for reference in updatedLines.sorted(by: { $0.line < $1.line }) { Output.line("updated \(file):\(reference.line) \(reference.path)") }
+        Output.line("\(file): set " + parsed.map { "\($0.path)" }.joined(separator: ", "))
     }
 }
 
@@ -208,5 +222,5 @@ struct SetCommand: ParsableCommand {
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) of cacheRegistry.")
     @Flag(help: "Print the table of keys as Markdown instead (the README's table).") var markdown = false
-    func run() throws { print(markdown ? FieldRegistry.markdownTable() : JSONSchemaGenerator.schema().serialized()) }
+    func run() throws { Output.line(markdown ? FieldRegistry.markdownTable() : JSONSchemaGenerator.schema().serialized()) }
 }

@@ -26,19 +26,19 @@ struct TLSCommand: ParsableCommand {
             guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), path: certificate) else {
                 throw CommandFailure(message: "error: \(certificate): is not a PEM certificate", status: 1)
             }
-            print("certificate: \(certificate)")
-            print("subject:     \(report.subject)")
-            print("sha256:      \(report.fingerprint)")
-            print("key type:    \(report.keyAlgorithm)")
-            print("valid:       \(CalendarDate.string(report.notBefore)) to \(CalendarDate.string(report.notAfter))")
-            print("expires:     \(CalendarDate.string(report.notAfter))")
-            print("DNS names:   \(report.dnsNames.isEmpty ? "(none)" : report.dnsNames.joined(separator: ", "))")
-            if !report.ipAddresses.isEmpty { print("IP names:    \(report.ipAddresses.joined(separator: ", "))") }
-            if let matches = report.keyMatches { print("key:         \(key ?? "") \(matches ? "matches the certificate" : "does not match the certificate") (\(material.redactedKey))") }
-            for entry in report.coverage { print("  \(entry.covered ? "covers " : "MISSING") \(entry.name)") }
+            Output.line("certificate: \(certificate)")
+            Output.line("subject:     \(report.subject)")
+            Output.line("sha256:      \(report.fingerprint)")
+            Output.line("key type:    \(report.keyAlgorithm)")
+            Output.line("valid:       \(CalendarDate.string(report.notBefore)) to \(CalendarDate.string(report.notAfter))")
+            Output.line("expires:     \(CalendarDate.string(report.notAfter))")
+            Output.line("DNS names:   \(report.dnsNames.isEmpty ? "(none)" : report.dnsNames.joined(separator: ", "))")
+            if !report.ipAddresses.isEmpty { Output.line("IP names:    \(report.ipAddresses.joined(separator: ", "))") }
+            if let matches = report.keyMatches { Output.line("key:         \(key ?? "") \(matches ? "matches the certificate" : "does not match the certificate") (\(material.redactedKey))") }
+            for entry in report.coverage { Output.line("  \(entry.covered ? "covers " : "MISSING") \(entry.name)") }
             Checks.print(report.problems, file: certificate)
             if !report.problems.errors.isEmpty { throw ExitCode(1) }
-            print("usable (\(report.problems.warnings.count) warning\(report.problems.warnings.count == 1 ? "" : "s"))")
+            Output.line("usable (\(report.problems.warnings.count) warning\(report.problems.warnings.count == 1 ? "" : "s"))")
         }
     }
 
@@ -48,11 +48,15 @@ struct TLSCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate a self-signed certificate, key and secret.yaml for the registry's names.")
         @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
         @OptionGroup var options: ScopeOptions
-        @Option(name: [.customShort("o"), .long], help: "Output folder.") var output: String = "tls"
+        @Option(name: [.customShort("o"), .long], help: "Output folder: where the wizard and export write the manifests.")
+        var output: String = "manifests"
         @Option(help: "Validity in days.") var days: Int = 365
         @Flag(help: "RSA 2048 instead of ECDSA P-256.") var rsa = false
         @Option(name: .customLong("set"), help: "Values to use for the names, as they will be: --set service.name=registry (repeatable).")
         var overrides: [String] = []
+        @Flag(name: .customLong("keep-mode"),
+              help: "Keep the mode of a values file that will hold the private key even when others can read it (else it is written 0600).")
+        var keepMode = false
 
         func run() throws {
             guard (1...3650).contains(days) else { throw CommandFailure.usage("--days must be from 1 to 3650, not \(days)") }
@@ -65,41 +69,69 @@ struct TLSCommand: ParsableCommand {
             do { generated = try TLSGenerator.generate(names: names, days: days, algorithm: rsa ? .rsa2048 : .ecdsaP256) } catch {
                 throw CommandFailure.usage("cannot generate the certificate: \(error)")
             }
-            do { try FileAccess.makeFolder(output) } catch { throw CommandFailure.usage(error.description) }
             let secret = Renderer.render(config, tls: ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
                 .resources.first { $0.kind == "Secret" }
-            let files: [(String, String, mode_t)] = [
-                ("tls.crt", generated.certificatePEM, 0o644),
-                ("tls.key", generated.keyPEM, 0o600),
-                ("secret.yaml", secret.map { Emitter.yaml($0.object) } ?? "", 0o600),
-            ]
-            for (name, contents, mode) in files {
-                do { try FileAccess.writeAtomically(Array(contents.utf8), to: (output as NSString).appendingPathComponent(name), newFileMode: mode) }
-                catch { throw CommandFailure.usage(error.description) }
+            let secretYAML: String
+            do { secretYAML = try secret.map { try Emitter.yaml($0.object) } ?? "" } catch {
+                throw CommandFailure.usage("cannot write the Secret: \(error)")
             }
-            print("wrote \(output)/tls.crt, \(output)/tls.key (0600), \(output)/secret.yaml (0600)")
-            if let valuesFile = file.last { try storeForHelm(generated, valuesFile: valuesFile) }
-            print("names: \(names.joined(separator: ", ")); valid \(days) days; \(rsa ? "RSA 2048" : "ECDSA P-256")")
+            var transaction = FileTransaction()
+            let paths = ["tls.crt", "tls.key", "secret.yaml"].map { PathName.join(output, $0) }
+            transaction.write(Array(generated.certificatePEM.utf8), to: paths[0])
+            transaction.write(Array(generated.keyPEM.utf8), to: paths[1], kind: .secret)
+            transaction.write(Array(secretYAML.utf8), to: paths[2], kind: .secret)
+            let helmTarget = file.last.map { valuesFile in
+                (valuesFile, ValuesFiles.tlsValuesPath(beside: valuesFile))
+            }
+            let report: FileTransaction.Report
+            let stored: (path: String, intoValuesFile: Bool)?
+            do { (report, stored) = try commit(&transaction, generated, helmTarget: helmTarget) } catch {
+                throw CommandFailure.usage(error.description)
+            }
+            let listed = paths.map { "\($0) (\(ManifestWriter.modeText(report.mode(of: $0))))" }
+            Output.line("wrote \(listed.joined(separator: ", "))")
+            if let stored, let valuesFile = file.last {
+                let mode = report.mode(of: stored.path)
+                Output.line("registryTls: the new pair is in \(stored.path) (\(ManifestWriter.modeText(mode)))"
+                            + (stored.intoValuesFile ? "" : "; use it with helm ... -f \(valuesFile) -f \(stored.path)"))
+                if let mode, mode & 0o077 != 0 {
+                    Output.error("warning: \(stored.path) holds a private key and others can read it (mode \(ManifestWriter.modeText(mode)), "
+                                 + "kept with --keep-mode); chmod 600 \(stored.path)")
+                }
+            }
+            Output.line("names: \(names.joined(separator: ", ")); valid \(days) days; \(rsa ? "RSA 2048" : "ECDSA P-256")")
+        }
+
+        /// Commits the files under the locks of their folders, with the pair for Helm when a values file is given.
+        func commit(_ transaction: inout FileTransaction, _ generated: GeneratedTLS, helmTarget: (String, String)?)
+            throws(ValuesFileError) -> (FileTransaction.Report, (path: String, intoValuesFile: Bool)?) {
+            let lock = try FileLock(folderOf: transaction.writes.map(\.path) + (helmTarget.map { [$0.0, $0.1] } ?? []))
+            defer { lock.release() }
+            var stored: (path: String, intoValuesFile: Bool)?
+            if let (valuesFile, tlsValues) = helmTarget {
+                stored = try stageForHelm(generated, valuesFile: valuesFile, tlsValues: tlsValues, into: &transaction)
+            }
+            return (try transaction.commit(), stored)
+        }
+
+        /// Adds the pair as the chart's `registryTls`: into a values file that carries the pair (the chart's own),
+        /// written 0600 unless `--keep-mode`; otherwise into `values-tls.yaml` beside it, a new 0600 file, so the
+        /// values file holds no key.
+        func stageForHelm(_ generated: GeneratedTLS, valuesFile: String, tlsValues: String,
+                          into transaction: inout FileTransaction) throws(ValuesFileError) -> (path: String, intoValuesFile: Bool) {
+            let document = try ValuesDocument.read(path: valuesFile)
+            if document.carriesRegistryTLS {
+                let updated = try ValuesEditor.settingRegistryTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM,
+                                                                  in: document)
+                transaction.write(updated.bytes, to: valuesFile, kind: .personal, mode: keepMode ? nil : 0o600,
+                                  readBefore: .some(document.bytes))
+                return (valuesFile, true)
+            }
+            let exists = access(tlsValues, F_OK) == 0
+            let base = exists ? try ValuesDocument.read(path: tlsValues) : try ValuesDocument(bytes: [], name: tlsValues)
+            let updated = try ValuesEditor.settingRegistryTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, in: base)
+            transaction.write(updated.bytes, to: tlsValues, kind: .secret, readBefore: .some(exists ? base.bytes : nil))
+            return (tlsValues, false)
         }
     }
-}
-
-/// Writes a generated pair as the chart's `registryTls`: into a values file that carries the pair (the chart's
-/// own), otherwise into `values-tls.yaml` (0600) beside it, so the values file holds no key.
-func storeForHelm(_ generated: GeneratedTLS, valuesFile: String) throws {
-    let document: ValuesDocument
-    do { document = try ValuesDocument.read(path: valuesFile) } catch { throw CommandFailure.usage(error.description) }
-    let target = document.carriesRegistryTLS ? valuesFile
-        : ((valuesFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("values-tls.yaml")
-    do {
-        let base = document.carriesRegistryTLS ? document
-            : try (FileManager.default.fileExists(atPath: target) ? ValuesDocument.read(path: target) : ValuesDocument(bytes: [], name: target))
-        let updated = try ValuesEditor.settingRegistryTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, in: base)
-        try FileAccess.writeAtomically(updated.bytes, to: target, newFileMode: 0o600)
-    } catch { throw CommandFailure.usage(error.description) }
-    var info = stat()
-    if stat(target, &info) == 0, info.st_mode & 0o077 != 0 {
-        print("warning: \(target) holds a private key and others can read it (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 \(target)")
-    }
-    print("registryTls: the new pair is in \(target)\(document.carriesRegistryTLS ? "" : " (0600); use it with helm ... -f \(valuesFile) -f \(target)")")
 }

@@ -112,38 +112,53 @@ enum EffectRunner {
                 return .tlsGenerationFailed("cannot generate the certificate: \(error)")
             }
         case .inspectDisk(let outputDir, let valuesPath):
+            // A commit a killed run left half done is completed first, so what is shown is what is there.
+            if access(outputDir, F_OK) == 0 { FileTransaction.recover(in: outputDir) }
             var manifests: [String: String] = [:]
             for name in OutputLayout.allFileNames {
-                if let bytes = try? FileAccess.readFile((outputDir as NSString).appendingPathComponent(name)) {
-                    manifests[name] = String(decoding: bytes, as: UTF8.self)
+                let path = PathName.join(outputDir, name)
+                guard access(path, F_OK) == 0 else { continue }
+                do { manifests[name] = String(decoding: try FileAccess.readFile(path), as: UTF8.self) } catch {
+                    return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: false,
+                                                       failure: error.description))
                 }
             }
             var info = stat()
-            let mode = stat(valuesPath, &info) == 0 ? UInt16(info.st_mode & 0o777) : nil
-            return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: mode != nil,
-                                               httpSecret: HTTPSecretStore.value(in: outputDir), valuesFileMode: mode))
+            let exists = stat(valuesPath, &info) == 0
+            var valuesBytes: [UInt8]?
+            if exists {
+                do { valuesBytes = try FileAccess.readFile(valuesPath) } catch {
+                    return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: true, failure: error.description))
+                }
+            }
+            let httpSecret: String
+            do { httpSecret = try HTTPSecretStore.value(in: outputDir) } catch {
+                return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: exists, failure: error.description))
+            }
+            return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: exists, httpSecret: httpSecret,
+                                               valuesFileMode: exists ? UInt16(info.st_mode & 0o777) : nil, valuesFileBytes: valuesBytes))
         case .checkFolder(let path):
             return .folderChecked(path: path, problem: FolderCheck.problem(path))
         case .write(let plan):
             do {
+                var transaction = FileTransaction()
                 if let tlsValues = plan.tlsValues {
-                    // It holds a private key: 0600 even when it replaces a file that had another mode.
-                    try FileAccess.writeAtomically(tlsValues.bytes, to: tlsValues.path, newFileMode: 0o600)
-                    chmod(FileAccess.resolvedTarget(tlsValues.path), 0o600)
+                    // It holds a private key: always a new 0600 file, whatever was at its path.
+                    transaction.write(tlsValues.bytes, to: tlsValues.path, kind: .secret)
                 }
-                try FileAccess.writeAtomically(plan.valuesBytes, to: plan.valuesPath)
-                if plan.restrictValuesMode { chmod(FileAccess.resolvedTarget(plan.valuesPath), 0o600) }
-                let written = try ManifestWriter.write(plan.files, to: plan.outputDir)
-                let manifests = written.filter { !$0.hasPrefix(TrustFiles.folder + "/") }.map { (plan.outputDir as NSString).appendingPathComponent($0) }
-                let trust = written.count > manifests.count ? [(plan.outputDir as NSString).appendingPathComponent(TrustFiles.folder) + "/"] : []
+                transaction.write(plan.valuesBytes, to: plan.valuesPath, kind: .personal, mode: plan.restrictValuesMode ? 0o600 : nil,
+                                  readBefore: .some(plan.valuesReadBefore))
+                _ = try ManifestWriter.stage(plan.files, in: plan.outputDir, into: &transaction)
+                _ = try ManifestWriter.commit(transaction)
+                let manifests = plan.files.map(\.name).filter { !$0.hasPrefix(TrustFiles.folder + "/") }.map { PathName.join(plan.outputDir, $0) }
+                let trust = plan.files.count > manifests.count ? [PathName.join(plan.outputDir, TrustFiles.folder) + "/"] : []
                 return .writeFinished(.written([plan.valuesPath] + (plan.tlsValues.map { [$0.path] } ?? []) + manifests + trust))
-            } catch let error as ValuesFileError {
-                return .writeFinished(.failed(error.description))
-            } catch let failure as CommandFailure {
-                return .writeFinished(.failed(failure.message))
             } catch {
-                return .writeFinished(.failed("\(error)"))
+                if let path = error.changedOnDisk { return .writeFinished(.changedOnDisk(path)) }
+                return .writeFinished(.failed(error.description))
             }
+        case .reload(let path):
+            do { return .reloaded(.success(try FileAccess.readFile(path))) } catch { return .reloaded(.failure(error)) }
         case .exit:
             return nil
         }
@@ -161,7 +176,7 @@ enum ThemeLoader {
             guard FileManager.default.fileExists(atPath: name) else { throw CommandFailure.usage("theme file \(name) does not exist") }
             file = name
         } else if let folder = themesFolder() {
-            let path = (folder as NSString).appendingPathComponent(name + ".theme")
+            let path = PathName.join(folder, name + ".theme")
             if FileManager.default.fileExists(atPath: path) { file = path }
             else if name == "default" || name == "mono" { file = nil }
             else {
@@ -189,13 +204,13 @@ enum ThemeLoader {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard realpath("/proc/self/exe", &buffer) != nil else { return nil }
         let executable = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var folder = (executable as NSString).deletingLastPathComponent
-        let installed = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/cache-registry-setup/themes")
+        var folder = PathName.folder(of: executable)
+        let installed = PathName.join(PathName.folder(of: folder), "share/cache-registry-setup/themes")
         if access(installed + "/default.theme", R_OK) == 0 { return installed }
         for _ in 0..<6 {
-            let candidate = (folder as NSString).appendingPathComponent("themes")
+            let candidate = PathName.join(folder, "themes")
             if access(candidate + "/default.theme", R_OK) == 0 { return candidate }
-            folder = (folder as NSString).deletingLastPathComponent
+            folder = PathName.folder(of: folder)
         }
         return nil
     }
@@ -210,11 +225,9 @@ enum FolderCheck {
             return access(path, W_OK) == 0 ? nil : "cannot be written here (permission denied); choose another folder"
         }
         // It will be created: the nearest existing folder above it must be writable.
-        var parent = (path as NSString).deletingLastPathComponent
-        if parent.isEmpty { parent = "." }
-        while !FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder) {
-            let up = (parent as NSString).deletingLastPathComponent
-            parent = up.isEmpty ? "." : up
+        var parent = PathName.folder(of: path)
+        while !FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder) && parent != "." && parent != "/" {
+            parent = PathName.folder(of: parent)
         }
         if !isFolder.boolValue { return "cannot be created: \(parent) is a file" }
         return access(parent, W_OK) == 0 ? nil : "cannot be created: \(parent) cannot be written (permission denied)"

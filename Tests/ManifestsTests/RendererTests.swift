@@ -29,7 +29,7 @@ final class RendererTests: XCTestCase {
         for (name, assignments) in RendererTests.variants.sorted(by: { $0.key < $1.key }) {
             let config = try config(assignments)
             XCTAssertEqual(Validator.validate(config).errors, [], name)
-            let stream = Emitter.stream(Renderer.render(config, httpSecret: "fixed-test-http-secret").resources.map(\.object))
+            let stream = try Emitter.stream(Renderer.render(config, httpSecret: "fixed-test-http-secret").resources.map(\.object))
             let file = RendererTests.golden.appendingPathComponent("\(name).yaml")
             if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
                 try stream.write(to: file, atomically: true, encoding: .utf8)
@@ -92,7 +92,7 @@ final class RendererTests: XCTestCase {
         config.overrides = .mapping([Entry(key: "deployment", value: .mapping([Entry(key: "env", value: .mapping(
             tricky.enumerated().map { Entry(key: "V\($0.offset)", value: .string($0.element)) }))]))])
         let deployment = Renderer.render(config).resources.first { $0.kind == "Deployment" }!
-        let text = Emitter.yaml(deployment.object)
+        let text = try Emitter.yaml(deployment.object)
         let parsed = try Yams.load(yaml: text) as? [String: Any]
         let spec = (parsed?["spec"] as? [String: Any])?["template"] as? [String: Any]
         let containers = (spec?["spec"] as? [String: Any])?["containers"] as? [[String: Any]]
@@ -101,7 +101,7 @@ final class RendererTests: XCTestCase {
             let entry = env.first { $0["name"] as? String == "V\(index)" }
             XCTAssertEqual(entry?["value"] as? String, value, "\(value) must come back as the same string")
         }
-        XCTAssertEqual(Emitter.yaml(deployment.object), text, "the same input gives the same bytes")
+        XCTAssertEqual(try Emitter.yaml(deployment.object), text, "the same input gives the same bytes")
     }
 
     func testSecretIsRedactedForDisplay() throws {

@@ -110,7 +110,7 @@ final class ReadBackPropertyTests: XCTestCase {
         XCTAssertEqual(plan.valuesBytes, bytes)
         let fileTLS = material.flatMap { material in material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) } }
         let trust = fileTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: readBack) } ?? []
-        let exported = OutputLayout(rendered: Renderer.render(readBack, tls: fileTLS, httpSecret: disk.httpSecret), singleFile: false, trust: trust)
+        let exported = try OutputLayout(rendered: Renderer.render(readBack, tls: fileTLS, httpSecret: disk.httpSecret), singleFile: false, trust: trust)
         XCTAssertEqual(exported.files, plan.files, "\(label): export of the written files renders the wizard's manifests")
         XCTAssertEqual(state.plannedFiles, plan.summary.map(\.path), "\(label): the Review step lists the files the write dialog writes")
     }

@@ -198,7 +198,7 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         XCTAssertTrue(view(state).text.contains(path.dropLast()), "a 100-column window shows a 40-character host path whole")
     }
 
-    func testAPrivateKeyIntoAReadableValuesFileIsOffered0600() throws {
+    func testAPrivateKeyIntoAReadableValuesFileIsWritten0600ByDefault() throws {
         var state = try chartState()
         state.chartTLS = RegistryTLSMaterial(certificateBase64: "x", keyBase64: nil)
         state.goTo(step: .tls, focus: 0)
@@ -208,11 +208,16 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         send(&state, .function(10))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true, valuesFileMode: 0o644)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
-        XCTAssertTrue(plan.keyInReadableValues && !plan.restrictValuesMode)
-        XCTAssertTrue(words(view(state), from: 3, to: 77).contains("others can read it: p writes it 0600"), view(state).text)
+        XCTAssertTrue(plan.keyInReadableValues && plan.restrictValuesMode, "plain Enter writes a key-holding values file 0600")
+        XCTAssertTrue(words(view(state), from: 3, to: 77).contains("will hold a private key, so it is written 0600 (p: keep 0644)"),
+                      view(state).text)
+        XCTAssertEqual(send(&state, .enter), [.write(plan)])
+        send(&state, .function(10))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true, valuesFileMode: 0o644)))
         send(&state, .character("p"))
-        guard case .write(let restricted?, _)? = state.dialog else { return XCTFail("no plan") }
-        XCTAssertTrue(restricted.restrictValuesMode)
-        XCTAssertEqual(send(&state, .enter), [.write(restricted)])
+        guard case .write(let wider?, _)? = state.dialog else { return XCTFail("no plan") }
+        XCTAssertFalse(wider.restrictValuesMode, "keeping the wider mode is an explicit choice")
+        XCTAssertTrue(words(view(state), from: 3, to: 77).contains("will hold a private key and stay 0644: others can read it (p: 0600)"),
+                      view(state).text)
     }
 }

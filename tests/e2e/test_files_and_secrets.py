@@ -1,0 +1,395 @@
+"""Files and secrets: paths of any shape, secret files never reused or followed, folders written as one
+transaction, writers serialised, ownership and intent kept, values that mean what they say, quoted messages."""
+import os
+import signal
+import stat
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import BIN, CHART, EXAMPLE, copy_fixture, run, validate_text
+
+SECTION = "cacheRegistry:\n  pv:\n    size: 20Gi\n"
+
+
+def mode(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def no_leftovers(folder):
+    names = [p.name for p in Path(folder).rglob(".*")]
+    return [n for n in names if ".tmp-" in n or ".old-" in n or n.endswith(".journal") or n.endswith(".lock")]
+
+
+# 1. One-character and odd relative paths.
+
+@pytest.mark.parametrize("name", ["a", "./a", "../a", "a b", "ü", "d/a"])
+def test_paths_of_any_shape(tmp_path, name):
+    work = tmp_path / "work"
+    (work / "d").mkdir(parents=True)
+    (work / name).parent.mkdir(parents=True, exist_ok=True)
+    (work / name).write_text(SECTION)
+    result = run("set", "-f", name, "pv.size=60Gi", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert "size: 60Gi" in (work / name).read_text()
+    for output in ("q", "./q2", "q3/", "../q4"):
+        result = run("export", "-f", name, "-o", output, cwd=work)
+        assert result.returncode == 0, result.stderr
+        assert (work / output / "deployment.yaml").is_file()
+    result = run("tls", "generate", "-o", "k", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert mode(work / "k" / "tls.key") == 0o600
+    assert no_leftovers(work) == []
+
+
+def test_a_symlink_with_a_one_character_target(tmp_path):
+    (tmp_path / "a").write_text(SECTION)
+    (tmp_path / "l.yaml").symlink_to("a")
+    result = run("set", "-f", "l.yaml", "pv.size=61Gi", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "l.yaml").is_symlink() and "61Gi" in (tmp_path / "a").read_text()
+
+
+def test_an_absolute_output_folder_at_the_root_of_a_path(tmp_path):
+    result = run("export", "-f", EXAMPLE, "-o", tmp_path / "x", cwd="/")
+    assert result.returncode == 0, result.stderr
+
+
+# 2. Secret files: never through a link, never an old file's mode.
+
+@pytest.mark.parametrize("umask", [0o022, 0o000])
+def test_a_symlink_at_a_secret_path_is_refused(tmp_path, umask):
+    out = tmp_path / "out"
+    out.mkdir()
+    stolen = tmp_path / "stolen"
+    stolen.write_text("")
+    stolen.chmod(0o666)
+    (out / "secret.yaml").symlink_to("../stolen")
+    old = os.umask(umask)
+    try:
+        result = run("export", "-f", CHART, "-o", out)
+    finally:
+        os.umask(old)
+    assert result.returncode == 2
+    assert "secret.yaml: is a symbolic link" in result.stderr and "nothing was changed" in result.stderr
+    assert stolen.read_text() == ""
+    assert not (out / "deployment.yaml").exists(), "a refused write changes nothing"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o000])
+def test_old_secret_files_get_a_new_0600_file(tmp_path, umask):
+    out = tmp_path / "manifests"
+    out.mkdir()
+    for name in ("tls.key", "secret.yaml"):
+        (out / name).write_text("old")
+        (out / name).chmod(0o666)
+    values = tmp_path / "values.yaml"
+    values.write_text("cacheRegistry:\n  deployment:\n    replicas: 1\n")
+    tls_values = tmp_path / "values-tls.yaml"
+    tls_values.write_text("# old\n")
+    tls_values.chmod(0o644)
+    old = os.umask(umask)
+    try:
+        result = run("tls", "generate", "-f", values, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert mode(out / "tls.key") == 0o600 and mode(out / "secret.yaml") == 0o600
+        assert mode(tls_values) == 0o600
+        assert "manifests/tls.key (0600)" in result.stdout and "values-tls.yaml (0600)" in result.stdout
+        # The HTTP secret of several replicas, over an old world-readable file of ours.
+        nfs = tmp_path / "nfs.yaml"
+        nfs.write_text("cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs: {server: 10.0.0.5, path: /x}\n"
+                       "  deployment:\n    replicas: 2\n")
+        assert run("export", "-f", nfs, "-o", tmp_path / "r").returncode == 0
+        secret = tmp_path / "r" / "http-secret.yaml"
+        secret.chmod(0o666)
+        result = run("export", "-f", nfs, "-o", tmp_path / "r")
+        assert result.returncode == 0, result.stderr
+        assert mode(secret) == 0o600 and "http-secret.yaml (0600)" in result.stdout
+    finally:
+        os.umask(old)
+
+
+# 3. A values file that will hold a key is written 0600 by default.
+
+def test_tls_generate_into_a_readable_chart_values_file(tmp_path):
+    values = copy_fixture(tmp_path)
+    values.chmod(0o644)
+    result = run("tls", "generate", "-f", values, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert mode(values) == 0o600
+    assert f"registryTls: the new pair is in {values} (0600)" in result.stdout
+    values.chmod(0o644)
+    result = run("tls", "generate", "-f", values, "--keep-mode", cwd=tmp_path)
+    assert result.returncode == 0 and mode(values) == 0o644
+    assert "others can read it (mode 0644" in result.stderr
+
+
+# 4. tls generate writes where the wizard writes.
+
+def test_tls_generate_writes_into_manifests_and_says_so(tmp_path):
+    result = run("tls", "generate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "wrote manifests/tls.crt (0644), manifests/tls.key (0600), manifests/secret.yaml (0600)" in result.stdout
+    assert not (tmp_path / "tls").exists()
+
+
+# 6. Several files are one transaction.
+
+def files_of(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in Path(folder).rglob("*") if p.is_file()}
+
+
+def test_kill_during_export_never_leaves_a_mixed_folder(tmp_path):
+    old_values = tmp_path / "old.yaml"
+    new_values = tmp_path / "new.yaml"
+    old_values.write_text("cacheRegistry:\n  pv:\n    size: 20Gi\n  pvc:\n    size: 20Gi\n")
+    new_values.write_text("cacheRegistry:\n  pv:\n    size: 30Gi\n  pvc:\n    size: 30Gi\n  service:\n    port: 8443\n")
+    out = tmp_path / "out"
+    assert run("export", "-f", old_values, "-o", out).returncode == 0
+    old = files_of(out)
+    assert run("export", "-f", new_values, "-o", tmp_path / "expected").returncode == 0
+    new = files_of(tmp_path / "expected")
+    journals = 0
+    for attempt in range(100):
+        process = subprocess.Popen([BIN, "export", "-f", new_values if attempt % 2 == 0 else old_values, "-o", out],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep((attempt % 25) * 0.0015)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        now = {k: v for k, v in files_of(out).items() if not k.startswith(".")}
+        if (out / ".cache-registry-setup.journal").exists():
+            journals += 1  # killed between its renames: the next run completes the commit
+        else:
+            assert now in (old, new), f"attempt {attempt}: a mixed folder"
+        # The next run in the folder completes or clears what the killed one left.
+        assert run("export", "-f", old_values, "-o", out).returncode == 0
+        assert files_of(out) == old and no_leftovers(out) == []
+
+
+def test_a_commit_left_by_a_killed_run_is_completed_by_the_next(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "pv.yaml").write_text("old pv\n")
+    (out / ".pv.yaml.tmp-AbC123").write_text("new pv\n")
+    (out / ".service.yaml.tmp-XyZ789").write_text("stray\n")
+    (out / ".cache-registry-setup.journal").write_text(
+        f"# cache-registry-setup\nrename\t{out}/.pv.yaml.tmp-AbC123\t{out}/pv.yaml\n")
+    result = run("export", "-f", EXAMPLE, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert no_leftovers(out) == []
+
+
+def mount_tmpfs(path, size):
+    path.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({result.stderr.strip() or 'not allowed'}): the full-disk test needs one")
+
+
+def test_a_full_disk_leaves_the_old_files_and_says_so(tmp_path):
+    disk = tmp_path / "disk"
+    mount_tmpfs(disk, "512k")
+    try:
+        out = disk / "out"
+        assert run("export", "-f", EXAMPLE, "-o", out).returncode == 0
+        old = files_of(out)
+        refused = written = 0
+        for pages in range(0, 60, 4):
+            # Leave `pages` free 4 KiB pages: the export needs about ten.
+            filler = disk / "filler"
+            free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+            with open(filler, "wb") as handle:
+                try:
+                    handle.write(b"\0" * max(0, free - pages * 4096))
+                except OSError:
+                    pass
+            result = run("export", "-f", CHART, "-o", out)
+            filler.unlink()
+            if result.returncode != 0:
+                refused += 1
+                assert "nothing was changed" in result.stderr, result.stderr
+                assert files_of(out) == old, f"{pages} free pages: old files must stay"
+            else:
+                written += 1
+                assert "wrote" in result.stdout
+                assert run("export", "-f", EXAMPLE, "-o", out).returncode == 0
+            assert no_leftovers(out) == []
+        assert refused > 0 and written > 0, (refused, written)
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+# 7. Writers of one file are serialised; a changed file is never replaced.
+
+def test_twenty_parallel_sets_keep_twenty_keys(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text(SECTION)
+
+    def edit(i):
+        return run("set", "-f", values, f"deployment.nodeSelector.k{i}=v{i}")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(edit, range(20)))
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results if r.returncode]
+    selector = yaml.safe_load(values.read_text())["cacheRegistry"]["deployment"]["nodeSelector"]
+    assert selector == {f"k{i}": f"v{i}" for i in range(20)}
+    assert no_leftovers(tmp_path) == []
+
+
+# 8. Ownership and intent.
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="keeping another user's ownership needs root")
+def test_root_keeps_owner_group_and_mode(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text(SECTION)
+    os.chown(values, 1000, 1000)
+    values.chmod(0o640)
+    assert run("set", "-f", values, "pv.size=30Gi").returncode == 0
+    info = os.stat(values)
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (1000, 1000, 0o640)
+
+
+def test_a_read_only_file_is_refused(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text(SECTION)
+    values.chmod(0o444)
+    result = run("set", "-f", values, "pv.size=30Gi")
+    assert result.returncode == 2
+    assert "is read-only (mode 444)" in result.stderr and "nothing was changed" in result.stderr
+    assert values.read_text() == SECTION
+
+
+def test_a_hard_link_is_not_split_silently(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text(SECTION)
+    os.link(values, tmp_path / "other.yaml")
+    result = run("set", "-f", values, "pv.size=30Gi")
+    assert result.returncode == 2 and "has 2 hard links" in result.stderr
+    assert values.read_text() == SECTION == (tmp_path / "other.yaml").read_text()
+
+
+# 9. A Secret file is never removed without a word.
+
+def test_export_says_when_it_removes_a_secret_and_points_to_values_tls(tmp_path):
+    values = tmp_path / "values.yaml"
+    values.write_text("cacheRegistry:\n  deployment:\n    replicas: 1\n")
+    assert run("tls", "generate", "-f", values, cwd=tmp_path).returncode == 0
+    assert (tmp_path / "manifests" / "secret.yaml").exists()
+    result = run("export", "-f", "values.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "removed manifests/secret.yaml, a Secret this program wrote before" in result.stderr
+    assert "values-tls.yaml holds the registry's TLS pair but was not read" in result.stderr
+    assert "-f values.yaml -f values-tls.yaml" in result.stderr
+    result = run("export", "-f", "values.yaml", "-f", "values-tls.yaml", cwd=tmp_path)
+    assert result.returncode == 0 and "was not read" not in result.stderr
+    assert mode(tmp_path / "manifests" / "secret.yaml") == 0o600
+
+
+# 11. hostPath checks are not bypassed.
+
+@pytest.mark.parametrize("path,needle", [
+    ("/.", "must not be / itself"),
+    ("/./proc", "written plainly, as /proc"),
+    ("/var/./lib/kubelet", "written plainly"),
+    ("/./var/lib/docker", "written plainly"),
+    ('"/var/lib/reg\\nistry"', "line break, tab"),
+    ('"/var/lib/reg\\tistry"', "line break, tab"),
+    ("/var", "holds the node's system folder"),
+    ("/var/lib", "holds the node's system folder"),
+    ("/usr/local", "system folder /usr"),
+    ("/tmp", "a folder the whole node shares"),
+    ("/home", "a folder the whole node shares"),
+])
+def test_host_paths_that_mean_something_else(tmp_path, path, needle):
+    result = validate_text(tmp_path, f"cacheRegistry:\n  pv:\n    hostPath: {path}\n")
+    assert result.returncode == 1 and needle in result.stderr, result.stderr
+    export = run("export", "-f", tmp_path / "v.yaml", "-o", tmp_path / "m", "--set", "deployment.runAsNonRoot=true")
+    assert "chown -R" not in export.stdout + export.stderr
+
+
+def test_a_good_host_path_keeps_its_chown_hint(tmp_path):
+    (tmp_path / "v.yaml").write_text("cacheRegistry:\n  pv:\n    hostPath: /var/lib/registry\n  deployment:\n    runAsNonRoot: true\n"
+                                     "    nodeSelector: {kubernetes.io/hostname: a}\n")
+    result = run("export", "-f", tmp_path / "v.yaml", "-o", tmp_path / "m")
+    assert result.returncode == 0 and "chown -R 10001:10001 /var/lib/registry" in result.stdout
+
+
+# 12. Label keys with dots.
+
+def test_a_dotted_label_key_without_escape_is_refused(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text(SECTION)
+    result = run("set", "-f", values, "deployment.nodeSelector.kubernetes.io/hostname=node-a")
+    assert result.returncode == 2 and values.read_text() == SECTION
+    assert "deployment.nodeSelector.kubernetes\\.io/hostname=node-a" in result.stderr
+    assert run("set", "-f", values, "deployment.nodeSelector.kubernetes\\.io/hostname=node-a").returncode == 0
+
+
+@pytest.mark.parametrize("selector,needle", [
+    ("{kubernetes: {io/hostname: node-a}}", "key with dots was probably split"),
+    ("{zone: 1}", "label values are strings"),
+    ("{ssd: true}", "label values are strings"),
+])
+def test_node_selector_values_must_be_strings(tmp_path, selector, needle):
+    result = validate_text(tmp_path, f"cacheRegistry:\n  deployment:\n    nodeSelector: {selector}\n")
+    assert result.returncode == 1 and needle in result.stderr, result.stderr
+
+
+# 13. One typing rule, read back by a YAML 1.1 reader as the same.
+
+@pytest.mark.parametrize("text,expected", [
+    ("yes", "yes"), ("on", "on"), ("y", "y"), ("0x10", "0x10"), ("010", "010"), ("1e3", "1e3"), ("1_000", "1_000"),
+    (".inf", ".inf"), ("~x", "~x"), ("true", True), ("false", False), ("5000", 5000), ("0", 0), ("-3", -3), ("+3", "+3"),
+])
+def test_set_and_dash_dash_set_type_free_form_values_alike(tmp_path, text, expected):
+    values = tmp_path / "v.yaml"
+    values.write_text(SECTION)
+    assert run("set", "-f", values, f"deployment.env.MYVAR={text}").returncode == 0
+    written = yaml.safe_load(values.read_text())["cacheRegistry"]["deployment"]["env"]["MYVAR"]
+    assert written == expected and type(written) is type(expected)
+    out = run("export", "-f", values, "-o", "-", "--set", f"deployment.env.OTHER={text}")
+    documents = [d for d in yaml.safe_load_all(out.stdout) if d and d["kind"] == "Deployment"]
+    env = {e["name"]: e.get("value") for e in documents[0]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["OTHER"] == env["MYVAR"]
+
+
+# 14. A list or scalar where a mapping goes is refused, not replaced.
+
+@pytest.mark.parametrize("content,status", [
+    ("cacheRegistry: [a, b]\n", 2),
+    ("cacheRegistry: text\n", 2),
+    ("cacheRegistry:\n  pv: [a]\n", 1),
+    ("cacheRegistry:\n  pv: 3\n", 1),
+])
+def test_set_refuses_to_replace_a_list_or_scalar(tmp_path, content, status):
+    values = tmp_path / "v.yaml"
+    values.write_text(content)
+    result = run("set", "-f", values, "pv.size=1Gi")
+    assert result.returncode == status, result.stderr
+    assert values.read_text() == content
+    assert run("validate", "-f", values).returncode == status
+
+
+# 15. Failures are never swallowed.
+
+def test_an_unreadable_manifest_is_an_error_not_absent(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "http-secret.yaml").mkdir()  # cannot be read as a file, whoever runs the test
+    result = run("export", "-f", EXAMPLE, "-o", out)
+    assert result.returncode == 2 and "http-secret.yaml: is a folder" in result.stderr
+
+
+# 16. Control characters from a file never reach the terminal raw.
+
+def test_control_characters_in_values_are_quoted(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text('cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs:\n        server: "x\\e]0;owned\\a"\n'
+                      '        path: /x\n')
+    result = run("validate", "-f", values)
+    assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr + result.stdout
+    assert "\\u{1B}]0;owned\\u{7}" in result.stderr
