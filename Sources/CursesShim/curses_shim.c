@@ -40,6 +40,9 @@ int crs_start(void) {
     mouseinterval(0);
     if (has_colors()) { start_color(); use_default_colors(); }
     curs_set(0);
+    /* Bracketed paste: pasted text arrives marked, so a pasted Enter or Ctrl-S is text, never a command. */
+    fputs("\033[?2004h", stdout);
+    fflush(stdout);
     return 0;
 }
 
@@ -48,7 +51,45 @@ void crs_end(void) {
     started = 0;
     curs_set(1);
     endwin();
+    fputs("\033[?2004l", stdout);
     fflush(stdout);
+}
+
+int crs_read_paste(uint32_t *buffer, int capacity) {
+    static const wint_t start[] = { '[', '2', '0', '0', '~' };
+    wint_t seen[5];
+    int count = 0;
+    wtimeout(stdscr, 0);
+    for (; count < 5; count++) {
+        wint_t ch = 0;
+        if (wget_wch(stdscr, &ch) != OK || ch != start[count]) {
+            if (ch != 0) seen[count++] = ch;
+            break;
+        }
+        seen[count] = ch;
+    }
+    if (count < 5 || seen[4] != '~') {
+        while (count > 0) unget_wch((wchar_t)seen[--count]);
+        return -1;
+    }
+    /* The paste itself, up to ESC [ 2 0 1 ~; a paste that never ends stops after a second without input. */
+    static const wint_t end[] = { 27, '[', '2', '0', '1', '~' };
+    int length = 0, matched = 0;
+    wtimeout(stdscr, 1000);
+    for (;;) {
+        wint_t ch = 0;
+        int result = wget_wch(stdscr, &ch);
+        if (result == ERR) break;
+        if (result == KEY_CODE_YES) continue;
+        if (ch == end[matched]) {
+            if (++matched == 6) break;
+            continue;
+        }
+        for (int i = 0; i < matched && length < capacity; i++) buffer[length++] = (uint32_t)end[i];
+        matched = ch == end[0] ? 1 : 0;
+        if (matched == 0 && length < capacity) buffer[length++] = (uint32_t)ch;
+    }
+    return length;
 }
 
 int crs_is_started(void) { return started; }
@@ -57,7 +98,9 @@ int crs_is_started(void) { return started; }
    region still spans the old height and curscr holds the old layout, so line-shifting optimisations would
    move stale rows. Reset the region to the whole screen and make the next update clear and repaint all. */
 void crs_forget_screen(void) {
-    if (change_scroll_region != NULL) putp(tiparm(change_scroll_region, 0, LINES - 1));
+    /* putp writes through stdio, not ncurses' own buffer: flushed at once, or it would reach the terminal only
+       at exit, after the alternate screen is left, and home the cursor over the shell's prompt. */
+    if (change_scroll_region != NULL) { putp(tiparm(change_scroll_region, 0, LINES - 1)); fflush(stdout); }
     clearok(curscr, TRUE);
     werase(stdscr);
 }
@@ -150,6 +193,11 @@ void crs_install_signal_handlers(void) {
     sigaction(SIGHUP, &action, NULL);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGQUIT, &action, NULL);
+    /* Signals whose default would end the program with the alternate screen still on. */
+    sigaction(SIGUSR1, &action, NULL);
+    sigaction(SIGUSR2, &action, NULL);
+    sigaction(SIGPIPE, &action, NULL);
+    sigaction(SIGALRM, &action, NULL);
     action.sa_handler = on_crash;
     action.sa_flags = SA_RESETHAND;
     sigaction(SIGSEGV, &action, NULL);

@@ -204,6 +204,7 @@ public struct PlainWizard {
                 write("  \(entry.path) (\(change))\n")
             }
             if !plan.overwrites.isEmpty { write("These files exist and will be replaced: \(plan.overwrites.joined(separator: ", "))\n") }
+            if let offer = WritePlanner.editOffer(state) { write(offer + "\n") }
             write("Write them? (y/n) [n]: ")
             guard let answer = readLine() else { throw Stop.inputEnded("the write question") }
             if echo { write(answer + "\n") }

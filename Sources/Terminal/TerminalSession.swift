@@ -106,7 +106,11 @@ public final class TerminalSession: TerminalBackend {
             switch value {
             case 9: return .key(.tab)
             case 10, 13: return .key(.enter)
-            case 27: return .key(.escape)
+            case 27:
+                var pasted = [UInt32](repeating: 0, count: TerminalSession.pasteCapacity)
+                let length = Int(crs_read_paste(&pasted, Int32(pasted.count)))
+                guard length >= 0 else { return .key(.escape) }
+                return .key(.paste(String(String.UnicodeScalarView(pasted.prefix(length).compactMap(UnicodeScalar.init)))))
             case 8, 127: return .key(.backspace)
             case 1...26: return UnicodeScalar(value + 96).map { .key(.control(Character($0))) }
             default:
@@ -126,6 +130,9 @@ public final class TerminalSession: TerminalBackend {
         let size = self.size
         return .resize(width: size.width, height: size.height)
     }
+
+    /// The most characters of one paste kept (a field never holds more).
+    static let pasteCapacity = 1 << 16
 
     /// A signal that asked the program to stop (SIGTERM, SIGHUP, SIGINT), if one came.
     public var pendingSignal: Int32? { let signal = crs_pending_signal(); return signal == 0 ? nil : signal }

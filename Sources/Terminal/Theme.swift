@@ -113,6 +113,9 @@ public struct Theme: Equatable, Sendable {
     }
 
     /// The built-in default, used when the themes folder cannot be found.
+    /// The largest theme file read: a theme is a few dozen lines.
+    public static let maximumFileSize = 64 << 10
+
     public static let builtInDefault: Theme = (try? parse("""
         text = default
         muted = 245

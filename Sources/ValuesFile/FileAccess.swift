@@ -9,7 +9,7 @@ public enum FileAccess {
     /// Reads a whole regular file of at most `maximumFileSize` bytes, or one sentence saying why it cannot:
     /// folders, pipes, devices and sockets are named as such and never opened (a FIFO would wait forever,
     /// /dev/zero never ends).
-    public static func readFile(_ path: String) throws(ValuesFileError) -> [UInt8] {
+    public static func readFile(_ path: String, limit: Int = maximumFileSize, what: String = "a values file") throws(ValuesFileError) -> [UInt8] {
         var info = stat()
         guard stat(path, &info) == 0 else { throw ValuesFileError(cannotRead(path, errno)) }
         switch info.st_mode & S_IFMT {
@@ -20,7 +20,7 @@ public enum FileAccess {
         case S_IFSOCK: throw ValuesFileError("\(path): is a socket, not a values file")
         default: throw ValuesFileError("\(path): is not a regular file")
         }
-        if Int(info.st_size) > maximumFileSize { throw ValuesFileError(tooLarge(path)) }
+        if Int(info.st_size) > limit { throw ValuesFileError(tooLarge(path, limit, what)) }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw ValuesFileError(cannotRead(path, errno)) }
         defer { close(descriptor) }
@@ -35,12 +35,13 @@ public enum FileAccess {
             }
             if count == 0 { return bytes }
             bytes += chunk[0..<count]
-            if bytes.count > maximumFileSize { throw ValuesFileError(tooLarge(path)) }  // it grew while being read
+            if bytes.count > limit { throw ValuesFileError(tooLarge(path, limit, what)) }  // it grew while being read
         }
     }
 
-    static func tooLarge(_ path: String) -> String {
-        "\(path): is larger than \(maximumFileSize >> 20) MiB; a values file is small. Is this the right file?"
+    static func tooLarge(_ path: String, _ limit: Int, _ what: String) -> String {
+        let size = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit >> 10) KiB"
+        return "\(Quote.path(path)): is larger than \(size); \(what) is small. Is this the right file?"
     }
 
     static func cannotRead(_ path: String, _ code: Int32) -> String {

@@ -48,8 +48,10 @@ public struct FileTransaction: Sendable {
         /// The paths written (as given) and the mode each has on disk now.
         public var written: [(path: String, mode: mode_t)] = []
         public var removed: [String] = []
+        /// Stale files that could not be removed, with the reason (the new files are in place all the same).
+        public var notRemoved: [String] = []
         public static func == (lhs: Report, rhs: Report) -> Bool {
-            lhs.removed == rhs.removed && lhs.written.map(\.path) == rhs.written.map(\.path)
+            lhs.removed == rhs.removed && lhs.notRemoved == rhs.notRemoved && lhs.written.map(\.path) == rhs.written.map(\.path)
                 && lhs.written.map(\.mode) == rhs.written.map(\.mode)
         }
         /// The mode of a written path.
@@ -117,7 +119,10 @@ public struct FileTransaction: Sendable {
                                   + "be put back: \(unrestored.joined(separator: ", "))")
         }
         var report = Report()
-        for path in removals where unlink(path) == 0 { report.removed.append(path) }
+        for path in removals {
+            if unlink(path) == 0 { report.removed.append(path) }
+            else if errno != ENOENT { report.notRemoved.append("\(Quote.path(path)): \(FileAccess.reason(errno))") }
+        }
         if let journal { unlink(PathName.join(journal, FileTransaction.journalName)) }
         for item in staged {
             if let backup = item.backup { unlink(backup) }
@@ -158,6 +163,10 @@ public struct FileTransaction: Sendable {
                 : "\(path): is a symbolic link; the output folder's files are written only as regular files: remove the link (nothing was changed)")
         case S_IFDIR: throw ValuesFileError("\(path): is a folder, not a file; nothing was changed")
         default: throw ValuesFileError("\(path): is not a regular file; remove it or choose another folder (nothing was changed)")
+        }
+        let folder = PathName.folder(of: target)
+        if access(folder, W_OK) != 0 {
+            throw ValuesFileError("\(path): cannot write in \(Quote.path(folder)): \(FileAccess.reason(errno)); nothing was changed")
         }
         if info.st_mode & 0o200 == 0 || (geteuid() != 0 && access(target, W_OK) != 0) {
             throw ValuesFileError("\(path): is read-only (mode \(String(info.st_mode & 0o777, radix: 8))); "
@@ -303,11 +312,14 @@ public final class FileLock {
         for path in paths {
             let folder = PathName.folder(of: (try? FileAccess.resolvedTarget(path)) ?? path)
             var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let canonical = realpath(folder, &resolved) != nil ? String(cString: resolved) : folder
+            let canonical = realpath(folder, &resolved) != nil
+                ? String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : folder
             if !folders.contains(canonical) { folders.append(canonical) }
         }
         for folder in folders.sorted() {
-            guard access(folder, F_OK) == 0 else { continue }  // a folder still to be made has no other writer yet
+            // A folder still to be made has no other writer yet; a file in its place is refused by the commit.
+            var info = stat()
+            guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
             try lock(PathName.join(folder, FileLock.name))
         }
     }

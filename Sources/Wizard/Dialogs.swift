@@ -226,6 +226,10 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
         lines.append(("These files exist and will be replaced:", CellStyle(.warning, bold: true)))
         lines += plan.overwrites.map { ("  \($0)", CellStyle(.warning)) }
     }
+    if let offer = WritePlanner.editOffer(state) {
+        lines.append(("", .text))
+        lines.append((offer, CellStyle(.warning)))
+    }
     let buttons = plan.overwrites.isEmpty ? ["Cancel", "Write"] : ["Cancel", "Overwrite"]
     let footer = plan.overwrites.isEmpty ? "Enter write  Esc cancel" : "y overwrite  n cancel  Enter: highlighted"
     drawBox(&canvas, state, title: "Write", lines: lines, buttons: buttons, choice: plan.overwrites.isEmpty ? 1 : choice, footer: footer)

@@ -175,7 +175,10 @@ extension WizardState {
         switch key {
         case .character(let character): text.insert(character, at: cursor); cursor += 1
         case .paste(let pasted):
-            let characters = pasted.filter { !$0.isNewline }
+            // Pasted text is text: line breaks and control characters (a pasted Ctrl-S or Enter) are dropped.
+            let characters = pasted.filter { character in
+                !character.isNewline && !character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+            }
             text.insert(contentsOf: characters, at: cursor); cursor += characters.count
         case .backspace: if cursor > 0 { text.remove(at: cursor - 1); cursor -= 1 } else { return [] }
         case .delete: if cursor < text.count { text.remove(at: cursor) } else { return [] }

@@ -21,7 +21,10 @@ public enum WritePlanner {
         // What the values file holds now: the file being edited, or the one a fresh setup replaces.
         let readBefore = state.mode == .edit ? state.originalBytes : disk.valuesFileBytes
         let oldValues = String(decoding: readBefore ?? [], as: UTF8.self)
-        summary.append(count(state.valuesPath, oldValues, String(decoding: values, as: UTF8.self)))
+        let newValues = String(decoding: values, as: UTF8.self)
+        // A fresh setup replaces the file whole: every old line goes, whatever lines happen to be alike.
+        summary.append(state.mode == .edit ? count(state.valuesPath, oldValues, newValues)
+                       : (state.valuesPath, lineCount(newValues), lineCount(oldValues)))
         if let tlsValues { summary.append((tlsValues.path, tlsValues.bytes.split(separator: 10).count, 0)) }
         for file in layout.files where !file.name.hasPrefix(TrustFiles.folder + "/") {
             summary.append(count(path(state.outputDir, file.name), disk.manifests[file.name] ?? "", file.contents))
@@ -39,6 +42,13 @@ public enum WritePlanner {
         return plan
     }
 
+    /// A fresh setup about to replace an existing values file whole: how to change that file instead.
+    public static func editOffer(_ state: WizardState) -> String? {
+        guard state.mode == .setup, state.disk?.valuesFileExists == true else { return nil }
+        return "\(state.valuesPath) exists and is replaced whole; to change it instead, quit (n) and run: "
+            + "cache-registry-setup edit \(state.valuesPath)"
+    }
+
     /// `values-tls.yaml`: the managed pair as the chart's `registryTls`, for `helm -f values.yaml -f values-tls.yaml`.
     static func tlsValuesFile(_ state: WizardState) throws(ValuesFileError) -> (path: String, bytes: [UInt8])? {
         guard let path = state.tlsValuesPath, let tls = state.managedTLS else { return nil }
@@ -50,6 +60,10 @@ public enum WritePlanner {
     }
 
     static func path(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+
+    static func lineCount(_ text: String) -> Int {
+        text.isEmpty ? 0 : text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0)
+    }
 
     static func count(_ path: String, _ old: String, _ new: String) -> (String, Int, Int) {
         let changes = LineDiff.changes(from: old, to: new)

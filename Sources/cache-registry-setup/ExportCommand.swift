@@ -73,6 +73,7 @@ struct ExportCommand: ParsableCommand {
         }
         let trustNote = trust.isEmpty ? "" : ", and \(PathName.join(output, TrustFiles.folder))/ (\(trust.count) files: see its README.txt)"
         Output.line("wrote \(listed.joined(separator: ", "))\(trustNote)")
+        for failure in report.notRemoved { Output.error("warning: a stale file could not be removed: \(failure)") }
         for path in removedSecrets where report.removed.contains(path) {
             Output.error("note: removed \(path), a Secret this program wrote before: this configuration manages no such Secret")
         }

@@ -29,9 +29,9 @@ struct ScopeOptions: ParsableArguments {
 }
 
 /// A text file (PEM certificates and keys, themes), or one sentence saying why it cannot be read.
-func readText(_ path: String) throws -> String {
+func readText(_ path: String, limit: Int = FileAccess.maximumFileSize, what: String = "a PEM file") throws -> String {
     do {
-        let bytes = try FileAccess.readFile(path)
+        let bytes = try FileAccess.readFile(path, limit: limit, what: what)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw CommandFailure.usage("\(path): is not a text (PEM) file") }
         return text
     } catch let error as ValuesFileError {

@@ -20,7 +20,7 @@ struct TLSCommand: ParsableCommand {
 
         func run() throws {
             let certText = try readText(certificate)
-            let keyText = try key.map(readText)
+            let keyText = try key.map { try readText($0) }
             let config = try options.config(of: try options.files(file))
             let material = RegistryTLSMaterial(certificatePEM: certText, keyPEM: keyText, certificateOrigin: certificate, keyOrigin: key ?? "")
             guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), path: certificate) else {

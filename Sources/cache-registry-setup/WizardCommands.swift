@@ -190,7 +190,7 @@ enum ThemeLoader {
             throw CommandFailure.usage("no theme named \"\(name)\" (the themes folder was not found); give a theme file path")
         }
         guard let file else { return noColor ? Theme.builtInMono : Theme.builtInDefault }
-        let text = try readText(file)
+        let text = try readText(file, limit: Theme.maximumFileSize, what: "a theme file")
         do {
             let theme = try Theme.parse(text, file: file)
             return noColor ? theme.withoutColor : theme

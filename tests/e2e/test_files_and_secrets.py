@@ -393,3 +393,94 @@ def test_control_characters_in_values_are_quoted(tmp_path):
     result = run("validate", "-f", values)
     assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr + result.stdout
     assert "\\u{1B}]0;owned\\u{7}" in result.stderr
+
+
+# The wizard in a real terminal: one-character files, a file changed while it is open, the terminal afterwards.
+
+tmux_missing = pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True).returncode != 0, reason="tmux missing")
+
+
+@tmux_missing
+def test_the_wizard_edits_and_writes_a_one_character_file(tmp_path):
+    from tmux_driver import Pane
+    (tmp_path / "a").write_text(SECTION)
+    with Pane(["edit", "a"], tmp_path, 100, 30) as pane:
+        pane.wait_for("editing")
+        pane.set_field("service.port", "8443")
+        pane.write_and_quit()
+    assert "port: 8443" in (tmp_path / "a").read_text()
+    assert (tmp_path / "manifests" / "service.yaml").is_file()
+
+
+@tmux_missing
+def test_a_set_while_the_wizard_is_open_is_kept_after_reload(tmp_path):
+    from tmux_driver import Pane
+    values = tmp_path / "v.yaml"
+    values.write_text(SECTION)
+    with Pane(["edit", "v.yaml"], tmp_path, 100, 30) as pane:
+        pane.wait_for("editing")
+        pane.set_field("service.port", "8443")
+        assert run("set", "-f", values, "pvc.size=10Gi").returncode == 0
+        pane.keys("F10")
+        pane.wait_for("These files will be written")
+        pane.keys("Enter")
+        screen = pane.wait_for("changed on disk since it was read")
+        assert "Reload" in screen
+        assert "size: 10Gi" in values.read_text() and "8443" not in values.read_text(), "nothing was written"
+        pane.keys("Enter")
+        pane.wait_for("These files will be written")
+        pane.keys("Enter")
+        pane.wait_for("Written:")
+        pane.keys("q")
+        pane.wait_for("EXIT=0")
+    text = values.read_text()
+    assert "size: 10Gi" in text and "port: 8443" in text, text
+
+
+@tmux_missing
+def test_after_quitting_the_shell_goes_on_below_the_command(tmp_path):
+    from tmux_driver import Pane
+    with Pane([], tmp_path, 80, 24, before="echo first line; echo second line; ", shell_tail="; echo AFTER=$?; sleep 60") as pane:
+        pane.wait_for("General")
+        pane.keys("C-c")
+        screen = pane.wait_for("AFTER=")
+        lines = screen.splitlines()
+        assert lines[0] == "first line" and lines[1] == "second line", screen
+        assert lines[2].startswith("AFTER=0"), screen
+
+
+@tmux_missing
+@pytest.mark.parametrize("signum", [signal.SIGUSR1, signal.SIGPIPE])
+def test_other_signals_restore_the_terminal(tmp_path, signum):
+    from tmux_driver import Pane
+    with Pane([], tmp_path, 80, 24) as pane:
+        pane.wait_for("General")
+        assert pane.alternate_on() == "1"
+        os.kill(pane.program_pid(), signum)
+        screen = pane.wait_for("extproc")
+        assert f"EXIT={128 + signum}" in screen and " icanon" in screen
+        assert pane.alternate_on() == "0"
+
+
+@tmux_missing
+def test_a_pasted_ctrl_s_or_enter_is_text_not_a_write(tmp_path):
+    from tmux_driver import Pane
+    with Pane([], tmp_path, 100, 30) as pane:
+        pane.wait_for("General")
+        pane.keys("C-f")
+        pane.type("pv.size")
+        pane.keys("Enter", "C-u")
+        pane.tmux("set-buffer", "3\x13\r0Gi\r")
+        pane.tmux("paste-buffer", "-p", "-t", "w")
+        screen = pane.wait_for("30Gi")
+        assert "These files will be written" not in screen and "Write" not in screen.split("\n")[0]
+        pane.keys("C-c", "y")
+        pane.wait_for("EXIT=")
+    assert not (tmp_path / "values.yaml").exists()
+
+
+def test_a_theme_file_over_the_cap_is_refused(tmp_path):
+    theme = tmp_path / "big.theme"
+    theme.write_text("# " + "x" * (70 << 10) + "\ntext = default\n")
+    result = run("--theme", theme, "--plain", input="")
+    assert result.returncode == 2 and "is larger than 64 KiB; a theme file is small" in result.stderr

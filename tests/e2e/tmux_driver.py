@@ -11,14 +11,14 @@ from conftest import BIN
 class Pane:
     """One tmux server and session running a command; always killed on close."""
 
-    def __init__(self, args, cwd, width=100, height=30, env=None, shell_tail="; echo EXIT=$?; stty -a; sleep 60"):
+    def __init__(self, args, cwd, width=100, height=30, env=None, shell_tail="; echo EXIT=$?; stty -a; sleep 60", before=""):
         self.socket = "crs-" + uuid.uuid4().hex[:8]
         environment = {"LANG": "C.UTF-8", "TERM": "xterm-256color"}
         environment.update(env or {})
         unset = [k for k, v in environment.items() if v is None]
         sets = " ".join(f"{k}={shlex.quote(v)}" for k, v in environment.items() if v is not None)
         prefix = "env " + " ".join(f"-u {k}" for k in unset) + " " + sets
-        command = f"cd {shlex.quote(str(cwd))} && {prefix} {shlex.quote(BIN)} {' '.join(shlex.quote(str(a)) for a in args)}{shell_tail}"
+        command = f"cd {shlex.quote(str(cwd))} && {before}{prefix} {shlex.quote(BIN)} {' '.join(shlex.quote(str(a)) for a in args)}{shell_tail}"
         self.tmux("new-session", "-d", "-s", "w", "-x", str(width), "-y", str(height), "bash", "--norc", "-c", command)
         self.tmux("set-option", "-t", "w", "remain-on-exit", "on")
 

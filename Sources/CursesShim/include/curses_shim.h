@@ -28,7 +28,12 @@ void crs_flush(void);
    character in *value, 1 for a key code in *value, -1 on timeout. */
 int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int timeout_ms);
 int crs_key_code(const char *name);
-/* Catches SIGTERM, SIGHUP, SIGINT (flagged) and crash signals (terminal restored, then re-raised). */
+/* After an Esc: when a bracketed paste follows (ESC [ 200 ~ ... ESC [ 201 ~), reads it into buffer (at most
+   capacity characters, the rest dropped) and returns its length; otherwise puts back what it read and
+   returns -1, so the Esc is a key. */
+int crs_read_paste(uint32_t *buffer, int capacity);
+/* Catches SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM (flagged: the loop restores the
+   terminal and exits 128+N) and crash signals (terminal restored, then re-raised). */
 void crs_install_signal_handlers(void);
 int crs_pending_signal(void);
 /* Whether the locale's character set is UTF-8. */

@@ -1,0 +1,64 @@
+import TestSupport
+import XCTest
+@testable import Manifests
+@testable import RegistryModel
+@testable import ValuesFile
+@testable import Wizard
+
+/// What a write replaces and says: real counts, a file changed on disk, secrets kept off the screen.
+final class WizardWriteTests: XCTestCase, WizardTesting {
+    func testAFreshSetupOverAnExistingValuesFileShowsTheRealCountsAndOffersEdit() throws {
+        let existing = Array(try Fixtures.text("chart-values.yaml").utf8)
+        let lines = existing.split(separator: 10, omittingEmptySubsequences: false).count - 1
+        var state = newState(width: 100, height: 30)
+        send(&state, .function(10))
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true,
+                                                       valuesFileMode: 0o644, valuesFileBytes: existing)))
+        guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
+        let values = plan.summary.first { $0.path == "values.yaml" }
+        XCTAssertEqual(values?.removed, lines, "every line of the file it replaces is counted")
+        XCTAssertEqual(plan.valuesReadBefore, existing, "the write is refused if the file changes before it")
+        let screen = view(state).text.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }.joined(separator: " ")
+        XCTAssertTrue(screen.contains("cache-registry-setup edit values.yaml"), screen)
+    }
+
+    func testAFileChangedOnDiskIsReloadedWithTheSessionsEditsOnTop() throws {
+        let original = Array("cacheRegistry:\n  pv:\n    size: 20Gi\n".utf8)
+        let document = try ValuesDocument(bytes: original, name: "v.yaml")
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config(), document: document)
+        focus(&state, on: .pvcSize)
+        send(&state, .control("u"), .paste("10Gi"), .enter)
+        _ = update(&state, .writeFinished(.changedOnDisk("v.yaml")))
+        XCTAssertEqual(state.dialog, .changedOnDisk(path: "v.yaml", choice: 1))
+        XCTAssertEqual(send(&state, .enter), [.reload("v.yaml")], "Enter takes the highlighted Reload")
+        let changed = Array("cacheRegistry:\n  pv:\n    size: 20Gi\n  service:\n    port: 8443\n".utf8)
+        let effects = update(&state, .reloaded(.success(changed)))
+        XCTAssertEqual(state.originalBytes, changed)
+        XCTAssertEqual(state.config.view.int(.servicePort), 8443, "the other writer's change is kept")
+        XCTAssertEqual(state.config.view.text(.pvcSize), "10Gi", "this session's edit is kept on top")
+        XCTAssertTrue(effects.contains(.inspectDisk(outputDir: "manifests", valuesPath: "v.yaml")), "the write dialog opens again")
+        let written = String(decoding: try WritePlanner.valuesBytes(state), as: UTF8.self)
+        XCTAssertTrue(written.contains("port: 8443") && written.contains("10Gi"), written)
+    }
+
+    func testTheChangedOnDiskDialogCanBeLeft() {
+        var state = newState()
+        _ = update(&state, .writeFinished(.changedOnDisk("values.yaml")))
+        XCTAssertTrue(view(state).text.contains("changed on disk since it was read"))
+        send(&state, .escape)
+        XCTAssertNil(state.dialog)
+    }
+
+    func testThePreviewNeverShowsTheHTTPSecret() throws {
+        var state = newState(width: 100, height: 30)
+        for text in ["pv.hostPath=null", "pv.volumeSource.nfs.server=10.0.0.5", "pv.volumeSource.nfs.path=/x", "deployment.replicas=2"] {
+            state.config = state.config.applying(try Assignment(parsing: text))
+        }
+        let secret = "4d5e6f" + String(repeating: "ab", count: 29)
+        _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false, httpSecret: secret)))
+        let lines = PreviewBuilder.tabs(state).flatMap(\.lines).map(\.text)
+        let encoded = Base64.encode(Array(secret.utf8))
+        XCTAssertFalse(lines.contains { $0.contains(encoded) || $0.contains(secret) }, "the generated HTTP secret stays off the screen")
+        XCTAssertTrue(lines.contains { $0.contains("http-secret: <redacted: 64 bytes>") }, lines.joined(separator: "\n"))
+    }
+}
