@@ -55,7 +55,8 @@ public struct Canvas: Equatable, Sendable {
         var col = column
         for character in text {
             if col >= end { break }
-            let clean: Character = character.isNewline || (character.asciiValue.map { $0 < 32 } ?? false) ? " " : character
+            let control = character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+            let clean: Character = character.isNewline || control ? " " : character
             if col >= 0 { self[row, col] = Cell(clean, style) }
             col += 1
         }
