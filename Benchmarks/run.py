@@ -145,6 +145,30 @@ def peak_rss(argv):
     return usage.ru_maxrss
 
 
+def static_floor_binary(workdir):
+    """The floor's size peer: the same one-line Foundation program, linked statically as the release binary is."""
+    binary = workdir / "floor-static"
+    subprocess.run(["swiftc", "-O", "-static-stdlib", str(workdir / "floor.swift"), "-o", str(binary)], check=True, capture_output=True)
+    return binary
+
+
+def section_with_keys(workdir, name, count, nested):
+    """A cacheRegistry section with `count` unknown keys, or `count` nodeSelector entries (nested=True)."""
+    path = workdir / f"{name}-{count}.yaml"
+    if nested:
+        body = "cacheRegistry:\n  deployment:\n    nodeSelector:\n" + "".join(f"      k{i}: v{i}\n" for i in range(count))
+    else:
+        body = "cacheRegistry:\n" + "".join(f"  key{i}: v{i}\n" for i in range(count))
+    path.write_text(body)
+    return path
+
+
+def validate_time(binary, path):
+    start = time.perf_counter()
+    subprocess.run([binary, "validate", "-f", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def big_values(workdir, components):
     filler = "".join(f"component{i}:\n  enabled: true\n  image:\n    repository: example/c{i}\n    tag: v{i}\n" for i in range(components))
     path = workdir / f"values-{components}.yaml"
@@ -176,8 +200,12 @@ def main():
                "PV size", "2", "1", "20Gi", "2", "16", "20", "20",
                "PVC size", "3", "1", "20Gi", "3", "16", "20", "20",
                "Service port", "4", "1", "443", "4", "16", "8", "8"], dialog_frame_whole, "\x1b\x1b")
+    floor_static = static_floor_binary(work)
+    keyed = {(kind, count): section_with_keys(work, kind, count, kind == "selector")
+             for kind in ("unknown", "selector") for count in (10_000, 40_000, 100_000)}
     samples = {key: [] for key in ["w_first", "d_first", "w_type", "d_type", "w_bytes", "d_bytes", "w_rss", "d_rss", "floor_rss",
-                                   "export", "version", "yq_fixture", "set_small", "set_large", "yq_large"]}
+                                   "export", "export_dir", "version", "yq_fixture", "set_small", "set_large", "yq_large"]
+               + [f"{kind}_{count}" for kind, count in keyed]}
     for _ in range(runs):
         for name, (argv, marker, quit_keys) in (("w", wizard), ("d", dialog)):
             first, typed, per_key, rss = tui_round(argv, marker, quit_keys, env, work)
@@ -188,6 +216,10 @@ def main():
         samples["floor_rss"].append(peak_rss([str(floor)]))
         samples["version"].append(timed([binary, "--version"]))
         samples["export"].append(timed([binary, "export", "-f", str(FIXTURE), "-o", "-"]))
+        folder = Path(tempfile.mkdtemp(prefix="export-", dir=work))
+        samples["export_dir"].append(timed([binary, "export", "-f", str(FIXTURE), "-o", str(folder / "manifests")]))
+        for (kind, count), path in keyed.items():
+            samples[f"{kind}_{count}"].append(validate_time(binary, path))
         samples["yq_fixture"].append(timed(["yq", ".cacheRegistry", str(FIXTURE)]))
         for key, source in (("set_small", small), ("set_large", large)):
             copy = work / ("edit-" + source.name)
@@ -201,7 +233,18 @@ def main():
         ("bytes per keystroke vs dialog", m["w_bytes"] / m["d_bytes"], 1.5, f"{m['w_bytes']:.1f} vs {m['d_bytes']:.1f} bytes"),
         ("peak memory vs Swift+Foundation floor", m["w_rss"] / m["floor_rss"], 1.5, f"{m['w_rss']/1024:.1f} vs {m['floor_rss']/1024:.1f} MiB"),
         ("peak memory vs dialog", m["w_rss"] / m["d_rss"], None, f"{m['w_rss']/1024:.1f} vs {m['d_rss']/1024:.1f} MiB"),
-        ("export vs own start-up", m["export"] / m["version"], 1.5, f"{m['export']*1000:.0f} ms vs {m['version']*1000:.0f} ms"),
+        ("export -o - vs own start-up", m["export"] / m["version"], 1.5, f"{m['export']*1000:.0f} ms vs {m['version']*1000:.0f} ms"),
+        ("export -o DIR vs own start-up", m["export_dir"] / m["version"], 2.0,
+         f"{m['export_dir']*1000:.0f} ms vs {m['version']*1000:.0f} ms"),
+        ("release binary vs static Foundation floor", os.path.getsize(binary) / os.path.getsize(floor_static),
+         30e6 / os.path.getsize(floor_static),
+         f"{os.path.getsize(binary)/1e6:.1f} MB vs {os.path.getsize(floor_static)/1e6:.1f} MB (goal: 30 MB)"),
+        ("validate 100k unknown keys vs 10k", m["unknown_100000"] / m["unknown_10000"], 10.0,
+         f"{m['unknown_100000']*1000:.0f} ms vs {m['unknown_10000']*1000:.0f} ms"),
+        ("validate 100k unknown keys vs 2 s", m["unknown_100000"] / 2.0, 1.0, f"{m['unknown_100000']*1000:.0f} ms"),
+        ("validate 100k nodeSelector entries vs 10k", m["selector_100000"] / m["selector_10000"], 10.0,
+         f"{m['selector_100000']*1000:.0f} ms vs {m['selector_10000']*1000:.0f} ms"),
+        ("validate 40k nodeSelector entries vs 2 s", m["selector_40000"] / 2.0, 1.0, f"{m['selector_40000']*1000:.0f} ms"),
         ("export vs yq .cacheRegistry", m["export"] / m["yq_fixture"], 0.1, f"{m['export']*1000:.0f} ms vs {m['yq_fixture']*1000:.0f} ms"),
         ("100k-line edit vs 10k-line edit", m["set_large"] / m["set_small"], 11.0, f"{m['set_large']*1000:.0f} ms vs {m['set_small']*1000:.0f} ms"),
         ("100k-line edit vs yq read", m["set_large"] / m["yq_large"], 0.25, f"{m['set_large']*1000:.0f} ms vs {m['yq_large']*1000:.0f} ms"),

@@ -9,15 +9,19 @@ public struct OutputLayout: Sendable {
         public let contents: String
         /// Secrets are written 0600.
         public let isSecret: Bool
-        public init(name: String, contents: String, isSecret: Bool) { self.name = name; self.contents = contents; self.isSecret = isSecret }
+        /// A script (the post-renderer wrapper), written 0755.
+        public let isExecutable: Bool
+        public init(name: String, contents: String, isSecret: Bool, isExecutable: Bool = false) {
+            self.name = name; self.contents = contents; self.isSecret = isSecret; self.isExecutable = isExecutable
+        }
     }
 
-    public let files: [File]
+    public var files: [File]
     public static let singleFileName = "cache-registry.yaml"
     public static let kustomizationName = "kustomization.yaml"
     /// Every name an export may write, in the order they are rendered, for removing stale ones.
     public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "pdb.yaml", Renderer.httpSecretFile,
-                                      "secret.yaml", singleFileName, kustomizationName]
+                                      "secret.yaml", singleFileName, kustomizationName, NextSteps.postRenderWrapper]
     /// The names among them that hold a secret (written 0600, and never removed without saying so).
     public static let secretFileNames: Set<String> = [Renderer.httpSecretFile, "secret.yaml"]
     public static let marker = "app.kubernetes.io/managed-by: cache-registry-setup"

@@ -85,16 +85,20 @@ public struct Field: Sendable {
     /// A mapping of one level (label keys or env names to strings): a key path deeper than one key inside it is
     /// a key with dots written without `\.`.
     public let flat: Bool
+    /// Whether the chart's templates read the key (ours, such as `proxy.*`, they ignore: the `helm` route says so).
+    public let chartReads: Bool
 
     public init(_ path: KeyPath, _ label: String, kind: FieldKind, default defaultValue: Value?, step: Step,
                 modes: Set<StorageMode> = [], nullable: Bool = false, shownWhen: KeyPath? = nil,
                 modeDefaults: [StorageMode: Value] = [:], choiceLabels: (off: String, on: String)? = nil,
-                fact: (@Sendable (RegistryConfig.View) -> String)? = nil, flat: Bool = false, example: String, help: String,
+                fact: (@Sendable (RegistryConfig.View) -> String)? = nil, flat: Bool = false, chartReads: Bool = true,
+                example: String, help: String,
                 advice: FieldAdvice? = nil) {
         self.path = path; self.label = label; self.help = help; self.example = example; self.kind = kind
         self.defaultValue = defaultValue; self.modes = modes; self.nullable = nullable; self.shownWhen = shownWhen
         self.modeDefaults = modeDefaults; self.choiceLabels = choiceLabels; self.fact = fact; self.step = step; self.advice = advice
         self.flat = flat
+        self.chartReads = chartReads
     }
 
     /// Whether the merged configuration may lack this key without an error.

@@ -17,14 +17,17 @@ public struct RegistryConfig: Equatable, Sendable {
     public var overrides: Value
     public var namespace: String
     public var release: String
+    /// How the registry is installed: adds the chart's rules on the `helm` route, never changes the values.
+    public var route: InstallRoute
     public var external: ExternalValues
 
     public static let defaultNamespace = "kubiya"
     public static let defaultRelease = "kubiya-runner"
 
     public init(overrides: Value = .emptyMapping, namespace: String = RegistryConfig.defaultNamespace,
-                release: String = RegistryConfig.defaultRelease, external: ExternalValues = ExternalValues()) {
-        self.overrides = overrides; self.namespace = namespace; self.release = release; self.external = external
+                release: String = RegistryConfig.defaultRelease, route: InstallRoute = .kubectl,
+                external: ExternalValues = ExternalValues()) {
+        self.overrides = overrides; self.namespace = namespace; self.release = release; self.route = route; self.external = external
     }
 
     /// The section merged over the chart's defaults, as Helm merges it: the effective configuration.

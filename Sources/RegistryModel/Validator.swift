@@ -10,6 +10,7 @@ public enum Validator {
         }
         problems += unknownKeys(in: config.overrides, under: KeyPath([]))
         problems += crossFieldRules(config, view: view, mode: mode)
+        problems += ChartRules.problems(config)
         return problems.errors + problems.warnings
     }
 

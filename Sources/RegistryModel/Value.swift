@@ -57,21 +57,23 @@ public enum Value: Equatable, Sendable {
     /// `keepingNulls` a null over a default stays as a null (what a file must write to switch the default off).
     public func merged(over base: Value, keepingNulls: Bool = false) -> Value {
         guard let mine = entries, let theirs = base.entries else { return self }
-        var result = theirs
+        // Positions by key, so merging n keys over m stays linear (a section with 100k keys is no slower per key).
+        var result: [Entry?] = theirs
+        var position: [String: Int] = [:]
+        for (index, entry) in theirs.enumerated() where position[entry.key] == nil { position[entry.key] = index }
         for entry in mine {
             if entry.value.isNull {
-                if keepingNulls, let index = result.firstIndex(where: { $0.key == entry.key }) {
-                    result[index].value = .null
-                } else {
-                    result.removeAll { $0.key == entry.key }
+                if let index = position[entry.key] {
+                    if keepingNulls { result[index]?.value = .null } else { result[index] = nil; position[entry.key] = nil }
                 }
-            } else if let index = result.firstIndex(where: { $0.key == entry.key }) {
-                result[index].value = entry.value.merged(over: result[index].value, keepingNulls: keepingNulls)
+            } else if let index = position[entry.key], let existing = result[index] {
+                result[index]?.value = entry.value.merged(over: existing.value, keepingNulls: keepingNulls)
             } else {
+                position[entry.key] = result.count
                 result.append(Entry(key: entry.key, value: keepingNulls ? entry.value : entry.value.removingNulls()))
             }
         }
-        return .mapping(result)
+        return .mapping(result.compactMap { $0 })
     }
 
     private func removingNulls() -> Value {

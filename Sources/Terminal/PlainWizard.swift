@@ -1,4 +1,5 @@
 import Foundation
+import Manifests
 import RegistryModel
 import Wizard
 
@@ -224,10 +225,8 @@ public struct PlainWizard {
         case .done(let paths)?:
             write("\nWritten:\n" + paths.map { "  \($0)\n" }.joined())
             for note in state.manifestPlan.notes { write("Note: \(note)\n") }
-            write("Next, one of these (not both: each creates every resource):\n")
-            write("  kubectl apply -k \(state.outputDir)\n")
-            write("  or: helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)"
-                  + (state.tlsValuesPath.map { " -f \($0)" } ?? "") + "\n")
+            write("Next, with \(state.config.route.rawValue), in this order:\n")
+            for (index, line) in NextSteps.lines(state.config, state.nextStepsContext).enumerated() { write("  \(index + 1). \(line)\n") }
             return 0
         case .failed(let message)?:
             write("Writing failed: \(message)\n")

@@ -50,6 +50,19 @@ extension ValuesDocument {
     }
 }
 
+extension ValuesDocument {
+    /// The lines of consumers that push images to the registry at `address`: BuildKit's `[registry."<address>"]`
+    /// table and the Tool Manager's `KUBIYA_IMAGE_REGISTRY_ADDRESS` (where it builds and pushes tool images).
+    public func pushers(to address: String) -> [AddressReference] {
+        references(to: address).filter { reference in
+            if reference.path == "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS" { return true }
+            let start = source.lineStarts[reference.line - 1]
+            let text = String(decoding: bytes[start..<source.lineEnd(of: start)], as: UTF8.self).drop { $0 == " " }
+            return text.hasPrefix("[registry.\"\(address)")
+        }
+    }
+}
+
 /// Finding and replacing a host name as a whole word: not part of a longer name, but allowed before a `.`,
 /// `:` or `/` (so `<address>.svc.cluster.local` and `<address>:443` count).
 enum AddressText {
@@ -116,6 +129,14 @@ public enum RegistryAddress {
                 return problem
             }
         }
+    }
+
+    /// Proxy mode while the file's consumers push to the registry: one warning naming their lines.
+    public static func pusherProblems(_ config: RegistryConfig, _ pushers: [(file: String?, reference: AddressReference)]) -> [Problem] {
+        guard config.view.bool(.proxyEnabled) == true, config.view.enabled, !pushers.isEmpty else { return [] }
+        let lines = pushers.map { "\($0.file.map { $0 + ":" } ?? "line ")\($0.reference.line) \($0.reference.path)" }
+        return [.warning(.proxyEnabled, "image builds push here (\(lines.joined(separator: ", "))); a pull-through cache refuses "
+                         + "pushes: keep a private registry for them, or point them at another one")]
     }
 
     /// The references in a document to each stale candidate.

@@ -129,8 +129,10 @@ public struct FileTransaction: Sendable {
             var info = stat()
             report.written.append((item.write.path, stat(item.target, &info) == 0 ? info.st_mode & 0o7777 : 0))
         }
-        for folder in Set(staged.map { PathName.folder(of: $0.target) } + removals.map(PathName.folder(of:))) {
-            FileAccess.syncFolder(folder)
+        // The renames and removals made durable in one more pass (one `syncfs` per file system, not one per folder).
+        do { try FileTransaction.sync(staged.map(\.target)) } catch {
+            throw ValuesFileError("\(error.description.replacingOccurrences(of: "nothing was changed", with: "the files were replaced"))"
+                                  + " but may not survive a power cut")
         }
         return report
     }

@@ -253,6 +253,12 @@ public struct ValuesDocument: @unchecked Sendable {
         RegistryConfig(overrides: try section(), namespace: namespace, release: release, external: external)
     }
 
+    /// Whether the file holds other components of the chart (keys besides `cacheRegistry` and `registryTls`): it is
+    /// the chart's values file, installed with Helm.
+    public var holdsOtherComponents: Bool {
+        rootMapping?.contains { !["cacheRegistry", "registryTls"].contains($0.key.string ?? "") } ?? false
+    }
+
     /// The `cacheRegistry` section as the file writes it (an empty mapping when the file has none).
     public func section() throws(ValuesFileError) -> Value {
         var budget = NodeBudget()
@@ -268,15 +274,6 @@ public struct ValuesDocument: @unchecked Sendable {
         let hasTLS = [["registryTls", "crt"], ["registryTls", "key"]].allSatisfy { topLevelString($0).map { !$0.isEmpty } == true }
         return ExternalValues(toolManagerRegistryAddress: topLevelString(["toolManager", "env", "KUBIYA_IMAGE_REGISTRY_ADDRESS"]),
                               hasRegistryTLS: hasTLS)
-    }
-
-    /// Whether the file itself sets a key (under `cacheRegistry` for a `cacheRegistry.` path, else from the top).
-    public func sets(_ problemPath: String) -> Bool {
-        var components = problemPath.split(separator: ".").map(String.init)
-        if components.first == "cacheRegistry", let path = KeyPath(parsing: String(problemPath.dropFirst("cacheRegistry.".count))) {
-            components = ["cacheRegistry"] + path.components
-        }
-        return entry(at: components) != nil
     }
 
     /// A top-level string such as `registryTls.crt`.
@@ -305,19 +302,64 @@ public struct ValuesDocument: @unchecked Sendable {
 
     /// Adds line numbers to problems whose path is in this file.
     public func locate(_ problems: [Problem]) -> [Problem] {
-        problems.map { problem in
-            guard problem.line == nil else { return problem }  // found at a line already (an address reference)
-            var located = problem
-            if problem.path.hasPrefix("cacheRegistry."), let path = KeyPath(parsing: String(problem.path.dropFirst("cacheRegistry.".count))) {
-                located.line = line(of: path)
-            } else {
-                // Keys outside the section (toolManager.env..., registryTls.crt); settings such as `namespace` have none.
-                located.line = entry(at: problem.path.split(separator: ".").map(String.init))?.key.mark.map { mark in
-                    partial.map { mark.line > $0.afterLine ? mark.line + $0.delta : mark.line } ?? mark.line
+        let index = KeyLines(self)
+        return problems.map { locate($0, index) }
+    }
+
+    /// One problem located with a prebuilt index of the file's keys.
+    func locate(_ problem: Problem, _ index: KeyLines) -> Problem {
+        guard problem.line == nil else { return problem }  // found at a line already (an address reference)
+        var located = problem
+        let components = ValuesDocument.components(of: problem.path)
+        if components.first == "cacheRegistry" {
+            located.line = index.nearestLine(components)
+        } else {
+            // Keys outside the section (toolManager.env..., registryTls.crt); settings such as `namespace` have none.
+            located.line = index.line(components).map { line in
+                partial.map { line > $0.afterLine ? line + $0.delta : line } ?? line
+            }
+        }
+        return located
+    }
+
+    /// A problem's path as keys from the top of the file (`cacheRegistry.x\.y` → `cacheRegistry`, `x.y`).
+    static func components(of problemPath: String) -> [String] {
+        if problemPath.hasPrefix("cacheRegistry."), let path = KeyPath(parsing: String(problemPath.dropFirst("cacheRegistry.".count))) {
+            return ["cacheRegistry"] + path.components
+        }
+        return problemPath.split(separator: ".").map(String.init)
+    }
+
+    /// The line of every key path through mappings, built in one walk, so locating many problems stays linear.
+    struct KeyLines {
+        var lines: [[String]: Int] = [:]
+
+        init(_ document: ValuesDocument) {
+            guard let root = document.rootMapping else { return }
+            var pending: [([String], Node.Mapping)] = [([], root)]
+            while let (prefix, mapping) = pending.popLast() {
+                for (key, value) in mapping {
+                    guard let name = key.string else { continue }
+                    let path = prefix + [name]
+                    if lines[path] == nil, let line = key.mark?.line { lines[path] = line }
+                    if let child = value.mapping { pending.append((path, child)) }
                 }
             }
-            return located
         }
+
+        func line(_ path: [String]) -> Int? { lines[path] }
+
+        /// The line of the key, or of its deepest ancestor in the file.
+        func nearestLine(_ path: [String]) -> Int? {
+            var path = path
+            while !path.isEmpty {
+                if let line = lines[path] { return line }
+                path.removeLast()
+            }
+            return nil
+        }
+
+        func contains(_ path: [String]) -> Bool { lines[path] != nil }
     }
 
     /// Limits how many nodes alias expansion may produce.
@@ -332,21 +374,27 @@ public struct ValuesDocument: @unchecked Sendable {
         case .scalar(let scalar):
             return .scalar(ValuesDocument.scalar(scalar))
         case .mapping(let mapping):
-            var entries: [Entry] = []
+            // Positions by key, so a mapping of n keys converts in linear time (a later key replaces an earlier one,
+            // a merge key `<<` adds only the keys not already there).
+            var entries: [Entry?] = []
+            var position: [String: Int] = [:]
             for (key, value) in mapping {
-                if key.string == "<<", value.mapping != nil || value.sequence != nil {
+                let name = key.string ?? ""
+                if name == "<<", value.mapping != nil || value.sequence != nil {
                     for merged in (value.sequence.map(Array.init) ?? [value]) {
-                        for entry in try convert(merged, budget: &budget).entries ?? [] where !entries.contains(where: { $0.key == entry.key }) {
+                        for entry in try convert(merged, budget: &budget).entries ?? [] where position[entry.key] == nil {
+                            position[entry.key] = entries.count
                             entries.append(entry)
                         }
                     }
                     continue
                 }
                 let converted = try convert(value, budget: &budget)
-                entries.removeAll { $0.key == (key.string ?? "") }
-                entries.append(Entry(key: key.string ?? "", value: converted))
+                if let earlier = position[name] { entries[earlier] = nil }
+                position[name] = entries.count
+                entries.append(Entry(key: name, value: converted))
             }
-            return .mapping(entries)
+            return .mapping(entries.compactMap { $0 })
         case .sequence(let sequence):
             var items: [Value] = []
             for item in sequence { items.append(try convert(item, budget: &budget)) }

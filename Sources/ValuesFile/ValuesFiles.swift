@@ -24,6 +24,9 @@ public struct ValuesFiles: Sendable {
         return access(candidate, F_OK) == 0 ? candidate : nil
     }
 
+    /// The install route the files suggest: `helm` when one is the chart's values file.
+    public var suggestedRoute: InstallRoute { .suggested(holdsOtherComponents: documents.contains { $0.holdsOtherComponents }) }
+
     /// The names, for messages.
     public var name: String { documents.map(\.name).joined(separator: ", ") }
 
@@ -53,11 +56,15 @@ public struct ValuesFiles: Sendable {
 
     /// Problems located in the last file that sets their key (with its name and line).
     public func locate(_ problems: [Problem]) -> [Problem] {
-        problems.map { problem in
+        let indexes = documents.map(ValuesDocument.KeyLines.init)
+        return problems.map { problem in
             guard problem.file == nil else { return problem }
-            guard let document = documents.last(where: { $0.sets(problem.path) }) ?? documents.first else { return problem }
-            var located = document.locate([problem])[0]
-            located.file = located.line == nil ? nil : document.name
+            let components = ValuesDocument.components(of: problem.path)
+            guard let position = indexes.lastIndex(where: { $0.contains(components) }) ?? (documents.isEmpty ? nil : 0) else {
+                return problem
+            }
+            var located = documents[position].locate(problem, indexes[position])
+            located.file = located.line == nil ? nil : documents[position].name
             return located
         }
     }

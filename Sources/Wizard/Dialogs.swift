@@ -1,3 +1,4 @@
+import Manifests
 import RegistryModel
 
 /// Draws the open dialog over the screen.
@@ -21,16 +22,16 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
         drawBox(&canvas, state, title: "Changed on disk", lines: lines, buttons: ["Back", "Reload"], choice: choice,
                 footer: "r reload  Esc back  Enter: highlighted")
     case .done(let paths):
+        // The paths as one wrapped list, so the next steps below them fit at 80x24.
         var lines: [(String, CellStyle)] = [("Written:", CellStyle(.success, bold: true))]
-        lines += paths.map { ("  \(state.glyphs.ok) \($0)", CellStyle(.success)) }
+        lines += wrap("\(state.glyphs.ok) " + paths.joined(separator: ", "), width: max(40, min(state.width - 10, 100)))
+            .map { ("  " + $0, CellStyle(.success)) }
         for note in state.manifestPlan.notes {
             lines.append(("", .text))
             lines += wrap("Note: " + note, width: max(40, state.width - 10)).map { ($0, CellStyle(.warning, bold: true)) }
         }
-        lines += [("", .text), ("Next, one of these (not both: each creates every resource):", CellStyle(.title, bold: true)),
-                  ("  kubectl apply -k \(state.outputDir)", CellStyle(.accent)),
-                  ("  or: helm upgrade --install \(state.config.release) <chart> -n \(state.config.namespace) -f \(state.valuesPath)"
-                   + (state.tlsValuesPath.map { " -f \($0)" } ?? ""), CellStyle(.accent))]
+        lines += [("", .text), ("Next, with \(state.config.route.rawValue), in this order:", CellStyle(.title, bold: true))]
+        lines += NextSteps.lines(state.config, state.nextStepsContext).enumerated().map { ("  \($0.offset + 1). \($0.element)", CellStyle(.accent)) }
         drawBox(&canvas, state, title: "Done", lines: lines, buttons: ["Exit"], choice: 0, footer: "Enter or q exits")
     }
 }

@@ -4,7 +4,7 @@ import ValuesFile
 /// What a form row edits.
 public enum ItemID: Hashable, Sendable {
     case field(KeyPath)
-    case namespace, release, outputDir, storageMode
+    case namespace, release, route, outputDir, storageMode
     case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm, generatePair, updateReferences
     case problem(Int)
     case writeButton
@@ -43,6 +43,8 @@ public enum Forms {
         case .general:
             items.append(setting(.namespace, "Namespace", "--namespace", paths: ["namespace"]))
             items.append(setting(.release, "Release name", "--release", paths: ["release"]))
+            items.append(FormItem(id: .route, label: "Install with", keyPath: "--route", widget: .choice(InstallRoute.allCases.map(\.rawValue)),
+                                  problemPaths: [], matchesSubpaths: false))
             items += fields(for: .general, state: state)
             items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: ["outputDir"]))
         case .storage:
@@ -148,6 +150,7 @@ public enum Forms {
             return view.value(path).map(FieldRegistry.displayText) ?? ""
         case .namespace: return state.config.namespace
         case .release: return state.config.release
+        case .route: return state.config.route.rawValue
         case .outputDir: return state.outputDir
         case .storageMode: return state.config.view.storageMode.label
         case .tlsSource: return state.tls.source.rawValue

@@ -239,9 +239,27 @@ public struct WizardState: Equatable, Sendable {
             // address makes these lines stale.
             let candidates = [config.registryAddress] + RegistryAddress.staleCandidates(config, opened: nil)
             addressReferences = RegistryAddress.references(in: document, to: Array(Set(candidates)).sorted())
+            besideChart = document.holdsOtherComponents
+            pushers = document.pushers(to: config.registryAddress)
         }
         revalidate()
         rememberFocusedField()
+    }
+
+    /// Where the program runs and which executable it is: the post-renderer wrapper's paths are made absolute with them.
+    public var workingDirectory = "."
+    public var executable = "cache-registry-setup"
+
+    /// Lines of the edited file whose consumers push to the registry (BuildKit, the Tool Manager), found when it was read.
+    public var pushers: [AddressReference] = []
+    /// The edited file is the chart's values file (it holds other components of the chart).
+    public var besideChart = false
+
+    /// What the last screen's next steps depend on besides the configuration.
+    public var nextStepsContext: NextSteps.Context {
+        let carriesTLS = tls.source != .existing || (chartTLS?.keyPEM != nil)
+        return NextSteps.Context(valuesFiles: [valuesPath] + (tlsValuesPath.map { [$0] } ?? []), outputDir: outputDir,
+                                 managesTLS: writesTrust, valuesCarryTLS: carriesTLS, besideChart: besideChart)
     }
 
     /// Lines of the edited file that hold an address the registry had (by that address), found when it was read.
@@ -276,7 +294,7 @@ public struct WizardState: Equatable, Sendable {
         if updateReferences, written.external.toolManagerRegistryAddress != nil {
             written.external.toolManagerRegistryAddress = config.registryAddress
         }
-        var found = Validator.validate(written) + referenceProblems
+        var found = Validator.validate(written) + referenceProblems + RegistryAddress.pusherProblems(config, pushers.map { (nil, $0) })
         if outputDir.isEmpty {
             found.append(Problem(.error, "outputDir", "must not be empty; the manifests need a folder, such as manifests"))
         } else if let folderProblem, folderProblem.path == outputDir {

@@ -255,6 +255,9 @@ extension WizardState {
             if tls.source == .importFiles && !tls.certificatePath.isEmpty {
                 return [.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath)]
             }
+        case .route:
+            config.route = InstallRoute(rawValue: next) ?? .kubectl
+            revalidate()
         case .tlsAlgorithm:
             tls.rsa = next == "RSA 2048"
             tls.generationFailure = nil
@@ -329,7 +332,8 @@ extension WizardState {
     /// Takes the edited file as it is on disk now and keeps this session's edits on top of it.
     mutating func reload(_ bytes: [UInt8]) throws(ValuesFileError) {
         let document = try ValuesDocument(bytes: bytes, name: valuesPath)
-        let current = try document.config(namespace: config.namespace, release: config.release)
+        var current = try document.config(namespace: config.namespace, release: config.release)
+        current.route = config.route
         var edited = current
         for edit in WritePlanner.assignments(from: originalConfig.overrides, to: config.overrides, at: KeyPath([])) {
             edited = edited.applying(edit)

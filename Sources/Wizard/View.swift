@@ -209,11 +209,15 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
         return ("  \(file.padding(28)) \(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)", CellStyle(.text))
     }
     if !plan.manifests.isEmpty { lines.append(("  \(WritePlanner.path(state.outputDir, OutputLayout.kustomizationName))", CellStyle(.text))) }
+    if state.config.route == .helmPostRender && state.config.view.enabled {
+        lines.append(("  \(WritePlanner.path(state.outputDir, NextSteps.postRenderWrapper).padding(28)) Helm's --post-renderer", CellStyle(.text)))
+    }
     if state.writesTrust && !plan.manifests.isEmpty {
         lines.append(("  \(WritePlanner.path(state.outputDir, TrustFiles.folder + "/").padding(28)) CA for nodes and clients (README.txt)", CellStyle(.text)))
     }
     lines += plan.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
     lines += plan.notes.map { ("  Note: \($0)", CellStyle(.warning)) }
+    if let ignored = ChartRules.ignoredNote(state.config) { lines.append(("  Note: \(ignored)", CellStyle(.warning))) }
     for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 1).enumerated() where top + offset <= layout.bodyBottom {
         canvas.put(line.0, row: top + offset, column: left, style: line.1, limit: layout.formWidth - 1)
     }
@@ -259,7 +263,13 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
     let pathColumn = column + (item.widget == .text ? width : max(width, text.count + 4)) + 2
     let room = layout.formLeft + layout.formWidth - pathColumn
     if room > 3 {
-        let path = item.keyPath.count > room ? "…" + item.keyPath.suffix(room - 1) : item.keyPath
+        var keyPath = item.keyPath
+        if case .field(let fieldPath) = item.id, state.config.route == .helm, FieldRegistry.field(fieldPath)?.chartReads == false {
+            // On the helm route the chart's templates never read this key: said beside the value, path first when both fit.
+            let marker = "chart ignores it"
+            keyPath = keyPath.count + marker.count + 3 <= room ? keyPath + " · " + marker : marker
+        }
+        let path = keyPath.count > room ? "…" + keyPath.suffix(room - 1) : keyPath
         canvas.put(path, row: row, column: pathColumn, style: CellStyle(.muted), limit: room)
     }
 }

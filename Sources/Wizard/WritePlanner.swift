@@ -9,9 +9,13 @@ public enum WritePlanner {
     /// The plan, or the reason the values file cannot be edited (then nothing at all is written).
     public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(ValuesFileError) -> WritePlan {
         let trust = state.managedTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: state.config) } ?? []
-        let layout: OutputLayout
+        var layout: OutputLayout
         do { layout = try OutputLayout(rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false, trust: trust) } catch {
             throw ValuesFileError(error.description)
+        }
+        if let wrapper = NextSteps.wrapperFile(state.config, valuesFiles: state.nextStepsContext.valuesFiles, outputDir: state.outputDir,
+                                               workingDirectory: state.workingDirectory, executable: state.executable) {
+            layout.files.append(wrapper)
         }
         let values = try valuesBytes(state)
         let tlsValues = try tlsValuesFile(state)
@@ -141,6 +145,7 @@ extension WizardState {
         let manifests = manifestPlan.manifests.map { WritePlanner.path(outputDir, $0.fileName) }
         return [valuesPath] + (tlsValuesPath.map { [$0] } ?? []) + manifests
             + (manifests.isEmpty ? [] : [WritePlanner.path(outputDir, OutputLayout.kustomizationName)])
+            + (config.route == .helmPostRender && config.view.enabled ? [WritePlanner.path(outputDir, NextSteps.postRenderWrapper)] : [])
             + (writesTrust && !manifests.isEmpty ? [WritePlanner.path(outputDir, TrustFiles.folder + "/")] : [])
     }
 }

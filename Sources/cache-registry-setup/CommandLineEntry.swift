@@ -8,7 +8,7 @@ enum CommandLineEntry {
     /// which is most of the start-up time (BENCHMARKS.md). Help and usage errors still go through the root.
     static let directCommands: [String: ParsableCommand.Type] = [
         "export": ExportCommand.self, "validate": ValidateCommand.self, "set": SetCommand.self, "edit": EditCommand.self,
-        "schema": SchemaCommand.self,
+        "schema": SchemaCommand.self, "post-render": PostRenderCommand.self,
     ]
 
     static func run(_ arguments: [String]) -> Int32 {
@@ -75,7 +75,7 @@ struct CacheRegistrySetup: ParsableCommand {
         abstract: "Set up the Cache Registry of the Kubiya Tool Manager chart: a wizard, and headless commands for CI.",
         version: "0.1.0",
         subcommands: [SetupCommand.self, EditCommand.self, ExportCommand.self, ValidateCommand.self, SetCommand.self,
-                      SchemaCommand.self, TLSCommand.self],
+                      SchemaCommand.self, TLSCommand.self, PostRenderCommand.self],
         defaultSubcommand: SetupCommand.self
     )
 }

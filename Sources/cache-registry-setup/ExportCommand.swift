@@ -37,9 +37,7 @@ struct ExportCommand: ParsableCommand {
             Output.error("not exported: the configuration has \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)
         }
-        let tls = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)).flatMap { material in
-            material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) }
-        }
+        let tls = files.flatMap(ManagedTLS.init(files:))
         let httpSecret: String
         do { httpSecret = output == "-" ? HTTPSecretStore.fresh() : try HTTPSecretStore.value(in: output) } catch {
             throw CommandFailure.usage(error.description)
@@ -58,11 +56,13 @@ struct ExportCommand: ParsableCommand {
             }
             return
         }
+        let wrapper = NextSteps.wrapperFile(config, valuesFiles: file, outputDir: output, workingDirectory: Environment.workingDirectory,
+                                            executable: Environment.executable)
         var transaction = FileTransaction()
         let removedSecrets: [String]
         let report: FileTransaction.Report
         do {
-            removedSecrets = try ManifestWriter.stage(layout.files, in: output, into: &transaction)
+            removedSecrets = try ManifestWriter.stage(layout.files + (wrapper.map { [$0] } ?? []), in: output, into: &transaction)
             report = try ManifestWriter.commit(transaction)
         } catch { throw CommandFailure.usage(error.description) }
         for note in rendered.omitted { Output.line("note: \(note.reason)") }
@@ -77,10 +77,35 @@ struct ExportCommand: ParsableCommand {
         for path in removedSecrets where report.removed.contains(path) {
             Output.error("note: removed \(path), a Secret this program wrote before: this configuration manages no such Secret")
         }
+        let context = NextSteps.Context(valuesFiles: file, outputDir: output, managesTLS: tls != nil, valuesCarryTLS: tls != nil,
+                                        besideChart: files?.documents.contains { $0.holdsOtherComponents } ?? false)
+        Output.line("next, with \(config.route.rawValue), in this order:")
+        for (index, step) in NextSteps.lines(config, context).enumerated() { Output.line("  \(index + 1). \(step)") }
+        if let ignored = ChartRules.ignoredNote(config) { Output.line("note: \(ignored)") }
         if let missing = ValuesFiles.unreadTLSValues(beside: file) {
             Output.error("warning: \(missing) holds the registry's TLS pair but was not read: give it too, as in "
                          + "export -f \(file.last ?? "values.yaml") -f \(missing)")
         }
+    }
+}
+
+extension ManagedTLS {
+    /// The pair the values files carry under `registryTls`, when they hold the key too.
+    init?(files: ValuesFiles) {
+        guard let material = files.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)), let key = material.keyPEM else { return nil }
+        self.init(certificatePEM: material.certificatePEM, keyPEM: key)
+    }
+}
+
+/// Where the program runs from: the inputs that make the post-renderer wrapper's paths absolute.
+enum Environment {
+    static var workingDirectory: String { FileManager.default.currentDirectoryPath }
+
+    /// This executable's own path (`/proc/self/exe`), so the wrapper runs the same program.
+    static var executable: String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard realpath("/proc/self/exe", &buffer) != nil else { return "cache-registry-setup" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
@@ -91,7 +116,8 @@ enum ManifestWriter {
     static func stage(_ files: [OutputLayout.File], in folder: String,
                       into transaction: inout FileTransaction) throws(ValuesFileError) -> [String] {
         for file in files {
-            transaction.write(Array(file.contents.utf8), to: PathName.join(folder, file.name), kind: file.isSecret ? .secret : .regular)
+            transaction.write(Array(file.contents.utf8), to: PathName.join(folder, file.name), kind: file.isSecret ? .secret : .regular,
+                              mode: file.isExecutable ? 0o755 : nil)
         }
         let names = Set(files.map(\.name))
         var removedSecrets: [String] = []

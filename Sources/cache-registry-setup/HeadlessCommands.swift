@@ -12,6 +12,9 @@ struct ScopeOptions: ParsableArguments {
     @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
     var release: String = RegistryConfig.defaultRelease
 
+    @Option(help: "How the registry is installed: kubectl (our manifests), helm (the Kubiya chart's templates; their rules apply) or helm-post-render (Helm installs our manifests). Default: helm for the chart's values file, else kubectl.")
+    var route: InstallRoute?
+
     /// The help of `-f`.
     static let fileHelp: ArgumentHelp = "A values file: a standalone cacheRegistry file or the chart's whole values.yaml. Repeat it to read several as helm -f does (later files win), such as -f values.yaml -f values-tls.yaml."
 
@@ -23,10 +26,16 @@ struct ScopeOptions: ParsableArguments {
     }
 
     func config(of files: ValuesFiles?) throws -> RegistryConfig {
-        guard let files else { return RegistryConfig(namespace: namespace, release: release) }
-        do { return try files.config(namespace: namespace, release: release) } catch { throw CommandFailure.usage("\(error)") }
+        guard let files else { return RegistryConfig(namespace: namespace, release: release, route: route ?? .kubectl) }
+        do {
+            var config = try files.config(namespace: namespace, release: release)
+            config.route = route ?? files.suggestedRoute
+            return config
+        } catch { throw CommandFailure.usage("\(error)") }
     }
 }
+
+extension InstallRoute: ExpressibleByArgument {}
 
 /// A text file (PEM certificates and keys, themes), or one sentence saying why it cannot be read.
 func readText(_ path: String, limit: Int = FileAccess.maximumFileSize, what: String = "a PEM file") throws -> String {
@@ -44,6 +53,10 @@ enum Checks {
     static func problems(_ config: RegistryConfig, files: ValuesFiles?) -> [Problem] {
         let material = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:))
         var references: [Problem] = []
+        let pushers = (files?.documents ?? []).flatMap { document in
+            document.pushers(to: config.registryAddress).map { (file: Optional(document.name), reference: $0) }
+        }
+        references += RegistryAddress.pusherProblems(config, pushers)
         for document in files?.documents ?? [] {
             let found = RegistryAddress.references(in: document, to: RegistryAddress.staleCandidates(config))
             references += RegistryAddress.problems(found, current: config.registryAddress).map { problem in

@@ -14,6 +14,8 @@ struct WizardOptions: ParsableArguments {
     @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.") var namespace = RegistryConfig.defaultNamespace
     @Option(name: .long, help: "The Helm release name.") var release = RegistryConfig.defaultRelease
     @Option(name: [.customShort("o"), .long], help: "Folder for the manifests.") var output = "manifests"
+    @Option(help: "How the registry is installed: kubectl, helm or helm-post-render (default: helm for the chart's values file, else kubectl).")
+    var route: InstallRoute?
     @Flag(help: "Line prompts instead of the full screen (for screen readers, dumb terminals and scripts); also ACCESSIBLE=1 or TERM=dumb.")
     var plain = false
 }
@@ -26,7 +28,8 @@ struct SetupCommand: ParsableCommand {
     func run() throws {
         let theme = try ThemeLoader.load(options)
         let state = WizardState(mode: .setup, valuesPath: "values.yaml",
-                                config: RegistryConfig(namespace: options.namespace, release: options.release),
+                                config: RegistryConfig(namespace: options.namespace, release: options.release,
+                                                       route: options.route ?? .kubectl),
                                 outputDir: options.output, glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii)
         try WizardLauncher.run(state, theme: theme, plain: options.plain)
     }
@@ -44,7 +47,9 @@ struct EditCommand: ParsableCommand {
         let config: RegistryConfig
         do {
             document = try ValuesDocument.read(path: file)
-            config = try document.config(namespace: options.namespace, release: options.release)
+            var read = try document.config(namespace: options.namespace, release: options.release)
+            read.route = options.route ?? ValuesFiles([document]).suggestedRoute
+            config = read
         } catch { throw CommandFailure.usage(error.description) }
         let state = WizardState(mode: .edit, valuesPath: file, originalBytes: document.bytes, config: config,
                                 chartTLS: RegistryTLSMaterial(document: document), outputDir: options.output,
@@ -55,7 +60,10 @@ struct EditCommand: ParsableCommand {
 
 /// Starts the terminal, runs the loop, and always restores the terminal.
 enum WizardLauncher {
-    static func run(_ state: WizardState, theme: Theme, plain: Bool) throws {
+    static func run(_ initial: WizardState, theme: Theme, plain: Bool) throws {
+        var state = initial
+        state.workingDirectory = Environment.workingDirectory
+        state.executable = Environment.executable
         let environment = ProcessInfo.processInfo.environment
         if plain || !(environment["ACCESSIBLE"] ?? "").isEmpty && environment["ACCESSIBLE"] != "0" || environment["TERM"] == "dumb" {
             var plainState = state
@@ -201,9 +209,8 @@ enum ThemeLoader {
     /// `themes/` folder in the executable's folder or any parent (the repository under `swift run`).
     static func themesFolder() -> String? {
         if let folder = getenv("CACHE_REGISTRY_SETUP_THEMES").map({ String(cString: $0) }), !folder.isEmpty { return folder }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard realpath("/proc/self/exe", &buffer) != nil else { return nil }
-        let executable = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let executable = Environment.executable
+        guard executable.hasPrefix("/") else { return nil }
         var folder = PathName.folder(of: executable)
         let installed = PathName.join(PathName.folder(of: folder), "share/cache-registry-setup/themes")
         if access(installed + "/default.theme", R_OK) == 0 { return installed }

@@ -14,6 +14,8 @@ def test_benchmark_quick_round():
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     for measure in ("first screen vs dialog", "typing 40 chars vs dialog", "bytes per keystroke vs dialog",
-                    "peak memory vs Swift+Foundation floor", "export vs own start-up", "export vs yq .cacheRegistry",
-                    "100k-line edit vs 10k-line edit", "100k-line edit vs yq read"):
+                    "peak memory vs Swift+Foundation floor", "export -o - vs own start-up", "export -o DIR vs own start-up",
+                    "export vs yq .cacheRegistry", "release binary vs static Foundation floor", "validate 100k unknown keys vs 10k",
+                    "validate 100k unknown keys vs 2 s", "validate 100k nodeSelector entries vs 10k",
+                    "validate 40k nodeSelector entries vs 2 s", "100k-line edit vs 10k-line edit", "100k-line edit vs yq read"):
         assert measure in result.stdout

@@ -61,7 +61,8 @@ def deep_merge(base, over):
 
 @pytest.mark.skipif(not has_tmux, reason="tmux missing")
 def test_setup_with_a_generated_pair_end_to_end(tmp_path):
-    with Pane([], tmp_path, 100, 30) as pane:
+    # The helm route, whose last screen gives the Helm command with both values files.
+    with Pane(["--route", "helm"], tmp_path, 100, 30) as pane:
         pane.wait_for("General")
         pane.keys("PgDn", "PgDn", "PgDn", "PgDn")
         pane.wait_for("Generate a new pair")

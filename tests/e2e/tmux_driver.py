@@ -46,7 +46,7 @@ class Pane:
         self.keys("F10")
         dialog = self.wait_for("These files will be written")
         self.keys("Enter")
-        done = self.wait_for("kubectl apply -k")
+        done = self.wait_for("Next, with")
         self.keys("q")
         screen = self.wait_for("EXIT=")
         assert "EXIT=0" in screen, screen

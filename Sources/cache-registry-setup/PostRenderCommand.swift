@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Manifests
+import RegistryModel
+import ValuesFile
+
+/// `post-render`: a Helm post-renderer. Helm pipes the release's rendered manifests to standard input and applies
+/// what comes out: the same stream with the cache registry's objects replaced by ours, rendered from the same values.
+struct PostRenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post-render",
+        abstract: "Helm post-renderer: replace the chart's cache registry objects in the stream on standard input with ours.")
+
+    @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
+    @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.")
+    var namespace: String = RegistryConfig.defaultNamespace
+    @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
+    var release: String = RegistryConfig.defaultRelease
+    @Option(name: .customLong("reuse-from"), help: "A manifests folder whose HTTP secret is reused (the wrapper passes its own).")
+    var reuseFrom: String?
+
+    func validate() throws {
+        guard !file.isEmpty else { throw ValidationError("post-render needs the values files Helm reads: post-render -f values.yaml") }
+    }
+
+    func run() throws {
+        var options = ScopeOptions()
+        options.namespace = namespace
+        options.release = release
+        options.route = .helmPostRender
+        let files = try options.files(file)
+        let config = try options.config(of: files)
+        let problems = Checks.problems(config, files: files)
+        Checks.print(problems.errors, file: file.joined(separator: ", "))
+        if !problems.errors.isEmpty {
+            Output.error("post-render: the values have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"); nothing was printed")
+            throw ExitCode(1)
+        }
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        guard let stream = String(validating: [UInt8](input), as: UTF8.self) else {
+            throw CommandFailure(message: "post-render: the stream on standard input is not UTF-8 text; nothing was printed", status: 1)
+        }
+        var httpSecret = HTTPSecretStore.fresh()
+        if let reuseFrom {
+            do { httpSecret = try HTTPSecretStore.value(in: reuseFrom) } catch { throw CommandFailure.usage(error.description) }
+        }
+        let tls = files.flatMap(ManagedTLS.init(files:))
+        let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
+        do {
+            let output = try PostRenderer.splice(stream, config: config, rendered: rendered)
+            try FileHandle.standardOutput.write(contentsOf: Data(output.utf8))
+        } catch let failure as PostRenderer.Failure {
+            throw CommandFailure(message: "post-render: \(failure.description)", status: 1)
+        } catch {
+            throw CommandFailure.usage("post-render: cannot write to standard output: it was closed")
+        }
+    }
+}
