@@ -11,6 +11,7 @@ command -v dialog >/dev/null || need_apt+=(dialog)
 command -v yq >/dev/null || need_apt+=(yq)
 command -v curl >/dev/null || need_apt+=(curl)
 command -v strace >/dev/null || need_apt+=(strace)
+[ -x /usr/bin/time ] || need_apt+=(time)
 command -v man >/dev/null || need_apt+=(man-db)
 pkg-config --exists ncursesw 2>/dev/null || need_apt+=(libncurses-dev pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then

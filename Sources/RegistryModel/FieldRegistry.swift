@@ -187,25 +187,38 @@ public enum FieldRegistry {
 
     /// The known path nearest to an unknown one, for "did you mean".
     public static func suggestion(for path: KeyPath) -> KeyPath? {
-        let candidates = Array(byPath.keys) + Array(containers)
-        let siblings = candidates.filter { $0.parent == path.parent }
-        let pool = siblings.isEmpty ? candidates : siblings
-        let text = path.description.lowercased()
-        let best = pool.map { ($0, editDistance(text, $0.description.lowercased())) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-        guard let (candidate, distance) = best, distance <= max(2, path.last.count / 2) else { return nil }
-        return candidate
+        let pool = suggestionPool[path.parent] ?? allSuggestions
+        let text = Array(path.description.lowercased().utf8)
+        let allowed = max(2, path.last.count / 2)
+        var best: (path: KeyPath, distance: Int)?
+        for candidate in pool {
+            // The length difference bounds the distance from below: most candidates need no comparison at all.
+            let bound = best.map { min($0.distance, allowed) } ?? allowed
+            guard abs(candidate.text.count - text.count) <= bound else { continue }
+            let distance = editDistance(text, candidate.text)
+            if distance <= allowed, best.map({ distance < $0.distance || distance == $0.distance && candidate.path < $0.path }) ?? true {
+                best = (candidate.path, distance)
+            }
+        }
+        return best?.path
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+    /// Every key and container with its lower-case text, and the same grouped by parent (a typo is looked for
+    /// among its siblings first), computed once.
+    static let allSuggestions: [(path: KeyPath, text: [UInt8])] = (Array(byPath.keys) + Array(containers))
+        .map { ($0, Array($0.description.lowercased().utf8)) }
+    static let suggestionPool: [KeyPath: [(path: KeyPath, text: [UInt8])]] = Dictionary(grouping: allSuggestions, by: { $0.path.parent })
+
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
         var previous = Array(0...b.count)
+        var current = previous
         for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
+            current[0] = i
             for j in stride(from: 1, through: b.count, by: 1) {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
             }
-            previous = current
+            swap(&previous, &current)
         }
         return previous[b.count]
     }

@@ -57,9 +57,11 @@ public enum Value: Equatable, Sendable {
     /// `keepingNulls` a null over a default stays as a null (what a file must write to switch the default off).
     public func merged(over base: Value, keepingNulls: Bool = false) -> Value {
         guard let mine = entries, let theirs = base.entries else { return self }
-        // Positions by key, so merging n keys over m stays linear (a section with 100k keys is no slower per key).
+        // Positions of the base's keys, so merging n keys over m stays linear; a mapping's own keys are unique, so the
+        // keys it adds need no position (and a base without keys, such as nodeSelector's {}, builds no table).
         var result: [Entry?] = theirs
         var position: [String: Int] = [:]
+        position.reserveCapacity(theirs.count)
         for (index, entry) in theirs.enumerated() where position[entry.key] == nil { position[entry.key] = index }
         for entry in mine {
             if entry.value.isNull {
@@ -69,7 +71,6 @@ public enum Value: Equatable, Sendable {
             } else if let index = position[entry.key], let existing = result[index] {
                 result[index]?.value = entry.value.merged(over: existing.value, keepingNulls: keepingNulls)
             } else {
-                position[entry.key] = result.count
                 result.append(Entry(key: entry.key, value: keepingNulls ? entry.value : entry.value.removingNulls()))
             }
         }

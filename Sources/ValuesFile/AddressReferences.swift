@@ -31,7 +31,13 @@ extension ValuesDocument {
             case .alias: break
             }
         }
-        for (key, value) in root { walk(.mapping(Node.Mapping([(key, value)])), "") }
+        // The top level walked pair by pair: wrapping it in a new Node.Mapping would make Yams build its default
+        // resolver, whose regular expressions cost more than the whole walk.
+        for (key, value) in root {
+            let name = key.string ?? ""
+            if name == "cacheRegistry" || name == "registryTls" { continue }
+            walk(value, name)
+        }
         scalars.sort { $0.line < $1.line }
         var found: [AddressReference] = []
         for (index, start) in source.lineStarts.enumerated() {

@@ -63,6 +63,8 @@ public struct FileTransaction: Sendable {
         let write: Write
         let target: String
         let temporary: String
+        /// A file was at the target before (its mode, owner and group were taken from it).
+        let existed: Bool
         var backup: String?
         var replaced = false
     }
@@ -84,7 +86,7 @@ public struct FileTransaction: Sendable {
             for (write, target) in zip(writes, targets) {
                 let info = try FileTransaction.check(write, target: target)
                 let temporary = try FileTransaction.stage(write, target: target, replacing: info)
-                staged.append(Staged(write: write, target: target, temporary: temporary))
+                staged.append(Staged(write: write, target: target, temporary: temporary, existed: info != nil))
             }
             try FileTransaction.sync(staged.map(\.temporary))
         } catch {
@@ -98,7 +100,9 @@ public struct FileTransaction: Sendable {
                 throw error
             }
         }
-        for index in staged.indices where access(staged[index].target, F_OK) == 0 {
+        // What a failed rename puts back: the person's files and the secrets are linked aside first; the output
+        // folder's other files can be made again, so a failure among them is named instead of undone.
+        for index in staged.indices where staged[index].write.kind != .regular && access(staged[index].target, F_OK) == 0 {
             let backup = FileTransaction.temporaryName(for: staged[index].target, tag: "old")
             if link(staged[index].target, backup) == 0 { staged[index].backup = backup }
         }
@@ -282,9 +286,15 @@ public struct FileTransaction: Sendable {
     }
 
     static func temporaryName(for target: String, tag: String) -> String {
+        // Six letters or digits from one random number (one getrandom call, not one per letter); the exclusive
+        // create refuses a name that happens to exist.
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        var generator = SystemRandomNumberGenerator()
-        let random = String((0..<6).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        var bits = UInt64.random(in: .min ... .max)
+        var random = ""
+        for _ in 0..<6 {
+            random.append(alphabet[Int(bits % UInt64(alphabet.count))])
+            bits /= UInt64(alphabet.count)
+        }
         return PathName.join(PathName.folder(of: target), ".\(PathName.lastComponent(target)).\(tag)-\(random)")
     }
 
@@ -294,8 +304,8 @@ public struct FileTransaction: Sendable {
         for item in staged.reversed() where item.replaced {
             if let backup = item.backup {
                 if rename(backup, item.target) != 0 { unrestored.append(item.write.path) }
-            } else if unlink(item.target) != 0 {
-                unrestored.append(item.write.path)
+            } else if item.existed || unlink(item.target) != 0 {
+                unrestored.append(item.write.path)  // the new content stays: the old one was not kept aside
             }
         }
         for item in staged where !item.replaced { if let backup = item.backup { unlink(backup) } }

@@ -330,36 +330,50 @@ public struct ValuesDocument: @unchecked Sendable {
         return problemPath.split(separator: ".").map(String.init)
     }
 
-    /// The line of every key path through mappings, built in one walk, so locating many problems stays linear.
-    struct KeyLines {
-        var lines: [[String]: Int] = [:]
+    /// The lines of the file's keys, each mapping indexed the first time a lookup enters it, so locating many
+    /// problems stays linear and a large mapping no problem points into is never indexed.
+    final class KeyLines {
+        struct Level {
+            var lines: [String: Int] = [:]
+            var children: [String: Node.Mapping] = [:]
+        }
+        let root: Node.Mapping?
+        var levels: [[String]: Level] = [:]
 
-        init(_ document: ValuesDocument) {
-            guard let root = document.rootMapping else { return }
-            var pending: [([String], Node.Mapping)] = [([], root)]
-            while let (prefix, mapping) = pending.popLast() {
-                for (key, value) in mapping {
-                    guard let name = key.string else { continue }
-                    let path = prefix + [name]
-                    if lines[path] == nil, let line = key.mark?.line { lines[path] = line }
-                    if let child = value.mapping { pending.append((path, child)) }
-                }
+        init(_ document: ValuesDocument) { root = document.rootMapping }
+
+        func level(_ path: [String]) -> Level? {
+            if let known = levels[path] { return known }
+            let mapping: Node.Mapping?
+            if path.isEmpty { mapping = root } else { mapping = level(Array(path.dropLast()))?.children[path[path.count - 1]] }
+            guard let mapping else { return nil }
+            var built = Level()
+            built.lines.reserveCapacity(mapping.count)
+            for (key, value) in mapping {
+                guard let name = key.string, built.lines[name] == nil else { continue }
+                built.lines[name] = key.mark?.line
+                if let child = value.mapping { built.children[name] = child }
             }
+            levels[path] = built
+            return built
         }
 
-        func line(_ path: [String]) -> Int? { lines[path] }
+        func line(_ path: [String]) -> Int? {
+            guard let last = path.last else { return nil }
+            return level(Array(path.dropLast()))?.lines[last]
+        }
 
         /// The line of the key, or of its deepest ancestor in the file.
         func nearestLine(_ path: [String]) -> Int? {
             var path = path
             while !path.isEmpty {
-                if let line = lines[path] { return line }
+                if let line = line(path) { return line }
                 path.removeLast()
             }
             return nil
         }
 
-        func contains(_ path: [String]) -> Bool { lines[path] != nil }
+        func contains(_ path: [String]) -> Bool { line(path) != nil }
     }
 
     /// Limits how many nodes alias expansion may produce.

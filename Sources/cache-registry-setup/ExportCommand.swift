@@ -63,7 +63,7 @@ struct ExportCommand: ParsableCommand {
         let report: FileTransaction.Report
         do {
             removedSecrets = try ManifestWriter.stage(layout.files + (wrapper.map { [$0] } ?? []), in: output, into: &transaction)
-            report = try ManifestWriter.commit(transaction)
+            report = try ManifestWriter.commit(transaction, in: output)
         } catch { throw CommandFailure.usage(error.description) }
         for note in rendered.omitted { Output.line("note: \(note.reason)") }
         for note in rendered.notes { Output.line("note: \(note)") }
@@ -153,9 +153,12 @@ enum ManifestWriter {
         }
     }
 
-    /// Commits while holding the lock of every folder it writes in.
-    static func commit(_ transaction: FileTransaction) throws(ValuesFileError) -> FileTransaction.Report {
-        let lock = try FileLock(folderOf: transaction.writes.map(\.path) + transaction.removals)
+    /// Commits while holding the locks of the output folder (which covers its `trust/` subfolders) and of the
+    /// folders of the other files it writes (the values files).
+    static func commit(_ transaction: FileTransaction, in folder: String) throws(ValuesFileError) -> FileTransaction.Report {
+        let inside = PathName.join(folder, "")
+        let others = (transaction.writes.map(\.path) + transaction.removals).filter { !$0.hasPrefix(inside) }
+        let lock = try FileLock(folderOf: [PathName.join(folder, OutputLayout.kustomizationName)] + others)
         defer { lock.release() }
         let report = try transaction.commit()
         for folder in Set(transaction.removals.map(PathName.folder(of:))) { removeEmptyFolders(from: folder) }

@@ -157,7 +157,7 @@ enum EffectRunner {
                 transaction.write(plan.valuesBytes, to: plan.valuesPath, kind: .personal, mode: plan.restrictValuesMode ? 0o600 : nil,
                                   readBefore: .some(plan.valuesReadBefore))
                 _ = try ManifestWriter.stage(plan.files, in: plan.outputDir, into: &transaction)
-                _ = try ManifestWriter.commit(transaction)
+                _ = try ManifestWriter.commit(transaction, in: plan.outputDir)
                 let manifests = plan.files.map(\.name).filter { !$0.hasPrefix(TrustFiles.folder + "/") }.map { PathName.join(plan.outputDir, $0) }
                 let trust = plan.files.count > manifests.count ? [PathName.join(plan.outputDir, TrustFiles.folder) + "/"] : []
                 return .writeFinished(.written([plan.valuesPath] + (plan.tlsValues.map { [$0.path] } ?? []) + manifests + trust))

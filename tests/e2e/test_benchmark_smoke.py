@@ -8,7 +8,8 @@ import pytest
 from conftest import BIN, ROOT
 
 
-@pytest.mark.skipif(not all(shutil.which(tool) for tool in ("dialog", "yq", "swiftc")), reason="needs dialog, yq and swiftc")
+@pytest.mark.skipif(not all(shutil.which(tool) for tool in ("dialog", "yq", "swiftc", "/usr/bin/time")),
+                    reason="needs dialog, yq, swiftc and GNU time")
 def test_benchmark_quick_round():
     result = subprocess.run([sys.executable, str(ROOT / "Benchmarks" / "run.py"), "--quick", "--bin", BIN],
                             capture_output=True, text=True, timeout=600)
