@@ -84,7 +84,10 @@ public enum Validator {
         case .integer(let min, let max):
             if scalar.kind != .string, let problem = helmNumberProblem(scalar.text) { return problem }
             let number = scalar.intValue ?? (scalar.kind == .string ? Int(scalar.text) : nil)
-            guard let number else { return "must be an integer from \(min) to \(max), not \(describe(scalar))" }
+            guard let number else {
+                if scalar.kind == .int { return "is too large: must be an integer from \(min) to \(max)" }
+                return "must be an integer from \(min) to \(max), not \(describe(scalar))"
+            }
             return (min...max).contains(number) ? nil : "must be an integer from \(min) to \(max), not \(number)"
         case .choice(let options):
             if options.contains(scalar.text) { return nil }

@@ -89,12 +89,15 @@ public struct PlainWizard {
             write("\(item.label) (\(keyDisplay(item))): \(current)\n")
             return nil
         }
+        // Having chosen to import PEM files, the next questions are their paths, not whether to generate a pair.
+        if item.id == .generatePair && state.tls.source == .importFiles { return nil }
         let options = choices(item)
         while true {
             if let options {
                 for (number, option) in options.enumerated() { write("  \(number + 1)) \(option)\n") }
             }
-            let shown = options.map { list in list.firstIndex(of: current).map { "\($0 + 1)" } ?? current } ?? current
+            // A choice's default reads with its label: [1: yes].
+            let shown = options.map { list in list.firstIndex(of: current).map { "\($0 + 1): \(current)" } ?? current } ?? current
             let question = item.widget == .action ? "\(item.label)? (y/n)" : "\(item.label) (\(keyDisplay(item)))"
             write("\(question) [\(item.widget == .action ? "n" : shown)]: ")
             guard let answer = readLine() else { throw Stop.inputEnded(keyDisplay(item).isEmpty ? item.label : keyDisplay(item)) }
@@ -153,8 +156,26 @@ public struct PlainWizard {
             state = before
             return false
         }
-        for problem in now.warnings { write("  warning: \(problem.message)\n") }
+        // Warnings this answer caused, on this row or any other (replicas on one row warn about storage on another).
+        let known = Set(before.problems.map(\.description))
+        for problem in state.problems.warnings where !known.contains(problem.description) {
+            write("  warning: \(now.contains(problem) ? "" : problem.path + ": ")\(problem.message)\n")
+        }
         return true
+    }
+
+    /// Asks until the answer is y/yes or n/no (an empty answer asks again).
+    func yesOrNo(_ question: String, at place: String) throws -> Bool {
+        while true {
+            write(question)
+            guard let answer = readLine() else { throw Stop.inputEnded(place) }
+            if echo { write(answer + "\n") }
+            switch answer.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "y", "yes": return true
+            case "n", "no": return false
+            default: write("  Enter y or n\n")
+            }
+        }
     }
 
     func retry(_ message: String) -> Bool {
@@ -206,12 +227,16 @@ public struct PlainWizard {
             }
             if !plan.overwrites.isEmpty { write("These files exist and will be replaced: \(plan.overwrites.joined(separator: ", "))\n") }
             if let offer = WritePlanner.editOffer(state) { write(offer + "\n") }
-            write("Write them? (y/n) [n]: ")
-            guard let answer = readLine() else { throw Stop.inputEnded("the write question") }
-            if echo { write(answer + "\n") }
-            guard ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                write("Nothing was written.\n")
-                return state.isDirty ? 1 : 0
+            // Only an explicit answer counts: an Enter too many never discards every answer given so far.
+            while true {
+                switch try yesOrNo("Write them? [y/n]: ", at: "the write question") {
+                case true: break
+                case false:
+                    guard try yesOrNo("Discard every answer and write nothing? [y/n]: ", at: "the discard question") else { continue }
+                    write("Nothing was written.\n")
+                    return state.isDirty ? 1 : 0
+                }
+                break
             }
             try send(.key(.character("y")), to: &state)
         case .failed(let message)?:

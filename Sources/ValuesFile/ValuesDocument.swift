@@ -55,6 +55,10 @@ public struct ValuesDocument: @unchecked Sendable {
         } catch {
             throw ValuesFileError("\(name): \(error)")
         }
+        if let tag = root?.mapping?.tag.description, !["tag:yaml.org,2002:map", "?", "!", ""].contains(tag) {
+            throw ValuesFileError("\(name):\(root?.mark?.line ?? 1):\(root?.mark?.column ?? 1): the top level is tagged \(tag), "
+                                  + "which Helm does not read as values; remove the tag so it is a plain mapping of keys")
+        }
         if let root, root.mapping == nil, !(root.scalar.map { Scalar.resolveKind(ofPlain: $0.string) == .null && $0.style == .plain } ?? false) {
             throw ValuesFileError("\(name):\(root.mark?.line ?? 1):\(root.mark?.column ?? 1): the top level must be a mapping of keys, such as cacheRegistry:")
         }
@@ -252,6 +256,9 @@ public struct ValuesDocument: @unchecked Sendable {
                        release: String = RegistryConfig.defaultRelease) throws(ValuesFileError) -> RegistryConfig {
         RegistryConfig(overrides: try section(), namespace: namespace, release: release, external: external)
     }
+
+    /// Whether the file has a `cacheRegistry` key (without one, it means the chart's defaults).
+    public var hasSection: Bool { rootMapping?.value(for: "cacheRegistry") != nil }
 
     /// Whether the file holds other components of the chart (keys besides `cacheRegistry` and `registryTls`): it is
     /// the chart's values file, installed with Helm.

@@ -26,12 +26,9 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let files = try options.files(file)
         var config = try options.config(of: files)
-        var assignments: [(text: String, assignment: Assignment)] = []
-        for text in overrides {
-            do { assignments.append((text, try Assignment(parsing: text))) } catch { throw CommandFailure.usage(error.description) }
-        }
+        let assignments = try Checks.overrides(overrides)
         for (_, assignment) in assignments { config = config.applying(assignment) }
-        let problems = Checks.citingOverrides(Checks.problems(config, files: files), assignments)
+        let problems = Checks.problems(config, files: files, overrides: assignments)
         Checks.print(problems, file: file.isEmpty ? "values" : file.joined(separator: ", "))
         if !problems.errors.isEmpty {
             Output.error("not exported: the configuration has \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")

@@ -69,6 +69,28 @@ enum Checks {
         return files?.locate(problems) ?? problems
     }
 
+    /// The `--set` texts as typed assignments, or one sentence for the first that is not KEY=VALUE.
+    static func overrides(_ texts: [String]) throws -> [(text: String, assignment: Assignment)] {
+        var result: [(text: String, assignment: Assignment)] = []
+        for text in texts {
+            do { result.append((text, try Assignment(parsing: text))) } catch { throw CommandFailure.usage(error.description) }
+        }
+        return result
+    }
+
+    /// Every problem of the configuration with the `--set` overrides applied, those caused by an override citing it.
+    /// An override of a key the chart does not know is an error, as it is in `set` (a typo is never meant), in place
+    /// of the unknown-key warning a file gets.
+    static func problems(_ config: RegistryConfig, files: ValuesFiles?, overrides: [(text: String, assignment: Assignment)]) -> [Problem] {
+        let unknown = overrides.filter { !FieldRegistry.isKnown($0.assignment.path) }.map { item in
+            var problem = Problem.error(item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
+            problem.file = "--set \(item.text)"
+            return problem
+        }
+        let cited = citingOverrides(problems(config, files: files), overrides)
+        return unknown + cited.filter { problem in !unknown.contains { $0.path == problem.path } }
+    }
+
     /// Problems caused by a `--set` cite it (the last one that sets their key or a key inside it), not a file line.
     static func citingOverrides(_ problems: [Problem], _ assignments: [(text: String, assignment: Assignment)]) -> [Problem] {
         problems.map { problem in
@@ -105,34 +127,51 @@ struct ValidateCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument { case text, json }
     @Option(help: "text or json") var output: Format = .text
     @Flag(help: "Treat warnings as errors (exit 1), as helm lint --strict does, for CI.") var strict = false
+    @Option(name: .customLong("set"), help: "Check with a value overridden: --set pv.size=50Gi (repeatable).")
+    var overrides: [String] = []
 
     func run() throws {
         guard !file.isEmpty else { throw CommandFailure.usage("validate needs a file: validate -f values.yaml") }
-        let files = try options.files(file)
-        let config = try options.config(of: files)
-        let problems = Checks.problems(config, files: files)
         let name = file.joined(separator: ", ")
+        let files: ValuesFiles?
+        var config: RegistryConfig
+        let assignments: [(text: String, assignment: Assignment)]
+        do {
+            files = try options.files(file)
+            config = try options.config(of: files)
+            assignments = try Checks.overrides(overrides)
+        } catch let failure as CommandFailure where output == .json {
+            // A pipeline reads JSON: a file that cannot be read or parsed is a JSON answer too, with the same exit.
+            Output.line(JSON.object([("file", .string(name)), ("valid", .bool(false)), ("error", .string(failure.message))]).serialized())
+            throw ExitCode(failure.status)
+        }
+        for (_, assignment) in assignments { config = config.applying(assignment) }
+        let problems = Checks.problems(config, files: files, overrides: assignments)
+        let valid = problems.errors.isEmpty && !(strict && !problems.isEmpty)
+        let withoutSection = (files?.documents ?? []).filter { !$0.hasSection }.map(\.name)
+        let notes = withoutSection.map { "\($0) has no cacheRegistry section: the chart's defaults were checked" }
         switch output {
         case .json:
             let json = JSON.object([
                 ("file", .string(name)),
-                ("valid", .bool(problems.errors.isEmpty)),
+                ("valid", .bool(valid)),
                 ("errors", .number(problems.errors.count)),
                 ("warnings", .number(problems.warnings.count)),
                 ("problems", .array(problems.map { problem in
                     .object([("severity", .string(problem.severity.rawValue)), ("path", .string(problem.path)),
                              ("message", .string(problem.message)), ("line", problem.line.map(JSON.number) ?? .null),
-                             ("file", problem.line == nil ? .null : .string(problem.file ?? name))])
+                             ("file", problem.line == nil ? (problem.file.map(JSON.string) ?? .null) : .string(problem.file ?? name))])
                 })),
+                ("notes", .array(notes.map(JSON.string))),
             ])
             Output.line(json.serialized())
         case .text:
             Checks.print(problems, file: name)
+            for note in notes { Output.error("note: \(note)") }
             let summary = "\(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"), \(problems.warnings.count) warning\(problems.warnings.count == 1 ? "" : "s")"
-            let valid = problems.errors.isEmpty && !(strict && !problems.isEmpty)
             Output.line(valid ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary)\(strict && problems.errors.isEmpty ? "; --strict counts warnings" : ""))")
         }
-        if !problems.errors.isEmpty || strict && !problems.isEmpty { throw ExitCode(1) }
+        if !valid { throw ExitCode(1) }
     }
 }
 

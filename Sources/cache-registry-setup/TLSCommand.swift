@@ -10,19 +10,45 @@ struct TLSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tls", abstract: "Inspect or generate the registry's TLS certificate.",
                                                     subcommands: [Inspect.self, Generate.self])
 
-    /// `tls inspect CERT [--key KEY]`.
+    /// `tls inspect CERT|- [--key KEY]`, or `tls inspect -f FILE` for the values' `registryTls`.
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Check a PEM certificate (and key) against the registry's service names; exit 1 on errors.")
-        @Argument(help: "The PEM certificate file.") var certificate: String
+        @Argument(help: "The PEM certificate file, - for standard input; without it, registryTls of the -f files.")
+        var certificate: String?
         @Option(help: "The PEM private key file (never printed).") var key: String?
         @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
         @OptionGroup var options: ScopeOptions
 
+        func validate() throws {
+            if certificate == nil && file.isEmpty {
+                throw ValidationError("give a certificate (a file, or - for standard input), or -f FILE to inspect its registryTls")
+            }
+        }
+
         func run() throws {
-            let certText = try readText(certificate)
-            let keyText = try key.map { try readText($0) }
-            let config = try options.config(of: try options.files(file))
-            let material = RegistryTLSMaterial(certificatePEM: certText, keyPEM: keyText, certificateOrigin: certificate, keyOrigin: key ?? "")
+            let files = try options.files(file)
+            let config = try options.config(of: files)
+            let material: RegistryTLSMaterial
+            if let certificate {
+                let certText: String
+                if certificate == "-" {
+                    let input = FileHandle.standardInput.readDataToEndOfFile()
+                    guard let text = String(validating: [UInt8](input), as: UTF8.self) else {
+                        throw CommandFailure.usage("standard input: is not a text (PEM) certificate")
+                    }
+                    certText = text
+                } else {
+                    certText = try readText(certificate)
+                }
+                material = RegistryTLSMaterial(certificatePEM: certText, keyPEM: try key.map { try readText($0) },
+                                               certificateOrigin: certificate == "-" ? "standard input" : certificate, keyOrigin: key ?? "")
+            } else {
+                guard let found = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)) else {
+                    throw CommandFailure(message: "error: \(file.joined(separator: ", ")): holds no registryTls.crt to inspect", status: 1)
+                }
+                material = found
+            }
+            let certificate = material.certificateOrigin
             guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), path: certificate) else {
                 throw CommandFailure(message: "error: \(certificate): is not a PEM certificate", status: 1)
             }
@@ -34,7 +60,7 @@ struct TLSCommand: ParsableCommand {
             Output.line("expires:     \(CalendarDate.string(report.notAfter))")
             Output.line("DNS names:   \(report.dnsNames.isEmpty ? "(none)" : report.dnsNames.joined(separator: ", "))")
             if !report.ipAddresses.isEmpty { Output.line("IP names:    \(report.ipAddresses.joined(separator: ", "))") }
-            if let matches = report.keyMatches { Output.line("key:         \(key ?? "") \(matches ? "matches the certificate" : "does not match the certificate") (\(material.redactedKey))") }
+            if let matches = report.keyMatches { Output.line("key:         \(material.keyOrigin) \(matches ? "matches the certificate" : "does not match the certificate") (\(material.redactedKey))") }
             for entry in report.coverage { Output.line("  \(entry.covered ? "covers " : "MISSING") \(entry.name)") }
             Checks.print(report.problems, file: certificate)
             if !report.problems.errors.isEmpty { throw ExitCode(1) }

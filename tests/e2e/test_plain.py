@@ -103,7 +103,7 @@ def test_plain_setup_writes_what_the_wizard_writes(tmp_path, mode):
 
 def test_help_and_going_back(tmp_path):
     session = PlainSession(["--plain"], tmp_path)
-    answers = {"pv.size": ["?", "30Gi"], "pv.reclaimPolicy": ["<", "<", "31Gi"], "Write them?": ["n"]}
+    answers = {"pv.size": ["?", "30Gi"], "pv.reclaimPolicy": ["<", "<", "31Gi"], "Write them?": ["n"], "Discard every answer": ["y"]}
     status = session.run(answers)
     assert "Capacity of the PersistentVolume" in session.output, "? prints the field's help"
     sizes = [p for p in session.prompts if "cacheRegistry.pv.size" in p]
@@ -116,9 +116,11 @@ def test_piped_answers_install_and_input_ending_early(tmp_path):
     script = tmp_path / "script"
     script.mkdir()
     # Enter for every question, then y to write: a scripted install on the defaults. A first run that answers
-    # nothing but Enter counts the questions (and writes nothing: Enter at "Write them?" means no).
+    # nothing but Enter counts the questions (and writes nothing: Enter at "Write them?" asks again, until the
+    # input ends).
     dry = subprocess.run([BIN, "--plain"], cwd=script, input="\n" * 300, capture_output=True, text=True, timeout=60)
-    assert dry.returncode == 0 and "Nothing was written." in dry.stdout and list(script.iterdir()) == []
+    assert dry.returncode == 2 and "input ended at the write question" in dry.stderr and list(script.iterdir()) == []
+    assert "Enter y or n" in dry.stdout
     questions = dry.stdout.split("Write them?")[0].count("]: ")
     result = subprocess.run([BIN, "--plain"], cwd=script, input="\n" * questions + "y\n", capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
@@ -145,3 +147,22 @@ def test_plain_edit_of_a_file(tmp_path):
     session = PlainSession(["edit", values.name, "--plain"], tmp_path)
     assert session.run({"service.port": ["8443"], "Write them?": ["y"]}) == 0, session.output[-2000:]
     assert values.read_bytes() == CHART.read_bytes().replace(b"    port: 443\n", b"    port: 8443\n", 1)
+
+
+def test_the_final_question_needs_an_explicit_answer_and_no_is_confirmed(tmp_path):
+    session = PlainSession(["--plain"], tmp_path)
+    status = session.run({"Write them?": ["", "", "n", "y"], "Discard every answer": ["n"]})
+    assert status == 0, session.output[-2000:]
+    assert session.output.count("Write them?") == 4, "two Enters ask again; a no is confirmed, and its no asks again"
+    assert (tmp_path / "values.yaml").exists()
+
+
+def test_importing_pem_files_asks_for_their_paths(tmp_path):
+    from certs import ALL_NAMES, make
+    cert, key = make(str(tmp_path / "pair"), ALL_NAMES)
+    session = PlainSession(["--plain"], tmp_path)
+    status = session.run({"TLS source": ["import PEM files"], "tls.crt": [str(cert)], "tls.key": [str(key)], "Write them?": ["y"]})
+    assert status == 0, session.output[-3000:]
+    assert "Generate a new pair" not in "".join(p for p in session.prompts if "Generate" in p), session.prompts
+    assert (tmp_path / "manifests" / "secret.yaml").exists()
+    assert any(p.startswith("TLS source") and "[1: existing secret]" in p for p in session.prompts), session.prompts

@@ -1,0 +1,68 @@
+"""Edges where a pipeline is misled: JSON that agrees with the exit code, --set typos, a file without the section,
+a tagged top level, tls inspect of a values file or standard input."""
+import json
+import subprocess
+
+from conftest import BIN, CHART, run
+
+
+def test_json_says_what_the_exit_code_says(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text("cacheRegistry: {}\n")
+    strict = run("validate", "-f", values, "--strict", "--output", "json")
+    assert strict.returncode == 1 and json.loads(strict.stdout)["valid"] is False
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("cacheRegistry: [\n")
+    result = run("validate", "-f", broken, "--output", "json")
+    answer = json.loads(result.stdout)
+    assert result.returncode == 2 and answer["valid"] is False and "broken.yaml:2:1" in answer["error"]
+    missing = run("validate", "-f", tmp_path / "absent.yaml", "--output", "json")
+    assert missing.returncode == 2 and "no such file" in json.loads(missing.stdout)["error"]
+
+
+def test_a_set_typo_is_an_error_in_export_and_validate(tmp_path):
+    export = run("export", "-o", tmp_path / "out", "--set", "pv.sise=1Gi")
+    assert export.returncode == 1 and "error: cacheRegistry.pv.sise: unknown key; did you mean pv.size? (--set pv.sise=1Gi)" in export.stderr
+    assert not (tmp_path / "out").exists()
+    values = tmp_path / "v.yaml"
+    values.write_text("cacheRegistry: {}\n")
+    result = run("validate", "-f", values, "--set", "pv.sise=1Gi")
+    assert result.returncode == 1 and sum("pv.sise" in line for line in result.stderr.splitlines()) == 1
+    assert run("validate", "-f", values, "--set", "pvc.size=100Gi").returncode == 1
+
+
+def test_a_file_without_the_section_says_the_defaults_were_checked(tmp_path):
+    grafana = tmp_path / "grafana.yaml"
+    grafana.write_text("grafana:\n  adminUser: admin\n")
+    result = run("validate", "-f", grafana, "--route", "kubectl")
+    assert f"note: {grafana} has no cacheRegistry section: the chart's defaults were checked" in result.stderr
+    assert json.loads(run("validate", "-f", grafana, "--route", "kubectl", "--output", "json").stdout)["notes"]
+
+
+def test_a_tagged_top_level_is_refused(tmp_path):
+    tagged = tmp_path / "set.yaml"
+    tagged.write_text("--- !!set\n? a\n? b\n")
+    result = run("validate", "-f", tagged)
+    assert result.returncode == 2 and "the top level is tagged tag:yaml.org,2002:set" in result.stderr
+    edit = run("set", "-f", tagged, "pv.size=1Gi")
+    assert edit.returncode == 2 and tagged.read_text() == "--- !!set\n? a\n? b\n"
+
+
+def test_a_huge_number_gets_a_short_message(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text("cacheRegistry:\n  deployment:\n    replicas: " + "9" * 5_000_000 + "\n")
+    result = run("validate", "-f", values)
+    line = next(line for line in result.stderr.splitlines() if "replicas" in line)
+    assert len(line) < 200 and "is too large" in line and "did you mean" not in line
+
+
+def test_tls_inspect_reads_registry_tls_and_standard_input(tmp_path):
+    result = run("tls", "inspect", "-f", CHART)
+    assert result.returncode == 0 and "certificate: registryTls.crt" in result.stdout
+    assert "key:         registryTls.key matches the certificate" in result.stdout
+    assert run("tls", "generate", "-o", tmp_path).returncode == 0
+    piped = subprocess.run([BIN, "tls", "inspect", "-"], input=(tmp_path / "tls.crt").read_text(), capture_output=True, text=True)
+    assert piped.returncode == 0 and "certificate: standard input" in piped.stdout
+    none = tmp_path / "none.yaml"
+    none.write_text("cacheRegistry: {}\n")
+    assert run("tls", "inspect", "-f", none).returncode == 1
