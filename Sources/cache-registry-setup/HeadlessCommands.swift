@@ -105,14 +105,18 @@ enum Checks {
         }
     }
 
+    /// The problems on standard error, one line each, written at once (100k problems are not 100k writes).
     static func print(_ problems: [Problem], file: String?) {
+        guard !problems.isEmpty else { return }
+        var text = ""
         for problem in problems {
             let location: String
             if let line = problem.line { location = " (\(problem.file ?? file ?? "values"):\(line))" }
             else if let cited = problem.file { location = " (\(cited))" }
             else { location = "" }
-            Output.error("\(problem)\(location)")
+            text += "\(problem)\(location)\n"
         }
+        Output.error(text)
     }
 }
 
