@@ -66,11 +66,34 @@ public enum JSONSchemaGenerator {
     static let storagePattern = "^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[kMGTPE]|[eE]\\+?[0-9]+)?$"
 
     public static func schema() -> JSON {
+        .object([("$schema", .string(draft))] + sectionMembers)
+    }
+
+    /// A `values.schema.json` for the whole chart: `cacheRegistry` and `registryTls` constrained, every other key
+    /// (other components, `global`) accepted, so the chart still works as a subchart.
+    public static func chartSchema() -> JSON {
         .object([
-            ("$schema", .string("http://json-schema.org/draft-07/schema#")),
-            ("title", .string("cacheRegistry")),
-            ("description", .string("The Cache Registry section of the Kubiya Tool Manager chart's values.yaml.")),
-        ] + objectBody(KeyPath([])))
+            ("$schema", .string(draft)),
+            ("title", .string("kubiya-runner values")),
+            ("type", .string("object")),
+            ("properties", .object([
+                ("cacheRegistry", .object(sectionMembers)),
+                ("registryTls", .object([
+                    ("type", .string("object")),
+                    ("description", .string("The registry's TLS pair, base64 PEM; the chart makes registry-tls-secret of it.")),
+                    ("properties", .object([("crt", .object([("type", .array([.string("string"), .string("null")]))])),
+                                            ("key", .object([("type", .array([.string("string"), .string("null")]))]))])),
+                    ("additionalProperties", .bool(false)),
+                ])),
+            ])),
+        ])
+    }
+
+    static let draft = "http://json-schema.org/draft-07/schema#"
+
+    static var sectionMembers: [(String, JSON)] {
+        [("title", .string("cacheRegistry")),
+         ("description", .string("The Cache Registry section of the Kubiya Tool Manager chart's values.yaml."))] + objectBody(KeyPath([]))
     }
 
     static func objectBody(_ path: KeyPath) -> [(String, JSON)] {
@@ -84,7 +107,9 @@ public enum JSONSchemaGenerator {
             if let field = FieldRegistry.field(child) { return (key, fieldSchema(field)) }
             return (key, .object([("type", .string("object"))] + objectBody(child)))
         }
-        return [("type", .string("object")), ("properties", .object(properties))]
+        // A typo in a key is refused; only a volume source other than NFS is open (it is kept and rendered as given).
+        return [("type", .string("object")), ("properties", .object(properties)),
+                ("additionalProperties", .bool(path == .pvVolumeSource))]
     }
 
     static func fieldSchema(_ field: Field) -> JSON {
@@ -127,8 +152,17 @@ public enum JSONSchemaGenerator {
         case .yamlList: members.append(("type", .string("array")))
         case .yamlMappingOrList: members.append(("type", .array([.string("object"), .string("array")])))
         }
-        if field.nullable, case .string(let type)? = members.first?.1 {
-            members[0] = ("type", .array([.string(type), .string("null")]))
+        // null is meaningful where the chart has a default (it switches the default off, as Helm merges) or the key
+        // says so (pv.hostPath: null selects another storage mode).
+        if field.nullable || field.defaultValue != nil || !field.modeDefaults.isEmpty {
+            switch members.first?.1 {
+            case .string(let type)?: members[0] = ("type", .array([.string(type), .string("null")]))
+            case .array(let types)?: members[0] = ("type", .array(types + [.string("null")]))
+            default: break
+            }
+            if let index = members.firstIndex(where: { $0.0 == "enum" }), case .array(let options) = members[index].1 {
+                members[index] = ("enum", .array(options + [.null]))
+            }
         }
         members.append(("title", .string(field.label)))
         members.append(("description", .string(field.fullHelp)))

@@ -138,7 +138,11 @@ public struct PlainWizard {
         } else if let options {
             let chosen: String
             if let number = Int(answer), options.indices.contains(number - 1) { chosen = options[number - 1] }
-            else if let named = options.first(where: { $0.lowercased() == answer.lowercased() }) { chosen = named }
+            else if let named = options.first(where: { option in
+                // By name: the whole label, or its name without the explanation in brackets (`dynamic`, `nfs`).
+                let name = option.split(separator: " (").first.map(String.init) ?? option
+                return option.lowercased() == answer.lowercased() || name.lowercased() == answer.lowercased()
+            }) { chosen = named }
             else { return retry("Enter a number from 1 to \(options.count)") }
             var presses = 0
             while Forms.text(of: item.id, in: state) != chosen && presses <= options.count {

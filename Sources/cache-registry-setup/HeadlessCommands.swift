@@ -276,7 +276,11 @@ struct SetCommand: ParsableCommand {
 
 /// `schema`: the JSON Schema (draft-07) of the cacheRegistry section.
 struct SchemaCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) of cacheRegistry.")
+    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) of cacheRegistry (--chart: of the whole chart's values).")
     @Flag(help: "Print the table of keys as Markdown instead (the README's table).") var markdown = false
-    func run() throws { Output.line(markdown ? FieldRegistry.markdownTable() : JSONSchemaGenerator.schema().serialized()) }
+    @Flag(help: "Print a values.schema.json for the whole chart: cacheRegistry and registryTls constrained, every other key accepted.")
+    var chart = false
+    func run() throws {
+        Output.line(markdown ? FieldRegistry.markdownTable() : (chart ? JSONSchemaGenerator.chartSchema() : JSONSchemaGenerator.schema()).serialized())
+    }
 }

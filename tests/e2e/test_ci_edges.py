@@ -3,6 +3,8 @@ a tagged top level, tls inspect of a values file or standard input."""
 import json
 import subprocess
 
+import yaml
+
 from conftest import BIN, CHART, run
 
 
@@ -66,3 +68,50 @@ def test_tls_inspect_reads_registry_tls_and_standard_input(tmp_path):
     none = tmp_path / "none.yaml"
     none.write_text("cacheRegistry: {}\n")
     assert run("tls", "inspect", "-f", none).returncode == 1
+
+
+def schemas():
+    import jsonschema
+    section = jsonschema.Draft7Validator(json.loads(run("schema").stdout))
+    chart = json.loads(run("schema", "--chart").stdout)
+    jsonschema.Draft7Validator.check_schema(chart)
+    return section, jsonschema.Draft7Validator(chart)
+
+
+def test_every_values_file_the_program_writes_fits_both_schemas(tmp_path):
+    from test_plain import PlainSession
+    from conftest import EXAMPLE, SHARED
+    section, chart = schemas()
+    written = []
+    for mode, extra in (("hostPath", {}), ("dynamic", {}), ("NFS", {"nfs.server": ["10.0.0.5"], "nfs.path": ["/exports/r"]})):
+        folder = tmp_path / mode
+        folder.mkdir()
+        session = PlainSession(["--plain"], folder)
+        assert session.run({"Storage mode": [mode], **extra, "Write them?": ["y"]}) == 0, session.output[-2000:]
+        written.append(folder / "values.yaml")
+        text = (folder / "values.yaml").read_text()
+        assert ("hostPath: null" in text) == (mode != "hostPath") and ("server: 10.0.0.5" in text) == (mode == "NFS"), text
+        mode_line = next(line for line in session.output.splitlines() if line.startswith("Storage mode"))
+        assert "Enter a number" not in session.output.split(mode_line, 1)[1].split("\n", 2)[1], "a choice by its name"
+    edited = tmp_path / "chart.yaml"
+    edited.write_text(CHART.read_text())
+    assert run("set", "-f", edited, "--route", "kubectl", "pv.hostPath=null", "pv.reclaimPolicy=null").returncode == 0
+    written += [edited, EXAMPLE]
+    real = SHARED / "kubiya-runner-values.yaml"
+    if real.exists():
+        written.append(real)
+    for path in written:
+        values = yaml.safe_load(path.read_text()) or {}
+        assert list(section.iter_errors(values.get("cacheRegistry") or {})) == [], path
+        assert list(chart.iter_errors(values)) == [], path
+
+
+def test_the_schemas_refuse_typos_and_accept_other_components():
+    section, chart = schemas()
+    assert list(section.iter_errors({"pv": {"sise": "1Gi"}})), "a typo under cacheRegistry is refused"
+    assert list(section.iter_errors({"pvv": {}}))
+    assert not list(section.iter_errors({"pv": {"hostPath": None, "volumeSource": {"csi": {"driver": "x"}}}}))
+    assert not list(section.iter_errors({"pv": {"reclaimPolicy": None}})), "null switches a default off"
+    assert not list(chart.iter_errors({"global": {"x": 1}, "toolManager": {"env": {}}, "cacheRegistry": {}}))
+    assert list(chart.iter_errors({"cacheRegistry": {"pv": {"sise": "1Gi"}}}))
+    assert list(chart.iter_errors({"registryTls": {"cert": "x"}}))
