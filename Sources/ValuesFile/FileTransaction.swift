@@ -155,7 +155,12 @@ public struct FileTransaction: Sendable {
             throw ValuesFileError("\(path): cannot be checked: \(FileAccess.reason(errno)); nothing was changed")
         }
         if case .some(let before) = write.readBefore {
-            let now = exists ? try? FileAccess.readFile(target) : nil
+            var now: [UInt8]?
+            if exists {
+                do { now = try FileAccess.readFile(target) } catch {
+                    throw ValuesFileError("\(error.description) (reading it again before replacing it); nothing written")
+                }
+            }
             if now != before {
                 throw ValuesFileError("\(path): changed on disk since it was read; nothing written", changedOnDisk: write.path)
             }
