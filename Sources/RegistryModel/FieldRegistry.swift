@@ -87,7 +87,7 @@ public enum FieldRegistry {
         Field("deployment.affinity", "Affinity", kind: .yamlMapping, default: .emptyMapping, step: .registry,
               example: "{nodeAffinity: ...}", help: "Pod affinity rules, rendered as given."),
         Field("deployment.env", "Extra env", kind: .yamlMappingOrList, default: .emptyMapping, step: .registry,
-              example: "{REGISTRY_HTTP_SECRET: s3cr3t}", help: "Extra environment variables (a NAME: value map or a list of EnvVar)."),
+              example: "REGISTRY_LOG_LEVEL=info", help: "Extra environment variables (a NAME: value map or a list of EnvVar)."),
         Field("deployment.volumeMounts", "Extra volume mounts", kind: .yamlList, default: .emptySequence, step: .registry,
               example: "[{name: x, mountPath: /x}]", help: "Extra volume mounts of the registry container, rendered as given."),
         Field("deployment.volumes", "Extra volumes", kind: .yamlList, default: .emptySequence, step: .registry,

@@ -81,6 +81,8 @@ public struct CertificateReport: Sendable {
     /// The registry names and whether each is covered.
     public var coverage: [(name: String, covered: Bool)]
     public var problems: [Problem]
+    /// Past its end at the time it was inspected.
+    public var isExpired: Bool
 }
 
 /// Checks certificate and key: parsing, match, validity window and the names the registry is reached by.
@@ -151,7 +153,8 @@ public enum TLSChecks {
                                  subject: certificate.subject.description, dnsNames: dnsNames, ipAddresses: addresses,
                                  notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter,
                                  keyMatches: keyMatches, keyAlgorithm: algorithm,
-                                 coverage: coverage.map { (name: $0.0, covered: $0.1) }, problems: problems)
+                                 coverage: coverage.map { (name: $0.0, covered: $0.1) }, problems: problems,
+                                 isExpired: certificate.notValidAfter < now)
     }
 
     /// The problems of a config's TLS material against its current service name and namespace.

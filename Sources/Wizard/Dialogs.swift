@@ -147,7 +147,7 @@ func drawFind(_ canvas: inout Canvas, _ state: WizardState, query: String, selec
         canvas.fill(row: top + 2 + offset, column: left + 1, width: width - 2, style: style)
         let path = match.item.keyPath.count > pathWidth ? "…" + match.item.keyPath.suffix(pathWidth - 1) : match.item.keyPath
         let place = match.hiddenIn.map { "\($0) mode" } ?? match.step.rawValue
-        let text = "\(match.item.label.padding(labelWidth)) \(path.padding(pathWidth)) \(place)"
+        let text = "\(match.item.label.fitted(labelWidth)) \(path.fitted(pathWidth)) \(place)"
         canvas.put(text, row: top + 2 + offset, column: left + 2, style: style, limit: width - 4)
     }
     if matches.isEmpty { canvas.put("no field matches", row: top + 2, column: left + 2, style: CellStyle(.muted)) }
@@ -175,11 +175,15 @@ func drawPreview(_ canvas: inout Canvas, _ state: WizardState, tab: Int, scroll:
         column += canvas.put(" \(item.title) ", row: top + 1, column: column, style: style) + 1
     }
     guard tabs.indices.contains(tab) else { return }
-    let lines = tabs[tab].lines
+    let lines = PreviewLayout.rows(tabs[tab], width: width)
     let visible = PreviewLayout.visibleLines(height: state.height)
     let start = min(scroll, max(0, lines.count - visible))
     for (offset, line) in lines.dropFirst(start).prefix(visible).enumerated() {
-        drawYAMLLine(&canvas, line.text, role: line.role, row: top + 2 + offset, column: 2, limit: width - 4)
+        if line.continued {
+            canvas.put(line.text, row: top + 2 + offset, column: 2, style: CellStyle(line.role), limit: width - 4)
+        } else {
+            drawYAMLLine(&canvas, line.text, role: line.role, row: top + 2 + offset, column: 2, limit: width - 4)
+        }
     }
     let position = lines.isEmpty ? "" : "lines \(start + 1)-\(min(lines.count, start + visible)) of \(lines.count)"
     canvas.put("\(position)  Left/Right tab  Up/Down PgUp/PgDn Home/End  Esc close", row: top + height - 2, column: 2,
@@ -237,11 +241,31 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
 }
 
 extension String {
-    func padding(_ width: Int) -> String { count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count) }
+    /// Padded with spaces to `width`; a longer text is kept whole (the line wraps, nothing is cut).
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+    /// Exactly `width` characters: padded, or cut (the columns of the find list).
+    func fitted(_ width: Int) -> String { String(padding(width).prefix(width)) }
 }
 
 /// The preview's geometry, shared by drawing and scrolling.
 enum PreviewLayout {
     /// Lines of a tab shown at once in a window `height` rows high.
     static func visibleLines(height: Int) -> Int { max(1, height - 6) }
+
+    /// A tab's lines as rows of a preview `width` columns wide: a longer line goes on in the rows below it,
+    /// indented two columns, so nothing is cut (Left/Right switch tabs, so there is no sideways scroll).
+    static func rows(_ tab: PreviewTab, width: Int) -> [(text: String, role: StyleRole, continued: Bool)] {
+        let room = max(10, width - 4)
+        var rows: [(text: String, role: StyleRole, continued: Bool)] = []
+        for line in tab.lines {
+            var rest = Substring(line.text)
+            rows.append((String(rest.prefix(room)), line.role, false))
+            rest = rest.dropFirst(room)
+            while !rest.isEmpty {
+                rows.append(("  " + rest.prefix(room - 2), line.role, true))
+                rest = rest.dropFirst(room - 2)
+            }
+        }
+        return rows
+    }
 }

@@ -76,9 +76,13 @@ public enum Forms {
             items += fields(for: step, state: state)
             let stale = RegistryAddress.problems(state.addressReferences, current: state.config.registryAddress)
             if !stale.isEmpty {
+                // Every line the update changes, the Tool Manager's own key included, as set --update-references lists them.
+                let lines = state.addressReferences.filter { $0.key != state.config.registryAddress }.values.flatMap { $0 }
+                    .map(\.line).sorted()
+                let list = "line\(lines.count == 1 ? "" : "s") " + lines.map(String.init).joined(separator: ", ")
                 let label = state.updateReferences ? "Keep references" : "Update references"
-                let hint = state.updateReferences ? "\(stale.count) lines become \(state.config.registryAddress)"
-                    : "toolManager and other keys: \(stale.count) lines hold the old address"
+                let hint = state.updateReferences ? "\(list) become \(state.config.registryAddress)"
+                    : "toolManager and other keys: \(list) hold the old address"
                 items.append(FormItem(id: .updateReferences, label: label, keyPath: hint, widget: .action,
                                       problemPaths: stale.map(\.path), matchesSubpaths: false))
             }

@@ -477,7 +477,8 @@ extension WizardState {
     /// Rows whose label or key path contain the query, across all steps.
     /// The scroll position that shows a preview tab's last line at the bottom.
     func lastScroll(_ tab: Int) -> Int {
-        max(0, (previewTabs.indices.contains(tab) ? previewTabs[tab].lines.count : 0) - PreviewLayout.visibleLines(height: height))
+        let rows = previewTabs.indices.contains(tab) ? PreviewLayout.rows(previewTabs[tab], width: width).count : 0
+        return max(0, rows - PreviewLayout.visibleLines(height: height))
     }
 
     /// Rows whose label or key path contain the query, across all steps; then fields the current storage mode

@@ -14,8 +14,9 @@ struct Layout {
     var bodyBottom: Int { state.height - 3 }
     var firstItemRow: Int { bodyTop + 2 }
     var labelWidth: Int { 18 }
-    /// Text fields widen with the window (24 columns at 80, 40 at 100, at most 64); the key path takes the rest.
-    var valueWidth: Int { max(24, min(64, formWidth - labelWidth - 26)) }
+    /// Text fields widen with the window (24 characters at 80, 40 at 100, at most 64); the key path takes the rest.
+    /// One column more than the promise, for the cursor after the last character (a 40-character path shows whole).
+    var valueWidth: Int { max(25, min(65, formWidth - labelWidth - 25)) }
 
     init(_ state: WizardState) { self.state = state }
 
@@ -173,7 +174,9 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
     }
     if let material, let report = TLSChecks.inspect(material, serviceNames: names) {
         let key = report.keyMatches.map { $0 ? "key matches" : "key does NOT match" } ?? "no key given"
-        lines.append(("Certificate (\(report.keyAlgorithm)): expires \(CalendarDate.string(report.notAfter)), \(key)", CellStyle(.title, bold: true)))
+        let expiry = report.isExpired ? "EXPIRED on" : "expires"
+        lines.append(("Certificate (\(report.keyAlgorithm)): \(expiry) \(CalendarDate.string(report.notAfter)), \(key)",
+                      CellStyle(.title, bold: true)))
         lines += report.coverage.map { entry in
             (entry.covered ? "  \(state.glyphs.ok) \(entry.name)" : "  \(state.glyphs.error) \(entry.name) (not covered)",
              entry.covered ? CellStyle(.success) : CellStyle(.warning))
@@ -188,7 +191,8 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
         lines.append(("Secret \(state.config.view.string(.deploymentTlsSecretName) ?? "") needs tls.crt/tls.key for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
     }
-    for (offset, line) in lines.enumerated() where top + offset <= layout.bodyBottom {
+    // Wrapped, so no word of the summary is cut at 80 columns.
+    for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 2).enumerated() where top + offset <= layout.bodyBottom {
         canvas.put(line.0, row: top + offset, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }
@@ -199,7 +203,7 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
     guard top <= layout.bodyBottom else { return }
     let left = layout.formLeft + 1
     let plan = state.manifestPlan
-    var lines: [(String, CellStyle)] = [("Files written, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
+    var lines: [(String, CellStyle)] = [("Files to write, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
     lines.append(("  \(state.valuesPath)", CellStyle(.text)))
     if let tlsValues = state.tlsValuesPath { lines.append(("  \(tlsValues.padding(28)) registryTls for Helm (0600)", CellStyle(.text))) }
     lines += plan.manifests.map { manifest in
@@ -233,7 +237,12 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
     if item.widget == .action {
         let style = focused ? CellStyle(.focus, bold: true, reverse: true) : CellStyle(.accent, bold: true)
         canvas.put("[ \(item.label) ]", row: row, column: column, style: style)
-        canvas.put("  Enter or \(item.keyPath)", row: row, column: column + item.label.count + 4, style: CellStyle(.muted))
+        let hintColumn = column + item.label.count + 4
+        // The hint ends at the form's border (the full list is in the problems below the row).
+        let room = layout.formLeft + layout.formWidth - hintColumn
+        let hint = "  Enter or \(item.keyPath)"
+        canvas.put(hint.count > room ? String(hint.prefix(max(0, room - 1))) + "…" : hint, row: row, column: hintColumn,
+                   style: CellStyle(.muted), limit: max(0, room))
         return
     }
     canvas.put(item.label, row: row, column: column, style: focused ? CellStyle(.focus, bold: true) : .text, limit: layout.labelWidth - 1)

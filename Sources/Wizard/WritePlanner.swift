@@ -179,6 +179,10 @@ public enum PreviewBuilder {
         if !plan.notes.isEmpty {
             tabs.append(PreviewTab(title: "Notes", lines: plan.notes.map { ("# " + $0, .yamlComment) }))
         }
+        if state.mode == .setup {
+            // The values file a fresh setup writes, as it will be written (it holds no key: that goes to values-tls.yaml).
+            tabs.append(PreviewTab(title: PathName.lastComponent(state.valuesPath), lines: colour(FreshValuesFile.render(state.config))))
+        }
         if state.mode == .edit {
             let old = String(decoding: state.originalBytes, as: UTF8.self)
             do {

@@ -196,6 +196,10 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         let path = "/srv/registry/images-and-layers/storage-a"  // 41 characters
         send(&state, .control("u"), .paste(path), .down)
         XCTAssertTrue(view(state).text.contains(path.dropLast()), "a 100-column window shows a 40-character host path whole")
+        let forty = String(path.prefix(40))
+        focus(&state, on: .pvHostPath)
+        send(&state, .control("u"), .paste(forty), .end)
+        XCTAssertTrue(view(state).text.contains(forty), "a 40-character path shows whole while the cursor stands after it")
     }
 
     func testAPrivateKeyIntoAReadableValuesFileIsWritten0600ByDefault() throws {

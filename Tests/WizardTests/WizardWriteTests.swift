@@ -62,3 +62,68 @@ final class WizardWriteTests: XCTestCase, WizardTesting {
         XCTAssertTrue(lines.contains { $0.contains("http-secret: <redacted: 64 bytes>") }, lines.joined(separator: "\n"))
     }
 }
+
+/// Every line readable at 80x24 and 100x30: rows end at the border, the preview wraps, summaries are not cut.
+final class ReadableLinesTests: XCTestCase, WizardTesting {
+    func chartState(width: Int, height: Int) throws -> WizardState {
+        let bytes = Array(try Fixtures.text("chart-values.yaml").utf8)
+        let document = try ValuesDocument(bytes: bytes, name: "values.yaml")
+        return WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: bytes, config: try document.config(),
+                           width: width, height: height, document: document)
+    }
+
+    /// Every row of the screen keeps its right border where the box draws one.
+    func assertBordersKept(_ canvas: Canvas, _ context: String) {
+        for (index, line) in canvas.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where index >= 2 && index < canvas.height - 2 {
+            XCTAssertEqual(line.last, "│", "row \(index) of \(context) loses its border:\n\(canvas.text)")
+        }
+    }
+
+    func testTheUpdateReferencesRowEndsAtTheBorderAndCountsEveryLine() throws {
+        for (width, height) in [(80, 24), (100, 30)] {
+            var state = try chartState(width: width, height: height)
+            focus(&state, on: .serviceName)
+            send(&state, .control("u"), .paste("registry"))
+            state.goTo(step: .service, focus: 0)
+            let row = try XCTUnwrap(state.items.first { $0.id == .updateReferences })
+            XCTAssertTrue(row.keyPath.contains("lines 24, 38, 43, 121"), row.keyPath)
+            assertBordersKept(view(state), "the Service step at \(width)x\(height)")
+        }
+    }
+
+    func testThePreviewWrapsLongLines() throws {
+        var state = newState(width: 80, height: 24)
+        let long = String(repeating: "x", count: 150)
+        state.config = state.config.applying(try Assignment(parsing: "deployment.env.LONG=\(long)"))
+        send(&state, .function(2))
+        let deployment = try XCTUnwrap(state.previewTabs.firstIndex { $0.title == "Deployment" })
+        state.dialog = .preview(tab: deployment, scroll: 0)
+        let rows = PreviewLayout.rows(state.previewTabs[deployment], width: state.width)
+        let start = try XCTUnwrap(rows.firstIndex { $0.text.contains("xxxx") })
+        let joined = rows[start...].prefix { $0.text.contains("x") }.map { $0.text.trimmingCharacters(in: " ") }.joined()
+        XCTAssertTrue(joined.contains(long), "the whole value is on the rows it wraps to")
+        XCTAssertTrue(rows.allSatisfy { $0.text.count <= state.width - 4 })
+        state.dialog = .preview(tab: deployment, scroll: state.lastScroll(deployment))
+        XCTAssertTrue(view(state).text.contains("lines"), "End reaches the last wrapped row")
+    }
+
+    func testAFreshSetupPreviewsTheValuesFileItWrites() {
+        var state = newState(width: 100, height: 30)
+        send(&state, .function(2))
+        let tab = state.previewTabs.first { $0.title == "values.yaml" }
+        XCTAssertEqual(tab?.lines.map(\.text).joined(separator: "\n") ?? "",
+                       FreshValuesFile.render(state.config).split(separator: "\n", omittingEmptySubsequences: false)
+                           .dropLast().joined(separator: "\n"))
+    }
+
+    func testTheReviewListsFilesToWriteWhole() throws {
+        var state = newState(width: 80, height: 24)
+        state.outputDir = "/tmp/run1/manifests-of-a-long-name"
+        state.goTo(step: .review, focus: 0)
+        let text = view(state).text.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }.joined(separator: " ")
+        XCTAssertTrue(text.contains("Files to write"), text)
+        XCTAssertTrue(text.contains("/tmp/run1/manifests-of-a-long-name/deployment.yaml"), "paths are whole: \(text)")
+        XCTAssertFalse(text.contains("Files written"))
+    }
+}
