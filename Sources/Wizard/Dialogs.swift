@@ -14,6 +14,10 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
     case .failed(let message):
         drawBox(&canvas, state, title: "Write failed", lines: wrap(message, width: 60).map { ($0, CellStyle(.error, bold: true)) },
                 buttons: ["OK"], choice: 0, footer: "Esc close")
+    case .keys:
+        let width = KeyHelp.table.map(\.keys.count).max() ?? 0
+        let lines = KeyHelp.table.map { ("\($0.keys.padding(width))  \($0.meaning)", CellStyle(.text)) }
+        drawBox(&canvas, state, title: "Keys", lines: lines, buttons: [], choice: 0, footer: "Esc or ? close")
     case .changedOnDisk(let path, let choice):
         let what = state.mode == .edit ? "Reload reads it again and keeps your edits on top of it; then you write again."
             : "Reload looks at the disk again and shows what the write would replace."

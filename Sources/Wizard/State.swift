@@ -168,6 +168,8 @@ public enum Dialog: Equatable, Sendable {
     case write(plan: WritePlan?, choice: Int)
     case quit(choice: Int)
     case failed(String)
+    /// Every key and what it does (`?`).
+    case keys
     /// The edited file changed on disk since it was read; choice 1 reloads it (keeping this session's edits).
     case changedOnDisk(path: String, choice: Int)
     case done([String])
@@ -178,6 +180,13 @@ public struct FieldSnapshot: Equatable, Sendable {
     public let config: RegistryConfig
     public let outputDir: String
     public let tls: TLSSettings
+
+    /// The same edits (material that arrived from the background, a generated pair, is not an edit).
+    func sameEdits(as other: FieldSnapshot) -> Bool {
+        config == other.config && outputDir == other.outputDir && tls.source == other.tls.source
+            && tls.certificatePath == other.tls.certificatePath && tls.keyPath == other.tls.keyPath
+            && tls.days == other.tls.days && tls.rsa == other.tls.rsa
+    }
 }
 
 /// Why a manifests folder cannot be written.
@@ -210,6 +219,9 @@ public struct WizardState: Equatable, Sendable {
     public var focusedText = ""
     /// The values when the field was focused, so Esc undoes exactly what was typed into it.
     public var focusedSnapshot: FieldSnapshot?
+    /// Field edits to undo (Ctrl-Z), oldest first, and undone edits to redo (Ctrl-Y): one step per field left changed.
+    public var undoStack: [FieldSnapshot] = []
+    public var redoStack: [FieldSnapshot] = []
     /// Why the manifests folder cannot be written, for the folder it was checked for.
     public var folderProblem: FolderProblem?
     public var dialog: Dialog?

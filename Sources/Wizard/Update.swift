@@ -99,8 +99,34 @@ extension WizardState {
 
     /// What the newly focused row holds, for the cursor and for Esc to put back.
     mutating func rememberFocusedField() {
+        recordEdit()
         focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
-        focusedSnapshot = FieldSnapshot(config: config, outputDir: outputDir, tls: tls)
+        focusedSnapshot = currentSnapshot
+        cursor = focusedText.count
+    }
+
+    var currentSnapshot: FieldSnapshot { FieldSnapshot(config: config, outputDir: outputDir, tls: tls) }
+
+    /// The edit of the field being left, as one undo step (nothing when it was left as it was).
+    mutating func recordEdit() {
+        guard let before = focusedSnapshot, !before.sameEdits(as: currentSnapshot) else { return }
+        undoStack.append(before)
+        redoStack.removeAll()
+        focusedSnapshot = currentSnapshot
+    }
+
+    /// Ctrl-Z puts back the values before the last field edit; Ctrl-Y does it again.
+    mutating func undo(redoing: Bool) {
+        recordEdit()
+        guard let target = redoing ? redoStack.popLast() : undoStack.popLast() else { return }
+        if redoing { undoStack.append(currentSnapshot) } else { redoStack.append(currentSnapshot) }
+        config = target.config
+        outputDir = target.outputDir
+        tls = target.tls
+        draft = nil
+        revalidate()
+        focusedSnapshot = currentSnapshot
+        focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
         cursor = focusedText.count
     }
 
@@ -127,6 +153,9 @@ extension WizardState {
         case .function(2): return openPreview()
         case .function(10), .control("s"): return openWrite()
         case .control("f"): dialog = .find(query: "", selection: 0); return []
+        case .character("?") where focusedItem?.widget != .text: dialog = .keys; return []
+        case .control("z"): undo(redoing: false); return []
+        case .control("y"): undo(redoing: true); return []
         case .control("g") where step == .tls: return generateNewPair()
         case .control("c"), .function(12): return quitAsking()
         case .pageDown, .control("n"): if let next = Step.allCases.after(step) { goTo(step: next, focus: 0) }; return []
@@ -343,6 +372,10 @@ extension WizardState {
         config = edited
         chartTLS = RegistryTLSMaterial(document: document)
         revalidate()
+        // The file under the edits changed: earlier steps would undo to values it no longer has.
+        undoStack.removeAll()
+        redoStack.removeAll()
+        focusedSnapshot = currentSnapshot
     }
 
     /// Opens the write dialog; with errors it lists them, otherwise the plan waits for a fresh look at the disk.
@@ -394,8 +427,8 @@ extension WizardState {
             }
         }
         switch current {
-        case .help, .failed:
-            if key == .escape || key == .enter || key == .function(1) || key == .character("q") { dialog = nil }
+        case .help, .failed, .keys:
+            if key == .escape || key == .enter || key == .function(1) || key == .character("q") || key == .character("?") { dialog = nil }
             return []
         case .done:
             if key == .enter || key == .character("q") || key == .escape { return [.exit(status: 0)] }

@@ -162,4 +162,50 @@ final class ReadBackPropertyTests: XCTestCase {
             }
         }
     }
+
+    func testUndoingEveryEditGivesBackTheStartByteForByteAndRedoGivesBackTheEnd() throws {
+        var random = SeededGenerator(seed: 11)
+        var generated: [GenerationSpec: GeneratedTLSMaterial] = [:]
+        let all = try fixtures()
+        for round in 0..<max(120, all.count * 3) {
+            let (name, bytes) = all[round % all.count]
+            let initial = try start(bytes, name: name)
+            var state = initial
+            session(&state, &random, generated: &generated)
+            let end = state
+            var presses = 0
+            while !state.undoStack.isEmpty || !(state.focusedSnapshot?.sameEdits(as: state.currentSnapshot) ?? true) {
+                _ = update(&state, .key(.control("z")))
+                presses += 1
+                XCTAssertLessThan(presses, 200, "undo ends")
+            }
+            XCTAssertEqual(state.config, initial.config, "round \(round) on \(name): every edit undone")
+            XCTAssertEqual(try WritePlanner.valuesBytes(state), try WritePlanner.valuesBytes(initial),
+                           "round \(round) on \(name): the file it would write is the start, byte for byte")
+            while !state.redoStack.isEmpty { _ = update(&state, .key(.control("y"))) }
+            XCTAssertEqual(state.config, end.config, "round \(round) on \(name): every edit redone")
+        }
+    }
+
+    func testUndoIsOneStepPerFieldAndANewEditDropsTheRedo() throws {
+        var state = try start([], name: "values.yaml")
+        XCTAssertTrue(focus(&state, on: .field(.pvSize)))
+        _ = update(&state, .key(.control("u")))
+        _ = update(&state, .key(.paste("30Gi")))
+        XCTAssertTrue(focus(&state, on: .field(.servicePort)))
+        _ = update(&state, .key(.control("u")))
+        _ = update(&state, .key(.paste("8443")))
+        _ = update(&state, .key(.control("z")))
+        XCTAssertEqual(state.config.view.int(.servicePort), 443, "the port edit, typed in one go, is one step")
+        XCTAssertEqual(state.config.view.text(.pvSize), "30Gi")
+        _ = update(&state, .key(.control("z")))
+        XCTAssertEqual(state.config.view.text(.pvSize), "20Gi")
+        _ = update(&state, .key(.control("y")))
+        XCTAssertEqual(state.config.view.text(.pvSize), "30Gi")
+        XCTAssertTrue(focus(&state, on: .field(.pvcSize)))
+        _ = update(&state, .key(.control("u")))
+        _ = update(&state, .key(.paste("10Gi")))
+        _ = update(&state, .key(.tab))
+        XCTAssertTrue(state.redoStack.isEmpty, "a new edit drops what was undone")
+    }
 }

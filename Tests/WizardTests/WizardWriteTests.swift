@@ -127,3 +127,28 @@ final class ReadableLinesTests: XCTestCase, WizardTesting {
         XCTAssertFalse(text.contains("Files written"))
     }
 }
+
+/// `?` lists every key from the one table, and the README's key table is that table.
+final class KeyHelpTests: XCTestCase, WizardTesting {
+    func testQuestionMarkListsEveryKeyAt80x24() {
+        var state = newState(width: 80, height: 24)
+        state.goTo(step: .storage, focus: 0)  // the storage mode row: a choice, not a text field
+        send(&state, .character("?"))
+        XCTAssertEqual(state.dialog, .keys)
+        let screen = view(state).text.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }.joined(separator: " ")
+        for entry in KeyHelp.table {
+            XCTAssertTrue(screen.contains(entry.meaning.split(separator: " ").prefix(4).joined(separator: " ")), "\(entry.keys):\n\(view(state).text)")
+        }
+        send(&state, .escape)
+        XCTAssertNil(state.dialog)
+        state.goTo(step: .general, focus: 0)  // a text field: ? is typed
+        send(&state, .character("?"))
+        XCTAssertNil(state.dialog)
+    }
+
+    func testTheReadmeKeyTableIsTheKeymap() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md").standardized
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        XCTAssertTrue(text.contains(KeyHelp.markdownTable()), "README's key table is stale: copy KeyHelp.markdownTable() into it")
+    }
+}
