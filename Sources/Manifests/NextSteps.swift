@@ -40,6 +40,10 @@ public enum NextSteps {
             steps.append("kubectl -n \(namespace) create secret generic \(name) --from-literal=\(view.text(.proxyPasswordSecretKey))=TOKEN"
                          + "   (the upstream's password)")
         }
+        if view.enabled, Renderer.needsHTTPSecret(view), let name = view.string(.deploymentHTTPSecretExisting) {
+            steps.append("kubectl -n \(namespace) create secret generic \(name) --from-literal="
+                         + "\(view.string(.deploymentHTTPSecretKey) ?? Renderer.httpSecretKey)=$(openssl rand -hex 32)   (the replicas' shared HTTP secret)")
+        }
         if context.managesTLS && view.enabled {
             steps.append("copy \(PathName.join(context.outputDir, TrustFiles.folder))/ to every node, as its README.txt says, "
                          + "so nodes trust the certificate")

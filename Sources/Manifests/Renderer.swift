@@ -54,8 +54,15 @@ public enum Renderer {
         view.replicas > 1 && !Validator.envVariableNames(view.value(.deploymentEnv)).contains("REGISTRY_HTTP_SECRET")
     }
 
-    /// The Secret that holds the generated REGISTRY_HTTP_SECRET.
-    public static func httpSecretName(_ view: RegistryConfig.View) -> String { view.text(.deploymentName) + "-http-secret" }
+    /// Whether that secret is generated here (no existing Secret is named for it).
+    public static func generatesHTTPSecret(_ view: RegistryConfig.View) -> Bool {
+        needsHTTPSecret(view) && view.string(.deploymentHTTPSecretExisting) == nil
+    }
+
+    /// The Secret that holds the REGISTRY_HTTP_SECRET: the one named, or the generated one.
+    public static func httpSecretName(_ view: RegistryConfig.View) -> String {
+        view.string(.deploymentHTTPSecretExisting) ?? view.text(.deploymentName) + "-http-secret"
+    }
 
     /// Renders every resource. `tls` is material the program manages (written as the TLS Secret); `httpSecret`
     /// is the shared HTTP secret for several replicas (its Secret is left out while it is nil).
@@ -138,7 +145,7 @@ public enum Renderer {
                                               Entry(key: "app", value: .string(view.text(.deploymentSelector)))]))])),
                                       ]))]))
         }
-        if needsHTTPSecret(view), let httpSecret {
+        if generatesHTTPSecret(view), let httpSecret {
             resources.append(resource("v1", "Secret", httpSecretName(view), namespace: namespace, labels: labels, file: httpSecretFile, body: [
                 Entry(key: "type", value: .string("Opaque")),
                 Entry(key: "data", value: .mapping([Entry(key: httpSecretKey, value: .string(Base64.encode(Array(httpSecret.utf8))))])),
@@ -226,7 +233,7 @@ public enum Renderer {
         if needsHTTPSecret(view) {
             env.append(.mapping([Entry(key: "name", value: .string("REGISTRY_HTTP_SECRET")), Entry(key: "valueFrom", value: .mapping([
                 Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string(httpSecretName(view))),
-                                                            Entry(key: "key", value: .string(httpSecretKey))])),
+                                                            Entry(key: "key", value: .string(view.string(.deploymentHTTPSecretKey) ?? httpSecretKey))])),
             ]))]))
         }
         if let userEnv = view.value(.deploymentEnv) {

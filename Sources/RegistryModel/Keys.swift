@@ -4,6 +4,8 @@
 extension KeyPath {
     public static let deploymentAffinity: KeyPath = "deployment.affinity"
     public static let deploymentEnv: KeyPath = "deployment.env"
+    public static let deploymentHTTPSecretExisting: KeyPath = "deployment.httpSecret.existingSecret"
+    public static let deploymentHTTPSecretKey: KeyPath = "deployment.httpSecret.key"
     public static let deploymentImagePullPolicy: KeyPath = "deployment.image.pullPolicy"
     public static let deploymentImageRepository: KeyPath = "deployment.image.repository"
     public static let deploymentImageTag: KeyPath = "deployment.image.tag"
@@ -49,7 +51,7 @@ extension KeyPath {
 
     /// Every constant above, for the test that checks them against the registry.
     public static let declared: [KeyPath] = [
-        .deploymentAffinity, .deploymentEnv, .deploymentImagePullPolicy, .deploymentImageRepository,
+        .deploymentAffinity, .deploymentEnv, .deploymentHTTPSecretExisting, .deploymentHTTPSecretKey, .deploymentImagePullPolicy, .deploymentImageRepository,
         .deploymentImageTag, .deploymentName, .deploymentNodeSelector, .deploymentReplicas,
         .deploymentResourcesLimitsCpu, .deploymentResourcesLimitsMemory, .deploymentResourcesRequestsCpu,
         .deploymentResourcesRequestsMemory, .deploymentSelector, .deploymentTlsSecretName, .deploymentVolumeMounts,

@@ -98,15 +98,17 @@ public enum TLSChecks {
         let isPublished = published.contains(fingerprint)
         if isPublished { problems.append(Problem(.warning, path, PublishedPairs.message, first: true)) }
         var keyMatches: Bool? = nil
+        // A key's problem belongs to the key: registryTls.key, the wizard's key file row, or the inspected file.
+        let keyPath = material.keyOrigin == "registryTls.key" ? "registryTls.key" : path == "tls.certificate" ? "tls.key" : path
         if let keyPEM = material.keyPEM {
             if let key = try? Certificate.PrivateKey(pemEncoded: keyPEM) {
                 keyMatches = key.publicKey == certificate.publicKey
                 if keyMatches == false {
-                    problems.append(Problem(.error, material.keyOrigin == "registryTls.key" ? "registryTls.key" : path,
+                    problems.append(Problem(.error, keyPath,
                                             "the key \(material.keyOrigin) does not match the certificate \(material.certificateOrigin)"))
                 }
             } else {
-                problems.append(Problem(.error, material.keyOrigin == "registryTls.key" ? "registryTls.key" : path,
+                problems.append(Problem(.error, keyPath,
                                         "\(material.keyOrigin) is not a PEM private key (RSA or ECDSA, PKCS#1, PKCS#8 or SEC1)"))
             }
         }

@@ -127,7 +127,7 @@ extension WizardState {
             omitted.removeAll { $0.kind == "Secret" }
             manifests.append(PlannedManifest(kind: "Secret", name: view.text(.deploymentTlsSecretName), fileName: "secret.yaml", pending: true))
         }
-        if view.enabled, Renderer.needsHTTPSecret(view), disk?.httpSecret == nil {
+        if view.enabled, Renderer.generatesHTTPSecret(view), disk?.httpSecret == nil {
             manifests.append(PlannedManifest(kind: "Secret", name: Renderer.httpSecretName(view), fileName: Renderer.httpSecretFile, pending: true))
         }
         // In the order files are written, whether or not their content is known yet.

@@ -41,6 +41,10 @@ struct PostRenderCommand: ParsableCommand {
             throw CommandFailure(message: "post-render: the stream on standard input is not UTF-8 text; nothing was printed", status: 1)
         }
         var httpSecret = HTTPSecretStore.fresh()
+        if reuseFrom == nil && Renderer.generatesHTTPSecret(config.view) {
+            Output.error("warning: the shared HTTP secret is new on every run without --reuse-from DIR; every upgrade restarts "
+                         + "the replicas: name an existing Secret in deployment.httpSecret.existingSecret")
+        }
         if let reuseFrom {
             do { httpSecret = try HTTPSecretStore.value(in: reuseFrom) } catch { throw CommandFailure.usage(error.description) }
         }

@@ -115,3 +115,22 @@ def test_the_schemas_refuse_typos_and_accept_other_components():
     assert not list(chart.iter_errors({"global": {"x": 1}, "toolManager": {"env": {}}, "cacheRegistry": {}}))
     assert list(chart.iter_errors({"cacheRegistry": {"pv": {"sise": "1Gi"}}}))
     assert list(chart.iter_errors({"registryTls": {"cert": "x"}}))
+
+
+def test_exports_repeat_with_the_http_secret_from_an_existing_secret(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text("cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs: {server: 10.0.0.5, path: /x}\n"
+                      "  deployment:\n    replicas: 2\n")
+    first = run("export", "-f", values, "-o", "-")
+    assert "the shared HTTP secret is new on every export" in first.stderr
+    assert first.stdout != run("export", "-f", values, "-o", "-").stdout, "a generated secret differs each run"
+    assert run("set", "-f", values, "deployment.httpSecret.existingSecret=registry-http").returncode == 0
+    one, two = run("export", "-f", values, "-o", "-"), run("export", "-f", values, "-o", "-")
+    assert one.stdout == two.stdout and "new on every export" not in one.stderr
+    documents = [d for d in yaml.safe_load_all(one.stdout) if d]
+    assert not any(d["kind"] == "Secret" and d["metadata"]["name"].endswith("http-secret") for d in documents)
+    deployment = next(d for d in documents if d["kind"] == "Deployment")
+    env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["REGISTRY_HTTP_SECRET"]["valueFrom"]["secretKeyRef"] == {"name": "registry-http", "key": "http-secret"}
+    steps = run("export", "-f", values, "-o", tmp_path / "m").stdout
+    assert "create secret generic registry-http --from-literal=http-secret=" in steps
