@@ -61,10 +61,16 @@ func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines 
 }
 
 func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
-    guard var item = state.focusedItem else { return }
+    guard let (title, lines) = helpContent(state, width: 60) else { return }
+    drawBox(&canvas, state, title: "Help: \(title)", lines: lines, buttons: ["Close"], choice: 0, footer: "Esc or F1 close")
+}
+
+/// The focused row's help, for F1 and for the help pane: its key, what it accepts, its help, example and default,
+/// and its problems (on a Review row: the field the problem is about, and the problem).
+func helpContent(_ state: WizardState, width: Int) -> (title: String, lines: [(String, CellStyle)])? {
+    guard var item = state.focusedItem else { return nil }
     var reviewed: Problem? = nil
     if case .problem(let index) = item.id, state.problems.indices.contains(index) {
-        // A Review row: the help of the field the problem is about, and the problem itself.
         let problem = state.problems[index]
         reviewed = problem
         let relative = problem.path.hasPrefix("cacheRegistry.") ? KeyPath(parsing: String(problem.path.dropFirst("cacheRegistry.".count))) : nil
@@ -74,29 +80,32 @@ func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
             item = FormItem(id: .problem(index), label: problem.path, keyPath: problem.path, widget: .action, problemPaths: [], matchesSubpaths: false)
         }
     }
-    var lines: [(String, CellStyle)] = [("Key: \(keyDisplay(item))", CellStyle(.accent, bold: true))]
-    if let reviewed {
-        lines += wrap("\(reviewed.severity == .error ? state.glyphs.error : state.glyphs.warning) \(reviewed.message)", width: 60)
-            .map { ($0, CellStyle(reviewed.severity == .error ? .error : .warning)) }
+    func problemLines(_ problem: Problem) -> [(String, CellStyle)] {
+        wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: width)
+            .map { ($0, CellStyle(problem.severity == .error ? .error : .warning)) }
     }
+    var lines: [(String, CellStyle)] = wrap("Key: \(keyDisplay(item))", width: width).map { ($0, CellStyle(.accent, bold: true)) }
+    if let reviewed { lines += problemLines(reviewed) }
     if case .field(let path) = item.id, let field = FieldRegistry.field(path) {
-        lines += wrap("Accepts: \(Validator.expectation(field.kind))", width: 60).map { ($0, CellStyle(.muted)) }
+        lines += wrap("Accepts: \(Validator.expectation(field.kind))", width: width).map { ($0, CellStyle(.muted)) }
         lines.append(("", .text))
-        lines += wrap(field.help, width: 60).map { ($0, .text) }
-        lines.append(("Example: \(field.example)", .text))
-        lines.append(("Default: \(field.defaultDescription)", .text))
-        if !field.modes.isEmpty { lines.append(("Storage modes: \(field.modes.map(\.rawValue).sorted().joined(separator: ", "))", CellStyle(.muted))) }
+        lines += wrap(field.help, width: width).map { ($0, .text) }
+        lines += wrap("Example: \(field.example)", width: width).map { ($0, .text) }
+        lines += wrap("Default: \(field.defaultDescription)", width: width).map { ($0, .text) }
+        if !field.modes.isEmpty {
+            lines += wrap("Storage modes: \(field.modes.map(\.rawValue).sorted().joined(separator: ", "))", width: width).map { ($0, CellStyle(.muted)) }
+        }
+        if state.config.route == .helm && !field.chartReads {
+            lines += wrap("The chart's templates ignore this key (route helm).", width: width).map { ($0, CellStyle(.warning)) }
+        }
     } else {
         lines.append(("", .text))
-        lines += wrap(settingHelp(item.id), width: 60).map { ($0, .text) }
+        lines += wrap(settingHelp(item.id), width: width).map { ($0, .text) }
     }
     let problems = reviewed == nil ? Forms.problems(of: item, in: state) : []
     if !problems.isEmpty { lines.append(("", .text)) }
-    for problem in problems {
-        lines += wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: 60)
-            .map { ($0, CellStyle(problem.severity == .error ? .error : .warning)) }
-    }
-    drawBox(&canvas, state, title: "Help: \(item.label)", lines: lines, buttons: ["Close"], choice: 0, footer: "Esc or F1 close")
+    for problem in problems { lines += problemLines(problem) }
+    return (item.label, lines)
 }
 
 /// The key a row edits as help and prompts show it (`cacheRegistry.pv.size`, or `--namespace` for a setting).

@@ -9,7 +9,10 @@ struct Layout {
     let state: WizardState
     let sideWidth = 14
     var formLeft: Int { sideWidth + 1 }
-    var formWidth: Int { state.width - sideWidth - 2 }
+    var formWidth: Int { state.width - sideWidth - 2 - (helpPaneWidth > 0 ? helpPaneWidth + 1 : 0) }
+    /// On windows wider than 110 columns the focused field's help stands beside the form (F1 stays for narrow ones).
+    var helpPaneWidth: Int { state.width > 110 ? min(50, (state.width - sideWidth) / 3) : 0 }
+    var helpPaneLeft: Int { formLeft + formWidth + 1 }
     var bodyTop: Int { 2 }
     var bodyBottom: Int { state.height - 3 }
     var firstItemRow: Int { bodyTop + 2 }
@@ -77,6 +80,7 @@ public func view(_ state: WizardState) -> Canvas {
     drawFrame(&canvas, state, layout)
     drawSteps(&canvas, state, layout)
     drawForm(&canvas, state, layout)
+    drawHelpPane(&canvas, state, layout)
     drawStatus(&canvas, state)
     if let dialog = state.dialog { drawDialog(&canvas, state, dialog) }
     return canvas
@@ -152,6 +156,21 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     let nextFreeRow = (rows.last.map { $0.row + 1 + (problemLines[$0.item]?.count ?? 0) } ?? layout.firstItemRow + 1) + 1
     if state.step == .review { drawManifestSummary(&canvas, state, layout, from: max(nextFreeRow, layout.firstItemRow + 2)) }
     if state.step == .tls { drawTLSSummary(&canvas, state, layout, from: nextFreeRow) }
+}
+
+/// The help pane of a wide window: a divider, then the focused row's help as F1 shows it.
+func drawHelpPane(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
+    guard layout.helpPaneWidth > 0 else { return }
+    let divider = layout.helpPaneLeft - 1
+    for row in 2..<(state.height - 2) { canvas[row, divider] = Cell(state.glyphs.vertical, CellStyle(.border)) }
+    canvas[1, divider] = Cell(state.glyphs.teeDown, CellStyle(.border))
+    canvas[state.height - 2, divider] = Cell(state.glyphs.teeUp, CellStyle(.border))
+    let left = layout.helpPaneLeft + 1, width = layout.helpPaneWidth - 2
+    guard let (title, lines) = helpContent(state, width: width) else { return }
+    canvas.put(title, row: layout.bodyTop, column: left, style: CellStyle(.title, bold: true), limit: width)
+    for (offset, line) in lines.enumerated() where layout.bodyTop + 2 + offset <= layout.bodyBottom {
+        canvas.put(line.0, row: layout.bodyTop + 2 + offset, column: left, style: line.1, limit: width)
+    }
 }
 
 /// A Review row's text, wrapped: `ERROR path: message`, continued under the path.

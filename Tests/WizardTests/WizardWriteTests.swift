@@ -152,3 +152,19 @@ final class KeyHelpTests: XCTestCase, WizardTesting {
         XCTAssertTrue(text.contains(KeyHelp.markdownTable()), "README's key table is stale: copy KeyHelp.markdownTable() into it")
     }
 }
+
+/// A wide window shows the focused field's help beside the form, as menuconfig shows descriptions.
+final class HelpPaneTests: XCTestCase, WizardTesting {
+    func testAWideWindowShowsTheFocusedFieldsHelpBesideTheForm() {
+        var state = newState(width: 132, height: 43)
+        focus(&state, on: .pvSize)
+        let screen = view(state).text
+        XCTAssertTrue(screen.contains("Key: cacheRegistry.pv.size"), screen)
+        XCTAssertTrue(screen.contains("Example: 50Gi") && screen.contains("Default: 20Gi"), screen)
+        send(&state, .control("u"), .paste("abc"))
+        let pane = view(state).text.split(separator: "\n").map { String($0.suffix(50)) }.joined(separator: "\n")
+        XCTAssertTrue(pane.contains("✗ \"abc\" is not a quantity") || pane.contains("✗ is not a quantity"), pane)
+        let narrow = newState(width: 100, height: 30)
+        XCTAssertFalse(view(narrow).text.contains("Key: cacheRegistry"), "narrow windows keep F1")
+    }
+}
