@@ -120,8 +120,17 @@ enum EffectRunner {
                 return .tlsGenerationFailed("cannot generate the certificate: \(error)")
             }
         case .inspectDisk(let outputDir, let valuesPath):
-            // A commit a killed run left half done is completed first, so what is shown is what is there.
-            if access(outputDir, F_OK) == 0 { FileTransaction.recover(in: outputDir) }
+            // A commit a killed run left half done is completed first, so what is shown is what is there; under the
+            // folder's lock, so a commit running now in another process is not taken for a killed one.
+            if access(outputDir, F_OK) == 0 {
+                do {
+                    let lock = try FileLock(folderOf: [PathName.join(outputDir, OutputLayout.kustomizationName)])
+                    FileTransaction.recover(in: outputDir)
+                    lock.release()
+                } catch {
+                    return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: false, failure: error.description))
+                }
+            }
             var manifests: [String: String] = [:]
             for name in OutputLayout.allFileNames {
                 let path = PathName.join(outputDir, name)
