@@ -65,10 +65,7 @@ public enum FileAccess {
         }
     }
 
-    /// Creates a folder and its parents, or one sentence saying why it cannot.
-    public static func makeFolder(_ path: String) throws(ValuesFileError) { _ = try makeFolderRecording(path) }
-
-    /// Creates a folder and its parents; returns the folders it made, outermost first.
+    /// Creates a folder and its parents (or says in one sentence why not); returns the folders made, outermost first.
     static func makeFolderRecording(_ path: String) throws(ValuesFileError) -> [String] {
         var info = stat()
         if stat(path, &info) == 0 {
@@ -96,14 +93,6 @@ public enum FileAccess {
             current = destination.hasPrefix("/") ? destination : PathName.join(PathName.folder(of: current), destination)
         }
         throw ValuesFileError("\(Quote.path(path)): too many symbolic links")
-    }
-
-    /// Replaces one file atomically (a temporary beside it, synced, renamed): `FileTransaction` with one write.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, kind: FileTransaction.Kind = .personal,
-                                       mode: mode_t? = nil) throws(ValuesFileError) -> mode_t {
-        var transaction = FileTransaction()
-        transaction.write(bytes, to: path, kind: kind, mode: mode)
-        return try transaction.commit().written.first?.mode ?? 0
     }
 
     /// Makes a rename or removal in a folder durable.

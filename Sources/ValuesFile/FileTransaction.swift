@@ -44,16 +44,12 @@ public struct FileTransaction: Sendable {
     public mutating func remove(_ path: String) { removals.append(path) }
 
     /// What a commit did, in the order of the writes.
-    public struct Report: Sendable, Equatable {
+    public struct Report: Sendable {
         /// The paths written (as given) and the mode each has on disk now.
         public var written: [(path: String, mode: mode_t)] = []
         public var removed: [String] = []
         /// Stale files that could not be removed, with the reason (the new files are in place all the same).
         public var notRemoved: [String] = []
-        public static func == (lhs: Report, rhs: Report) -> Bool {
-            lhs.removed == rhs.removed && lhs.notRemoved == rhs.notRemoved && lhs.written.map(\.path) == rhs.written.map(\.path)
-                && lhs.written.map(\.mode) == rhs.written.map(\.mode)
-        }
         /// The mode of a written path.
         public func mode(of path: String) -> mode_t? { written.first { $0.path == path }?.mode }
     }
