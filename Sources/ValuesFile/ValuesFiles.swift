@@ -25,7 +25,10 @@ public struct ValuesFiles: Sendable {
     }
 
     /// The install route the files suggest: `helm` when one is the chart's values file.
-    public var suggestedRoute: InstallRoute { .suggested(holdsOtherComponents: documents.contains { $0.holdsOtherComponents }) }
+    public var suggestedRoute: InstallRoute { .suggested(holdsOtherComponents: holdsOtherComponents) }
+
+    /// Whether one of the files is the chart's values file (it holds other components of the chart).
+    public var holdsOtherComponents: Bool { documents.contains { $0.holdsOtherComponents } }
 
     /// The names, for messages.
     public var name: String { documents.map(\.name).joined(separator: ", ") }

@@ -80,7 +80,7 @@ struct ExportCommand: ParsableCommand {
             Output.error("note: removed \(path), a Secret this program wrote before: this configuration manages no such Secret")
         }
         let context = NextSteps.Context(valuesFiles: file, outputDir: output, managesTLS: tls != nil, valuesCarryTLS: tls != nil,
-                                        besideChart: files?.documents.contains { $0.holdsOtherComponents } ?? false)
+                                        besideChart: files?.holdsOtherComponents ?? false)
         Output.line("next, with \(config.route.rawValue), in this order:")
         for (index, step) in NextSteps.lines(config, context).enumerated() { Output.line("  \(index + 1). \(step)") }
         if let ignored = ChartRules.ignoredNote(config) { Output.line("note: \(ignored)") }
