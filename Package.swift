@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", path: "Tests/Support"),
-        .testTarget(name: "RegistryModelTests", dependencies: ["RegistryModel"]),
+        .testTarget(name: "RegistryModelTests", dependencies: ["RegistryModel"], exclude: ["Golden"]),
         .testTarget(name: "ValuesFileTests", dependencies: ["ValuesFile", "RegistryModel", "TestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "RegistryModel", .product(name: "Yams", package: "Yams")], exclude: ["Golden"]),
         .testTarget(name: "RegistryTLSTests", dependencies: ["RegistryTLS", "RegistryModel"]),

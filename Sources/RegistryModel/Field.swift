@@ -54,7 +54,7 @@ public enum FieldKind: Sendable {
 }
 
 /// A rule of one field beyond its kind: given the scalar, a severity and a message.
-public typealias FieldAdvice = @Sendable (Scalar) -> (Problem.Severity, String)?
+public typealias FieldAdvice = @Sendable (Scalar) -> (ProblemCode, Problem.Severity, String)?
 
 /// One key of `cacheRegistry`, declared once; forms, parsing, validation and the schema come from it.
 public struct Field: Sendable {

@@ -14,7 +14,7 @@ public enum FieldRegistry {
         Field("pv.reclaimPolicy", "PV reclaim policy", kind: .choice(["Retain", "Delete", "Recycle"]),
               default: .string("Retain"), step: .storage, modes: static_, nullable: true, example: "Retain",
               help: "What happens to the data when the claim is deleted. Retain keeps it. In dynamic mode the StorageClass's policy applies, so it is null there.",
-              advice: { $0.text == "Recycle" ? (.warning, "Recycle is deprecated; use Retain or Delete") : nil }),
+              advice: { $0.text == "Recycle" ? (.reclaimPolicy, .warning, "Recycle is deprecated; use Retain or Delete") : nil }),
         Field("pv.hostPath", "Host path", kind: .text(.absolutePath), default: .string("/var/lib/registry"),
               step: .storage, modes: [.hostPath], nullable: true, example: "/var/lib/registry",
               help: "Directory on the node where images are stored (hostPath mode). Set to null to use another mode."),
@@ -57,7 +57,7 @@ public enum FieldRegistry {
               step: .registry, example: "cache-registry", help: "Name of the registry Deployment."),
         Field("deployment.replicas", "Replicas", kind: .integer(min: 0, max: 1000), default: .int(1), step: .registry,
               example: "1", help: "Number of registry pods. More than 1 needs ReadWriteMany (NFS) storage.",
-              advice: { $0.intValue == 0 ? (.warning, "0 replicas: the registry will not run") : nil }),
+              advice: { $0.intValue == 0 ? (.noReplicas, .warning, "0 replicas: the registry will not run") : nil }),
         Field("deployment.selector", "Pod selector", kind: .text(.labelValue), default: .string("cache-registry"),
               step: .registry, example: "cache-registry", help: "Value of the `app` label that the Deployment and Service select."),
         Field("deployment.image.repository", "Image repository", kind: .text(.imageRepository), default: .string("registry"),
@@ -65,8 +65,8 @@ public enum FieldRegistry {
         Field("deployment.image.tag", "Image tag", kind: .text(.imageTag), default: .string("2"), step: .registry,
               example: "2.8", help: "Image tag; pin a version rather than latest.",
               advice: { scalar in
-                  if scalar.text == "latest" { return (.warning, "latest is not a pinned version; pods may run different images") }
-                  if scalar.kind == .float { return (.warning, "is read as the number \(Quote.bare(scalar.text)); quote it so a tag like 2.10 does not become 2.1") }
+                  if scalar.text == "latest" { return (.unpinnedTag, .warning, "latest is not a pinned version; pods may run different images") }
+                  if scalar.kind == .float { return (.unpinnedTag, .warning, "is read as the number \(Quote.bare(scalar.text)); quote it so a tag like 2.10 does not become 2.1") }
                   return nil
               }),
         Field("deployment.image.pullPolicy", "Pull policy", kind: .choice(["Always", "IfNotPresent", "Never"]),

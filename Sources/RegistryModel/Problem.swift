@@ -5,6 +5,8 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
         case error, warning
     }
     public var severity: Severity
+    /// The rule's stable code (`CR204`).
+    public var code: ProblemCode
     /// The full key path in values.yaml (`cacheRegistry.pv.size`), or a setting such as `namespace`.
     public var path: String
     public var message: String
@@ -16,18 +18,26 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
     public var first = false
     /// A string outside cacheRegistry that still holds the registry's old address (the Service step shows it).
     public var isAddressReference = false
+    /// Why the problem is acknowledged (`--allow`, or the waiver's `file:line`): it no longer fails `--strict`.
+    public var allowedBy: String?
 
-    public init(_ severity: Severity, _ path: String, _ message: String, line: Int? = nil, first: Bool = false) {
-        self.severity = severity; self.path = path; self.message = Quote.shortening(message); self.line = line; self.first = first
+    public init(_ severity: Severity, _ code: ProblemCode, _ path: String, _ message: String, line: Int? = nil, first: Bool = false) {
+        self.severity = severity; self.code = code; self.path = path; self.message = Quote.shortening(message); self.line = line
+        self.first = first
     }
 
-    public static func error(_ path: KeyPath, _ message: String) -> Problem { Problem(.error, Problem.display(path), message) }
-    public static func warning(_ path: KeyPath, _ message: String) -> Problem { Problem(.warning, Problem.display(path), message) }
+    public static func error(_ code: ProblemCode, _ path: KeyPath, _ message: String) -> Problem {
+        Problem(.error, code, Problem.display(path), message)
+    }
+    public static func warning(_ code: ProblemCode, _ path: KeyPath, _ message: String) -> Problem {
+        Problem(.warning, code, Problem.display(path), message)
+    }
 
     /// `pv.size` → `cacheRegistry.pv.size`.
     public static func display(_ path: KeyPath) -> String { "cacheRegistry." + path.description }
 
-    public var description: String { "\(severity.rawValue): \(path): \(message)" }
+    /// `error[CR101] cacheRegistry.pv.size: …`, as compilers print a diagnostic with its code.
+    public var description: String { "\(severity.rawValue)[\(code.rawValue)] \(path): \(message)" }
 }
 
 extension Array where Element == Problem {

@@ -18,30 +18,30 @@ public enum Validator {
     public static func check(_ field: Field, in view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         let path = field.path
         guard let value = view.value(path) else {
-            if !field.isOptional && field.applies(to: mode) { return [.error(path, "is required; for example \(field.example)")] }
+            if !field.isOptional && field.applies(to: mode) { return [.error(.required, path, "is required; for example \(field.example)")] }
             return []
         }
         switch field.kind {
         case .yamlMapping:
-            return value.entries == nil ? [.error(path, "must be a mapping, not \(value.typeName)")] : []
+            return value.entries == nil ? [.error(.wrongType, path, "must be a mapping, not \(value.typeName)")] : []
         case .yamlList:
-            return value.items == nil ? [.error(path, "must be a list, not \(value.typeName)")] : []
+            return value.items == nil ? [.error(.wrongType, path, "must be a list, not \(value.typeName)")] : []
         case .yamlMappingOrList:
-            return value.scalar != nil ? [.error(path, "must be a mapping or a list, not \(value.typeName)")] : []
+            return value.scalar != nil ? [.error(.wrongType, path, "must be a mapping or a list, not \(value.typeName)")] : []
         default:
             break
         }
         guard let scalar = value.scalar else {
-            return [.error(path, "must be \(expectation(field.kind)), not \(value.typeName)")]
+            return [.error(.wrongType, path, "must be \(expectation(field.kind)), not \(value.typeName)")]
         }
         var problems: [Problem] = []
         if let message = scalarProblem(scalar, kind: field.kind) {
-            problems.append(.error(path, message))
-        } else if let (severity, message) = field.advice?(scalar) {
-            problems.append(Problem(severity, Problem.display(path), message))
+            problems.append(.error(.badValue, path, message))
+        } else if let (code, severity, message) = field.advice?(scalar) {
+            problems.append(Problem(severity, code, Problem.display(path), message))
         }
         if case .integer = field.kind, scalar.kind == .string, problems.isEmpty {
-            problems.append(.warning(path, "is the string \(Quote.value(scalar.text)); write it without quotes"))
+            problems.append(.warning(.quotedNumber, path, "is the string \(Quote.value(scalar.text)); write it without quotes"))
         }
         return problems
     }
@@ -235,23 +235,23 @@ public enum Validator {
         var problems: [Problem] = []
         for (path, message) in FieldRegistry.forbiddenKeys.sorted(by: { $0.key < $1.key })
         where config.overrides.value(at: path).map({ !$0.isNull }) == true {
-            problems.append(.error(path, message))
+            problems.append(.error(.forbiddenKey, path, message))
         }
         guard view.bool(.proxyEnabled) == true else { return problems }
         if let url = view.string(.proxyRemoteURL), url.hasPrefix("http://") {
-            problems.append(.warning(.proxyRemoteURL, "is plain HTTP: images and credentials travel unencrypted and can be altered; use https://"))
+            problems.append(.warning(.plainUpstream, .proxyRemoteURL, "is plain HTTP: images and credentials travel unencrypted and can be altered; use https://"))
         }
         let hasUser = view.string(.proxyUsername).map { !$0.isEmpty } ?? false
         let hasSecret = view.string(.proxyPasswordSecretName) != nil
         if hasUser && !hasSecret {
-            problems.append(.error(.proxyPasswordSecretName, "is needed with proxy.username: the Secret that holds the upstream password"))
+            problems.append(.error(.upstreamCredentials, .proxyPasswordSecretName, "is needed with proxy.username: the Secret that holds the upstream password"))
         } else if hasSecret && !hasUser {
-            problems.append(.error(.proxyUsername, "is needed with proxy.passwordSecret: the upstream user that password belongs to"))
+            problems.append(.error(.upstreamCredentials, .proxyUsername, "is needed with proxy.passwordSecret: the upstream user that password belongs to"))
         }
         if view.string(.proxyTTL) != nil {
             let tag = view.text(.deploymentImageTag)
             if tag == "2" || tag.hasPrefix("2.") {
-                problems.append(.warning(.proxyTTL, "is ignored by registry \(tag): 2.x keeps cached content 7 days; use image tag 3 to honour it"))
+                problems.append(.warning(.ttlIgnored, .proxyTTL, "is ignored by registry \(tag): 2.x keeps cached content 7 days; use image tag 3 to honour it"))
             }
         }
         return problems
@@ -268,21 +268,21 @@ public enum Validator {
                 if entry.value.entries != nil {
                     problems += unknownKeys(in: entry.value, under: child)
                 } else if !entry.value.isNull {
-                    problems.append(.error(child, "must be a mapping, not \(entry.value.typeName)"))
+                    problems.append(.error(.wrongType, child, "must be a mapping, not \(entry.value.typeName)"))
                 }
                 continue
             }
             if FieldRegistry.isKnown(child) || FieldRegistry.forbiddenKeys[child] != nil { continue }
-            problems.append(.warning(child, FieldRegistry.unknownKeyMessage(child)))
+            problems.append(.warning(.unknownKey, child, FieldRegistry.unknownKeyMessage(child)))
         }
         return problems
     }
 
     static func crossFieldRules(_ config: RegistryConfig, view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         var problems: [Problem] = []
-        if let problem = Names.dns1123LabelProblem(config.namespace) { problems.append(Problem(.error, "namespace", problem)) }
-        if config.release.count > 53 { problems.append(Problem(.error, "release", "must be at most 53 characters")) }
-        else if let problem = Names.dns1123SubdomainProblem(config.release) { problems.append(Problem(.error, "release", problem)) }
+        if let problem = Names.dns1123LabelProblem(config.namespace) { problems.append(Problem(.error, .badNamespace, "namespace", problem)) }
+        if config.release.count > 53 { problems.append(Problem(.error, .badRelease, "release", "must be at most 53 characters")) }
+        else if let problem = Names.dns1123SubdomainProblem(config.release) { problems.append(Problem(.error, .badRelease, "release", problem)) }
 
         problems += storageRules(config, view: view, mode: mode)
         problems += proxyRules(config, view: view)
@@ -291,31 +291,31 @@ public enum Validator {
             let requestPath = KeyPath(stringLiteral: "deployment.resources.requests.\(resource)")
             let limitPath = KeyPath(stringLiteral: "deployment.resources.limits.\(resource)")
             if let request = view.quantity(requestPath), let limit = view.quantity(limitPath), request > limit {
-                problems.append(.error(requestPath, "\(resource) request \(request) is above the limit \(limit); lower it or raise \(limitPath)"))
+                problems.append(.error(.requestAboveLimit, requestPath, "\(resource) request \(request) is above the limit \(limit); lower it or raise \(limitPath)"))
             }
         }
 
         let replicas = view.int(.deploymentReplicas) ?? 1
         if replicas > 1 && !view.isShared {
             let fix = mode == .dynamic ? "set pvc.accessMode to ReadWriteMany (a class that shares, such as EFS or Azure Files)" : "switch to NFS"
-            problems.append(.error(.deploymentReplicas, "\(replicas) replicas need ReadWriteMany storage; this \(mode.rawValue) volume is ReadWriteOnce, so use 1 replica or \(fix)"))
+            problems.append(.error(.replicasNeedSharedStorage, .deploymentReplicas, "\(replicas) replicas need ReadWriteMany storage; this \(mode.rawValue) volume is ReadWriteOnce, so use 1 replica or \(fix)"))
         }
         if let type = view.string(.serviceType), type != "ClusterIP" {
-            problems.append(.warning(.serviceType, "\(type) exposes an unauthenticated registry with delete enabled: anyone who reaches it can push and delete images; keep ClusterIP or put authentication in front"))
+            problems.append(.warning(.exposedService, .serviceType, "\(type) exposes an unauthenticated registry with delete enabled: anyone who reaches it can push and delete images; keep ClusterIP or put authentication in front"))
         }
         problems += envRules(view.value(.deploymentEnv))
         for entry in view.value(.deploymentNodeSelector)?.entries ?? [] {
             let path = KeyPath(["deployment", "nodeSelector", entry.key])
-            if let problem = Names.labelKeyProblem(entry.key) { problems.append(.error(path, "label key \(problem)")) }
+            if let problem = Names.labelKeyProblem(entry.key) { problems.append(.error(.nodeSelector, path, "label key \(problem)")) }
             else if entry.value.entries != nil || entry.value.items != nil {
                 let nested = entry.value.entries?.first.map { entry.key + "\\." + $0.key } ?? entry.key
-                problems.append(.error(path, "is \(entry.value.typeName), but a node selector maps label keys to strings; a key with dots "
+                problems.append(.error(.nodeSelector, path, "is \(entry.value.typeName), but a node selector maps label keys to strings; a key with dots "
                                        + "was probably split (write deployment.nodeSelector.\(nested)=VALUE with \\. in set and --set)"))
             } else if let kind = entry.value.scalar?.kind, kind != .string, kind != .null {
-                problems.append(.error(path, "is \(kind.description), but label values are strings: quote it, as \"\(entry.value.scalar?.text ?? "")\""))
+                problems.append(.error(.nodeSelector, path, "is \(kind.description), but label values are strings: quote it, as \"\(entry.value.scalar?.text ?? "")\""))
             }
             else if let text = entry.value.scalar?.text, entry.value.scalar?.kind != .null, let problem = Names.labelValueProblem(text) {
-                problems.append(.error(path, "label value \(problem)"))
+                problems.append(.error(.nodeSelector, path, "label value \(problem)"))
             }
         }
 
@@ -324,22 +324,22 @@ public enum Validator {
             guard view.bool(KeyPath(stringLiteral: base + ".enabled")) ?? true else { continue }
             if let timeout = view.int(KeyPath(stringLiteral: base + ".timeoutSeconds")),
                let period = view.int(KeyPath(stringLiteral: base + ".periodSeconds")), timeout >= period {
-                problems.append(.error(KeyPath(stringLiteral: base + ".timeoutSeconds"), "timeout \(timeout)s must be below the period \(period)s"))
+                problems.append(.error(.probeTiming, KeyPath(stringLiteral: base + ".timeoutSeconds"), "timeout \(timeout)s must be below the period \(period)s"))
             }
             if let port = view.int(KeyPath(stringLiteral: base + ".httpGet.port")), port != view.targetPort {
-                problems.append(.warning(KeyPath(stringLiteral: base + ".httpGet.port"), "is \(port) but the registry listens on service.targetPort \(view.targetPort); the probe is rendered on \(view.targetPort)"))
+                problems.append(.warning(.probePort, KeyPath(stringLiteral: base + ".httpGet.port"), "is \(port) but the registry listens on service.targetPort \(view.targetPort); the probe is rendered on \(view.targetPort)"))
             }
             if let scheme = view.string(KeyPath(stringLiteral: base + ".httpGet.scheme")), scheme == "HTTP" {
-                problems.append(.error(KeyPath(stringLiteral: base + ".httpGet.scheme"), "must be HTTPS: the registry serves TLS, so an HTTP probe always fails"))
+                problems.append(.error(.probeScheme, KeyPath(stringLiteral: base + ".httpGet.scheme"), "must be HTTPS: the registry serves TLS, so an HTTP probe always fails"))
             }
         }
 
         if let address = config.external.toolManagerRegistryAddress, address != config.registryAddress {
-            problems.append(Problem(.warning, "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS",
+            problems.append(Problem(.warning, .toolManagerAddress, "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS",
                                     "is \(Quote.value(address)) but the registry is reached at \"\(config.registryAddress)\"; set it to \(config.registryAddress)"))
         }
         if config.external.hasRegistryTLS, let secret = view.string(.deploymentTlsSecretName), secret != "registry-tls-secret" {
-            problems.append(.warning(.deploymentTlsSecretName, "is \(Quote.value(secret)) but the chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
+            problems.append(.warning(.tlsSecretName, .deploymentTlsSecretName, "is \(Quote.value(secret)) but the chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
         }
         return problems
     }
@@ -401,56 +401,56 @@ public enum Validator {
         let sources = view.value(.pvVolumeSource)?.entries?.filter { !$0.value.isNull } ?? []
         let hasHostPath = view.string(.pvHostPath) != nil
         if let volumeSource = view.value(.pvVolumeSource), volumeSource.entries == nil {
-            problems.append(.error(.pvVolumeSource, "must be a mapping with one volume source, such as nfs: {server, path}"))
+            problems.append(.error(.volumeSource, .pvVolumeSource, "must be a mapping with one volume source, such as nfs: {server, path}"))
         }
         if sources.count + (hasHostPath ? 1 : 0) > 1 {
             let names = (hasHostPath ? ["hostPath"] : []) + sources.map(\.key)
-            problems.append(.error(.pvVolumeSource, "has two storage sources at once (\(names.joined(separator: " and "))); keep one\(hasHostPath ? " and set pv.hostPath to null" : "")"))
+            problems.append(.error(.volumeSource, .pvVolumeSource, "has two storage sources at once (\(names.joined(separator: " and "))); keep one\(hasHostPath ? " and set pv.hostPath to null" : "")"))
         }
         if mode.hasStaticVolume, view.string(.pvStorageClass) != nil || view.string(.pvcStorageClass) != nil {
             let source: KeyPath = mode == .hostPath ? .pvHostPath : .pvVolumeSource
-            problems.append(.warning(.pvStorageClass, "a storage class is set while the PV still uses \(source); for dynamic provisioning set \(source) to null"))
+            problems.append(.warning(.classWithSource, .pvStorageClass, "a storage class is set while the PV still uses \(source); for dynamic provisioning set \(source) to null"))
         }
         if mode == .dynamic, view.storageClass == nil {
-            problems.append(.warning(.pvcStorageClass, "no storage class: the claim uses the cluster's default StorageClass, so one must be marked default (kubectl get storageclass)"))
+            problems.append(.warning(.defaultClass, .pvcStorageClass, "no storage class: the claim uses the cluster's default StorageClass, so one must be marked default (kubectl get storageclass)"))
         }
         if mode == .nfs {
-            if view.string(.pvNFSServer) == nil { problems.append(.error(.pvNFSServer, "is required for NFS storage, such as nfs-server.example.com")) }
-            if view.string(.pvNFSPath) == nil { problems.append(.error(.pvNFSPath, "is required for NFS storage, such as /exports/registry")) }
+            if view.string(.pvNFSServer) == nil { problems.append(.error(.nfsIncomplete, .pvNFSServer, "is required for NFS storage, such as nfs-server.example.com")) }
+            if view.string(.pvNFSPath) == nil { problems.append(.error(.nfsIncomplete, .pvNFSPath, "is required for NFS storage, such as /exports/registry")) }
             if let server = view.string(.pvNFSServer), !server.isEmpty, !Names.isHostOrAddress(server) {
-                problems.append(.warning(.pvNFSServer, "\(Quote.value(server)) is neither a DNS name nor an IP address"))
+                problems.append(.warning(.nfsServerName, .pvNFSServer, "\(Quote.value(server)) is neither a DNS name nor an IP address"))
             }
             if view.bool(.pvNFSReadOnly) == true {
-                problems.append(.warning(.pvNFSReadOnly, "a read-only volume cannot store pushed images"))
+                problems.append(.warning(.readOnlyVolume, .pvNFSReadOnly, "a read-only volume cannot store pushed images"))
             }
         }
         if mode == .hostPath, let path = view.string(.pvHostPath), textProblem(path, format: .absolutePath) == nil,
            let problem = hostPathProblem(path) {
-            problems.append(.error(.pvHostPath, problem))
+            problems.append(.error(.hostPathUnsafe, .pvHostPath, problem))
         }
         if mode == .dynamic, let policy = view.string(.pvReclaimPolicy) {
-            problems.append(.warning(.pvReclaimPolicy, "is \(policy), but in dynamic mode the StorageClass's reclaim policy applies (usually Delete); set the policy on the class and pv.reclaimPolicy to null"))
+            problems.append(.warning(.reclaimPolicy, .pvReclaimPolicy, "is \(policy), but in dynamic mode the StorageClass's reclaim policy applies (usually Delete); set the policy on the class and pv.reclaimPolicy to null"))
         }
         if mode == .hostPath {
             if view.value(.deploymentNodeSelector)?.entries?.isEmpty ?? true {
-                problems.append(.warning(.deploymentNodeSelector, "hostPath data lives on one node; pin the pod with a node selector such as kubernetes.io/hostname=<node>"))
+                problems.append(.warning(.hostPathUnpinned, .deploymentNodeSelector, "hostPath data lives on one node; pin the pod with a node selector such as kubernetes.io/hostname=<node>"))
             }
             if view.string(.pvReclaimPolicy) == "Delete" {
-                problems.append(.warning(.pvReclaimPolicy, "Delete does not clean hostPath volumes; the data stays on the node"))
+                problems.append(.warning(.reclaimPolicy, .pvReclaimPolicy, "Delete does not clean hostPath volumes; the data stays on the node"))
             }
         }
         if mode.hasStaticVolume {
             if let pvSize = view.quantity(.pvSize), let pvcSize = view.quantity(.pvcSize), pvcSize > pvSize {
-                problems.append(.error(.pvcSize, "\(pvcSize) is larger than pv.size \(pvSize); the claim cannot bind to a smaller volume"))
+                problems.append(.error(.claimLarger, .pvcSize, "\(pvcSize) is larger than pv.size \(pvSize); the claim cannot bind to a smaller volume"))
             }
             if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass {
-                problems.append(.error(.pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass is \(Quote.value(pvClass)); they must match for the claim to bind"))
+                problems.append(.error(.classMismatch, .pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass is \(Quote.value(pvClass)); they must match for the claim to bind"))
             }
             if let volumeName = view.string(.pvcVolumeName), let pvName = view.string(.pvName), volumeName != pvName {
-                problems.append(.error(.pvcVolumeName, "is \(Quote.value(volumeName)) but the PV is named \(Quote.value(pvName)); it must be the PV name"))
+                problems.append(.error(.volumeNameMismatch, .pvcVolumeName, "is \(Quote.value(volumeName)) but the PV is named \(Quote.value(pvName)); it must be the PV name"))
             }
         } else if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass {
-            problems.append(.error(.pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass is \(Quote.value(pvClass)); they must match"))
+            problems.append(.error(.classMismatch, .pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass is \(Quote.value(pvClass)); they must match"))
         }
         return problems
     }
@@ -465,19 +465,19 @@ public enum Validator {
         var problems: [Problem] = []
         if let items = env?.items {
             for (index, item) in items.enumerated() where item["name"]?.scalar == nil {
-                problems.append(.error(.deploymentEnv, "item \(index + 1) has no name"))
+                problems.append(.error(.envName, .deploymentEnv, "item \(index + 1) has no name"))
             }
         }
         let plainSecret = env?.entries.map { $0.contains { $0.key == "REGISTRY_HTTP_SECRET" } }
             ?? env?.items?.contains { $0["name"]?.scalar?.text == "REGISTRY_HTTP_SECRET" && $0["valueFrom"] == nil } ?? false
         if plainSecret {
-            problems.append(.warning(KeyPath(["deployment", "env", "REGISTRY_HTTP_SECRET"]), "is a plain value, so it lands in the Deployment and in git; remove it (with replicas > 1 the program generates it into a Secret) or read it with valueFrom.secretKeyRef"))
+            problems.append(.warning(.plainHTTPSecret, KeyPath(["deployment", "env", "REGISTRY_HTTP_SECRET"]), "is a plain value, so it lands in the Deployment and in git; remove it (with replicas > 1 the program generates it into a Secret) or read it with valueFrom.secretKeyRef"))
         }
         for name in envVariableNames(env) {
             if let problem = Names.envNameProblem(name) {
-                problems.append(.error(KeyPath(["deployment", "env", name]), problem))
+                problems.append(.error(.envName, KeyPath(["deployment", "env", name]), problem))
             } else if name == "REGISTRY_HTTP_ADDR" || name.hasPrefix("REGISTRY_HTTP_TLS_") {
-                problems.append(.warning(KeyPath(["deployment", "env", name]), "overrides a setting the renderer makes from service.targetPort and the TLS secret"))
+                problems.append(.warning(.envOverridesRenderer, KeyPath(["deployment", "env", name]), "overrides a setting the renderer makes from service.targetPort and the TLS secret"))
             }
         }
         return problems

@@ -96,7 +96,7 @@ public enum TLSChecks {
         var problems: [Problem] = []
         let fingerprint = Hex.encode(SHA256.hash(data: document.derBytes))
         let isPublished = published.contains(fingerprint)
-        if isPublished { problems.append(Problem(.warning, path, PublishedPairs.message, first: true)) }
+        if isPublished { problems.append(Problem(.warning, .publishedPair, path, PublishedPairs.message, first: true)) }
         var keyMatches: Bool? = nil
         // A key's problem belongs to the key: registryTls.key, the wizard's key file row, or the inspected file.
         let keyPath = material.keyOrigin == "registryTls.key" ? "registryTls.key" : path == "tls.certificate" ? "tls.key" : path
@@ -104,22 +104,22 @@ public enum TLSChecks {
             if let key = try? Certificate.PrivateKey(pemEncoded: keyPEM) {
                 keyMatches = key.publicKey == certificate.publicKey
                 if keyMatches == false {
-                    problems.append(Problem(.error, keyPath,
+                    problems.append(Problem(.error, .keyMismatch, keyPath,
                                             "the key \(material.keyOrigin) does not match the certificate \(material.certificateOrigin)"))
                 }
             } else {
-                problems.append(Problem(.error, keyPath,
+                problems.append(Problem(.error, .keyMismatch, keyPath,
                                         "\(material.keyOrigin) is not a PEM private key (RSA or ECDSA, PKCS#1, PKCS#8 or SEC1)"))
             }
         }
         let expiry = CalendarDate.string(certificate.notValidAfter)
         if certificate.notValidAfter < now {
-            problems.append(Problem(.error, path, "the certificate expired on \(expiry)"))
+            problems.append(Problem(.error, .expired, path, "the certificate expired on \(expiry)"))
         } else if certificate.notValidBefore > now {
-            problems.append(Problem(.error, path, "the certificate is not valid before \(CalendarDate.string(certificate.notValidBefore))"))
+            problems.append(Problem(.error, .notYetValid, path, "the certificate is not valid before \(CalendarDate.string(certificate.notValidBefore))"))
         } else if certificate.notValidAfter.timeIntervalSince(now) < 30 * 86400 {
             let days = Int(certificate.notValidAfter.timeIntervalSince(now) / 86400)
-            problems.append(Problem(.warning, path, "the certificate expires in \(days) day\(days == 1 ? "" : "s"), on \(expiry); renew it"))
+            problems.append(Problem(.warning, .expiresSoon, path, "the certificate expires in \(days) day\(days == 1 ? "" : "s"), on \(expiry); renew it"))
         }
         var dnsNames: [String] = []
         var addresses: [String] = []
@@ -141,7 +141,7 @@ public enum TLSChecks {
             let critical = missing.contains(toolManagerName)
             let covered = dnsNames.isEmpty ? "no DNS names" : dnsNames.joined(separator: ", ")
             let why = critical ? " (the Tool Manager reaches the registry at \(toolManagerName))" : ""
-            problems.append(Problem(critical ? .error : .warning, path,
+            problems.append(Problem(critical ? .error : .warning, .namesNotCovered, path,
                                     "the certificate does not cover \(missing.joined(separator: ", "))\(why); it covers \(covered)"))
         }
         let algorithm: String
@@ -163,7 +163,7 @@ public enum TLSChecks {
     public static func problems(for material: RegistryTLSMaterial, config: RegistryConfig, now: Date = Date()) -> [Problem] {
         let path = material.certificateOrigin == "registryTls.crt" ? "registryTls.crt" : "tls.certificate"
         guard let report = inspect(material, serviceNames: config.serviceNames(), now: now, path: path) else {
-            return [Problem(.error, path, "\(material.certificateOrigin) is not a PEM certificate")]
+            return [Problem(.error, .unreadableTLS, path, "\(material.certificateOrigin) is not a PEM certificate")]
         }
         return report.problems
     }

@@ -130,7 +130,7 @@ public enum RegistryAddress {
     public static func problems(_ references: [String: [AddressReference]], current: String) -> [Problem] {
         references.keys.sorted().filter { $0 != current }.flatMap { old in
             (references[old] ?? []).filter { $0.path != "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS" }.map { reference in
-                var problem = Problem(.warning, reference.path, "still holds the registry's old address \(old); it is now \(current). Update it: set --update-references, or the wizard's Service step", line: reference.line)
+                var problem = Problem(.warning, .staleAddress, reference.path, "still holds the registry's old address \(old); it is now \(current). Update it: set --update-references, or the wizard's Service step", line: reference.line)
                 problem.isAddressReference = true
                 return problem
             }
@@ -141,7 +141,7 @@ public enum RegistryAddress {
     public static func pusherProblems(_ config: RegistryConfig, _ pushers: [(file: String?, reference: AddressReference)]) -> [Problem] {
         guard config.view.bool(.proxyEnabled) == true, config.view.enabled, !pushers.isEmpty else { return [] }
         let lines = pushers.map { "\($0.file.map { $0 + ":" } ?? "line ")\($0.reference.line) \($0.reference.path)" }
-        return [.warning(.proxyEnabled, "image builds push here (\(lines.joined(separator: ", "))); a pull-through cache refuses "
+        return [.warning(.pushersRefused, .proxyEnabled, "image builds push here (\(lines.joined(separator: ", "))); a pull-through cache refuses "
                          + "pushes: keep a private registry for them, or point them at another one")]
     }
 

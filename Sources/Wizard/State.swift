@@ -308,26 +308,26 @@ public struct WizardState: Equatable, Sendable {
         }
         var found = Validator.validate(written) + referenceProblems + RegistryAddress.pusherProblems(config, pushers.map { (nil, $0) })
         if outputDir.isEmpty {
-            found.append(Problem(.error, "outputDir", "must not be empty; the manifests need a folder, such as manifests"))
+            found.append(Problem(.error, .outputFolder, "outputDir", "must not be empty; the manifests need a folder, such as manifests"))
         } else if let folderProblem, folderProblem.path == outputDir {
-            found.append(Problem(.error, "outputDir", folderProblem.message))
+            found.append(Problem(.error, .outputFolder, "outputDir", folderProblem.message))
         }
         switch tls.source {
         case .existing:
             if let chartTLS { found += TLSChecks.problems(for: chartTLS, config: config) }
         case .importFiles:
-            if tls.certificatePath.isEmpty { found.append(Problem(.error, "tls.certificate", "choose the PEM certificate file")) }
-            if tls.keyPath.isEmpty { found.append(Problem(.error, "tls.key", "choose the PEM private key file")) }
+            if tls.certificatePath.isEmpty { found.append(Problem(.error, .tlsInput, "tls.certificate", "choose the PEM certificate file")) }
+            if tls.keyPath.isEmpty { found.append(Problem(.error, .tlsInput, "tls.key", "choose the PEM private key file")) }
             switch tls.imported {
             case .loaded(let material)?: found += TLSChecks.problems(for: material, config: config)
-            case .failed(let path, let message)?: found.append(Problem(.error, path, message))
+            case .failed(let path, let message)?: found.append(Problem(.error, .tlsInput, path, message))
             case nil: break
             }
         case .generate:
             if let days = Int(tls.days), (1...3650).contains(days) {} else {
-                found.append(Problem(.error, "tls.days", "must be a number of days from 1 to 3650"))
+                found.append(Problem(.error, .tlsInput, "tls.days", "must be a number of days from 1 to 3650"))
             }
-            if let failure = tls.generationFailure { found.append(Problem(.error, "tls.algorithm", failure)) }
+            if let failure = tls.generationFailure { found.append(Problem(.error, .tlsInput, "tls.algorithm", failure)) }
         }
         problems = found.ordered
     }

@@ -49,9 +49,9 @@ struct ExportCommand: ParsableCommand {
         if output == "-" {
             for note in rendered.notes { Output.error("note: \(note)") }
             if Renderer.generatesHTTPSecret(config.view) {
-                Output.error("warning: cacheRegistry.deployment.replicas: the shared HTTP secret is new on every export to standard "
-                             + "output, so GitOps tools see a change each run; name an existing Secret in "
-                             + "deployment.httpSecret.existingSecret, or export into a folder, where it is kept")
+                Output.error(Problem.warning(.httpSecretChanges, .deploymentReplicas, "the shared HTTP secret is new on every export to "
+                                             + "standard output, so GitOps tools see a change each run; name an existing Secret in "
+                                             + "deployment.httpSecret.existingSecret, or export into a folder, where it is kept").description)
             }
             do { try FileHandle.standardOutput.write(contentsOf: Data((layout.files.first?.contents ?? "").utf8)) } catch {
                 throw CommandFailure.usage("cannot write the manifests to standard output: it was closed")

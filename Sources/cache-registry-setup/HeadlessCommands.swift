@@ -66,7 +66,8 @@ enum Checks {
             }
         }
         let problems = (Validator.validate(config) + (material.map { TLSChecks.problems(for: $0, config: config) } ?? []) + references).ordered
-        return files?.locate(problems) ?? problems
+        guard let files else { return problems }
+        return files.acknowledging(files.locate(problems))
     }
 
     /// The `--set` texts as typed assignments, or one sentence for the first that is not KEY=VALUE.
@@ -83,7 +84,7 @@ enum Checks {
     /// of the unknown-key warning a file gets.
     static func problems(_ config: RegistryConfig, files: ValuesFiles?, overrides: [(text: String, assignment: Assignment)]) -> [Problem] {
         let unknown = overrides.filter { !FieldRegistry.isKnown($0.assignment.path) }.map { item in
-            var problem = Problem.error(item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
+            var problem = Problem.error(.unknownKey, item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
             problem.file = "--set \(item.text)"
             return problem
         }
@@ -114,7 +115,7 @@ enum Checks {
             if let line = problem.line { location = " (\(problem.file ?? file ?? "values"):\(line))" }
             else if let cited = problem.file { location = " (\(cited))" }
             else { location = "" }
-            text += "\(problem)\(location)\n"
+            text += "\(problem)\(location)\(problem.allowedBy.map { " (allowed by \($0))" } ?? "")\n"
         }
         Output.error(text)
     }
@@ -133,9 +134,24 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors (exit 1), as helm lint --strict does, for CI.") var strict = false
     @Option(name: .customLong("set"), help: "Check with a value overridden: --set pv.size=50Gi (repeatable).")
     var overrides: [String] = []
+    @Option(name: .customLong("allow"), help: ArgumentHelp("Acknowledge warnings with these codes, so --strict passes: --allow CR204,CR501.",
+                                                           valueName: "codes"))
+    var allowed: [String] = []
+
+    /// The codes of `--allow`, each one a rule's code.
+    func allowedCodes() throws -> Set<ProblemCode> {
+        let texts = allowed.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        return try Set(texts.map { text in
+            guard let code = ProblemCode(rawValue: text) else {
+                throw CommandFailure.usage("--allow \(Quote.value(text)): not a problem code; codes look like CR204 (see the README's list)")
+            }
+            return code
+        })
+    }
 
     func run() throws {
         guard !file.isEmpty else { throw CommandFailure.usage("validate needs a file: validate -f values.yaml") }
+        let allow = try allowedCodes()
         let name = file.joined(separator: ", ")
         let files: ValuesFiles?
         var config: RegistryConfig
@@ -150,10 +166,13 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(failure.status)
         }
         for (_, assignment) in assignments { config = config.applying(assignment) }
-        let problems = Checks.problems(config, files: files, overrides: assignments)
-        let valid = problems.errors.isEmpty && !(strict && !problems.isEmpty)
+        var problems = Checks.problems(config, files: files, overrides: assignments)
+        problems = files?.acknowledging(problems, allow: allow) ?? problems
+        let open = problems.filter { $0.allowedBy == nil }
+        let valid = problems.errors.isEmpty && !(strict && !open.isEmpty)
         let withoutSection = (files?.documents ?? []).filter { !$0.hasSection }.map(\.name)
         let notes = withoutSection.map { "\($0) has no cacheRegistry section: the chart's defaults were checked" }
+            + (files?.unknownWaiverCodes ?? [])
         switch output {
         case .json:
             let json = JSON.object([
@@ -161,8 +180,10 @@ struct ValidateCommand: ParsableCommand {
                 ("valid", .bool(valid)),
                 ("errors", .number(problems.errors.count)),
                 ("warnings", .number(problems.warnings.count)),
+                ("allowed", .number(problems.count - open.count)),
                 ("problems", .array(problems.map { problem in
-                    .object([("severity", .string(problem.severity.rawValue)), ("path", .string(problem.path)),
+                    .object([("severity", .string(problem.severity.rawValue)), ("code", .string(problem.code.rawValue)),
+                             ("path", .string(problem.path)), ("allowed", problem.allowedBy.map(JSON.string) ?? .null),
                              ("message", .string(problem.message)), ("line", problem.line.map(JSON.number) ?? .null),
                              ("file", problem.line == nil ? (problem.file.map(JSON.string) ?? .null) : .string(problem.file ?? name))])
                 })),
@@ -172,8 +193,11 @@ struct ValidateCommand: ParsableCommand {
         case .text:
             Checks.print(problems, file: name)
             for note in notes { Output.error("note: \(note)") }
-            let summary = "\(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"), \(problems.warnings.count) warning\(problems.warnings.count == 1 ? "" : "s")"
-            Output.line(valid ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary)\(strict && problems.errors.isEmpty ? "; --strict counts warnings" : ""))")
+            let allowedCount = problems.count - open.count
+            let summary = "\(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"), "
+                + "\(problems.warnings.count) warning\(problems.warnings.count == 1 ? "" : "s")"
+                + (allowedCount > 0 ? ", \(allowedCount) allowed" : "")
+            Output.line(valid ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary)\(strict && problems.errors.isEmpty ? "; --strict counts warnings not allowed" : ""))")
         }
         if !valid { throw ExitCode(1) }
     }
@@ -201,7 +225,9 @@ struct SetCommand: ParsableCommand {
         // A typo in a key is never what a person meant: refuse it before touching the file.
         let unknown = parsed.filter { !FieldRegistry.isKnown($0.path) }
         if !unknown.isEmpty {
-            for assignment in unknown { Output.error("error: \(Problem.display(assignment.path)): \(FieldRegistry.unknownKeyMessage(assignment.path))") }
+            for assignment in unknown {
+                Output.error(Problem.error(.unknownKey, assignment.path, FieldRegistry.unknownKeyMessage(assignment.path)).description)
+            }
             Output.line("\(file): not changed: \(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
             throw ExitCode(1)
         }
@@ -219,8 +245,9 @@ struct SetCommand: ParsableCommand {
                 current = current?[assignment.path.components[depth - 1]]
                 guard let value = current, value.entries == nil, !value.isNull else { continue }
                 let parent = KeyPath(Array(assignment.path.components.prefix(depth)))
-                Output.error("error: \(Problem.display(parent)): is \(value.typeName), not a mapping, so \(assignment.path) cannot be set "
-                             + "inside it; fix the file first (\(file):\(document.line(of: parent) ?? 1))")
+                let problem = Problem.error(.wrongType, parent, "is \(value.typeName), not a mapping, so \(assignment.path) cannot be set "
+                                            + "inside it; fix the file first")
+                Output.error("\(problem) (\(file):\(document.line(of: parent) ?? 1))")
                 Output.line("\(file): not changed")
                 throw ExitCode(1)
             }
@@ -275,6 +302,15 @@ struct SetCommand: ParsableCommand {
 }
 
 /// `schema`: the JSON Schema (draft-07) of the cacheRegistry section.
+/// `codes`: the stable code of every rule and what it checks.
+struct CodesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "codes", abstract: "List the problem codes (for validate --allow and in-file waivers).")
+    @Flag(help: "Print them as Markdown (the README's table).") var markdown = false
+    func run() throws {
+        Output.line(markdown ? ProblemCode.markdownTable() : ProblemCode.allCases.map { "\($0.rawValue)  \($0.meaning)" }.joined(separator: "\n"))
+    }
+}
+
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) of cacheRegistry (--chart: of the whole chart's values).")
     @Flag(help: "Print the table of keys as Markdown instead (the README's table).") var markdown = false

@@ -75,7 +75,7 @@ final class TLSTests: XCTestCase {
         XCTAssertEqual(plain.fingerprint.count, 64)
         let published = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, published: [plain.fingerprint]))
         XCTAssertTrue(published.isPublished)
-        let ordered = ([Problem(.error, "cacheRegistry.pv.size", "x")] + published.problems).ordered
+        let ordered = ([Problem(.error, .badValue, "cacheRegistry.pv.size", "x")] + published.problems).ordered
         XCTAssertEqual(ordered.first?.message, PublishedPairs.message, "above every other problem, errors included")
         XCTAssertTrue(ordered.first?.first == true)
         XCTAssertEqual(PublishedPairs.fingerprints, ["c0c4f8e780e198ae801b742b1968a6e3f9dab441fbbfccff20b3627117a95661"])

@@ -106,7 +106,7 @@ def test_hostpath_is_pinned_to_the_selected_node(tmp_path):
 @pytest.mark.parametrize("path", ["/etc", "/var/lib/kubelet/registry", "/lib64", "/proc"])
 def test_system_host_paths_are_refused(tmp_path, path):
     result = run("export", "-o", tmp_path / "o", "--set", f"pv.hostPath={path}")
-    assert result.returncode == 1 and "error: cacheRegistry.pv.hostPath:" in result.stderr and "system folder" in result.stderr
+    assert result.returncode == 1 and "error[CR208] cacheRegistry.pv.hostPath:" in result.stderr and "system folder" in result.stderr
 
 
 def test_managed_certificate_hash_restarts_pods(tmp_path):

@@ -5,7 +5,7 @@ import subprocess
 
 import yaml
 
-from conftest import BIN, CHART, run
+from conftest import BIN, CHART, EXAMPLE, run
 
 
 def test_json_says_what_the_exit_code_says(tmp_path):
@@ -24,7 +24,7 @@ def test_json_says_what_the_exit_code_says(tmp_path):
 
 def test_a_set_typo_is_an_error_in_export_and_validate(tmp_path):
     export = run("export", "-o", tmp_path / "out", "--set", "pv.sise=1Gi")
-    assert export.returncode == 1 and "error: cacheRegistry.pv.sise: unknown key; did you mean pv.size? (--set pv.sise=1Gi)" in export.stderr
+    assert export.returncode == 1 and "error[CR105] cacheRegistry.pv.sise: unknown key; did you mean pv.size? (--set pv.sise=1Gi)" in export.stderr
     assert not (tmp_path / "out").exists()
     values = tmp_path / "v.yaml"
     values.write_text("cacheRegistry: {}\n")
@@ -134,3 +134,39 @@ def test_exports_repeat_with_the_http_secret_from_an_existing_secret(tmp_path):
     assert env["REGISTRY_HTTP_SECRET"]["valueFrom"]["secretKeyRef"] == {"name": "registry-http", "key": "http-secret"}
     steps = run("export", "-f", values, "-o", tmp_path / "m").stdout
     assert "create secret generic registry-http --from-literal=http-secret=" in steps
+
+
+def test_codes_allow_and_in_file_waivers(tmp_path):
+    """The chart's example file passes --strict once its one known warning (CR204) is acknowledged, by flag or in the file."""
+    values = tmp_path / "example.yaml"
+    values.write_bytes(EXAMPLE.read_bytes())
+    plain = run("validate", "-f", values, "--strict")
+    assert plain.returncode == 1 and "warning[CR204] cacheRegistry.deployment.nodeSelector:" in plain.stderr
+    allowed = run("validate", "-f", values, "--strict", "--allow", "CR204")
+    assert allowed.returncode == 0 and "(allowed by --allow)" in allowed.stderr and "1 allowed" in allowed.stdout
+    assert run("validate", "-f", values, "--strict", "--allow", "CR501").returncode == 1, "another code waives nothing"
+    unknown = run("validate", "-f", values, "--allow", "CR999")
+    assert unknown.returncode == 2 and "CR999" in unknown.stderr and "not a problem code" in unknown.stderr
+
+    lines = values.read_bytes().split(b"\n")
+    index = next(i for i, line in enumerate(lines) if line.strip() == b"deployment:")
+    indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+    lines.insert(index, indent + b"# cache-registry-setup: allow CR204 (a one-node cluster)")
+    values.write_bytes(b"\n".join(lines))
+    waived = run("validate", "-f", values, "--strict", "--output", "json")
+    answer = json.loads(waived.stdout)
+    assert waived.returncode == 0 and answer["valid"] is True and answer["allowed"] == 1, waived.stdout
+    [problem] = answer["problems"]
+    assert problem["code"] == "CR204" and problem["allowed"] == f"{values}:{index + 1}" and problem["line"] == index + 2
+
+    errors = tmp_path / "errors.yaml"
+    errors.write_text("cacheRegistry:\n  pv:\n    # cache-registry-setup: allow CR103\n    size: abc\n")
+    refused = run("validate", "-f", errors, "--output", "json", "--allow", "CR103")
+    assert refused.returncode == 1 and [p["allowed"] for p in json.loads(refused.stdout)["problems"] if p["code"] == "CR103"] == [None]
+
+
+def test_codes_command_lists_every_code_once():
+    result = run("codes")
+    codes = [line.split()[0] for line in result.stdout.splitlines()]
+    assert result.returncode == 0 and len(codes) == len(set(codes)) and "CR204" in codes
+    assert all(code.startswith("CR") and code[2:].isdigit() for code in codes)

@@ -1,5 +1,6 @@
 """validate / set / schema as a new user runs them."""
 import json
+import re
 
 import jsonschema
 import pytest
@@ -36,14 +37,14 @@ def test_rule_errors_name_their_path_and_exit_1(tmp_path, assignment, path):
     values.write_text("cacheRegistry:\n  enabled: true\n")
     result = run("export", "-f", values, "--set", assignment, "-o", tmp_path / "out")
     assert result.returncode == 1
-    assert f"error: {path}:" in result.stderr
+    assert re.search(rf"error\[CR[1-7]\d\d\] {re.escape(path)}:", result.stderr), result.stderr
     assert not (tmp_path / "out").exists()
 
 
 def test_wrong_type_in_file(tmp_path):
     result = validate_text(tmp_path, 'cacheRegistry:\n  deployment:\n    replicas: "two"\n')
     assert result.returncode == 1
-    assert "error: cacheRegistry.deployment.replicas:" in result.stderr and "v.yaml:3" in result.stderr
+    assert "error[CR103] cacheRegistry.deployment.replicas:" in result.stderr and "v.yaml:3" in result.stderr
 
 
 def test_unknown_key_did_you_mean(tmp_path):
@@ -69,7 +70,7 @@ def test_set_to_current_value_is_byte_identical(chart_copy):
 
 
 def test_set_refuses_errors_and_keeps_file(chart_copy):
-    assert "error: cacheRegistry.pvc.size" in refused_set(chart_copy, "pvc.size=100Gi")
+    assert "error[CR210] cacheRegistry.pvc.size" in refused_set(chart_copy, "pvc.size=100Gi")
 
 
 def test_set_keeps_mode_and_symlink(tmp_path):

@@ -124,7 +124,7 @@ def test_the_chart_current_values_file(tmp_path):
 def test_set_refuses_unknown_keys(tmp_path):
     values = copy_fixture(tmp_path, CHART)
     stderr = refused_set(values, "pv.sise=30Gi")
-    assert "error: cacheRegistry.pv.sise: unknown key; did you mean pv.size?" in stderr
+    assert "error[CR105] cacheRegistry.pv.sise: unknown key; did you mean pv.size?" in stderr
     refused_set(values, "pv.size=30Gi", "toolManager.env.X=1")
 
 

@@ -244,11 +244,11 @@ def test_pull_through_cache_chain_with_credentials(tmp_path):
 
 def test_bad_upstream_and_plain_password_are_named(tmp_path):
     result = run("export", "-o", "-", "--set", "proxy.enabled=true", "--set", "proxy.remoteURL=https://registry-1.docker.io/v2/library")
-    assert result.returncode == 1 and "error: cacheRegistry.proxy.remoteURL:" in result.stderr and "without a path" in result.stderr
+    assert result.returncode == 1 and "error[CR103] cacheRegistry.proxy.remoteURL:" in result.stderr and "without a path" in result.stderr
     values = tmp_path / "v.yaml"
     values.write_text("cacheRegistry:\n  proxy:\n    enabled: true\n    username: robot\n    password: hunter2\n")
     result = run("validate", "-f", values)
-    assert result.returncode == 1 and "error: cacheRegistry.proxy.password: a password never goes in values" in result.stderr
+    assert result.returncode == 1 and "error[CR106] cacheRegistry.proxy.password: a password never goes in values" in result.stderr
     assert "hunter2" not in result.stderr
     result = run("set", "-f", values, "proxy.password=x")
     assert result.returncode == 1 and "never goes in values" in result.stderr

@@ -9,7 +9,7 @@ REFERENCE_LINES = {24: "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS", 38: "too
 
 def test_validate_lists_every_line_that_holds_the_old_address(tmp_path):
     result = run("validate", "-f", CHART, "-n", "tools")
-    listed = {int(m.group(2)): m.group(1) for m in re.finditer(r"warning: (\S+): (?:still holds|is \").*:(\d+)\)$", result.stderr, re.M)}
+    listed = {int(m.group(2)): m.group(1) for m in re.finditer(r"warning\[CR40[23]\] (\S+): (?:still holds|is \").*:(\d+)\)$", result.stderr, re.M)}
     assert listed == REFERENCE_LINES, result.stderr
 
 

@@ -54,7 +54,7 @@ def check(path):
         return f"{path}: exit {result.returncode}: {result.stderr[-500:]}"
     if result.returncode == 2 and len(result.stderr.strip().splitlines()) != 1:
         return f"{path}: exit 2 needs one sentence, got {result.stderr!r}"
-    if result.returncode == 1 and "error: " not in result.stderr:
+    if result.returncode == 1 and "error[" not in result.stderr:
         return f"{path}: exit 1 without an error line"
     if "Fatal error" in result.stderr or "Stack dump" in result.stderr:
         return f"{path}: crashed: {result.stderr[-500:]}"

@@ -89,4 +89,4 @@ def test_renaming_the_service_is_refused(chart_copy):
 def test_secret_name_warning(chart_copy):
     result = run("set", "-f", chart_copy, "deployment.tlsSecretName=my-tls")
     assert result.returncode == 0
-    assert "warning: cacheRegistry.deployment.tlsSecretName" in result.stderr
+    assert "warning[CR310] cacheRegistry.deployment.tlsSecretName" in result.stderr

@@ -22,7 +22,7 @@ has_tmux = shutil.which("tmux") is not None
 def test_the_published_pair_is_flagged_first_by_validate_set_and_inspect(tmp_path):
     result = run("validate", "-f", REAL_CHART)
     first = result.stderr.splitlines()[0]
-    assert first.startswith("warning: registryTls.crt: is the Kubiya chart's published pair"), result.stderr
+    assert first.startswith("warning[CR501] registryTls.crt: is the Kubiya chart's published pair"), result.stderr
     assert run("validate", "--strict", "-f", REAL_CHART).returncode == 1
     values = copy_fixture(tmp_path, REAL_CHART)
     result = run("set", "-f", values, "pv.size=30Gi")
