@@ -266,17 +266,19 @@ enum PreviewLayout {
     static func visibleLines(height: Int) -> Int { max(1, height - 6) }
 
     /// A tab's lines as rows of a preview `width` columns wide: a longer line goes on in the rows below it,
-    /// indented two columns, so nothing is cut (Left/Right switch tabs, so there is no sideways scroll).
+    /// two columns deeper than the line's own indentation, so nothing is cut and YAML's nesting still reads
+    /// (Left/Right switch tabs, so there is no sideways scroll).
     static func rows(_ tab: PreviewTab, width: Int) -> [(text: String, role: StyleRole, continued: Bool)] {
         let room = max(10, width - 4)
         var rows: [(text: String, role: StyleRole, continued: Bool)] = []
         for line in tab.lines {
             var rest = Substring(line.text)
+            let indent = String(repeating: " ", count: min(room / 2, rest.prefix { $0 == " " }.count + 2))
             rows.append((String(rest.prefix(room)), line.role, false))
             rest = rest.dropFirst(room)
             while !rest.isEmpty {
-                rows.append(("  " + rest.prefix(room - 2), line.role, true))
-                rest = rest.dropFirst(room - 2)
+                rows.append((indent + rest.prefix(room - indent.count), line.role, true))
+                rest = rest.dropFirst(room - indent.count)
             }
         }
         return rows

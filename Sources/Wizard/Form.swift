@@ -76,13 +76,12 @@ public enum Forms {
             items += fields(for: step, state: state)
             let stale = RegistryAddress.problems(state.addressReferences, current: state.config.registryAddress)
             if !stale.isEmpty {
-                // Every line the update changes, the Tool Manager's own key included, as set --update-references lists them.
-                let lines = state.addressReferences.filter { $0.key != state.config.registryAddress }.values.flatMap { $0 }
-                    .map(\.line).sorted()
-                let list = "line\(lines.count == 1 ? "" : "s") " + lines.map(String.init).joined(separator: ", ")
+                // Every line the update changes, the Tool Manager's own key included, listed below the row as
+                // set --update-references prints them; the row says how many.
+                let count = state.referenceLines.count
+                let lines = "\(count) other line\(count == 1 ? "" : "s")"
                 let label = state.updateReferences ? "Keep references" : "Update references"
-                let hint = state.updateReferences ? "\(list) become \(state.config.registryAddress)"
-                    : "toolManager and other keys: \(list) hold the old address"
+                let hint = state.updateReferences ? "\(lines) become \(state.config.registryAddress)" : "\(lines) hold the old address"
                 items.append(FormItem(id: .updateReferences, label: label, keyPath: hint, widget: .action,
                                       problemPaths: stale.map(\.path), matchesSubpaths: false))
             }

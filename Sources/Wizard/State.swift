@@ -278,6 +278,10 @@ public struct WizardState: Equatable, Sendable {
     public var addressReferences: [String: [AddressReference]] = [:]
     /// Whether the write also updates those lines to the registry's current address.
     public var updateReferences = false
+    /// Every line the reference update changes (the Tool Manager's own key included), in file order.
+    public var referenceLines: [AddressReference] {
+        addressReferences.filter { $0.key != config.registryAddress }.values.flatMap { $0 }.sorted { $0.line < $1.line }
+    }
 
     /// The problems of lines that still hold an old address (none while they are to be updated).
     public var referenceProblems: [Problem] {

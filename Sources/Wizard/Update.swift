@@ -528,7 +528,9 @@ extension WizardState {
             copy.step = step
             for (index, item) in copy.items.enumerated() {
                 if case .field(let path) = item.id { shown.insert(path) }
-                if matches(item.label, item.keyPath) { result.append((step, index, item, nil)) }
+                // The references row is found by the keys it updates too (toolManager, dagger...).
+                let references = item.id == .updateReferences ? referenceLines.map(\.path).joined(separator: " ") : ""
+                if matches(item.label, item.keyPath + " " + references) { result.append((step, index, item, nil)) }
             }
         }
         guard !needle.isEmpty else { return result }

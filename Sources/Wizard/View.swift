@@ -39,9 +39,11 @@ struct Layout {
                 line += lines.count - 1
                 continue
             }
-            let messages = Forms.problems(of: item, in: state).flatMap { problem in
-                wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: formWidth - 6)
-            }
+            let messages = item.id == .updateReferences
+                ? state.referenceLines.flatMap { wrap("\(state.valuesPath):\($0.line) \($0.path)", width: formWidth - 6) }
+                : Forms.problems(of: item, in: state).flatMap { problem in
+                    wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: formWidth - 6)
+                }
             problemLines[index] = messages
             line += messages.count
         }
@@ -225,18 +227,25 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
     var lines: [(String, CellStyle)] = [("Files to write, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
     lines.append(("  \(state.valuesPath)", CellStyle(.text)))
     if let tlsValues = state.tlsValuesPath { lines.append(("  \(tlsValues.padding(28)) registryTls for Helm (0600)", CellStyle(.text))) }
+    // A folder too long to stand before every file name is written once, whole, with the names below it.
+    let longest = WritePlanner.path(state.outputDir, OutputLayout.kustomizationName)
+    let underFolder = longest.count > 28
+    let indent = underFolder ? "    " : "  "
+    func name(_ file: String) -> String { underFolder ? file : WritePlanner.path(state.outputDir, file) }
+    if underFolder && !plan.manifests.isEmpty { lines.append(("  \(WritePlanner.path(state.outputDir, ""))", CellStyle(.text))) }
+    let width = underFolder ? 20 : 28
     lines += plan.manifests.map { manifest in
-        let file = WritePlanner.path(state.outputDir, manifest.fileName)
         let note = !manifest.pending ? "" : manifest.fileName == Renderer.httpSecretFile || state.tls.source == .generate
             ? " (generated on write)" : " (from the imported files)"
-        return ("  \(file.padding(28)) \(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)", CellStyle(.text))
+        return ("\(indent)\(name(manifest.fileName).padding(width)) \(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)",
+                CellStyle(.text))
     }
-    if !plan.manifests.isEmpty { lines.append(("  \(WritePlanner.path(state.outputDir, OutputLayout.kustomizationName))", CellStyle(.text))) }
+    if !plan.manifests.isEmpty { lines.append(("\(indent)\(name(OutputLayout.kustomizationName))", CellStyle(.text))) }
     if state.config.route == .helmPostRender && state.config.view.enabled {
-        lines.append(("  \(WritePlanner.path(state.outputDir, NextSteps.postRenderWrapper).padding(28)) Helm's --post-renderer", CellStyle(.text)))
+        lines.append(("\(indent)\(name(NextSteps.postRenderWrapper).padding(width)) Helm's --post-renderer", CellStyle(.text)))
     }
     if state.writesTrust && !plan.manifests.isEmpty {
-        lines.append(("  \(WritePlanner.path(state.outputDir, TrustFiles.folder + "/").padding(28)) CA for nodes and clients (README.txt)", CellStyle(.text)))
+        lines.append(("\(indent)\(name(TrustFiles.folder + "/").padding(width)) CA for nodes and clients (README.txt)", CellStyle(.text)))
     }
     lines += plan.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
     lines += plan.notes.map { ("  Note: \($0)", CellStyle(.warning)) }
@@ -259,15 +268,32 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
         let hintColumn = column + item.label.count + 4
         // The hint ends at the form's border (the full list is in the problems below the row).
         let room = layout.formLeft + layout.formWidth - hintColumn
-        let hint = "  Enter or \(item.keyPath)"
+        let hint = item.id == .updateReferences ? "  \(item.keyPath)" : "  Enter or \(item.keyPath)"
         canvas.put(hint.count > room ? String(hint.prefix(max(0, room - 1))) + "…" : hint, row: row, column: hintColumn,
                    style: CellStyle(.muted), limit: max(0, room))
         return
     }
     canvas.put(item.label, row: row, column: column, style: focused ? CellStyle(.focus, bold: true) : .text, limit: layout.labelWidth - 1)
     column += layout.labelWidth
-    let width = layout.valueWidth
     let text = focused ? (state.draft ?? Forms.text(of: item.id, in: state)) : Forms.text(of: item.id, in: state)
+    var keyPath = item.keyPath
+    let right = layout.formLeft + layout.formWidth
+    if case .field(let fieldPath) = item.id, state.config.route == .helm, FieldRegistry.field(fieldPath)?.chartReads == false {
+        // On the helm route the chart's templates never read this key: said beside the value, path first when both fit.
+        let marker = "chart ignores it"
+        keyPath = keyPath.count + marker.count + 3 <= right - column - layout.valueWidth - 2 ? keyPath + " · " + marker : marker
+    }
+    // The value takes its column; the key path stands right-aligned at the border, and when it would not fit, the
+    // value gives up the columns it does not use (never its text or the cursor), so the path stays whole.
+    let natural = item.widget == .text ? layout.valueWidth : max(layout.valueWidth, text.count + 4)
+    let least: Int
+    switch item.widget {
+    case .text: least = max(8, text.count + 1)
+    case .choice: least = text.count + 4
+    case .toggle: least = 7
+    case .action, .fact: least = text.count
+    }
+    let width = max(least, min(natural, right - keyPath.count - 2 - column))
     let valueStyle = focused ? CellStyle(.focus, underline: true, reverse: true) : CellStyle(.accent, underline: true)
     switch item.widget {
     case .text:
@@ -288,17 +314,10 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
     case .fact:
         canvas.put(text, row: row, column: column, style: CellStyle(.muted), limit: width)
     }
-    let pathColumn = column + (item.widget == .text ? width : max(width, text.count + 4)) + 2
-    let room = layout.formLeft + layout.formWidth - pathColumn
+    let room = right - (column + width + 2)
     if room > 3 {
-        var keyPath = item.keyPath
-        if case .field(let fieldPath) = item.id, state.config.route == .helm, FieldRegistry.field(fieldPath)?.chartReads == false {
-            // On the helm route the chart's templates never read this key: said beside the value, path first when both fit.
-            let marker = "chart ignores it"
-            keyPath = keyPath.count + marker.count + 3 <= room ? keyPath + " · " + marker : marker
-        }
         let path = keyPath.count > room ? "…" + keyPath.suffix(room - 1) : keyPath
-        canvas.put(path, row: row, column: pathColumn, style: CellStyle(.muted), limit: room)
+        canvas.put(path, row: row, column: right - path.count, style: CellStyle(.muted), limit: room)
     }
 }
 

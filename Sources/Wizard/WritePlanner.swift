@@ -63,7 +63,7 @@ public enum WritePlanner {
         return (path, document.bytes)
     }
 
-    static func path(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+    static func path(_ folder: String, _ name: String) -> String { PathName.join(folder, name) }
 
     static func lineCount(_ text: String) -> Int {
         text.isEmpty ? 0 : text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0)

@@ -301,7 +301,6 @@ struct SetCommand: ParsableCommand {
     }
 }
 
-/// `schema`: the JSON Schema (draft-07) of the cacheRegistry section.
 /// `codes`: the stable code of every rule and what it checks.
 struct CodesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "codes", abstract: "List the problem codes (for validate --allow and in-file waivers).")
@@ -311,6 +310,7 @@ struct CodesCommand: ParsableCommand {
     }
 }
 
+/// `schema`: the JSON Schema (draft-07) of the cacheRegistry section.
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) of cacheRegistry (--chart: of the whole chart's values).")
     @Flag(help: "Print the table of keys as Markdown instead (the README's table).") var markdown = false

@@ -6,7 +6,7 @@ import XCTest
 /// Golden screens for every step, the preview, dialogs and the too-small screen, at 80x24, 100x30 and in mono
 /// (mono screens add a layer that shows bold, underline and reverse, which carry state without colour).
 /// Refresh with UPDATE_GOLDEN=1 and review the diff.
-final class GoldenScreenTests: XCTestCase {
+final class GoldenScreenTests: XCTestCase, WizardTesting {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
     func state(width: Int, height: Int, glyphs: Glyphs = .unicode) -> WizardState {
@@ -85,6 +85,43 @@ final class GoldenScreenTests: XCTestCase {
         for (name, canvas) in screens(width: 80, height: 24, glyphs: .ascii) {
             try check("\(name)-mono-80x24", canvas.text + "\n\n" + attributeLayer(canvas))
         }
+    }
+
+    /// Screens where long text must read whole: the references row, Review's file paths under a long -o, a wrapped
+    /// preview line, and the help pane beside the form on a wide window.
+    func readableScreens(width: Int, height: Int) throws -> [(String, Canvas)] {
+        var result: [(String, Canvas)] = []
+        var renamed = try chartState(width: width, height: height)
+        focus(&renamed, on: .serviceName)
+        send(&renamed, .control("u"), .paste("registry"))
+        renamed.goTo(step: .service, focus: try XCTUnwrap(renamed.items.firstIndex { $0.id == .updateReferences }))
+        result.append(("references", view(renamed)))
+
+        var review = newState(width: width, height: height)
+        review.outputDir = "/tmp/ci/run1/manifests"
+        review.goTo(step: .review, focus: 0)
+        result.append(("review-paths", view(review)))
+
+        var preview = newState(width: width, height: height)
+        let url = "https://hooks.example.com/registry/events/notify/cache-registry/kubiya/runners/production/eu-west-1"
+        preview.config = preview.config.applying(Assignment(path: "deployment.env", value: .mapping([
+            Entry(key: "REGISTRY_NOTIFICATIONS_ENDPOINTS_0_URL", value: .string(url))])))
+        preview.revalidate()
+        send(&preview, .function(2))
+        let tab = try XCTUnwrap(preview.previewTabs.firstIndex { $0.title.lowercased().contains("deployment") })
+        let rows = PreviewLayout.rows(preview.previewTabs[tab], width: width)
+        let wrapped = try XCTUnwrap(rows.firstIndex { $0.continued }, "the chart's values file has lines longer than the preview")
+        preview.dialog = .preview(tab: tab, scroll: max(0, wrapped - 3))
+        result.append(("preview-wrap", view(preview)))
+        return result
+    }
+
+    func testReadableScreens() throws {
+        for (name, canvas) in try readableScreens(width: 80, height: 24) { try check("\(name)-80x24", canvas.text) }
+        for (name, canvas) in try readableScreens(width: 100, height: 30) { try check("\(name)-100x30", canvas.text) }
+        var wide = try chartState(width: 132, height: 43)
+        focus(&wide, on: .pvHostPath)
+        try check("help-pane-132x43", view(wide).text)
     }
 
     func testEveryStepNameIsReachableAt80x24() {

@@ -8,13 +8,6 @@ import XCTest
 
 /// Every word readable at 80 columns, every key predictable, every reference to the registry kept consistent.
 final class UsabilityTests: XCTestCase, WizardTesting {
-    func chartState(width: Int = 80, height: Int = 24) throws -> WizardState {
-        let bytes = Array(try Fixtures.text("chart-values.yaml").utf8)
-        let document = try ValuesDocument(bytes: bytes, name: "values.yaml")
-        return WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: bytes, config: try document.config(),
-                           chartTLS: nil, width: width, height: height)
-    }
-
     /// The screen's words in one line: box drawing removed and runs of spaces folded, so wrapped text reads whole.
     func words(_ canvas: Canvas, from column: Int = 15, to end: Int = 200) -> String {
         let glyphs = Set("│┌┐└┘─┬┴")

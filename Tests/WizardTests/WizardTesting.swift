@@ -1,3 +1,5 @@
+import TestSupport
+import ValuesFile
 import XCTest
 @testable import RegistryModel
 @testable import Wizard
@@ -8,6 +10,14 @@ protocol WizardTesting {}
 extension WizardTesting {
     func newState(width: Int = 80, height: Int = 24) -> WizardState {
         WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: width, height: height)
+    }
+
+    /// The wizard editing the chart's own values file (Tests/Fixtures/chart-values.yaml).
+    func chartState(width: Int = 80, height: Int = 24) throws -> WizardState {
+        let bytes = Array(try Fixtures.text("chart-values.yaml").utf8)
+        let document = try ValuesDocument(bytes: bytes, name: "values.yaml")
+        return WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: bytes, config: try document.config(),
+                           width: width, height: height, document: document)
     }
 
     @discardableResult

@@ -103,7 +103,7 @@ def hostile(tmp_path, name, make, whole_file=True):
         assert message.strip().count("\n") == 0, f"one sentence: {message}"
     else:
         # A value in it is wrong: its message is one short line (the path aside), and the output stays small.
-        line = next(line for line in message.splitlines() if line.startswith("error:"))
+        line = next(line for line in message.splitlines() if line.startswith("error["))
         assert len(line.replace(str(target), "").encode()) < 300, line[:400]
         assert len(message.encode()) < 1200, f"{name}: {len(message)} bytes"
     assert set(os.listdir(tmp_path)) == before, "nothing is written"
