@@ -25,10 +25,12 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Wizard", dependencies: ["RegistryModel", "Manifests", "ValuesFile", "RegistryTLS"]),
+        .target(name: "CTLSProbe", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        .target(name: "Doctor", dependencies: ["CTLSProbe", "RegistryModel", "RegistryTLS", .product(name: "X509", package: "swift-certificates")]),
         .target(name: "CursesShim", dependencies: ["CNcursesw"], linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("tinfo")]),
         .target(name: "Terminal", dependencies: ["CursesShim", "Wizard", "RegistryModel"]),
         .executableTarget(name: "cache-registry-setup", dependencies: [
-            "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Terminal",
+            "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Terminal", "Doctor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", path: "Tests/Support"),

@@ -14,6 +14,8 @@ command -v strace >/dev/null || need_apt+=(strace)
 [ -x /usr/bin/time ] || need_apt+=(time)
 command -v man >/dev/null || need_apt+=(man-db)
 pkg-config --exists ncursesw 2>/dev/null || need_apt+=(libncurses-dev pkg-config)
+pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev pkg-config)
+command -v containerd >/dev/null && command -v ctr >/dev/null || need_apt+=(containerd)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq

@@ -357,15 +357,21 @@ public enum Renderer {
 
     static func service(_ config: RegistryConfig, labels: [Entry]) -> RenderedResource {
         let view = config.view
+        let type = view.text(.serviceType)
+        // The node address: a fixed node port (NodePort Services only) or a fixed ClusterIP.
+        let nodePort = type == "NodePort" ? view.int(.serviceNodePort).map { [Entry(key: "nodePort", value: .int($0))] } ?? [] : []
+        let clusterIP = view.string(.serviceClusterIP).map { [Entry(key: "clusterIP", value: .string($0))] } ?? []
         let ports: [Value] = [.mapping([
             Entry(key: "name", value: .string("https")),
             Entry(key: "port", value: .int(view.integer(.servicePort))),
             Entry(key: "targetPort", value: .int(view.targetPort)),
+        ] + nodePort + [
             Entry(key: "protocol", value: .string("TCP")),
         ])] + (view.value(.serviceAdditionalPorts)?.items ?? [])
         return resource("v1", "Service", view.text(.serviceName), namespace: config.namespace,
                         labels: labels, file: "service.yaml", body: [Entry(key: "spec", value: .mapping([
-                            Entry(key: "type", value: .string(view.text(.serviceType))),
+                            Entry(key: "type", value: .string(type)),
+                        ] + clusterIP + [
                             Entry(key: "selector", value: .mapping([Entry(key: "app", value: .string(view.text(.deploymentSelector)))])),
                             Entry(key: "ports", value: .sequence(ports)),
                         ]))])

@@ -12,46 +12,94 @@ public enum TrustFiles {
         return config.serviceNames().map { port == 443 ? $0 : "\($0):\(port)" }
     }
 
+    /// The host a pull-through cache mirrors, as containerd names its folder (`registry-1.docker.io` is `docker.io`).
+    public static func upstreamHost(_ config: RegistryConfig) -> String? {
+        guard config.view.bool(.proxyEnabled) == true, let url = config.view.string(.proxyRemoteURL),
+              let schemeEnd = url.range(of: "://") else { return nil }
+        let host = url[schemeEnd.upperBound...].split(separator: "/").first.map(String.init) ?? ""
+        if host.isEmpty { return nil }
+        return host == "registry-1.docker.io" || host == "index.docker.io" ? "docker.io" : host
+    }
+
     /// The files, named relative to the manifests folder.
     public static func files(certificatePEM: String, config: RegistryConfig) -> [OutputLayout.File] {
-        let hosts = hosts(config)
+        let proxy = config.view.bool(.proxyEnabled) == true
+        // A pull-through cache refuses pushes, so no host offers them in proxy mode.
+        let capabilities = proxy ? #"["pull", "resolve"]"# : #"["pull", "resolve", "push"]"#
         var files = [OutputLayout.File(name: "\(folder)/ca.crt", contents: certificatePEM, isSecret: false)]
-        for host in hosts {
+        func hostFolder(_ name: String, server: String, host: String) {
             let toml = """
             # \(OutputLayout.marker)
-            server = "https://\(host)"
+            server = "\(server)"
 
             [host."https://\(host)"]
-              capabilities = ["pull", "resolve", "push"]
+              capabilities = \(capabilities)
               ca = "ca.crt"
 
             """
-            files.append(OutputLayout.File(name: "\(folder)/containerd/certs.d/\(host)/hosts.toml", contents: toml, isSecret: false))
-            files.append(OutputLayout.File(name: "\(folder)/containerd/certs.d/\(host)/ca.crt", contents: certificatePEM, isSecret: false))
+            files.append(OutputLayout.File(name: "\(folder)/containerd/certs.d/\(name)/hosts.toml", contents: toml, isSecret: false))
+            files.append(OutputLayout.File(name: "\(folder)/containerd/certs.d/\(name)/ca.crt", contents: certificatePEM, isSecret: false))
+        }
+        let nodeAddress = config.nodeAddress
+        for host in hosts(config) + (nodeAddress.map { [$0] } ?? []) {
+            hostFolder(host, server: "https://\(host)", host: host)
             files.append(OutputLayout.File(name: "\(folder)/docker/certs.d/\(host)/ca.crt", contents: certificatePEM, isSecret: false))
         }
-        files.append(OutputLayout.File(name: "\(folder)/README.txt", contents: readme(hosts), isSecret: false))
+        let upstream = upstreamHost(config)
+        if let nodeAddress, let upstream, let url = config.view.string(.proxyRemoteURL) {
+            // The mirror: pods keep their image names (nginx, docker.io/library/nginx) and containerd asks the cache first.
+            hostFolder(upstream, server: String(url.reversed().drop { $0 == "/" }.reversed()), host: nodeAddress)
+        }
+        files.append(OutputLayout.File(name: "\(folder)/README.txt",
+                                       contents: readme(hosts(config), nodeAddress: nodeAddress, mirrored: proxy ? upstream : nil), isSecret: false))
         return files
     }
 
-    static func readme(_ hosts: [String]) -> String {
-        """
+    static func readme(_ hosts: [String], nodeAddress: String?, mirrored upstream: String?) -> String {
+        let nodes = nodeAddress.map { address in
+            """
+            Which name works where: pods resolve the Service names (\(hosts.first ?? "")...), but containerd,
+            the kubelet and Docker run on the node, outside cluster DNS, where those names do not resolve
+            ("no such host"). Nodes use the node address \(address): image references that nodes pull
+            (a pod's image) name \(address)/<repository>:<tag>.
+            """
+        } ?? """
+            Which name works where: pods resolve the Service names below, but containerd, the kubelet and
+            Docker run on the node, outside cluster DNS, where they do not resolve ("no such host"). For
+            nodes to pull from the registry, give it a node address: service.clusterIP (a fixed ClusterIP)
+            or service.type NodePort with service.nodePort; trust/ then holds a folder for it.
+            """
+        let mirror = upstream.map { upstream in
+            """
+
+            containerd/certs.d/\(upstream)/hosts.toml
+                The mirror: with it, containerd fetches \(upstream) images through the cache first, and pods
+                keep their image names. When the cache is down, containerd falls back to \(upstream) itself,
+                which also hides a mirror that does not work: check with
+                  ctr images pull --hosts-dir /etc/containerd/certs.d \(upstream)/library/busybox:latest
+                and find the blob in the cache (cache-registry-setup doctor --image, or the registry's log).
+            """
+        } ?? ""
+        return """
         # \(OutputLayout.marker)
         Trust for the cache registry's certificate. Without it, nodes and clients fail with
         "x509: certificate signed by unknown authority".
 
+        \(nodes)
+
         ca.crt
             The certificate to trust. Check a name with:
-            curl --cacert ca.crt https://\(hosts.first ?? "<host>")/v2/
+            curl --cacert ca.crt https://\(nodeAddress ?? hosts.first ?? "<host>")/v2/
 
         containerd/certs.d/<host>/  (hosts.toml and ca.crt)
-            On every node, copy each <host> folder into /etc/containerd/certs.d/ (the folder that
-            containerd's registry config_path names). containerd reads them on the next pull.
-
+            On every node, copy each <host> folder into the folder that containerd's registry
+            config_path names (config_path = "/etc/containerd/certs.d" in the CRI plugin's registry
+            section; without config_path, containerd reads none of them). It reads them on the next pull.
+        \(mirror)
         docker/certs.d/<host>/ca.crt
             On every Docker host, copy each <host> folder into /etc/docker/certs.d/.
 
-        Hosts: \(hosts.joined(separator: ", "))
+        Hosts: \((hosts + (nodeAddress.map { [$0 + " (node address)"] } ?? [])).joined(separator: ", "))
 
         """
     }

@@ -34,6 +34,8 @@ public enum TextFormat: Sendable {
     case registryURL
     /// A Go duration such as `168h`, `1h30m` or `0`.
     case duration
+    /// An IPv4 address a Service may be given (`service.clusterIP`), not `None`.
+    case clusterIP
 }
 
 /// What kind of value a field holds; decides parsing, the widget and the schema.

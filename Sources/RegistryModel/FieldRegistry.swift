@@ -107,6 +107,14 @@ public enum FieldRegistry {
               example: "443", help: "Port the Service listens on."),
         Field("service.targetPort", "Target port", kind: .integer(min: 1, max: 65535), default: .int(5000), step: .service,
               example: "5000", help: "Port the registry listens on: the container port, REGISTRY_HTTP_ADDR and both probes follow it."),
+        Field("service.clusterIP", "Fixed ClusterIP", kind: .text(.clusterIP), default: nil, step: .service, chartReads: false,
+              example: "10.96.0.50", help: "A fixed address in the cluster's Service range, so nodes reach the registry at <clusterIP>[:<port>] "
+                + "(kube-proxy routes ClusterIPs from nodes too; Service names resolve in pods only). It becomes the node address: "
+                + "the generated certificate covers it and trust/ configures it. It must be free: Kubernetes refuses a taken one."),
+        Field("service.nodePort", "NodePort", kind: .integer(min: 30000, max: 32767), default: nil, step: .service, chartReads: false,
+              example: "30500", help: "With service.type NodePort: the port every node listens on, so nodes reach the registry at "
+                + "127.0.0.1:<nodePort> (kube-proxy's iptables mode answers NodePorts on localhost; IPVS mode does not: use a fixed "
+                + "ClusterIP there). It listens on every node's address too, so anyone who reaches a node reaches the registry."),
         Field("service.additionalPorts", "Additional ports", kind: .yamlList, default: .emptySequence, step: .service,
               example: "[{name: metrics, port: 5001}]", help: "Extra Service ports, rendered as given."),
 

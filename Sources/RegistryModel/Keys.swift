@@ -44,6 +44,8 @@ extension KeyPath {
     public static let pvcStorageClass: KeyPath = "pvc.storageClass"
     public static let pvcVolumeName: KeyPath = "pvc.volumeName"
     public static let serviceAdditionalPorts: KeyPath = "service.additionalPorts"
+    public static let serviceClusterIP: KeyPath = "service.clusterIP"
+    public static let serviceNodePort: KeyPath = "service.nodePort"
     public static let serviceName: KeyPath = "service.name"
     public static let servicePort: KeyPath = "service.port"
     public static let serviceTargetPort: KeyPath = "service.targetPort"
@@ -58,6 +60,6 @@ extension KeyPath {
         .deploymentVolumes, .enabled, .pvHostPath, .pvName, .pvReclaimPolicy, .pvSize, .pvStorageClass,
         .proxyEnabled, .proxyRemoteURL, .proxyUsername, .proxyPasswordSecretName, .proxyPasswordSecretKey, .proxyTTL,
         .pvVolumeSource, .pvNFS, .pvNFSPath, .pvNFSReadOnly, .pvNFSServer, .pvcAccessMode, .pvcName, .pvcSize, .pvcStorageClass,
-        .pvcVolumeName, .serviceAdditionalPorts, .serviceName, .servicePort, .serviceTargetPort, .serviceType
+        .pvcVolumeName, .serviceAdditionalPorts, .serviceClusterIP, .serviceNodePort, .serviceName, .servicePort, .serviceTargetPort, .serviceType
     ]
 }

@@ -113,6 +113,15 @@ public enum Names {
         return nil
     }
 
+    /// Why a text is not a dotted IPv4 address (four numbers 0-255, no leading zeros), or nil.
+    public static func ipv4Problem(_ text: String) -> String? {
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil && ($0 == "0" || !$0.hasPrefix("0")) }) else {
+            return "must be an IPv4 address such as 10.96.0.50"
+        }
+        return nil
+    }
+
     /// A host for NFS: a DNS name or an IPv4/IPv6 address.
     public static func isHostOrAddress(_ host: String) -> Bool {
         if dns1123SubdomainProblem(host.lowercased()) == nil { return true }

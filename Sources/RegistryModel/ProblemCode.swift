@@ -46,6 +46,8 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
     case exposedService = "CR401"
     case toolManagerAddress = "CR402"
     case staleAddress = "CR403"
+    case nodePortNeedsType = "CR404"
+    case clusterIPTaken = "CR405"
     // TLS.
     case publishedPair = "CR501"
     case keyMismatch = "CR502"
@@ -55,6 +57,7 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
     case namesNotCovered = "CR506"
     case unreadableTLS = "CR507"
     case tlsInput = "CR508"
+    case nodeAddressNotCovered = "CR509"
     // What the chart renders (install with helm).
     case chartNeedsVolume = "CR601"
     case chartPort = "CR602"
@@ -112,6 +115,8 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
         case .exposedService: return "A NodePort or LoadBalancer Service exposes an unauthenticated registry."
         case .toolManagerAddress: return "The Tool Manager's registry address is not the registry's address."
         case .staleAddress: return "A string outside cacheRegistry still holds the registry's old address."
+        case .nodePortNeedsType: return "service.nodePort is set on a Service that is not of type NodePort."
+        case .clusterIPTaken: return "The fixed ClusterIP is one a default cluster gives its own Services."
         case .publishedPair: return "The TLS pair is the chart's published pair, whose private key is public."
         case .keyMismatch: return "The private key is not a PEM key, or does not match the certificate."
         case .expired: return "The certificate has expired."
@@ -120,6 +125,7 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
         case .namesNotCovered: return "The certificate does not cover every name the registry is reached at."
         case .unreadableTLS: return "The certificate is not a PEM certificate."
         case .tlsInput: return "A TLS input in the wizard is missing or cannot be used (files, days, generation)."
+        case .nodeAddressNotCovered: return "The certificate does not carry the node address as an IP SAN, so nodes fail TLS."
         case .chartNeedsVolume: return "The chart always renders a PersistentVolume, and these values give it no source."
         case .chartPort: return "The chart's container listens on 5000 whatever service.targetPort says."
         case .chartEnvForm: return "The chart reads deployment.env as NAME: value pairs, not a list."

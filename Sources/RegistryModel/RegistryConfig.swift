@@ -116,6 +116,20 @@ public struct RegistryConfig: Equatable, Sendable {
         return [name, "\(name).\(namespace)", "\(name).\(namespace).svc", "\(name).\(namespace).svc.cluster.local"]
     }
 
+    /// How nodes (containerd, the kubelet, Docker), outside cluster DNS, reach the registry: `127.0.0.1:<nodePort>`
+    /// for a NodePort Service with a fixed node port, `<clusterIP>[:<port>]` for a fixed ClusterIP; nil when neither
+    /// is set (then only pods, which resolve Service names, can pull).
+    public var nodeAddress: String? {
+        let view = self.view
+        if view.string(.serviceType) == "NodePort", let nodePort = view.int(.serviceNodePort) { return "127.0.0.1:\(nodePort)" }
+        guard let clusterIP = view.string(.serviceClusterIP), Names.ipv4Problem(clusterIP) == nil else { return nil }
+        let port = view.integer(.servicePort)
+        return port == 443 ? clusterIP : "\(clusterIP):\(port)"
+    }
+
+    /// The IP address of the node address, which a certificate must carry as an IP SAN.
+    public var nodeAddressIP: String? { nodeAddress.map { String($0.split(separator: ":")[0]) } }
+
     /// `<service>.<namespace>` with `:<port>` unless the port is 443.
     public var registryAddress: String {
         let base = serviceNames()[1]

@@ -62,6 +62,7 @@ public enum Validator {
             case .free: return "text"
             case .registryURL: return "a registry's root URL, such as https://registry-1.docker.io"
             case .duration: return "a Go duration such as 168h, 1h30m or 0"
+            case .clusterIP: return "an IPv4 address of the cluster's Service range"
             }
         case .quantity: return "a quantity such as 20Gi, 500m or 1"
         case .integer(let min, let max): return "an integer from \(min) to \(max)"
@@ -194,6 +195,11 @@ public enum Validator {
             return registryURLProblem(text)
         case .duration:
             return durationProblem(text)
+        case .clusterIP:
+            if text == "None" {
+                return "None makes a headless Service, which has no address nodes can reach; give a free address of the cluster's Service range"
+            }
+            return Names.ipv4Problem(text)
         }
     }
 
@@ -228,6 +234,25 @@ public enum Validator {
             rest = rest.dropFirst(unit.count)
         }
         return nil
+    }
+
+    /// The node address's rules: a node port needs a NodePort Service; a fixed ClusterIP should not be one that
+    /// a default cluster gives to its own Services.
+    static func nodeAddressRules(_ view: RegistryConfig.View) -> [Problem] {
+        var problems: [Problem] = []
+        if view.int(.serviceNodePort) != nil, view.string(.serviceType) != "NodePort" {
+            problems.append(.error(.nodePortNeedsType, .serviceNodePort, "is set, but service.type is \(view.text(.serviceType)); a node port "
+                                   + "needs service.type NodePort (or remove it and give service.clusterIP)"))
+        }
+        if let clusterIP = view.string(.serviceClusterIP), Names.ipv4Problem(clusterIP) == nil {
+            let last = clusterIP.split(separator: ".").last.map(String.init)
+            if last == "1" || last == "10" {
+                let owner = last == "1" ? "the kubernetes API Service" : "cluster DNS (kube-dns)"
+                problems.append(.warning(.clusterIPTaken, .serviceClusterIP, "\(clusterIP) is the address \(owner) gets in a default "
+                                         + "cluster, so Kubernetes may refuse it as taken; pick a free one (kubectl get svc -A shows those in use)"))
+            }
+        }
+        return problems
     }
 
     /// The pull-through cache's rules, when it is on.
@@ -303,6 +328,7 @@ public enum Validator {
         if let type = view.string(.serviceType), type != "ClusterIP" {
             problems.append(.warning(.exposedService, .serviceType, "\(type) exposes an unauthenticated registry with delete enabled: anyone who reaches it can push and delete images; keep ClusterIP or put authentication in front"))
         }
+        problems += nodeAddressRules(view)
         problems += envRules(view.value(.deploymentEnv))
         for entry in view.value(.deploymentNodeSelector)?.entries ?? [] {
             let path = KeyPath(["deployment", "nodeSelector", entry.key])

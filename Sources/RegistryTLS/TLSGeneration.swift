@@ -15,7 +15,9 @@ public enum TLSGenerator {
     /// The key algorithms offered.
     public enum Algorithm: String, Sendable, CaseIterable { case ecdsaP256 = "ECDSA P-256", rsa2048 = "RSA 2048" }
 
-    public static func generate(names: [String], days: Int, algorithm: Algorithm = .ecdsaP256, now: Date = Date()) throws -> GeneratedTLS {
+    /// A pair for `names` (DNS SANs) and `addresses` (IPv4 SANs: the node address nodes pull from).
+    public static func generate(names: [String], addresses: [String] = [], days: Int, algorithm: Algorithm = .ecdsaP256,
+                                now: Date = Date()) throws -> GeneratedTLS {
         let privateKey: Certificate.PrivateKey
         let signature: Certificate.SignatureAlgorithm
         switch algorithm {
@@ -43,7 +45,10 @@ public enum TLSGenerator {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true, keyEncipherment: algorithm == .rsa2048))
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames(names.map { GeneralName.dnsName($0) })
+                SubjectAlternativeNames(names.map { GeneralName.dnsName($0) } + addresses.compactMap { address in
+                    let octets = address.split(separator: ".").compactMap { UInt8($0) }
+                    return octets.count == 4 ? GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice(octets))) : nil
+                })
             },
             issuerPrivateKey: privateKey)
         return GeneratedTLS(certificatePEM: try certificate.serializeAsPEM().pemString,

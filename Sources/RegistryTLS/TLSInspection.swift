@@ -88,7 +88,7 @@ public struct CertificateReport: Sendable {
 /// Checks certificate and key: parsing, match, validity window and the names the registry is reached by.
 public enum TLSChecks {
     /// A full report; `problems` is empty when the material is usable as is.
-    public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], now: Date = Date(),
+    public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], nodeAddressIP: String? = nil, now: Date = Date(),
                                path: String = "registryTls.crt", published: Set<String> = PublishedPairs.fingerprints) -> CertificateReport? {
         // The fingerprint is of the DER bytes the certificate was read from, so it cannot fail once they parse.
         guard let document = try? PEMDocument(pemString: material.certificatePEM), document.discriminator == "CERTIFICATE",
@@ -144,6 +144,11 @@ public enum TLSChecks {
             problems.append(Problem(critical ? .error : .warning, .namesNotCovered, path,
                                     "the certificate does not cover \(missing.joined(separator: ", "))\(why); it covers \(covered)"))
         }
+        if let ip = nodeAddressIP, !addresses.contains(ip) {
+            problems.append(Problem(.error, .nodeAddressNotCovered, path,
+                                    "the certificate does not carry the node address \(ip) as an IP SAN, so nodes pulling from it fail "
+                                    + "TLS; generate a new pair (it includes the node address), or issue one with IP:\(ip)"))
+        }
         let algorithm: String
         switch certificate.publicKey.description {
         case let text where text.contains("RSA"): algorithm = "RSA"
@@ -162,7 +167,7 @@ public enum TLSChecks {
     /// The problems of a config's TLS material against its current service name and namespace.
     public static func problems(for material: RegistryTLSMaterial, config: RegistryConfig, now: Date = Date()) -> [Problem] {
         let path = material.certificateOrigin == "registryTls.crt" ? "registryTls.crt" : "tls.certificate"
-        guard let report = inspect(material, serviceNames: config.serviceNames(), now: now, path: path) else {
+        guard let report = inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now, path: path) else {
             return [Problem(.error, .unreadableTLS, path, "\(material.certificateOrigin) is not a PEM certificate")]
         }
         return report.problems

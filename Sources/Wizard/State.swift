@@ -66,6 +66,8 @@ public enum TLSSource: String, CaseIterable, Equatable, Sendable {
 /// What a generated certificate was made for; a change makes it stale.
 public struct GenerationSpec: Hashable, Sendable {
     public let names: [String]
+    /// IP SANs: the node address, when one is set.
+    public let addresses: [String]
     public let days: Int
     public let rsa: Bool
 }
@@ -338,7 +340,8 @@ public struct WizardState: Equatable, Sendable {
 
     /// The spec a generated certificate must match now.
     public var generationSpec: GenerationSpec {
-        GenerationSpec(names: config.serviceNames(), days: Int(tls.days) ?? 365, rsa: tls.rsa)
+        GenerationSpec(names: config.serviceNames(), addresses: config.nodeAddressIP.map { [$0] } ?? [], days: Int(tls.days) ?? 365,
+                       rsa: tls.rsa)
     }
 
     /// Where imported or generated TLS material goes for Helm, besides secret.yaml: nil when it goes into the

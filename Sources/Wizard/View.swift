@@ -158,6 +158,7 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     let nextFreeRow = (rows.last.map { $0.row + 1 + (problemLines[$0.item]?.count ?? 0) } ?? layout.firstItemRow + 1) + 1
     if state.step == .review { drawManifestSummary(&canvas, state, layout, from: max(nextFreeRow, layout.firstItemRow + 2)) }
     if state.step == .tls { drawTLSSummary(&canvas, state, layout, from: nextFreeRow) }
+    if state.step == .service { drawReachSummary(&canvas, state, layout, from: nextFreeRow) }
 }
 
 /// The help pane of a wide window: a divider, then the focused row's help as F1 shows it.
@@ -182,6 +183,16 @@ func problemRowLines(_ problem: Problem, width: Int) -> [String] {
     return lines.enumerated().map { ($0.offset == 0 ? tag + " " : "      ") + $0.element }
 }
 
+/// The Service step's summary: the address pods use, and the one nodes (outside cluster DNS) use, if any.
+func drawReachSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
+    let nodes = state.config.nodeAddress.map { "Nodes pull from \($0) (the certificate and trust/ cover it)." }
+        ?? "Nodes cannot resolve Service names: give a fixed ClusterIP or a NodePort for nodes to pull from the registry."
+    let lines = wrap("Pods reach the registry at \(state.config.registryAddress). " + nodes, width: layout.formWidth - 2)
+    for (offset, line) in lines.enumerated() where top + offset <= layout.bodyBottom {
+        canvas.put(line, row: top + offset, column: layout.formLeft + 1, style: CellStyle(.muted), limit: layout.formWidth - 1)
+    }
+}
+
 /// The TLS step's summary: what the certificate covers and when it expires (or what the secret must hold).
 func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
     let left = layout.formLeft + 1
@@ -202,15 +213,22 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
             (entry.covered ? "  \(state.glyphs.ok) \(entry.name)" : "  \(state.glyphs.error) \(entry.name) (not covered)",
              entry.covered ? CellStyle(.success) : CellStyle(.warning))
         }
+        if let ip = state.config.nodeAddressIP {
+            let covered = report.ipAddresses.contains(ip)
+            lines.append((covered ? "  \(state.glyphs.ok) \(ip) (node address)" : "  \(state.glyphs.error) \(ip) (node address, not covered)",
+                          covered ? CellStyle(.success) : CellStyle(.error)))
+        }
     } else if state.tls.source == .generate {
         lines.append(("A self-signed \(state.tls.rsa ? "RSA 2048" : "ECDSA P-256") certificate for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
+        if let ip = state.config.nodeAddressIP { lines.append(("  \(ip) (node address, an IP SAN)", CellStyle(.text))) }
         let helm = state.tlsValuesPath.map { "\($0) (0600)" } ?? "registryTls in \(state.valuesPath)"
         lines += wrap("Written to \(state.outputDir)/secret.yaml (0600) and, for Helm, to \(helm); \(state.outputDir)/trust/ tells nodes to trust it.",
                       width: layout.formWidth - 2).map { ($0, CellStyle(.muted)) }
     } else if state.tls.source == .existing {
         lines.append(("Secret \(state.config.view.string(.deploymentTlsSecretName) ?? "") needs tls.crt/tls.key for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
+        if let ip = state.config.nodeAddressIP { lines.append(("  \(ip) (node address, an IP SAN)", CellStyle(.text))) }
     }
     // Wrapped, so no word of the summary is cut at 80 columns.
     for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 2).enumerated() where top + offset <= layout.bodyBottom {

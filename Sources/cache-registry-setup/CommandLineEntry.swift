@@ -75,7 +75,8 @@ struct CacheRegistrySetup: ParsableCommand {
         abstract: "Set up the Cache Registry of the Kubiya Tool Manager chart: a wizard, and headless commands for CI.",
         version: "0.1.0",
         subcommands: [SetupCommand.self, EditCommand.self, ExportCommand.self, ValidateCommand.self, SetCommand.self,
-                      SchemaCommand.self, CodesCommand.self, TLSCommand.self, PostRenderCommand.self],
+                      SchemaCommand.self, CodesCommand.self, TLSCommand.self, PostRenderCommand.self,
+                      DoctorCommand.self],
         defaultSubcommand: SetupCommand.self
     )
 }

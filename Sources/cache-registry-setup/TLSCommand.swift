@@ -49,7 +49,7 @@ struct TLSCommand: ParsableCommand {
                 material = found
             }
             let certificate = material.certificateOrigin
-            guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), path: certificate) else {
+            guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, path: certificate) else {
                 throw CommandFailure(message: "error: \(certificate): is not a PEM certificate", status: 1)
             }
             Output.line("certificate: \(certificate)")
@@ -92,7 +92,10 @@ struct TLSCommand: ParsableCommand {
             }
             let names = config.serviceNames()
             let generated: GeneratedTLS
-            do { generated = try TLSGenerator.generate(names: names, days: days, algorithm: rsa ? .rsa2048 : .ecdsaP256) } catch {
+            do {
+                generated = try TLSGenerator.generate(names: names, addresses: config.nodeAddressIP.map { [$0] } ?? [], days: days,
+                                                      algorithm: rsa ? .rsa2048 : .ecdsaP256)
+            } catch {
                 throw CommandFailure.usage("cannot generate the certificate: \(error)")
             }
             let secret = Renderer.render(config, tls: ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
@@ -125,7 +128,8 @@ struct TLSCommand: ParsableCommand {
                                  + "kept with --keep-mode); chmod 600 \(stored.path)")
                 }
             }
-            Output.line("names: \(names.joined(separator: ", ")); valid \(days) days; \(rsa ? "RSA 2048" : "ECDSA P-256")")
+            let addresses = config.nodeAddressIP.map { "; IP \($0) (the node address)" } ?? ""
+            Output.line("names: \(names.joined(separator: ", "))\(addresses); valid \(days) days; \(rsa ? "RSA 2048" : "ECDSA P-256")")
         }
 
         /// Commits the files under the locks of their folders, with the pair for Helm when a values file is given.

@@ -114,7 +114,8 @@ enum EffectRunner {
             }
         case .generateTLS(let spec):
             do {
-                let generated = try TLSGenerator.generate(names: spec.names, days: spec.days, algorithm: spec.rsa ? .rsa2048 : .ecdsaP256)
+                let generated = try TLSGenerator.generate(names: spec.names, addresses: spec.addresses, days: spec.days,
+                                                          algorithm: spec.rsa ? .rsa2048 : .ecdsaP256)
                 return .tlsGenerated(GeneratedTLSMaterial(spec: spec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
             } catch {
                 return .tlsGenerationFailed("cannot generate the certificate: \(error)")
