@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "RegistryTLSTests", dependencies: ["RegistryTLS", "RegistryModel"]),
         .testTarget(name: "WizardTests", dependencies: ["Wizard", "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "TestSupport"],
                     exclude: ["Golden"]),
+        .testTarget(name: "DoctorTests", dependencies: ["Doctor", "RegistryModel"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Wizard"], exclude: []),
     ]
 )

@@ -20,7 +20,8 @@ public struct OutputLayout: Sendable {
     public static let singleFileName = "cache-registry.yaml"
     public static let kustomizationName = "kustomization.yaml"
     /// Every name an export may write, in the order they are rendered, for removing stale ones.
-    public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "pdb.yaml", Renderer.httpSecretFile,
+    public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml",
+                                      "metrics-service.yaml", "servicemonitor.yaml", "pdb.yaml", Renderer.httpSecretFile,
                                       "secret.yaml", singleFileName, kustomizationName, NextSteps.postRenderWrapper]
     /// The names among them that hold a secret (written 0600, and never removed without saying so).
     public static let secretFileNames: Set<String> = [Renderer.httpSecretFile, "secret.yaml"]

@@ -38,6 +38,14 @@ public enum Renderer {
     public static let tmpVolume = "tmp"
     /// The pod-template annotation that carries the managed certificate's SHA-256.
     public static let certificateAnnotation = "cache-registry-setup/certificate-sha256"
+    /// The pod-template annotation that keeps the tag of an image pinned by digest.
+    public static let imageTagAnnotation = "cache-registry-setup/image-tag"
+
+    /// `repository:tag`, or `repository@sha256:...` when a digest pins it.
+    public static func image(_ view: RegistryConfig.View) -> String {
+        let repository = view.text(.deploymentImageRepository)
+        return view.string(.deploymentImageDigest).map { "\(repository)@\($0)" } ?? "\(repository):\(view.text(.deploymentImageTag))"
+    }
 
     /// Lower-case hex SHA-256 of bytes.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
@@ -51,7 +59,9 @@ public enum Renderer {
 
     /// Whether the replicas need a shared REGISTRY_HTTP_SECRET that the program generates (env does not set one).
     public static func needsHTTPSecret(_ view: RegistryConfig.View) -> Bool {
-        view.replicas > 1 && !Validator.envVariableNames(view.value(.deploymentEnv)).contains("REGISTRY_HTTP_SECRET")
+        // Registry 3 ignores http.secret in proxy mode, so none is made for it there.
+        let ignored = view.registryMajor.map { $0 >= 3 } == true && view.bool(.proxyEnabled) == true
+        return view.replicas > 1 && !ignored && !Validator.envVariableNames(view.value(.deploymentEnv)).contains("REGISTRY_HTTP_SECRET")
     }
 
     /// Whether that secret is generated here (no existing Secret is named for it).
@@ -105,6 +115,12 @@ public enum Renderer {
                     spec.append(source)
                 }
             }
+            if mode == .nfs, let options = view.value(.pvMountOptions)?.items, !options.isEmpty {
+                spec.append(Entry(key: "mountOptions", value: .sequence(options)))
+            }
+            // Bound to its claim from the start, so no other claim of class "" takes the volume first.
+            spec.append(Entry(key: "claimRef", value: .mapping([Entry(key: "namespace", value: .string(namespace)),
+                                                                 Entry(key: "name", value: .string(pvcName))])))
             if mode == .hostPath, let node = view.value(.deploymentNodeSelector)?["kubernetes.io/hostname"]?.scalar?.text {
                 // The data lives on that node only: pin the volume there too, so a reschedule cannot find it empty.
                 spec.append(Entry(key: "nodeAffinity", value: .mapping([Entry(key: "required", value: .mapping([
@@ -137,6 +153,7 @@ public enum Renderer {
 
         resources.append(deployment(config, labels: labels, pvcName: pvcName, tls: tls))
         resources.append(service(config, labels: labels))
+        resources += ProductionResources.resources(config, labels: labels)
         if view.replicas > 1 {
             resources.append(resource("policy/v1", "PodDisruptionBudget", view.text(.deploymentName), namespace: namespace, labels: labels,
                                       file: "pdb.yaml", body: [Entry(key: "spec", value: .mapping([
@@ -167,6 +184,10 @@ public enum Renderer {
         var notes: [String] = []
         if view.bool(.proxyEnabled) == true {
             notes.append("This registry is a pull-through cache of \(Quote.bare(view.text(.proxyRemoteURL))): it fetches each image once and serves pulls; it refuses pushes.")
+            if view.hasNetworkPolicy {
+                notes.append("The NetworkPolicy admits pods of \(namespace)\((view.value(.networkPolicyFrom)?.items ?? []).isEmpty ? "" : " and networkPolicy.from") "
+                             + "only: pods elsewhere that pull through the cache need a peer in networkPolicy.from.")
+            }
         }
         if view.runsAsNonRoot && (mode == .hostPath || mode == .nfs) {
             notes.append("The registry runs as UID \(nonRootID), and \(mode == .hostPath ? "hostPath" : "NFS") volumes ignore fsGroup: before the first start, \(Validator.chownHint(view)).")
@@ -186,10 +207,11 @@ public enum Renderer {
     }
 
     static func resource(_ apiVersion: String, _ kind: String, _ name: String, namespace: String?, labels: [Entry],
-                         file: String, body: [Entry]) -> RenderedResource {
+                         annotations: [Entry] = [], file: String, body: [Entry]) -> RenderedResource {
         var metadata: [Entry] = [Entry(key: "name", value: .string(name))]
         if let namespace { metadata.append(Entry(key: "namespace", value: .string(namespace))) }
         metadata.append(Entry(key: "labels", value: .mapping(labels)))
+        if !annotations.isEmpty { metadata.append(Entry(key: "annotations", value: .mapping(annotations))) }
         let object = Value.mapping([
             Entry(key: "apiVersion", value: .string(apiVersion)),
             Entry(key: "kind", value: .string(kind)),
@@ -230,6 +252,7 @@ public enum Renderer {
             }
             if let ttl = view.string(.proxyTTL) { env.append(envVar("REGISTRY_PROXY_TTL", ttl)) }
         }
+        env += ProductionResources.debugEnv(view)
         if needsHTTPSecret(view) {
             env.append(.mapping([Entry(key: "name", value: .string("REGISTRY_HTTP_SECRET")), Entry(key: "valueFrom", value: .mapping([
                 Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string(httpSecretName(view))),
@@ -245,13 +268,13 @@ public enum Renderer {
         }
         var container: [Entry] = [
             Entry(key: "name", value: .string("registry")),
-            Entry(key: "image", value: .string("\(view.text(.deploymentImageRepository)):\(view.text(.deploymentImageTag))")),
+            Entry(key: "image", value: .string(image(view))),
             Entry(key: "imagePullPolicy", value: .string(view.text(.deploymentImagePullPolicy))),
             Entry(key: "ports", value: .sequence([.mapping([
                 Entry(key: "name", value: .string("https")),
                 Entry(key: "containerPort", value: .int(port)),
                 Entry(key: "protocol", value: .string("TCP")),
-            ])])),
+            ])] + ProductionResources.metricsContainerPorts(view))),
             Entry(key: "env", value: .sequence(env)),
             Entry(key: "resources", value: .mapping(["requests", "limits"].map { group in
                 Entry(key: group, value: .mapping(["cpu", "memory"].map { resource in
@@ -271,7 +294,7 @@ public enum Renderer {
                 Entry(key: "initialDelaySeconds", value: .int(view.integer(base.appending("initialDelaySeconds")))),
                 Entry(key: "periodSeconds", value: .int(view.integer(base.appending("periodSeconds")))),
                 Entry(key: "timeoutSeconds", value: .int(view.integer(base.appending("timeoutSeconds")))),
-            ])))
+            ] + (probe == "livenessProbe" ? [Entry(key: "failureThreshold", value: .int(view.integer(.livenessFailureThreshold)))] : []))))
         }
         container.append(Entry(key: "securityContext", value: .mapping([
             Entry(key: "allowPrivilegeEscalation", value: .bool(false)),
@@ -303,6 +326,7 @@ public enum Renderer {
             Entry(key: "terminationGracePeriodSeconds", value: .int(gracePeriodSeconds)),
             Entry(key: "securityContext", value: .mapping(security)),
         ]
+        podSpec += ProductionResources.scheduling(view)
         if let nodeSelector = view.value(.deploymentNodeSelector)?.entries, !nodeSelector.isEmpty {
             podSpec.append(Entry(key: "nodeSelector", value: .mapping(nodeSelector.map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) })))
         }
@@ -332,12 +356,16 @@ public enum Renderer {
 
         let podLabels = labels.filter { $0.key != "app" } + [Entry(key: "app", value: .string(selector))]
         var podMetadata: [Entry] = [Entry(key: "labels", value: .mapping(podLabels))]
+        var podAnnotations = (view.value(.deploymentPodAnnotations)?.entries ?? []).map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) }
+        if view.string(.deploymentImageDigest) != nil {
+            // The image is pinned by digest; the tag stays readable for people.
+            podAnnotations.append(Entry(key: imageTagAnnotation, value: .string(view.text(.deploymentImageTag))))
+        }
         if let tls {
             // A new certificate changes the pod template, so the pods restart and serve it.
-            podMetadata.append(Entry(key: "annotations", value: .mapping([
-                Entry(key: certificateAnnotation, value: .string(sha256Hex(Array(tls.certificatePEM.utf8)))),
-            ])))
+            podAnnotations.append(Entry(key: certificateAnnotation, value: .string(sha256Hex(Array(tls.certificatePEM.utf8)))))
         }
+        if !podAnnotations.isEmpty { podMetadata.append(Entry(key: "annotations", value: .mapping(podAnnotations))) }
         let spec: [Entry] = [
             Entry(key: "replicas", value: .int(view.replicas)),
             Entry(key: "strategy", value: .mapping([Entry(key: "type", value: .string(view.isShared ? "RollingUpdate" : "Recreate"))])),
@@ -368,8 +396,9 @@ public enum Renderer {
         ] + nodePort + [
             Entry(key: "protocol", value: .string("TCP")),
         ])] + (view.value(.serviceAdditionalPorts)?.items ?? [])
+        let annotations = (view.value(.serviceAnnotations)?.entries ?? []).map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) }
         return resource("v1", "Service", view.text(.serviceName), namespace: config.namespace,
-                        labels: labels, file: "service.yaml", body: [Entry(key: "spec", value: .mapping([
+                        labels: labels, annotations: annotations, file: "service.yaml", body: [Entry(key: "spec", value: .mapping([
                             Entry(key: "type", value: .string(type)),
                         ] + clusterIP + [
                             Entry(key: "selector", value: .mapping([Entry(key: "app", value: .string(view.text(.deploymentSelector)))])),

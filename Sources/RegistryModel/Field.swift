@@ -36,6 +36,8 @@ public enum TextFormat: Sendable {
     case duration
     /// An IPv4 address a Service may be given (`service.clusterIP`), not `None`.
     case clusterIP
+    /// An image digest: `sha256:` and 64 lower-case hex digits.
+    case digest
 }
 
 /// What kind of value a field holds; decides parsing, the widget and the schema.

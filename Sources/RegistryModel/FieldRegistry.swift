@@ -24,6 +24,8 @@ public enum FieldRegistry {
               modes: [.nfs], example: "/exports/registry", help: "Exported directory on the NFS server."),
         Field("pv.volumeSource.nfs.readOnly", "NFS read-only", kind: .toggle, default: nil, step: .storage,
               modes: [.nfs], example: "false", help: "Mount the export read-only. A registry needs to write, so leave it off."),
+        Field("pv.mountOptions", "NFS mount options", kind: .yamlList, default: .emptySequence, step: .storage, modes: [.nfs],
+              chartReads: false, example: "[nfsvers=4.1, hard]", help: "Mount options of the NFS volume (strings), such as the NFS version."),
         Field("pv.storageClass", "PV storage class", kind: .text(.subdomain), default: nil, step: .storage,
               example: "fast-ssd", help: "StorageClass name. With no volume source it selects dynamic provisioning."),
         Field("pvc.name", "PVC name", kind: .text(.subdomain), default: .string("docker-registry-pvc"), step: .storage,
@@ -69,6 +71,10 @@ public enum FieldRegistry {
                   if scalar.kind == .float { return (.unpinnedTag, .warning, "is read as the number \(Quote.bare(scalar.text)); quote it so a tag like 2.10 does not become 2.1") }
                   return nil
               }),
+        Field("deployment.image.digest", "Image digest", kind: .text(.digest), default: nil, step: .registry, chartReads: false,
+              example: "sha256:" + String(repeating: "0", count: 64),
+              help: "Pins the image: it is rendered as repository@digest, so every node runs the same bytes (the tag stays for people, "
+                + "in an annotation). Find it with: docker buildx imagetools inspect registry:2."),
         Field("deployment.image.pullPolicy", "Pull policy", kind: .choice(["Always", "IfNotPresent", "Never"]),
               default: .string("IfNotPresent"), step: .registry, example: "IfNotPresent", help: "When the kubelet pulls the image."),
         Field("deployment.resources.requests.cpu", "CPU request", kind: .quantity(.cpu), default: .string("100m"),
@@ -92,6 +98,18 @@ public enum FieldRegistry {
               example: "kubernetes.io/hostname=node-a", help: "Labels a node must have to run the registry. With hostPath, pin the node."),
         Field("deployment.affinity", "Affinity", kind: .yamlMapping, default: .emptyMapping, step: .registry,
               example: "{nodeAffinity: ...}", help: "Pod affinity rules, rendered as given."),
+        Field("deployment.tolerations", "Tolerations", kind: .yamlList, default: .emptySequence, step: .registry, chartReads: false,
+              example: "[{key: dedicated, operator: Equal, value: registry, effect: NoSchedule}]",
+              help: "Taints the registry's pods tolerate (a list of Kubernetes Tolerations), such as a node kept for infrastructure."),
+        Field("deployment.priorityClassName", "Priority class", kind: .text(.subdomain), default: nil, step: .registry, chartReads: false,
+              example: "system-cluster-critical", help: "The PriorityClass of the registry's pods, so image pulls keep working when the cluster is full."),
+        Field("deployment.imagePullSecrets", "Image pull secrets", kind: .yamlList, default: .emptySequence, step: .registry,
+              chartReads: false, example: "[{name: regcred}]", help: "Secrets the kubelet uses to pull the registry image itself (a mirror of registry:2 that needs login)."),
+        Field("deployment.podAnnotations", "Pod annotations", kind: .yamlMapping, default: .emptyMapping, step: .registry, flat: true,
+              chartReads: false, example: "prometheus.io/scrape=true", help: "Annotations on the registry's pods (string values)."),
+        Field("deployment.topologySpreadConstraints", "Topology spread", kind: .yamlList, default: .emptySequence, step: .registry,
+              chartReads: false, example: "[{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway}]",
+              help: "How replicas spread over zones or nodes (a list of TopologySpreadConstraints; the app label selects the pods when labelSelector is left out)."),
         Field("deployment.env", "Extra env", kind: .yamlMappingOrList, default: .emptyMapping, step: .registry,
               example: "REGISTRY_LOG_LEVEL=info", help: "Extra environment variables (a NAME: value map or a list of EnvVar)."),
         Field("deployment.volumeMounts", "Extra volume mounts", kind: .yamlList, default: .emptySequence, step: .registry,
@@ -115,13 +133,38 @@ public enum FieldRegistry {
               example: "30500", help: "With service.type NodePort: the port every node listens on, so nodes reach the registry at "
                 + "127.0.0.1:<nodePort> (kube-proxy's iptables mode answers NodePorts on localhost; IPVS mode does not: use a fixed "
                 + "ClusterIP there). It listens on every node's address too, so anyone who reaches a node reaches the registry."),
+        Field("service.annotations", "Service annotations", kind: .yamlMapping, default: .emptyMapping, step: .service, flat: true,
+              chartReads: false, example: "service.beta.kubernetes.io/aws-load-balancer-internal=true",
+              help: "Annotations on the Service (string values), such as a cloud's internal load balancer."),
+        Field("networkPolicy.enabled", "NetworkPolicy", kind: .toggle, default: .bool(true), step: .service, chartReads: false,
+              example: "true", help: "A NetworkPolicy admitting the registry port only from pods of the release's namespace and the "
+                + "peers in networkPolicy.from: without it any pod in the cluster can push, overwrite and delete images. A CNI must "
+                + "enforce it (Calico, Cilium; flannel alone does not)."),
+        Field("networkPolicy.from", "Also admit", kind: .yamlList, default: .emptySequence, step: .service, chartReads: false,
+              example: "[{ipBlock: {cidr: 10.0.0.0/16}}]",
+              help: "More NetworkPolicyPeers admitted to the registry: namespaceSelector, podSelector, and ipBlock CIDRs, such as the nodes' "
+                + "network when nodes pull through the node address."),
+        Field("networkPolicy.egress", "Restrict egress", kind: .toggle, default: .bool(false), step: .service, chartReads: false,
+              example: "false", help: "Also limit what the registry may reach: DNS and, in proxy mode, the upstream's port. Off: egress stays open."),
         Field("service.additionalPorts", "Additional ports", kind: .yamlList, default: .emptySequence, step: .service,
               example: "[{name: metrics, port: 5001}]", help: "Extra Service ports, rendered as given."),
 
         Field("deployment.tlsSecretName", "TLS secret", kind: .text(.subdomain), default: .string("registry-tls-secret"),
               step: .tls, example: "registry-tls-secret", help: "Secret with tls.crt and tls.key that the registry serves HTTPS with."),
     ] + probeFields("livenessProbe", "Liveness", delay: 30, period: 30)
+      + [Field("deployment.livenessProbe.failureThreshold", "Liveness failures", kind: .integer(min: 1, max: 100), default: .int(3),
+               step: .probes, shownWhen: "deployment.livenessProbe.enabled", chartReads: false, example: "3",
+               help: "Failed probes in a row before the kubelet restarts the registry. /v2/ fails while storage does, and a restart "
+                + "does not fix storage: 3 probes 30 s apart tolerate a minute or more of an NFS or disk hiccup.")]
       + probeFields("readinessProbe", "Readiness", delay: 10, period: 10)
+      + [Field("metrics.enabled", "Metrics", kind: .toggle, default: .bool(false), step: .probes, chartReads: false, example: "true",
+               help: "Prometheus metrics on the registry's debug listener (REGISTRY_HTTP_DEBUG_ADDR), served by a separate ClusterIP "
+                + "Service for scraping, never by the NodePort or LoadBalancer one. Without it registry 3's debug listener stays on the pod's loopback."),
+         Field("metrics.port", "Metrics port", kind: .integer(min: 1, max: 65535), default: .int(5001), step: .probes,
+               shownWhen: "metrics.enabled", chartReads: false, example: "5001", help: "Port of the debug listener that serves /metrics."),
+         Field("metrics.serviceMonitor.enabled", "ServiceMonitor", kind: .toggle, default: .bool(false), step: .probes,
+               shownWhen: "metrics.enabled", chartReads: false, example: "false",
+               help: "Also a ServiceMonitor for the Prometheus Operator (its CRD must be installed).")]
 
     static func probeFields(_ name: String, _ title: String, delay: Int, period: Int) -> [Field] {
         let base = "deployment.\(name)"

@@ -141,6 +141,8 @@ public enum JSONSchemaGenerator {
                 members.append(("pattern", .string("^/")))
             case .host:
                 members.append(("minLength", .number(1)))
+            case .digest:
+                members.append(("pattern", .string("^sha256:[0-9a-f]{64}$")))
             case .clusterIP:
                 members.append(("pattern", .string("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$")))
             case .free:

@@ -44,6 +44,21 @@ extension KeyPath {
     public static let pvcStorageClass: KeyPath = "pvc.storageClass"
     public static let pvcVolumeName: KeyPath = "pvc.volumeName"
     public static let serviceAdditionalPorts: KeyPath = "service.additionalPorts"
+    public static let serviceAnnotations: KeyPath = "service.annotations"
+    public static let deploymentImageDigest: KeyPath = "deployment.image.digest"
+    public static let deploymentTolerations: KeyPath = "deployment.tolerations"
+    public static let deploymentPriorityClassName: KeyPath = "deployment.priorityClassName"
+    public static let deploymentImagePullSecrets: KeyPath = "deployment.imagePullSecrets"
+    public static let deploymentPodAnnotations: KeyPath = "deployment.podAnnotations"
+    public static let deploymentTopologySpread: KeyPath = "deployment.topologySpreadConstraints"
+    public static let livenessFailureThreshold: KeyPath = "deployment.livenessProbe.failureThreshold"
+    public static let networkPolicyEnabled: KeyPath = "networkPolicy.enabled"
+    public static let networkPolicyFrom: KeyPath = "networkPolicy.from"
+    public static let networkPolicyEgress: KeyPath = "networkPolicy.egress"
+    public static let pvMountOptions: KeyPath = "pv.mountOptions"
+    public static let metricsEnabled: KeyPath = "metrics.enabled"
+    public static let metricsPort: KeyPath = "metrics.port"
+    public static let metricsServiceMonitor: KeyPath = "metrics.serviceMonitor.enabled"
     public static let serviceClusterIP: KeyPath = "service.clusterIP"
     public static let serviceNodePort: KeyPath = "service.nodePort"
     public static let serviceName: KeyPath = "service.name"
@@ -60,6 +75,9 @@ extension KeyPath {
         .deploymentVolumes, .enabled, .pvHostPath, .pvName, .pvReclaimPolicy, .pvSize, .pvStorageClass,
         .proxyEnabled, .proxyRemoteURL, .proxyUsername, .proxyPasswordSecretName, .proxyPasswordSecretKey, .proxyTTL,
         .pvVolumeSource, .pvNFS, .pvNFSPath, .pvNFSReadOnly, .pvNFSServer, .pvcAccessMode, .pvcName, .pvcSize, .pvcStorageClass,
-        .pvcVolumeName, .serviceAdditionalPorts, .serviceClusterIP, .serviceNodePort, .serviceName, .servicePort, .serviceTargetPort, .serviceType
+        .pvcVolumeName, .serviceAdditionalPorts, .serviceAnnotations, .deploymentImageDigest, .deploymentTolerations,
+        .deploymentPriorityClassName, .deploymentImagePullSecrets, .deploymentPodAnnotations, .deploymentTopologySpread,
+        .livenessFailureThreshold, .networkPolicyEnabled, .networkPolicyFrom, .networkPolicyEgress, .pvMountOptions, .metricsEnabled,
+        .metricsPort, .metricsServiceMonitor, .serviceClusterIP, .serviceNodePort, .serviceName, .servicePort, .serviceTargetPort, .serviceType
     ]
 }

@@ -96,6 +96,10 @@ public struct RegistryConfig: Equatable, Sendable {
         public func effective(_ path: KeyPath) -> Value? {
             value(path) ?? FieldRegistry.field(path)?.effectiveDefault(in: storageMode)
         }
+        /// The registry image's major version from its tag (`2.8.3` → 2, `3` → 3), nil for a tag that names none.
+        public var registryMajor: Int? { Int(text(.deploymentImageTag).prefix { $0.isNumber }) }
+        /// Whether the NetworkPolicy is rendered.
+        public var hasNetworkPolicy: Bool { flag(.networkPolicyEnabled) }
         /// Whether the registry runs as UID/GID 10001.
         public var runsAsNonRoot: Bool { effective(.deploymentRunAsNonRoot)?.scalar?.boolValue ?? false }
         /// The claim's access mode: the static volume's, or `pvc.accessMode` for a provisioned one.

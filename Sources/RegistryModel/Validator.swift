@@ -63,6 +63,7 @@ public enum Validator {
             case .registryURL: return "a registry's root URL, such as https://registry-1.docker.io"
             case .duration: return "a Go duration such as 168h, 1h30m or 0"
             case .clusterIP: return "an IPv4 address of the cluster's Service range"
+            case .digest: return "an image digest (sha256:<64 hex digits>)"
             }
         case .quantity: return "a quantity such as 20Gi, 500m or 1"
         case .integer(let min, let max): return "an integer from \(min) to \(max)"
@@ -195,6 +196,10 @@ public enum Validator {
             return registryURLProblem(text)
         case .duration:
             return durationProblem(text)
+        case .digest:
+            let hex = text.dropFirst("sha256:".count)
+            return text.hasPrefix("sha256:") && hex.count == 64 && hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) ? nil
+                : "must be sha256: and 64 lower-case hex digits, as docker buildx imagetools inspect prints it"
         case .clusterIP:
             if text == "None" {
                 return "None makes a headless Service, which has no address nodes can reach; give a free address of the cluster's Service range"
@@ -329,6 +334,7 @@ public enum Validator {
             problems.append(.warning(.exposedService, .serviceType, "\(type) exposes an unauthenticated registry with delete enabled: anyone who reaches it can push and delete images; keep ClusterIP or put authentication in front"))
         }
         problems += nodeAddressRules(view)
+        problems += ProductionRules.problems(config, view: view)
         problems += envRules(view.value(.deploymentEnv))
         for entry in view.value(.deploymentNodeSelector)?.entries ?? [] {
             let path = KeyPath(["deployment", "nodeSelector", entry.key])

@@ -248,6 +248,10 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
         lines.append(("", .text))
         lines.append((offer, CellStyle(.warning)))
     }
+    if state.mode == .edit, state.config.view.enabled, ClaimChange.changes(from: state.originalConfig, to: state.config) {
+        lines.append(("", .text))
+        lines += wrap("\(state.glyphs.warning) " + ClaimChange.problem(state.config).message, width: 60).map { ($0, CellStyle(.warning, bold: true)) }
+    }
     let buttons = plan.overwrites.isEmpty ? ["Cancel", "Write"] : ["Cancel", "Overwrite"]
     let footer = plan.overwrites.isEmpty ? "Enter write  Esc cancel" : "y overwrite  n cancel  Enter: highlighted"
     drawBox(&canvas, state, title: "Write", lines: lines, buttons: buttons, choice: plan.overwrites.isEmpty ? 1 : choice, footer: footer)

@@ -133,7 +133,10 @@ extension WizardState {
         // In the order files are written, whether or not their content is known yet.
         let order = OutputLayout.allFileNames
         manifests.sort { (order.firstIndex(of: $0.fileName) ?? order.count) < (order.firstIndex(of: $1.fileName) ?? order.count) }
-        return (manifests, omitted, rendered.notes)
+        // Editing an installed configuration into another claim: say that it must be recreated.
+        let claimNote = mode == .edit && view.enabled && ClaimChange.changes(from: originalConfig, to: config)
+            ? [ClaimChange.problem(config).message.prefix(1).uppercased() + ClaimChange.problem(config).message.dropFirst()] : []
+        return (manifests, omitted, rendered.notes + claimNote)
     }
 
     /// The manifests as they are rendered now (with the HTTP secret the disk check found or made).

@@ -76,7 +76,7 @@ struct CacheRegistrySetup: ParsableCommand {
         version: "0.1.0",
         subcommands: [SetupCommand.self, EditCommand.self, ExportCommand.self, ValidateCommand.self, SetCommand.self,
                       SchemaCommand.self, CodesCommand.self, TLSCommand.self, PostRenderCommand.self,
-                      DoctorCommand.self],
+                      DoctorCommand.self, GCCommand.self],
         defaultSubcommand: SetupCommand.self
     )
 }

@@ -60,6 +60,11 @@ struct ExportCommand: ParsableCommand {
         }
         let wrapper = NextSteps.wrapperFile(config, valuesFiles: file, outputDir: output, workingDirectory: Environment.workingDirectory,
                                             executable: Environment.executable)
+        // The claim this folder applied before, if its spec changes in what a bound claim cannot change.
+        let claimPath = PathName.join(output, "pvc.yaml")
+        let previousClaim = (try? FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest"))
+            .flatMap { String(validating: $0, as: UTF8.self) }.flatMap { OutputLayout.isOurs($0) ? $0 : nil }
+        let newClaim = layout.files.first { $0.name == "pvc.yaml" }?.contents
         var transaction = FileTransaction()
         let removedSecrets: [String]
         let report: FileTransaction.Report
@@ -69,6 +74,9 @@ struct ExportCommand: ParsableCommand {
         } catch { throw CommandFailure.usage(error.description) }
         for note in rendered.omitted { Output.line("note: \(note.reason)") }
         for note in rendered.notes { Output.line("note: \(note)") }
+        if let previousClaim, let newClaim, ClaimChange.specText(previousClaim) != ClaimChange.specText(newClaim) {
+            Output.error("\(ClaimChange.problem(config)) (\(claimPath))")
+        }
         let listed = layout.files.filter { !$0.name.hasPrefix(TrustFiles.folder + "/") }.map { file in
             let path = PathName.join(output, file.name)
             return file.isSecret ? "\(path) (\(ManifestWriter.modeText(report.mode(of: path))))" : path

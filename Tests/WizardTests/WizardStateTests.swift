@@ -127,7 +127,7 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         XCTAssertEqual(effects, [.inspectDisk(outputDir: "manifests", valuesPath: "values.yaml")])
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
-        XCTAssertEqual(plan.files.map(\.name), ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "kustomization.yaml"])
+        XCTAssertEqual(plan.files.map(\.name), ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml", "kustomization.yaml"])
         XCTAssertTrue(plan.overwrites.isEmpty)
         let fresh = try ValuesDocument(bytes: plan.valuesBytes, name: "values.yaml")
         XCTAssertEqual(try fresh.config().merged, state.config.merged, "the fresh values file reads back as the configuration")

@@ -22,6 +22,29 @@ final class WizardWriteTests: XCTestCase, WizardTesting {
         XCTAssertTrue(screen.contains("cache-registry-setup edit values.yaml"), screen)
     }
 
+    /// Editing an installed configuration into another storage mode: the write dialog says the claim is recreated.
+    func testAStorageModeChangeSaysTheClaimMustBeRecreated() throws {
+        let original = Array("cacheRegistry:\n  enabled: true\n".utf8)
+        let document = try ValuesDocument(bytes: original, name: "v.yaml")
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config(),
+                                width: 100, height: 40, document: document)
+        func writeDialog() -> String {
+            send(&state, .function(10))
+            _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true)))
+            defer { state.dialog = nil }
+            return view(state).text.replacingOccurrences(of: "│", with: " ").split(whereSeparator: { $0 == " " || $0 == "\n" })
+                .joined(separator: " ")
+        }
+        focus(&state, on: .pvcSize)
+        send(&state, .control("u"), .paste("30Gi"), .enter)
+        XCTAssertFalse(writeDialog().contains("immutable"), "a larger claim is changed in place")
+        state.config = state.config.applying(Assignment(path: .pvHostPath, value: .null))
+            .applying(Assignment(path: .pvcStorageClass, value: .string("fast")))
+        state.revalidate()
+        let screen = writeDialog()
+        XCTAssertTrue(screen.contains("claim's spec is immutable") && screen.contains("delete pvc docker-registry-pvc"), screen)
+    }
+
     func testAFileChangedOnDiskIsReloadedWithTheSessionsEditsOnTop() throws {
         let original = Array("cacheRegistry:\n  pv:\n    size: 20Gi\n".utf8)
         let document = try ValuesDocument(bytes: original, name: "v.yaml")

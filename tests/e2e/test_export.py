@@ -55,7 +55,7 @@ def test_stdout_stream_and_single_file(tmp_path):
     result = run("export", "-f", CHART, "-o", "-")
     assert result.returncode == 0
     docs = list(yaml.safe_load_all(result.stdout))
-    assert [d["kind"] for d in docs] == ["PersistentVolume", "PersistentVolumeClaim", "Deployment", "Service", "Secret"]
+    assert [d["kind"] for d in docs] == ["PersistentVolume", "PersistentVolumeClaim", "Deployment", "Service", "NetworkPolicy", "Secret"]
     assert run("export", "-o", tmp_path / "one", "--single-file").returncode == 0
     assert [p.name for p in (tmp_path / "one").iterdir()] == ["cache-registry.yaml"]
 

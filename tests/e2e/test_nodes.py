@@ -400,7 +400,9 @@ def test_the_wizard_sets_a_node_address(tmp_path):
         pane.keys("Down")
         pane.wait_for("› NodePort")
         pane.type("30500")
-        pane.keys("Enter")  # the last field of the step: on to the TLS step
+        pane.keys("Enter")
+        pane.wait_for("› NetworkPolicy")
+        pane.keys("PgDn")
         pane.wait_for("TLS  (step 5 of 8)")
         pane.wait_for("127.0.0.1 (node address, an IP SAN)")  # what the existing secret must cover, too
         pane.keys("Down", "Right", "Right")

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Manifests
+import RegistryModel
+import ValuesFile
+
+/// `gc`: the garbage-collection Job for the registry's storage, and the maintenance steps around it.
+struct GCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Write gc-job.yaml (registry garbage-collect on the registry's claim) and print the maintenance steps.")
+
+    @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
+    @OptionGroup var options: ScopeOptions
+    @Option(name: [.customShort("o"), .long], help: "Folder for gc-job.yaml, or - for standard output.") var output: String = "manifests"
+
+    func run() throws {
+        let files = try options.files(file)
+        let config = try options.config(of: files)
+        let problems = Checks.problems(config, files: files)
+        Checks.print(problems.errors, file: file.joined(separator: ", "))
+        if !problems.errors.isEmpty {
+            Output.error("gc: the values have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"); nothing was written")
+            throw ExitCode(1)
+        }
+        guard config.view.enabled else { throw CommandFailure(message: "gc: cacheRegistry.enabled is false: there is no registry to collect", status: 1) }
+        let job = GarbageCollection.job(config)
+        let text: String
+        do { text = "# \(OutputLayout.marker)\n" + (try Emitter.yaml(job.object)) } catch { throw CommandFailure.usage("gc: \(error)") }
+        if output == "-" {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        let path = PathName.join(output, GarbageCollection.fileName)
+        var transaction = FileTransaction()
+        transaction.write(Array(text.utf8), to: path, kind: .regular)
+        do {
+            let lock = try FileLock(folderOf: [path])
+            defer { lock.release() }
+            _ = try transaction.commit()
+        } catch { throw CommandFailure.usage(error.description) }
+        Output.line("wrote \(path)")
+        Output.line(config.view.isShared
+            ? "then, in this order (shared storage: the registry stays up read-only while the Job runs):"
+            : "then, in this order (the registry is down while the Job runs: garbage-collect must not run beside writes):")
+        for (index, step) in GarbageCollection.steps(config, file: path).enumerated() { Output.line("  \(index + 1). \(step)") }
+    }
+}
