@@ -17,12 +17,7 @@ struct GCCommand: ParsableCommand {
     func run() throws {
         let files = try options.files(file)
         let config = try options.config(of: files)
-        let problems = Checks.problems(config, files: files)
-        Checks.print(problems.errors, file: file.joined(separator: ", "))
-        if !problems.errors.isEmpty {
-            Output.error("gc: the values have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"); nothing was written")
-            throw ExitCode(1)
-        }
+        try Checks.requireNoErrors(config, files: files, names: file, command: "gc", outcome: "nothing was written")
         guard config.view.enabled else { throw CommandFailure(message: "gc: cacheRegistry.enabled is false: there is no registry to collect", status: 1) }
         let job = GarbageCollection.job(config)
         let text: String

@@ -106,6 +106,17 @@ enum Checks {
         }
     }
 
+    /// Prints the configuration's errors and stops the command when there are any
+    /// (`gc: the values have 2 errors; nothing was written`).
+    static func requireNoErrors(_ config: RegistryConfig, files: ValuesFiles?, names: [String], command: String, outcome: String) throws {
+        let errors = problems(config, files: files).errors
+        print(errors, file: names.joined(separator: ", "))
+        guard errors.isEmpty else {
+            Output.error("\(command): the values have \(errors.count) error\(errors.count == 1 ? "" : "s"); \(outcome)")
+            throw ExitCode(1)
+        }
+    }
+
     /// The problems on standard error, one line each, written at once (100k problems are not 100k writes).
     static func print(_ problems: [Problem], file: String?) {
         guard !problems.isEmpty else { return }

@@ -30,12 +30,7 @@ struct PostRenderCommand: ParsableCommand {
         options.route = .helmPostRender
         let files = try options.files(file)
         let config = try options.config(of: files)
-        let problems = Checks.problems(config, files: files)
-        Checks.print(problems.errors, file: file.joined(separator: ", "))
-        if !problems.errors.isEmpty {
-            Output.error("post-render: the values have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"); nothing was printed")
-            throw ExitCode(1)
-        }
+        try Checks.requireNoErrors(config, files: files, names: file, command: "post-render", outcome: "nothing was printed")
         let input = FileHandle.standardInput.readDataToEndOfFile()
         guard let stream = String(validating: [UInt8](input), as: UTF8.self) else {
             throw CommandFailure(message: "post-render: the stream on standard input is not UTF-8 text; nothing was printed", status: 1)
