@@ -119,8 +119,9 @@ int crs_colors(void) { return COLORS; }
 int crs_has_colors(void) { return has_colors() ? 1 : 0; }
 void crs_init_pair(int pair, int fg, int bg) { init_pair((short)pair, (short)fg, (short)bg); }
 
-void crs_put(int row, int col, uint32_t character, int attributes, int pair) {
-    wchar_t text[2] = { (wchar_t)character, 0 };
+void crs_put(int row, int col, const uint32_t *characters, int count, int attributes, int pair) {
+    wchar_t text[6] = { 0 };
+    for (int i = 0; i < count && i < 5; i++) text[i] = (wchar_t)characters[i];
     cchar_t cell;
     attr_t attrs = 0;
     if (attributes & 1) attrs |= A_BOLD;

@@ -64,9 +64,13 @@ public final class TerminalSession: TerminalBackend {
                 if skipBlanks && cell == blank { continue }
                 // The bottom-right cell is never written: writing it would scroll the whole screen.
                 if row == canvas.height - 1 && column == canvas.width - 1 { continue }
+                // The right half of a wide character: the terminal fills it when the character is written.
+                if cell.isContinuation { continue }
                 if cell.style != lastStyle { look = self.look(of: cell.style); lastStyle = cell.style }
-                let scalar = cell.character.unicodeScalars.first?.value ?? 32
-                crs_put(Int32(row), Int32(column), scalar, look.attributes, look.pair)
+                // A base character and its combining marks go in one cell (ncurses keeps up to five).
+                var scalars = cell.character.unicodeScalars.prefix(5).map(\.value)
+                if scalars.isEmpty { scalars = [32] }
+                crs_put(Int32(row), Int32(column), scalars, Int32(scalars.count), look.attributes, look.pair)
             }
         }
         if let cursor = canvas.cursor { crs_cursor(Int32(cursor.row), Int32(cursor.column), 1) } else { crs_cursor(0, 0, 0) }

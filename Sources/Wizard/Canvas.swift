@@ -17,11 +17,42 @@ public struct CellStyle: Equatable, Hashable, Sendable {
     public static let text = CellStyle(.text)
 }
 
-/// One screen cell.
+/// One screen cell. A wide character (CJK, emoji) takes two: its own and a continuation the terminal fills.
 public struct Cell: Equatable, Sendable {
     public var character: Character
     public var style: CellStyle
+    /// The right half of the wide character in the cell before it: nothing is drawn here.
+    public var isContinuation = false
     public init(_ character: Character, _ style: CellStyle) { self.character = character; self.style = style }
+
+    static func continuation(_ style: CellStyle) -> Cell {
+        var cell = Cell(" ", style)
+        cell.isContinuation = true
+        return cell
+    }
+}
+
+/// Terminal columns, as ratatui's `Buffer::set_stringn` counts them: East Asian wide and fullwidth characters
+/// and emoji take two, a character with combining marks the columns of its base, everything else one.
+public enum TerminalColumns {
+    public static func of(_ character: Character) -> Int {
+        guard let first = character.unicodeScalars.first else { return 0 }
+        let value = first.value
+        if value < 0x1100 { return 1 }
+        if first.properties.isEmojiPresentation || (first.properties.isEmoji && character.unicodeScalars.contains { $0.value == 0xFE0F }) {
+            return 2
+        }
+        switch value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+            return 2
+        default:
+            return 1
+        }
+    }
+
+    /// The columns a text takes.
+    public static func of<S: Sequence>(_ text: S) -> Int where S.Element == Character { text.reduce(0) { $0 + of($1) } }
 }
 
 /// A grid of styled cells: what `view` draws and the terminal shows. Text in tests.
@@ -42,9 +73,21 @@ public struct Canvas: Equatable, Sendable {
         cells = Array(repeating: Cell(" ", .text), count: self.width * self.height)
     }
 
+    /// A cell; setting one that shares a wide character with its neighbour blanks the other half, so no half
+    /// of a wide character is left behind.
     public subscript(row: Int, column: Int) -> Cell {
         get { cells[row * width + column] }
-        set { if row >= 0 && row < height && column >= 0 && column < width { cells[row * width + column] = newValue } }
+        set {
+            guard row >= 0 && row < height && column >= 0 && column < width else { return }
+            let index = row * width + column
+            if cells[index].isContinuation && !newValue.isContinuation && column > 0 {
+                cells[index - 1] = Cell(" ", cells[index - 1].style)
+            }
+            if column + 1 < width && cells[index + 1].isContinuation && !newValue.isContinuation {
+                cells[index + 1] = Cell(" ", cells[index + 1].style)
+            }
+            cells[index] = newValue
+        }
     }
 
     /// Writes text from a position, clipped to `limit` columns (and the canvas); returns the columns used.
@@ -57,8 +100,16 @@ public struct Canvas: Equatable, Sendable {
             if col >= end { break }
             let control = character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
             let clean: Character = character.isNewline || control ? " " : character
+            let columns = TerminalColumns.of(clean)
+            if columns == 2 && col + 1 >= end {
+                // Half a wide character does not fit: the column stays blank.
+                if col >= 0 { self[row, col] = Cell(" ", style) }
+                col += 1
+                break
+            }
             if col >= 0 { self[row, col] = Cell(clean, style) }
-            col += 1
+            if columns == 2 && col + 1 >= 0 { self[row, col + 1] = .continuation(style) }
+            col += columns
         }
         return col - column
     }
@@ -70,7 +121,7 @@ public struct Canvas: Equatable, Sendable {
     /// The rows as plain text, trailing spaces removed (for golden screens).
     public var text: String {
         (0..<height).map { row in
-            var line = String((0..<width).map { self[row, $0].character })
+            var line = String((0..<width).filter { !self[row, $0].isContinuation }.map { self[row, $0].character })
             while line.last == " " { line.removeLast() }
             return line
         }.joined(separator: "\n")

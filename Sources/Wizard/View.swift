@@ -303,25 +303,27 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
     }
     // The value takes its column; the key path stands right-aligned at the border, and when it would not fit, the
     // value gives up the columns it does not use (never its text or the cursor), so the path stays whole.
-    let natural = item.widget == .text ? layout.valueWidth : max(layout.valueWidth, text.count + 4)
+    let textColumns = TerminalColumns.of(text)
+    let natural = item.widget == .text ? layout.valueWidth : max(layout.valueWidth, textColumns + 4)
     let least: Int
     switch item.widget {
-    case .text: least = max(8, text.count + 1)
-    case .choice: least = text.count + 4
+    case .text: least = max(8, textColumns + 1)
+    case .choice: least = textColumns + 4
     case .toggle: least = 7
-    case .action, .fact: least = text.count
+    case .action, .fact: least = textColumns
     }
     let width = max(least, min(natural, right - keyPath.count - 2 - column))
     let valueStyle = focused ? CellStyle(.focus, underline: true, reverse: true) : CellStyle(.accent, underline: true)
     switch item.widget {
     case .text:
         canvas.fill(row: row, column: column, width: width, style: valueStyle)
+        // Scrolled in terminal columns, so a wide character never pushes the cursor out of the field.
         let characters = Array(text)
         let cursor = min(state.cursor, characters.count)
-        let start = focused ? max(0, cursor - width + 1) : 0
-        let visible = String(characters[min(start, characters.count)..<min(characters.count, start + width)])
-        canvas.put(visible, row: row, column: column, style: valueStyle, limit: width)
-        if focused { canvas.cursor = (row, column + cursor - start) }
+        var start = 0
+        if focused { while TerminalColumns.of(characters[start..<cursor]) > width - 1 { start += 1 } }
+        canvas.put(String(characters[start...]), row: row, column: column, style: valueStyle, limit: width)
+        if focused { canvas.cursor = (row, column + TerminalColumns.of(characters[start..<cursor])) }
     case .choice:
         let shown = "\(state.glyphs.left) \(text) \(state.glyphs.right)"
         canvas.put(shown, row: row, column: column, style: valueStyle, limit: width + 8)

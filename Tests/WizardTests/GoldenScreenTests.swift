@@ -119,6 +119,20 @@ final class GoldenScreenTests: XCTestCase, WizardTesting {
     func testReadableScreens() throws {
         for (name, canvas) in try readableScreens(width: 80, height: 24) { try check("\(name)-80x24", canvas.text) }
         for (name, canvas) in try readableScreens(width: 100, height: 30) { try check("\(name)-100x30", canvas.text) }
+        for (width, height) in [(80, 24), (100, 30)] {
+            // Wide characters take two columns: every later cell and the right border stay in place.
+            var state = newState(width: width, height: height)
+            focus(&state, on: .pvHostPath)
+            send(&state, .control("u"), .paste("/srv/レジストリ/データ📦"))
+            let canvas = view(state)
+            try check("wide-path-\(width)x\(height)", canvas.text)
+            for row in 2..<(height - 2) {
+                let columns = (0..<width).filter { !canvas[row, $0].isContinuation }.map { TerminalColumns.of(canvas[row, $0].character) }
+                XCTAssertEqual(columns.reduce(0, +), width, "row \(row) is \(width) columns wide")
+                XCTAssertEqual(canvas[row, width - 1].character, "│", "row \(row) keeps its border")
+            }
+            XCTAssertEqual(canvas.cursor?.column, 16 + 2 + 18 + TerminalColumns.of("/srv/レジストリ/データ📦"), "the cursor after the last column")
+        }
         var wide = try chartState(width: 132, height: 43)
         focus(&wide, on: .pvHostPath)
         try check("help-pane-132x43", view(wide).text)
@@ -129,5 +143,23 @@ final class GoldenScreenTests: XCTestCase, WizardTesting {
         for step in Step.allCases { XCTAssertTrue(canvas.text.contains(step.rawValue), step.rawValue) }
         XCTAssertTrue(canvas.text.contains("F1 Help"))
         XCTAssertTrue(canvas.text.contains("1 error, 1 warning"))
+    }
+}
+
+/// The canvas counts terminal columns: wide characters take two cells, combining marks stay on their base.
+final class CanvasColumnTests: XCTestCase {
+    func testWideAndCombiningCharacters() {
+        var canvas = Canvas(width: 10, height: 1)
+        XCTAssertEqual(canvas.put("a日b", row: 0, column: 0), 4)
+        XCTAssertTrue(canvas[0, 2].isContinuation)
+        XCTAssertEqual(canvas[0, 3].character, "b")
+        XCTAssertEqual(canvas.put("e\u{301}x", row: 0, column: 5), 2, "é with a combining accent is one column")
+        XCTAssertEqual(canvas[0, 5].character, "e\u{301}")
+        XCTAssertEqual(canvas.text, "a日b e\u{301}x")
+        canvas.put("Z", row: 0, column: 2)
+        XCTAssertEqual(canvas[0, 1].character, " ", "overwriting half of a wide character blanks the other half")
+        var narrow = Canvas(width: 4, height: 1)
+        XCTAssertEqual(narrow.put("ab日", row: 0, column: 0, limit: 3), 3, "a wide character that does not fit leaves a blank")
+        XCTAssertEqual(narrow.text, "ab")
     }
 }

@@ -5,6 +5,7 @@ import signal
 import subprocess
 
 import pytest
+import yaml
 
 from conftest import CHART, copy_fixture, run, strict_validate
 from tmux_driver import Pane
@@ -184,3 +185,21 @@ def test_long_value_keeps_the_layout(tmp_path):
         assert all(len(line) <= 80 for line in screen.splitlines())
         assert "Image repository" in screen
         pane.keys("C-c", "y")
+
+
+def test_a_wide_character_path_keeps_every_border(tmp_path):
+    """CJK and an emoji take two terminal columns each: the row keeps its width and its right border."""
+    from wcwidth import wcswidth
+    path = "/srv/レジストリ/データ📦"
+    with Pane([], tmp_path, 100, 30) as pane:
+        pane.wait_for("General")
+        pane.set_field("pv.hostPath", path)
+        screen = pane.wait_for("データ")
+        rows = screen.splitlines()[2:28]
+        row = next(line for line in rows if "データ" in line)
+        assert wcswidth(row) == 100 and row.endswith("│"), row
+        assert all(line.endswith("│") and wcswidth(line) == 100 for line in rows if line.strip()), screen
+        pane.keys("Enter")
+        pane.write_and_quit()
+    pv = yaml.safe_load((tmp_path / "manifests" / "pv.yaml").read_text())
+    assert pv["spec"]["hostPath"]["path"] == path

@@ -21,7 +21,8 @@ int crs_has_colors(void);
 /* Defines colour pair `pair` (fg/bg -1 = default). */
 void crs_init_pair(int pair, int fg, int bg);
 /* Puts one wide character with attributes (bit 0 bold, 1 underline, 2 reverse) and a colour pair. */
-void crs_put(int row, int col, uint32_t character, int attributes, int pair);
+/// One cell: a spacing character and its combining marks (at most five scalars in all).
+void crs_put(int row, int col, const uint32_t *characters, int count, int attributes, int pair);
 void crs_cursor(int row, int col, int visible);
 void crs_flush(void);
 /* Reads one key, waiting at most timeout_ms (0: returns at once when no input is pending): returns 0 for a
