@@ -1,3 +1,4 @@
+import Diagnostics
 import Manifests
 import RegistryModel
 import RegistryTLS
@@ -285,10 +286,6 @@ public struct WizardState: Equatable, Sendable {
         addressReferences.filter { $0.key != config.registryAddress }.values.flatMap { $0 }.sorted { $0.line < $1.line }
     }
 
-    /// The problems of lines that still hold an old address (none while they are to be updated).
-    public var referenceProblems: [Problem] {
-        updateReferences ? [] : RegistryAddress.problems(addressReferences, current: config.registryAddress)
-    }
 
     /// Unsaved changes: the configuration or TLS choice differs from what was loaded or last written.
     public var isDirty: Bool {
@@ -312,7 +309,11 @@ public struct WizardState: Equatable, Sendable {
         if updateReferences, written.external.toolManagerRegistryAddress != nil {
             written.external.toolManagerRegistryAddress = config.registryAddress
         }
-        var found = Validator.validate(written) + referenceProblems + RegistryAddress.pusherProblems(config, pushers.map { (nil, $0) })
+        // Lines that still hold an old address are no problem while the write is to update them.
+        var found = Diagnostics.problems(Diagnostics.Inputs(
+            config: written, material: knownTLSMaterial, pushers: pushers.map { (file: nil, reference: $0) },
+            staleReferences: updateReferences ? [] : [(file: nil, references: addressReferences)]))
+        // What only a session has: the output folder and the TLS step's inputs.
         if outputDir.isEmpty {
             found.append(Problem(.error, .outputFolder, "outputDir", "must not be empty; the manifests need a folder, such as manifests"))
         } else if let folderProblem, folderProblem.path == outputDir {
@@ -320,15 +321,11 @@ public struct WizardState: Equatable, Sendable {
         }
         switch tls.source {
         case .existing:
-            if let chartTLS { found += TLSChecks.problems(for: chartTLS, config: config) }
+            break
         case .importFiles:
             if tls.certificatePath.isEmpty { found.append(Problem(.error, .tlsInput, "tls.certificate", "choose the PEM certificate file")) }
             if tls.keyPath.isEmpty { found.append(Problem(.error, .tlsInput, "tls.key", "choose the PEM private key file")) }
-            switch tls.imported {
-            case .loaded(let material)?: found += TLSChecks.problems(for: material, config: config)
-            case .failed(let path, let message)?: found.append(Problem(.error, .tlsInput, path, message))
-            case nil: break
-            }
+            if case .failed(let path, let message)? = tls.imported { found.append(Problem(.error, .tlsInput, path, message)) }
         case .generate:
             if let days = Int(tls.days), (1...3650).contains(days) {} else {
                 found.append(Problem(.error, .tlsInput, "tls.days", "must be a number of days from 1 to 3650"))
@@ -336,6 +333,16 @@ public struct WizardState: Equatable, Sendable {
             if let failure = tls.generationFailure { found.append(Problem(.error, .tlsInput, "tls.algorithm", failure)) }
         }
         problems = found.ordered
+    }
+
+    /// The TLS pair the registry will serve, as far as it is known: the file's for an existing secret, the
+    /// imported files' once read (a generated pair is made for the names, so it has nothing to check).
+    public var knownTLSMaterial: RegistryTLSMaterial? {
+        switch tls.source {
+        case .existing: return chartTLS
+        case .importFiles: if case .loaded(let loaded)? = tls.imported { return loaded } else { return nil }
+        case .generate: return nil
+        }
     }
 
     /// The spec a generated certificate must match now.

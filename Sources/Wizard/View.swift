@@ -198,13 +198,7 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
     let left = layout.formLeft + 1
     let names = state.config.serviceNames()
     var lines: [(String, CellStyle)] = []
-    let material: RegistryTLSMaterial?
-    switch state.tls.source {
-    case .existing: material = state.chartTLS
-    case .importFiles: if case .loaded(let loaded)? = state.tls.imported { material = loaded } else { material = nil }
-    case .generate: material = nil
-    }
-    if let material, let report = TLSChecks.inspect(material, serviceNames: names) {
+    if let material = state.knownTLSMaterial, let report = TLSChecks.inspect(material, serviceNames: names) {
         let key = report.keyMatches.map { $0 ? "key matches" : "key does NOT match" } ?? "no key given"
         let expiry = report.isExpired ? "EXPIRED on" : "expires"
         lines.append(("Certificate (\(report.keyAlgorithm)): \(expiry) \(CalendarDate.string(report.notAfter)), \(key)",

@@ -276,10 +276,3 @@ extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
 
-extension RegistryTLSMaterial {
-    /// The `registryTls` section of a chart values file.
-    public init?(document: ValuesDocument) {
-        guard let crt = document.topLevelString(["registryTls", "crt"]), !crt.isEmpty else { return nil }
-        self.init(certificateBase64: crt, keyBase64: document.topLevelString(["registryTls", "key"]))
-    }
-}

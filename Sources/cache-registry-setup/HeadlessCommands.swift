@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import RegistryModel
 import RegistryTLS
@@ -51,21 +52,7 @@ func readText(_ path: String, limit: Int = FileAccess.maximumFileSize, what: Str
 /// Every problem of a configuration: the model's rules and the TLS material's checks.
 enum Checks {
     static func problems(_ config: RegistryConfig, files: ValuesFiles?) -> [Problem] {
-        let material = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:))
-        var references: [Problem] = []
-        let pushers = (files?.documents ?? []).flatMap { document in
-            document.pushers(to: config.registryAddress).map { (file: Optional(document.name), reference: $0) }
-        }
-        references += RegistryAddress.pusherProblems(config, pushers)
-        for document in files?.documents ?? [] {
-            let found = RegistryAddress.references(in: document, to: RegistryAddress.staleCandidates(config))
-            references += RegistryAddress.problems(found, current: config.registryAddress).map { problem in
-                var located = problem
-                located.file = document.name
-                return located
-            }
-        }
-        let problems = (Validator.validate(config) + (material.map { TLSChecks.problems(for: $0, config: config) } ?? []) + references).ordered
+        let problems = Diagnostics.problems(Diagnostics.Inputs(config: config, files: files))
         guard let files else { return problems }
         return files.acknowledging(files.locate(problems))
     }

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import TestSupport
 import XCTest
@@ -94,13 +95,8 @@ final class ReadBackPropertyTests: XCTestCase {
         let files = ValuesFiles([written] + (tlsValues.map { [$0] } ?? []))
         let readBack = try files.config(namespace: state.config.namespace, release: state.config.release)
         XCTAssertEqual(readBack.merged, state.config.merged, "\(label): the written file means what the wizard showed")
-        // The problems: the model's rules, plus the TLS checks of what the files carry.
-        let material = files.registryTLSDocument.flatMap { document in
-            document.topLevelString(["registryTls", "crt"]).map { RegistryTLSMaterial(certificateBase64: $0, keyBase64: document.topLevelString(["registryTls", "key"])) }
-        }
-        let references = RegistryAddress.problems(RegistryAddress.references(in: written, to: RegistryAddress.staleCandidates(readBack)),
-                                                  current: readBack.registryAddress)
-        let fileProblems = Validator.validate(readBack) + (material.map { TLSChecks.problems(for: $0, config: readBack) } ?? []) + references
+        // The problems of the files read back, by the one function every command uses.
+        let fileProblems = Diagnostics.problems(Diagnostics.Inputs(config: readBack, files: files))
         let shown = state.problems.filter { !$0.path.hasPrefix("tls.") && $0.path != "outputDir" }
         XCTAssertEqual(Set(fileProblems.map(\.description)), Set(shown.map(\.description)), "\(label): the same problems")
         // The manifests: rendered from the files they are byte for byte those the wizard writes.
@@ -108,6 +104,7 @@ final class ReadBackPropertyTests: XCTestCase {
         let disk = DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false, httpSecret: "test-http-secret")
         let plan = try WritePlanner.plan(state, disk: disk)
         XCTAssertEqual(plan.valuesBytes, bytes)
+        let material = files.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:))
         let fileTLS = material.flatMap { material in material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) } }
         let trust = fileTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: readBack) } ?? []
         let exported = try OutputLayout(rendered: Renderer.render(readBack, tls: fileTLS, httpSecret: disk.httpSecret), singleFile: false, trust: trust)
