@@ -33,14 +33,11 @@ public enum GarbageCollection {
             entry.key == "containers" ? Entry(key: "containers", value: .sequence([.mapping(container)])) : entry
         } + [Entry(key: "restartPolicy", value: .string("Never"))]
         return Renderer.resource("batch/v1", "Job", jobName(view), namespace: config.namespace, labels: labels, file: fileName, body: [
-            Entry(key: "spec", value: .mapping([
-                Entry(key: "backoffLimit", value: .int(0)),
-                Entry(key: "ttlSecondsAfterFinished", value: .int(86400)),
-                Entry(key: "template", value: .mapping([
-                    Entry(key: "metadata", value: .mapping([Entry(key: "labels", value: .mapping(labels))])),
-                    Entry(key: "spec", value: .mapping(podSpec)),
-                ])),
-            ])),
+            Entry(key: "spec", value: [
+                "backoffLimit": 0,
+                "ttlSecondsAfterFinished": 86400,
+                "template": ["metadata": ["labels": .mapping(labels)], "spec": .mapping(podSpec)],
+            ]),
         ])
     }
 

@@ -10,35 +10,26 @@ enum ProductionResources {
         let view = config.view
         var resources: [RenderedResource] = []
         if view.hasNetworkPolicy { resources.append(networkPolicy(config, labels: labels)) }
-        if view.flag(.metricsEnabled) {
-            let name = view.text(.serviceName) + "-metrics"
-            let metricsLabels = labels + [Entry(key: metricsLabel, value: .string("true"))]
-            // A ClusterIP Service of its own, so metrics are never on a NodePort or LoadBalancer.
-            resources.append(Renderer.resource("v1", "Service", name, namespace: config.namespace, labels: metricsLabels,
-                                               file: "metrics-service.yaml", body: [Entry(key: "spec", value: .mapping([
-                Entry(key: "type", value: .string("ClusterIP")),
-                Entry(key: "selector", value: .mapping([Entry(key: "app", value: .string(view.text(.deploymentSelector)))])),
-                Entry(key: "ports", value: .sequence([.mapping([
-                    Entry(key: "name", value: .string("metrics")),
-                    Entry(key: "port", value: .int(view.integer(.metricsPort))),
-                    Entry(key: "targetPort", value: .string("metrics")),
-                    Entry(key: "protocol", value: .string("TCP")),
-                ])])),
-            ]))]))
-            if view.flag(.metricsServiceMonitor) {
-                resources.append(Renderer.resource("monitoring.coreos.com/v1", "ServiceMonitor", name, namespace: config.namespace,
-                                                   labels: labels, file: "servicemonitor.yaml", body: [Entry(key: "spec", value: .mapping([
-                    Entry(key: "selector", value: .mapping([Entry(key: "matchLabels", value: .mapping([
-                        Entry(key: metricsLabel, value: .string("true")),
-                        Entry(key: "app", value: .string(view.text(.deploymentSelector))),
-                    ]))])),
-                    Entry(key: "endpoints", value: .sequence([.mapping([
-                        Entry(key: "port", value: .string("metrics")),
-                        Entry(key: "path", value: .string("/metrics")),
-                        Entry(key: "scheme", value: .string("http")),
-                    ])])),
-                ]))]))
-            }
+        guard view.flag(.metricsEnabled) else { return resources }
+        let name = view.text(.serviceName) + "-metrics"
+        let app = Value.string(view.text(.deploymentSelector))
+        // A ClusterIP Service of its own, so metrics are never on a NodePort or LoadBalancer.
+        resources.append(Renderer.resource("v1", "Service", name, namespace: config.namespace,
+                                           labels: labels + [Entry(key: metricsLabel, value: "true")], file: "metrics-service.yaml", body: [
+            Entry(key: "spec", value: [
+                "type": "ClusterIP",
+                "selector": ["app": app],
+                "ports": [["name": "metrics", "port": .int(view.integer(.metricsPort)), "targetPort": "metrics", "protocol": "TCP"]],
+            ]),
+        ]))
+        if view.flag(.metricsServiceMonitor) {
+            resources.append(Renderer.resource("monitoring.coreos.com/v1", "ServiceMonitor", name, namespace: config.namespace,
+                                               labels: labels, file: "servicemonitor.yaml", body: [
+                Entry(key: "spec", value: [
+                    "selector": ["matchLabels": [metricsLabel: "true", "app": app]],
+                    "endpoints": [["port": "metrics", "path": "/metrics", "scheme": "http"]],
+                ]),
+            ]))
         }
         return resources
     }
@@ -47,33 +38,24 @@ enum ProductionResources {
     /// limited to DNS and the upstream when asked.
     static func networkPolicy(_ config: RegistryConfig, labels: [Entry]) -> RenderedResource {
         let view = config.view
-        var ports: [Value] = [.mapping([Entry(key: "protocol", value: .string("TCP")), Entry(key: "port", value: .int(view.targetPort))])]
-        if view.flag(.metricsEnabled) {
-            ports.append(.mapping([Entry(key: "protocol", value: .string("TCP")), Entry(key: "port", value: .int(view.integer(.metricsPort)))]))
-        }
+        let egress = view.flag(.networkPolicyEgress)
+        var ports: [Value] = [["protocol": "TCP", "port": .int(view.targetPort)]]
+        if view.flag(.metricsEnabled) { ports.append(["protocol": "TCP", "port": .int(view.integer(.metricsPort))]) }
         // An empty podSelector in a peer means every pod of the policy's own namespace.
-        let peers: [Value] = [.mapping([Entry(key: "podSelector", value: .emptyMapping)])] + (view.value(.networkPolicyFrom)?.items ?? [])
+        let peers: [Value] = [["podSelector": .emptyMapping]] + (view.value(.networkPolicyFrom)?.items ?? [])
         var spec: [Entry] = [
-            Entry(key: "podSelector", value: .mapping([Entry(key: "matchLabels", value: .mapping([
-                Entry(key: "app", value: .string(view.text(.deploymentSelector)))]))])),
-            Entry(key: "policyTypes", value: .sequence([.string("Ingress")] + (view.flag(.networkPolicyEgress) ? [.string("Egress")] : []))),
-            Entry(key: "ingress", value: .sequence([.mapping([Entry(key: "from", value: .sequence(peers)),
-                                                             Entry(key: "ports", value: .sequence(ports))])])),
+            Entry(key: "podSelector", value: ["matchLabels": ["app": .string(view.text(.deploymentSelector))]]),
+            Entry(key: "policyTypes", value: .sequence(["Ingress"] + (egress ? ["Egress"] : []))),
+            Entry(key: "ingress", value: [["from": .sequence(peers), "ports": .sequence(ports)]]),
         ]
-        if view.flag(.networkPolicyEgress) {
-            var rules: [Value] = [.mapping([
-                Entry(key: "to", value: .sequence([.mapping([
-                    Entry(key: "namespaceSelector", value: .emptyMapping),
-                    Entry(key: "podSelector", value: .mapping([Entry(key: "matchLabels", value: .mapping([
-                        Entry(key: "k8s-app", value: .string("kube-dns"))]))])),
-                ])])),
-                Entry(key: "ports", value: .sequence(["UDP", "TCP"].map { .mapping([Entry(key: "protocol", value: .string($0)), Entry(key: "port", value: .int(53))]) })),
-            ])]
+        if egress {
+            var rules: [Value] = [[
+                "to": [["namespaceSelector": .emptyMapping, "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]]]],
+                "ports": [["protocol": "UDP", "port": 53], ["protocol": "TCP", "port": 53]],
+            ]]
             if view.bool(.proxyEnabled) == true {
                 // The upstream's address is not known here (a CDN), its port is.
-                rules.append(.mapping([Entry(key: "ports", value: .sequence([.mapping([
-                    Entry(key: "protocol", value: .string("TCP")), Entry(key: "port", value: .int(upstreamPort(view))),
-                ])]))]))
+                rules.append(["ports": [["protocol": "TCP", "port": .int(upstreamPort(view))]]])
             }
             spec.append(Entry(key: "egress", value: .sequence(rules)))
         }
@@ -93,33 +75,29 @@ enum ProductionResources {
     /// it stays on the pod's loopback with pprof off unless metrics are on.
     static func debugEnv(_ view: RegistryConfig.View) -> [Value] {
         let three = view.registryMajor.map { $0 >= 3 } == true
+        let port = view.integer(.metricsPort)
         if view.flag(.metricsEnabled) {
-            return [Renderer.envVar("REGISTRY_HTTP_DEBUG_ADDR", ":\(view.integer(.metricsPort))"),
-                    Renderer.envVar("REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", "true")]
+            return [Renderer.envVar("REGISTRY_HTTP_DEBUG_ADDR", ":\(port)"), Renderer.envVar("REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", "true")]
                 + (three ? [Renderer.envVar("REGISTRY_HTTP_DEBUG_PPROF_ENABLED", "false")] : [])
         }
-        return three ? [Renderer.envVar("REGISTRY_HTTP_DEBUG_ADDR", "127.0.0.1:\(view.integer(.metricsPort))"),
+        return three ? [Renderer.envVar("REGISTRY_HTTP_DEBUG_ADDR", "127.0.0.1:\(port)"),
                         Renderer.envVar("REGISTRY_HTTP_DEBUG_PPROF_ENABLED", "false")] : []
     }
 
     static func metricsContainerPorts(_ view: RegistryConfig.View) -> [Value] {
         guard view.flag(.metricsEnabled) else { return [] }
-        return [.mapping([Entry(key: "name", value: .string("metrics")), Entry(key: "containerPort", value: .int(view.integer(.metricsPort))),
-                          Entry(key: "protocol", value: .string("TCP"))])]
+        return [["name": "metrics", "containerPort": .int(view.integer(.metricsPort)), "protocol": "TCP"]]
     }
 
     /// The pod's scheduling keys as given; a spread constraint without a selector selects the registry's pods.
     static func scheduling(_ view: RegistryConfig.View) -> [Entry] {
         var entries: [Entry] = []
         if let name = view.string(.deploymentPriorityClassName) { entries.append(Entry(key: "priorityClassName", value: .string(name))) }
-        if let secrets = view.value(.deploymentImagePullSecrets)?.items, !secrets.isEmpty {
-            entries.append(Entry(key: "imagePullSecrets", value: .sequence(secrets)))
-        }
-        if let tolerations = view.value(.deploymentTolerations)?.items, !tolerations.isEmpty {
-            entries.append(Entry(key: "tolerations", value: .sequence(tolerations)))
+        for (key, path) in [("imagePullSecrets", KeyPath.deploymentImagePullSecrets), ("tolerations", .deploymentTolerations)] {
+            if let items = view.value(path)?.items, !items.isEmpty { entries.append(Entry(key: key, value: .sequence(items))) }
         }
         if let constraints = view.value(.deploymentTopologySpread)?.items, !constraints.isEmpty {
-            let selector = Value.mapping([Entry(key: "matchLabels", value: .mapping([Entry(key: "app", value: .string(view.text(.deploymentSelector)))]))])
+            let selector: Value = ["matchLabels": ["app": .string(view.text(.deploymentSelector))]]
             entries.append(Entry(key: "topologySpreadConstraints", value: .sequence(constraints.map { constraint in
                 guard let fields = constraint.entries, constraint["labelSelector"] == nil else { return constraint }
                 return .mapping(fields + [Entry(key: "labelSelector", value: selector)])

@@ -389,13 +389,9 @@ public enum Renderer {
         // The node address: a fixed node port (NodePort Services only) or a fixed ClusterIP.
         let nodePort = type == "NodePort" ? view.int(.serviceNodePort).map { [Entry(key: "nodePort", value: .int($0))] } ?? [] : []
         let clusterIP = view.string(.serviceClusterIP).map { [Entry(key: "clusterIP", value: .string($0))] } ?? []
-        let ports: [Value] = [.mapping([
-            Entry(key: "name", value: .string("https")),
-            Entry(key: "port", value: .int(view.integer(.servicePort))),
-            Entry(key: "targetPort", value: .int(view.targetPort)),
-        ] + nodePort + [
-            Entry(key: "protocol", value: .string("TCP")),
-        ])] + (view.value(.serviceAdditionalPorts)?.items ?? [])
+        let port: [Entry] = [Entry(key: "name", value: "https"), Entry(key: "port", value: .int(view.integer(.servicePort))),
+                             Entry(key: "targetPort", value: .int(view.targetPort))]
+        let ports: [Value] = [.mapping(port + nodePort + [Entry(key: "protocol", value: "TCP")])] + (view.value(.serviceAdditionalPorts)?.items ?? [])
         let annotations = (view.value(.serviceAnnotations)?.entries ?? []).map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) }
         return resource("v1", "Service", view.text(.serviceName), namespace: config.namespace,
                         labels: labels, annotations: annotations, file: "service.yaml", body: [Entry(key: "spec", value: .mapping([

@@ -173,3 +173,14 @@ public struct Scalar: Equatable, Sendable {
         return !chars.isEmpty && chars.allSatisfy { $0.isASCII && $0.isNumber }
     }
 }
+
+/// Literal syntax, so rendered objects read like the manifests they become (as Yams' `Node` does):
+/// `["name": "https", "port": .int(port), "ports": [["protocol": "TCP"]]]`. Keys keep their written order.
+extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+                 ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public init(stringLiteral text: String) { self = .string(text) }
+    public init(integerLiteral number: Int) { self = .int(number) }
+    public init(booleanLiteral flag: Bool) { self = .bool(flag) }
+    public init(arrayLiteral items: Value...) { self = .sequence(items) }
+    public init(dictionaryLiteral pairs: (String, Value)...) { self = .mapping(pairs.map { Entry(key: $0.0, value: $0.1) }) }
+}
