@@ -281,6 +281,8 @@ public struct WizardState: Equatable, Sendable {
     public var addressReferences: [String: [AddressReference]] = [:]
     /// Whether the write also updates those lines to the registry's current address.
     public var updateReferences = false
+    /// The inputs the problems were last computed from.
+    var validatedInputs: ValidationInputs?
     /// Every line the reference update changes (the Tool Manager's own key included), in file order.
     public var referenceLines: [AddressReference] {
         addressReferences.filter { $0.key != config.registryAddress }.values.flatMap { $0 }.sorted { $0.line < $1.line }
@@ -301,8 +303,33 @@ public struct WizardState: Equatable, Sendable {
 
     public var isTooSmall: Bool { width < WizardState.minimumWidth || height < WizardState.minimumHeight }
 
+    /// What the problems are computed from: when none of it changed, neither did they.
+    struct ValidationInputs: Equatable, Sendable {
+        let config: RegistryConfig
+        let tls: TLSSettings
+        let outputDir: String
+        let folderProblem: FolderProblem?
+        let updateReferences: Bool
+        let chartTLS: RegistryTLSMaterial?
+        let pushers: [AddressReference]
+        let addressReferences: [String: [AddressReference]]
+    }
+
+    var validationInputs: ValidationInputs {
+        ValidationInputs(config: config, tls: tls, outputDir: outputDir, folderProblem: folderProblem, updateReferences: updateReferences,
+                         chartTLS: chartTLS, pushers: pushers, addressReferences: addressReferences)
+    }
+
+    /// Recomputes the problems when what they come from changed since they were last computed.
+    public mutating func revalidateIfChanged() {
+        let inputs = validationInputs
+        guard inputs != validatedInputs else { return }
+        revalidate()
+    }
+
     /// Recomputes every problem: the model's rules and the TLS checks.
     public mutating func revalidate() {
+        validatedInputs = validationInputs
         // Imported or generated material is written as registryTls too, so the rules see the files as written.
         var written = config
         if tls.source != .existing { written.external.hasRegistryTLS = true }

@@ -3,8 +3,15 @@ import RegistryModel
 import RegistryTLS
 import ValuesFile
 
-/// The wizard's one state transition: pure, with I/O returned as effects.
+/// The wizard's one state transition: pure, with I/O returned as effects. The problems are recomputed once,
+/// after the transition, when what they are computed from changed.
 public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
+    let effects = transition(&state, action)
+    state.revalidateIfChanged()
+    return effects
+}
+
+func transition(_ state: inout WizardState, _ action: Action) -> [Effect] {
     switch action {
     case .resize(let width, let height):
         state.width = width; state.height = height
@@ -20,20 +27,16 @@ public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
         } ?? []
     case .tlsFilesLoaded(let result):
         state.tls.imported = result
-        state.revalidate()
         return []
     case .tlsGenerated(let material):
         state.tls.generated = material
         state.tls.generationFailure = nil
-        state.revalidate()
         return state.refreshOpenDialog()
     case .tlsGenerationFailed(let message):
         state.tls.generationFailure = message
-        state.revalidate()
         return []
     case .folderChecked(let path, let problem):
         state.folderProblem = problem.map { FolderProblem(path: path, message: $0) }
-        state.revalidate()
         return []
     case .workStarted(let note):
         state.working.append(note)
@@ -124,7 +127,6 @@ extension WizardState {
         outputDir = target.outputDir
         tls = target.tls
         draft = nil
-        revalidate()
         focusedSnapshot = currentSnapshot
         focusedText = Forms.text(of: focusedItem?.id ?? .writeButton, in: self)
         cursor = focusedText.count
@@ -172,7 +174,6 @@ extension WizardState {
             if item.id == .generatePair { return generateNewPair() }
             if item.id == .updateReferences {
                 updateReferences.toggle()
-                revalidate()
                 return []
             }
             return openWrite()
@@ -223,7 +224,6 @@ extension WizardState {
             config = snapshot.config; outputDir = snapshot.outputDir; tls = snapshot.tls
             draft = nil
             cursor = focusedText.count
-            revalidate()
             return []
         default: return []
         }
@@ -266,7 +266,6 @@ extension WizardState {
         case .tlsDays: tls.days = text; tls.generationFailure = nil
         default: break
         }
-        revalidate()
         return effects
     }
 
@@ -280,17 +279,14 @@ extension WizardState {
             switchStorage(to: StorageMode.selectable.first { $0.label == next } ?? .hostPath)
         case .tlsSource:
             tls.source = TLSSource(rawValue: next) ?? .existing
-            revalidate()
             if tls.source == .importFiles && !tls.certificatePath.isEmpty {
                 return [.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath)]
             }
         case .route:
             config.route = InstallRoute(rawValue: next) ?? .kubectl
-            revalidate()
         case .tlsAlgorithm:
             tls.rsa = next == "RSA 2048"
             tls.generationFailure = nil
-            revalidate()
         default:
             _ = setText(item, next)
         }
@@ -303,7 +299,6 @@ extension WizardState {
         tls.source = .generate
         tls.generationFailure = nil
         draft = nil
-        revalidate()
         if let index = items.firstIndex(where: { $0.id == .tlsSource }) { setFocus(index) }
         return tls.generated?.spec == generationSpec ? [] : [.generateTLS(generationSpec)]
     }
@@ -333,7 +328,6 @@ extension WizardState {
             apply.append(Assignment(path: .pvReclaimPolicy, value: .string(originalConfig.view.text(.pvReclaimPolicy))))
         }
         for assignment in apply { config = config.applying(assignment) }
-        revalidate()
     }
 
     /// Jumps to the row that shows a problem.
@@ -371,7 +365,6 @@ extension WizardState {
         originalConfig = current
         config = edited
         chartTLS = RegistryTLSMaterial(document: document)
-        revalidate()
         // The file under the edits changed: earlier steps would undo to values it no longer has.
         undoStack.removeAll()
         redoStack.removeAll()
@@ -380,6 +373,7 @@ extension WizardState {
 
     /// Opens the write dialog; with errors it lists them, otherwise the plan waits for a fresh look at the disk.
     mutating func openWrite() -> [Effect] {
+        revalidateIfChanged()  // a field committed by the same key is checked before the write is allowed
         dialog = .write(plan: nil, choice: 0)
         guard problems.errors.isEmpty else { return [] }
         disk = nil

@@ -121,6 +121,21 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         XCTAssertEqual(send(&state, .enter), [], "no write effect")
     }
 
+    /// Problems follow every update by themselves: a value committed by the key that opens the write is checked
+    /// before the write is allowed, and keys that change nothing they come from leave them as they were.
+    func testProblemsAreRecomputedOncePerUpdateWhenTheirInputsChange() {
+        var state = newState()
+        focus(&state, on: .pvcSize)
+        send(&state, .control("u"), .paste("30Gi"))
+        let inputs = state.validatedInputs
+        send(&state, .right, .left)
+        XCTAssertEqual(state.validatedInputs, inputs, "moving the cursor recomputes nothing")
+        send(&state, .function(10))
+        XCTAssertTrue(state.problems.errors.contains { $0.path == "cacheRegistry.pvc.size" }, "\(state.problems)")
+        XCTAssertEqual(state.dialog, .write(plan: nil, choice: 0), "the write is refused on the value F10 committed")
+        XCTAssertEqual(state.validatedInputs, state.validationInputs)
+    }
+
     func testWriteFlowEffects() throws {
         var state = newState()
         let effects = send(&state, .control("s"))
