@@ -282,19 +282,14 @@ public enum Renderer {
                 }))
             })),
         ]
-        for probe in ["livenessProbe", "readinessProbe"] {
-            let base = KeyPath(["deployment", probe])
-            guard view.flag(base.appending("enabled")) else { continue }
-            container.append(Entry(key: probe, value: .mapping([
-                Entry(key: "httpGet", value: .mapping([
-                    Entry(key: "path", value: .string(view.text(KeyPath(base.components + ["httpGet", "path"])))),
-                    Entry(key: "port", value: .int(port)),
-                    Entry(key: "scheme", value: .string(view.text(KeyPath(base.components + ["httpGet", "scheme"])))),
-                ])),
-                Entry(key: "initialDelaySeconds", value: .int(view.integer(base.appending("initialDelaySeconds")))),
-                Entry(key: "periodSeconds", value: .int(view.integer(base.appending("periodSeconds")))),
-                Entry(key: "timeoutSeconds", value: .int(view.integer(base.appending("timeoutSeconds")))),
-            ] + (probe == "livenessProbe" ? [Entry(key: "failureThreshold", value: .int(view.integer(.livenessFailureThreshold)))] : []))))
+        for probe in Probe.allCases where view.flag(probe.enabled) {
+            let threshold = probe.failureThreshold.map { [Entry(key: "failureThreshold", value: .int(view.integer($0)))] } ?? []
+            container.append(Entry(key: probe.rawValue, value: .mapping([
+                Entry(key: "httpGet", value: ["path": .string(view.text(probe.path)), "port": .int(port), "scheme": .string(view.text(probe.scheme))]),
+                Entry(key: "initialDelaySeconds", value: .int(view.integer(probe.initialDelay))),
+                Entry(key: "periodSeconds", value: .int(view.integer(probe.period))),
+                Entry(key: "timeoutSeconds", value: .int(view.integer(probe.timeout))),
+            ] + threshold)))
         }
         container.append(Entry(key: "securityContext", value: .mapping([
             Entry(key: "allowPrivilegeEscalation", value: .bool(false)),

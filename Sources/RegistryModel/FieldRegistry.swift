@@ -151,12 +151,12 @@ public enum FieldRegistry {
 
         Field("deployment.tlsSecretName", "TLS secret", kind: .text(.subdomain), default: .string("registry-tls-secret"),
               step: .tls, example: "registry-tls-secret", help: "Secret with tls.crt and tls.key that the registry serves HTTPS with."),
-    ] + probeFields("livenessProbe", "Liveness", delay: 30, period: 30)
-      + [Field("deployment.livenessProbe.failureThreshold", "Liveness failures", kind: .integer(min: 1, max: 100), default: .int(3),
-               step: .probes, shownWhen: "deployment.livenessProbe.enabled", chartReads: false, example: "3",
+    ] + probeFields(.liveness, delay: 30, period: 30)
+      + [Field(.livenessFailureThreshold, "Liveness failures", kind: .integer(min: 1, max: 100), default: .int(3),
+               step: .probes, shownWhen: Probe.liveness.enabled, chartReads: false, example: "3",
                help: "Failed probes in a row before the kubelet restarts the registry. /v2/ fails while storage does, and a restart "
                 + "does not fix storage: 3 probes 30 s apart tolerate a minute or more of an NFS or disk hiccup.")]
-      + probeFields("readinessProbe", "Readiness", delay: 10, period: 10)
+      + probeFields(.readiness, delay: 10, period: 10)
       + [Field("metrics.enabled", "Metrics", kind: .toggle, default: .bool(false), step: .probes, chartReads: false, example: "true",
                help: "Prometheus metrics on the registry's debug listener (REGISTRY_HTTP_DEBUG_ADDR), served by a separate ClusterIP "
                 + "Service for scraping, never by the NodePort or LoadBalancer one. Without it registry 3's debug listener stays on the pod's loopback."),
@@ -166,24 +166,23 @@ public enum FieldRegistry {
                shownWhen: "metrics.enabled", chartReads: false, example: "false",
                help: "Also a ServiceMonitor for the Prometheus Operator (its CRD must be installed).")]
 
-    static func probeFields(_ name: String, _ title: String, delay: Int, period: Int) -> [Field] {
-        let base = "deployment.\(name)"
-        let enabled = KeyPath(stringLiteral: base + ".enabled")
+    static func probeFields(_ probe: Probe, delay: Int, period: Int) -> [Field] {
+        let title = probe.title, enabled = probe.enabled
         return [
-            Field(KeyPath(stringLiteral: base + ".enabled"), "\(title) probe", kind: .toggle, default: .bool(true),
+            Field(enabled, "\(title) probe", kind: .toggle, default: .bool(true),
                   step: .probes, example: "true", help: "Whether the kubelet runs the \(title.lowercased()) probe."),
-            Field(KeyPath(stringLiteral: base + ".httpGet.path"), "\(title) path", kind: .text(.httpPath), default: .string("/v2/"),
+            Field(probe.path, "\(title) path", kind: .text(.httpPath), default: .string("/v2/"),
                   step: .probes, shownWhen: enabled, example: "/v2/", help: "HTTP path the probe requests; /v2/ is the registry API root."),
-            Field(KeyPath(stringLiteral: base + ".httpGet.port"), "\(title) port", kind: .integer(min: 1, max: 65535),
+            Field(probe.port, "\(title) port", kind: .integer(min: 1, max: 65535),
                   default: .int(5000), step: .probes, shownWhen: enabled, fact: { "\($0.targetPort) (= targetPort)" }, example: "5000",
                   help: "Port the probe checks. It follows service.targetPort when rendered."),
-            Field(KeyPath(stringLiteral: base + ".httpGet.scheme"), "\(title) scheme", kind: .choice(["HTTPS", "HTTP"]),
+            Field(probe.scheme, "\(title) scheme", kind: .choice(["HTTPS", "HTTP"]),
                   default: .string("HTTPS"), step: .probes, shownWhen: enabled, fact: { _ in "HTTPS (TLS is on)" }, example: "HTTPS", help: "HTTPS while the registry serves TLS."),
-            Field(KeyPath(stringLiteral: base + ".initialDelaySeconds"), "\(title) delay", kind: .integer(min: 0, max: 86400),
+            Field(probe.initialDelay, "\(title) delay", kind: .integer(min: 0, max: 86400),
                   default: .int(delay), step: .probes, shownWhen: enabled, example: "\(delay)", help: "Seconds before the first probe."),
-            Field(KeyPath(stringLiteral: base + ".periodSeconds"), "\(title) period", kind: .integer(min: 1, max: 86400),
+            Field(probe.period, "\(title) period", kind: .integer(min: 1, max: 86400),
                   default: .int(period), step: .probes, shownWhen: enabled, example: "\(period)", help: "Seconds between probes."),
-            Field(KeyPath(stringLiteral: base + ".timeoutSeconds"), "\(title) timeout", kind: .integer(min: 1, max: 86400),
+            Field(probe.timeout, "\(title) timeout", kind: .integer(min: 1, max: 86400),
                   default: .int(5), step: .probes, shownWhen: enabled, example: "5", help: "Seconds before a probe times out; must be below the period."),
         ]
     }

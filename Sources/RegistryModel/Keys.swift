@@ -51,7 +51,7 @@ extension KeyPath {
     public static let deploymentImagePullSecrets: KeyPath = "deployment.imagePullSecrets"
     public static let deploymentPodAnnotations: KeyPath = "deployment.podAnnotations"
     public static let deploymentTopologySpread: KeyPath = "deployment.topologySpreadConstraints"
-    public static let livenessFailureThreshold: KeyPath = "deployment.livenessProbe.failureThreshold"
+    public static let livenessFailureThreshold: KeyPath = Probe.liveness.base.appending("failureThreshold")
     public static let networkPolicyEnabled: KeyPath = "networkPolicy.enabled"
     public static let networkPolicyFrom: KeyPath = "networkPolicy.from"
     public static let networkPolicyEgress: KeyPath = "networkPolicy.egress"
@@ -80,4 +80,22 @@ extension KeyPath {
         .livenessFailureThreshold, .networkPolicyEnabled, .networkPolicyFrom, .networkPolicyEgress, .pvMountOptions, .metricsEnabled,
         .metricsPort, .metricsServiceMonitor, .serviceClusterIP, .serviceNodePort, .serviceName, .servicePort, .serviceTargetPort, .serviceType
     ]
+}
+
+/// The registry's two probes and the key paths of their settings, declared once for the registry, the rules
+/// and the renderer.
+public enum Probe: String, CaseIterable, Sendable {
+    case liveness = "livenessProbe", readiness = "readinessProbe"
+
+    public var title: String { self == .liveness ? "Liveness" : "Readiness" }
+    public var base: KeyPath { KeyPath(["deployment", rawValue]) }
+    public var enabled: KeyPath { base.appending("enabled") }
+    public var path: KeyPath { KeyPath(base.components + ["httpGet", "path"]) }
+    public var port: KeyPath { KeyPath(base.components + ["httpGet", "port"]) }
+    public var scheme: KeyPath { KeyPath(base.components + ["httpGet", "scheme"]) }
+    public var initialDelay: KeyPath { base.appending("initialDelaySeconds") }
+    public var period: KeyPath { base.appending("periodSeconds") }
+    public var timeout: KeyPath { base.appending("timeoutSeconds") }
+    /// Only the liveness probe has one (a failing readiness probe restarts nothing).
+    public var failureThreshold: KeyPath? { self == .liveness ? .livenessFailureThreshold : nil }
 }

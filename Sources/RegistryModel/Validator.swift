@@ -351,18 +351,17 @@ public enum Validator {
             }
         }
 
-        for probe in ["livenessProbe", "readinessProbe"] {
-            let base = "deployment.\(probe)"
-            guard view.bool(KeyPath(stringLiteral: base + ".enabled")) ?? true else { continue }
-            if let timeout = view.int(KeyPath(stringLiteral: base + ".timeoutSeconds")),
-               let period = view.int(KeyPath(stringLiteral: base + ".periodSeconds")), timeout >= period {
-                problems.append(.error(.probeTiming, KeyPath(stringLiteral: base + ".timeoutSeconds"), "timeout \(timeout)s must be below the period \(period)s"))
+        for probe in Probe.allCases {
+            guard view.bool(probe.enabled) ?? true else { continue }
+            if let timeout = view.int(probe.timeout), let period = view.int(probe.period), timeout >= period {
+                problems.append(.error(.probeTiming, probe.timeout, "timeout \(timeout)s must be below the period \(period)s"))
             }
-            if let port = view.int(KeyPath(stringLiteral: base + ".httpGet.port")), port != view.targetPort {
-                problems.append(.warning(.probePort, KeyPath(stringLiteral: base + ".httpGet.port"), "is \(port) but the registry listens on service.targetPort \(view.targetPort); the probe is rendered on \(view.targetPort)"))
+            if let port = view.int(probe.port), port != view.targetPort {
+                problems.append(.warning(.probePort, probe.port, "is \(port) but the registry listens on service.targetPort "
+                                         + "\(view.targetPort); the probe is rendered on \(view.targetPort)"))
             }
-            if let scheme = view.string(KeyPath(stringLiteral: base + ".httpGet.scheme")), scheme == "HTTP" {
-                problems.append(.error(.probeScheme, KeyPath(stringLiteral: base + ".httpGet.scheme"), "must be HTTPS: the registry serves TLS, so an HTTP probe always fails"))
+            if let scheme = view.string(probe.scheme), scheme == "HTTP" {
+                problems.append(.error(.probeScheme, probe.scheme, "must be HTTPS: the registry serves TLS, so an HTTP probe always fails"))
             }
         }
 
