@@ -103,8 +103,8 @@ public struct ValuesDocument: @unchecked Sendable {
             let start = source.lineStarts[line - 1]
             guard start < bytes.count else { return nil }
             let byte = bytes[start]
-            if byte == 32 || byte == 9 || byte == 10 || byte == 13 { continue }
-            if [35, 45, 46, 37, 63, 123, 91, 125, 93, 34, 39, 38, 42, 33, 124, 62].contains(byte) { continue }
+            if byte == Byte.space || byte == Byte.tab || byte == Byte.newline || byte == Byte.carriageReturn { continue }
+            if Byte.indicators.contains(byte) { continue }
             return line > 1 ? (start, line) : nil
         }
         return nil
@@ -170,13 +170,13 @@ public struct ValuesDocument: @unchecked Sendable {
     static func tabIndentation(_ bytes: [UInt8]) -> Int? {
         var atLineStart = true
         for (index, byte) in bytes.enumerated() {
-            if atLineStart && byte == 9 {
+            if atLineStart && byte == Byte.tab {
                 // A tab followed only by a comment or blank is harmless.
                 var next = index
-                while next < bytes.count && (bytes[next] == 9 || bytes[next] == 32) { next += 1 }
-                if next < bytes.count && bytes[next] != 10 && bytes[next] != 13 && bytes[next] != 35 { return index }
+                while next < bytes.count && (bytes[next] == Byte.tab || bytes[next] == Byte.space) { next += 1 }
+                if next < bytes.count && bytes[next] != Byte.newline && bytes[next] != Byte.carriageReturn && bytes[next] != Byte.hash { return index }
             }
-            if byte == 10 { atLineStart = true } else if byte != 32 { atLineStart = false }
+            if byte == Byte.newline { atLineStart = true } else if byte != Byte.space { atLineStart = false }
         }
         return nil
     }
@@ -189,24 +189,27 @@ public struct ValuesDocument: @unchecked Sendable {
         while index < bytes.count {
             var indent = 0
             let lineStart = index
-            while index < bytes.count && bytes[index] == 32 { indent += 1; index += 1 }
-            let content = index < bytes.count && bytes[index] != 10 && bytes[index] != 13 && bytes[index] != 35
+            while index < bytes.count && bytes[index] == Byte.space { indent += 1; index += 1 }
+            let content = index < bytes.count && bytes[index] != Byte.newline && bytes[index] != Byte.carriageReturn && bytes[index] != Byte.hash
             if content && flowDepth == 0 {
                 while let last = indents.last, last >= indent { indents.removeLast() }
                 indents.append(indent)
                 // "- - - x" nests sequences on one line
                 var dashes = 0, probe = index
-                while probe + 1 < bytes.count && bytes[probe] == 45 && bytes[probe + 1] == 32 { dashes += 1; probe += 2 }
+                while probe + 1 < bytes.count && bytes[probe] == Byte.dash && bytes[probe + 1] == Byte.space { dashes += 1; probe += 2 }
                 if indents.count + dashes > maxDepth { return lineStart }
             }
             var quote: UInt8 = 0
-            while index < bytes.count && bytes[index] != 10 {
+            while index < bytes.count && bytes[index] != Byte.newline {
                 let byte = bytes[index]
                 if quote != 0 { if byte == quote { quote = 0 } }
-                else if byte == 34 || (byte == 39 && index > 0 && [32, 91, 123, 44, 58].contains(bytes[index - 1])) { quote = byte }
-                else if byte == 35 && index > 0 && bytes[index - 1] == 32 { while index < bytes.count && bytes[index] != 10 { index += 1 }; break }
-                else if byte == 91 || byte == 123 { flowDepth += 1; if flowDepth + indents.count > maxDepth { return lineStart } }
-                else if byte == 93 || byte == 125 { flowDepth = max(0, flowDepth - 1) }
+                else if byte == Byte.doubleQuote || (byte == Byte.singleQuote && index > 0 && Byte.beforeQuote.contains(bytes[index - 1])) { quote = byte }
+                else if byte == Byte.hash && index > 0 && bytes[index - 1] == Byte.space {
+                    while index < bytes.count && bytes[index] != Byte.newline { index += 1 }
+                    break
+                }
+                else if byte == Byte.openBracket || byte == Byte.openBrace { flowDepth += 1; if flowDepth + indents.count > maxDepth { return lineStart } }
+                else if byte == Byte.closeBracket || byte == Byte.closeBrace { flowDepth = max(0, flowDepth - 1) }
                 index += 1
             }
             index += 1
@@ -437,4 +440,15 @@ public struct ValuesDocument: @unchecked Sendable {
         }
         return scalar.style == .plain || scalar.style == .any ? .plain(scalar.string) : Scalar(text: scalar.string, kind: .string)
     }
+}
+
+/// The bytes the quick scans above look for, by name.
+enum Byte {
+    static let tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"), space = UInt8(ascii: " ")
+    static let hash = UInt8(ascii: "#"), dash = UInt8(ascii: "-"), doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'")
+    static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]"), openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}")
+    /// Characters that cannot start a plain top-level key: YAML's indicators and quotes.
+    static let indicators = Set("#-.%?{[}]\"'&*!|>".utf8)
+    /// What may stand before a single quote that opens a quoted scalar.
+    static let beforeQuote = Set(" [{,:".utf8)
 }
