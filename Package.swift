@@ -26,7 +26,7 @@ let package = Package(
         ]),
         .target(name: "Diagnostics", dependencies: ["RegistryModel", "ValuesFile", "RegistryTLS"]),
         .target(name: "Wizard", dependencies: ["RegistryModel", "Manifests", "ValuesFile", "RegistryTLS", "Diagnostics"]),
-        .target(name: "CTLSProbe", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        .target(name: "CTLSProbe", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Doctor", dependencies: ["CTLSProbe", "RegistryModel", "RegistryTLS", .product(name: "X509", package: "swift-certificates")]),
         .target(name: "CursesShim", dependencies: ["CNcursesw"], linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("tinfo")]),
         .target(name: "Terminal", dependencies: ["CursesShim", "Wizard", "RegistryModel"]),

@@ -1,6 +1,7 @@
 #include "ctlsprobe.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -15,15 +16,64 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+/// OpenSSL is loaded when doctor first needs it, not linked: every other command starts without the dynamic
+/// loader mapping libssl and libcrypto. Each function the probe calls, by name.
+#define OPENSSL_FUNCTIONS(X) \
+    X(const SSL_METHOD *, TLS_client_method, (void)) \
+    X(SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *)) \
+    X(int, SSL_CTX_load_verify_locations, (SSL_CTX *, const char *, const char *)) \
+    X(int, SSL_CTX_set_default_verify_paths, (SSL_CTX *)) \
+    X(void, SSL_CTX_set_verify, (SSL_CTX *, int, SSL_verify_cb)) \
+    X(void, SSL_CTX_free, (SSL_CTX *)) \
+    X(SSL *, SSL_new, (SSL_CTX *)) \
+    X(int, SSL_set_fd, (SSL *, int)) \
+    X(long, SSL_ctrl, (SSL *, int, long, void *)) \
+    X(int, SSL_connect, (SSL *)) \
+    X(long, SSL_get_verify_result, (const SSL *)) \
+    X(X509 *, SSL_get1_peer_certificate, (const SSL *)) \
+    X(int, SSL_write, (SSL *, const void *, int)) \
+    X(int, SSL_read, (SSL *, void *, int)) \
+    X(int, SSL_get_error, (const SSL *, int)) \
+    X(int, SSL_shutdown, (SSL *)) \
+    X(void, SSL_free, (SSL *)) \
+    X(int, i2d_X509, (const X509 *, unsigned char **)) \
+    X(void, X509_free, (X509 *)) \
+    X(void, CRYPTO_free, (void *, const char *, int)) \
+    X(unsigned long, ERR_get_error, (void)) \
+    X(void, ERR_error_string_n, (unsigned long, char *, size_t)) \
+    X(const char *, X509_verify_cert_error_string, (long))
+
+#define DECLARE(type, name, args) static type (*p_##name) args;
+OPENSSL_FUNCTIONS(DECLARE)
+
+/// Loads libssl (and with it libcrypto) once; 0 when every function was found.
+static int load_openssl(crs_probe_result *result) {
+    static int loaded = 0;
+    if (loaded) return 0;
+    void *library = dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        snprintf(result->error, sizeof result->error, "cannot load OpenSSL (libssl.so.3): %s", dlerror());
+        return -1;
+    }
+#define LOOKUP(type, name, args) \
+    if (!(*(void **)&p_##name = dlsym(library, #name))) { \
+        snprintf(result->error, sizeof result->error, "OpenSSL lacks %s", #name); \
+        return -1; \
+    }
+    OPENSSL_FUNCTIONS(LOOKUP)
+    loaded = 1;
+    return 0;
+}
+
 static void set_error(crs_probe_result *result, const char *what, const char *why) {
     snprintf(result->error, sizeof result->error, "%s: %s", what, why);
 }
 
 static const char *ssl_reason(void) {
-    unsigned long code = ERR_get_error();
+    unsigned long code = p_ERR_get_error();
     static __thread char text[200];
     if (code == 0) return "the connection was closed";
-    ERR_error_string_n(code, text, sizeof text);
+    p_ERR_error_string_n(code, text, sizeof text);
     return text;
 }
 
@@ -76,44 +126,45 @@ static int is_address(const char *name) {
 int crs_probe(const char *host, int port, const char *server_name, const char *ca_file,
               const unsigned char *request, int request_length, int timeout_ms, crs_probe_result *result) {
     memset(result, 0, sizeof *result);
+    if (load_openssl(result) != 0) return -1;
     int fd = connect_within(host, port, timeout_ms, result);
     if (fd < 0) return -1;
-    SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+    SSL_CTX *context = p_SSL_CTX_new(p_TLS_client_method());
     SSL *ssl = NULL;
     int status = -1;
     if (!context) { set_error(result, "cannot start TLS", ssl_reason()); goto done; }
     if (ca_file && *ca_file) {
-        if (SSL_CTX_load_verify_locations(context, ca_file, NULL) != 1) {
+        if (p_SSL_CTX_load_verify_locations(context, ca_file, NULL) != 1) {
             set_error(result, "cannot read the CA file", ssl_reason());
             goto done;
         }
     } else {
-        SSL_CTX_set_default_verify_paths(context);
+        p_SSL_CTX_set_default_verify_paths(context);
     }
     // The handshake completes whatever the chain: the result is recorded and reported, as a check should.
-    SSL_CTX_set_verify(context, SSL_VERIFY_NONE, NULL);
-    ssl = SSL_new(context);
-    SSL_set_fd(ssl, fd);
-    if (server_name && *server_name && !is_address(server_name)) SSL_set_tlsext_host_name(ssl, server_name);
-    if (SSL_connect(ssl) != 1) { set_error(result, "the TLS handshake failed", ssl_reason()); goto done; }
-    long verify = SSL_get_verify_result(ssl);
+    p_SSL_CTX_set_verify(context, SSL_VERIFY_NONE, NULL);
+    ssl = p_SSL_new(context);
+    p_SSL_set_fd(ssl, fd);
+    if (server_name && *server_name && !is_address(server_name)) p_SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)server_name);
+    if (p_SSL_connect(ssl) != 1) { set_error(result, "the TLS handshake failed", ssl_reason()); goto done; }
+    long verify = p_SSL_get_verify_result(ssl);
     result->verified = verify == X509_V_OK;
-    if (!result->verified) snprintf(result->verify_error, sizeof result->verify_error, "%s", X509_verify_cert_error_string(verify));
-    X509 *peer = SSL_get1_peer_certificate(ssl);
+    if (!result->verified) snprintf(result->verify_error, sizeof result->verify_error, "%s", p_X509_verify_cert_error_string(verify));
+    X509 *peer = p_SSL_get1_peer_certificate(ssl);
     if (peer) {
         unsigned char *der = NULL;
-        int length = i2d_X509(peer, &der);
+        int length = p_i2d_X509(peer, &der);
         if (length > 0) {
             result->peer_der = malloc(length);
             memcpy(result->peer_der, der, length);
             result->peer_der_length = length;
-            OPENSSL_free(der);
+            p_CRYPTO_free(der, __FILE__, __LINE__);
         }
-        X509_free(peer);
+        p_X509_free(peer);
     }
     int written = 0;
     while (written < request_length) {
-        int count = SSL_write(ssl, request + written, request_length - written);
+        int count = p_SSL_write(ssl, request + written, request_length - written);
         if (count <= 0) { set_error(result, "cannot send the request", ssl_reason()); goto done; }
         written += count;
     }
@@ -125,9 +176,9 @@ int crs_probe(const char *host, int port, const char *server_name, const char *c
             capacity *= 2;
             result->response = realloc(result->response, capacity);
         }
-        int count = SSL_read(ssl, result->response + result->response_length, capacity - result->response_length);
+        int count = p_SSL_read(ssl, result->response + result->response_length, capacity - result->response_length);
         if (count <= 0) {
-            int reason = SSL_get_error(ssl, count);
+            int reason = p_SSL_get_error(ssl, count);
             if (reason != SSL_ERROR_ZERO_RETURN && reason != SSL_ERROR_SYSCALL && result->response_length == 0) {
                 set_error(result, "cannot read the answer", ssl_reason());
                 goto done;
@@ -139,8 +190,8 @@ int crs_probe(const char *host, int port, const char *server_name, const char *c
     if (result->response_length == 0) { set_error(result, "no answer", "the server closed the connection"); goto done; }
     status = 0;
 done:
-    if (ssl) { SSL_shutdown(ssl); SSL_free(ssl); }
-    if (context) SSL_CTX_free(context);
+    if (ssl) { p_SSL_shutdown(ssl); p_SSL_free(ssl); }
+    if (context) p_SSL_CTX_free(context);
     close(fd);
     return status;
 }
