@@ -42,7 +42,8 @@ let package = Package(
         .testTarget(name: "WizardTests", dependencies: ["Wizard", "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Diagnostics",
                                                         "TestSupport"],
                     exclude: ["Golden"]),
-        .testTarget(name: "DoctorTests", dependencies: ["Doctor", "RegistryModel"]),
+        .testTarget(name: "DoctorTests", dependencies: ["Doctor", "RegistryModel", "RegistryTLS",
+                                                        .product(name: "X509", package: "swift-certificates")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Wizard"], exclude: []),
     ]
 )

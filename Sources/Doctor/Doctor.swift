@@ -44,7 +44,7 @@ public enum Doctor {
     public static func checks(_ target: Target) -> [Check] {
         let address = "\(target.host):\(target.port)"
         let ping = request(target, "GET", "/v2/")
-        guard let certificate = ping.certificate, ping.failure == nil || ping.answer != nil else {
+        guard let certificate = ping.certificate, ping.failure == nil else {
             return [Check(passed: false, line: "connect to \(address): \(ping.failure ?? "no certificate")",
                           fix: "is the registry running, and is \(address) the node address (service.clusterIP, or 127.0.0.1:<service.nodePort> "
                             + "with kube-proxy in iptables mode)? kubectl -n <namespace> get svc,pods shows both")]
@@ -77,24 +77,18 @@ public enum Doctor {
 
     /// The names pods use and the address nodes use, each a line.
     static func coverage(_ certificate: Certificate, _ target: Target) -> [Check] {
-        var dnsNames: [String] = [], addresses: [String] = []
-        let names: SubjectAlternativeNames? = try? certificate.extensions.subjectAlternativeNames
-        for name in names.map(Array.init) ?? [] {
-            switch name {
-            case .dnsName(let dns): dnsNames.append(dns.lowercased())
-            case .ipAddress(let bytes): addresses.append(bytes.bytes.map(String.init).joined(separator: "."))
-            default: break
-            }
-        }
+        let (dnsNames, addresses) = TLSChecks.subjectAlternativeNames(certificate)
+        // Covered as a TLS client judges it: a wildcard covers one label.
+        func covers(_ name: String) -> Bool { dnsNames.contains { TLSChecks.matches($0, name) } }
         var checks: [Check] = []
-        let missing = target.serviceNames.filter { !dnsNames.contains($0) }
+        let missing = target.serviceNames.filter { !covers($0) }
         checks.append(missing.isEmpty
             ? Check(passed: true, line: "the certificate covers the Service names pods use: \(target.serviceNames.joined(separator: ", "))", fix: nil)
             : Check(passed: false, line: "the certificate lacks \(missing.joined(separator: ", ")) (it covers \(dnsNames.joined(separator: ", ")))",
                     fix: "generate a new pair for these values: cache-registry-setup tls generate -f values.yaml"))
         let host = target.host
-        let isAddress = host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
-        let covered = isAddress ? addresses.contains(host) : dnsNames.contains(host.lowercased())
+        let isAddress = Names.ipv4Problem(host) == nil
+        let covered = isAddress ? addresses.contains(host) : covers(host)
         checks.append(covered
             ? Check(passed: true, line: "the certificate covers \(host), the address nodes use", fix: nil)
             : Check(passed: false, line: "the certificate does not cover \(host), the address nodes use"

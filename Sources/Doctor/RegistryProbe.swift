@@ -71,12 +71,16 @@ public enum RegistryProbe {
         let status = crs_probe(host, Int32(port), serverName, caFile, bytes, Int32(bytes.count), Int32(timeoutMilliseconds), &result)
         defer { crs_probe_free(&result) }
         let verifyError = withUnsafeBytes(of: result.verify_error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let failure = withUnsafeBytes(of: result.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let certificate = result.peer_der.flatMap { pointer in
-            try? Certificate(derEncoded: Array(UnsafeBufferPointer(start: pointer, count: Int(result.peer_der_length))))
+        let stopped = withUnsafeBytes(of: result.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        var certificate: Certificate?
+        var unreadable: String?
+        if let pointer = result.peer_der {
+            do { certificate = try Certificate(derEncoded: Array(UnsafeBufferPointer(start: pointer, count: Int(result.peer_der_length)))) }
+            catch { unreadable = "the server's certificate cannot be read: \(error)" }
         }
         let answer = status == 0 ? result.response.flatMap { HTTPAnswer(Array(UnsafeBufferPointer(start: $0, count: Int(result.response_length)))) } : nil
+        let failure = status == 0 ? (answer == nil ? "the answer is not HTTP" : nil) : stopped
         return ProbeExchange(verified: result.verified == 1, verifyError: verifyError, certificate: certificate, answer: answer,
-                             failure: status == 0 ? (answer == nil ? "the answer is not HTTP" : nil) : failure)
+                             failure: unreadable ?? failure)
     }
 }

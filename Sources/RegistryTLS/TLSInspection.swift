@@ -121,17 +121,7 @@ public enum TLSChecks {
             let days = Int(certificate.notValidAfter.timeIntervalSince(now) / 86400)
             problems.append(Problem(.warning, .expiresSoon, path, "the certificate expires in \(days) day\(days == 1 ? "" : "s"), on \(expiry); renew it"))
         }
-        var dnsNames: [String] = []
-        var addresses: [String] = []
-        if let names = try? certificate.extensions.subjectAlternativeNames {
-            for name in names {
-                switch name {
-                case .dnsName(let dns): dnsNames.append(dns)
-                case .ipAddress(let bytes): addresses.append(bytes.bytes.map(String.init).joined(separator: "."))
-                default: break
-                }
-            }
-        }
+        let (dnsNames, addresses) = subjectAlternativeNames(certificate)
         let coverage = serviceNames.map { name in (name, dnsNames.contains { matches($0, name) }) }
         // One problem per certificate, naming every name it misses: an error when the Tool Manager's name
         // (<service>.<namespace>) is among them, otherwise a warning (pods using the others fail TLS).
@@ -174,6 +164,21 @@ public enum TLSChecks {
     }
 
     /// DNS name matching with a single leading wildcard label (`*.kubiya` covers `svc.kubiya`).
+    /// The DNS names and IPv4 addresses a certificate names (none when it has no readable SAN extension, which is
+    /// then reported as names it does not cover).
+    public static func subjectAlternativeNames(_ certificate: Certificate) -> (dnsNames: [String], addresses: [String]) {
+        var dnsNames: [String] = [], addresses: [String] = []
+        let names: SubjectAlternativeNames? = try? certificate.extensions.subjectAlternativeNames
+        for name in names.map(Array.init) ?? [] {
+            switch name {
+            case .dnsName(let dns): dnsNames.append(dns)
+            case .ipAddress(let bytes): addresses.append(bytes.bytes.map(String.init).joined(separator: "."))
+            default: break
+            }
+        }
+        return (dnsNames, addresses)
+    }
+
     public static func matches(_ pattern: String, _ name: String) -> Bool {
         let pattern = pattern.lowercased(), name = name.lowercased()
         if pattern == name { return true }

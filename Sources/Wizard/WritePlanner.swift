@@ -135,7 +135,7 @@ extension WizardState {
         manifests.sort { (order.firstIndex(of: $0.fileName) ?? order.count) < (order.firstIndex(of: $1.fileName) ?? order.count) }
         // Editing an installed configuration into another claim: say that it must be recreated.
         let claimNote = mode == .edit && view.enabled && ClaimChange.changes(from: originalConfig, to: config)
-            ? [ClaimChange.problem(config).message.prefix(1).uppercased() + ClaimChange.problem(config).message.dropFirst()] : []
+            ? [ClaimChange.problem(config).message].map { $0.prefix(1).uppercased() + $0.dropFirst() } : []
         return (manifests, omitted, rendered.notes + claimNote)
     }
 

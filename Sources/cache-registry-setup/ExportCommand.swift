@@ -62,8 +62,15 @@ struct ExportCommand: ParsableCommand {
                                             executable: Environment.executable)
         // The claim this folder applied before, if its spec changes in what a bound claim cannot change.
         let claimPath = PathName.join(output, "pvc.yaml")
-        let previousClaim = (try? FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest"))
-            .flatMap { String(validating: $0, as: UTF8.self) }.flatMap { OutputLayout.isOurs($0) ? $0 : nil }
+        var previousClaim: String?
+        if access(claimPath, F_OK) == 0 {
+            do {
+                let text = String(validating: try FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest"), as: UTF8.self)
+                previousClaim = text.flatMap { OutputLayout.isOurs($0) ? $0 : nil }
+            } catch {
+                Output.error("note: \(error); the claim written before is not compared with this one")
+            }
+        }
         let newClaim = layout.files.first { $0.name == "pvc.yaml" }?.contents
         var transaction = FileTransaction()
         let removedSecrets: [String]

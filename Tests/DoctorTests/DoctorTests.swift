@@ -1,3 +1,5 @@
+import RegistryTLS
+import X509
 import XCTest
 @testable import Doctor
 @testable import RegistryModel
@@ -14,6 +16,19 @@ final class DoctorTests: XCTestCase {
         let pinned = Doctor.split("grafana/grafana@sha256:" + String(repeating: "a", count: 64))
         XCTAssertEqual(pinned.repository, "grafana/grafana")
         XCTAssertTrue(pinned.reference.hasPrefix("sha256:"))
+    }
+
+    /// A wildcard covers the names a TLS client accepts it for, as the validator judges them too.
+    func testWildcardNamesAreCoveredAsTLSClientsJudgeThem() throws {
+        let pair = try TLSGenerator.generate(names: ["cache-registry-svc", "*.kubiya", "*.kubiya.svc", "*.kubiya.svc.cluster.local"],
+                                             addresses: ["127.0.0.1"], days: 30)
+        let certificate = try Certificate(pemEncoded: pair.certificatePEM)
+        let target = Doctor.Target(host: "127.0.0.1", port: 30500, caFile: nil, proxy: false, serviceNames: RegistryConfig().serviceNames(),
+                                   nodeAddress: "127.0.0.1:30500", image: nil)
+        XCTAssertEqual(Doctor.coverage(certificate, target).map(\.passed), [true, true])
+        var other = target
+        other.host = "10.96.0.50"
+        XCTAssertEqual(Doctor.coverage(certificate, other).map(\.passed), [true, false], "no IP SAN 10.96.0.50")
     }
 
     func testHTTPAnswersPlainAndChunked() throws {
