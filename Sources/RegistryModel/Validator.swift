@@ -38,7 +38,7 @@ public enum Validator {
         if let message = scalarProblem(scalar, kind: field.kind) {
             problems.append(.error(.badValue, path, message))
         } else if let (code, severity, message) = field.advice?(scalar) {
-            problems.append(Problem(severity, code, Problem.display(path), message))
+            problems.append(Problem(severity, code, .key(path), message))
         }
         if case .integer = field.kind, scalar.kind == .string, problems.isEmpty {
             problems.append(.warning(.quotedNumber, path, "is the string \(Quote.value(scalar.text)); write it without quotes"))
@@ -310,9 +310,9 @@ public enum Validator {
 
     static func crossFieldRules(_ config: RegistryConfig, view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         var problems: [Problem] = []
-        if let problem = Names.dns1123LabelProblem(config.namespace) { problems.append(Problem(.error, .badNamespace, "namespace", problem)) }
-        if config.release.count > 53 { problems.append(Problem(.error, .badRelease, "release", "must be at most 53 characters")) }
-        else if let problem = Names.dns1123SubdomainProblem(config.release) { problems.append(Problem(.error, .badRelease, "release", problem)) }
+        if let problem = Names.dns1123LabelProblem(config.namespace) { problems.append(Problem(.error, .badNamespace, .setting(.namespace), problem)) }
+        if config.release.count > 53 { problems.append(Problem(.error, .badRelease, .setting(.release), "must be at most 53 characters")) }
+        else if let problem = Names.dns1123SubdomainProblem(config.release) { problems.append(Problem(.error, .badRelease, .setting(.release), problem)) }
 
         problems += storageRules(config, view: view, mode: mode)
         problems += proxyRules(config, view: view)
@@ -366,7 +366,7 @@ public enum Validator {
         }
 
         if let address = config.external.toolManagerRegistryAddress, address != config.registryAddress {
-            problems.append(Problem(.warning, .toolManagerAddress, "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS",
+            problems.append(Problem(.warning, .toolManagerAddress, .valuesKey("toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS"),
                                     "is \(Quote.value(address)) but the registry is reached at \"\(config.registryAddress)\"; set it to \(config.registryAddress)"))
         }
         if config.external.hasRegistryTLS, let secret = view.string(.deploymentTlsSecretName), secret != "registry-tls-secret" {

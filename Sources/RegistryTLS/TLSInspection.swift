@@ -11,10 +11,19 @@ public struct RegistryTLSMaterial: Sendable, Equatable {
     /// Where the material came from, for messages (`registryTls.crt`, a file path).
     public var certificateOrigin: String
     public var keyOrigin: String
+    /// Where the certificate's and the key's problems are shown (a file named on the command line by default).
+    public var certificateLocation: ProblemLocation
+    public var keyLocation: ProblemLocation
 
-    public init(certificatePEM: String, keyPEM: String?, certificateOrigin: String, keyOrigin: String) {
-        self.certificatePEM = certificatePEM; self.keyPEM = keyPEM
-        self.certificateOrigin = certificateOrigin; self.keyOrigin = keyOrigin
+    public init(certificatePEM: String, keyPEM: String?, certificateOrigin: String, keyOrigin: String,
+                locations: (certificate: ProblemLocation, key: ProblemLocation)? = nil) {
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
+        self.certificateOrigin = certificateOrigin
+        self.keyOrigin = keyOrigin
+        // A key's problem belongs to the key when it has a place of its own, otherwise to what was inspected.
+        certificateLocation = locations?.certificate ?? .file(certificateOrigin)
+        keyLocation = locations?.key ?? certificateLocation
     }
 
     /// From the chart's `registryTls.crt` / `registryTls.key` (base64 of PEM).
@@ -24,7 +33,8 @@ public struct RegistryTLSMaterial: Sendable, Equatable {
             return Data(base64Encoded: cleaned).flatMap { String(data: $0, encoding: .utf8) } ?? text
         }
         self.init(certificatePEM: decode(certificateBase64), keyPEM: keyBase64.flatMap { $0.isEmpty ? nil : decode($0) },
-                  certificateOrigin: "registryTls.crt", keyOrigin: "registryTls.key")
+                  certificateOrigin: "registryTls.crt", keyOrigin: "registryTls.key",
+                  locations: (.registryCertificate, .registryKey))
     }
 
     /// How the key is shown anywhere a person can see it.
@@ -65,8 +75,14 @@ public enum PublishedPairs {
     public static let message = "is the Kubiya chart's published pair: its private key is public, so anyone can impersonate the registry; generate a new pair (the wizard's TLS step: Ctrl-G; headless: tls generate -f FILE)"
 }
 
+/// Whether a certificate covers one of the service's names.
+public struct NameCoverage: Equatable, Sendable {
+    public var name: String
+    public var covered: Bool
+}
+
 /// What a certificate says about itself, for `tls inspect` and the wizard.
-public struct CertificateReport: Sendable {
+public struct CertificateReport: Equatable, Sendable {
     /// SHA-256 of the DER encoding, lower-case hex (what `openssl x509 -fingerprint -sha256` shows).
     public var fingerprint: String
     /// Whether it is a published pair (`PublishedPairs`).
@@ -79,7 +95,7 @@ public struct CertificateReport: Sendable {
     public var keyMatches: Bool?
     public var keyAlgorithm: String
     /// The registry names and whether each is covered.
-    public var coverage: [(name: String, covered: Bool)]
+    public var coverage: [NameCoverage]
     public var problems: [Problem]
     /// Past its end at the time it was inspected.
     public var isExpired: Bool
@@ -88,18 +104,17 @@ public struct CertificateReport: Sendable {
 /// Checks certificate and key: parsing, match, validity window and the names the registry is reached by.
 public enum TLSChecks {
     /// A full report; `problems` is empty when the material is usable as is.
-    public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], nodeAddressIP: String? = nil, now: Date = Date(),
-                               path: String = "registryTls.crt", published: Set<String> = PublishedPairs.fingerprints) -> CertificateReport? {
+    public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], nodeAddressIP: String? = nil,
+                               now: Date, published: Set<String> = PublishedPairs.fingerprints) -> CertificateReport? {
         // The fingerprint is of the DER bytes the certificate was read from, so it cannot fail once they parse.
         guard let document = try? PEMDocument(pemString: material.certificatePEM), document.discriminator == "CERTIFICATE",
               let certificate = try? Certificate(derEncoded: document.derBytes) else { return nil }
         var problems: [Problem] = []
+        let path = material.certificateLocation, keyPath = material.keyLocation
         let fingerprint = Hex.encode(SHA256.hash(data: document.derBytes))
         let isPublished = published.contains(fingerprint)
         if isPublished { problems.append(Problem(.warning, .publishedPair, path, PublishedPairs.message, first: true)) }
         var keyMatches: Bool? = nil
-        // A key's problem belongs to the key: registryTls.key, the wizard's key file row, or the inspected file.
-        let keyPath = material.keyOrigin == "registryTls.key" ? "registryTls.key" : path == "tls.certificate" ? "tls.key" : path
         if let keyPEM = material.keyPEM {
             if let key = try? Certificate.PrivateKey(pemEncoded: keyPEM) {
                 keyMatches = key.publicKey == certificate.publicKey
@@ -150,15 +165,14 @@ public enum TLSChecks {
                                  subject: certificate.subject.description, dnsNames: dnsNames, ipAddresses: addresses,
                                  notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter,
                                  keyMatches: keyMatches, keyAlgorithm: algorithm,
-                                 coverage: coverage.map { (name: $0.0, covered: $0.1) }, problems: problems,
+                                 coverage: coverage.map { NameCoverage(name: $0.0, covered: $0.1) }, problems: problems,
                                  isExpired: certificate.notValidAfter < now)
     }
 
     /// The problems of a config's TLS material against its current service name and namespace.
-    public static func problems(for material: RegistryTLSMaterial, config: RegistryConfig, now: Date = Date()) -> [Problem] {
-        let path = material.certificateOrigin == "registryTls.crt" ? "registryTls.crt" : "tls.certificate"
-        guard let report = inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now, path: path) else {
-            return [Problem(.error, .unreadableTLS, path, "\(material.certificateOrigin) is not a PEM certificate")]
+    public static func problems(for material: RegistryTLSMaterial, config: RegistryConfig, now: Date) -> [Problem] {
+        guard let report = inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now) else {
+            return [Problem(.error, .unreadableTLS, material.certificateLocation, "\(material.certificateOrigin) is not a PEM certificate")]
         }
         return report.problems
     }

@@ -134,24 +134,18 @@ public struct PlainWizard {
         let earlier = Set(Forms.problems(of: item, in: state).map(\.description))
         if item.widget == .action {
             guard ["y", "yes"].contains(answer.lowercased()) else { return ["n", "no"].contains(answer.lowercased()) || retry("Enter y or n") }
-            try send(.key(.enter), to: &state)
+            try send(.intent(.confirm), to: &state)
         } else if let options {
-            let chosen: String
-            if let number = Int(answer), options.indices.contains(number - 1) { chosen = options[number - 1] }
-            else if let named = options.first(where: { option in
-                // By name: the whole label, or its name without the explanation in brackets (`dynamic`, `nfs`).
-                let name = option.split(separator: " (").first.map(String.init) ?? option
-                return option.lowercased() == answer.lowercased() || name.lowercased() == answer.lowercased()
-            }) { chosen = named }
-            else { return retry("Enter a number from 1 to \(options.count)") }
-            var presses = 0
-            while Forms.text(of: item.id, in: state) != chosen && presses <= options.count {
-                try send(.key(item.widget == .toggle ? .character(" ") : .right), to: &state)
-                presses += 1
-            }
+            // By number, by the whole label, or by its name without the explanation in brackets (`dynamic`).
+            let chosen = Int(answer).map { $0 - 1 }.flatMap { options.indices.contains($0) ? $0 : nil }
+                ?? options.firstIndex { option in
+                    let name = option.split(separator: " (").first.map(String.init) ?? option
+                    return option.lowercased() == answer.lowercased() || name.lowercased() == answer.lowercased()
+                }
+            guard let chosen else { return retry("Enter a number from 1 to \(options.count)") }
+            try send(.intent(.choose(index: chosen)), to: &state)
         } else {
-            try send(.key(.control("u")), to: &state)
-            try send(.key(.paste(answer)), to: &state)
+            try send(.intent(.setText(answer)), to: &state)
         }
         let now = Forms.problems(of: item, in: state)
         let new = now.filter { !earlier.contains($0.description) }
@@ -221,7 +215,7 @@ public struct PlainWizard {
 
     /// The write plan with a diff summary, a yes/no, then what was written and the next commands.
     func writeFiles(_ state: inout WizardState) throws -> Int32 {
-        try send(.key(.function(10)), to: &state)
+        try send(.intent(.requestWrite), to: &state)
         switch state.dialog {
         case .write(let plan?, _)?:
             write("\nThese files will be written:\n")
@@ -242,7 +236,7 @@ public struct PlainWizard {
                 }
                 break
             }
-            try send(.key(.character("y")), to: &state)
+            try send(.intent(.answer(true)), to: &state)
         case .failed(let message)?:
             write("Writing failed: \(message)\n")
             return 2

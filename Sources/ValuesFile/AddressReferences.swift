@@ -130,7 +130,7 @@ public enum RegistryAddress {
     public static func problems(_ references: [String: [AddressReference]], current: String) -> [Problem] {
         references.keys.sorted().filter { $0 != current }.flatMap { old in
             (references[old] ?? []).filter { $0.path != "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS" }.map { reference in
-                var problem = Problem(.warning, .staleAddress, reference.path, "still holds the registry's old address \(old); it is now \(current). Update it: set --update-references, or the wizard's Service step", line: reference.line)
+                var problem = Problem(.warning, .staleAddress, .valuesKey(reference.path), "still holds the registry's old address \(old); it is now \(current). Update it: set --update-references, or the wizard's Service step", line: reference.line)
                 problem.isAddressReference = true
                 return problem
             }

@@ -31,8 +31,12 @@ public struct FileTransaction: Sendable {
 
     public private(set) var writes: [Write] = []
     public private(set) var removals: [String] = []
+    /// Where the files are written: the disk, or a test's fake.
+    public let fileSystem: any FileSystem
 
-    public init() {}
+    public init(fileSystem: any FileSystem = RealFileSystem()) {
+        self.fileSystem = fileSystem
+    }
 
     /// Adds a file to write.
     public mutating func write(_ bytes: [UInt8], to path: String, kind: Kind = .regular, mode: mode_t? = nil,
@@ -67,175 +71,165 @@ public struct FileTransaction: Sendable {
 
     /// Writes everything or nothing. The caller holds the `FileLock` of every folder involved.
     public func commit() throws(ValuesFileError) -> Report {
+        let fs = fileSystem
         var createdFolders: [String] = []
         var staged: [Staged] = []
         func abandon() {
-            for item in staged { unlink(item.temporary) }
-            for folder in createdFolders.reversed() { rmdir(folder) }
+            for item in staged { _ = fs.remove(item.temporary) }
+            for folder in createdFolders.reversed() { _ = fs.removeFolder(folder) }
         }
         do {
-            let targets = try writes.map { write throws(ValuesFileError) in try FileTransaction.target(of: write) }
+            let targets = try writes.map { write throws(ValuesFileError) in try target(of: write) }
             for folder in Set(targets.map(PathName.folder(of:))).sorted() {
-                FileTransaction.recover(in: folder)
-                createdFolders += try FileAccess.makeFolderRecording(folder)
+                FileTransaction.recover(in: folder, fileSystem: fs)
+                createdFolders += try FileAccess.makeFolderRecording(folder, in: fs)
             }
             for (write, target) in zip(writes, targets) {
-                let info = try FileTransaction.check(write, target: target)
-                let temporary = try FileTransaction.stage(write, target: target, replacing: info)
+                let info = try check(write, target: target)
+                let temporary = try stage(write, target: target, replacing: info)
                 staged.append(Staged(write: write, target: target, temporary: temporary, existed: info != nil))
             }
-            try FileTransaction.sync(staged.map(\.temporary))
+            try sync(staged.map(\.temporary))
         } catch {
             abandon()
             throw error
         }
         let journal = staged.count + removals.count > 1 ? staged.first.map { PathName.folder(of: $0.target) } : nil
         if let journal {
-            do { try FileTransaction.writeJournal(in: journal, staged: staged, removals: removals) } catch {
+            do { try writeJournal(in: journal, staged: staged) } catch {
                 abandon()
                 throw error
             }
         }
         // What a failed rename puts back: the person's files and the secrets are linked aside first; the output
         // folder's other files can be made again, so a failure among them is named instead of undone.
-        for index in staged.indices where staged[index].write.kind != .regular && access(staged[index].target, F_OK) == 0 {
+        for index in staged.indices where staged[index].write.kind != .regular
+            && (try? fs.status(staged[index].target, followingLinks: false).get()) != nil {
             let backup = FileTransaction.temporaryName(for: staged[index].target, tag: "old")
-            if link(staged[index].target, backup) == 0 { staged[index].backup = backup }
+            if fs.link(staged[index].target, to: backup) == 0 { staged[index].backup = backup }
         }
         for index in staged.indices {
-            if rename(staged[index].temporary, staged[index].target) == 0 {
+            let code = fs.rename(staged[index].temporary, to: staged[index].target)
+            if code == 0 {
                 staged[index].replaced = true
                 continue
             }
-            let reason = FileAccess.reason(errno)
+            let reason = FileAccess.reason(code)
             let failed = staged[index].write.path
-            let unrestored = FileTransaction.rollBack(staged)
-            for item in staged where !item.replaced { unlink(item.temporary) }
-            if let journal { unlink(PathName.join(journal, FileTransaction.journalName)) }
+            let unrestored = rollBack(staged)
+            for item in staged where !item.replaced { _ = fs.remove(item.temporary) }
+            if let journal { _ = fs.remove(PathName.join(journal, FileTransaction.journalName)) }
             if unrestored.isEmpty {
-                throw ValuesFileError("\(failed): cannot replace the file: \(reason); nothing was changed")
+                throw ValuesFileError(file: failed, "cannot replace the file: \(reason); nothing was changed")
             }
-            throw ValuesFileError("\(failed): cannot replace the file: \(reason); these files were changed and could not "
+            throw ValuesFileError(file: failed, "cannot replace the file: \(reason); these files were changed and could not "
                                   + "be put back: \(unrestored.joined(separator: ", "))")
         }
         var report = Report()
         for path in removals {
-            if unlink(path) == 0 { report.removed.append(path) }
-            else if errno != ENOENT { report.notRemoved.append("\(Quote.path(path)): \(FileAccess.reason(errno))") }
+            let code = fs.remove(path)
+            if code == 0 { report.removed.append(path) }
+            else if code != ENOENT { report.notRemoved.append("\(Quote.path(path)): \(FileAccess.reason(code))") }
         }
-        if let journal { unlink(PathName.join(journal, FileTransaction.journalName)) }
+        if let journal { _ = fs.remove(PathName.join(journal, FileTransaction.journalName)) }
         for item in staged {
-            if let backup = item.backup { unlink(backup) }
-            var info = stat()
-            report.written.append((item.write.path, stat(item.target, &info) == 0 ? info.st_mode & 0o7777 : 0))
+            if let backup = item.backup { _ = fs.remove(backup) }
+            let mode = (try? fs.status(item.target, followingLinks: true).get())?.permissions ?? 0
+            report.written.append((item.write.path, mode))
         }
         // The renames and removals made durable in one more pass (one `syncfs` per file system, not one per folder).
-        do { try FileTransaction.sync(staged.map(\.target)) } catch {
-            throw ValuesFileError("\(error.description.replacingOccurrences(of: "nothing was changed", with: "the files were replaced"))"
-                                  + " but may not survive a power cut")
+        do { try sync(staged.map(\.target)) } catch {
+            throw error.saying(error.message.replacingOccurrences(of: "nothing was changed", with: "the files were replaced")
+                               + " but may not survive a power cut")
         }
         return report
     }
 
     /// The real file a write replaces: a values file's symbolic link is followed, any other path is taken as is.
-    static func target(of write: Write) throws(ValuesFileError) -> String {
-        write.kind == .personal ? try FileAccess.resolvedTarget(write.path) : write.path
+    func target(of write: Write) throws(ValuesFileError) -> String {
+        write.kind == .personal ? try FileAccess.resolvedTarget(write.path, in: fileSystem) : write.path
     }
 
     /// Refuses what must not be replaced; returns the old file's status when there is one.
-    static func check(_ write: Write, target: String) throws(ValuesFileError) -> stat? {
-        let path = Quote.path(write.path)
-        var info = stat()
-        let exists = lstat(target, &info) == 0
-        if !exists && errno != ENOENT {
-            throw ValuesFileError("\(path): cannot be checked: \(FileAccess.reason(errno)); nothing was changed")
+    func check(_ write: Write, target: String) throws(ValuesFileError) -> FileStatus? {
+        let fs = fileSystem
+        let path = write.path
+        var info: FileStatus?
+        switch fs.status(target, followingLinks: false) {
+        case .success(let found): info = found
+        case .failure(let error) where error.code == ENOENT: info = nil
+        case .failure(let error):
+            throw ValuesFileError(file: path, "cannot be checked: \(FileAccess.reason(error.code)); nothing was changed")
         }
         if case .some(let before) = write.readBefore {
             var now: [UInt8]?
-            if exists {
-                do { now = try FileAccess.readFile(target) } catch {
-                    throw ValuesFileError("\(error.description) (reading it again before replacing it); nothing written")
+            if info != nil {
+                do { now = try FileAccess.readFile(target, in: fs) } catch {
+                    throw error.saying("\(error.message) (reading it again before replacing it); nothing written")
                 }
             }
             if now != before {
-                throw ValuesFileError("\(path): changed on disk since it was read; nothing written", changedOnDisk: write.path)
+                throw ValuesFileError(file: path, "changed on disk since it was read; nothing written", changedOnDisk: write.path)
             }
         }
-        guard exists else { return nil }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFLNK:
-            throw ValuesFileError(write.kind == .secret
-                ? "\(path): is a symbolic link; a file that holds a secret is never written through a link: remove the link (nothing was changed)"
-                : "\(path): is a symbolic link; the output folder's files are written only as regular files: remove the link (nothing was changed)")
-        case S_IFDIR: throw ValuesFileError("\(path): is a folder, not a file; nothing was changed")
-        default: throw ValuesFileError("\(path): is not a regular file; remove it or choose another folder (nothing was changed)")
+        guard let info else { return nil }
+        switch info.kind {
+        case .regular: break
+        case .link:
+            throw ValuesFileError(file: path, write.kind == .secret
+                ? "is a symbolic link; a file that holds a secret is never written through a link: remove the link "
+                    + "(nothing was changed)"
+                : "is a symbolic link; the output folder's files are written only as regular files: remove the link "
+                    + "(nothing was changed)")
+        case .folder: throw ValuesFileError(file: path, "is a folder, not a file; nothing was changed")
+        default:
+            throw ValuesFileError(file: path, "is not a regular file; remove it or choose another folder (nothing was changed)")
         }
         let folder = PathName.folder(of: target)
-        if access(folder, W_OK) != 0 {
-            throw ValuesFileError("\(path): cannot write in \(Quote.path(folder)): \(FileAccess.reason(errno)); nothing was changed")
+        let folderAccess = fs.writeAccess(folder)
+        if folderAccess != 0 {
+            throw ValuesFileError(file: path, "cannot write in \(Quote.path(folder)): \(FileAccess.reason(folderAccess)); "
+                                  + "nothing was changed")
         }
-        if info.st_mode & 0o200 == 0 || (geteuid() != 0 && access(target, W_OK) != 0) {
-            throw ValuesFileError("\(path): is read-only (mode \(String(info.st_mode & 0o777, radix: 8))); "
-                                  + "nothing was changed (chmod u+w \(path) to allow it)")
+        if info.permissions & 0o200 == 0 || (!fs.isSuperuser && fs.writeAccess(target) != 0) {
+            throw ValuesFileError(file: path, "is read-only (mode \(String(info.permissions & 0o777, radix: 8))); "
+                                  + "nothing was changed (chmod u+w \(Quote.path(path)) to allow it)")
         }
-        if info.st_nlink > 1 {
-            throw ValuesFileError("\(path): has \(info.st_nlink) hard links; replacing it would split them, so the other names "
+        if info.links > 1 {
+            throw ValuesFileError(file: path, "has \(info.links) hard links; replacing it would split them, so the other names "
                                   + "would keep the old content: copy it to a file of its own first (nothing was changed)")
         }
         return info
     }
 
     /// Writes the new content into a temporary created beside the target, with its final mode, owner and group.
-    static func stage(_ write: Write, target: String, replacing old: stat?) throws(ValuesFileError) -> String {
-        let path = Quote.path(write.path)
-        let temporary = temporaryName(for: target, tag: "tmp")
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw ValuesFileError("\(path): cannot write in \(Quote.path(PathName.folder(of: target))): "
-                                  + "\(FileAccess.reason(errno)); nothing was changed")
+    func stage(_ write: Write, target: String, replacing old: FileStatus?) throws(ValuesFileError) -> String {
+        let temporary = FileTransaction.temporaryName(for: target, tag: "tmp")
+        let mode: mode_t = write.kind == .secret ? 0o600 : write.mode ?? old?.permissions ?? 0o644
+        let owner = old.map { ($0.owner, $0.group) }
+        guard let failure = fileSystem.create(temporary, bytes: write.bytes, mode: mode, owner: owner, flush: false) else {
+            return temporary
         }
-        func fail(_ what: String, _ code: Int32) -> ValuesFileError {
-            close(fd)
-            unlink(temporary)
-            return ValuesFileError("\(path): cannot \(what): \(FileAccess.reason(code)); nothing was changed")
+        let reason = FileAccess.reason(failure.code)
+        switch failure.step {
+        case .open:
+            throw ValuesFileError(file: write.path, "cannot write in \(Quote.path(PathName.folder(of: target))): "
+                                  + "\(reason); nothing was changed")
+        case .owner: throw ValuesFileError(file: write.path, "cannot keep its owner and group: \(reason); nothing was changed")
+        case .mode: throw ValuesFileError(file: write.path, "cannot set the mode: \(reason); nothing was changed")
+        case .write: throw ValuesFileError(file: write.path, "cannot write: \(reason); nothing was changed")
         }
-        let mode: mode_t = write.kind == .secret ? 0o600 : write.mode ?? old.map { $0.st_mode & 0o7777 } ?? 0o644
-        var made = stat()
-        if let old, fstat(fd, &made) == 0, made.st_uid != old.st_uid || made.st_gid != old.st_gid {
-            if fchown(fd, old.st_uid, old.st_gid) != 0 { throw fail("keep its owner and group", errno) }
-        }
-        if fchmod(fd, mode) != 0 { throw fail("set the mode", errno) }
-        var written = 0
-        while written < write.bytes.count {
-            let result = write.bytes.withUnsafeBytes { buffer in
-                Glibc.write(fd, buffer.baseAddress.map { $0 + written }, write.bytes.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw fail("write", errno)
-            }
-            written += result
-        }
-        if close(fd) != 0 {
-            let code = errno
-            unlink(temporary)
-            throw ValuesFileError("\(path): cannot write: \(FileAccess.reason(code)); nothing was changed")
-        }
-        return temporary
     }
 
     /// Flushes every staged file in one pass: one `syncfs` per file system rather than one `fsync` per file.
-    static func sync(_ temporaries: [String]) throws(ValuesFileError) {
+    func sync(_ paths: [String]) throws(ValuesFileError) {
         var devices = Set<UInt64>()
-        for temporary in temporaries {
-            var info = stat()
-            guard stat(temporary, &info) == 0, devices.insert(UInt64(info.st_dev)).inserted else { continue }
-            let fd = open(temporary, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
-            if systemSyncfs(fd) != 0 {
-                throw ValuesFileError("\(Quote.path(temporary)): cannot flush to disk: \(FileAccess.reason(errno)); nothing was changed")
+        for path in paths {
+            guard let info = try? fileSystem.status(path, followingLinks: true).get(), devices.insert(info.device).inserted
+            else { continue }
+            let code = fileSystem.syncFileSystem(holding: path)
+            if code != 0 {
+                throw ValuesFileError(file: path, "cannot flush to disk: \(FileAccess.reason(code)); nothing was changed")
             }
         }
     }
@@ -243,40 +237,39 @@ public struct FileTransaction: Sendable {
     /// The journal's name in a folder: it lists the renames of a commit in progress.
     static let journalName = ".cache-registry-setup.journal"
 
-    static func writeJournal(in folder: String, staged: [Staged], removals: [String]) throws(ValuesFileError) {
+    func writeJournal(in folder: String, staged: [Staged]) throws(ValuesFileError) {
         var text = "# cache-registry-setup: a commit in progress; the next run in this folder completes it\n"
         for item in staged { text += "rename\t\(item.temporary)\t\(item.target)\n" }
         for path in removals { text += "remove\t\(path)\n" }
-        let journal = PathName.join(folder, journalName)
-        let temporary = temporaryName(for: journal, tag: "tmp")
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ValuesFileError("\(Quote.path(folder)): cannot write: \(FileAccess.reason(errno)); nothing was changed") }
-        let bytes = Array(text.utf8)
-        let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, bytes.count) }
-        let synced = result == bytes.count && fsync(fd) == 0
-        let code = errno
-        close(fd)
-        guard synced, rename(temporary, journal) == 0 else {
-            unlink(temporary)
-            throw ValuesFileError("\(Quote.path(folder)): cannot write: \(FileAccess.reason(code)); nothing was changed")
+        let journal = PathName.join(folder, FileTransaction.journalName)
+        let temporary = FileTransaction.temporaryName(for: journal, tag: "tmp")
+        if let failure = fileSystem.create(temporary, bytes: Array(text.utf8), mode: 0o600, owner: nil, flush: true) {
+            throw ValuesFileError(file: folder, "cannot write: \(FileAccess.reason(failure.code)); nothing was changed")
         }
-        FileAccess.syncFolder(folder)
+        let code = fileSystem.rename(temporary, to: journal)
+        guard code == 0 else {
+            _ = fileSystem.remove(temporary)
+            throw ValuesFileError(file: folder, "cannot write: \(FileAccess.reason(code)); nothing was changed")
+        }
+        fileSystem.syncFolder(folder)
     }
 
     /// Completes a commit that a killed run left in `folder` (its journal's renames whose temporaries remain), then
     /// removes leftover temporaries and backups of this program.
-    public static func recover(in folder: String) {
+    public static func recover(in folder: String, fileSystem fs: any FileSystem = RealFileSystem()) {
         let journal = PathName.join(folder, journalName)
-        if let bytes = try? FileAccess.readFile(journal) {
+        if case .success(let bytes) = fs.read(journal, limit: FileAccess.maximumFileSize) {
             for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
                 let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                if fields.count == 3, fields[0] == "rename", access(fields[1], F_OK) == 0 { rename(fields[1], fields[2]) }
-                if fields.count == 2, fields[0] == "remove" { unlink(fields[1]) }
+                if fields.count == 3, fields[0] == "rename", (try? fs.status(fields[1], followingLinks: false).get()) != nil {
+                    _ = fs.rename(fields[1], to: fields[2])
+                }
+                if fields.count == 2, fields[0] == "remove" { _ = fs.remove(fields[1]) }
             }
-            unlink(journal)
+            _ = fs.remove(journal)
         }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names where isLeftover(name) { unlink(PathName.join(folder, name)) }
+        guard let names = fs.names(inFolder: folder) else { return }
+        for name in names where isLeftover(name) { _ = fs.remove(PathName.join(folder, name)) }
     }
 
     /// `.NAME.tmp-XXXXXX` or `.NAME.old-XXXXXX`: a temporary or backup of this program.
@@ -300,16 +293,16 @@ public struct FileTransaction: Sendable {
     }
 
     /// Puts back what the renames so far replaced; returns the paths that could not be put back.
-    static func rollBack(_ staged: [Staged]) -> [String] {
+    func rollBack(_ staged: [Staged]) -> [String] {
         var unrestored: [String] = []
         for item in staged.reversed() where item.replaced {
             if let backup = item.backup {
-                if rename(backup, item.target) != 0 { unrestored.append(item.write.path) }
-            } else if item.existed || unlink(item.target) != 0 {
+                if fileSystem.rename(backup, to: item.target) != 0 { unrestored.append(item.write.path) }
+            } else if item.existed || fileSystem.remove(item.target) != 0 {
                 unrestored.append(item.write.path)  // the new content stays: the old one was not kept aside
             }
         }
-        for item in staged where !item.replaced { if let backup = item.backup { unlink(backup) } }
+        for item in staged where !item.replaced { if let backup = item.backup { _ = fileSystem.remove(backup) } }
         return unrestored
     }
 }
@@ -344,7 +337,7 @@ public final class FileLock {
             let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
                 if errno == EACCES || errno == EROFS || errno == EPERM { return }  // nothing can be written there anyway
-                throw ValuesFileError("\(Quote.path(path)): cannot take the lock: \(FileAccess.reason(errno)); nothing was changed")
+                throw ValuesFileError(file: path, "cannot take the lock: \(FileAccess.reason(errno)); nothing was changed")
             }
             while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
             // The previous holder may have removed the file between our open and our lock: lock the file that is there.
@@ -368,6 +361,3 @@ public final class FileLock {
 
     deinit { release() }
 }
-
-/// `syncfs(2)`: Glibc declares it only under `_GNU_SOURCE`, which the Swift overlay does not set.
-@_silgen_name("syncfs") private func systemSyncfs(_ fd: Int32) -> Int32

@@ -34,33 +34,33 @@ public struct ValuesDocument: @unchecked Sendable {
         self.source = SourceText(bytes)
         if let nul = bytes.firstIndex(of: 0) {
             let line = source.line(of: nul)
-            throw ValuesFileError("\(name):\(line):\(nul - source.lineStarts[line - 1] + 1): the file contains a NUL byte; it is not a text file")
+            throw ValuesFileError(file: name, line: line, column: nul - source.lineStarts[line - 1] + 1, "the file contains a NUL byte; it is not a text file")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let offset = ValuesDocument.firstInvalidUTF8(bytes)
             let line = source.line(of: offset)
-            throw ValuesFileError("\(name):\(line):\(offset - source.lineStarts[line - 1] + 1): the file is not valid UTF-8")
+            throw ValuesFileError(file: name, line: line, column: offset - source.lineStarts[line - 1] + 1, "the file is not valid UTF-8")
         }
         if let tab = ValuesDocument.tabIndentation(bytes) {
-            throw ValuesFileError("\(name):\(source.line(of: tab)):1: a tab is used for indentation; YAML allows only spaces")
+            throw ValuesFileError(file: name, line: source.line(of: tab), column: 1, "a tab is used for indentation; YAML allows only spaces")
         }
         if let depth = ValuesDocument.nestingProblem(bytes) {
-            throw ValuesFileError("\(name):\(source.line(of: depth)):1: nesting is deeper than \(ValuesDocument.maxDepth) levels")
+            throw ValuesFileError(file: name, line: source.line(of: depth), column: 1, "nesting is deeper than \(ValuesDocument.maxDepth) levels")
         }
         partial = nil
         do {
             root = try ValuesDocument.compose(text, bytes: bytes, source: source)
         } catch let error as YamlError {
-            throw ValuesFileError(ValuesDocument.describe(error, name: name))
+            throw ValuesDocument.describe(error, name: name)
         } catch {
-            throw ValuesFileError("\(name): \(error)")
+            throw ValuesFileError(file: name, "\(error)")
         }
         if let tag = root?.mapping?.tag.description, !["tag:yaml.org,2002:map", "?", "!", ""].contains(tag) {
-            throw ValuesFileError("\(name):\(root?.mark?.line ?? 1):\(root?.mark?.column ?? 1): the top level is tagged \(tag), "
+            throw ValuesFileError(file: name, line: root?.mark?.line ?? 1, column: root?.mark?.column ?? 1, "the top level is tagged \(tag), "
                                   + "which Helm does not read as values; remove the tag so it is a plain mapping of keys")
         }
         if let root, root.mapping == nil, !(root.scalar.map { Scalar.resolveKind(ofPlain: $0.string) == .null && $0.style == .plain } ?? false) {
-            throw ValuesFileError("\(name):\(root.mark?.line ?? 1):\(root.mark?.column ?? 1): the top level must be a mapping of keys, such as cacheRegistry:")
+            throw ValuesFileError(file: name, line: root.mark?.line ?? 1, column: root.mark?.column ?? 1, "the top level must be a mapping of keys, such as cacheRegistry:")
         }
     }
 
@@ -229,19 +229,22 @@ public struct ValuesDocument: @unchecked Sendable {
         return result
     }
 
-    static func describe(_ error: YamlError, name: String) -> String {
+    static func describe(_ error: YamlError, name: String) -> ValuesFileError {
         switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
             let while_ = context.map { " (\($0.text))" } ?? ""
-            return "\(name):\(mark.line):\(mark.column): \(problem)\(while_)"
+            return ValuesFileError(file: name, line: mark.line, column: mark.column, "\(problem)\(while_)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let lines = ValuesDocument.linesOfKey(duplicates.first ?? "", column: context.mark.column, from: context.mark.line, in: context.text)
             let at = lines.count > 1 ? " at lines " + lines.map(String.init).joined(separator: " and ") : ""
-            return "\(name):\(context.mark.line):\(context.mark.column): duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in one mapping\(at)"
+            let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            return ValuesFileError(file: name, line: context.mark.line, column: context.mark.column,
+                                   "duplicate key \(keys) in one mapping\(at)")
         case .reader(let problem, let offset, _, _):
-            return "\(name): \(problem)\(offset.map { " at byte \($0)" } ?? "")"
+            return ValuesFileError(file: name, "\(problem)\(offset.map { " at byte \($0)" } ?? "")")
         default:
-            return "\(name): \(error)"
+            return ValuesFileError(file: name, "\(error)")
         }
     }
 
@@ -274,7 +277,7 @@ public struct ValuesDocument: @unchecked Sendable {
         var budget = NodeBudget()
         let section = try rootMapping?.value(for: "cacheRegistry").map { node throws(ValuesFileError) in try convert(node, budget: &budget) }
         if let section, section.entries == nil, !section.isNull {
-            throw ValuesFileError("\(name):\(line(of: KeyPath([])) ?? 1): cacheRegistry must be a mapping, not \(section.typeName)")
+            throw ValuesFileError(file: name, line: line(of: KeyPath([])) ?? 1, "cacheRegistry must be a mapping, not \(section.typeName)")
         }
         return section.flatMap { $0.isNull ? nil : $0 } ?? .emptyMapping
     }
@@ -320,8 +323,8 @@ public struct ValuesDocument: @unchecked Sendable {
     func locate(_ problem: Problem, _ index: KeyLines) -> Problem {
         guard problem.line == nil else { return problem }  // found at a line already (an address reference)
         var located = problem
-        let components = ValuesDocument.components(of: problem.path)
-        if components.first == "cacheRegistry" {
+        guard let components = problem.location.valuesKeys else { return problem }
+        if problem.location.key != nil {
             located.line = index.nearestLine(components)
         } else {
             // Keys outside the section (toolManager.env..., registryTls.crt); settings such as `namespace` have none.
@@ -330,14 +333,6 @@ public struct ValuesDocument: @unchecked Sendable {
             }
         }
         return located
-    }
-
-    /// A problem's path as keys from the top of the file (`cacheRegistry.x\.y` → `cacheRegistry`, `x.y`).
-    static func components(of problemPath: String) -> [String] {
-        if problemPath.hasPrefix("cacheRegistry."), let path = KeyPath(parsing: String(problemPath.dropFirst("cacheRegistry.".count))) {
-            return ["cacheRegistry"] + path.components
-        }
-        return problemPath.split(separator: ".").map(String.init)
     }
 
     /// The lines of the file's keys, each mapping indexed the first time a lookup enters it, so locating many
@@ -392,7 +387,7 @@ public struct ValuesDocument: @unchecked Sendable {
     func convert(_ node: Node, budget: inout NodeBudget) throws(ValuesFileError) -> Value {
         budget.remaining -= 1
         guard budget.remaining >= 0 else {
-            throw ValuesFileError("\(name): cacheRegistry expands to more than 200000 nodes through aliases; refusing to read it")
+            throw ValuesFileError(file: name, "cacheRegistry expands to more than 200000 nodes through aliases; refusing to read it")
         }
         switch node {
         case .scalar(let scalar):

@@ -188,7 +188,7 @@ struct TextEdit {
             if scalar.style == .plain && !inFlow {
                 let text = String(decoding: bytes[start..<end], as: UTF8.self)
                 if text != scalar.string && !(scalar.string.isEmpty) {
-                    throw ValuesFileError("\(document.name):\(source.line(of: start)): a value written over several lines cannot be edited in place; put it on one line first")
+                    throw ValuesFileError(file: document.name, line: source.line(of: start), "a value written over several lines cannot be edited in place; put it on one line first")
                 }
             }
             return end

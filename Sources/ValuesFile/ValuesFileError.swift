@@ -1,10 +1,29 @@
-/// Why a values file cannot be read or written; always one sentence naming the file.
+import RegistryModel
+
+/// Why a values file (or a file written beside it) cannot be read or written: the file, where in it when known,
+/// and one sentence. It is rendered as `file:line:column: message` only where it is shown, as compilers do.
 public struct ValuesFileError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let description: String
+    public let file: String
+    public let line: Int?
+    public let column: Int?
+    public let message: String
     /// Set when the refusal is that the file changed on disk since it was read (the wizard then offers to reload).
     public let changedOnDisk: String?
-    public init(_ description: String, changedOnDisk: String? = nil) {
-        self.description = description
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, _ message: String, changedOnDisk: String? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
         self.changedOnDisk = changedOnDisk
+    }
+
+    /// The same place with another sentence.
+    public func saying(_ message: String) -> ValuesFileError {
+        ValuesFileError(file: file, line: line, column: column, message, changedOnDisk: changedOnDisk)
+    }
+
+    public var description: String {
+        Quote.path(file) + (line.map { ":\($0)" } ?? "") + (column.map { ":\($0)" } ?? "") + ": " + message
     }
 }

@@ -61,8 +61,7 @@ public struct ValuesFiles: Sendable {
     public func locate(_ problems: [Problem]) -> [Problem] {
         let indexes = documents.map(ValuesDocument.KeyLines.init)
         return problems.map { problem in
-            guard problem.file == nil else { return problem }
-            let components = ValuesDocument.components(of: problem.path)
+            guard problem.file == nil, let components = problem.location.valuesKeys else { return problem }
             guard let position = indexes.lastIndex(where: { $0.contains(components) }) ?? (documents.isEmpty ? nil : 0) else {
                 return problem
             }

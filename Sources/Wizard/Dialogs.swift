@@ -14,10 +14,12 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
     case .failed(let message):
         drawBox(&canvas, state, title: "Write failed", lines: wrap(message, width: 60).map { ($0, CellStyle(.error, bold: true)) },
                 buttons: ["OK"], choice: 0, footer: "Esc close")
-    case .keys:
-        let width = KeyHelp.table.map(\.keys.count).max() ?? 0
-        let lines = KeyHelp.table.map { ("\($0.keys.padding(width))  \($0.meaning)", CellStyle(.text)) }
-        drawBox(&canvas, state, title: "Keys", lines: lines, buttons: [], choice: 0, footer: "Esc or ? close")
+    case .keys(let scroll):
+        let all = KeyListLayout.lines
+        let shown = all.dropFirst(scroll).prefix(KeyListLayout.visibleLines(height: state.height))
+        let footer = shown.count < all.count ? "Esc or ? close  Up/Down scroll" : "Esc or ? close"
+        drawBox(&canvas, state, title: "Keys", lines: shown.map { ($0, CellStyle(.text)) }, buttons: [], choice: 0,
+                footer: footer, width: (all.map(\.count).max() ?? 0) + 4)
     case .changedOnDisk(let path, let choice):
         let what = state.mode == .edit ? "Reload reads it again and keeps your edits on top of it; then you write again."
             : "Reload looks at the disk again and shows what the write would replace."
@@ -40,9 +42,24 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
     }
 }
 
-/// A centred box with lines and buttons.
-func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines unwrapped: [(String, CellStyle)], buttons: [String], choice: Int, footer: String) {
-    let width = min(state.width - 4, max(44, (unwrapped.map(\.0.count).max() ?? 0) + 4))
+/// The `?` list as lines: the form's keys, then a dialog's, each part in its own columns.
+public enum KeyListLayout {
+    public static let lines: [String] = {
+        func part(_ rows: [KeyRow]) -> [String] {
+            let width = rows.map(\.keys.count).max() ?? 0
+            return rows.map { "\($0.keys.padding(width))  \($0.meaning)" }
+        }
+        return part(Keymap.rows.filter { !$0.inDialog }) + ["", "In a dialog:"] + part(Keymap.rows.filter(\.inDialog))
+    }()
+
+    /// How many lines the box shows at a terminal height (its border, footer and margins take seven).
+    static func visibleLines(height: Int) -> Int { max(1, min(lines.count, height - 7)) }
+}
+
+/// A centred box with lines and buttons (as wide as its longest line, or `width`).
+func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines unwrapped: [(String, CellStyle)],
+             buttons: [String], choice: Int, footer: String, width wanted: Int? = nil) {
+    let width = min(state.width - 4, max(44, wanted ?? (unwrapped.map(\.0.count).max() ?? 0) + 4))
     // A line wider than the screen wraps rather than being cut.
     let lines = wrapKeepingIndent(unwrapped, width: width - 4)
     let height = min(state.height - 2, lines.count + 5)
@@ -73,8 +90,7 @@ func helpContent(_ state: WizardState, width: Int) -> (title: String, lines: [(S
     if case .problem(let index) = item.id, state.problems.indices.contains(index) {
         let problem = state.problems[index]
         reviewed = problem
-        let relative = problem.path.hasPrefix("cacheRegistry.") ? KeyPath(parsing: String(problem.path.dropFirst("cacheRegistry.".count))) : nil
-        if let field = relative.flatMap(FieldRegistry.owningField) {
+        if let field = problem.location.key.flatMap(FieldRegistry.owningField) {
             item = FormItem(id: .field(field.path), label: field.label, keyPath: field.path.description, widget: .text, problemPaths: [], matchesSubpaths: false)
         } else {
             item = FormItem(id: .problem(index), label: problem.path, keyPath: problem.path, widget: .action, problemPaths: [], matchesSubpaths: false)
@@ -110,7 +126,7 @@ func helpContent(_ state: WizardState, width: Int) -> (title: String, lines: [(S
 
 /// The key a row edits as help and prompts show it (`cacheRegistry.pv.size`, or `--namespace` for a setting).
 public func keyDisplay(_ item: FormItem) -> String {
-    if case .field = item.id { return "cacheRegistry." + item.keyPath }
+    if case .field(let path) = item.id { return ProblemLocation.key(path).description }
     return item.keyPath
 }
 

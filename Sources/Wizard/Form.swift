@@ -27,9 +27,9 @@ public struct FormItem: Equatable, Sendable {
     /// The key path shown beside the label (`pv.size`).
     public let keyPath: String
     public let widget: Widget
-    /// Problem paths that belong to this row.
-    public let problemPaths: [String]
-    /// Whether problems under sub-paths (`deployment.nodeSelector.x`) belong here too.
+    /// Where the problems that belong to this row are.
+    public let problemPaths: [ProblemLocation]
+    /// Whether problems inside those keys (`deployment.nodeSelector.x`) belong here too.
     public let matchesSubpaths: Bool
 }
 
@@ -41,21 +41,21 @@ public enum Forms {
         var items: [FormItem] = []
         switch step {
         case .general:
-            items.append(setting(.namespace, "Namespace", "--namespace", paths: ["namespace"]))
-            items.append(setting(.release, "Release name", "--release", paths: ["release"]))
+            items.append(setting(.namespace, "Namespace", "--namespace", paths: [.setting(.namespace)]))
+            items.append(setting(.release, "Release name", "--release", paths: [.setting(.release)]))
             items.append(FormItem(id: .route, label: "Install with", keyPath: "--route", widget: .choice(InstallRoute.allCases.map(\.rawValue)),
                                   problemPaths: [], matchesSubpaths: false))
             items += fields(for: .general, state: state)
-            items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: ["outputDir"]))
+            items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: [.setting(.outputDir)]))
         case .storage:
             items.append(FormItem(id: .storageMode, label: "Storage mode", keyPath: "pv source",
                                   widget: .choice(StorageMode.selectable.map(\.label)),
-                                  problemPaths: ["cacheRegistry.pv", "cacheRegistry.pv.volumeSource"], matchesSubpaths: false))
+                                  problemPaths: [.key("pv"), .key(.pvVolumeSource)], matchesSubpaths: false))
             items += fields(for: .storage, state: state)
         case .tls:
             items += fields(for: .tls, state: state)
             items.append(FormItem(id: .tlsSource, label: "TLS source", keyPath: "certificate", widget: .choice(TLSSource.allCases.map(\.rawValue)),
-                                  problemPaths: ["registryTls.crt", "registryTls.key"], matchesSubpaths: false))
+                                  problemPaths: [.registryCertificate, .registryKey], matchesSubpaths: false))
             if state.tls.source != .generate {
                 items.append(FormItem(id: .generatePair, label: "Generate a new pair", keyPath: "Ctrl-G", widget: .action,
                                       problemPaths: [], matchesSubpaths: false))
@@ -63,12 +63,13 @@ public enum Forms {
             switch state.tls.source {
             case .existing: break
             case .importFiles:
-                items.append(setting(.tlsCertificate, "Certificate file", "tls.crt (PEM)", paths: ["tls.certificate"]))
-                items.append(setting(.tlsKey, "Key file", "tls.key (PEM)", paths: ["tls.key"]))
+                items.append(setting(.tlsCertificate, "Certificate file", "tls.crt (PEM)", paths: [.tlsInput(.certificate)]))
+                items.append(setting(.tlsKey, "Key file", "tls.key (PEM)", paths: [.tlsInput(.key)]))
             case .generate:
-                items.append(setting(.tlsDays, "Valid for (days)", "--days", paths: ["tls.days"]))
-                items.append(FormItem(id: .tlsAlgorithm, label: "Key algorithm", keyPath: "--rsa", widget: .choice(["ECDSA P-256", "RSA 2048"]),
-                                      problemPaths: ["tls.algorithm"], matchesSubpaths: false))
+                items.append(setting(.tlsDays, "Valid for (days)", "--days", paths: [.tlsInput(.days)]))
+                items.append(FormItem(id: .tlsAlgorithm, label: "Key algorithm", keyPath: "--rsa",
+                                      widget: .choice(keyAlgorithms.map(\.label)), problemPaths: [.tlsInput(.algorithm)],
+                                      matchesSubpaths: false))
             }
         case .registry, .probes:
             items += fields(for: step, state: state)
@@ -83,7 +84,7 @@ public enum Forms {
                 let label = state.updateReferences ? "Keep references" : "Update references"
                 let hint = state.updateReferences ? "\(lines) become \(state.config.registryAddress)" : "\(lines) hold the old address"
                 items.append(FormItem(id: .updateReferences, label: label, keyPath: hint, widget: .action,
-                                      problemPaths: stale.map(\.path), matchesSubpaths: false))
+                                      problemPaths: stale.map(\.location), matchesSubpaths: false))
             }
         case .review:
             items += state.problems.indices.map { FormItem(id: .problem($0), label: "", keyPath: "", widget: .action, problemPaths: [], matchesSubpaths: false) }
@@ -93,7 +94,7 @@ public enum Forms {
         return items
     }
 
-    static func setting(_ id: ItemID, _ label: String, _ hint: String, paths: [String]) -> FormItem {
+    static func setting(_ id: ItemID, _ label: String, _ hint: String, paths: [ProblemLocation]) -> FormItem {
         FormItem(id: id, label: label, keyPath: hint, widget: .text, problemPaths: paths, matchesSubpaths: false)
     }
 
@@ -113,29 +114,30 @@ public enum Forms {
             default: widget = .text
             }
             return FormItem(id: .field(field.path), label: field.label, keyPath: field.path.description, widget: widget,
-                            problemPaths: [Problem.display(field.path)], matchesSubpaths: field.kind.isYAML)
+                            problemPaths: [.key(field.path)], matchesSubpaths: field.kind.isYAML)
         }
     }
 
     /// The problems shown under a row.
     public static func problems(of item: FormItem, in state: WizardState) -> [Problem] {
         state.problems.filter { problem in
-            item.problemPaths.contains(problem.path) || (item.matchesSubpaths && item.problemPaths.contains { problem.path.hasPrefix($0 + ".") })
+            item.problemPaths.contains(problem.location)
+                || item.matchesSubpaths && item.problemPaths.contains { $0.holds(problem.location) }
         }
     }
 
     /// The step a problem belongs to.
     public static func step(of problem: Problem) -> Step {
-        let path = problem.path
         // Settings outside the values file, and keys outside cacheRegistry, by the step that shows them.
         if problem.isAddressReference { return .service }
-        if path == "namespace" || path == "release" || path == "outputDir" { return .general }
-        if path.hasPrefix("tls.") || path.hasPrefix("registryTls") { return .tls }
-        if path.hasPrefix("toolManager") { return .service }
-        guard path.hasPrefix("cacheRegistry."), let relative = KeyPath(parsing: String(path.dropFirst("cacheRegistry.".count))) else {
-            return .review
+        switch problem.location {
+        case .key(let path): return FieldRegistry.owningField(path)?.step ?? .review
+        case .setting: return .general
+        case .tlsInput: return .tls
+        case .valuesKey(let path) where path.hasPrefix("registryTls"): return .tls
+        case .valuesKey(let path) where path.hasPrefix("toolManager"): return .service
+        case .valuesKey, .file: return .review
         }
-        return FieldRegistry.owningField(relative)?.step ?? .review
     }
 
     /// The text a row shows.
@@ -160,8 +162,25 @@ public enum Forms {
         case .tlsCertificate: return state.tls.certificatePath
         case .tlsKey: return state.tls.keyPath
         case .tlsDays: return state.tls.days
-        case .tlsAlgorithm: return state.tls.rsa ? "RSA 2048" : "ECDSA P-256"
+        case .tlsAlgorithm: return keyAlgorithms.first { $0.rsa == state.tls.rsa }?.label ?? ""
         case .problem, .writeButton, .generatePair, .updateReferences: return ""
+        }
+    }
+
+    /// The key algorithms a generated pair can have, as the TLS step offers them.
+    static let keyAlgorithms: [(label: String, rsa: Bool)] = [("ECDSA P-256", false), ("RSA 2048", true)]
+
+    /// Which option of a choice row holds now (nil when none does: a custom storage source).
+    static func choiceIndex(of id: ItemID, in state: WizardState) -> Int? {
+        switch id {
+        case .storageMode: return StorageMode.selectable.firstIndex(of: state.config.view.storageMode)
+        case .tlsSource: return TLSSource.allCases.firstIndex(of: state.tls.source)
+        case .route: return InstallRoute.allCases.firstIndex(of: state.config.route)
+        case .tlsAlgorithm: return keyAlgorithms.firstIndex { $0.rsa == state.tls.rsa }
+        default:
+            guard case .choice(let options)? = items(state.step, in: state).first(where: { $0.id == id })?.widget
+            else { return nil }
+            return options.firstIndex(of: text(of: id, in: state))
         }
     }
 
@@ -187,6 +206,13 @@ public enum Forms {
 extension StorageMode {
     /// The modes a person can pick in the wizard (a custom source is kept, not chosen).
     public static let selectable: [StorageMode] = [.hostPath, .nfs, .dynamic]
+}
+
+extension Character {
+    /// Not a line break or a control character (what typed or pasted text keeps).
+    var isPrintable: Bool {
+        !isNewline && !unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import Foundation
 import Diagnostics
 import Manifests
 import RegistryModel
@@ -16,7 +17,10 @@ public enum Key: Equatable, Sendable {
 
 /// Everything that can happen to the wizard.
 public enum Action: Equatable, Sendable {
+    /// A key from the terminal; the keymap turns it into an intent.
     case key(Key)
+    /// What the person wants (plain mode and tests send these directly).
+    case intent(Intent)
     case resize(width: Int, height: Int)
     case click(row: Int, column: Int)
     case tlsFilesLoaded(TLSImportResult)
@@ -83,10 +87,19 @@ public struct GeneratedTLSMaterial: Equatable, Sendable {
     }
 }
 
+extension RegistryTLSMaterial {
+    /// PEM files imported on the TLS step: their problems show on its two file rows.
+    public static func imported(certificatePEM: String, keyPEM: String?, certificateFile: String,
+                                keyFile: String) -> RegistryTLSMaterial {
+        RegistryTLSMaterial(certificatePEM: certificatePEM, keyPEM: keyPEM, certificateOrigin: certificateFile,
+                            keyOrigin: keyFile, locations: (.tlsInput(.certificate), .tlsInput(.key)))
+    }
+}
+
 /// The result of reading imported PEM files.
 public enum TLSImportResult: Equatable, Sendable {
     case loaded(RegistryTLSMaterial)
-    case failed(path: String, message: String)
+    case failed(input: ProblemLocation.TLSInput, message: String)
 }
 
 /// The TLS step's settings.
@@ -171,8 +184,8 @@ public enum Dialog: Equatable, Sendable {
     case write(plan: WritePlan?, choice: Int)
     case quit(choice: Int)
     case failed(String)
-    /// Every key and what it does (`?`).
-    case keys
+    /// Every key and what it does (`?`), scrolled by this many lines.
+    case keys(scroll: Int)
     /// The edited file changed on disk since it was read; choice 1 reloads it (keeping this session's edits).
     case changedOnDisk(path: String, choice: Int)
     case done([String])
@@ -235,6 +248,10 @@ public struct WizardState: Equatable, Sendable {
     /// The open preview's tabs, built when it opens and when what they show arrives (not on every scroll key).
     public var previewTabs: [PreviewTab] = []
     public private(set) var problems: [Problem] = []
+    /// What the known certificate covers and when it expires, inspected when it or the names change (not per frame).
+    public private(set) var tlsReport: CertificateReport?
+    /// The moment certificates are checked against: the runtime's clock when the session started (tests set it).
+    public var now: Date
     /// Notes of the effects running in the background, oldest first.
     public var working: [String] = []
     /// Set once a write succeeded with the current state.
@@ -245,7 +262,8 @@ public struct WizardState: Equatable, Sendable {
     /// `document` is the edited file already parsed (it is parsed here when not given).
     public init(mode: Mode, valuesPath: String, originalBytes: [UInt8] = [], config: RegistryConfig, chartTLS: RegistryTLSMaterial? = nil,
                 outputDir: String = "manifests", width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode,
-                document: ValuesDocument? = nil) {
+                document: ValuesDocument? = nil, now: Date = Date()) {
+        self.now = now
         self.mode = mode; self.valuesPath = valuesPath; self.originalBytes = originalBytes
         self.originalConfig = config; self.config = config; self.chartTLS = chartTLS
         self.outputDir = outputDir; self.width = width; self.height = height; self.glyphs = glyphs
@@ -313,11 +331,12 @@ public struct WizardState: Equatable, Sendable {
         let chartTLS: RegistryTLSMaterial?
         let pushers: [AddressReference]
         let addressReferences: [String: [AddressReference]]
+        let now: Date
     }
 
     var validationInputs: ValidationInputs {
         ValidationInputs(config: config, tls: tls, outputDir: outputDir, folderProblem: folderProblem, updateReferences: updateReferences,
-                         chartTLS: chartTLS, pushers: pushers, addressReferences: addressReferences)
+                         chartTLS: chartTLS, pushers: pushers, addressReferences: addressReferences, now: now)
     }
 
     /// Recomputes the problems when what they come from changed since they were last computed.
@@ -339,25 +358,30 @@ public struct WizardState: Equatable, Sendable {
         // Lines that still hold an old address are no problem while the write is to update them.
         var found = Diagnostics.problems(Diagnostics.Inputs(
             config: written, material: knownTLSMaterial, pushers: pushers.map { (file: nil, reference: $0) },
-            staleReferences: updateReferences ? [] : [(file: nil, references: addressReferences)]))
+            staleReferences: updateReferences ? [] : [(file: nil, references: addressReferences)], now: now))
+        tlsReport = knownTLSMaterial.flatMap {
+            TLSChecks.inspect($0, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now)
+        }
         // What only a session has: the output folder and the TLS step's inputs.
         if outputDir.isEmpty {
-            found.append(Problem(.error, .outputFolder, "outputDir", "must not be empty; the manifests need a folder, such as manifests"))
+            found.append(Problem(.error, .outputFolder, .setting(.outputDir), "must not be empty; the manifests need a folder, such as manifests"))
         } else if let folderProblem, folderProblem.path == outputDir {
-            found.append(Problem(.error, .outputFolder, "outputDir", folderProblem.message))
+            found.append(Problem(.error, .outputFolder, .setting(.outputDir), folderProblem.message))
         }
         switch tls.source {
         case .existing:
             break
         case .importFiles:
-            if tls.certificatePath.isEmpty { found.append(Problem(.error, .tlsInput, "tls.certificate", "choose the PEM certificate file")) }
-            if tls.keyPath.isEmpty { found.append(Problem(.error, .tlsInput, "tls.key", "choose the PEM private key file")) }
-            if case .failed(let path, let message)? = tls.imported { found.append(Problem(.error, .tlsInput, path, message)) }
+            if tls.certificatePath.isEmpty { found.append(Problem(.error, .tlsInput, .tlsInput(.certificate), "choose the PEM certificate file")) }
+            if tls.keyPath.isEmpty { found.append(Problem(.error, .tlsInput, .tlsInput(.key), "choose the PEM private key file")) }
+            if case .failed(let input, let message)? = tls.imported {
+                found.append(Problem(.error, .tlsInput, .tlsInput(input), message))
+            }
         case .generate:
             if let days = Int(tls.days), (1...3650).contains(days) {} else {
-                found.append(Problem(.error, .tlsInput, "tls.days", "must be a number of days from 1 to 3650"))
+                found.append(Problem(.error, .tlsInput, .tlsInput(.days), "must be a number of days from 1 to 3650"))
             }
-            if let failure = tls.generationFailure { found.append(Problem(.error, .tlsInput, "tls.algorithm", failure)) }
+            if let failure = tls.generationFailure { found.append(Problem(.error, .tlsInput, .tlsInput(.algorithm), failure)) }
         }
         problems = found.ordered
     }

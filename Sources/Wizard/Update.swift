@@ -18,13 +18,11 @@ func transition(_ state: inout WizardState, _ action: Action) -> [Effect] {
         return []
     case .click(let row, let column):
         guard state.dialog == nil, !state.isTooSmall else { return [] }
-        return Layout(state).hit(row: row, column: column).map { target in
-            switch target {
-            case .step(let step): state.goTo(step: step, focus: 0)
-            case .item(let index): state.setFocus(index)
-            }
-            return []
-        } ?? []
+        switch Layout(state).hit(row: row, column: column) {
+        case .step(let step)?: return transition(&state, .intent(.goTo(step: step, focus: 0)))
+        case .item(let index)?: return transition(&state, .intent(.goTo(step: state.step, focus: index)))
+        case nil: return []
+        }
     case .tlsFilesLoaded(let result):
         state.tls.imported = result
         return []
@@ -68,14 +66,16 @@ func transition(_ state: inout WizardState, _ action: Action) -> [Effect] {
         state.dialog = .failed("cannot read \(state.valuesPath) again: \(error.description); nothing was changed")
         return []
     case .key(let key):
+        guard let intent = Keymap.intent(for: key, in: state.keyContexts) else { return [] }
+        return transition(&state, .intent(intent))
+    case .intent(let intent):
         if state.isTooSmall {
             // Only quitting works until the window is large enough; it asks first, as it does at full size.
-            if case .quit? = state.dialog { return state.handleDialogKey(key) }
-            if key == .control("c") || key == .function(12) { return state.quitAsking() }
-            return []
+            if case .quit? = state.dialog { return state.perform(intent, in: .quit(choice: 0)) }
+            return intent == .quit ? state.quitAsking() : []
         }
-        if state.dialog != nil { return state.handleDialogKey(key) }
-        return state.handleKey(key)
+        if let dialog = state.dialog { return state.perform(intent, in: dialog) }
+        return state.perform(intent)
     }
 }
 
@@ -149,27 +149,56 @@ extension WizardState {
         setFocus(min(max(0, target), max(0, count - 1)))
     }
 
-    mutating func handleKey(_ key: Key) -> [Effect] {
-        switch key {
-        case .function(1): if focusedItem != nil { dialog = .help }; return []
-        case .function(2): return openPreview()
-        case .function(10), .control("s"): return openWrite()
-        case .control("f"): dialog = .find(query: "", selection: 0); return []
-        case .character("?") where focusedItem?.widget != .text: dialog = .keys; return []
-        case .control("z"): undo(redoing: false); return []
-        case .control("y"): undo(redoing: true); return []
-        case .control("g") where step == .tls: return generateNewPair()
-        case .control("c"), .function(12): return quitAsking()
-        case .pageDown, .control("n"): if let next = Step.allCases.after(step) { goTo(step: next, focus: 0) }; return []
-        case .pageUp, .control("p"): if let previous = Step.allCases.before(step) { goTo(step: previous, focus: 0) }; return []
-        case .tab, .down: moveFocus(by: 1); return []
-        case .backTab, .up: moveFocus(by: -1); return []
-        default: break
+    /// The keys that apply where the person is: the open dialog's, or the focused row's and then the form's.
+    public var keyContexts: [KeyContext] {
+        switch dialog {
+        case .help?, .failed?, .keys?: return [.message]
+        case .done?: return [.done]
+        case .quit?, .changedOnDisk?: return [.question]
+        case .write?: return [.writeDialog]
+        case .find?: return [.find]
+        case .preview?: return [.preview]
+        case nil:
+            let own: KeyContext? = switch focusedItem?.widget {
+            case .text?: .textField
+            case .choice?: .choiceField
+            case .toggle?: .toggleField
+            case .action?: .actionRow
+            case .fact?: .factRow
+            case nil: nil
+            }
+            return (own.map { [$0] } ?? []) + [.form]
         }
+    }
+
+    /// An intent on the form (no dialog open).
+    mutating func perform(_ intent: Intent) -> [Effect] {
+        switch intent {
+        case .nextField: moveFocus(by: 1)
+        case .previousField: moveFocus(by: -1)
+        case .nextStep: if let next = Step.allCases.after(step) { goTo(step: next, focus: 0) }
+        case .previousStep: if let previous = Step.allCases.before(step) { goTo(step: previous, focus: 0) }
+        case .goTo(let target, let index):
+            if target == step { setFocus(index) } else { goTo(step: target, focus: index) }
+        case .showHelp: if focusedItem != nil { dialog = .help }
+        case .showKeys: dialog = .keys(scroll: 0)
+        case .openFind: dialog = .find(query: "", selection: 0)
+        case .openPreview: return openPreview()
+        case .requestWrite: return openWrite()
+        case .undo: undo(redoing: false)
+        case .redo: undo(redoing: true)
+        case .generatePair: if step == .tls { return generateNewPair() }
+        case .quit: return quitAsking()
+        default: return performOnFocusedRow(intent)
+        }
+        return []
+    }
+
+    /// An intent that edits or presses the focused row.
+    mutating func performOnFocusedRow(_ intent: Intent) -> [Effect] {
         guard let item = focusedItem else { return [] }
-        switch item.widget {
-        case .action:
-            guard key == .enter || key == .character(" ") else { return [] }
+        switch (item.widget, intent) {
+        case (.action, .confirm):
             if case .problem(let index) = item.id, problems.indices.contains(index) { jump(to: problems[index]); return [] }
             if item.id == .generatePair { return generateNewPair() }
             if item.id == .updateReferences {
@@ -177,51 +206,59 @@ extension WizardState {
                 return []
             }
             return openWrite()
-        case .choice(let options):
-            switch key {
-            case .left: return choose(item, offset: -1, options: options)
-            case .right, .character(" "): return choose(item, offset: 1, options: options)
-            case .enter: moveFocus(by: 1); return []
-            default: return []
-            }
-        case .toggle:
-            switch key {
-            case .left, .right, .character(" "): return setText(item, Forms.text(of: item.id, in: self) == "yes" ? "no" : "yes")
-            case .enter: moveFocus(by: 1); return []
-            default: return []
-            }
-        case .text:
-            return editText(item, key)
-        case .fact:
-            if key == .enter { moveFocus(by: 1) }
-            return []
+        case (.action, _), (.fact, _): return intent == .confirm ? perform(.nextField) : []
+        case (_, .confirm): return perform(.nextField)
+        case (.choice(let options), .cycleChoice(let offset)):
+            let index = Forms.choiceIndex(of: item.id, in: self) ?? (offset > 0 ? -1 : 0)
+            return choose(item, index: (index + offset + options.count) % options.count)
+        case (.choice(let options), .choose(let index)) where options.indices.contains(index):
+            return choose(item, index: index)
+        case (.toggle, .cycleChoice):
+            return setText(item, Forms.text(of: item.id, in: self) == "yes" ? "no" : "yes")
+        case (.toggle, .choose(let index)) where index == 0 || index == 1:
+            return setText(item, index == 0 ? "yes" : "no")
+        case (.text, _): return editText(item, intent)
+        default: return []
         }
     }
 
-    /// Typing in a text row: the model changes on every keystroke, so problems follow at once.
-    mutating func editText(_ item: FormItem, _ key: Key) -> [Effect] {
+    /// Editing a text row: the model changes on every keystroke, so problems follow at once.
+    mutating func editText(_ item: FormItem, _ intent: Intent) -> [Effect] {
         var text = Array(draft ?? Forms.text(of: item.id, in: self))
         cursor = min(cursor, text.count)
-        switch key {
-        case .character(let character): text.insert(character, at: cursor); cursor += 1
-        case .paste(let pasted):
-            // Pasted text is text: line breaks and control characters (a pasted Ctrl-S or Enter) are dropped.
-            let characters = pasted.filter { character in
-                !character.isNewline && !character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        switch intent {
+        case .insertText(let typed):
+            // Typed text is text: line breaks and control characters (a pasted Ctrl-S or Enter) are dropped.
+            let characters = typed.filter(\.isPrintable)
+            text.insert(contentsOf: characters, at: cursor)
+            cursor += characters.count
+        case .setText(let replacement):
+            text = Array(replacement.filter(\.isPrintable))
+            cursor = text.count
+        case .deleteBackward:
+            guard cursor > 0 else { return [] }
+            text.remove(at: cursor - 1)
+            cursor -= 1
+        case .deleteForward:
+            guard cursor < text.count else { return [] }
+            text.remove(at: cursor)
+        case .moveCursor(let move):
+            switch move {
+            case .left: cursor = max(0, cursor - 1)
+            case .right: cursor = min(text.count, cursor + 1)
+            case .start: cursor = 0
+            case .end: cursor = text.count
             }
-            text.insert(contentsOf: characters, at: cursor); cursor += characters.count
-        case .backspace: if cursor > 0 { text.remove(at: cursor - 1); cursor -= 1 } else { return [] }
-        case .delete: if cursor < text.count { text.remove(at: cursor) } else { return [] }
-        case .left: cursor = max(0, cursor - 1); return []
-        case .right: cursor = min(text.count, cursor + 1); return []
-        case .home: cursor = 0; return []
-        case .end: cursor = text.count; return []
-        case .control("u"): text = []; cursor = 0
-        case .enter: moveFocus(by: 1); return []
-        case .escape:
+            return []
+        case .clearText:
+            text = []
+            cursor = 0
+        case .revert:
             // Esc puts back what the field held when it was focused (the values exactly as they were).
             guard let snapshot = focusedSnapshot, String(text) != focusedText else { return [] }
-            config = snapshot.config; outputDir = snapshot.outputDir; tls = snapshot.tls
+            config = snapshot.config
+            outputDir = snapshot.outputDir
+            tls = snapshot.tls
             draft = nil
             cursor = focusedText.count
             return []
@@ -269,26 +306,30 @@ extension WizardState {
         return effects
     }
 
-    mutating func choose(_ item: FormItem, offset: Int, options: [String]) -> [Effect] {
-        let current = Forms.text(of: item.id, in: self)
-        let index = options.firstIndex(of: current) ?? (offset > 0 ? -1 : 0)
-        let next = options[(index + offset + options.count) % options.count]
+    /// Picks option `index` of a choice row, by what the option stands for (not by its label).
+    mutating func choose(_ item: FormItem, index: Int) -> [Effect] {
         draft = nil
         switch item.id {
         case .storageMode:
-            switchStorage(to: StorageMode.selectable.first { $0.label == next } ?? .hostPath)
+            switchStorage(to: StorageMode.selectable[index])
         case .tlsSource:
-            tls.source = TLSSource(rawValue: next) ?? .existing
+            tls.source = TLSSource.allCases[index]
             if tls.source == .importFiles && !tls.certificatePath.isEmpty {
                 return [.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath)]
             }
         case .route:
-            config.route = InstallRoute(rawValue: next) ?? .kubectl
+            config.route = InstallRoute.allCases[index]
         case .tlsAlgorithm:
-            tls.rsa = next == "RSA 2048"
+            tls.rsa = Forms.keyAlgorithms[index].rsa
             tls.generationFailure = nil
         default:
-            _ = setText(item, next)
+            guard case .choice(let options) = item.widget else { return [] }
+            if case .field(let path) = item.id, case .toggle? = FieldRegistry.field(path)?.kind {
+                // A toggle shown with its own words (off, on): the option's place is the value.
+                config = config.applying(Assignment(path: path, value: .bool(index == 1)))
+            } else {
+                _ = setText(item, options[index])
+            }
         }
         return []
     }
@@ -407,11 +448,11 @@ extension WizardState {
         return []
     }
 
-    mutating func handleDialogKey(_ key: Key) -> [Effect] {
-        guard let current = dialog else { return [] }
-        // Ctrl-C (or F12) quits from every dialog: in the quit dialog it confirms, elsewhere it closes the dialog
-        // and asks as it does without one (at once when nothing is lost).
-        if key == .control("c") || key == .function(12) {
+    /// An intent while a dialog is open.
+    mutating func perform(_ intent: Intent, in current: Dialog) -> [Effect] {
+        // Quitting works from every dialog: in the quit dialog it confirms, elsewhere it closes the dialog and
+        // asks as it does without one (at once when nothing is lost).
+        if intent == .quit {
             switch current {
             case .quit: return [.exit(status: 1)]
             case .done: return [.exit(status: 0)]
@@ -421,87 +462,92 @@ extension WizardState {
             }
         }
         switch current {
-        case .help, .failed, .keys:
-            if key == .escape || key == .enter || key == .function(1) || key == .character("q") || key == .character("?") { dialog = nil }
-            return []
+        case .help, .failed:
+            if intent == .close { dialog = nil }
+        case .keys(let scroll):
+            switch intent {
+            case .close: dialog = nil
+            case .scroll(let amount):
+                let last = max(0, KeyListLayout.lines.count - KeyListLayout.visibleLines(height: height))
+                dialog = .keys(scroll: scrolled(scroll, amount, page: KeyListLayout.visibleLines(height: height), last: last))
+            default: break
+            }
         case .done:
-            if key == .enter || key == .character("q") || key == .escape { return [.exit(status: 0)] }
-            return []
+            if intent == .close { return [.exit(status: 0)] }
         case .changedOnDisk(let path, let choice):
-            switch key {
-            case .character("r"), .character("R"): return reloadAfterChange(path)
-            case .escape, .character("n"), .character("N"): dialog = nil
-            case .left, .right, .tab, .backTab: dialog = .changedOnDisk(path: path, choice: 1 - choice)
-            case .enter: if choice == 1 { return reloadAfterChange(path) } else { dialog = nil }
+            switch intent {
+            case .answer(true): return reloadAfterChange(path)
+            case .answer(false), .close: dialog = nil
+            case .switchButton: dialog = .changedOnDisk(path: path, choice: 1 - choice)
+            case .confirm: if choice == 1 { return reloadAfterChange(path) } else { dialog = nil }
             default: break
             }
-            return []
         case .quit(let choice):
-            switch key {
-            case .character("y"), .character("Y"): return [.exit(status: 1)]
-            case .character("n"), .character("N"), .escape: dialog = nil
-            case .left, .right, .tab, .backTab: dialog = .quit(choice: 1 - choice)
-            case .enter: if choice == 1 { return [.exit(status: 1)] } else { dialog = nil }
+            switch intent {
+            case .answer(true): return [.exit(status: 1)]
+            case .answer(false), .close: dialog = nil
+            case .switchButton: dialog = .quit(choice: 1 - choice)
+            case .confirm: if choice == 1 { return [.exit(status: 1)] } else { dialog = nil }
             default: break
             }
-            return []
         case .find(let query, let selection):
-            let matches = findMatches(query)
-            switch key {
-            case .escape: dialog = nil
-            case .up: dialog = .find(query: query, selection: max(0, selection - 1))
-            case .down, .tab: dialog = .find(query: query, selection: min(max(0, matches.count - 1), selection + 1))
-            case .enter:
+            switch intent {
+            case .close: dialog = nil
+            case .moveSelection(let offset):
+                let last = max(0, findMatches(query).count - 1)
+                dialog = .find(query: query, selection: min(last, max(0, selection + offset)))
+            case .confirm:
+                let matches = findMatches(query)
                 if matches.indices.contains(selection) {
                     let match = matches[selection]
                     dialog = nil
                     goTo(step: match.step, focus: match.index)
                 }
-            case .backspace: dialog = .find(query: String(query.dropLast()), selection: 0)
-            case .control("u"): dialog = .find(query: "", selection: 0)
-            case .character(let character): dialog = .find(query: query + String(character), selection: 0)
-            case .paste(let text): dialog = .find(query: query + text.filter { !$0.isNewline }, selection: 0)
+            case .deleteBackward: dialog = .find(query: String(query.dropLast()), selection: 0)
+            case .clearText: dialog = .find(query: "", selection: 0)
+            case .insertText(let text): dialog = .find(query: query + text.filter { !$0.isNewline }, selection: 0)
             default: break
             }
-            return []
         case .preview(let tab, let scroll):
-            let tabs = previewTabs.count
-            switch key {
-            case .escape, .function(2), .character("q"): dialog = nil
-            case .right, .tab: dialog = .preview(tab: (tab + 1) % max(1, tabs), scroll: 0)
-            case .left, .backTab: dialog = .preview(tab: (tab - 1 + tabs) % max(1, tabs), scroll: 0)
-            case .down: dialog = .preview(tab: tab, scroll: min(lastScroll(tab), scroll + 1))
-            case .up: dialog = .preview(tab: tab, scroll: max(0, scroll - 1))
-            case .pageDown: dialog = .preview(tab: tab, scroll: min(lastScroll(tab), scroll + max(1, height - 8)))
-            case .pageUp: dialog = .preview(tab: tab, scroll: max(0, scroll - max(1, height - 8)))
-            case .home: dialog = .preview(tab: tab, scroll: 0)
-            case .end: dialog = .preview(tab: tab, scroll: lastScroll(tab))
+            let tabs = max(1, previewTabs.count)
+            switch intent {
+            case .close: dialog = nil
+            case .switchTab(let offset): dialog = .preview(tab: (tab + offset + tabs) % tabs, scroll: 0)
+            case .scroll(let amount):
+                let page = max(1, height - 8)
+                dialog = .preview(tab: tab, scroll: scrolled(scroll, amount, page: page, last: lastScroll(tab)))
             default: break
             }
-            return []
         case .write(let plan, let choice):
-            switch key {
-            case .escape, .character("n"), .character("N"): dialog = nil; return []
-            case .left, .right, .tab, .backTab: dialog = .write(plan: plan, choice: 1 - choice); return []
-            default: break
-            }
-            guard var plan else { return [] }
-            if plan.keyInReadableValues && (key == .character("p") || key == .character("P")) {
+            switch intent {
+            case .close, .answer(false): dialog = nil
+            case .switchButton: dialog = .write(plan: plan, choice: 1 - choice)
+            case .toggleKeepMode:
+                guard var plan, plan.keyInReadableValues else { break }
                 plan.restrictValuesMode.toggle()
                 dialog = .write(plan: plan, choice: choice)
-                return []
+            case .answer(true):
+                if let plan { return [.write(plan)] }
+            case .confirm:
+                guard let plan else { break }
+                if plan.overwrites.isEmpty || choice == 1 { return [.write(plan)] }
+                dialog = nil
+            default: break
             }
-            let needsConfirmation = !plan.overwrites.isEmpty
-            if key == .character("y") || key == .character("Y") || key == .function(10) || key == .control("s")
-                || (key == .enter && (!needsConfirmation || choice == 1)) {
-                return [.write(plan)]
-            }
-            if key == .enter { dialog = nil }
-            return []
+        }
+        return []
+    }
+
+    /// A scroll position moved by an amount, kept between the top and `last`.
+    func scrolled(_ position: Int, _ amount: Scroll, page: Int, last: Int) -> Int {
+        switch amount {
+        case .lines(let count): return min(last, max(0, position + count))
+        case .pages(let count): return min(last, max(0, position + count * page))
+        case .top: return 0
+        case .bottom: return last
         }
     }
 
-    /// Rows whose label or key path contain the query, across all steps.
     /// The scroll position that shows a preview tab's last line at the bottom.
     func lastScroll(_ tab: Int) -> Int {
         let rows = previewTabs.indices.contains(tab) ? PreviewLayout.rows(previewTabs[tab], width: width).count : 0

@@ -198,7 +198,7 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
     let left = layout.formLeft + 1
     let names = state.config.serviceNames()
     var lines: [(String, CellStyle)] = []
-    if let material = state.knownTLSMaterial, let report = TLSChecks.inspect(material, serviceNames: names) {
+    if let report = state.tlsReport {
         let key = report.keyMatches.map { $0 ? "key matches" : "key does NOT match" } ?? "no key given"
         let expiry = report.isExpired ? "EXPIRED on" : "expires"
         lines.append(("Certificate (\(report.keyAlgorithm)): \(expiry) \(CalendarDate.string(report.notAfter)), \(key)",
@@ -366,6 +366,5 @@ func drawStatus(_ canvas: inout Canvas, _ state: WizardState) {
         canvas.put("working: \(note)...", row: row, column: used + 1, style: CellStyle(.accent, bold: true), limit: state.width - used - 2)
         return
     }
-    let hints = "F1 Help F2 Preview F10 Write ^F Find PgDn Step ^C Quit"
-    canvas.put(hints, row: row, column: used + 1, style: CellStyle(.muted), limit: state.width - used - 1)
+    canvas.put(Keymap.statusHints, row: row, column: used + 1, style: CellStyle(.muted), limit: state.width - used - 1)
 }

@@ -11,7 +11,7 @@ public enum WritePlanner {
         let trust = state.managedTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: state.config) } ?? []
         var layout: OutputLayout
         do { layout = try OutputLayout(rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false, trust: trust) } catch {
-            throw ValuesFileError(error.description)
+            throw ValuesFileError(file: state.outputDir, error.description)
         }
         if let wrapper = NextSteps.wrapperFile(state.config, valuesFiles: state.nextStepsContext.valuesFiles, outputDir: state.outputDir,
                                                workingDirectory: state.workingDirectory, executable: state.executable) {

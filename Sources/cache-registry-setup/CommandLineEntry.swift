@@ -46,11 +46,29 @@ extension CommandLineEntry {
     }
 }
 
-/// A failure that already has its sentence and exit status.
-struct CommandFailure: Error {
-    let message: String
-    let status: Int32
-    static func usage(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 2) }
+/// A failure that already has its sentence, by what failed; each has its documented exit status.
+enum CommandFailure: Error {
+    /// The arguments are wrong (exit 2).
+    case usage(String)
+    /// A file cannot be read or written, or holds what cannot be used (exit 2).
+    case file(String)
+    /// The terminal cannot show the wizard, or a standard stream is closed (exit 2).
+    case terminal(String)
+    /// The command ran and found its answer is no (exit 1): nothing to inspect, nothing to do.
+    case refused(String)
+    /// The command could not do its work for another reason (exit 2).
+    case failed(String)
+
+    var message: String {
+        switch self {
+        case .usage(let text), .file(let text), .terminal(let text), .refused(let text), .failed(let text): return text
+        }
+    }
+
+    var status: Int32 {
+        if case .refused = self { return 1 }
+        return 2
+    }
 }
 
 /// Writing to standard output and error without losing bytes to buffering.
@@ -75,7 +93,7 @@ struct CacheRegistrySetup: ParsableCommand {
         abstract: "Set up the Cache Registry of the Kubiya Tool Manager chart: a wizard, and headless commands for CI.",
         version: "0.1.0",
         subcommands: [SetupCommand.self, EditCommand.self, ExportCommand.self, ValidateCommand.self, SetCommand.self,
-                      SchemaCommand.self, CodesCommand.self, TLSCommand.self, PostRenderCommand.self,
+                      SchemaCommand.self, CodesCommand.self, KeysCommand.self, TLSCommand.self, PostRenderCommand.self,
                       DoctorCommand.self, GCCommand.self],
         defaultSubcommand: SetupCommand.self
     )

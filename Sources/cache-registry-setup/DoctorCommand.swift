@@ -18,6 +18,20 @@ struct DoctorCommand: ParsableCommand {
     var ca: String?
     @Option(help: "An image the registry must serve, such as library/nginx:1.27 (through the cache in proxy mode).") var image: String?
 
+    /// `--address`, when given, is HOST:PORT.
+    func validate() throws {
+        if let address, Self.split(address) == nil {
+            throw ValidationError("--address \(Quote.value(address)): give HOST:PORT, such as 127.0.0.1:30500")
+        }
+    }
+
+    /// HOST and PORT of `HOST:PORT`, the port from 1 to 65535.
+    static func split(_ address: String) -> (host: String, port: Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+              (1...65535).contains(port) else { return nil }
+        return (String(address[..<colon]), port)
+    }
+
     func run() throws {
         let files = try options.files(file)
         let config = try options.config(of: files)
@@ -25,10 +39,9 @@ struct DoctorCommand: ParsableCommand {
             throw CommandFailure.usage("doctor needs --address HOST:PORT: these values set no node address (service.clusterIP, or "
                                        + "service.type NodePort with service.nodePort)")
         }
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port) else {
+        guard let (host, port) = Self.split(address) else {
             throw CommandFailure.usage("--address \(Quote.value(address)): give HOST:PORT, such as 127.0.0.1:30500")
         }
-        let host = String(address[..<colon])
         var temporary: String?
         defer { if let temporary { unlink(temporary) } }
         var caFile = ca
@@ -46,7 +59,7 @@ struct DoctorCommand: ParsableCommand {
                 caFile = path
             }
         }
-        if let ca, !FileManager.default.isReadableFile(atPath: ca) { throw CommandFailure.usage("\(Quote.path(ca)): cannot be read") }
+        if let ca, !FileManager.default.isReadableFile(atPath: ca) { throw CommandFailure.file("\(Quote.path(ca)): cannot be read") }
         var target = Doctor.Target(host: host, port: port, caFile: caFile, proxy: config.view.bool(.proxyEnabled) == true,
                                    serviceNames: config.serviceNames(), nodeAddress: config.nodeAddress, image: image)
         target.caName = caName

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Effects
 import Foundation
 import Manifests
 import RegistryModel
@@ -37,14 +38,14 @@ struct ExportCommand: ParsableCommand {
         let tls = files.flatMap(ManagedTLS.init(files:))
         let httpSecret: String
         do { httpSecret = output == "-" ? HTTPSecretStore.fresh() : try HTTPSecretStore.value(in: output) } catch {
-            throw CommandFailure.usage(error.description)
+            throw CommandFailure.file(error.description)
         }
         let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
         let stream = singleFile || output == "-"
         let trust = tls.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: config) } ?? []
         let layout: OutputLayout
         do { layout = try OutputLayout(rendered: rendered, singleFile: stream, trust: stream ? [] : trust) } catch {
-            throw CommandFailure.usage(error.description)
+            throw CommandFailure.file(error.description)
         }
         if output == "-" {
             for note in rendered.notes { Output.error("note: \(note)") }
@@ -54,7 +55,7 @@ struct ExportCommand: ParsableCommand {
                                              + "deployment.httpSecret.existingSecret, or export into a folder, where it is kept").description)
             }
             do { try FileHandle.standardOutput.write(contentsOf: Data((layout.files.first?.contents ?? "").utf8)) } catch {
-                throw CommandFailure.usage("cannot write the manifests to standard output: it was closed")
+                throw CommandFailure.terminal("cannot write the manifests to standard output: it was closed")
             }
             return
         }
@@ -78,7 +79,7 @@ struct ExportCommand: ParsableCommand {
         do {
             removedSecrets = try ManifestWriter.stage(layout.files + (wrapper.map { [$0] } ?? []), in: output, into: &transaction)
             report = try ManifestWriter.commit(transaction, in: output)
-        } catch { throw CommandFailure.usage(error.description) }
+        } catch { throw CommandFailure.file(error.description) }
         for note in rendered.omitted { Output.line("note: \(note.reason)") }
         for note in rendered.notes { Output.line("note: \(note)") }
         if let previousClaim, let newClaim, ClaimChange.specText(previousClaim) != ClaimChange.specText(newClaim) {
@@ -123,77 +124,5 @@ enum Environment {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard realpath("/proc/self/exe", &buffer) != nil else { return "cache-registry-setup" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
-
-/// Puts an output layout into a transaction, with the removal of stale files this program wrote before, and commits
-/// it under the folders' locks.
-enum ManifestWriter {
-    /// Adds the files and the stale removals; returns the Secret files among the removals, which are announced.
-    static func stage(_ files: [OutputLayout.File], in folder: String,
-                      into transaction: inout FileTransaction) throws(ValuesFileError) -> [String] {
-        for file in files {
-            transaction.write(Array(file.contents.utf8), to: PathName.join(folder, file.name), kind: file.isSecret ? .secret : .regular,
-                              mode: file.isExecutable ? 0o755 : nil)
-        }
-        let names = Set(files.map(\.name))
-        var removedSecrets: [String] = []
-        for stale in OutputLayout.allFileNames where !names.contains(stale) {
-            let path = PathName.join(folder, stale)
-            guard access(path, F_OK) == 0 else { continue }
-            if try isOurs(path) {
-                transaction.remove(path)
-                if OutputLayout.secretFileNames.contains(stale) { removedSecrets.append(path) }
-            }
-        }
-        // A trust folder this program wrote is replaced whole, so the hosts of an old service name do not linger.
-        let trust = PathName.join(folder, TrustFiles.folder)
-        let readme = PathName.join(trust, "README.txt")
-        if access(readme, F_OK) == 0, try isOurs(readme) {
-            let enumerator = FileManager.default.enumerator(atPath: trust)
-            while let relative = enumerator?.nextObject() as? String {
-                let name = TrustFiles.folder + "/" + relative
-                var info = stat()
-                if !names.contains(name), lstat(PathName.join(folder, name), &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
-                    transaction.remove(PathName.join(folder, name))
-                }
-            }
-        }
-        return removedSecrets
-    }
-
-    /// Whether a file in the output folder was written by this program; one that cannot be read is an error, not
-    /// taken as absent (it would be replaced without asking).
-    static func isOurs(_ path: String) throws(ValuesFileError) -> Bool {
-        do { return OutputLayout.isOurs(String(decoding: try FileAccess.readFile(path), as: UTF8.self)) } catch {
-            throw ValuesFileError("\(error.description); nothing was changed")
-        }
-    }
-
-    /// Commits while holding the locks of the output folder (which covers its `trust/` subfolders) and of the
-    /// folders of the other files it writes (the values files).
-    static func commit(_ transaction: FileTransaction, in folder: String) throws(ValuesFileError) -> FileTransaction.Report {
-        let inside = PathName.join(folder, "")
-        let others = (transaction.writes.map(\.path) + transaction.removals).filter { !$0.hasPrefix(inside) }
-        let lock = try FileLock(folderOf: [PathName.join(folder, OutputLayout.kustomizationName)] + others)
-        defer { lock.release() }
-        let report = try transaction.commit()
-        for folder in Set(transaction.removals.map(PathName.folder(of:))) { removeEmptyFolders(from: folder) }
-        return report
-    }
-
-    /// Removes a folder of the trust tree left empty by the removals, and its empty parents inside `trust/`.
-    static func removeEmptyFolders(from folder: String) {
-        var current = folder
-        while current.contains("/" + TrustFiles.folder + "/") || current.hasPrefix(TrustFiles.folder + "/"), rmdir(current) == 0 {
-            current = PathName.folder(of: current)
-        }
-    }
-
-    /// How a mode is printed: `0600`.
-    static func modeText(_ mode: mode_t?) -> String {
-        guard let mode else { return "mode unknown" }
-        let digits = String(mode & 0o777, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

@@ -18,10 +18,10 @@ struct GCCommand: ParsableCommand {
         let files = try options.files(file)
         let config = try options.config(of: files)
         try Checks.requireNoErrors(config, files: files, names: file, command: "gc", outcome: "nothing was written")
-        guard config.view.enabled else { throw CommandFailure(message: "gc: cacheRegistry.enabled is false: there is no registry to collect", status: 1) }
+        guard config.view.enabled else { throw CommandFailure.refused("gc: cacheRegistry.enabled is false: there is no registry to collect") }
         let job = GarbageCollection.job(config)
         let text: String
-        do { text = "# \(OutputLayout.marker)\n" + (try Emitter.yaml(job.object)) } catch { throw CommandFailure.usage("gc: \(error)") }
+        do { text = "# \(OutputLayout.marker)\n" + (try Emitter.yaml(job.object)) } catch { throw CommandFailure.failed("gc: \(error)") }
         if output == "-" {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
@@ -33,7 +33,7 @@ struct GCCommand: ParsableCommand {
             let lock = try FileLock(folderOf: [path])
             defer { lock.release() }
             _ = try transaction.commit()
-        } catch { throw CommandFailure.usage(error.description) }
+        } catch { throw CommandFailure.file(error.description) }
         Output.line("wrote \(path)")
         Output.line(config.view.isShared
             ? "then, in this order (shared storage: the registry stays up read-only while the Job runs):"

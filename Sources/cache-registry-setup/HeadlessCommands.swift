@@ -4,6 +4,7 @@ import Foundation
 import RegistryModel
 import RegistryTLS
 import ValuesFile
+import Wizard
 
 /// The namespace and release every command that reads values files shares, and how it reads them.
 struct ScopeOptions: ParsableArguments {
@@ -23,7 +24,7 @@ struct ScopeOptions: ParsableArguments {
     func files(_ paths: [String]) throws -> ValuesFiles? {
         guard !paths.isEmpty else { return nil }
         do { return ValuesFiles(try paths.map { path throws(ValuesFileError) in try ValuesDocument.read(path: path) }) }
-        catch { throw CommandFailure.usage("\(error)") }
+        catch { throw CommandFailure.file("\(error)") }
     }
 
     func config(of files: ValuesFiles?) throws -> RegistryConfig {
@@ -32,7 +33,7 @@ struct ScopeOptions: ParsableArguments {
             var config = try files.config(namespace: namespace, release: release)
             config.route = route ?? files.suggestedRoute
             return config
-        } catch { throw CommandFailure.usage("\(error)") }
+        } catch { throw CommandFailure.file("\(error)") }
     }
 }
 
@@ -40,13 +41,7 @@ extension InstallRoute: ExpressibleByArgument {}
 
 /// A text file (PEM certificates and keys, themes), or one sentence saying why it cannot be read.
 func readText(_ path: String, limit: Int = FileAccess.maximumFileSize, what: String = "a PEM file") throws -> String {
-    do {
-        let bytes = try FileAccess.readFile(path, limit: limit, what: what)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw CommandFailure.usage("\(path): is not a text (PEM) file") }
-        return text
-    } catch let error as ValuesFileError {
-        throw CommandFailure.usage(error.description)
-    }
+    do { return try FileAccess.readText(path, limit: limit, what: what) } catch { throw CommandFailure.file(error.description) }
 }
 
 /// Every problem of a configuration: the model's rules and the TLS material's checks.
@@ -76,16 +71,14 @@ enum Checks {
             return problem
         }
         let cited = citingOverrides(problems(config, files: files), overrides)
-        return unknown + cited.filter { problem in !unknown.contains { $0.path == problem.path } }
+        return unknown + cited.filter { problem in !unknown.contains { $0.location == problem.location } }
     }
 
     /// Problems caused by a `--set` cite it (the last one that sets their key or a key inside it), not a file line.
     static func citingOverrides(_ problems: [Problem], _ assignments: [(text: String, assignment: Assignment)]) -> [Problem] {
         problems.map { problem in
-            guard let cause = assignments.last(where: { item in
-                let key = Problem.display(item.assignment.path)
-                return problem.path == key || problem.path.hasPrefix(key + ".") || key.hasPrefix(problem.path + ".")
-            }) else { return problem }
+            guard let cause = assignments.last(where: { $0.assignment.path.location.overlaps(problem.location) })
+            else { return problem }
             var cited = problem
             cited.line = nil
             cited.file = "--set \(cause.text)"
@@ -136,20 +129,21 @@ struct ValidateCommand: ParsableCommand {
                                                            valueName: "codes"))
     var allowed: [String] = []
 
-    /// The codes of `--allow`, each one a rule's code.
-    func allowedCodes() throws -> Set<ProblemCode> {
-        let texts = allowed.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
-        return try Set(texts.map { text in
-            guard let code = ProblemCode(rawValue: text) else {
-                throw CommandFailure.usage("--allow \(Quote.value(text)): not a problem code; codes look like CR204 (see the README's list)")
-            }
-            return code
-        })
+    /// The texts of `--allow`, one code each.
+    var allowedTexts: [String] {
+        allowed.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+    }
+
+    /// The argument checks, before anything is read (as swift-argument-parser runs them).
+    func validate() throws {
+        guard !file.isEmpty else { throw ValidationError("validate needs a file: validate -f values.yaml") }
+        for text in allowedTexts where ProblemCode(rawValue: text) == nil {
+            throw ValidationError("--allow \(Quote.value(text)): not a problem code; codes look like CR204 (see the README's list)")
+        }
     }
 
     func run() throws {
-        guard !file.isEmpty else { throw CommandFailure.usage("validate needs a file: validate -f values.yaml") }
-        let allow = try allowedCodes()
+        let allow = Set(allowedTexts.compactMap(ProblemCode.init(rawValue:)))
         let name = file.joined(separator: ", ")
         let files: ValuesFiles?
         var config: RegistryConfig
@@ -215,11 +209,16 @@ struct SetCommand: ParsableCommand {
           help: "When the registry's address changes (service name, port or namespace), update every other string in the file that holds the old one.")
     var updateReferences = false
 
-    func run() throws {
-        guard !assignments.isEmpty else { throw CommandFailure.usage("set needs at least one KEY=VALUE, such as pv.size=50Gi") }
-        let parsed = try assignments.map { text in
-            do { return try Assignment(parsing: text) } catch { throw CommandFailure.usage("\(error)") }
+    /// The argument checks, before the file is read: at least one pair, each a KEY=VALUE.
+    func validate() throws {
+        guard !assignments.isEmpty else { throw ValidationError("set needs at least one KEY=VALUE, such as pv.size=50Gi") }
+        for text in assignments {
+            do { _ = try Assignment(parsing: text) } catch { throw ValidationError("\(error)") }
         }
+    }
+
+    func run() throws {
+        let parsed = assignments.compactMap { try? Assignment(parsing: $0) }
         // A typo in a key is never what a person meant: refuse it before touching the file.
         let unknown = parsed.filter { !FieldRegistry.isKnown($0.path) }
         if !unknown.isEmpty {
@@ -231,11 +230,11 @@ struct SetCommand: ParsableCommand {
         }
         // Writers of one file wait for each other, so parallel edits all survive; the file is read under the lock.
         let lock: FileLock
-        do { lock = try FileLock(folderOf: [file]) } catch { throw CommandFailure.usage(error.description) }
+        do { lock = try FileLock(folderOf: [file]) } catch { throw CommandFailure.file(error.description) }
         defer { lock.release() }
         guard let document = try options.files([file])?.documents.first else { return }
         let section: Value
-        do { section = try document.section() } catch { throw CommandFailure.usage("\(error.description); \(file) was not changed") }
+        do { section = try document.section() } catch { throw CommandFailure.file("\(error.description); \(file) was not changed") }
         // A list or a scalar where a key is to go is refused as validate refuses it, never replaced by a mapping.
         for assignment in parsed {
             var current: Value? = section
@@ -264,22 +263,20 @@ struct SetCommand: ParsableCommand {
                 }
             }
         } catch {
-            throw CommandFailure.usage("\(error); \(file) was not changed")
+            throw CommandFailure.file("\(error); \(file) was not changed")
         }
         let config = try options.config(of: ValuesFiles([edited]))
         let problems = Checks.problems(config, files: ValuesFiles([edited]))
         // What this edit is about: problems of the keys it set, every error, and the published pair; the rest of
         // the file's warnings as one line, not reprinted on every edit.
-        let touched = Set(parsed.map { Problem.display($0.path) })
         let shown = problems.filter { problem in
-            problem.severity == .error || problem.first
-                || touched.contains { problem.path == $0 || problem.path.hasPrefix($0 + ".") || $0.hasPrefix(problem.path + ".") }
+            problem.severity == .error || problem.first || parsed.contains { $0.path.location.overlaps(problem.location) }
         }
         Checks.print(shown, file: file)
         let others = problems.count - shown.count
         if others > 0 { Output.error("(\(others) other warning\(others == 1 ? "" : "s") in \(file): validate -f \(file) lists \(others == 1 ? "it" : "them"))") }
         if !problems.errors.isEmpty {
-            if problems.errors.contains(where: { $0.path == "registryTls.crt" && $0.message.contains("does not cover") }) {
+            if problems.errors.contains(where: { $0.location == .registryCertificate && $0.code == .namesNotCovered }) {
                 Output.error("hint: the certificate in registryTls does not cover the new name; make a pair for it first: "
                              + "tls generate -f \(file) " + assignments.map { "--set \($0)" }.joined(separator: " ") + ", then run this set again")
             }
@@ -293,7 +290,7 @@ struct SetCommand: ParsableCommand {
         }
         var transaction = FileTransaction()
         transaction.write(newBytes, to: file, kind: .personal, readBefore: .some(document.bytes))
-        do { _ = try transaction.commit() } catch { throw CommandFailure.usage(error.description) }
+        do { _ = try transaction.commit() } catch { throw CommandFailure.file(error.description) }
         for reference in updatedLines.sorted(by: { $0.line < $1.line }) { Output.line("updated \(file):\(reference.line) \(reference.path)") }
         Output.line("\(file): set " + parsed.map { "\($0.path)" }.joined(separator: ", "))
     }
@@ -305,6 +302,15 @@ struct CodesCommand: ParsableCommand {
     @Flag(help: "Print them as Markdown (the README's table).") var markdown = false
     func run() throws {
         Output.line(markdown ? ProblemCode.markdownTable() : ProblemCode.allCases.map { "\($0.rawValue)  \($0.meaning)" }.joined(separator: "\n"))
+    }
+}
+
+/// `keys`: the wizard's keys, from its keymap (what `?` lists).
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "List the wizard's keys and what they do.")
+    @Flag(help: "Print them as Markdown (the README's table).") var markdown = false
+    func run() throws {
+        Output.line(markdown ? Keymap.markdownTable() : KeyListLayout.lines.joined(separator: "\n"))
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Effects
 import Foundation
 import Manifests
 import RegistryModel
@@ -33,7 +34,7 @@ struct PostRenderCommand: ParsableCommand {
         try Checks.requireNoErrors(config, files: files, names: file, command: "post-render", outcome: "nothing was printed")
         let input = FileHandle.standardInput.readDataToEndOfFile()
         guard let stream = String(validating: [UInt8](input), as: UTF8.self) else {
-            throw CommandFailure(message: "post-render: the stream on standard input is not UTF-8 text; nothing was printed", status: 1)
+            throw CommandFailure.refused("post-render: the stream on standard input is not UTF-8 text; nothing was printed")
         }
         var httpSecret = HTTPSecretStore.fresh()
         if reuseFrom == nil && Renderer.generatesHTTPSecret(config.view) {
@@ -41,7 +42,7 @@ struct PostRenderCommand: ParsableCommand {
                          + "the replicas: name an existing Secret in deployment.httpSecret.existingSecret")
         }
         if let reuseFrom {
-            do { httpSecret = try HTTPSecretStore.value(in: reuseFrom) } catch { throw CommandFailure.usage(error.description) }
+            do { httpSecret = try HTTPSecretStore.value(in: reuseFrom) } catch { throw CommandFailure.file(error.description) }
         }
         let tls = files.flatMap(ManagedTLS.init(files:))
         let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
@@ -49,9 +50,9 @@ struct PostRenderCommand: ParsableCommand {
             let output = try PostRenderer.splice(stream, config: config, rendered: rendered)
             try FileHandle.standardOutput.write(contentsOf: Data(output.utf8))
         } catch let failure as PostRenderer.Failure {
-            throw CommandFailure(message: "post-render: \(failure.description)", status: 1)
+            throw CommandFailure.refused("post-render: \(failure.description)")
         } catch {
-            throw CommandFailure.usage("post-render: cannot write to standard output: it was closed")
+            throw CommandFailure.terminal("post-render: cannot write to standard output: it was closed")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Effects
 import Foundation
 import Manifests
 import RegistryModel
@@ -34,7 +35,7 @@ struct TLSCommand: ParsableCommand {
                 if certificate == "-" {
                     let input = FileHandle.standardInput.readDataToEndOfFile()
                     guard let text = String(validating: [UInt8](input), as: UTF8.self) else {
-                        throw CommandFailure.usage("standard input: is not a text (PEM) certificate")
+                        throw CommandFailure.file("standard input: is not a text (PEM) certificate")
                     }
                     certText = text
                 } else {
@@ -44,13 +45,13 @@ struct TLSCommand: ParsableCommand {
                                                certificateOrigin: certificate == "-" ? "standard input" : certificate, keyOrigin: key ?? "")
             } else {
                 guard let found = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)) else {
-                    throw CommandFailure(message: "error: \(file.joined(separator: ", ")): holds no registryTls.crt to inspect", status: 1)
+                    throw CommandFailure.refused("error: \(file.joined(separator: ", ")): holds no registryTls.crt to inspect")
                 }
                 material = found
             }
             let certificate = material.certificateOrigin
-            guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, path: certificate) else {
-                throw CommandFailure(message: "error: \(certificate): is not a PEM certificate", status: 1)
+            guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: Date()) else {
+                throw CommandFailure.refused("error: \(certificate): is not a PEM certificate")
             }
             Output.line("certificate: \(certificate)")
             Output.line("subject:     \(report.subject)")
@@ -84,25 +85,29 @@ struct TLSCommand: ParsableCommand {
               help: "Keep the mode of a values file that will hold the private key even when others can read it (else it is written 0600).")
         var keepMode = false
 
-        func run() throws {
-            guard (1...3650).contains(days) else { throw CommandFailure.usage("--days must be from 1 to 3650, not \(days)") }
-            var config = try options.config(of: try options.files(file))
+        func validate() throws {
+            guard (1...3650).contains(days) else { throw ValidationError("--days must be from 1 to 3650, not \(days)") }
             for text in overrides {
-                do { config = config.applying(try Assignment(parsing: text)) } catch { throw CommandFailure.usage(error.description) }
+                do { _ = try Assignment(parsing: text) } catch { throw ValidationError(error.description) }
             }
+        }
+
+        func run() throws {
+            var config = try options.config(of: try options.files(file))
+            for assignment in overrides.compactMap({ try? Assignment(parsing: $0) }) { config = config.applying(assignment) }
             let names = config.serviceNames()
             let generated: GeneratedTLS
             do {
                 generated = try TLSGenerator.generate(names: names, addresses: config.nodeAddressIP.map { [$0] } ?? [], days: days,
                                                       algorithm: rsa ? .rsa2048 : .ecdsaP256)
             } catch {
-                throw CommandFailure.usage("cannot generate the certificate: \(error)")
+                throw CommandFailure.failed("cannot generate the certificate: \(error)")
             }
             let secret = Renderer.render(config, tls: ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
                 .resources.first { $0.kind == "Secret" }
             let secretYAML: String
             do { secretYAML = try secret.map { try Emitter.yaml($0.object) } ?? "" } catch {
-                throw CommandFailure.usage("cannot write the Secret: \(error)")
+                throw CommandFailure.failed("cannot write the Secret: \(error)")
             }
             var transaction = FileTransaction()
             let paths = ["tls.crt", "tls.key", "secret.yaml"].map { PathName.join(output, $0) }
@@ -115,7 +120,7 @@ struct TLSCommand: ParsableCommand {
             let report: FileTransaction.Report
             let stored: (path: String, intoValuesFile: Bool)?
             do { (report, stored) = try commit(&transaction, generated, helmTarget: helmTarget) } catch {
-                throw CommandFailure.usage(error.description)
+                throw CommandFailure.file(error.description)
             }
             let listed = paths.map { "\($0) (\(ManifestWriter.modeText(report.mode(of: $0))))" }
             Output.line("wrote \(listed.joined(separator: ", "))")

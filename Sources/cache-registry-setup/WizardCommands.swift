@@ -1,4 +1,5 @@
 import ArgumentParser
+import Effects
 import Foundation
 import Manifests
 import RegistryModel
@@ -50,7 +51,7 @@ struct EditCommand: ParsableCommand {
             var read = try document.config(namespace: options.namespace, release: options.release)
             read.route = options.route ?? ValuesFiles([document]).suggestedRoute
             config = read
-        } catch { throw CommandFailure.usage(error.description) }
+        } catch { throw CommandFailure.file(error.description) }
         let state = WizardState(mode: .edit, valuesPath: file, originalBytes: document.bytes, config: config,
                                 chartTLS: RegistryTLSMaterial(document: document), outputDir: options.output,
                                 glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii, document: document)
@@ -70,7 +71,7 @@ enum WizardLauncher {
             plainState.glyphs = .ascii
             let prompts = PlainWizard(readLine: { Swift.readLine(strippingNewline: true) },
                                       write: { FileHandle.standardOutput.write(Data($0.utf8)) },
-                                      perform: EffectRunner.perform, echo: isatty(0) != 1)
+                                      perform: EffectRunner().perform, echo: isatty(0) != 1)
             let status = prompts.run(plainState)
             if status != 0 { throw ExitCode(status) }
             return
@@ -78,8 +79,8 @@ enum WizardLauncher {
         let session: TerminalSession
         do {
             session = try TerminalSession.start(theme: theme, environment: environment, isTerminal: isatty(0) == 1 && isatty(1) == 1)
-        } catch { throw CommandFailure.usage(error.description) }
-        let work = BackgroundWork(perform: EffectRunner.perform)
+        } catch { throw CommandFailure.terminal(error.description) }
+        let work = BackgroundWork(perform: EffectRunner().perform)
         let status: Int32
         if let framesFile = ProcessInfo.processInfo.environment["CACHE_REGISTRY_SETUP_FRAMES"], !framesFile.isEmpty {
             status = runWizard(state, terminal: FrameRecorder(session, path: framesFile), work: work)
@@ -88,98 +89,6 @@ enum WizardLauncher {
         }
         session.end()
         if status != 0 { throw ExitCode(status) }
-    }
-}
-
-/// Executes the wizard's effects: the only place its I/O happens.
-enum EffectRunner {
-    static func perform(_ effect: Effect) -> Action? {
-        switch effect {
-        case .loadTLSFiles(let certificate, let key):
-            do {
-                let certificateText = try readText(certificate)
-                guard !key.isEmpty else {
-                    return .tlsFilesLoaded(.loaded(RegistryTLSMaterial(certificatePEM: certificateText, keyPEM: nil, certificateOrigin: certificate, keyOrigin: key)))
-                }
-                do {
-                    let keyText = try readText(key)
-                    return .tlsFilesLoaded(.loaded(RegistryTLSMaterial(certificatePEM: certificateText, keyPEM: keyText, certificateOrigin: certificate, keyOrigin: key)))
-                } catch let failure as CommandFailure {
-                    return .tlsFilesLoaded(.failed(path: "tls.key", message: failure.message))
-                }
-            } catch let failure as CommandFailure {
-                return .tlsFilesLoaded(.failed(path: "tls.certificate", message: failure.message))
-            } catch {
-                return .tlsFilesLoaded(.failed(path: "tls.certificate", message: "\(error)"))
-            }
-        case .generateTLS(let spec):
-            do {
-                let generated = try TLSGenerator.generate(names: spec.names, addresses: spec.addresses, days: spec.days,
-                                                          algorithm: spec.rsa ? .rsa2048 : .ecdsaP256)
-                return .tlsGenerated(GeneratedTLSMaterial(spec: spec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
-            } catch {
-                return .tlsGenerationFailed("cannot generate the certificate: \(error)")
-            }
-        case .inspectDisk(let outputDir, let valuesPath):
-            // A commit a killed run left half done is completed first, so what is shown is what is there; under the
-            // folder's lock, so a commit running now in another process is not taken for a killed one.
-            if access(outputDir, F_OK) == 0 {
-                do {
-                    let lock = try FileLock(folderOf: [PathName.join(outputDir, OutputLayout.kustomizationName)])
-                    FileTransaction.recover(in: outputDir)
-                    lock.release()
-                } catch {
-                    return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: false, failure: error.description))
-                }
-            }
-            var manifests: [String: String] = [:]
-            for name in OutputLayout.allFileNames {
-                let path = PathName.join(outputDir, name)
-                guard access(path, F_OK) == 0 else { continue }
-                do { manifests[name] = String(decoding: try FileAccess.readFile(path), as: UTF8.self) } catch {
-                    return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: false,
-                                                       failure: error.description))
-                }
-            }
-            var info = stat()
-            let exists = stat(valuesPath, &info) == 0
-            var valuesBytes: [UInt8]?
-            if exists {
-                do { valuesBytes = try FileAccess.readFile(valuesPath) } catch {
-                    return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: true, failure: error.description))
-                }
-            }
-            let httpSecret: String
-            do { httpSecret = try HTTPSecretStore.value(in: outputDir) } catch {
-                return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: exists, failure: error.description))
-            }
-            return .diskInspected(DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: exists, httpSecret: httpSecret,
-                                               valuesFileMode: exists ? UInt16(info.st_mode & 0o777) : nil, valuesFileBytes: valuesBytes))
-        case .checkFolder(let path):
-            return .folderChecked(path: path, problem: FolderCheck.problem(path))
-        case .write(let plan):
-            do {
-                var transaction = FileTransaction()
-                if let tlsValues = plan.tlsValues {
-                    // It holds a private key: always a new 0600 file, whatever was at its path.
-                    transaction.write(tlsValues.bytes, to: tlsValues.path, kind: .secret)
-                }
-                transaction.write(plan.valuesBytes, to: plan.valuesPath, kind: .personal, mode: plan.restrictValuesMode ? 0o600 : nil,
-                                  readBefore: .some(plan.valuesReadBefore))
-                _ = try ManifestWriter.stage(plan.files, in: plan.outputDir, into: &transaction)
-                _ = try ManifestWriter.commit(transaction, in: plan.outputDir)
-                let manifests = plan.files.map(\.name).filter { !$0.hasPrefix(TrustFiles.folder + "/") }.map { PathName.join(plan.outputDir, $0) }
-                let trust = plan.files.count > manifests.count ? [PathName.join(plan.outputDir, TrustFiles.folder) + "/"] : []
-                return .writeFinished(.written([plan.valuesPath] + (plan.tlsValues.map { [$0.path] } ?? []) + manifests + trust))
-            } catch {
-                if let path = error.changedOnDisk { return .writeFinished(.changedOnDisk(path)) }
-                return .writeFinished(.failed(error.description))
-            }
-        case .reload(let path):
-            do { return .reloaded(.success(try FileAccess.readFile(path))) } catch { return .reloaded(.failure(error)) }
-        case .exit:
-            return nil
-        }
     }
 }
 
@@ -212,7 +121,7 @@ enum ThemeLoader {
         do {
             let theme = try Theme.parse(text, file: file)
             return noColor ? theme.withoutColor : theme
-        } catch { throw CommandFailure.usage("\(error)") }
+        } catch { throw CommandFailure.file("\(error)") }
     }
 
     /// `CACHE_REGISTRY_SETUP_THEMES`, then `share/cache-registry-setup/themes` beside the executable, then a
@@ -230,23 +139,5 @@ enum ThemeLoader {
             folder = PathName.folder(of: folder)
         }
         return nil
-    }
-}
-
-/// Whether a manifests folder can be written, in one sentence when it cannot.
-enum FolderCheck {
-    static func problem(_ path: String) -> String? {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            if !isFolder.boolValue { return "is a file, not a folder; choose another folder" }
-            return access(path, W_OK) == 0 ? nil : "cannot be written here (permission denied); choose another folder"
-        }
-        // It will be created: the nearest existing folder above it must be writable.
-        var parent = PathName.folder(of: path)
-        while !FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder) && parent != "." && parent != "/" {
-            parent = PathName.folder(of: parent)
-        }
-        if !isFolder.boolValue { return "cannot be created: \(parent) is a file" }
-        return access(parent, W_OK) == 0 ? nil : "cannot be created: \(parent) cannot be written (permission denied)"
     }
 }

@@ -10,7 +10,7 @@ final class TLSTests: XCTestCase {
         for algorithm in TLSGenerator.Algorithm.allCases {
             let generated = try TLSGenerator.generate(names: names, days: 31, algorithm: algorithm)
             let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "c", keyOrigin: "k")
-            let report = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names))
+            let report = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, now: Date()))
             XCTAssertEqual(report.dnsNames, names)
             XCTAssertEqual(report.keyMatches, true)
             XCTAssertEqual(report.problems, [], "a month left is no warning")
@@ -22,18 +22,18 @@ final class TLSTests: XCTestCase {
         let a = try TLSGenerator.generate(names: names, days: 365)
         let b = try TLSGenerator.generate(names: names, days: 365)
         let mismatched = RegistryTLSMaterial(certificatePEM: a.certificatePEM, keyPEM: b.keyPEM, certificateOrigin: "a.crt", keyOrigin: "b.key")
-        XCTAssertTrue(try XCTUnwrap(TLSChecks.inspect(mismatched, serviceNames: names)).problems.errors.contains { $0.message.contains("does not match") })
+        XCTAssertTrue(try XCTUnwrap(TLSChecks.inspect(mismatched, serviceNames: names, now: Date())).problems.errors.contains { $0.message.contains("does not match") })
 
         let expiring = try TLSGenerator.generate(names: names, days: 10)
         let soon = RegistryTLSMaterial(certificatePEM: expiring.certificatePEM, keyPEM: nil, certificateOrigin: "s", keyOrigin: "")
-        let soonProblems = try XCTUnwrap(TLSChecks.inspect(soon, serviceNames: names)).problems
+        let soonProblems = try XCTUnwrap(TLSChecks.inspect(soon, serviceNames: names, now: Date())).problems
         XCTAssertEqual(soonProblems.errors, [])
         XCTAssertTrue(soonProblems.warnings.contains { $0.message.contains("expires in") })
         let later = Date().addingTimeInterval(20 * 86400)
         XCTAssertTrue(try XCTUnwrap(TLSChecks.inspect(soon, serviceNames: names, now: later)).problems.errors.contains { $0.message.contains("expired") })
 
         let other = RegistryConfig().applying(Assignment(path: "service.name", value: .string("other-registry")))
-        let problems = TLSChecks.problems(for: soon, config: other)
+        let problems = TLSChecks.problems(for: soon, config: other, now: Date())
         XCTAssertTrue(problems.errors.contains { $0.message.contains("other-registry.kubiya") })
     }
 
@@ -55,14 +55,14 @@ final class TLSTests: XCTestCase {
         let generated = try TLSGenerator.generate(names: names, days: 1)
         let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "c", keyOrigin: "k")
         XCTAssertEqual(material.redactedKey, "<redacted: \(generated.keyPEM.utf8.count) bytes>")
-        let report = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names))
+        let report = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, now: Date()))
         XCTAssertFalse(report.problems.map(\.message).joined().contains("PRIVATE KEY"))
     }
 
     func testNotAPEM() {
         let config = RegistryConfig()
         let bad = RegistryTLSMaterial(certificatePEM: "hello", keyPEM: nil, certificateOrigin: "x.crt", keyOrigin: "")
-        XCTAssertEqual(TLSChecks.problems(for: bad, config: config).errors.count, 1)
+        XCTAssertEqual(TLSChecks.problems(for: bad, config: config, now: Date()).errors.count, 1)
     }
 
     /// A published pair (its key is public) is recognised by fingerprint and warned about before anything else.
@@ -70,12 +70,12 @@ final class TLSTests: XCTestCase {
         let generated = try TLSGenerator.generate(names: ["other.example"], days: 365)
         let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "registryTls.crt",
                                            keyOrigin: "registryTls.key")
-        let plain = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names))
+        let plain = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, now: Date()))
         XCTAssertFalse(plain.isPublished, "a freshly generated pair is not published")
         XCTAssertEqual(plain.fingerprint.count, 64)
-        let published = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, published: [plain.fingerprint]))
+        let published = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, now: Date(), published: [plain.fingerprint]))
         XCTAssertTrue(published.isPublished)
-        let ordered = ([Problem(.error, .badValue, "cacheRegistry.pv.size", "x")] + published.problems).ordered
+        let ordered = ([Problem.error(.badValue, .pvSize, "x")] + published.problems).ordered
         XCTAssertEqual(ordered.first?.message, PublishedPairs.message, "above every other problem, errors included")
         XCTAssertTrue(ordered.first?.first == true)
         XCTAssertEqual(PublishedPairs.fingerprints, ["c0c4f8e780e198ae801b742b1968a6e3f9dab441fbbfccff20b3627117a95661"])

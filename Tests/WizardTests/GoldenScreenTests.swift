@@ -19,28 +19,32 @@ final class GoldenScreenTests: XCTestCase, WizardTesting {
         var result: [(String, Canvas)] = []
         for step in Step.allCases {
             var s = state(width: width, height: height, glyphs: glyphs)
-            s.goTo(step: step, focus: 0)
+            _ = update(&s, .intent(.goTo(step: step, focus: 0)))
             result.append(("step-\(step.rawValue.lowercased())", view(s)))
         }
+        // Every dialog is opened as a person opens it: through update.
         var s = state(width: width, height: height, glyphs: glyphs)
-        s.goTo(step: .storage, focus: 2)
-        s.dialog = .help
-        result.append(("help", view(s)))
-        s.dialog = nil
-        _ = update(&s, .key(.function(2)))
-        s.dialog = .preview(tab: 2, scroll: 0)
-        result.append(("preview", view(s)))
-        s.dialog = .find(query: "size", selection: 1)
-        result.append(("find", view(s)))
-        s.dialog = .write(plan: nil, choice: 0)
-        result.append(("write-refused", view(s)))
+        func after(_ intents: Intent...) -> Canvas {
+            for intent in intents { _ = update(&s, .intent(intent)) }
+            return view(s)
+        }
+        result.append(("help", after(.goTo(step: .storage, focus: 2), .showHelp)))
+        result.append(("preview", after(.close, .openPreview, .switchTab(by: 1), .switchTab(by: 1))))
+        result.append(("find", after(.close, .openFind, .insertText("size"), .moveSelection(by: 1))))
+        result.append(("write-refused", after(.close, .requestWrite)))
+        result.append(("keys", after(.close, .showKeys)))
+        result.append(("keys-end", after(.scroll(.bottom))))
+        // The claim's size typed back to its default: no errors, and the session has changes to lose.
         var ok = self.state(width: width, height: height, glyphs: glyphs)
-        ok.config = RegistryConfig()
-        ok.revalidate()
-        _ = update(&ok, .key(.function(10)))
+        let claim = ok.findMatches("pvc.size").first { $0.item.id == .field(.pvcSize) }!
+        for intent: Intent in [.goTo(step: claim.step, focus: claim.index), .setText("10Gi"), .goTo(step: .general, focus: 0),
+                               .requestWrite] {
+            _ = update(&ok, .intent(intent))
+        }
         _ = update(&ok, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: ["pv.yaml": "x"], valuesFileExists: false)))
         result.append(("write", view(ok)))
-        ok.dialog = .quit(choice: 0)
+        _ = update(&ok, .intent(.close))
+        _ = update(&ok, .intent(.quit))
         result.append(("quit", view(ok)))
         var small = self.state(width: 60, height: 20, glyphs: glyphs)
         small.goTo(step: .general, focus: 0)

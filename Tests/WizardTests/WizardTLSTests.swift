@@ -25,15 +25,15 @@ final class WizardTLSTests: XCTestCase {
         for character in "/tmp/a.crt" { effects = update(&state, .key(.character(character))) }
         XCTAssertEqual(effects, [.loadTLSFiles(certificate: "/tmp/a.crt", key: "")])
         let other = try TLSGenerator.generate(names: ["example.com"], days: 90)
-        _ = update(&state, .tlsFilesLoaded(.loaded(RegistryTLSMaterial(certificatePEM: other.certificatePEM, keyPEM: other.keyPEM,
-                                                                             certificateOrigin: "/tmp/a.crt", keyOrigin: "/tmp/a.key"))))
+        _ = update(&state, .tlsFilesLoaded(.loaded(RegistryTLSMaterial.imported(certificatePEM: other.certificatePEM, keyPEM: other.keyPEM,
+                                                                             certificateFile: "/tmp/a.crt", keyFile: "/tmp/a.key"))))
         XCTAssertTrue(state.problems.errors.contains { $0.message.contains("cache-registry-svc.kubiya") })
-        _ = update(&state, .tlsFilesLoaded(.failed(path: "tls.certificate", message: "/tmp/a.crt: no such file")))
+        _ = update(&state, .tlsFilesLoaded(.failed(input: .certificate, message: "/tmp/a.crt: no such file")))
         XCTAssertTrue(state.problems.errors.contains { $0.message == "/tmp/a.crt: no such file" })
         // A key that does not match, or is no key, is shown under the key file's row, not the certificate's.
         let mine = try TLSGenerator.generate(names: state.config.serviceNames(), days: 90)
-        _ = update(&state, .tlsFilesLoaded(.loaded(RegistryTLSMaterial(certificatePEM: mine.certificatePEM, keyPEM: other.keyPEM,
-                                                                             certificateOrigin: "/tmp/a.crt", keyOrigin: "/tmp/a.key"))))
+        _ = update(&state, .tlsFilesLoaded(.loaded(RegistryTLSMaterial.imported(certificatePEM: mine.certificatePEM, keyPEM: other.keyPEM,
+                                                                             certificateFile: "/tmp/a.crt", keyFile: "/tmp/a.key"))))
         XCTAssertEqual(state.problems.errors.filter { $0.message.contains("does not match") }.map(\.path), ["tls.key"])
     }
 

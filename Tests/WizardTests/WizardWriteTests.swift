@@ -149,17 +149,24 @@ final class ReadableLinesTests: XCTestCase, WizardTesting {
     }
 }
 
-/// `?` lists every key from the one table, and the README's key table is that table.
+/// `?` lists every key from the one keymap, and the README's key table is that keymap.
 final class KeyHelpTests: XCTestCase, WizardTesting {
-    func testQuestionMarkListsEveryKeyAt80x24() {
+    func testQuestionMarkListsEveryKeyAt80x24ScrollingToTheRest() {
         var state = newState(width: 80, height: 24)
         state.goTo(step: .storage, focus: 0)  // the storage mode row: a choice, not a text field
         send(&state, .character("?"))
-        XCTAssertEqual(state.dialog, .keys)
-        let screen = view(state).text.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }.joined(separator: " ")
-        for entry in KeyHelp.table {
-            XCTAssertTrue(screen.contains(entry.meaning.split(separator: " ").prefix(4).joined(separator: " ")), "\(entry.keys):\n\(view(state).text)")
+        XCTAssertEqual(state.dialog, .keys(scroll: 0))
+        var seen = ""
+        for _ in 0..<KeyListLayout.lines.count {
+            seen += view(state).text
+            send(&state, .down)
         }
+        let screen = seen.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }.joined(separator: " ")
+        for row in Keymap.rows {
+            XCTAssertTrue(screen.contains(row.meaning.split(separator: " ").prefix(4).joined(separator: " ")), "\(row.keys):\n\(seen)")
+        }
+        XCTAssertEqual(state.dialog, .keys(scroll: KeyListLayout.lines.count - KeyListLayout.visibleLines(height: 24)),
+                       "scrolling stops at the last line")
         send(&state, .escape)
         XCTAssertNil(state.dialog)
         state.goTo(step: .general, focus: 0)  // a text field: ? is typed
@@ -167,10 +174,30 @@ final class KeyHelpTests: XCTestCase, WizardTesting {
         XCTAssertNil(state.dialog)
     }
 
+    func testEveryLineOfTheKeyListFitsTheBoxAt80Columns() {
+        for line in KeyListLayout.lines { XCTAssertLessThanOrEqual(line.count, 72, line) }
+    }
+
     func testTheReadmeKeyTableIsTheKeymap() throws {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md").standardized
         let text = try String(contentsOf: readme, encoding: .utf8)
-        XCTAssertTrue(text.contains(KeyHelp.markdownTable()), "README's key table is stale: copy KeyHelp.markdownTable() into it")
+        XCTAssertTrue(text.contains(Keymap.markdownTable()), "README's key table is stale: paste `cache-registry-setup keys --markdown`")
+    }
+
+    func testTheStatusLineHintsComeFromTheKeymap() {
+        let state = newState(width: 80, height: 24)
+        XCTAssertEqual(Keymap.statusHints, "F1 Help F2 Preview F10 Write ^F Find PgDn Step ^C Quit")
+        XCTAssertTrue(view(state).text.split(separator: "\n").last!.contains(Keymap.statusHints))
+    }
+
+    /// Every binding is reachable: no earlier row binds the same key in the same context.
+    func testNoBindingIsShadowed() {
+        for row in Keymap.rows {
+            for binding in row.bindings {
+                guard case .key(let key) = binding.trigger else { continue }
+                XCTAssertEqual(Keymap.intent(for: key, in: [binding.context]), binding.intent, "\(row.keys) \(key) in \(binding.context)")
+            }
+        }
     }
 }
 

@@ -5,29 +5,30 @@ import ValuesFile
 
 /// The shared REGISTRY_HTTP_SECRET of several replicas: kept once made, so that exporting or writing again
 /// gives the same files (a new value on every export would restart the pods and break uploads in flight).
-enum HTTPSecretStore {
+public enum HTTPSecretStore {
     /// The value the output folder's Secret holds (one this program wrote), else a new random one.
-    static func value(in folder: String) throws(ValuesFileError) -> String {
-        try existing(in: folder) ?? fresh()
+    public static func value(in folder: String, fileSystem: any FileSystem = RealFileSystem()) throws(ValuesFileError) -> String {
+        try existing(in: folder, fileSystem: fileSystem) ?? fresh()
     }
 
     /// The value of the folder's Secret; nil when there is none of ours. One that cannot be read is an error (a
     /// new value would silently restart the pods and break uploads in flight).
-    static func existing(in folder: String) throws(ValuesFileError) -> String? {
+    static func existing(in folder: String, fileSystem: any FileSystem) throws(ValuesFileError) -> String? {
         let path = PathName.join(folder, Renderer.httpSecretFile)
-        guard access(path, F_OK) == 0 else { return nil }
-        let bytes = try FileAccess.readFile(path)
+        guard FileAccess.exists(path, in: fileSystem) else { return nil }
+        let bytes = try FileAccess.readFile(path, in: fileSystem)
         guard OutputLayout.isOurs(String(decoding: bytes, as: UTF8.self)) else { return nil }
         let document = try ValuesDocument(bytes: bytes, name: path)
-        guard let encoded = document.topLevelString(["data", Renderer.httpSecretKey]), let decoded = Data(base64Encoded: encoded).map({ [UInt8]($0) }),
+        guard let encoded = document.topLevelString(["data", Renderer.httpSecretKey]),
+              let decoded = Data(base64Encoded: encoded).map({ [UInt8]($0) }),
               let value = String(validating: decoded, as: UTF8.self), !value.isEmpty else {
-            throw ValuesFileError("\(Quote.path(path)): holds no readable \(Renderer.httpSecretKey); remove it to make a new one")
+            throw ValuesFileError(file: path, "holds no readable \(Renderer.httpSecretKey); remove it to make a new one")
         }
         return value
     }
 
     /// 32 random bytes as hex.
-    static func fresh() -> String {
+    public static func fresh() -> String {
         var generator = SystemRandomNumberGenerator()
         return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }

@@ -1,0 +1,136 @@
+import Manifests
+import RegistryModel
+import RegistryTLS
+import ValuesFile
+import Wizard
+
+/// Executes the wizard's effects: the only place its I/O happens, on the file system it is given (the disk, or a
+/// test's fake that fails at any step).
+public struct EffectRunner: Sendable {
+    public let fileSystem: any FileSystem
+
+    public init(fileSystem: any FileSystem = RealFileSystem()) {
+        self.fileSystem = fileSystem
+    }
+
+    /// Runs one effect and returns the action that reports its result (nil for `exit`).
+    public func perform(_ effect: Effect) -> Action? {
+        switch effect {
+        case .loadTLSFiles(let certificate, let key): return .tlsFilesLoaded(loadTLSFiles(certificate, key))
+        case .generateTLS(let spec): return generate(spec)
+        case .inspectDisk(let outputDir, let valuesPath): return .diskInspected(inspectDisk(outputDir, valuesPath))
+        case .checkFolder(let path): return .folderChecked(path: path, problem: FolderCheck.problem(path, in: fileSystem))
+        case .write(let plan): return .writeFinished(write(plan))
+        case .reload(let path):
+            do { return .reloaded(.success(try FileAccess.readFile(path, in: fileSystem))) } catch {
+                return .reloaded(.failure(error))
+            }
+        case .exit: return nil
+        }
+    }
+
+    func loadTLSFiles(_ certificate: String, _ key: String) -> TLSImportResult {
+        let certificateText: String
+        do { certificateText = try FileAccess.readText(certificate, in: fileSystem) } catch {
+            return .failed(input: .certificate, message: error.description)
+        }
+        guard !key.isEmpty else {
+            return .loaded(.imported(certificatePEM: certificateText, keyPEM: nil, certificateFile: certificate, keyFile: key))
+        }
+        do {
+            let keyText = try FileAccess.readText(key, in: fileSystem)
+            return .loaded(.imported(certificatePEM: certificateText, keyPEM: keyText, certificateFile: certificate, keyFile: key))
+        } catch {
+            return .failed(input: .key, message: error.description)
+        }
+    }
+
+    func generate(_ spec: GenerationSpec) -> Action {
+        do {
+            let generated = try TLSGenerator.generate(names: spec.names, addresses: spec.addresses, days: spec.days,
+                                                      algorithm: spec.rsa ? .rsa2048 : .ecdsaP256)
+            return .tlsGenerated(GeneratedTLSMaterial(spec: spec, certificatePEM: generated.certificatePEM,
+                                                      keyPEM: generated.keyPEM))
+        } catch {
+            return .tlsGenerationFailed("cannot generate the certificate: \(error)")
+        }
+    }
+
+    /// What is on disk where the wizard will write.
+    func inspectDisk(_ outputDir: String, _ valuesPath: String) -> DiskSnapshot {
+        func failed(_ error: ValuesFileError, valuesFileExists: Bool = false) -> DiskSnapshot {
+            DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: valuesFileExists, failure: error.description)
+        }
+        // A commit a killed run left half done is completed first, so what is shown is what is there; under the
+        // folder's lock, so a commit running now in another process is not taken for a killed one.
+        if FileAccess.exists(outputDir, in: fileSystem) {
+            do {
+                let lock = try FileLock(folderOf: [PathName.join(outputDir, OutputLayout.kustomizationName)])
+                FileTransaction.recover(in: outputDir, fileSystem: fileSystem)
+                lock.release()
+            } catch { return failed(error) }
+        }
+        var manifests: [String: String] = [:]
+        for name in OutputLayout.allFileNames {
+            let path = PathName.join(outputDir, name)
+            guard FileAccess.exists(path, in: fileSystem) else { continue }
+            do { manifests[name] = String(decoding: try FileAccess.readFile(path, in: fileSystem), as: UTF8.self) } catch {
+                return failed(error)
+            }
+        }
+        let info = try? fileSystem.status(valuesPath, followingLinks: true).get()
+        var valuesBytes: [UInt8]?
+        if info != nil {
+            do { valuesBytes = try FileAccess.readFile(valuesPath, in: fileSystem) } catch {
+                return failed(error, valuesFileExists: true)
+            }
+        }
+        let httpSecret: String
+        do { httpSecret = try HTTPSecretStore.value(in: outputDir, fileSystem: fileSystem) } catch {
+            return failed(error, valuesFileExists: info != nil)
+        }
+        return DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: info != nil, httpSecret: httpSecret,
+                            valuesFileMode: info.map { UInt16($0.permissions & 0o777) }, valuesFileBytes: valuesBytes)
+    }
+
+    /// Every file of a plan in one transaction: all written, or none.
+    func write(_ plan: WritePlan) -> WriteOutcome {
+        do {
+            var transaction = FileTransaction(fileSystem: fileSystem)
+            if let tlsValues = plan.tlsValues {
+                // It holds a private key: always a new 0600 file, whatever was at its path.
+                transaction.write(tlsValues.bytes, to: tlsValues.path, kind: .secret)
+            }
+            transaction.write(plan.valuesBytes, to: plan.valuesPath, kind: .personal, mode: plan.restrictValuesMode ? 0o600 : nil,
+                              readBefore: .some(plan.valuesReadBefore))
+            _ = try ManifestWriter.stage(plan.files, in: plan.outputDir, into: &transaction)
+            _ = try ManifestWriter.commit(transaction, in: plan.outputDir)
+            let manifests = plan.files.map(\.name).filter { !$0.hasPrefix(TrustFiles.folder + "/") }
+                .map { PathName.join(plan.outputDir, $0) }
+            let trust = plan.files.count > manifests.count ? [PathName.join(plan.outputDir, TrustFiles.folder) + "/"] : []
+            return .written([plan.valuesPath] + (plan.tlsValues.map { [$0.path] } ?? []) + manifests + trust)
+        } catch {
+            if let path = error.changedOnDisk { return .changedOnDisk(path) }
+            return .failed(error.description)
+        }
+    }
+}
+
+/// Whether a manifests folder can be written, in one sentence when it cannot.
+public enum FolderCheck {
+    public static func problem(_ path: String, in fileSystem: any FileSystem = RealFileSystem()) -> String? {
+        if let info = try? fileSystem.status(path, followingLinks: true).get() {
+            if info.kind != .folder { return "is a file, not a folder; choose another folder" }
+            return fileSystem.writeAccess(path) == 0 ? nil : "cannot be written here (permission denied); choose another folder"
+        }
+        // It will be created: the nearest existing folder above it must be writable.
+        var parent = PathName.folder(of: path)
+        var found = try? fileSystem.status(parent, followingLinks: true).get()
+        while found == nil && parent != "." && parent != "/" {
+            parent = PathName.folder(of: parent)
+            found = try? fileSystem.status(parent, followingLinks: true).get()
+        }
+        if let found, found.kind != .folder { return "cannot be created: \(parent) is a file" }
+        return fileSystem.writeAccess(parent) == 0 ? nil : "cannot be created: \(parent) cannot be written (permission denied)"
+    }
+}
