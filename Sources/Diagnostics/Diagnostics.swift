@@ -57,6 +57,55 @@ public enum Diagnostics {
     }
 }
 
+extension Diagnostics {
+    /// Every problem of what values files mean, located at the file and line that set their key, with the
+    /// files' waivers applied (what `validate`, `set`, `export` and the others report).
+    public static func problems(_ config: RegistryConfig, files: ValuesFiles?, now: Date = Date()) -> [Problem] {
+        let problems = problems(Inputs(config: config, files: files, now: now))
+        guard let files else { return problems }
+        return files.acknowledging(files.locate(problems))
+    }
+
+    /// Every problem with `--set` overrides applied, those an override caused citing it. An override of a key the
+    /// chart does not know is an error, as it is in `set` (a typo is never meant), in place of a file's warning.
+    public static func problems(_ config: RegistryConfig, files: ValuesFiles?,
+                                overrides: [(text: String, assignment: Assignment)]) -> [Problem] {
+        let unknown = overrides.filter { !FieldRegistry.isKnown($0.assignment.path) }.map { item in
+            var problem = Problem.error(.unknownKey, item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
+            problem.file = "--set \(item.text)"
+            return problem
+        }
+        let cited = citingOverrides(problems(config, files: files), overrides)
+        return unknown + cited.filter { problem in !unknown.contains { $0.location == problem.location } }
+    }
+
+    /// Problems caused by a `--set` cite it (the last one that sets their key or a key inside it), not a file line.
+    static func citingOverrides(_ problems: [Problem], _ assignments: [(text: String, assignment: Assignment)]) -> [Problem] {
+        problems.map { problem in
+            guard let cause = assignments.last(where: { $0.assignment.path.location.overlaps(problem.location) })
+            else { return problem }
+            var cited = problem
+            cited.line = nil
+            cited.file = "--set \(cause.text)"
+            return cited
+        }
+    }
+
+    /// The problems as the commands print them, a line each: `error[CR101] key: message (file:line)`, with who
+    /// acknowledged a warning.
+    public static func report(_ problems: [Problem], file: String?) -> String {
+        var text = ""
+        for problem in problems {
+            let location: String
+            if let line = problem.line { location = " (\(problem.file ?? file ?? "values"):\(line))" }
+            else if let cited = problem.file { location = " (\(cited))" }
+            else { location = "" }
+            text += "\(problem)\(location)\(problem.allowedBy.map { " (allowed by \($0))" } ?? "")\n"
+        }
+        return text
+    }
+}
+
 extension RegistryTLSMaterial {
     /// The `registryTls` section of a chart values file.
     public init?(document: ValuesDocument) {

@@ -65,21 +65,6 @@ extension KeyPath {
     public static let servicePort: KeyPath = "service.port"
     public static let serviceTargetPort: KeyPath = "service.targetPort"
     public static let serviceType: KeyPath = "service.type"
-
-    /// Every constant above, for the test that checks them against the registry.
-    public static let declared: [KeyPath] = [
-        .deploymentAffinity, .deploymentEnv, .deploymentHTTPSecretExisting, .deploymentHTTPSecretKey, .deploymentImagePullPolicy, .deploymentImageRepository,
-        .deploymentImageTag, .deploymentName, .deploymentNodeSelector, .deploymentReplicas,
-        .deploymentResourcesLimitsCpu, .deploymentResourcesLimitsMemory, .deploymentResourcesRequestsCpu,
-        .deploymentResourcesRequestsMemory, .deploymentSelector, .deploymentTlsSecretName, .deploymentVolumeMounts,
-        .deploymentVolumes, .enabled, .pvHostPath, .pvName, .pvReclaimPolicy, .pvSize, .pvStorageClass,
-        .proxyEnabled, .proxyRemoteURL, .proxyUsername, .proxyPasswordSecretName, .proxyPasswordSecretKey, .proxyTTL,
-        .pvVolumeSource, .pvNFS, .pvNFSPath, .pvNFSReadOnly, .pvNFSServer, .pvcAccessMode, .pvcName, .pvcSize, .pvcStorageClass,
-        .pvcVolumeName, .serviceAdditionalPorts, .serviceAnnotations, .deploymentImageDigest, .deploymentTolerations,
-        .deploymentPriorityClassName, .deploymentImagePullSecrets, .deploymentPodAnnotations, .deploymentTopologySpread,
-        .livenessFailureThreshold, .networkPolicyEnabled, .networkPolicyFrom, .networkPolicyEgress, .pvMountOptions, .metricsEnabled,
-        .metricsPort, .metricsServiceMonitor, .serviceClusterIP, .serviceNodePort, .serviceName, .servicePort, .serviceTargetPort, .serviceType
-    ]
 }
 
 /// The registry's two probes and the key paths of their settings, declared once for the registry, the rules

@@ -231,33 +231,28 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
 }
 
 /// The Review step's list of files: the values file, each manifest with its resource, kustomization.yaml, and why
-/// anything is left out. It is the write dialog's list (`plannedFiles`); F2 shows the YAML.
+/// anything is left out: `plannedFileList`, the write dialog's list; F2 shows the YAML.
 func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
     guard top <= layout.bodyBottom else { return }
     let left = layout.formLeft + 1
     let plan = state.manifestPlan
     var lines: [(String, CellStyle)] = [("Files to write, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
-    lines.append(("  \(state.valuesPath)", CellStyle(.text)))
-    if let tlsValues = state.tlsValuesPath { lines.append(("  \(tlsValues.padding(28)) registryTls for Helm (0600)", CellStyle(.text))) }
     // A folder too long to stand before every file name is written once, whole, with the names below it.
     let longest = WritePlanner.path(state.outputDir, OutputLayout.kustomizationName)
     let underFolder = longest.count > 28
-    let indent = underFolder ? "    " : "  "
-    func name(_ file: String) -> String { underFolder ? file : WritePlanner.path(state.outputDir, file) }
-    if underFolder && !plan.manifests.isEmpty { lines.append(("  \(WritePlanner.path(state.outputDir, ""))", CellStyle(.text))) }
-    let width = underFolder ? 20 : 28
-    lines += plan.manifests.map { manifest in
-        let note = !manifest.pending ? "" : manifest.fileName == Renderer.httpSecretFile || state.tls.source == .generate
-            ? " (generated on write)" : " (from the imported files)"
-        return ("\(indent)\(name(manifest.fileName).padding(width)) \(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)",
-                CellStyle(.text))
+    func summaryLine(_ file: PlannedFile) -> (String, CellStyle) {
+        let (indent, name, width) = file.nameInFolder.map { underFolder ? ("    ", $0, 20) : ("  ", file.path, 28) }
+            ?? ("  ", file.path, 28)
+        let line = file.description.isEmpty ? indent + name : "\(indent)\(name.padding(width)) \(file.description)"
+        return (line, CellStyle(.text))
     }
-    if !plan.manifests.isEmpty { lines.append(("\(indent)\(name(OutputLayout.kustomizationName))", CellStyle(.text))) }
-    if state.config.route == .helmPostRender && state.config.view.enabled {
-        lines.append(("\(indent)\(name(NextSteps.postRenderWrapper).padding(width)) Helm's --post-renderer", CellStyle(.text)))
-    }
-    if state.writesTrust && !plan.manifests.isEmpty {
-        lines.append(("\(indent)\(name(TrustFiles.folder + "/").padding(width)) CA for nodes and clients (README.txt)", CellStyle(.text)))
+    let files = state.plannedFileList
+    if underFolder, let first = files.firstIndex(where: { $0.nameInFolder != nil }) {
+        lines += files[..<first].map(summaryLine)
+        lines.append(("  \(WritePlanner.path(state.outputDir, ""))", CellStyle(.text)))
+        lines += files[first...].map(summaryLine)
+    } else {
+        lines += files.map(summaryLine)
     }
     lines += plan.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
     lines += plan.notes.map { ("  Note: \($0)", CellStyle(.warning)) }

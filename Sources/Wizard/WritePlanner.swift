@@ -143,14 +143,39 @@ extension WizardState {
     func rendered(httpSecret: String?) -> RenderedSet { Renderer.render(config, tls: managedTLS, httpSecret: httpSecret) }
 
     /// Every file a write produces, in the order the write dialog lists them: the values file, the manifests,
-    /// then kustomization.yaml when there is anything to list.
-    public var plannedFiles: [String] {
-        let manifests = manifestPlan.manifests.map { WritePlanner.path(outputDir, $0.fileName) }
-        return [valuesPath] + (tlsValuesPath.map { [$0] } ?? []) + manifests
-            + (manifests.isEmpty ? [] : [WritePlanner.path(outputDir, OutputLayout.kustomizationName)])
-            + (config.route == .helmPostRender && config.view.enabled ? [WritePlanner.path(outputDir, NextSteps.postRenderWrapper)] : [])
-            + (writesTrust && !manifests.isEmpty ? [WritePlanner.path(outputDir, TrustFiles.folder + "/")] : [])
+    /// then kustomization.yaml when there is anything to list. Review draws this list.
+    public var plannedFileList: [PlannedFile] {
+        let plan = manifestPlan
+        var files = [PlannedFile(path: valuesPath, nameInFolder: nil, description: "")]
+        if let tlsValuesPath { files.append(PlannedFile(path: tlsValuesPath, nameInFolder: nil, description: "registryTls for Helm (0600)")) }
+        func inFolder(_ name: String, _ description: String) -> PlannedFile {
+            PlannedFile(path: WritePlanner.path(outputDir, name), nameInFolder: name, description: description)
+        }
+        files += plan.manifests.map { manifest in
+            let note = !manifest.pending ? "" : manifest.fileName == Renderer.httpSecretFile || tls.source == .generate
+                ? " (generated on write)" : " (from the imported files)"
+            return inFolder(manifest.fileName, "\(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)")
+        }
+        guard !plan.manifests.isEmpty else { return files }
+        files.append(inFolder(OutputLayout.kustomizationName, ""))
+        if config.route == .helmPostRender && config.view.enabled {
+            files.append(inFolder(NextSteps.postRenderWrapper, "Helm's --post-renderer"))
+        }
+        if writesTrust { files.append(inFolder(TrustFiles.folder + "/", "CA for nodes and clients (README.txt)")) }
+        return files
     }
+
+    /// The paths of `plannedFileList`.
+    public var plannedFiles: [String] { plannedFileList.map(\.path) }
+}
+
+/// One file a write produces, as Review lists it.
+public struct PlannedFile: Equatable, Sendable {
+    public let path: String
+    /// Its name inside the manifests folder (nil for the values files).
+    public let nameInFolder: String?
+    /// What it holds (`PV cache-registry-pv`); empty when its name says it.
+    public let description: String
 }
 
 /// A tab of the manifest preview: a title and coloured lines.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Effects
 import Foundation
 import Manifests
@@ -29,7 +30,7 @@ struct ExportCommand: ParsableCommand {
         var config = try options.config(of: files)
         let assignments = try Checks.overrides(overrides)
         for (_, assignment) in assignments { config = config.applying(assignment) }
-        let problems = Checks.problems(config, files: files, overrides: assignments)
+        let problems = Diagnostics.problems(config, files: files, overrides: assignments)
         Checks.print(problems, file: file.isEmpty ? "values" : file.joined(separator: ", "))
         if !problems.errors.isEmpty {
             Output.error("not exported: the configuration has \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")

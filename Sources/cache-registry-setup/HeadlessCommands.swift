@@ -44,14 +44,9 @@ func readText(_ path: String, limit: Int = FileAccess.maximumFileSize, what: Str
     do { return try FileAccess.readText(path, limit: limit, what: what) } catch { throw CommandFailure.file(error.description) }
 }
 
-/// Every problem of a configuration: the model's rules and the TLS material's checks.
+/// What the headless commands do with problems: parse `--set`, print them, stop on errors. The problems
+/// themselves come from `Diagnostics`.
 enum Checks {
-    static func problems(_ config: RegistryConfig, files: ValuesFiles?) -> [Problem] {
-        let problems = Diagnostics.problems(Diagnostics.Inputs(config: config, files: files))
-        guard let files else { return problems }
-        return files.acknowledging(files.locate(problems))
-    }
-
     /// The `--set` texts as typed assignments, or one sentence for the first that is not KEY=VALUE.
     static func overrides(_ texts: [String]) throws -> [(text: String, assignment: Assignment)] {
         var result: [(text: String, assignment: Assignment)] = []
@@ -61,35 +56,11 @@ enum Checks {
         return result
     }
 
-    /// Every problem of the configuration with the `--set` overrides applied, those caused by an override citing it.
-    /// An override of a key the chart does not know is an error, as it is in `set` (a typo is never meant), in place
-    /// of the unknown-key warning a file gets.
-    static func problems(_ config: RegistryConfig, files: ValuesFiles?, overrides: [(text: String, assignment: Assignment)]) -> [Problem] {
-        let unknown = overrides.filter { !FieldRegistry.isKnown($0.assignment.path) }.map { item in
-            var problem = Problem.error(.unknownKey, item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
-            problem.file = "--set \(item.text)"
-            return problem
-        }
-        let cited = citingOverrides(problems(config, files: files), overrides)
-        return unknown + cited.filter { problem in !unknown.contains { $0.location == problem.location } }
-    }
-
-    /// Problems caused by a `--set` cite it (the last one that sets their key or a key inside it), not a file line.
-    static func citingOverrides(_ problems: [Problem], _ assignments: [(text: String, assignment: Assignment)]) -> [Problem] {
-        problems.map { problem in
-            guard let cause = assignments.last(where: { $0.assignment.path.location.overlaps(problem.location) })
-            else { return problem }
-            var cited = problem
-            cited.line = nil
-            cited.file = "--set \(cause.text)"
-            return cited
-        }
-    }
-
     /// Prints the configuration's errors and stops the command when there are any
     /// (`gc: the values have 2 errors; nothing was written`).
-    static func requireNoErrors(_ config: RegistryConfig, files: ValuesFiles?, names: [String], command: String, outcome: String) throws {
-        let errors = problems(config, files: files).errors
+    static func requireNoErrors(_ config: RegistryConfig, files: ValuesFiles?, names: [String], command: String,
+                                outcome: String) throws {
+        let errors = Diagnostics.problems(config, files: files).errors
         print(errors, file: names.joined(separator: ", "))
         guard errors.isEmpty else {
             Output.error("\(command): the values have \(errors.count) error\(errors.count == 1 ? "" : "s"); \(outcome)")
@@ -100,18 +71,9 @@ enum Checks {
     /// The problems on standard error, one line each, written at once (100k problems are not 100k writes).
     static func print(_ problems: [Problem], file: String?) {
         guard !problems.isEmpty else { return }
-        var text = ""
-        for problem in problems {
-            let location: String
-            if let line = problem.line { location = " (\(problem.file ?? file ?? "values"):\(line))" }
-            else if let cited = problem.file { location = " (\(cited))" }
-            else { location = "" }
-            text += "\(problem)\(location)\(problem.allowedBy.map { " (allowed by \($0))" } ?? "")\n"
-        }
-        Output.error(text)
+        Output.error(Diagnostics.report(problems, file: file))
     }
 }
-
 
 /// `validate`: checks a values file and reports every problem.
 struct ValidateCommand: ParsableCommand {
@@ -158,7 +120,7 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(failure.status)
         }
         for (_, assignment) in assignments { config = config.applying(assignment) }
-        var problems = Checks.problems(config, files: files, overrides: assignments)
+        var problems = Diagnostics.problems(config, files: files, overrides: assignments)
         problems = files?.acknowledging(problems, allow: allow) ?? problems
         let open = problems.filter { $0.allowedBy == nil }
         let valid = problems.errors.isEmpty && !(strict && !open.isEmpty)
@@ -266,7 +228,7 @@ struct SetCommand: ParsableCommand {
             throw CommandFailure.file("\(error); \(file) was not changed")
         }
         let config = try options.config(of: ValuesFiles([edited]))
-        let problems = Checks.problems(config, files: ValuesFiles([edited]))
+        let problems = Diagnostics.problems(config, files: ValuesFiles([edited]))
         // What this edit is about: problems of the keys it set, every error, and the published pair; the rest of
         // the file's warnings as one line, not reprinted on every edit.
         let shown = problems.filter { problem in
