@@ -26,12 +26,12 @@ public enum GarbageCollection {
         let pod = deployment["spec"]?["template"]?["spec"]?.entries ?? []
         let registry = deployment["spec"]?["template"]?["spec"]?["containers"]?.items?.first?.entries ?? []
         let dropped: Set<String> = ["ports", "livenessProbe", "readinessProbe", "name"]
-        let container = [Entry(key: "name", value: .string("garbage-collect")),
+        let container = [Entry(key: "name", value: "garbage-collect"),
                          Entry(key: "command", value: .sequence(command(view).map(Value.string)))]
             + registry.filter { !dropped.contains($0.key) }
         let podSpec = pod.map { entry in
-            entry.key == "containers" ? Entry(key: "containers", value: .sequence([.mapping(container)])) : entry
-        } + [Entry(key: "restartPolicy", value: .string("Never"))]
+            entry.key == "containers" ? Entry(key: "containers", value: [.mapping(container)]) : entry
+        } + [Entry(key: "restartPolicy", value: "Never")]
         return Renderer.resource("batch/v1", "Job", jobName(view), namespace: config.namespace, labels: labels, file: fileName, body: [
             Entry(key: "spec", value: [
                 "backoffLimit": 0,

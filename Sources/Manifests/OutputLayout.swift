@@ -39,14 +39,14 @@ public struct OutputLayout: Sendable {
         for resource in rendered.resources {
             files.append(File(name: resource.fileName, contents: try Emitter.yaml(resource.object), isSecret: resource.kind == "Secret"))
         }
-        let kustomization = Value.mapping([
-            Entry(key: "apiVersion", value: .string("kustomize.config.k8s.io/v1beta1")),
-            Entry(key: "kind", value: .string("Kustomization")),
-            Entry(key: "metadata", value: .mapping([Entry(key: "name", value: .string("cache-registry")),
-                                                   Entry(key: "annotations", value: .mapping([Entry(key: "config.kubernetes.io/local-config", value: .string("true"))]))])),
-            Entry(key: "labels", value: .sequence([])),
-            Entry(key: "resources", value: .sequence(files.map { .string($0.name) })),
-        ])
+        let kustomization: Value = [
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "metadata": ["name": "cache-registry",
+                                                   "annotations": ["config.kubernetes.io/local-config": "true"]],
+            "labels": .sequence([]),
+            "resources": .sequence(files.map { .string($0.name) }),
+        ]
         files.append(File(name: OutputLayout.kustomizationName,
                           contents: "# " + OutputLayout.marker + "\n" + (try Emitter.yaml(kustomization.removing("labels"))), isSecret: false))
         self.files = files + trust

@@ -92,17 +92,17 @@ public enum Renderer {
 
         if mode.hasStaticVolume {
             var spec: [Entry] = [
-                Entry(key: "capacity", value: .mapping([Entry(key: "storage", value: quantity(view, .pvSize))])),
-                Entry(key: "accessModes", value: .sequence([.string(mode.accessMode)])),
+                Entry(key: "capacity", value: ["storage": quantity(view, .pvSize)]),
+                Entry(key: "accessModes", value: [.string(mode.accessMode)]),
                 Entry(key: "persistentVolumeReclaimPolicy", value: .string(view.text(.pvReclaimPolicy))),
             ]
             if !staticClass.isEmpty { spec.append(Entry(key: "storageClassName", value: .string(staticClass))) }
             switch mode {
             case .hostPath:
-                spec.append(Entry(key: "hostPath", value: .mapping([
-                    Entry(key: "path", value: .string(view.text(.pvHostPath))),
-                    Entry(key: "type", value: .string("DirectoryOrCreate")),
-                ])))
+                spec.append(Entry(key: "hostPath", value: [
+                    "path": .string(view.text(.pvHostPath)),
+                    "type": "DirectoryOrCreate",
+                ]))
             case .nfs:
                 var nfs: [Entry] = [
                     Entry(key: "server", value: .string(view.text(.pvNFSServer))),
@@ -119,17 +119,17 @@ public enum Renderer {
                 spec.append(Entry(key: "mountOptions", value: .sequence(options)))
             }
             // Bound to its claim from the start, so no other claim of class "" takes the volume first.
-            spec.append(Entry(key: "claimRef", value: .mapping([Entry(key: "namespace", value: .string(namespace)),
-                                                                 Entry(key: "name", value: .string(pvcName))])))
+            spec.append(Entry(key: "claimRef", value: ["namespace": .string(namespace),
+                                                                 "name": .string(pvcName)]))
             if mode == .hostPath, let node = view.value(.deploymentNodeSelector)?["kubernetes.io/hostname"]?.scalar?.text {
                 // The data lives on that node only: pin the volume there too, so a reschedule cannot find it empty.
-                spec.append(Entry(key: "nodeAffinity", value: .mapping([Entry(key: "required", value: .mapping([
-                    Entry(key: "nodeSelectorTerms", value: .sequence([.mapping([Entry(key: "matchExpressions", value: .sequence([.mapping([
-                        Entry(key: "key", value: .string("kubernetes.io/hostname")),
-                        Entry(key: "operator", value: .string("In")),
-                        Entry(key: "values", value: .sequence([.string(node)])),
-                    ])]))])])),
-                ]))])))
+                spec.append(Entry(key: "nodeAffinity", value: ["required": [
+                    "nodeSelectorTerms": [["matchExpressions": [[
+                        "key": "kubernetes.io/hostname",
+                        "operator": "In",
+                        "values": [.string(node)],
+                    ]]]],
+                ]]))
             }
             resources.append(resource("v1", "PersistentVolume", pvName, namespace: nil, labels: labels, file: "pv.yaml",
                                       body: [Entry(key: "spec", value: .mapping(spec))]))
@@ -139,8 +139,8 @@ public enum Renderer {
         }
 
         var claim: [Entry] = [
-            Entry(key: "accessModes", value: .sequence([.string(view.accessMode)])),
-            Entry(key: "resources", value: .mapping([Entry(key: "requests", value: .mapping([Entry(key: "storage", value: quantity(view, .pvcSize))]))])),
+            Entry(key: "accessModes", value: [.string(view.accessMode)]),
+            Entry(key: "resources", value: ["requests": ["storage": quantity(view, .pvcSize)]]),
         ]
         // A static claim always names its class ("" keeps a default class from provisioning another volume);
         // a dynamic claim without a class is left to the cluster's default StorageClass.
@@ -156,27 +156,27 @@ public enum Renderer {
         resources += ProductionResources.resources(config, labels: labels)
         if view.replicas > 1 {
             resources.append(resource("policy/v1", "PodDisruptionBudget", view.text(.deploymentName), namespace: namespace, labels: labels,
-                                      file: "pdb.yaml", body: [Entry(key: "spec", value: .mapping([
-                                          Entry(key: "maxUnavailable", value: .int(1)),
-                                          Entry(key: "selector", value: .mapping([Entry(key: "matchLabels", value: .mapping([
-                                              Entry(key: "app", value: .string(view.text(.deploymentSelector)))]))])),
-                                      ]))]))
+                                      file: "pdb.yaml", body: [Entry(key: "spec", value: [
+                                          "maxUnavailable": 1,
+                                          "selector": ["matchLabels": [
+                                              "app": .string(view.text(.deploymentSelector))]],
+                                      ])]))
         }
         if generatesHTTPSecret(view), let httpSecret {
             resources.append(resource("v1", "Secret", httpSecretName(view), namespace: namespace, labels: labels, file: httpSecretFile, body: [
-                Entry(key: "type", value: .string("Opaque")),
-                Entry(key: "data", value: .mapping([Entry(key: httpSecretKey, value: .string(Base64.encode(Array(httpSecret.utf8))))])),
+                Entry(key: "type", value: "Opaque"),
+                Entry(key: "data", value: [httpSecretKey: .string(Base64.encode(Array(httpSecret.utf8)))]),
             ]))
         }
 
         let secretName = view.text(.deploymentTlsSecretName)
         if let tls {
             resources.append(resource("v1", "Secret", secretName, namespace: namespace, labels: labels, file: "secret.yaml", body: [
-                Entry(key: "type", value: .string("kubernetes.io/tls")),
-                Entry(key: "data", value: .mapping([
-                    Entry(key: "tls.crt", value: .string(Base64.encode(Array(tls.certificatePEM.utf8)))),
-                    Entry(key: "tls.key", value: .string(Base64.encode(Array(tls.keyPEM.utf8)))),
-                ])),
+                Entry(key: "type", value: "kubernetes.io/tls"),
+                Entry(key: "data", value: [
+                    "tls.crt": .string(Base64.encode(Array(tls.certificatePEM.utf8))),
+                    "tls.key": .string(Base64.encode(Array(tls.keyPEM.utf8))),
+                ]),
             ]))
         } else {
             omitted.append(OmittedResource(kind: "Secret", reason: "no Secret: the registry uses the existing secret \(secretName) (it must hold tls.crt and tls.key)"))
@@ -197,10 +197,10 @@ public enum Renderer {
 
     static func commonLabels(_ config: RegistryConfig) -> [Entry] {
         [
-            Entry(key: "app.kubernetes.io/name", value: .string("cache-registry")),
-            Entry(key: "app.kubernetes.io/component", value: .string("registry")),
-            Entry(key: "app.kubernetes.io/part-of", value: .string("kubiya-runner")),
-            Entry(key: "app.kubernetes.io/managed-by", value: .string("cache-registry-setup")),
+            Entry(key: "app.kubernetes.io/name", value: "cache-registry"),
+            Entry(key: "app.kubernetes.io/component", value: "registry"),
+            Entry(key: "app.kubernetes.io/part-of", value: "kubiya-runner"),
+            Entry(key: "app.kubernetes.io/managed-by", value: "cache-registry-setup"),
             Entry(key: "app.kubernetes.io/instance", value: .string(config.release)),
             Entry(key: "app", value: .string(config.view.text(.deploymentSelector))),
         ]
@@ -245,19 +245,19 @@ public enum Renderer {
             env.append(envVar("REGISTRY_PROXY_REMOTEURL", view.text(.proxyRemoteURL)))
             if let username = view.string(.proxyUsername), !username.isEmpty { env.append(envVar("REGISTRY_PROXY_USERNAME", username)) }
             if let secret = view.string(.proxyPasswordSecretName) {
-                env.append(.mapping([Entry(key: "name", value: .string("REGISTRY_PROXY_PASSWORD")), Entry(key: "valueFrom", value: .mapping([
-                    Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string(secret)),
-                                                                Entry(key: "key", value: .string(view.text(.proxyPasswordSecretKey)))])),
-                ]))]))
+                env.append(["name": "REGISTRY_PROXY_PASSWORD", "valueFrom": [
+                    "secretKeyRef": ["name": .string(secret),
+                                                                "key": .string(view.text(.proxyPasswordSecretKey))],
+                ]])
             }
             if let ttl = view.string(.proxyTTL) { env.append(envVar("REGISTRY_PROXY_TTL", ttl)) }
         }
         env += ProductionResources.debugEnv(view)
         if needsHTTPSecret(view) {
-            env.append(.mapping([Entry(key: "name", value: .string("REGISTRY_HTTP_SECRET")), Entry(key: "valueFrom", value: .mapping([
-                Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string(httpSecretName(view))),
-                                                            Entry(key: "key", value: .string(view.string(.deploymentHTTPSecretKey) ?? httpSecretKey))])),
-            ]))]))
+            env.append(["name": "REGISTRY_HTTP_SECRET", "valueFrom": [
+                "secretKeyRef": ["name": .string(httpSecretName(view)),
+                                                            "key": .string(view.string(.deploymentHTTPSecretKey) ?? httpSecretKey)],
+            ]])
         }
         if let userEnv = view.value(.deploymentEnv) {
             if let entries = userEnv.entries {
@@ -267,14 +267,14 @@ public enum Renderer {
             }
         }
         var container: [Entry] = [
-            Entry(key: "name", value: .string("registry")),
+            Entry(key: "name", value: "registry"),
             Entry(key: "image", value: .string(image(view))),
             Entry(key: "imagePullPolicy", value: .string(view.text(.deploymentImagePullPolicy))),
-            Entry(key: "ports", value: .sequence([.mapping([
-                Entry(key: "name", value: .string("https")),
-                Entry(key: "containerPort", value: .int(port)),
-                Entry(key: "protocol", value: .string("TCP")),
-            ])] + ProductionResources.metricsContainerPorts(view))),
+            Entry(key: "ports", value: .sequence([[
+                "name": "https",
+                "containerPort": .int(port),
+                "protocol": "TCP",
+            ]] + ProductionResources.metricsContainerPorts(view))),
             Entry(key: "env", value: .sequence(env)),
             Entry(key: "resources", value: .mapping(["requests", "limits"].map { group in
                 Entry(key: group, value: .mapping(["cpu", "memory"].map { resource in
@@ -291,33 +291,33 @@ public enum Renderer {
                 Entry(key: "timeoutSeconds", value: .int(view.integer(probe.timeout))),
             ] + threshold)))
         }
-        container.append(Entry(key: "securityContext", value: .mapping([
-            Entry(key: "allowPrivilegeEscalation", value: .bool(false)),
-            Entry(key: "capabilities", value: .mapping([Entry(key: "drop", value: .sequence([.string("ALL")]))])),
-            Entry(key: "readOnlyRootFilesystem", value: .bool(true)),
-        ])))
+        container.append(Entry(key: "securityContext", value: [
+            "allowPrivilegeEscalation": false,
+            "capabilities": ["drop": ["ALL"]],
+            "readOnlyRootFilesystem": true,
+        ]))
         container.append(Entry(key: "volumeMounts", value: .sequence([
-            .mapping([Entry(key: "name", value: .string(dataVolume)), Entry(key: "mountPath", value: .string("/var/lib/registry"))]),
-            .mapping([Entry(key: "name", value: .string(certsVolume)), Entry(key: "mountPath", value: .string("/certs")),
-                      Entry(key: "readOnly", value: .bool(true))]),
+            ["name": .string(dataVolume), "mountPath": "/var/lib/registry"],
+            ["name": .string(certsVolume), "mountPath": "/certs",
+                      "readOnly": true],
             // The root file system is read-only; the registry's temporary files go here.
-            .mapping([Entry(key: "name", value: .string(tmpVolume)), Entry(key: "mountPath", value: .string("/tmp"))]),
+            ["name": .string(tmpVolume), "mountPath": "/tmp"],
         ] + (view.value(.deploymentVolumeMounts)?.items ?? []))))
 
         var security: [Entry] = []
         if view.runsAsNonRoot {
             security += [
-                Entry(key: "runAsNonRoot", value: .bool(true)),
+                Entry(key: "runAsNonRoot", value: true),
                 Entry(key: "runAsUser", value: .int(nonRootID)),
                 Entry(key: "runAsGroup", value: .int(nonRootID)),
                 Entry(key: "fsGroup", value: .int(nonRootID)),
-                Entry(key: "fsGroupChangePolicy", value: .string("OnRootMismatch")),
+                Entry(key: "fsGroupChangePolicy", value: "OnRootMismatch"),
             ]
         }
-        security.append(Entry(key: "seccompProfile", value: .mapping([Entry(key: "type", value: .string("RuntimeDefault"))])))
+        security.append(Entry(key: "seccompProfile", value: ["type": "RuntimeDefault"]))
         var podSpec: [Entry] = [
             // The registry never calls the Kubernetes API.
-            Entry(key: "automountServiceAccountToken", value: .bool(false)),
+            Entry(key: "automountServiceAccountToken", value: false),
             Entry(key: "terminationGracePeriodSeconds", value: .int(gracePeriodSeconds)),
             Entry(key: "securityContext", value: .mapping(security)),
         ]
@@ -329,24 +329,24 @@ public enum Renderer {
             podSpec.append(Entry(key: "affinity", value: affinity))
         } else if view.replicas > 1 {
             // Replicas on different nodes where the scheduler can, so one node going down leaves the others.
-            podSpec.append(Entry(key: "affinity", value: .mapping([Entry(key: "podAntiAffinity", value: .mapping([
-                Entry(key: "preferredDuringSchedulingIgnoredDuringExecution", value: .sequence([.mapping([
-                    Entry(key: "weight", value: .int(100)),
-                    Entry(key: "podAffinityTerm", value: .mapping([
-                        Entry(key: "labelSelector", value: .mapping([Entry(key: "matchLabels", value: .mapping([
-                            Entry(key: "app", value: .string(selector))]))])),
-                        Entry(key: "topologyKey", value: .string("kubernetes.io/hostname")),
-                    ])),
-                ])])),
-            ]))])))
+            podSpec.append(Entry(key: "affinity", value: ["podAntiAffinity": [
+                "preferredDuringSchedulingIgnoredDuringExecution": [[
+                    "weight": 100,
+                    "podAffinityTerm": [
+                        "labelSelector": ["matchLabels": [
+                            "app": .string(selector)]],
+                        "topologyKey": "kubernetes.io/hostname",
+                    ],
+                ]],
+            ]]))
         }
-        podSpec.append(Entry(key: "containers", value: .sequence([.mapping(container)])))
+        podSpec.append(Entry(key: "containers", value: [.mapping(container)]))
         podSpec.append(Entry(key: "volumes", value: .sequence([
-            .mapping([Entry(key: "name", value: .string(dataVolume)),
-                      Entry(key: "persistentVolumeClaim", value: .mapping([Entry(key: "claimName", value: .string(pvcName))]))]),
-            .mapping([Entry(key: "name", value: .string(certsVolume)),
-                      Entry(key: "secret", value: .mapping([Entry(key: "secretName", value: .string(view.text(.deploymentTlsSecretName)))]))]),
-            .mapping([Entry(key: "name", value: .string(tmpVolume)), Entry(key: "emptyDir", value: .emptyMapping)]),
+            ["name": .string(dataVolume),
+                      "persistentVolumeClaim": ["claimName": .string(pvcName)]],
+            ["name": .string(certsVolume),
+                      "secret": ["secretName": .string(view.text(.deploymentTlsSecretName))]],
+            ["name": .string(tmpVolume), "emptyDir": .emptyMapping],
         ] + (view.value(.deploymentVolumes)?.items ?? []))))
 
         let podLabels = labels.filter { $0.key != "app" } + [Entry(key: "app", value: .string(selector))]
@@ -363,19 +363,19 @@ public enum Renderer {
         if !podAnnotations.isEmpty { podMetadata.append(Entry(key: "annotations", value: .mapping(podAnnotations))) }
         let spec: [Entry] = [
             Entry(key: "replicas", value: .int(view.replicas)),
-            Entry(key: "strategy", value: .mapping([Entry(key: "type", value: .string(view.isShared ? "RollingUpdate" : "Recreate"))])),
-            Entry(key: "selector", value: .mapping([Entry(key: "matchLabels", value: .mapping([Entry(key: "app", value: .string(selector))]))])),
-            Entry(key: "template", value: .mapping([
-                Entry(key: "metadata", value: .mapping(podMetadata)),
-                Entry(key: "spec", value: .mapping(podSpec)),
-            ])),
+            Entry(key: "strategy", value: ["type": .string(view.isShared ? "RollingUpdate" : "Recreate")]),
+            Entry(key: "selector", value: ["matchLabels": ["app": .string(selector)]]),
+            Entry(key: "template", value: [
+                "metadata": .mapping(podMetadata),
+                "spec": .mapping(podSpec),
+            ]),
         ]
         return resource("apps/v1", "Deployment", view.text(.deploymentName), namespace: config.namespace,
                         labels: labels, file: "deployment.yaml", body: [Entry(key: "spec", value: .mapping(spec))])
     }
 
     static func envVar(_ name: String, _ value: String) -> Value {
-        .mapping([Entry(key: "name", value: .string(name)), Entry(key: "value", value: .string(value))])
+        ["name": .string(name), "value": .string(value)]
     }
 
     static func service(_ config: RegistryConfig, labels: [Entry]) -> RenderedResource {
@@ -392,7 +392,7 @@ public enum Renderer {
                         labels: labels, annotations: annotations, file: "service.yaml", body: [Entry(key: "spec", value: .mapping([
                             Entry(key: "type", value: .string(type)),
                         ] + clusterIP + [
-                            Entry(key: "selector", value: .mapping([Entry(key: "app", value: .string(view.text(.deploymentSelector)))])),
+                            Entry(key: "selector", value: ["app": .string(view.text(.deploymentSelector))]),
                             Entry(key: "ports", value: .sequence(ports)),
                         ]))])
     }
