@@ -21,8 +21,13 @@ public enum Diagnostics {
 
         public init(config: RegistryConfig, material: RegistryTLSMaterial? = nil,
                     pushers: [(file: String?, reference: AddressReference)] = [],
-                    staleReferences: [(file: String?, references: [String: [AddressReference]])] = [], now: Date = Date()) {
-            self.config = config; self.material = material; self.pushers = pushers; self.staleReferences = staleReferences; self.now = now
+            staleReferences: [(file: String?, references: [String: [AddressReference]])] = [], now: Date = Date()
+        ) {
+            self.config = config
+            self.material = material
+            self.pushers = pushers
+            self.staleReferences = staleReferences
+            self.now = now
         }
 
         /// The inputs values files give: the pair of the last file that carries one, each file's pushers and its
@@ -31,10 +36,14 @@ public enum Diagnostics {
             let documents = files?.documents ?? []
             self.init(config: config, material: files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)),
                       pushers: documents.flatMap { document in
-                          document.pushers(to: config.registryAddress).map { (file: Optional(document.name), reference: $0) }
+                    document.pushers(to: config.registryAddress).map { (file: Optional(document.name), reference: $0) }
                       },
                       staleReferences: documents.map { document in
-                          (file: document.name, references: RegistryAddress.references(in: document, to: RegistryAddress.staleCandidates(config)))
+                    (
+                        file: document.name,
+                        references: RegistryAddress.references(
+                            in: document, to: RegistryAddress.staleCandidates(config))
+                    )
                       },
                       now: now)
         }
@@ -44,7 +53,9 @@ public enum Diagnostics {
     public static func problems(_ inputs: Inputs) -> [Problem] {
         let config = inputs.config
         var found = Validator.validate(config)
-        if let material = inputs.material { found += TLSChecks.problems(for: material, config: config, now: inputs.now) }
+        if let material = inputs.material {
+            found += TLSChecks.problems(for: material, config: config, now: inputs.now)
+        }
         found += RegistryAddress.pusherProblems(config, inputs.pushers)
         for (file, references) in inputs.staleReferences {
             found += RegistryAddress.problems(references, current: config.registryAddress).map { problem in
@@ -71,7 +82,8 @@ extension Diagnostics {
     public static func problems(_ config: RegistryConfig, files: ValuesFiles?,
                                 overrides: [(text: String, assignment: Assignment)]) -> [Problem] {
         let unknown = overrides.filter { !FieldRegistry.isKnown($0.assignment.path) }.map { item in
-            var problem = Problem.error(.unknownKey, item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
+            var problem = Problem.error(
+                .unknownKey, item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
             problem.file = "--set \(item.text)"
             return problem
         }
@@ -80,7 +92,9 @@ extension Diagnostics {
     }
 
     /// Problems caused by a `--set` cite it (the last one that sets their key or a key inside it), not a file line.
-    static func citingOverrides(_ problems: [Problem], _ assignments: [(text: String, assignment: Assignment)]) -> [Problem] {
+    static func citingOverrides(
+        _ problems: [Problem], _ assignments: [(text: String, assignment: Assignment)]
+    ) -> [Problem] {
         problems.map { problem in
             guard let cause = assignments.last(where: { $0.assignment.path.location.overlaps(problem.location) })
             else { return problem }

@@ -10,7 +10,11 @@ public struct HTTPAnswer: Sendable {
 
     /// Parses a raw HTTP/1.1 response (a chunked body is joined).
     init?(_ raw: [UInt8]) {
-        guard let end = raw.indices.dropLast(3).first(where: { raw[$0] == 13 && raw[$0 + 1] == 10 && raw[$0 + 2] == 13 && raw[$0 + 3] == 10 }) else {
+        guard
+            let end = raw.indices.dropLast(3).first(where: {
+                raw[$0] == 13 && raw[$0 + 1] == 10 && raw[$0 + 2] == 13 && raw[$0 + 3] == 10
+            })
+        else {
             return nil
         }
         let head = String(decoding: raw[..<end], as: UTF8.self).components(separatedBy: "\r\n")
@@ -19,11 +23,14 @@ public struct HTTPAnswer: Sendable {
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         var body = Array(raw[(end + 4)...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" { body = HTTPAnswer.unchunked(body) }
-        self.status = status; self.headers = headers; self.body = body
+        self.status = status
+        self.headers = headers
+        self.body = body
     }
 
     static func unchunked(_ bytes: [UInt8]) -> [UInt8] {
@@ -59,7 +66,8 @@ public struct ProbeExchange: Sendable {
 
 /// HTTPS requests to a registry as a node makes them (OpenSSL, with the chain checked against a CA file).
 public enum RegistryProbe {
-    public static func exchange(host: String, port: Int, serverName: String, caFile: String?, method: String, path: String,
+    public static func exchange(
+        host: String, port: Int, serverName: String, caFile: String?, method: String, path: String,
                                 headers: [String: String] = [:], timeoutMilliseconds: Int = 10_000) -> ProbeExchange {
         let hostHeader = port == 443 ? serverName : "\(serverName):\(port)"
         var request = "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: cache-registry-setup-doctor\r\n"
@@ -68,19 +76,30 @@ public enum RegistryProbe {
         request += "\r\n"
         let bytes = Array(request.utf8)
         var result = crs_probe_result()
-        let status = crs_probe(host, Int32(port), serverName, caFile, bytes, Int32(bytes.count), Int32(timeoutMilliseconds), &result)
+        let status = crs_probe(
+            host, Int32(port), serverName, caFile, bytes, Int32(bytes.count), Int32(timeoutMilliseconds), &result)
         defer { crs_probe_free(&result) }
-        let verifyError = withUnsafeBytes(of: result.verify_error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let verifyError = withUnsafeBytes(of: result.verify_error) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+        }
         let stopped = withUnsafeBytes(of: result.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         var certificate: Certificate?
         var unreadable: String?
         if let pointer = result.peer_der {
-            do { certificate = try Certificate(derEncoded: Array(UnsafeBufferPointer(start: pointer, count: Int(result.peer_der_length)))) }
+            do {
+                certificate = try Certificate(
+                    derEncoded: Array(UnsafeBufferPointer(start: pointer, count: Int(result.peer_der_length))))
+            }
             catch { unreadable = "the server's certificate cannot be read: \(error)" }
         }
-        let answer = status == 0 ? result.response.flatMap { HTTPAnswer(Array(UnsafeBufferPointer(start: $0, count: Int(result.response_length)))) } : nil
+        let answer =
+            status == 0
+            ? result.response.flatMap {
+                HTTPAnswer(Array(UnsafeBufferPointer(start: $0, count: Int(result.response_length))))
+            } : nil
         let failure = status == 0 ? (answer == nil ? "the answer is not HTTP" : nil) : stopped
-        return ProbeExchange(verified: result.verified == 1, verifyError: verifyError, certificate: certificate, answer: answer,
+        return ProbeExchange(
+            verified: result.verified == 1, verifyError: verifyError, certificate: certificate, answer: answer,
                              failure: unreadable ?? failure)
     }
 }

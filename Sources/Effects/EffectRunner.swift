@@ -19,7 +19,8 @@ public struct EffectRunner: Sendable {
         case .loadTLSFiles(let certificate, let key): return .tlsFilesLoaded(loadTLSFiles(certificate, key))
         case .generateTLS(let spec): return generate(spec)
         case .inspectDisk(let outputDir, let valuesPath): return .diskInspected(inspectDisk(outputDir, valuesPath))
-        case .checkFolder(let path): return .folderChecked(path: path, problem: FolderCheck.problem(path, in: fileSystem))
+        case .checkFolder(let path):
+            return .folderChecked(path: path, problem: FolderCheck.problem(path, in: fileSystem))
         case .write(let plan): return .writeFinished(write(plan))
         case .reload(let path):
             do { return .reloaded(.success(try FileAccess.readFile(path, in: fileSystem))) } catch {
@@ -35,11 +36,13 @@ public struct EffectRunner: Sendable {
             return .failed(input: .certificate, message: error.description)
         }
         guard !key.isEmpty else {
-            return .loaded(.imported(certificatePEM: certificateText, keyPEM: nil, certificateFile: certificate, keyFile: key))
+            return .loaded(
+                .imported(certificatePEM: certificateText, keyPEM: nil, certificateFile: certificate, keyFile: key))
         }
         do {
             let keyText = try FileAccess.readText(key, in: fileSystem)
-            return .loaded(.imported(certificatePEM: certificateText, keyPEM: keyText, certificateFile: certificate, keyFile: key))
+            return .loaded(
+                .imported(certificatePEM: certificateText, keyPEM: keyText, certificateFile: certificate, keyFile: key))
         } catch {
             return .failed(input: .key, message: error.description)
         }
@@ -59,7 +62,8 @@ public struct EffectRunner: Sendable {
     /// What is on disk where the wizard will write.
     func inspectDisk(_ outputDir: String, _ valuesPath: String) -> DiskSnapshot {
         func failed(_ error: ValuesFileError, valuesFileExists: Bool = false) -> DiskSnapshot {
-            DiskSnapshot(outputDir: outputDir, manifests: [:], valuesFileExists: valuesFileExists, failure: error.description)
+            DiskSnapshot(
+                outputDir: outputDir, manifests: [:], valuesFileExists: valuesFileExists, failure: error.description)
         }
         // A commit a killed run left half done is completed first, so what is shown is what is there; under the
         // folder's lock, so a commit running now in another process is not taken for a killed one.
@@ -74,7 +78,9 @@ public struct EffectRunner: Sendable {
         for name in OutputLayout.allFileNames {
             let path = PathName.join(outputDir, name)
             guard FileAccess.exists(path, in: fileSystem) else { continue }
-            do { manifests[name] = String(decoding: try FileAccess.readFile(path, in: fileSystem), as: UTF8.self) } catch {
+            do {
+                manifests[name] = String(decoding: try FileAccess.readFile(path, in: fileSystem), as: UTF8.self)
+            } catch {
                 return failed(error)
             }
         }
@@ -89,7 +95,8 @@ public struct EffectRunner: Sendable {
         do { httpSecret = try HTTPSecretStore.value(in: outputDir, fileSystem: fileSystem) } catch {
             return failed(error, valuesFileExists: info != nil)
         }
-        return DiskSnapshot(outputDir: outputDir, manifests: manifests, valuesFileExists: info != nil, httpSecret: httpSecret,
+        return DiskSnapshot(
+            outputDir: outputDir, manifests: manifests, valuesFileExists: info != nil, httpSecret: httpSecret,
                             valuesFileMode: info.map { UInt16($0.permissions & 0o777) }, valuesFileBytes: valuesBytes)
     }
 
@@ -101,13 +108,15 @@ public struct EffectRunner: Sendable {
                 // It holds a private key: always a new 0600 file, whatever was at its path.
                 transaction.write(tlsValues.bytes, to: tlsValues.path, kind: .secret)
             }
-            transaction.write(plan.valuesBytes, to: plan.valuesPath, kind: .personal, mode: plan.restrictValuesMode ? 0o600 : nil,
+            transaction.write(
+                plan.valuesBytes, to: plan.valuesPath, kind: .personal, mode: plan.restrictValuesMode ? 0o600 : nil,
                               readBefore: .some(plan.valuesReadBefore))
             _ = try ManifestWriter.stage(plan.files, in: plan.outputDir, into: &transaction)
             _ = try ManifestWriter.commit(transaction, in: plan.outputDir)
             let manifests = plan.files.map(\.name).filter { !$0.hasPrefix(TrustFiles.folder + "/") }
                 .map { PathName.join(plan.outputDir, $0) }
-            let trust = plan.files.count > manifests.count ? [PathName.join(plan.outputDir, TrustFiles.folder) + "/"] : []
+            let trust =
+                plan.files.count > manifests.count ? [PathName.join(plan.outputDir, TrustFiles.folder) + "/"] : []
             return .written([plan.valuesPath] + (plan.tlsValues.map { [$0.path] } ?? []) + manifests + trust)
         } catch {
             if let path = error.changedOnDisk { return .changedOnDisk(path) }
@@ -121,7 +130,8 @@ public enum FolderCheck {
     public static func problem(_ path: String, in fileSystem: any FileSystem = RealFileSystem()) -> String? {
         if let info = try? fileSystem.status(path, followingLinks: true).get() {
             if info.kind != .folder { return "is a file, not a folder; choose another folder" }
-            return fileSystem.writeAccess(path) == 0 ? nil : "cannot be written here (permission denied); choose another folder"
+            return fileSystem.writeAccess(path) == 0 ? nil : "cannot be written here (permission denied); choose "
+                + "another folder"
         }
         // It will be created: the nearest existing folder above it must be writable.
         var parent = PathName.folder(of: path)
@@ -131,6 +141,7 @@ public enum FolderCheck {
             found = try? fileSystem.status(parent, followingLinks: true).get()
         }
         if let found, found.kind != .folder { return "cannot be created: \(parent) is a file" }
-        return fileSystem.writeAccess(parent) == 0 ? nil : "cannot be created: \(parent) cannot be written (permission denied)"
+        return fileSystem.writeAccess(parent) == 0 ? nil : "cannot be created: \(parent) cannot be written (permission "
+            + "denied)"
     }
 }

@@ -7,7 +7,9 @@ import ValuesFile
 /// gives the same files (a new value on every export would restart the pods and break uploads in flight).
 public enum HTTPSecretStore {
     /// The value the output folder's Secret holds (one this program wrote), else a new random one.
-    public static func value(in folder: String, fileSystem: any FileSystem = RealFileSystem()) throws(ValuesFileError) -> String {
+    public static func value(
+        in folder: String, fileSystem: any FileSystem = RealFileSystem()
+    ) throws(ValuesFileError) -> String {
         try existing(in: folder, fileSystem: fileSystem) ?? fresh()
     }
 
@@ -22,7 +24,8 @@ public enum HTTPSecretStore {
         guard let encoded = document.topLevelString(["data", Renderer.httpSecretKey]),
               let decoded = Data(base64Encoded: encoded).map({ [UInt8]($0) }),
               let value = String(validating: decoded, as: UTF8.self), !value.isEmpty else {
-            throw ValuesFileError(file: path, "holds no readable \(Renderer.httpSecretKey); remove it to make a new one")
+            throw ValuesFileError(file: path, "holds no readable \(Renderer.httpSecretKey); remove it to make a new "
+                + "one")
         }
         return value
     }

@@ -28,7 +28,8 @@ public enum ManifestWriter {
         let trust = PathName.join(folder, TrustFiles.folder)
         let readme = PathName.join(trust, "README.txt")
         if FileAccess.exists(readme, in: fs), try isOurs(readme, in: fs) {
-            for relative in FileAccess.files(under: trust, in: fs) where !names.contains(TrustFiles.folder + "/" + relative) {
+            for relative in FileAccess.files(under: trust, in: fs)
+            where !names.contains(TrustFiles.folder + "/" + relative) {
                 transaction.remove(PathName.join(trust, relative))
             }
         }
@@ -38,14 +39,18 @@ public enum ManifestWriter {
     /// Whether a file in the output folder was written by this program; one that cannot be read is an error, not
     /// taken as absent (it would be replaced without asking).
     static func isOurs(_ path: String, in fileSystem: any FileSystem) throws(ValuesFileError) -> Bool {
-        do { return OutputLayout.isOurs(String(decoding: try FileAccess.readFile(path, in: fileSystem), as: UTF8.self)) } catch {
+        do {
+            return OutputLayout.isOurs(String(decoding: try FileAccess.readFile(path, in: fileSystem), as: UTF8.self))
+        } catch {
             throw error.saying("\(error.message); nothing was changed")
         }
     }
 
     /// Commits while holding the locks of the output folder (which covers its `trust/` subfolders) and of the
     /// folders of the other files it writes (the values files).
-    public static func commit(_ transaction: FileTransaction, in folder: String) throws(ValuesFileError) -> FileTransaction.Report {
+    public static func commit(
+        _ transaction: FileTransaction, in folder: String
+    ) throws(ValuesFileError) -> FileTransaction.Report {
         let inside = PathName.join(folder, "")
         let others = (transaction.writes.map(\.path) + transaction.removals).filter { !$0.hasPrefix(inside) }
         let lock = try FileLock(folderOf: [PathName.join(folder, OutputLayout.kustomizationName)] + others)

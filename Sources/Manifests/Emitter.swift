@@ -48,7 +48,9 @@ public enum Emitter {
     static func node(_ value: Value) -> Node {
         switch value {
         case .mapping(let entries):
-            return .mapping(.init(entries.map { (scalarNode(Scalar(text: $0.key, kind: .string)), node($0.value)) }, tag(.implicit)))
+            return .mapping(
+                .init(entries.map { (scalarNode(Scalar(text: $0.key, kind: .string)), node($0.value)) }, tag(.implicit))
+            )
         case .sequence(let items):
             return .sequence(.init(items.map(node), tag(.implicit)))
         case .scalar(let scalar):

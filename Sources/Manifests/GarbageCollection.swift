@@ -21,7 +21,10 @@ public enum GarbageCollection {
     /// that runs the collection and exits, never restarted, and labels the registry's Service does not select.
     public static func job(_ config: RegistryConfig) -> RenderedResource {
         let view = config.view
-        let labels = Renderer.commonLabels(config).filter { $0.key != "app" } + [Entry(key: "app", value: .string(view.text(.deploymentSelector) + "-gc"))]
+        let labels =
+            Renderer.commonLabels(config).filter { $0.key != "app" } + [
+                Entry(key: "app", value: .string(view.text(.deploymentSelector) + "-gc"))
+            ]
         let deployment = Renderer.deployment(config, labels: labels, pvcName: view.text(.pvcName), tls: nil).object
         let pod = deployment["spec"]?["template"]?["spec"]?.entries ?? []
         let registry = deployment["spec"]?["template"]?["spec"]?["containers"]?.items?.first?.entries ?? []
@@ -32,7 +35,9 @@ public enum GarbageCollection {
         let podSpec = pod.map { entry in
             entry.key == "containers" ? Entry(key: "containers", value: [.mapping(container)]) : entry
         } + [Entry(key: "restartPolicy", value: "Never")]
-        return Renderer.resource("batch/v1", "Job", jobName(view), namespace: config.namespace, labels: labels, file: fileName, body: [
+        return Renderer.resource(
+            "batch/v1", "Job", jobName(view), namespace: config.namespace, labels: labels, file: fileName,
+            body: [
             Entry(key: "spec", value: [
                 "backoffLimit": 0,
                 "ttlSecondsAfterFinished": 86400,
@@ -50,14 +55,17 @@ public enum GarbageCollection {
         let job = "job/\(jobName(view))"
         let collect = [
             "\(ns) apply -f \(file)",
-            "\(ns) wait --for=condition=complete \(job) --timeout=60m   (then \(ns) logs \(job) lists what was deleted)",
+            "\(ns) wait --for=condition=complete \(job) --timeout=60m   (then \(ns) logs \(job) lists what was "
+                + "deleted)",
             "\(ns) delete \(job)",
         ]
         if view.isShared {
-            return ["\(ns) set env \(deployment) REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED=true   (pushes are refused, pulls go on)",
+            return ["\(ns) set env \(deployment) REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED=true   (pushes are "
+                + "refused, pulls go on)",
                     "\(ns) rollout status \(deployment)"]
                 + collect
-                + ["\(ns) set env \(deployment) REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED-", "\(ns) rollout status \(deployment)"]
+                + ["\(ns) set env \(deployment) REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED-", "\(ns) rollout status "
+                    + "\(deployment)"]
         }
         return ["\(ns) scale \(deployment) --replicas=0   (garbage-collect must not run beside writes)",
                 "\(ns) wait --for=delete pod -l app=\(view.text(.deploymentSelector)) --timeout=5m"]

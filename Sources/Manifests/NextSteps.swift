@@ -14,9 +14,13 @@ public enum NextSteps {
         public var valuesCarryTLS: Bool
         /// The edited file is the chart's values file (it holds other components).
         public var besideChart: Bool
-        public init(valuesFiles: [String], outputDir: String, managesTLS: Bool, valuesCarryTLS: Bool, besideChart: Bool) {
-            self.valuesFiles = valuesFiles; self.outputDir = outputDir; self.managesTLS = managesTLS
-            self.valuesCarryTLS = valuesCarryTLS; self.besideChart = besideChart
+        public init(valuesFiles: [String], outputDir: String, managesTLS: Bool, valuesCarryTLS: Bool, besideChart: Bool)
+        {
+            self.valuesFiles = valuesFiles
+            self.outputDir = outputDir
+            self.managesTLS = managesTLS
+            self.valuesCarryTLS = valuesCarryTLS
+            self.besideChart = besideChart
         }
     }
 
@@ -33,29 +37,35 @@ public enum NextSteps {
         let created = context.managesTLS && config.route != .helm
             || config.route == .helm && context.valuesCarryTLS && secret == "registry-tls-secret"
         if view.enabled && !created {
-            steps.append("kubectl -n \(namespace) create secret tls \(secret) --cert=tls.crt --key=tls.key   (the registry serves it; "
-                         + "nothing here creates it)")
+            steps.append("kubectl -n \(namespace) create secret tls \(secret) --cert=tls.crt --key=tls.key   (the "
+                + "registry serves it; "
+                + "nothing here creates it)")
         }
         if view.enabled, view.bool(.proxyEnabled) == true, let name = view.string(.proxyPasswordSecretName) {
-            steps.append("kubectl -n \(namespace) create secret generic \(name) --from-literal=\(view.text(.proxyPasswordSecretKey))=TOKEN"
-                         + "   (the upstream's password)")
+            steps.append("kubectl -n \(namespace) create secret generic \(name) "
+                + "--from-literal=\(view.text(.proxyPasswordSecretKey))=TOKEN"
+                + "   (the upstream's password)")
         }
         if view.enabled, Renderer.needsHTTPSecret(view), let name = view.string(.deploymentHTTPSecretExisting) {
             steps.append("kubectl -n \(namespace) create secret generic \(name) --from-literal="
-                         + "\(view.string(.deploymentHTTPSecretKey) ?? Renderer.httpSecretKey)=$(openssl rand -hex 32)   (the replicas' shared HTTP secret)")
+                         + "\(view.string(.deploymentHTTPSecretKey) ?? Renderer.httpSecretKey)=$(openssl rand -hex 32) "
+                         + "  (the replicas' shared HTTP secret)")
         }
         if context.managesTLS && view.enabled {
-            steps.append("copy \(PathName.join(context.outputDir, TrustFiles.folder))/ to every node, as its README.txt says, "
-                         + "so nodes trust the certificate")
+            steps.append("copy \(PathName.join(context.outputDir, TrustFiles.folder))/ to every node, as its "
+                + "README.txt says, "
+                + "so nodes trust the certificate")
         }
         let files = context.valuesFiles.map { "-f \($0)" }.joined(separator: " ")
-        let upgrade = "helm upgrade --install \(config.release) <kubiya-runner chart> -n \(namespace) --create-namespace \(files)"
+        let upgrade = "helm upgrade --install \(config.release) <kubiya-runner chart> -n \(namespace) "
+            + "--create-namespace \(files)"
         switch config.route {
         case .kubectl:
             steps.append("kubectl apply -k \(context.outputDir)")
             if context.besideChart {
-                steps.append("when you install the chart, add --set cacheRegistry.enabled=false, so that it does not create the same "
-                             + "objects")
+                steps.append("when you install the chart, add --set cacheRegistry.enabled=false, so that it does not "
+                    + "create the same "
+                    + "objects")
             }
         case .helm:
             steps.append(upgrade)
@@ -72,25 +82,30 @@ public enum NextSteps {
         let files = valuesFiles.map { "-f " + shellQuoted($0) }.joined(separator: " ")
         return "#!/bin/sh\n"
             + "# Helm post-renderer written by cache-registry-setup (\(OutputLayout.marker)).\n"
-            + "# helm upgrade --install ... --post-renderer \(shellQuoted(PathName.join(manifests, postRenderWrapper)))\n"
-            + "exec \(shellQuoted(executable)) post-render \(files) -n \(shellQuoted(namespace)) --release \(shellQuoted(release)) "
+            + "# helm upgrade --install ... --post-renderer "
+            + "\(shellQuoted(PathName.join(manifests, postRenderWrapper)))\n"
+            + "exec \(shellQuoted(executable)) post-render \(files) -n \(shellQuoted(namespace)) --release "
+            + "\(shellQuoted(release)) "
             + "--reuse-from \(shellQuoted(manifests))\n"
     }
 
     /// The wrapper as a file of the manifests folder, for the `helm-post-render` route; paths made absolute against
     /// `workingDirectory`, so Helm may run it from anywhere.
-    public static func wrapperFile(_ config: RegistryConfig, valuesFiles: [String], outputDir: String, workingDirectory: String,
+    public static func wrapperFile(
+        _ config: RegistryConfig, valuesFiles: [String], outputDir: String, workingDirectory: String,
                                    executable: String) -> OutputLayout.File? {
         guard config.route == .helmPostRender, config.view.enabled else { return nil }
         func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : PathName.join(workingDirectory, path) }
-        let script = wrapper(executable: executable, valuesFiles: valuesFiles.map(absolute), namespace: config.namespace,
+        let script = wrapper(
+            executable: executable, valuesFiles: valuesFiles.map(absolute), namespace: config.namespace,
                              release: config.release, manifests: absolute(outputDir))
         return OutputLayout.File(name: postRenderWrapper, contents: script, isSecret: false, isExecutable: true)
     }
 
     /// A word for `sh`: single-quoted unless it is plainly safe.
     static func shellQuoted(_ word: String) -> String {
-        let safe = !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:@".contains($0)) }
+        let safe =
+            !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:@".contains($0)) }
         return safe ? word : "'" + word.replacing("'", with: "'\\''") + "'"
     }
 }

@@ -12,7 +12,10 @@ public struct OutputLayout: Sendable {
         /// A script (the post-renderer wrapper), written 0755.
         public let isExecutable: Bool
         public init(name: String, contents: String, isSecret: Bool, isExecutable: Bool = false) {
-            self.name = name; self.contents = contents; self.isSecret = isSecret; self.isExecutable = isExecutable
+            self.name = name
+            self.contents = contents
+            self.isSecret = isSecret
+            self.isExecutable = isExecutable
         }
     }
 
@@ -21,7 +24,7 @@ public struct OutputLayout: Sendable {
     public static let kustomizationName = "kustomization.yaml"
     /// Every name an export may write, in the order they are rendered, for removing stale ones.
     public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml",
-                                      "metrics-service.yaml", "servicemonitor.yaml", "pdb.yaml", Renderer.httpSecretFile,
+        "metrics-service.yaml", "servicemonitor.yaml", "pdb.yaml", Renderer.httpSecretFile,
                                       "secret.yaml", singleFileName, kustomizationName, NextSteps.postRenderWrapper]
     /// The names among them that hold a secret (written 0600, and never removed without saying so).
     public static let secretFileNames: Set<String> = [Renderer.httpSecretFile, "secret.yaml"]
@@ -37,7 +40,10 @@ public struct OutputLayout: Sendable {
         }
         var files: [File] = []
         for resource in rendered.resources {
-            files.append(File(name: resource.fileName, contents: try Emitter.yaml(resource.object), isSecret: resource.kind == "Secret"))
+            files.append(
+                File(
+                    name: resource.fileName, contents: try Emitter.yaml(resource.object),
+                    isSecret: resource.kind == "Secret"))
         }
         let kustomization: Value = [
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
@@ -48,7 +54,8 @@ public struct OutputLayout: Sendable {
             "resources": .sequence(files.map { .string($0.name) }),
         ]
         files.append(File(name: OutputLayout.kustomizationName,
-                          contents: "# " + OutputLayout.marker + "\n" + (try Emitter.yaml(kustomization.removing("labels"))), isSecret: false))
+                contents: "# " + OutputLayout.marker + "\n" + (try Emitter.yaml(kustomization.removing("labels"))),
+                isSecret: false))
         self.files = files + trust
     }
 

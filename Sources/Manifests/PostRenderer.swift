@@ -17,21 +17,25 @@ public enum PostRenderer {
                 ("Deployment", view.text(.deploymentName)), ("Service", view.text(.serviceName))]
     }
 
-    public static func splice(_ stream: String, config: RegistryConfig, rendered: RenderedSet) throws(Failure) -> String {
+    public static func splice(_ stream: String, config: RegistryConfig, rendered: RenderedSet) throws(Failure) -> String
+    {
         let documents = split(stream)
         let identities = documents.map(identity(of:))
         let wanted = chartObjects(config)
         let ours = rendered.resources
         // The chart's objects, and its TLS Secret when we render one of that name.
         func replaces(_ identity: (kind: String, name: String)) -> Bool {
-            wanted.contains { $0 == identity } || identity.kind == "Secret" && ours.contains { $0.kind == "Secret" && $0.name == identity.name }
+            wanted.contains { $0 == identity }
+                || identity.kind == "Secret" && ours.contains { $0.kind == "Secret" && $0.name == identity.name }
         }
         let matched = Set(identities.indices.filter { identities[$0].map(replaces) ?? false })
         guard let last = matched.max(), matched.contains(where: { identities[$0]?.kind != "Secret" }) else {
             let names = wanted.map { "\($0.kind) \($0.name)" }.joined(separator: ", ")
-            throw Failure(description: "the stream holds none of the cache registry's objects (\(names)): this chart version has no "
-                          + "cache registry, cacheRegistry.enabled is false in the values Helm read, or the names differ from the "
-                          + "values given here; nothing was printed")
+            throw Failure(description: "the stream holds none of the cache registry's objects (\(names)): this chart "
+                + "version has no "
+                + "cache registry, cacheRegistry.enabled is false in the values Helm read, or the names "
+                + "differ from the "
+                + "values given here; nothing was printed")
         }
         var placed = Set<Int>()
         var output = ""
@@ -46,7 +50,9 @@ public enum PostRenderer {
                 output += document
             }
             if index == last {
-                for (position, resource) in ours.enumerated() where !placed.contains(position) { output += try ourDocument(resource) }
+                for (position, resource) in ours.enumerated() where !placed.contains(position) {
+                    output += try ourDocument(resource)
+                }
             }
         }
         return output
@@ -55,7 +61,8 @@ public enum PostRenderer {
     /// One of our objects as a document of the stream.
     static func ourDocument(_ resource: RenderedResource) throws(Failure) -> String {
         do {
-            return "---\n# Source: cache-registry-setup post-render (\(resource.fileName))\n" + (try Emitter.yaml(resource.object))
+            return "---\n# Source: cache-registry-setup post-render (\(resource.fileName))\n"
+                + (try Emitter.yaml(resource.object))
         } catch { throw Failure(description: error.description) }
     }
 

@@ -15,15 +15,23 @@ enum ProductionResources {
         let app = Value.string(view.text(.deploymentSelector))
         // A ClusterIP Service of its own, so metrics are never on a NodePort or LoadBalancer.
         resources.append(Renderer.resource("v1", "Service", name, namespace: config.namespace,
-                                           labels: labels + [Entry(key: metricsLabel, value: "true")], file: "metrics-service.yaml", body: [
+                labels: labels + [Entry(key: metricsLabel, value: "true")], file: "metrics-service.yaml",
+                body: [
             Entry(key: "spec", value: [
                 "type": "ClusterIP",
                 "selector": ["app": app],
-                "ports": [["name": "metrics", "port": .int(view.integer(.metricsPort)), "targetPort": "metrics", "protocol": "TCP"]],
+                            "ports": [
+                                [
+                                    "name": "metrics", "port": .int(view.integer(.metricsPort)),
+                                    "targetPort": "metrics", "protocol": "TCP",
+                                ]
+                            ]
             ]),
         ]))
         if view.flag(.metricsServiceMonitor) {
-            resources.append(Renderer.resource("monitoring.coreos.com/v1", "ServiceMonitor", name, namespace: config.namespace,
+            resources.append(
+                Renderer.resource(
+                    "monitoring.coreos.com/v1", "ServiceMonitor", name, namespace: config.namespace,
                                                labels: labels, file: "servicemonitor.yaml", body: [
                 Entry(key: "spec", value: [
                     "selector": ["matchLabels": [metricsLabel: "true", "app": app]],
@@ -59,15 +67,18 @@ enum ProductionResources {
             }
             spec.append(Entry(key: "egress", value: .sequence(rules)))
         }
-        return Renderer.resource("networking.k8s.io/v1", "NetworkPolicy", view.text(.deploymentName), namespace: config.namespace,
-                                 labels: labels, file: "networkpolicy.yaml", body: [Entry(key: "spec", value: .mapping(spec))])
+        return Renderer.resource(
+            "networking.k8s.io/v1", "NetworkPolicy", view.text(.deploymentName), namespace: config.namespace,
+            labels: labels, file: "networkpolicy.yaml", body: [Entry(key: "spec", value: .mapping(spec))])
     }
 
     /// The upstream's port: its URL's, else 443 for https and 80 for http.
     static func upstreamPort(_ view: RegistryConfig.View) -> Int {
         let url = view.text(.proxyRemoteURL)
         let authority = url.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-        if let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) { return port }
+        if let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) {
+            return port
+        }
         return url.hasPrefix("http://") ? 80 : 443
     }
 
@@ -77,7 +88,10 @@ enum ProductionResources {
         let three = view.registryMajor.map { $0 >= 3 } == true
         let port = view.integer(.metricsPort)
         if view.flag(.metricsEnabled) {
-            return [Renderer.envVar("REGISTRY_HTTP_DEBUG_ADDR", ":\(port)"), Renderer.envVar("REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", "true")]
+            return [
+                Renderer.envVar("REGISTRY_HTTP_DEBUG_ADDR", ":\(port)"),
+                Renderer.envVar("REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", "true"),
+            ]
                 + (three ? [Renderer.envVar("REGISTRY_HTTP_DEBUG_PPROF_ENABLED", "false")] : [])
         }
         return three ? [Renderer.envVar("REGISTRY_HTTP_DEBUG_ADDR", "127.0.0.1:\(port)"),
@@ -92,9 +106,15 @@ enum ProductionResources {
     /// The pod's scheduling keys as given; a spread constraint without a selector selects the registry's pods.
     static func scheduling(_ view: RegistryConfig.View) -> [Entry] {
         var entries: [Entry] = []
-        if let name = view.string(.deploymentPriorityClassName) { entries.append(Entry(key: "priorityClassName", value: .string(name))) }
-        for (key, path) in [("imagePullSecrets", KeyPath.deploymentImagePullSecrets), ("tolerations", .deploymentTolerations)] {
-            if let items = view.value(path)?.items, !items.isEmpty { entries.append(Entry(key: key, value: .sequence(items))) }
+        if let name = view.string(.deploymentPriorityClassName) {
+            entries.append(Entry(key: "priorityClassName", value: .string(name)))
+        }
+        for (key, path) in [
+            ("imagePullSecrets", KeyPath.deploymentImagePullSecrets), ("tolerations", .deploymentTolerations),
+        ] {
+            if let items = view.value(path)?.items, !items.isEmpty {
+                entries.append(Entry(key: key, value: .sequence(items)))
+            }
         }
         if let constraints = view.value(.deploymentTopologySpread)?.items, !constraints.isEmpty {
             let selector: Value = ["matchLabels": ["app": .string(view.text(.deploymentSelector))]]

@@ -19,7 +19,10 @@ public struct OmittedResource: Equatable, Sendable {
 public struct ManagedTLS: Equatable, Sendable {
     public let certificatePEM: String
     public let keyPEM: String
-    public init(certificatePEM: String, keyPEM: String) { self.certificatePEM = certificatePEM; self.keyPEM = keyPEM }
+    public init(certificatePEM: String, keyPEM: String) {
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
+    }
 }
 
 /// The rendered set: resources in apply order, what was left out, and what a person must do by hand.
@@ -44,7 +47,8 @@ public enum Renderer {
     /// `repository:tag`, or `repository@sha256:...` when a digest pins it.
     public static func image(_ view: RegistryConfig.View) -> String {
         let repository = view.text(.deploymentImageRepository)
-        return view.string(.deploymentImageDigest).map { "\(repository)@\($0)" } ?? "\(repository):\(view.text(.deploymentImageTag))"
+        return view.string(.deploymentImageDigest).map { "\(repository)@\($0)" }
+            ?? "\(repository):\(view.text(.deploymentImageTag))"
     }
 
     /// Lower-case hex SHA-256 of bytes.
@@ -61,7 +65,8 @@ public enum Renderer {
     public static func needsHTTPSecret(_ view: RegistryConfig.View) -> Bool {
         // Registry 3 ignores http.secret in proxy mode, so none is made for it there.
         let ignored = view.registryMajor.map { $0 >= 3 } == true && view.bool(.proxyEnabled) == true
-        return view.replicas > 1 && !ignored && !Validator.envVariableNames(view.value(.deploymentEnv)).contains("REGISTRY_HTTP_SECRET")
+        return view.replicas > 1 && !ignored
+            && !Validator.envVariableNames(view.value(.deploymentEnv)).contains("REGISTRY_HTTP_SECRET")
     }
 
     /// Whether that secret is generated here (no existing Secret is named for it).
@@ -76,10 +81,13 @@ public enum Renderer {
 
     /// Renders every resource. `tls` is material the program manages (written as the TLS Secret); `httpSecret`
     /// is the shared HTTP secret for several replicas (its Secret is left out while it is nil).
-    public static func render(_ config: RegistryConfig, tls: ManagedTLS? = nil, httpSecret: String? = nil) -> RenderedSet {
+    public static func render(
+        _ config: RegistryConfig, tls: ManagedTLS? = nil, httpSecret: String? = nil
+    ) -> RenderedSet {
         let view = config.view
         guard view.enabled else {
-            return RenderedSet(resources: [], omitted: [OmittedResource(kind: "all", reason: "cacheRegistry.enabled is false: nothing is rendered")])
+            return RenderedSet(resources: [], omitted: [OmittedResource(kind: "all", reason: "cacheRegistry.enabled is "
+                + "false: nothing is rendered")])
         }
         let mode = view.storageMode
         var resources: [RenderedResource] = []
@@ -108,7 +116,9 @@ public enum Renderer {
                     Entry(key: "server", value: .string(view.text(.pvNFSServer))),
                     Entry(key: "path", value: .string(view.text(.pvNFSPath))),
                 ]
-                if let readOnly = view.bool(.pvNFSReadOnly) { nfs.append(Entry(key: "readOnly", value: .bool(readOnly))) }
+                if let readOnly = view.bool(.pvNFSReadOnly) {
+                    nfs.append(Entry(key: "readOnly", value: .bool(readOnly)))
+                }
                 spec.append(Entry(key: "nfs", value: .mapping(nfs)))
             default:
                 for source in view.value(.pvVolumeSource)?.entries ?? [] where !source.value.isNull {
@@ -121,7 +131,9 @@ public enum Renderer {
             // Bound to its claim from the start, so no other claim of class "" takes the volume first.
             spec.append(Entry(key: "claimRef", value: ["namespace": .string(namespace),
                                                                  "name": .string(pvcName)]))
-            if mode == .hostPath, let node = view.value(.deploymentNodeSelector)?["kubernetes.io/hostname"]?.scalar?.text {
+            if mode == .hostPath,
+                let node = view.value(.deploymentNodeSelector)?["kubernetes.io/hostname"]?.scalar?.text
+            {
                 // The data lives on that node only: pin the volume there too, so a reschedule cannot find it empty.
                 spec.append(Entry(key: "nodeAffinity", value: ["required": [
                     "nodeSelectorTerms": [["matchExpressions": [[
@@ -134,8 +146,10 @@ public enum Renderer {
             resources.append(resource("v1", "PersistentVolume", pvName, namespace: nil, labels: labels, file: "pv.yaml",
                                       body: [Entry(key: "spec", value: .mapping(spec))]))
         } else {
-            let provisioner = staticClass.isEmpty ? "the cluster's default StorageClass" : "the StorageClass \(staticClass)"
-            omitted.append(OmittedResource(kind: "PersistentVolume", reason: "no PersistentVolume: \(provisioner) provisions it when the claim is created"))
+            let provisioner = staticClass.isEmpty ? "the cluster's default StorageClass" : "the StorageClass "
+                + "\(staticClass)"
+            omitted.append(OmittedResource(kind: "PersistentVolume", reason: "no PersistentVolume: \(provisioner) "
+                + "provisions it when the claim is created"))
         }
 
         var claim: [Entry] = [
@@ -148,14 +162,19 @@ public enum Renderer {
             claim.append(Entry(key: "storageClassName", value: .string(staticClass)))
         }
         if mode.hasStaticVolume { claim.append(Entry(key: "volumeName", value: .string(pvName))) }
-        resources.append(resource("v1", "PersistentVolumeClaim", pvcName, namespace: namespace, labels: labels, file: "pvc.yaml",
+        resources.append(
+            resource(
+                "v1", "PersistentVolumeClaim", pvcName, namespace: namespace, labels: labels, file: "pvc.yaml",
                                   body: [Entry(key: "spec", value: .mapping(claim))]))
 
         resources.append(deployment(config, labels: labels, pvcName: pvcName, tls: tls))
         resources.append(service(config, labels: labels))
         resources += ProductionResources.resources(config, labels: labels)
         if view.replicas > 1 {
-            resources.append(resource("policy/v1", "PodDisruptionBudget", view.text(.deploymentName), namespace: namespace, labels: labels,
+            resources.append(
+                resource(
+                    "policy/v1", "PodDisruptionBudget", view.text(.deploymentName), namespace: namespace,
+                    labels: labels,
                                       file: "pdb.yaml", body: [Entry(key: "spec", value: [
                                           "maxUnavailable": 1,
                                           "selector": ["matchLabels": [
@@ -163,7 +182,10 @@ public enum Renderer {
                                       ])]))
         }
         if generatesHTTPSecret(view), let httpSecret {
-            resources.append(resource("v1", "Secret", httpSecretName(view), namespace: namespace, labels: labels, file: httpSecretFile, body: [
+            resources.append(
+                resource(
+                    "v1", "Secret", httpSecretName(view), namespace: namespace, labels: labels, file: httpSecretFile,
+                    body: [
                 Entry(key: "type", value: "Opaque"),
                 Entry(key: "data", value: [httpSecretKey: .string(Base64.encode(Array(httpSecret.utf8)))]),
             ]))
@@ -171,7 +193,10 @@ public enum Renderer {
 
         let secretName = view.text(.deploymentTlsSecretName)
         if let tls {
-            resources.append(resource("v1", "Secret", secretName, namespace: namespace, labels: labels, file: "secret.yaml", body: [
+            resources.append(
+                resource(
+                    "v1", "Secret", secretName, namespace: namespace, labels: labels, file: "secret.yaml",
+                    body: [
                 Entry(key: "type", value: "kubernetes.io/tls"),
                 Entry(key: "data", value: [
                     "tls.crt": .string(Base64.encode(Array(tls.certificatePEM.utf8))),
@@ -179,18 +204,22 @@ public enum Renderer {
                 ]),
             ]))
         } else {
-            omitted.append(OmittedResource(kind: "Secret", reason: "no Secret: the registry uses the existing secret \(secretName) (it must hold tls.crt and tls.key)"))
+            omitted.append(OmittedResource(kind: "Secret", reason: "no Secret: the registry uses the existing secret "
+                + "\(secretName) (it must hold tls.crt and tls.key)"))
         }
         var notes: [String] = []
         if view.bool(.proxyEnabled) == true {
-            notes.append("This registry is a pull-through cache of \(Quote.bare(view.text(.proxyRemoteURL))): it fetches each image once and serves pulls; it refuses pushes.")
+            notes.append("This registry is a pull-through cache of \(Quote.bare(view.text(.proxyRemoteURL))): it "
+                + "fetches each image once and serves pulls; it refuses pushes.")
             if view.hasNetworkPolicy {
-                notes.append("The NetworkPolicy admits pods of \(namespace)\((view.value(.networkPolicyFrom)?.items ?? []).isEmpty ? "" : " and networkPolicy.from") "
-                             + "only: pods elsewhere that pull through the cache need a peer in networkPolicy.from.")
+                let peers = (view.value(.networkPolicyFrom)?.items ?? []).isEmpty ? "" : " and networkPolicy.from"
+                notes.append("The NetworkPolicy admits pods of \(namespace)\(peers) only: pods elsewhere that pull "
+                    + "through the cache need a peer in networkPolicy.from.")
             }
         }
         if view.runsAsNonRoot && (mode == .hostPath || mode == .nfs) {
-            notes.append("The registry runs as UID \(nonRootID), and \(mode == .hostPath ? "hostPath" : "NFS") volumes ignore fsGroup: before the first start, \(Validator.chownHint(view)).")
+            notes.append("The registry runs as UID \(nonRootID), and \(mode == .hostPath ? "hostPath" : "NFS") volumes "
+                + "ignore fsGroup: before the first start, \(Validator.chownHint(view)).")
         }
         return RenderedSet(resources: resources, omitted: omitted, notes: notes)
     }
@@ -229,7 +258,9 @@ public enum Renderer {
     static let gracePeriodSeconds = 30
     static let drainSeconds = 25
 
-    static func deployment(_ config: RegistryConfig, labels: [Entry], pvcName: String, tls: ManagedTLS?) -> RenderedResource {
+    static func deployment(
+        _ config: RegistryConfig, labels: [Entry], pvcName: String, tls: ManagedTLS?
+    ) -> RenderedResource {
         let view = config.view
         let selector = view.text(.deploymentSelector)
         let port = view.targetPort
@@ -243,7 +274,9 @@ public enum Renderer {
         ]
         if view.bool(.proxyEnabled) == true {
             env.append(envVar("REGISTRY_PROXY_REMOTEURL", view.text(.proxyRemoteURL)))
-            if let username = view.string(.proxyUsername), !username.isEmpty { env.append(envVar("REGISTRY_PROXY_USERNAME", username)) }
+            if let username = view.string(.proxyUsername), !username.isEmpty {
+                env.append(envVar("REGISTRY_PROXY_USERNAME", username))
+            }
             if let secret = view.string(.proxyPasswordSecretName) {
                 env.append(["name": "REGISTRY_PROXY_PASSWORD", "valueFrom": [
                     "secretKeyRef": ["name": .string(secret),
@@ -256,7 +289,8 @@ public enum Renderer {
         if needsHTTPSecret(view) {
             env.append(["name": "REGISTRY_HTTP_SECRET", "valueFrom": [
                 "secretKeyRef": ["name": .string(httpSecretName(view)),
-                                                            "key": .string(view.string(.deploymentHTTPSecretKey) ?? httpSecretKey)],
+                        "key": .string(view.string(.deploymentHTTPSecretKey) ?? httpSecretKey),
+                    ]
             ]])
         }
         if let userEnv = view.value(.deploymentEnv) {
@@ -283,9 +317,15 @@ public enum Renderer {
             })),
         ]
         for probe in Probe.allCases where view.flag(probe.enabled) {
-            let threshold = probe.failureThreshold.map { [Entry(key: "failureThreshold", value: .int(view.integer($0)))] } ?? []
+            let threshold =
+                probe.failureThreshold.map { [Entry(key: "failureThreshold", value: .int(view.integer($0)))] } ?? []
             container.append(Entry(key: probe.rawValue, value: .mapping([
-                Entry(key: "httpGet", value: ["path": .string(view.text(probe.path)), "port": .int(port), "scheme": .string(view.text(probe.scheme))]),
+                            Entry(
+                                key: "httpGet",
+                                value: [
+                                    "path": .string(view.text(probe.path)), "port": .int(port),
+                                    "scheme": .string(view.text(probe.scheme)),
+                                ]),
                 Entry(key: "initialDelaySeconds", value: .int(view.integer(probe.initialDelay))),
                 Entry(key: "periodSeconds", value: .int(view.integer(probe.period))),
                 Entry(key: "timeoutSeconds", value: .int(view.integer(probe.timeout))),
@@ -323,7 +363,11 @@ public enum Renderer {
         ]
         podSpec += ProductionResources.scheduling(view)
         if let nodeSelector = view.value(.deploymentNodeSelector)?.entries, !nodeSelector.isEmpty {
-            podSpec.append(Entry(key: "nodeSelector", value: .mapping(nodeSelector.map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) })))
+            podSpec.append(
+                Entry(
+                    key: "nodeSelector",
+                    value: .mapping(
+                        nodeSelector.map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) })))
         }
         if let affinity = view.value(.deploymentAffinity), affinity.entries?.isEmpty == false {
             podSpec.append(Entry(key: "affinity", value: affinity))
@@ -351,14 +395,17 @@ public enum Renderer {
 
         let podLabels = labels.filter { $0.key != "app" } + [Entry(key: "app", value: .string(selector))]
         var podMetadata: [Entry] = [Entry(key: "labels", value: .mapping(podLabels))]
-        var podAnnotations = (view.value(.deploymentPodAnnotations)?.entries ?? []).map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) }
+        var podAnnotations = (view.value(.deploymentPodAnnotations)?.entries ?? []).map {
+            Entry(key: $0.key, value: .string($0.value.scalar?.text ?? ""))
+        }
         if view.string(.deploymentImageDigest) != nil {
             // The image is pinned by digest; the tag stays readable for people.
             podAnnotations.append(Entry(key: imageTagAnnotation, value: .string(view.text(.deploymentImageTag))))
         }
         if let tls {
             // A new certificate changes the pod template, so the pods restart and serve it.
-            podAnnotations.append(Entry(key: certificateAnnotation, value: .string(sha256Hex(Array(tls.certificatePEM.utf8)))))
+            podAnnotations.append(
+                Entry(key: certificateAnnotation, value: .string(sha256Hex(Array(tls.certificatePEM.utf8)))))
         }
         if !podAnnotations.isEmpty { podMetadata.append(Entry(key: "annotations", value: .mapping(podAnnotations))) }
         let spec: [Entry] = [
@@ -382,14 +429,25 @@ public enum Renderer {
         let view = config.view
         let type = view.text(.serviceType)
         // The node address: a fixed node port (NodePort Services only) or a fixed ClusterIP.
-        let nodePort = type == "NodePort" ? view.int(.serviceNodePort).map { [Entry(key: "nodePort", value: .int($0))] } ?? [] : []
+        let nodePort =
+            type == "NodePort" ? view.int(.serviceNodePort).map { [Entry(key: "nodePort", value: .int($0))] } ?? [] : []
         let clusterIP = view.string(.serviceClusterIP).map { [Entry(key: "clusterIP", value: .string($0))] } ?? []
-        let port: [Entry] = [Entry(key: "name", value: "https"), Entry(key: "port", value: .int(view.integer(.servicePort))),
+        let port: [Entry] = [
+            Entry(key: "name", value: "https"), Entry(key: "port", value: .int(view.integer(.servicePort))),
                              Entry(key: "targetPort", value: .int(view.targetPort))]
-        let ports: [Value] = [.mapping(port + nodePort + [Entry(key: "protocol", value: "TCP")])] + (view.value(.serviceAdditionalPorts)?.items ?? [])
-        let annotations = (view.value(.serviceAnnotations)?.entries ?? []).map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) }
+        let ports: [Value] =
+            [.mapping(port + nodePort + [Entry(key: "protocol", value: "TCP")])]
+            + (view.value(.serviceAdditionalPorts)?.items ?? [])
+        let annotations = (view.value(.serviceAnnotations)?.entries ?? []).map {
+            Entry(key: $0.key, value: .string($0.value.scalar?.text ?? ""))
+        }
         return resource("v1", "Service", view.text(.serviceName), namespace: config.namespace,
-                        labels: labels, annotations: annotations, file: "service.yaml", body: [Entry(key: "spec", value: .mapping([
+            labels: labels, annotations: annotations, file: "service.yaml",
+            body: [
+                Entry(
+                    key: "spec",
+                    value: .mapping(
+                        [
                             Entry(key: "type", value: .string(type)),
                         ] + clusterIP + [
                             Entry(key: "selector", value: ["app": .string(view.text(.deploymentSelector))]),

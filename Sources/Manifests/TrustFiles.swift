@@ -37,21 +37,29 @@ public enum TrustFiles {
               ca = "ca.crt"
 
             """
-            files.append(OutputLayout.File(name: "\(folder)/containerd/certs.d/\(name)/hosts.toml", contents: toml, isSecret: false))
-            files.append(OutputLayout.File(name: "\(folder)/containerd/certs.d/\(name)/ca.crt", contents: certificatePEM, isSecret: false))
+            files.append(
+                OutputLayout.File(
+                    name: "\(folder)/containerd/certs.d/\(name)/hosts.toml", contents: toml, isSecret: false))
+            files.append(
+                OutputLayout.File(
+                    name: "\(folder)/containerd/certs.d/\(name)/ca.crt", contents: certificatePEM, isSecret: false))
         }
         let nodeAddress = config.nodeAddress
         for host in hosts(config) + (nodeAddress.map { [$0] } ?? []) {
             hostFolder(host, server: "https://\(host)", host: host)
-            files.append(OutputLayout.File(name: "\(folder)/docker/certs.d/\(host)/ca.crt", contents: certificatePEM, isSecret: false))
+            files.append(
+                OutputLayout.File(
+                    name: "\(folder)/docker/certs.d/\(host)/ca.crt", contents: certificatePEM, isSecret: false))
         }
         let upstream = upstreamHost(config)
         if let nodeAddress, let upstream, let url = config.view.string(.proxyRemoteURL) {
-            // The mirror: pods keep their image names (nginx, docker.io/library/nginx) and containerd asks the cache first.
+            // The mirror: pods keep their image names (nginx, docker.io/library/nginx) and containerd asks the cache
+            // first.
             hostFolder(upstream, server: String(url.reversed().drop { $0 == "/" }.reversed()), host: nodeAddress)
         }
         files.append(OutputLayout.File(name: "\(folder)/README.txt",
-                                       contents: readme(hosts(config), nodeAddress: nodeAddress, mirrored: proxy ? upstream : nil), isSecret: false))
+                contents: readme(hosts(config), nodeAddress: nodeAddress, mirrored: proxy ? upstream : nil),
+                isSecret: false))
         return files
     }
 

@@ -4,7 +4,10 @@ public struct Assignment: Equatable, Sendable {
     /// The new value; `.null` removes the key.
     public var value: Value
 
-    public init(path: KeyPath, value: Value) { self.path = path; self.value = value }
+    public init(path: KeyPath, value: Value) {
+        self.path = path
+        self.value = value
+    }
 
     /// Why an assignment text cannot be read.
     public struct ParseError: Error, CustomStringConvertible, Sendable {
@@ -18,14 +21,18 @@ public struct Assignment: Equatable, Sendable {
         }
         let keyText = String(text[..<equals])
         let valueText = String(text[text.index(after: equals)...])
-        let trimmedKey = keyText.hasPrefix("cacheRegistry.") ? String(keyText.dropFirst("cacheRegistry.".count)) : keyText
+        let trimmedKey =
+            keyText.hasPrefix("cacheRegistry.") ? String(keyText.dropFirst("cacheRegistry.".count)) : keyText
         guard let path = KeyPath(parsing: trimmedKey) else {
             throw ParseError(description: "\"\(keyText)\" is not a key path (for example pv.size)")
         }
-        if let field = FieldRegistry.owningField(path), field.flat, path.components.count > field.path.components.count + 1 {
+        if let field = FieldRegistry.owningField(path), field.flat,
+            path.components.count > field.path.components.count + 1
+        {
             let key = path.components.dropFirst(field.path.components.count).joined(separator: "\\.")
-            throw ParseError(description: "\(Quote.value(keyText)): \(field.path) holds keys of one level, and a dot in a key needs "
-                             + "\\. (as helm --set does): \(field.path).\(key)=\(valueText)")
+            throw ParseError(description: "\(Quote.value(keyText)): \(field.path) holds keys of one level, and a dot "
+                + "in a key needs "
+                + "\\. (as helm --set does): \(field.path).\(key)=\(valueText)")
         }
         self.path = path
         self.value = Assignment.typedValue(valueText, for: path)

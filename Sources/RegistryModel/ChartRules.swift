@@ -2,7 +2,8 @@
 /// problems for the `helm` route, each citing the template lines it comes from. Errors where Helm would fail or
 /// install something broken, warnings where it silently differs from our manifests.
 public enum ChartRules {
-    static let deployment = "cache-registry-deployment.yaml", pv = "cache-registry-pv.yaml", pvc = "cache-registry-pvc.yaml"
+    static let deployment = "cache-registry-deployment.yaml", pv = "cache-registry-pv.yaml",
+        pvc = "cache-registry-pvc.yaml"
     static let otherRoutes = "or install with --route kubectl or helm-post-render"
 
     public static func problems(_ config: RegistryConfig) -> [Problem] {
@@ -11,55 +12,74 @@ public enum ChartRules {
         let mode = view.storageMode
         var problems: [Problem] = []
         if mode == .dynamic {
-            problems.append(.error(.chartNeedsVolume, KeyPath(["pv"]), "the chart always renders a PersistentVolume (\(pv):1-27); with no hostPath and no "
-                                   + "volume source it has no source at all (\(pv):19-26), which the API server rejects: give it a hostPath "
-                                   + "or an NFS source, \(otherRoutes)"))
+            problems.append(.error(.chartNeedsVolume, KeyPath(["pv"]), "the chart always renders a PersistentVolume "
+                + "(\(pv):1-27); with no hostPath and no "
+                + "volume source it has no source at all (\(pv):19-26), which the API server "
+                + "rejects: give it a hostPath "
+                + "or an NFS source, \(otherRoutes)"))
         }
         if view.targetPort != 5000 {
-            problems.append(.error(.chartPort, .serviceTargetPort, "is \(view.targetPort), but the chart's container listens on 5000 whatever the "
-                                   + "values say (\(deployment):37 and :41), so the Service would send traffic to a port nothing "
-                                   + "listens on: keep 5000, \(otherRoutes)"))
+            problems.append(.error(.chartPort, .serviceTargetPort, "is \(view.targetPort), but the chart's container "
+                + "listens on 5000 whatever the "
+                + "values say (\(deployment):37 and :41), so the Service would send traffic to a "
+                + "port nothing "
+                + "listens on: keep 5000, \(otherRoutes)"))
         }
         if let env = view.value(.deploymentEnv) {
             if env.items != nil {
-                problems.append(.error(.chartEnvForm, .deploymentEnv, "is a list, but the chart ranges over it as NAME: value pairs and passes each value "
-                                       + "through tpl (\(deployment):48-53), so Helm fails to render: write it as a mapping of strings"))
+                problems.append(.error(.chartEnvForm, .deploymentEnv, "is a list, but the chart ranges over it as "
+                    + "NAME: value pairs and passes each value "
+                    + "through tpl (\(deployment):48-53), so Helm fails to render: write it as a "
+                    + "mapping of strings"))
             }
             for entry in env.entries ?? [] where entry.value.scalar?.kind != .string {
-                problems.append(.error(.chartEnvValue, KeyPath(["deployment", "env", entry.key]), "is \(entry.value.typeName), but the chart's tpl needs a "
+                problems.append(
+                    .error(
+                        .chartEnvValue, KeyPath(["deployment", "env", entry.key]),
+                        "is \(entry.value.typeName), but the chart's tpl needs a "
                                        + "string (\(deployment):51), so Helm fails to render: quote it"))
             }
         }
         let replicas = view.int(.deploymentReplicas) ?? 1
         if replicas == 0 {
-            problems.append(.error(.chartReplicasDefault, .deploymentReplicas, "is 0, but the chart's `default 1` renders 1 replica (\(deployment):12): "
-                                   + "set enabled to false to stop the registry, \(otherRoutes)"))
+            problems.append(.error(.chartReplicasDefault, .deploymentReplicas, "is 0, but the chart's `default 1` "
+                + "renders 1 replica (\(deployment):12): "
+                + "set enabled to false to stop the registry, \(otherRoutes)"))
         }
         if mode.hasStaticVolume {
             if view.string(.pvcStorageClass) == nil {
-                problems.append(.warning(.chartClaimClass, .pvcStorageClass, "is unset, and the chart's claim then has no storageClassName (\(pvc):17-19): "
-                                         + "a cluster with a default StorageClass provisions a new, empty volume instead of binding "
-                                         + "\(view.text(.pvName)); set pvc.storageClass and pv.storageClass to one class, such as manual"))
+                problems.append(.warning(.chartClaimClass, .pvcStorageClass, "is unset, and the chart's claim then has "
+                    + "no storageClassName (\(pvc):17-19): "
+                    + "a cluster with a default StorageClass provisions a new, empty volume "
+                    + "instead of binding "
+                    + "\(view.text(.pvName)); set pvc.storageClass and pv.storageClass to one "
+                    + "class, such as manual"))
             }
             if view.string(.pvcVolumeName) == nil {
-                problems.append(.warning(.chartClaimVolume, .pvcVolumeName, "is unset, and the chart's claim then names no volume (\(pvc):20-22), so it may "
-                                         + "bind another PersistentVolume: set it to \(view.text(.pvName))"))
+                problems.append(.warning(.chartClaimVolume, .pvcVolumeName, "is unset, and the chart's claim then "
+                    + "names no volume (\(pvc):20-22), so it may "
+                    + "bind another PersistentVolume: set it to \(view.text(.pvName))"))
             }
-            problems.append(.warning(.chartRollout, .deploymentReplicas, "the chart's Deployment has no strategy (\(deployment):11-15), so a rollout "
-                                     + "starts the new pod before the old one stops: with a ReadWriteOnce volume it waits on Multi-Attach "
-                                     + "when it lands on another node; scale to 0 before an upgrade, \(otherRoutes)"))
+            problems.append(.warning(.chartRollout, .deploymentReplicas, "the chart's Deployment has no strategy "
+                + "(\(deployment):11-15), so a rollout "
+                + "starts the new pod before the old one stops: with a ReadWriteOnce volume it "
+                + "waits on Multi-Attach "
+                + "when it lands on another node; scale to 0 before an upgrade, \(otherRoutes)"))
         }
         if mode == .nfs {
-            problems.append(.warning(.chartNFSAccess, .pvVolumeSource, "the chart makes the NFS volume and its claim ReadWriteOnce (\(pv):13-14, "
-                                     + "\(pvc):12-13): one node at a time, so replicas on other nodes cannot mount it"))
+            problems.append(.warning(.chartNFSAccess, .pvVolumeSource, "the chart makes the NFS volume and its claim "
+                + "ReadWriteOnce (\(pv):13-14, "
+                + "\(pvc):12-13): one node at a time, so replicas on other nodes cannot mount it"))
         }
         let env = view.value(.deploymentEnv)
         let hasSecret = env?["REGISTRY_HTTP_SECRET"] != nil
             || (env?.items ?? []).contains { $0["name"]?.scalar?.text == "REGISTRY_HTTP_SECRET" }
         if replicas > 1 && !hasSecret {
-            problems.append(.warning(.chartHTTPSecret, .deploymentReplicas, "\(replicas) replicas through the chart share no REGISTRY_HTTP_SECRET (the chart "
-                                     + "renders none, \(deployment):39-53): an upload that starts on one replica fails on another; set "
-                                     + "deployment.env.REGISTRY_HTTP_SECRET, \(otherRoutes)"))
+            problems.append(.warning(.chartHTTPSecret, .deploymentReplicas, "\(replicas) replicas through the chart "
+                + "share no REGISTRY_HTTP_SECRET (the chart "
+                + "renders none, \(deployment):39-53): an upload that starts on one replica fails "
+                + "on another; set "
+                + "deployment.env.REGISTRY_HTTP_SECRET, \(otherRoutes)"))
         }
         return problems
     }
@@ -69,7 +89,9 @@ public enum ChartRules {
     public static func ignored(_ config: RegistryConfig) -> [String] {
         let view = config.view
         guard config.route == .helm, view.enabled else { return [] }
-        let set = FieldRegistry.all.filter { !$0.chartReads && config.overrides.value(at: $0.path).map { !$0.isNull } == true }
+        let set = FieldRegistry.all.filter {
+            !$0.chartReads && config.overrides.value(at: $0.path).map { !$0.isNull } == true
+        }
         let fixed = ["the container hardening (non-root, read-only root, no privilege escalation, seccomp)",
                      "the pod disruption budget and anti-affinity of several replicas", "the generated HTTP secret",
                      "the hostPath node affinity", "the Recreate strategy"]

@@ -53,7 +53,11 @@ public enum FieldKind: Sendable {
     case yamlMappingOrList
 
     public var isYAML: Bool {
-        switch self { case .yamlMapping, .yamlList, .yamlMappingOrList: return true; default: return false }
+        switch self {
+        case .yamlMapping, .yamlList, .yamlMappingOrList:
+            return true
+        default: return false
+        }
     }
 }
 
@@ -98,9 +102,20 @@ public struct Field: Sendable {
                 fact: (@Sendable (RegistryConfig.View) -> String)? = nil, flat: Bool = false, chartReads: Bool = true,
                 example: String, help: String,
                 advice: FieldAdvice? = nil) {
-        self.path = path; self.label = label; self.help = help; self.example = example; self.kind = kind
-        self.defaultValue = defaultValue; self.modes = modes; self.nullable = nullable; self.shownWhen = shownWhen
-        self.modeDefaults = modeDefaults; self.choiceLabels = choiceLabels; self.fact = fact; self.step = step; self.advice = advice
+        self.path = path
+        self.label = label
+        self.help = help
+        self.example = example
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.modes = modes
+        self.nullable = nullable
+        self.shownWhen = shownWhen
+        self.modeDefaults = modeDefaults
+        self.choiceLabels = choiceLabels
+        self.fact = fact
+        self.step = step
+        self.advice = advice
         self.flat = flat
         self.chartReads = chartReads
     }
@@ -120,7 +135,8 @@ public struct Field: Sendable {
         guard !modeDefaults.isEmpty else { return defaultValue.map(FieldRegistry.displayText) ?? "unset" }
         let byValue = Dictionary(grouping: modeDefaults, by: { FieldRegistry.displayText($0.value) })
         return byValue.sorted { $0.key > $1.key }
-            .map { "\($0.key) (\($0.value.map(\.key.rawValue).sorted().joined(separator: ", ")))" }.joined(separator: "; ")
+            .map { "\($0.key) (\($0.value.map(\.key.rawValue).sorted().joined(separator: ", ")))" }.joined(
+                separator: "; ")
     }
 
     /// The value an unset key has in a storage mode.

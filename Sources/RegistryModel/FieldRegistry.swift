@@ -4,7 +4,8 @@ public enum FieldRegistry {
 
     public static let all: [Field] = [
         Field("enabled", "Enabled", kind: .toggle, default: .bool(true), step: .general, example: "true",
-              help: "Renders the cache registry. When false nothing is rendered, but the rest is kept and still checked."),
+              help: "Renders the cache registry. When false nothing is rendered, but the rest is kept and still "
+                  + "checked."),
 
         Field("pv.name", "PV name", kind: .text(.subdomain), default: .string("docker-registry-pv"), step: .storage,
               modes: static_, example: "docker-registry-pv",
@@ -13,8 +14,10 @@ public enum FieldRegistry {
               modes: static_, example: "50Gi", help: "Capacity of the PersistentVolume, a Kubernetes quantity."),
         Field("pv.reclaimPolicy", "PV reclaim policy", kind: .choice(["Retain", "Delete", "Recycle"]),
               default: .string("Retain"), step: .storage, modes: static_, nullable: true, example: "Retain",
-              help: "What happens to the data when the claim is deleted. Retain keeps it. In dynamic mode the StorageClass's policy applies, so it is null there.",
-              advice: { $0.text == "Recycle" ? (.reclaimPolicy, .warning, "Recycle is deprecated; use Retain or Delete") : nil }),
+              help: "What happens to the data when the claim is deleted. Retain keeps it. In dynamic mode the "
+                  + "StorageClass's policy applies, so it is null there.",
+              advice: { $0.text == "Recycle" ? (.reclaimPolicy, .warning, "Recycle is deprecated; use Retain or "
+                  + "Delete") : nil }),
         Field("pv.hostPath", "Host path", kind: .text(.absolutePath), default: .string("/var/lib/registry"),
               step: .storage, modes: [.hostPath], nullable: true, example: "/var/lib/registry",
               help: "Directory on the node where images are stored (hostPath mode). Set to null to use another mode."),
@@ -23,9 +26,13 @@ public enum FieldRegistry {
         Field("pv.volumeSource.nfs.path", "NFS path", kind: .text(.absolutePath), default: nil, step: .storage,
               modes: [.nfs], example: "/exports/registry", help: "Exported directory on the NFS server."),
         Field("pv.volumeSource.nfs.readOnly", "NFS read-only", kind: .toggle, default: nil, step: .storage,
-              modes: [.nfs], example: "false", help: "Mount the export read-only. A registry needs to write, so leave it off."),
-        Field("pv.mountOptions", "NFS mount options", kind: .yamlList, default: .emptySequence, step: .storage, modes: [.nfs],
-              chartReads: false, example: "[nfsvers=4.1, hard]", help: "Mount options of the NFS volume (strings), such as the NFS version."),
+              modes: [.nfs], example: "false", help: "Mount the export read-only. A registry needs to write, so leave "
+                  + "it off."),
+            Field(
+                "pv.mountOptions", "NFS mount options", kind: .yamlList, default: .emptySequence, step: .storage,
+                modes: [.nfs],
+              chartReads: false, example: "[nfsvers=4.1, hard]", help: "Mount options of the NFS volume (strings), "
+                  + "such as the NFS version."),
         Field("pv.storageClass", "PV storage class", kind: .text(.subdomain), default: nil, step: .storage,
               example: "fast-ssd", help: "StorageClass name. With no volume source it selects dynamic provisioning."),
         Field("pvc.name", "PVC name", kind: .text(.subdomain), default: .string("docker-registry-pvc"), step: .storage,
@@ -35,133 +42,234 @@ public enum FieldRegistry {
         Field("pvc.storageClass", "PVC storage class", kind: .text(.subdomain), default: nil, step: .storage,
               example: "fast-ssd", help: "StorageClass of the claim; must equal the PV's class when both are set."),
         Field("pvc.accessMode", "PVC access mode", kind: .choice(["ReadWriteOnce", "ReadWriteMany"]), default: nil,
-              step: .storage, modes: [.dynamic], modeDefaults: [.dynamic: .string("ReadWriteOnce")], chartReads: false, example: "ReadWriteMany",
-              help: "How a provisioned volume may be mounted: ReadWriteOnce (one node), or ReadWriteMany for classes that share (EFS, Filestore, Azure Files), which allows more than one replica."),
+                step: .storage, modes: [.dynamic], modeDefaults: [.dynamic: .string("ReadWriteOnce")],
+                chartReads: false, example: "ReadWriteMany",
+              help: "How a provisioned volume may be mounted: ReadWriteOnce (one node), or ReadWriteMany for classes "
+                  + "that share (EFS, Filestore, Azure Files), which allows more than one replica."),
         Field("pvc.volumeName", "PVC volume name", kind: .text(.subdomain), default: nil, step: .storage,
-              modes: static_, example: "docker-registry-pv", help: "Binds the claim to a named PV; with a static PV it must be the PV name."),
+              modes: static_, example: "docker-registry-pv", help: "Binds the claim to a named PV; with a static PV it "
+                  + "must be the PV name."),
 
         Field("proxy.enabled", "Mode", kind: .toggle, default: .bool(false), step: .registry,
               choiceLabels: (off: "private registry", on: "pull-through cache"), chartReads: false, example: "true",
-              help: "A private registry stores what is pushed to it. A pull-through cache fetches each image from the upstream once and serves it from the cluster afterwards, even while the upstream is down or rate-limiting; it refuses pushes."),
-        Field("proxy.remoteURL", "Upstream URL", kind: .text(.registryURL), default: .string("https://registry-1.docker.io"),
+              help: "A private registry stores what is pushed to it. A pull-through cache fetches each image from the "
+                  + "upstream once and serves it from the cluster afterwards, even while the upstream is down or "
+                  + "rate-limiting; it refuses pushes."),
+            Field(
+                "proxy.remoteURL", "Upstream URL", kind: .text(.registryURL),
+                default: .string("https://registry-1.docker.io"),
               step: .registry, shownWhen: "proxy.enabled", chartReads: false, example: "https://registry-1.docker.io",
-              help: "The root of the registry the cache pulls from (no path): Docker Hub is https://registry-1.docker.io."),
-        Field("proxy.username", "Upstream user", kind: .text(.free), default: nil, step: .registry, shownWhen: "proxy.enabled",
-              chartReads: false, example: "robot", help: "User name at the upstream; its password comes from proxy.passwordSecret, never from values."),
+              help: "The root of the registry the cache pulls from (no path): Docker Hub is "
+                  + "https://registry-1.docker.io."),
+            Field(
+                "proxy.username", "Upstream user", kind: .text(.free), default: nil, step: .registry,
+                shownWhen: "proxy.enabled",
+              chartReads: false, example: "robot", help: "User name at the upstream; its password comes from "
+                  + "proxy.passwordSecret, never from values."),
         Field("proxy.passwordSecret.name", "Password Secret", kind: .text(.subdomain), default: nil, step: .registry,
               shownWhen: "proxy.enabled", chartReads: false, example: "upstream-credentials",
-              help: "An existing Secret in the namespace that holds the upstream password or token (read by secretKeyRef)."),
-        Field("proxy.passwordSecret.key", "Password key", kind: .text(.free), default: .string("password"), step: .registry,
-              shownWhen: "proxy.enabled", chartReads: false, example: "password", help: "The key in that Secret that holds the password."),
-        Field("proxy.ttl", "Cache TTL", kind: .text(.duration), default: nil, step: .registry, shownWhen: "proxy.enabled",
-              chartReads: false, example: "168h", help: "How long cached content is kept, as a Go duration (0: never expires). Registry 3 honours it; 2.x keeps content 7 days."),
+              help: "An existing Secret in the namespace that holds the upstream password or token (read by "
+                  + "secretKeyRef)."),
+            Field(
+                "proxy.passwordSecret.key", "Password key", kind: .text(.free), default: .string("password"),
+                step: .registry,
+              shownWhen: "proxy.enabled", chartReads: false, example: "password", help: "The key in that Secret that "
+                  + "holds the password."),
+            Field(
+                "proxy.ttl", "Cache TTL", kind: .text(.duration), default: nil, step: .registry,
+                shownWhen: "proxy.enabled",
+              chartReads: false, example: "168h", help: "How long cached content is kept, as a Go duration (0: never "
+                  + "expires). Registry 3 honours it; 2.x keeps content 7 days."),
         Field("deployment.name", "Deployment name", kind: .text(.subdomain), default: .string("cache-registry"),
               step: .registry, example: "cache-registry", help: "Name of the registry Deployment."),
         Field("deployment.replicas", "Replicas", kind: .integer(min: 0, max: 1000), default: .int(1), step: .registry,
               example: "1", help: "Number of registry pods. More than 1 needs ReadWriteMany (NFS) storage.",
               advice: { $0.intValue == 0 ? (.noReplicas, .warning, "0 replicas: the registry will not run") : nil }),
         Field("deployment.selector", "Pod selector", kind: .text(.labelValue), default: .string("cache-registry"),
-              step: .registry, example: "cache-registry", help: "Value of the `app` label that the Deployment and Service select."),
-        Field("deployment.image.repository", "Image repository", kind: .text(.imageRepository), default: .string("registry"),
-              step: .registry, example: "registry", help: "Registry image, with an optional host and port (myhost:5000/registry)."),
+              step: .registry, example: "cache-registry", help: "Value of the `app` label that the Deployment and "
+                  + "Service select."),
+            Field(
+                "deployment.image.repository", "Image repository", kind: .text(.imageRepository),
+                default: .string("registry"),
+              step: .registry, example: "registry", help: "Registry image, with an optional host and port "
+                  + "(myhost:5000/registry)."),
         Field("deployment.image.tag", "Image tag", kind: .text(.imageTag), default: .string("2"), step: .registry,
               example: "2.8", help: "Image tag; pin a version rather than latest.",
               advice: { scalar in
-                  if scalar.text == "latest" { return (.unpinnedTag, .warning, "latest is not a pinned version; pods may run different images") }
-                  if scalar.kind == .float { return (.unpinnedTag, .warning, "is read as the number \(Quote.bare(scalar.text)); quote it so a tag like 2.10 does not become 2.1") }
+                  if scalar.text == "latest" { return (.unpinnedTag, .warning, "latest is not a pinned version; pods "
+                      + "may run different images") }
+                  if scalar.kind == .float { return (.unpinnedTag, .warning, "is read as the number "
+                      + "\(Quote.bare(scalar.text)); quote it so a tag like 2.10 does not become 2.1") }
                   return nil
               }),
-        Field("deployment.image.digest", "Image digest", kind: .text(.digest), default: nil, step: .registry, chartReads: false,
+            Field(
+                "deployment.image.digest", "Image digest", kind: .text(.digest), default: nil, step: .registry,
+                chartReads: false,
               example: "sha256:" + String(repeating: "0", count: 64),
-              help: "Pins the image: it is rendered as repository@digest, so every node runs the same bytes (the tag stays for people, "
-                + "in an annotation). Find it with: docker buildx imagetools inspect registry:2."),
+              help: "Pins the image: it is rendered as repository@digest, so every node runs the same bytes (the tag "
+                  + "stays for people, "
+                  + "in an annotation). Find it with: docker buildx imagetools inspect registry:2."),
         Field("deployment.image.pullPolicy", "Pull policy", kind: .choice(["Always", "IfNotPresent", "Never"]),
-              default: .string("IfNotPresent"), step: .registry, example: "IfNotPresent", help: "When the kubelet pulls the image."),
+              default: .string("IfNotPresent"), step: .registry, example: "IfNotPresent", help: "When the kubelet "
+                  + "pulls the image."),
         Field("deployment.resources.requests.cpu", "CPU request", kind: .quantity(.cpu), default: .string("100m"),
               step: .registry, example: "100m", help: "CPU reserved for the registry; at most the CPU limit."),
-        Field("deployment.resources.requests.memory", "Memory request", kind: .quantity(.memory), default: .string("128Mi"),
+            Field(
+                "deployment.resources.requests.memory", "Memory request", kind: .quantity(.memory),
+                default: .string("128Mi"),
               step: .registry, example: "128Mi", help: "Memory reserved for the registry; at most the memory limit."),
         Field("deployment.resources.limits.cpu", "CPU limit", kind: .quantity(.cpu), default: .string("500m"),
               step: .registry, example: "1", help: "Most CPU the registry may use."),
         Field("deployment.resources.limits.memory", "Memory limit", kind: .quantity(.memory), default: .string("512Mi"),
               step: .registry, example: "1Gi", help: "Most memory the registry may use before it is killed."),
-        Field("deployment.httpSecret.existingSecret", "HTTP secret from", kind: .text(.subdomain), default: nil, step: .registry,
+            Field(
+                "deployment.httpSecret.existingSecret", "HTTP secret from", kind: .text(.subdomain), default: nil,
+                step: .registry,
               chartReads: false, example: "registry-http-secret",
-              help: "An existing Secret that holds the REGISTRY_HTTP_SECRET the replicas share (read by secretKeyRef), so every export is the same. Without it, several replicas get one generated into http-secret.yaml, kept across exports into the same folder."),
+              help: "An existing Secret that holds the REGISTRY_HTTP_SECRET the replicas share (read by secretKeyRef), "
+                  + "so every export is the same. Without it, several replicas get one generated into "
+                  + "http-secret.yaml, kept across exports into the same folder."),
         Field("deployment.httpSecret.key", "HTTP secret key", kind: .text(.free), default: nil, step: .registry,
               shownWhen: nil, chartReads: false, example: "http-secret",
               help: "The key in that Secret that holds the value (default http-secret)."),
         Field("deployment.runAsNonRoot", "Run as non-root", kind: .toggle, default: nil, step: .registry,
-              modeDefaults: [.dynamic: .bool(true), .hostPath: .bool(false), .nfs: .bool(false), .otherSource: .bool(false)], chartReads: false, example: "true",
-              help: "Run the registry as UID/GID 10001 (Pod Security \"restricted\"). On by default in dynamic mode, where fsGroup makes the volume writable; hostPath and NFS ignore fsGroup, so there the folder must first be chowned to 10001."),
-        Field("deployment.nodeSelector", "Node selector", kind: .yamlMapping, default: .emptyMapping, step: .registry, flat: true,
-              example: "kubernetes.io/hostname=node-a", help: "Labels a node must have to run the registry. With hostPath, pin the node."),
+                modeDefaults: [
+                    .dynamic: .bool(true), .hostPath: .bool(false), .nfs: .bool(false), .otherSource: .bool(false),
+                ], chartReads: false, example: "true",
+              help: "Run the registry as UID/GID 10001 (Pod Security \"restricted\"). On by default in dynamic mode, "
+                  + "where fsGroup makes the volume writable; hostPath and NFS ignore fsGroup, so there the folder "
+                  + "must first be chowned to 10001."),
+            Field(
+                "deployment.nodeSelector", "Node selector", kind: .yamlMapping, default: .emptyMapping, step: .registry,
+                flat: true,
+              example: "kubernetes.io/hostname=node-a", help: "Labels a node must have to run the registry. With "
+                  + "hostPath, pin the node."),
         Field("deployment.affinity", "Affinity", kind: .yamlMapping, default: .emptyMapping, step: .registry,
               example: "{nodeAffinity: ...}", help: "Pod affinity rules, rendered as given."),
-        Field("deployment.tolerations", "Tolerations", kind: .yamlList, default: .emptySequence, step: .registry, chartReads: false,
+            Field(
+                "deployment.tolerations", "Tolerations", kind: .yamlList, default: .emptySequence, step: .registry,
+                chartReads: false,
               example: "[{key: dedicated, operator: Equal, value: registry, effect: NoSchedule}]",
-              help: "Taints the registry's pods tolerate (a list of Kubernetes Tolerations), such as a node kept for infrastructure."),
-        Field("deployment.priorityClassName", "Priority class", kind: .text(.subdomain), default: nil, step: .registry, chartReads: false,
-              example: "system-cluster-critical", help: "The PriorityClass of the registry's pods, so image pulls keep working when the cluster is full."),
-        Field("deployment.imagePullSecrets", "Image pull secrets", kind: .yamlList, default: .emptySequence, step: .registry,
-              chartReads: false, example: "[{name: regcred}]", help: "Secrets the kubelet uses to pull the registry image itself (a mirror of registry:2 that needs login)."),
-        Field("deployment.podAnnotations", "Pod annotations", kind: .yamlMapping, default: .emptyMapping, step: .registry, flat: true,
-              chartReads: false, example: "prometheus.io/scrape=true", help: "Annotations on the registry's pods (string values)."),
-        Field("deployment.topologySpreadConstraints", "Topology spread", kind: .yamlList, default: .emptySequence, step: .registry,
-              chartReads: false, example: "[{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway}]",
-              help: "How replicas spread over zones or nodes (a list of TopologySpreadConstraints; the app label selects the pods when labelSelector is left out)."),
+              help: "Taints the registry's pods tolerate (a list of Kubernetes Tolerations), such as a node kept for "
+                  + "infrastructure."),
+            Field(
+                "deployment.priorityClassName", "Priority class", kind: .text(.subdomain), default: nil,
+                step: .registry, chartReads: false,
+              example: "system-cluster-critical", help: "The PriorityClass of the registry's pods, so image pulls keep "
+                  + "working when the cluster is full."),
+            Field(
+                "deployment.imagePullSecrets", "Image pull secrets", kind: .yamlList, default: .emptySequence,
+                step: .registry,
+              chartReads: false, example: "[{name: regcred}]", help: "Secrets the kubelet uses to pull the registry "
+                  + "image itself (a mirror of registry:2 that needs login)."),
+            Field(
+                "deployment.podAnnotations", "Pod annotations", kind: .yamlMapping, default: .emptyMapping,
+                step: .registry, flat: true,
+              chartReads: false, example: "prometheus.io/scrape=true", help: "Annotations on the registry's pods "
+                  + "(string values)."),
+            Field(
+                "deployment.topologySpreadConstraints", "Topology spread", kind: .yamlList, default: .emptySequence,
+                step: .registry,
+              chartReads: false, example: "[{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: "
+                  + "ScheduleAnyway}]",
+              help: "How replicas spread over zones or nodes (a list of TopologySpreadConstraints; the app label "
+                  + "selects the pods when labelSelector is left out)."),
         Field("deployment.env", "Extra env", kind: .yamlMappingOrList, default: .emptyMapping, step: .registry,
-              example: "REGISTRY_LOG_LEVEL=info", help: "Extra environment variables (a NAME: value map or a list of EnvVar)."),
-        Field("deployment.volumeMounts", "Extra volume mounts", kind: .yamlList, default: .emptySequence, step: .registry,
-              example: "[{name: x, mountPath: /x}]", help: "Extra volume mounts of the registry container, rendered as given."),
+              example: "REGISTRY_LOG_LEVEL=info", help: "Extra environment variables (a NAME: value map or a list of "
+                  + "EnvVar)."),
+            Field(
+                "deployment.volumeMounts", "Extra volume mounts", kind: .yamlList, default: .emptySequence,
+                step: .registry,
+              example: "[{name: x, mountPath: /x}]", help: "Extra volume mounts of the registry container, rendered as "
+                  + "given."),
         Field("deployment.volumes", "Extra volumes", kind: .yamlList, default: .emptySequence, step: .registry,
               example: "[{name: x, emptyDir: {}}]", help: "Extra pod volumes, rendered as given."),
 
-        Field("service.name", "Service name", kind: .text(.dns1035), default: .string("cache-registry-svc"), step: .service,
-              example: "cache-registry-svc", help: "Name of the Service; the Tool Manager reaches the registry at <name>.<namespace>."),
+            Field(
+                "service.name", "Service name", kind: .text(.dns1035), default: .string("cache-registry-svc"),
+                step: .service,
+              example: "cache-registry-svc", help: "Name of the Service; the Tool Manager reaches the registry at "
+                  + "<name>.<namespace>."),
         Field("service.type", "Service type", kind: .choice(["ClusterIP", "NodePort", "LoadBalancer"]),
               default: .string("ClusterIP"), step: .service, example: "ClusterIP", help: "How the Service is exposed."),
         Field("service.port", "Service port", kind: .integer(min: 1, max: 65535), default: .int(443), step: .service,
               example: "443", help: "Port the Service listens on."),
-        Field("service.targetPort", "Target port", kind: .integer(min: 1, max: 65535), default: .int(5000), step: .service,
-              example: "5000", help: "Port the registry listens on: the container port, REGISTRY_HTTP_ADDR and both probes follow it."),
-        Field("service.clusterIP", "Fixed ClusterIP", kind: .text(.clusterIP), default: nil, step: .service, chartReads: false,
-              example: "10.96.0.50", help: "A fixed address in the cluster's Service range, so nodes reach the registry at <clusterIP>[:<port>] "
-                + "(kube-proxy routes ClusterIPs from nodes too; Service names resolve in pods only). It becomes the node address: "
-                + "the generated certificate covers it and trust/ configures it. It must be free: Kubernetes refuses a taken one."),
-        Field("service.nodePort", "NodePort", kind: .integer(min: 30000, max: 32767), default: nil, step: .service, chartReads: false,
-              example: "30500", help: "With service.type NodePort: the port every node listens on, so nodes reach the registry at "
-                + "127.0.0.1:<nodePort> (kube-proxy's iptables mode answers NodePorts on localhost; IPVS mode does not: use a fixed "
-                + "ClusterIP there). It listens on every node's address too, so anyone who reaches a node reaches the registry."),
-        Field("service.annotations", "Service annotations", kind: .yamlMapping, default: .emptyMapping, step: .service, flat: true,
+            Field(
+                "service.targetPort", "Target port", kind: .integer(min: 1, max: 65535), default: .int(5000),
+                step: .service,
+              example: "5000", help: "Port the registry listens on: the container port, REGISTRY_HTTP_ADDR and both "
+                  + "probes follow it."),
+            Field(
+                "service.clusterIP", "Fixed ClusterIP", kind: .text(.clusterIP), default: nil, step: .service,
+                chartReads: false,
+              example: "10.96.0.50", help: "A fixed address in the cluster's Service range, so nodes reach the "
+                  + "registry at <clusterIP>[:<port>] "
+                  + "(kube-proxy routes ClusterIPs from nodes too; Service names resolve in pods only). It becomes the "
+                  + "node address: "
+                  + "the generated certificate covers it and trust/ configures it. It must be free: Kubernetes refuses "
+                      + "a "
+                  + "taken one."),
+            Field(
+                "service.nodePort", "NodePort", kind: .integer(min: 30000, max: 32767), default: nil, step: .service,
+                chartReads: false,
+              example: "30500", help: "With service.type NodePort: the port every node listens on, so nodes reach the "
+                  + "registry at "
+                  + "127.0.0.1:<nodePort> (kube-proxy's iptables mode answers NodePorts on localhost; IPVS mode does "
+                  + "not: use a fixed "
+                  + "ClusterIP there). It listens on every node's address too, so anyone who reaches a node reaches "
+                      + "the "
+                  + "registry."),
+            Field(
+                "service.annotations", "Service annotations", kind: .yamlMapping, default: .emptyMapping,
+                step: .service, flat: true,
               chartReads: false, example: "service.beta.kubernetes.io/aws-load-balancer-internal=true",
               help: "Annotations on the Service (string values), such as a cloud's internal load balancer."),
-        Field("networkPolicy.enabled", "NetworkPolicy", kind: .toggle, default: .bool(true), step: .service, chartReads: false,
-              example: "true", help: "A NetworkPolicy admitting the registry port only from pods of the release's namespace and the "
-                + "peers in networkPolicy.from: without it any pod in the cluster can push, overwrite and delete images. A CNI must "
-                + "enforce it (Calico, Cilium; flannel alone does not)."),
-        Field("networkPolicy.from", "Also admit", kind: .yamlList, default: .emptySequence, step: .service, chartReads: false,
+            Field(
+                "networkPolicy.enabled", "NetworkPolicy", kind: .toggle, default: .bool(true), step: .service,
+                chartReads: false,
+              example: "true", help: "A NetworkPolicy admitting the registry port only from pods of the release's "
+                  + "namespace and the "
+                  + "peers in networkPolicy.from: without it any pod in the cluster can push, overwrite and delete "
+                  + "images. A CNI must "
+                  + "enforce it (Calico, Cilium; flannel alone does not)."),
+            Field(
+                "networkPolicy.from", "Also admit", kind: .yamlList, default: .emptySequence, step: .service,
+                chartReads: false,
               example: "[{ipBlock: {cidr: 10.0.0.0/16}}]",
-              help: "More NetworkPolicyPeers admitted to the registry: namespaceSelector, podSelector, and ipBlock CIDRs, such as the nodes' "
-                + "network when nodes pull through the node address."),
-        Field("networkPolicy.egress", "Restrict egress", kind: .toggle, default: .bool(false), step: .service, chartReads: false,
-              example: "false", help: "Also limit what the registry may reach: DNS and, in proxy mode, the upstream's port. Off: egress stays open."),
+              help: "More NetworkPolicyPeers admitted to the registry: namespaceSelector, podSelector, and ipBlock "
+                  + "CIDRs, such as the nodes' "
+                  + "network when nodes pull through the node address."),
+            Field(
+                "networkPolicy.egress", "Restrict egress", kind: .toggle, default: .bool(false), step: .service,
+                chartReads: false,
+              example: "false", help: "Also limit what the registry may reach: DNS and, in proxy mode, the upstream's "
+                  + "port. Off: egress stays open."),
         Field("service.additionalPorts", "Additional ports", kind: .yamlList, default: .emptySequence, step: .service,
               example: "[{name: metrics, port: 5001}]", help: "Extra Service ports, rendered as given."),
 
-        Field("deployment.tlsSecretName", "TLS secret", kind: .text(.subdomain), default: .string("registry-tls-secret"),
-              step: .tls, example: "registry-tls-secret", help: "Secret with tls.crt and tls.key that the registry serves HTTPS with."),
+            Field(
+                "deployment.tlsSecretName", "TLS secret", kind: .text(.subdomain),
+                default: .string("registry-tls-secret"),
+              step: .tls, example: "registry-tls-secret", help: "Secret with tls.crt and tls.key that the registry "
+                  + "serves HTTPS with."),
     ] + probeFields(.liveness, delay: 30, period: 30)
       + [Field(.livenessFailureThreshold, "Liveness failures", kind: .integer(min: 1, max: 100), default: .int(3),
                step: .probes, shownWhen: Probe.liveness.enabled, chartReads: false, example: "3",
-               help: "Failed probes in a row before the kubelet restarts the registry. /v2/ fails while storage does, and a restart "
-                + "does not fix storage: 3 probes 30 s apart tolerate a minute or more of an NFS or disk hiccup.")]
+               help: "Failed probes in a row before the kubelet restarts the registry. /v2/ fails while storage does, "
+                   + "and a restart "
+                   + "does not fix storage: 3 probes 30 s apart tolerate a minute or more of an NFS or disk hiccup.")]
       + probeFields(.readiness, delay: 10, period: 10)
-      + [Field("metrics.enabled", "Metrics", kind: .toggle, default: .bool(false), step: .probes, chartReads: false, example: "true",
-               help: "Prometheus metrics on the registry's debug listener (REGISTRY_HTTP_DEBUG_ADDR), served by a separate ClusterIP "
-                + "Service for scraping, never by the NodePort or LoadBalancer one. Without it registry 3's debug listener stays on the pod's loopback."),
+        + [
+            Field(
+                "metrics.enabled", "Metrics", kind: .toggle, default: .bool(false), step: .probes, chartReads: false,
+                example: "true",
+               help: "Prometheus metrics on the registry's debug listener (REGISTRY_HTTP_DEBUG_ADDR), served by a "
+                   + "separate ClusterIP "
+                   + "Service for scraping, never by the NodePort or LoadBalancer one. Without it registry 3's debug "
+                   + "listener stays on the pod's loopback."),
          Field("metrics.port", "Metrics port", kind: .integer(min: 1, max: 65535), default: .int(5001), step: .probes,
-               shownWhen: "metrics.enabled", chartReads: false, example: "5001", help: "Port of the debug listener that serves /metrics."),
+               shownWhen: "metrics.enabled", chartReads: false, example: "5001", help: "Port of the debug listener "
+                   + "that serves /metrics."),
          Field("metrics.serviceMonitor.enabled", "ServiceMonitor", kind: .toggle, default: .bool(false), step: .probes,
                shownWhen: "metrics.enabled", chartReads: false, example: "false",
                help: "Also a ServiceMonitor for the Prometheus Operator (its CRD must be installed).")]
@@ -172,18 +280,24 @@ public enum FieldRegistry {
             Field(enabled, "\(title) probe", kind: .toggle, default: .bool(true),
                   step: .probes, example: "true", help: "Whether the kubelet runs the \(title.lowercased()) probe."),
             Field(probe.path, "\(title) path", kind: .text(.httpPath), default: .string("/v2/"),
-                  step: .probes, shownWhen: enabled, example: "/v2/", help: "HTTP path the probe requests; /v2/ is the registry API root."),
+                  step: .probes, shownWhen: enabled, example: "/v2/", help: "HTTP path the probe requests; /v2/ is the "
+                      + "registry API root."),
             Field(probe.port, "\(title) port", kind: .integer(min: 1, max: 65535),
-                  default: .int(5000), step: .probes, shownWhen: enabled, fact: { "\($0.targetPort) (= targetPort)" }, example: "5000",
+                  default: .int(5000), step: .probes, shownWhen: enabled, fact: { "\($0.targetPort) (= "
+                      + "targetPort)" }, example: "5000",
                   help: "Port the probe checks. It follows service.targetPort when rendered."),
             Field(probe.scheme, "\(title) scheme", kind: .choice(["HTTPS", "HTTP"]),
-                  default: .string("HTTPS"), step: .probes, shownWhen: enabled, fact: { _ in "HTTPS (TLS is on)" }, example: "HTTPS", help: "HTTPS while the registry serves TLS."),
+                  default: .string("HTTPS"), step: .probes, shownWhen: enabled, fact: { _ in "HTTPS (TLS is "
+                      + "on)" }, example: "HTTPS", help: "HTTPS while the registry serves TLS."),
             Field(probe.initialDelay, "\(title) delay", kind: .integer(min: 0, max: 86400),
-                  default: .int(delay), step: .probes, shownWhen: enabled, example: "\(delay)", help: "Seconds before the first probe."),
+                  default: .int(delay), step: .probes, shownWhen: enabled, example: "\(delay)", help: "Seconds before "
+                      + "the first probe."),
             Field(probe.period, "\(title) period", kind: .integer(min: 1, max: 86400),
-                  default: .int(period), step: .probes, shownWhen: enabled, example: "\(period)", help: "Seconds between probes."),
+                default: .int(period), step: .probes, shownWhen: enabled, example: "\(period)",
+                help: "Seconds between probes."),
             Field(probe.timeout, "\(title) timeout", kind: .integer(min: 1, max: 86400),
-                  default: .int(5), step: .probes, shownWhen: enabled, example: "5", help: "Seconds before a probe times out; must be below the period."),
+                  default: .int(5), step: .probes, shownWhen: enabled, example: "5", help: "Seconds before a probe "
+                      + "times out; must be below the period."),
         ]
     }
 
@@ -197,7 +311,10 @@ public enum FieldRegistry {
         var result = Set<KeyPath>()
         for field in all {
             var path = field.path.parent
-            while !path.components.isEmpty { result.insert(path); path = path.parent }
+            while !path.components.isEmpty {
+                result.insert(path)
+                path = path.parent
+            }
         }
         return result
     }()
@@ -233,7 +350,8 @@ public enum FieldRegistry {
 
     /// Keys that must never be in values, with why and what to do instead (an error wherever they appear).
     public static let forbiddenKeys: [KeyPath: String] = [
-        "proxy.password": "a password never goes in values (it would land in git); put it in a Secret and set proxy.passwordSecret.name",
+        "proxy.password": "a password never goes in values (it would land in git); put it in a Secret and set "
+            + "proxy.passwordSecret.name",
     ]
 
     /// "unknown key; did you mean pv.size?" for a path the chart does not know (or why a forbidden key is refused).
@@ -252,7 +370,9 @@ public enum FieldRegistry {
             let bound = best.map { min($0.distance, allowed) } ?? allowed
             guard abs(candidate.text.count - text.count) <= bound else { continue }
             let distance = editDistance(text, candidate.text)
-            if distance <= allowed, best.map({ distance < $0.distance || distance == $0.distance && candidate.path < $0.path }) ?? true {
+            if distance <= allowed,
+                best.map({ distance < $0.distance || distance == $0.distance && candidate.path < $0.path }) ?? true
+            {
                 best = (candidate.path, distance)
             }
         }
@@ -263,7 +383,8 @@ public enum FieldRegistry {
     /// among its siblings first), computed once.
     static let allSuggestions: [(path: KeyPath, text: [UInt8])] = (Array(byPath.keys) + Array(containers))
         .map { ($0, Array($0.description.lowercased().utf8)) }
-    static let suggestionPool: [KeyPath: [(path: KeyPath, text: [UInt8])]] = Dictionary(grouping: allSuggestions, by: { $0.path.parent })
+    static let suggestionPool: [KeyPath: [(path: KeyPath, text: [UInt8])]] = Dictionary(
+        grouping: allSuggestions, by: { $0.path.parent })
 
     static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
@@ -283,8 +404,10 @@ public enum FieldRegistry {
     public static func displayText(_ value: Value) -> String {
         switch value {
         case .scalar(let scalar): return scalar.kind == .string && scalar.text.isEmpty ? "\"\"" : scalar.text
-        case .mapping(let entries): return entries.isEmpty ? "{}" : "{" + entries.map { "\($0.key): \(displayText($0.value))" }.joined(separator: ", ") + "}"
-        case .sequence(let items): return items.isEmpty ? "[]" : "[" + items.map(displayText).joined(separator: ", ") + "]"
+        case .mapping(let entries): return entries.isEmpty ? "{}" : "{" + entries.map { "\($0.key): "
+            + "\(displayText($0.value))" }.joined(separator: ", ") + "}"
+        case .sequence(let items):
+            return items.isEmpty ? "[]" : "[" + items.map(displayText).joined(separator: ", ") + "]"
         }
     }
 }
@@ -295,8 +418,10 @@ extension FieldRegistry {
         var lines = ["| key | default | kind | storage modes | what it does |", "|---|---|---|---|---|"]
         for field in all {
             let modes = field.modes.isEmpty ? "all" : field.modes.map(\.rawValue).sorted().joined(separator: ", ")
-            let value = field.modeDefaults.isEmpty ? field.defaultValue.map(displayText) ?? "(unset)" : field.defaultDescription
-            lines.append("| `\(field.path)` | `\(value)` | \(Validator.expectation(field.kind)) | \(modes) | \(field.help) |")
+            let value =
+                field.modeDefaults.isEmpty ? field.defaultValue.map(displayText) ?? "(unset)" : field.defaultDescription
+            lines.append("| `\(field.path)` | `\(value)` | \(Validator.expectation(field.kind)) | \(modes) | "
+                + "\(field.help) |")
         }
         return lines.joined(separator: "\n")
     }

@@ -15,10 +15,13 @@ public indirect enum JSON: Equatable, Sendable {
         switch self {
         case .object(let members):
             if members.isEmpty { return "{}" }
-            return "{\n" + members.map { inner + JSON.quote($0.0) + ": " + $0.1.serialized(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "}"
+            return "{\n"
+                + members.map { inner + JSON.quote($0.0) + ": " + $0.1.serialized(indent: inner) }.joined(
+                    separator: ",\n") + "\n" + indent + "}"
         case .array(let items):
             if items.isEmpty { return "[]" }
-            return "[\n" + items.map { inner + $0.serialized(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+            return "[\n" + items.map { inner + $0.serialized(indent: inner) }.joined(separator: ",\n") + "\n" + indent
+                + "]"
         case .string(let text): return JSON.quote(text)
         case .number(let number): return String(number)
         case .bool(let flag): return flag ? "true" : "false"
@@ -37,7 +40,11 @@ public indirect enum JSON: Equatable, Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) }
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out +=
+                        "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                        + String(scalar.value, radix: 16)
+                }
                 else { out.unicodeScalars.append(scalar) }
             }
         }
@@ -80,9 +87,12 @@ public enum JSONSchemaGenerator {
                 ("cacheRegistry", .object(sectionMembers)),
                 ("registryTls", .object([
                     ("type", .string("object")),
-                    ("description", .string("The registry's TLS pair, base64 PEM; the chart makes registry-tls-secret of it.")),
+                    ("description", .string("The registry's TLS pair, base64 PEM; the chart makes registry-tls-secret "
+                        + "of it.")),
                     ("properties", .object([("crt", .object([("type", .array([.string("string"), .string("null")]))])),
-                                            ("key", .object([("type", .array([.string("string"), .string("null")]))]))])),
+                                    ("key", .object([("type", .array([.string("string"), .string("null")]))])),
+                                ])
+                            ),
                     ("additionalProperties", .bool(false)),
                 ])),
             ])),
@@ -93,12 +103,14 @@ public enum JSONSchemaGenerator {
 
     static var sectionMembers: [(String, JSON)] {
         [("title", .string("cacheRegistry")),
-         ("description", .string("The Cache Registry section of the Kubiya Tool Manager chart's values.yaml."))] + objectBody(KeyPath([]))
+         ("description", .string("The Cache Registry section of the Kubiya Tool Manager chart's "
+             + "values.yaml."))] + objectBody(KeyPath([]))
     }
 
     static func objectBody(_ path: KeyPath) -> [(String, JSON)] {
         var children: [String] = []
-        for field in FieldRegistry.all where field.path.hasPrefix(path) && field.path.components.count > path.components.count {
+        for field in FieldRegistry.all
+        where field.path.hasPrefix(path) && field.path.components.count > path.components.count {
             let key = field.path.components[path.components.count]
             if !children.contains(key) { children.append(key) }
         }
@@ -128,15 +140,26 @@ public enum JSONSchemaGenerator {
             members.append(("type", .string("string")))
             switch format {
             case .subdomain:
-                members += [("pattern", .string("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")), ("maxLength", .number(253))]
+                members += [
+                    ("pattern", .string("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")),
+                    ("maxLength", .number(253)),
+                ]
             case .dns1035:
                 members += [("pattern", .string("^[a-z]([-a-z0-9]*[a-z0-9])?$")), ("maxLength", .number(63))]
             case .labelValue:
-                members += [("pattern", .string("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")), ("maxLength", .number(63))]
+                members += [
+                    ("pattern", .string("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")), ("maxLength", .number(63)),
+                ]
             case .imageTag:
                 members.append(("pattern", .string("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")))
             case .imageRepository:
-                members += [("pattern", .string("^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")), ("maxLength", .number(255))]
+                members += [
+                    (
+                        "pattern",
+                        .string(
+                            "^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
+                    ), ("maxLength", .number(255)),
+                ]
             case .absolutePath, .httpPath:
                 members.append(("pattern", .string("^/")))
             case .host:
@@ -144,7 +167,8 @@ public enum JSONSchemaGenerator {
             case .digest:
                 members.append(("pattern", .string("^sha256:[0-9a-f]{64}$")))
             case .clusterIP:
-                members.append(("pattern", .string("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$")))
+                let octet = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+                members.append(("pattern", .string("^(\(octet)\\.){3}\(octet)$")))
             case .free:
                 break
             case .registryURL:

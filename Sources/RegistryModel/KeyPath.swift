@@ -10,9 +10,20 @@ public struct KeyPath: Hashable, Sendable, CustomStringConvertible, Comparable {
         var current = ""
         var escaping = false
         for character in text {
-            if escaping { current.append(character); escaping = false; continue }
-            if character == "\\" { escaping = true; continue }
-            if character == "." { parts.append(current); current = ""; continue }
+            if escaping {
+                current.append(character)
+                escaping = false
+                continue
+            }
+            if character == "\\" {
+                escaping = true
+                continue
+            }
+            if character == "." {
+                parts.append(current)
+                current = ""
+                continue
+            }
             current.append(character)
         }
         if escaping { current.append("\\") }

@@ -1,7 +1,9 @@
 /// The name grammars Kubernetes enforces, checked by hand (these run on every keystroke).
 public enum Names {
     // By the ASCII byte: Character's isLetter and isNumber consult Unicode's tables, which a 100k-label check feels.
-    static func isLowerAlnum(_ c: Character) -> Bool { c.asciiValue.map { (97...122).contains($0) || (48...57).contains($0) } ?? false }
+    static func isLowerAlnum(_ c: Character) -> Bool {
+        c.asciiValue.map { (97...122).contains($0) || (48...57).contains($0) } ?? false
+    }
     static func isAlnum(_ c: Character) -> Bool {
         c.asciiValue.map { (97...122).contains($0) || (65...90).contains($0) || (48...57).contains($0) } ?? false
     }
@@ -91,10 +93,14 @@ public enum Names {
             return "must not contain a tag or digest (set deployment.image.tag)"
         }
         var components = reference.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        if components.count > 1, let host = components.first, host.contains(".") || host.contains(":") || host == "localhost" {
+        if components.count > 1, let host = components.first,
+            host.contains(".") || host.contains(":") || host == "localhost"
+        {
             let hostParts = host.split(separator: ":", omittingEmptySubsequences: false)
             let hostName = String(hostParts[0])
-            let validHost = !hostName.isEmpty && hostName.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
+            let validHost =
+                !hostName.isEmpty
+                && hostName.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
                 bookended($0, by: isAlnum) && $0.allSatisfy { isAlnum($0) || $0 == "-" }
             }
             if !validHost { return "has an invalid registry host \"\(host)\"" }
@@ -107,7 +113,8 @@ public enum Names {
             if component.isEmpty { return "must not have empty path components" }
             if !bookended(component, by: isLowerAlnum)
                 || !component.allSatisfy({ isLowerAlnum($0) || "._-".contains($0) }) {
-                return "path component \"\(component)\" must be lower-case letters and digits, separated by '.', '_' or '-'"
+                return "path component \"\(component)\" must be lower-case letters and digits, separated by '.', '_' "
+                    + "or '-'"
             }
         }
         return nil

@@ -111,7 +111,8 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
 extension Array where Element == Problem {
     /// The order every screen and command shows: problems marked `first`, then errors, then warnings.
     public var ordered: [Problem] {
-        filter(\.first) + filter { !$0.first && $0.severity == .error } + filter { !$0.first && $0.severity == .warning }
+        filter(\.first) + filter { !$0.first && $0.severity == .error }
+            + filter { !$0.first && $0.severity == .warning }
     }
     public var errors: [Problem] { filter { $0.severity == .error } }
     public var warnings: [Problem] { filter { $0.severity == .warning } }

@@ -83,14 +83,16 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
         switch self {
         case .required: return "A key the mode needs has no value."
         case .wrongType: return "A value has the wrong YAML type (a scalar where a mapping goes, and so on)."
-        case .badValue: return "A value does not fit its field: a name, quantity, port, URL, duration, path or choice Kubernetes or the registry rejects."
+        case .badValue: return "A value does not fit its field: a name, quantity, port, URL, duration, path or choice "
+            + "Kubernetes or the registry rejects."
         case .quotedNumber: return "A number is written as a quoted string."
         case .unknownKey: return "A key the component does not know (usually a typo; the nearest known key is named)."
         case .forbiddenKey: return "A key that would break the registry in this mode."
         case .badNamespace: return "The namespace is not a DNS-1123 label."
         case .badRelease: return "The release name is not a valid Helm release name."
         case .unpinnedTag: return "The image tag is not a pinned version (latest, or a number YAML rewrites)."
-        case .listItem: return "An item of a list key is not what the key takes (a toleration, a pull secret, a peer, a mount option)."
+        case .listItem: return "An item of a list key is not what the key takes (a toleration, a pull secret, a peer, "
+            + "a mount option)."
         case .annotation: return "An annotation's key is not a valid key, or its value is not a string."
         case .volumeSource: return "The PersistentVolume has no usable volume source, or two at once."
         case .classWithSource: return "A storage class is set while the PV still names a volume source."
@@ -104,7 +106,8 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
         case .claimLarger: return "The claim asks for more than the volume holds."
         case .classMismatch: return "The claim's and the volume's storage classes differ."
         case .volumeNameMismatch: return "The claim names a volume other than the PV."
-        case .claimSpecChanges: return "The storage mode changed: the applied claim's spec is immutable, so the claim must be recreated."
+        case .claimSpecChanges: return "The storage mode changed: the applied claim's spec is immutable, so the claim "
+            + "must be recreated."
         case .noReplicas: return "0 replicas: the registry does not run."
         case .replicasNeedSharedStorage: return "Several replicas on ReadWriteOnce storage."
         case .requestAboveLimit: return "A resource request is above its limit."
@@ -119,14 +122,17 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
         case .plainUpstream: return "The pull-through upstream is plain HTTP."
         case .upstreamCredentials: return "The upstream user and password Secret are not given together."
         case .ttlIgnored: return "proxy.ttl is ignored by registry 2.x."
-        case .pushersRefused: return "Something in the values file pushes to a pull-through cache, which refuses pushes."
-        case .credentialsOpen: return "A cache with upstream credentials and no NetworkPolicy lets every pod pull the account's private images."
+        case .pushersRefused: return "Something in the values file pushes to a pull-through cache, which refuses "
+            + "pushes."
+        case .credentialsOpen: return "A cache with upstream credentials and no NetworkPolicy lets every pod pull the "
+            + "account's private images."
         case .exposedService: return "A NodePort or LoadBalancer Service exposes an unauthenticated registry."
         case .toolManagerAddress: return "The Tool Manager's registry address is not the registry's address."
         case .staleAddress: return "A string outside cacheRegistry still holds the registry's old address."
         case .nodePortNeedsType: return "service.nodePort is set on a Service that is not of type NodePort."
         case .clusterIPTaken: return "The fixed ClusterIP is one a default cluster gives its own Services."
-        case .nodesNotAdmitted: return "Nodes pull through the node address, but the NetworkPolicy admits no node network."
+        case .nodesNotAdmitted: return "Nodes pull through the node address, but the NetworkPolicy admits no node "
+            + "network."
         case .publishedPair: return "The TLS pair is the chart's published pair, whose private key is public."
         case .keyMismatch: return "The private key is not a PEM key, or does not match the certificate."
         case .expired: return "The certificate has expired."
@@ -135,19 +141,23 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
         case .namesNotCovered: return "The certificate does not cover every name the registry is reached at."
         case .unreadableTLS: return "The certificate is not a PEM certificate."
         case .tlsInput: return "A TLS input in the wizard is missing or cannot be used (files, days, generation)."
-        case .nodeAddressNotCovered: return "The certificate does not carry the node address as an IP SAN, so nodes fail TLS."
-        case .chartNeedsVolume: return "The chart always renders a PersistentVolume, and these values give it no source."
+        case .nodeAddressNotCovered: return "The certificate does not carry the node address as an IP SAN, so nodes "
+            + "fail TLS."
+        case .chartNeedsVolume: return "The chart always renders a PersistentVolume, and these values give it no "
+            + "source."
         case .chartPort: return "The chart's container listens on 5000 whatever service.targetPort says."
         case .chartEnvForm: return "The chart reads deployment.env as NAME: value pairs, not a list."
         case .chartEnvValue: return "The chart needs each deployment.env value to be a string."
         case .chartReplicasDefault: return "The chart renders 0 replicas as 1."
-        case .chartClaimClass: return "The chart's claim has no storageClassName, so a default class may provision another volume."
+        case .chartClaimClass: return "The chart's claim has no storageClassName, so a default class may provision "
+            + "another volume."
         case .chartClaimVolume: return "The chart's claim names no volume, so it may bind another one."
         case .chartRollout: return "The chart's Deployment has no strategy: a rollout waits on a ReadWriteOnce volume."
         case .chartNFSAccess: return "The chart makes the NFS volume ReadWriteOnce."
         case .chartHTTPSecret: return "Replicas installed with the chart share no HTTP secret."
         case .outputFolder: return "The output folder is missing or cannot be written."
-        case .httpSecretChanges: return "The generated HTTP secret is new on each run (no existing Secret, no folder to reuse)."
+        case .httpSecretChanges: return "The generated HTTP secret is new on each run (no existing Secret, no folder "
+            + "to reuse)."
         }
     }
 
@@ -155,6 +165,7 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
 
     /// The README's table of codes.
     public static func markdownTable() -> String {
-        (["| Code | Meaning |", "| --- | --- |"] + allCases.map { "| `\($0.rawValue)` | \($0.meaning) |" }).joined(separator: "\n")
+        (["| Code | Meaning |", "| --- | --- |"] + allCases.map { "| `\($0.rawValue)` | \($0.meaning) |" }).joined(
+            separator: "\n")
     }
 }

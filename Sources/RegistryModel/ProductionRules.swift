@@ -3,50 +3,67 @@
 enum ProductionRules {
     static func problems(_ config: RegistryConfig, view: RegistryConfig.View) -> [Problem] {
         var problems: [Problem] = []
-        problems += listItems(view, .deploymentTolerations, "a toleration mapping, such as {key: dedicated, operator: Equal, value: x, effect: NoSchedule}") {
+        problems += listItems(view, .deploymentTolerations, "a toleration mapping, such as {key: dedicated, operator: "
+            + "Equal, value: x, effect: NoSchedule}") {
             guard let entries = $0.entries else { return false }
             let effect = entries.first { $0.key == "effect" }?.value.scalar?.text
             let known = Set(["key", "operator", "value", "effect", "tolerationSeconds"])
-            return entries.allSatisfy { known.contains($0.key) } && (effect.map { ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains($0) } ?? true)
+            return entries.allSatisfy { known.contains($0.key) }
+                && (effect.map { ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains($0) } ?? true)
         }
-        problems += listItems(view, .deploymentImagePullSecrets, "a mapping with the Secret's name, such as {name: regcred}") {
+        problems += listItems(view, .deploymentImagePullSecrets, "a mapping with the Secret's name, such as {name: "
+            + "regcred}") {
             $0.entries?.count == 1 && $0["name"]?.scalar.map { Names.dns1123SubdomainProblem($0.text) == nil } == true
         }
-        problems += listItems(view, .deploymentTopologySpread, "a mapping with maxSkew, topologyKey and whenUnsatisfiable") { item in
+        problems += listItems(view, .deploymentTopologySpread, "a mapping with maxSkew, topologyKey and "
+            + "whenUnsatisfiable") { item in
             ["maxSkew", "topologyKey", "whenUnsatisfiable"].allSatisfy { item[$0]?.scalar != nil }
         }
-        problems += listItems(view, .networkPolicyFrom, "a NetworkPolicyPeer: namespaceSelector, podSelector or ipBlock {cidr: ...}") { item in
+        problems += listItems(view, .networkPolicyFrom, "a NetworkPolicyPeer: namespaceSelector, podSelector or "
+            + "ipBlock {cidr: ...}") { item in
             guard let entries = item.entries, !entries.isEmpty else { return false }
-            return entries.allSatisfy { ["namespaceSelector", "podSelector", "ipBlock"].contains($0.key) && $0.value.entries != nil }
+            return entries.allSatisfy {
+                ["namespaceSelector", "podSelector", "ipBlock"].contains($0.key) && $0.value.entries != nil
+            }
         }
-        problems += listItems(view, .pvMountOptions, "a mount option string, such as nfsvers=4.1") { $0.scalar?.kind == .string }
+        problems += listItems(view, .pvMountOptions, "a mount option string, such as nfsvers=4.1") {
+            $0.scalar?.kind == .string
+        }
         for path in [KeyPath.deploymentPodAnnotations, .serviceAnnotations] {
             for entry in view.value(path)?.entries ?? [] {
                 let child = path.appending(entry.key)
                 if let problem = Names.labelKeyProblem(entry.key) {
                     problems.append(.error(.annotation, child, "annotation key \(problem)"))
                 } else if let kind = entry.value.scalar?.kind, kind != .string {
-                    problems.append(.error(.annotation, child, "is \(kind.description), but annotation values are strings: quote it, as \"\(entry.value.scalar?.text ?? "")\""))
+                    problems.append(.error(.annotation, child, "is \(kind.description), but annotation values are "
+                        + "strings: quote it, as \"\(entry.value.scalar?.text ?? "")\""))
                 } else if entry.value.scalar == nil {
-                    problems.append(.error(.annotation, child, "is \(entry.value.typeName), but annotation values are strings"))
+                    problems.append(.error(.annotation, child, "is \(entry.value.typeName), but annotation values are "
+                        + "strings"))
                 }
             }
         }
         let proxy = view.bool(.proxyEnabled) == true
         if proxy, view.string(.proxyUsername).map({ !$0.isEmpty }) == true, !view.hasNetworkPolicy {
-            problems.append(.warning(.credentialsOpen, .networkPolicyEnabled, "is off while the cache pulls with proxy.username's account: every pod "
-                                     + "in the cluster can pull that account's private images through it; turn the NetworkPolicy on"))
+            problems.append(.warning(.credentialsOpen, .networkPolicyEnabled, "is off while the cache pulls with "
+                + "proxy.username's account: every pod "
+                + "in the cluster can pull that account's private images through it; turn the "
+                + "NetworkPolicy on"))
         }
         if view.hasNetworkPolicy, let address = config.nodeAddress,
            !(view.value(.networkPolicyFrom)?.items ?? []).contains(where: { $0["ipBlock"] != nil }) {
-            problems.append(.warning(.nodesNotAdmitted, .networkPolicyFrom, "admits no ipBlock, but nodes pull through the node address \(address) "
-                                     + "from their own addresses: add the nodes' network, such as {ipBlock: {cidr: 10.0.0.0/16}}, or pulls by nodes time out"))
+            problems.append(.warning(.nodesNotAdmitted, .networkPolicyFrom, "admits no ipBlock, but nodes pull through "
+                + "the node address \(address) "
+                + "from their own addresses: add the nodes' network, such as {ipBlock: {cidr: "
+                + "10.0.0.0/16}}, or pulls by nodes time out"))
         }
         return problems
     }
 
     /// Each item of a list key that `accepts` refuses, named by its position.
-    static func listItems(_ view: RegistryConfig.View, _ path: KeyPath, _ expected: String, accepts: (Value) -> Bool) -> [Problem] {
+    static func listItems(
+        _ view: RegistryConfig.View, _ path: KeyPath, _ expected: String, accepts: (Value) -> Bool
+    ) -> [Problem] {
         (view.value(path)?.items ?? []).enumerated().compactMap { index, item in
             accepts(item) ? nil : .error(.listItem, path, "item \(index + 1) is not \(expected)")
         }

@@ -1,6 +1,7 @@
 /// A Kubernetes `resource.Quantity`, held exactly in nano-units.
 ///
-/// Grammar: `[+-]?(digits | digits.digits | digits. | .digits)(Ki|Mi|Gi|Ti|Pi|Ei | n|u|m||k|M|G|T|P|E | [eE][+-]?digits)`.
+/// Grammar: `[+-]?(digits | digits.digits | digits. | .digits)(Ki|Mi|Gi|Ti|Pi|Ei | n|u|m||k|M|G|T|P|E |
+/// [eE][+-]?digits)`.
 /// Values are rounded up to 1n, as Kubernetes does; values above 2^63-1 are refused.
 public struct Quantity: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// How the quantity was written, which decides its canonical form.
@@ -26,7 +27,10 @@ public struct Quantity: Comparable, Hashable, Sendable, CustomStringConvertible 
     static let nanosPerUnit: Int128 = 1_000_000_000
     static let maxNanos: Int128 = Int128(Int64.max) * nanosPerUnit
 
-    public init(nanos: Int128, format: Format) { self.nanos = nanos; self.format = format }
+    public init(nanos: Int128, format: Format) {
+        self.nanos = nanos
+        self.format = format
+    }
 
     /// Parses a quantity exactly as Kubernetes' `ParseQuantity` accepts it.
     public init(parsing text: String) throws(ParseError) {
@@ -34,12 +38,19 @@ public struct Quantity: Comparable, Hashable, Sendable, CustomStringConvertible 
         guard !chars.isEmpty else { throw .empty }
         var index = 0
         var negative = false
-        if chars[0] == UInt8(ascii: "+") || chars[0] == UInt8(ascii: "-") { negative = chars[0] == UInt8(ascii: "-"); index = 1 }
+        if chars[0] == UInt8(ascii: "+") || chars[0] == UInt8(ascii: "-") {
+            negative = chars[0] == UInt8(ascii: "-")
+            index = 1
+        }
         var mantissa: Int128 = 0
         var intDigits = 0, fracDigits = 0, sawDot = false
         func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
         while index < chars.count, isDigit(chars[index]) || (chars[index] == UInt8(ascii: ".") && !sawDot) {
-            if chars[index] == UInt8(ascii: ".") { sawDot = true; index += 1; continue }
+            if chars[index] == UInt8(ascii: ".") {
+                sawDot = true
+                index += 1
+                continue
+            }
             let digit = Int128(chars[index] - 48)
             if sawDot { fracDigits += 1 } else { intDigits += 1 }
             if mantissa == 0 && digit == 0 {
@@ -68,18 +79,33 @@ public struct Quantity: Comparable, Hashable, Sendable, CustomStringConvertible 
         case "T": exponent10 += 12
         case "P": exponent10 += 15
         case "E": exponent10 += 18
-        case "Ki": format = .binarySI; binaryShift = 10
-        case "Mi": format = .binarySI; binaryShift = 20
-        case "Gi": format = .binarySI; binaryShift = 30
-        case "Ti": format = .binarySI; binaryShift = 40
-        case "Pi": format = .binarySI; binaryShift = 50
-        case "Ei": format = .binarySI; binaryShift = 60
+        case "Ki":
+            format = .binarySI
+            binaryShift = 10
+        case "Mi":
+            format = .binarySI
+            binaryShift = 20
+        case "Gi":
+            format = .binarySI
+            binaryShift = 30
+        case "Ti":
+            format = .binarySI
+            binaryShift = 40
+        case "Pi":
+            format = .binarySI
+            binaryShift = 50
+        case "Ei":
+            format = .binarySI
+            binaryShift = 60
         default:
             let first = suffix.utf8.first
             guard first == UInt8(ascii: "e") || first == UInt8(ascii: "E") else { throw .badSuffix(suffix) }
             var digits = Substring(suffix.dropFirst())
             var expNegative = false
-            if digits.first == "+" || digits.first == "-" { expNegative = digits.first == "-"; digits = digits.dropFirst() }
+            if digits.first == "+" || digits.first == "-" {
+                expNegative = digits.first == "-"
+                digits = digits.dropFirst()
+            }
             guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw .badSuffix(suffix) }
             guard digits.count < 6, let value = Int(digits) else { throw .tooLarge }
             exponent10 += expNegative ? -value : value
@@ -129,12 +155,18 @@ public struct Quantity: Comparable, Hashable, Sendable, CustomStringConvertible 
         if format == .binarySI && magnitude >= 1024 * Quantity.nanosPerUnit && magnitude % Quantity.nanosPerUnit == 0 {
             var units = magnitude / Quantity.nanosPerUnit
             var power = 0
-            while power < 6 && units % 1024 == 0 { units /= 1024; power += 1 }
+            while power < 6 && units % 1024 == 0 {
+                units /= 1024
+                power += 1
+            }
             return sign + String(units) + ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][power]
         }
         var units = magnitude
         var exponent = -9
-        while exponent < 18 && units % 1000 == 0 { units /= 1000; exponent += 3 }
+        while exponent < 18 && units % 1000 == 0 {
+            units /= 1000
+            exponent += 3
+        }
         let suffix: String
         if format == .decimalExponent {
             suffix = exponent == 0 ? "" : "e\(exponent)"

@@ -5,7 +5,8 @@ public struct ExternalValues: Equatable, Sendable {
     /// Whether `registryTls.crt` and `registryTls.key` are both present.
     public var hasRegistryTLS: Bool
     public init(toolManagerRegistryAddress: String? = nil, hasRegistryTLS: Bool = false) {
-        self.toolManagerRegistryAddress = toolManagerRegistryAddress; self.hasRegistryTLS = hasRegistryTLS
+        self.toolManagerRegistryAddress = toolManagerRegistryAddress
+        self.hasRegistryTLS = hasRegistryTLS
     }
 }
 
@@ -27,16 +28,23 @@ public struct RegistryConfig: Equatable, Sendable {
     public init(overrides: Value = .emptyMapping, namespace: String = RegistryConfig.defaultNamespace,
                 release: String = RegistryConfig.defaultRelease, route: InstallRoute = .kubectl,
                 external: ExternalValues = ExternalValues()) {
-        self.overrides = overrides; self.namespace = namespace; self.release = release; self.route = route; self.external = external
+        self.overrides = overrides
+        self.namespace = namespace
+        self.release = release
+        self.route = route
+        self.external = external
     }
 
     /// The section merged over the chart's defaults, as Helm merges it: the effective configuration.
-    public var merged: Value { overrides.entries == nil ? FieldRegistry.defaults : overrides.merged(over: FieldRegistry.defaults) }
+    public var merged: Value {
+        overrides.entries == nil ? FieldRegistry.defaults : overrides.merged(over: FieldRegistry.defaults)
+    }
 
     /// The overrides merged over the defaults with their explicit nulls kept: what a file must say so that it
     /// reads back as this configuration (a `null` that switches a default off stays written).
     public var mergedKeepingNulls: Value {
-        overrides.entries == nil ? FieldRegistry.defaults : overrides.merged(over: FieldRegistry.defaults, keepingNulls: true)
+        overrides.entries == nil
+            ? FieldRegistry.defaults : overrides.merged(over: FieldRegistry.defaults, keepingNulls: true)
     }
 
     /// Whether removing `path` must be written as an explicit `null`, so that a chart default does not come back.
@@ -104,7 +112,8 @@ public struct RegistryConfig: Equatable, Sendable {
         public var runsAsNonRoot: Bool { effective(.deploymentRunAsNonRoot)?.scalar?.boolValue ?? false }
         /// The claim's access mode: the static volume's, or `pvc.accessMode` for a provisioned one.
         public var accessMode: String {
-            storageMode == .dynamic ? effective(.pvcAccessMode)?.scalar?.text ?? "ReadWriteOnce" : storageMode.accessMode
+            storageMode == .dynamic
+                ? effective(.pvcAccessMode)?.scalar?.text ?? "ReadWriteOnce" : storageMode.accessMode
         }
         /// More than one pod can mount the volume at once.
         public var isShared: Bool { accessMode == "ReadWriteMany" }
@@ -125,7 +134,9 @@ public struct RegistryConfig: Equatable, Sendable {
     /// is set (then only pods, which resolve Service names, can pull).
     public var nodeAddress: String? {
         let view = self.view
-        if view.string(.serviceType) == "NodePort", let nodePort = view.int(.serviceNodePort) { return "127.0.0.1:\(nodePort)" }
+        if view.string(.serviceType) == "NodePort", let nodePort = view.int(.serviceNodePort) {
+            return "127.0.0.1:\(nodePort)"
+        }
         guard let clusterIP = view.string(.serviceClusterIP), Names.ipv4Problem(clusterIP) == nil else { return nil }
         let port = view.integer(.servicePort)
         return port == 443 ? clusterIP : "\(clusterIP):\(port)"

@@ -18,7 +18,8 @@ public enum Validator {
     public static func check(_ field: Field, in view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         let path = field.path
         guard let value = view.value(path) else {
-            if !field.isOptional && field.applies(to: mode) { return [.error(.required, path, "is required; for example \(field.example)")] }
+            if !field.isOptional && field.applies(to: mode) { return [.error(.required, path, "is required; for "
+                + "example \(field.example)")] }
             return []
         }
         switch field.kind {
@@ -27,7 +28,8 @@ public enum Validator {
         case .yamlList:
             return value.items == nil ? [.error(.wrongType, path, "must be a list, not \(value.typeName)")] : []
         case .yamlMappingOrList:
-            return value.scalar != nil ? [.error(.wrongType, path, "must be a mapping or a list, not \(value.typeName)")] : []
+            return value.scalar != nil ? [.error(.wrongType, path, "must be a mapping or a list, not "
+                + "\(value.typeName)")] : []
         default:
             break
         }
@@ -41,7 +43,8 @@ public enum Validator {
             problems.append(Problem(severity, code, .key(path), message))
         }
         if case .integer = field.kind, scalar.kind == .string, problems.isEmpty {
-            problems.append(.warning(.quotedNumber, path, "is the string \(Quote.value(scalar.text)); write it without quotes"))
+            problems.append(.warning(.quotedNumber, path, "is the string \(Quote.value(scalar.text)); write it without "
+                + "quotes"))
         }
         return problems
     }
@@ -80,7 +83,8 @@ public enum Validator {
         case .toggle:
             if scalar.kind == .bool { return nil }
             if scalar.kind == .string, Scalar.resolveKind(ofPlain: scalar.text) == .bool {
-                return "must be true or false, not the string \(Quote.value(scalar.text)) (Helm treats any non-empty string as true); remove the quotes"
+                return "must be true or false, not the string \(Quote.value(scalar.text)) (Helm treats any non-empty "
+                    + "string as true); remove the quotes"
             }
             return "must be true or false, not \(describe(scalar))"
         case .integer(let min, let max):
@@ -93,7 +97,8 @@ public enum Validator {
             return (min...max).contains(number) ? nil : "must be an integer from \(min) to \(max), not \(number)"
         case .choice(let options):
             if options.contains(scalar.text) { return nil }
-            let hint = options.first { $0.lowercased() == scalar.text.lowercased() }.map { "; did you mean \($0)?" } ?? ""
+            let hint = options.first { $0.lowercased() == scalar.text.lowercased() }.map { "; did you mean "
+                + "\($0)?" } ?? ""
             return "must be one of \(options.joined(separator: ", ")), not \(describe(scalar))\(hint)"
         case .quantity(let use):
             return quantityProblem(scalar, use: use)
@@ -114,20 +119,24 @@ public enum Validator {
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         let leadingZero = digits.count > 1 && digits.first == "0"
         guard plus || leadingZero, let number = Int(digits) else { return nil }
-        let why = leadingZero ? "Helm's YAML reader takes a leading zero as octal or as text" : "YAML readers differ on a plus sign"
+        let why = leadingZero ? "Helm's YAML reader takes a leading zero as octal or as text" : "YAML readers differ "
+            + "on a plus sign"
         return "\(Quote.bare(text)) is not read as \(number) (\(why)); write \(number)"
     }
 
     static func describe(_ scalar: Scalar) -> String {
-        scalar.kind == .string ? "the string \(Quote.value(scalar.text))" : "\(scalar.kind) (\(Quote.bare(scalar.text)))"
+        scalar.kind == .string ? "the string \(Quote.value(scalar.text))" : "\(scalar.kind) "
+            + "(\(Quote.bare(scalar.text)))"
     }
 
     static func quantityProblem(_ scalar: Scalar, use: QuantityUse) -> String? {
         guard scalar.kind != .bool else { return "must be a quantity such as 20Gi, not \(describe(scalar))" }
         let quantity: Quantity
         do { quantity = try Quantity(parsing: scalar.text) } catch {
-            if let suggestion = quantitySuggestion(scalar.text) { return "\(Quote.value(scalar.text)) \(error); did you mean \(suggestion)?" }
-            return "\(Quote.value(scalar.text)) \(error); use a number with an optional suffix (Ki Mi Gi Ti Pi Ei, m k M G T P E, or e3), such as \(use == .cpu ? "500m" : "20Gi")"
+            if let suggestion = quantitySuggestion(scalar.text) { return "\(Quote.value(scalar.text)) \(error); did "
+                + "you mean \(suggestion)?" }
+            return "\(Quote.value(scalar.text)) \(error); use a number with an optional suffix (Ki Mi Gi Ti Pi Ei, m k "
+                + "M G T P E, or e3), such as \(use == .cpu ? "500m" : "20Gi")"
         }
         if quantity.isNegative { return "must not be negative (\(Quote.bare(scalar.text)))" }
         switch use {
@@ -157,9 +166,11 @@ public enum Validator {
         let number = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
         let suffix = text.dropFirst(number.count)
         guard !number.isEmpty, Double(number) != nil else { return nil }
-        let units: [String: (String, String)] = ["kb": ("k", "Ki"), "mb": ("M", "Mi"), "gb": ("G", "Gi"), "tb": ("T", "Ti"), "pb": ("P", "Pi"),
-                                                 "eb": ("E", "Ei"), "kib": ("Ki", "Ki"), "mib": ("Mi", "Mi"), "gib": ("Gi", "Gi"), "tib": ("Ti", "Ti"),
-                                                 "g": ("G", "Gi"), "t": ("T", "Ti"), "gi": ("Gi", "Gi"), "mi": ("Mi", "Mi"), "ki": ("Ki", "Ki")]
+        let units: [String: (String, String)] = [
+            "kb": ("k", "Ki"), "mb": ("M", "Mi"), "gb": ("G", "Gi"), "tb": ("T", "Ti"), "pb": ("P", "Pi"),
+            "eb": ("E", "Ei"), "kib": ("Ki", "Ki"), "mib": ("Mi", "Mi"), "gib": ("Gi", "Gi"), "tib": ("Ti", "Ti"),
+            "g": ("G", "Gi"), "t": ("T", "Ti"), "gi": ("Gi", "Gi"), "mi": ("Mi", "Mi"), "ki": ("Ki", "Ki"),
+        ]
         guard let (decimal, binary) = units[suffix.lowercased()] else { return nil }
         return decimal == binary ? "\(number)\(binary)" : "\(number)\(decimal) or \(number)\(binary)"
     }
@@ -173,7 +184,9 @@ public enum Validator {
         case .imageTag: return Names.imageTagProblem(text)
         case .absolutePath:
             if !text.hasPrefix("/") { return "must be an absolute path starting with /, such as /var/lib/registry" }
-            if text.unicodeScalars.contains(where: { $0.properties.isWhitespace && $0 != " " || $0.value < 0x20 || $0.value == 0x7F }) {
+            if text.unicodeScalars.contains(where: {
+                $0.properties.isWhitespace && $0 != " " || $0.value < 0x20 || $0.value == 0x7F
+            }) {
                 return "must not contain a line break, tab or other control character"
             }
             if text.first == " " || text.last == " " || text.contains("/ ") || text.contains(" /") {
@@ -198,11 +211,13 @@ public enum Validator {
             return durationProblem(text)
         case .digest:
             let hex = text.dropFirst("sha256:".count)
-            return text.hasPrefix("sha256:") && hex.count == 64 && hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) ? nil
+            return text.hasPrefix("sha256:") && hex.count == 64 && hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+                ? nil
                 : "must be sha256: and 64 lower-case hex digits, as docker buildx imagetools inspect prints it"
         case .clusterIP:
             if text == "None" {
-                return "None makes a headless Service, which has no address nodes can reach; give a free address of the cluster's Service range"
+                return "None makes a headless Service, which has no address nodes can reach; give a free address of "
+                    + "the cluster's Service range"
             }
             return Names.ipv4Problem(text)
         }
@@ -214,10 +229,12 @@ public enum Validator {
         guard let scheme else { return "must start with https://, such as https://registry-1.docker.io" }
         let rest = text.dropFirst(scheme.count)
         let host = rest.prefix { $0 != "/" }
-        if host.isEmpty || host.contains("@") || host.contains(" ") { return "must name the upstream host, such as https://registry-1.docker.io" }
+        if host.isEmpty || host.contains("@") || host.contains(" ") { return "must name the upstream host, such as "
+            + "https://registry-1.docker.io" }
         let path = rest.dropFirst(host.count)
         if !path.isEmpty && path != "/" {
-            return "must be the upstream's root, without a path (\(Quote.value(String(path)))); the cache mirrors the whole registry"
+            return "must be the upstream's root, without a path (\(Quote.value(String(path)))); the cache mirrors the "
+                + "whole registry"
         }
         return nil
     }
@@ -231,7 +248,8 @@ public enum Validator {
         let units = ["ns", "us", "µs", "ms", "s", "m", "h"]
         while !rest.isEmpty {
             let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, Double(number) != nil else { return "must be a Go duration such as 168h, 1h30m or 0" }
+            guard !number.isEmpty, Double(number) != nil else { return "must be a Go duration such as 168h, 1h30m or "
+                + "0" }
             rest = rest.dropFirst(number.count)
             guard let unit = units.sorted(by: { $0.count > $1.count }).first(where: { rest.hasPrefix($0) }) else {
                 return "needs a unit (ns, us, ms, s, m or h), such as 168h"
@@ -246,15 +264,18 @@ public enum Validator {
     static func nodeAddressRules(_ view: RegistryConfig.View) -> [Problem] {
         var problems: [Problem] = []
         if view.int(.serviceNodePort) != nil, view.string(.serviceType) != "NodePort" {
-            problems.append(.error(.nodePortNeedsType, .serviceNodePort, "is set, but service.type is \(view.text(.serviceType)); a node port "
-                                   + "needs service.type NodePort (or remove it and give service.clusterIP)"))
+            problems.append(.error(.nodePortNeedsType, .serviceNodePort, "is set, but service.type is "
+                + "\(view.text(.serviceType)); a node port "
+                + "needs service.type NodePort (or remove it and give service.clusterIP)"))
         }
         if let clusterIP = view.string(.serviceClusterIP), Names.ipv4Problem(clusterIP) == nil {
             let last = clusterIP.split(separator: ".").last.map(String.init)
             if last == "1" || last == "10" {
                 let owner = last == "1" ? "the kubernetes API Service" : "cluster DNS (kube-dns)"
-                problems.append(.warning(.clusterIPTaken, .serviceClusterIP, "\(clusterIP) is the address \(owner) gets in a default "
-                                         + "cluster, so Kubernetes may refuse it as taken; pick a free one (kubectl get svc -A shows those in use)"))
+                problems.append(.warning(.clusterIPTaken, .serviceClusterIP, "\(clusterIP) is the address \(owner) "
+                    + "gets in a default "
+                    + "cluster, so Kubernetes may refuse it as taken; pick a free one (kubectl "
+                    + "get svc -A shows those in use)"))
             }
         }
         return problems
@@ -269,19 +290,23 @@ public enum Validator {
         }
         guard view.bool(.proxyEnabled) == true else { return problems }
         if let url = view.string(.proxyRemoteURL), url.hasPrefix("http://") {
-            problems.append(.warning(.plainUpstream, .proxyRemoteURL, "is plain HTTP: images and credentials travel unencrypted and can be altered; use https://"))
+            problems.append(.warning(.plainUpstream, .proxyRemoteURL, "is plain HTTP: images and credentials travel "
+                + "unencrypted and can be altered; use https://"))
         }
         let hasUser = view.string(.proxyUsername).map { !$0.isEmpty } ?? false
         let hasSecret = view.string(.proxyPasswordSecretName) != nil
         if hasUser && !hasSecret {
-            problems.append(.error(.upstreamCredentials, .proxyPasswordSecretName, "is needed with proxy.username: the Secret that holds the upstream password"))
+            problems.append(.error(.upstreamCredentials, .proxyPasswordSecretName, "is needed with proxy.username: the "
+                + "Secret that holds the upstream password"))
         } else if hasSecret && !hasUser {
-            problems.append(.error(.upstreamCredentials, .proxyUsername, "is needed with proxy.passwordSecret: the upstream user that password belongs to"))
+            problems.append(.error(.upstreamCredentials, .proxyUsername, "is needed with proxy.passwordSecret: the "
+                + "upstream user that password belongs to"))
         }
         if view.string(.proxyTTL) != nil {
             let tag = view.text(.deploymentImageTag)
             if tag == "2" || tag.hasPrefix("2.") {
-                problems.append(.warning(.ttlIgnored, .proxyTTL, "is ignored by registry \(tag): 2.x keeps cached content 7 days; use image tag 3 to honour it"))
+                problems.append(.warning(.ttlIgnored, .proxyTTL, "is ignored by registry \(tag): 2.x keeps cached "
+                    + "content 7 days; use image tag 3 to honour it"))
             }
         }
         return problems
@@ -310,9 +335,14 @@ public enum Validator {
 
     static func crossFieldRules(_ config: RegistryConfig, view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
         var problems: [Problem] = []
-        if let problem = Names.dns1123LabelProblem(config.namespace) { problems.append(Problem(.error, .badNamespace, .setting(.namespace), problem)) }
-        if config.release.count > 53 { problems.append(Problem(.error, .badRelease, .setting(.release), "must be at most 53 characters")) }
-        else if let problem = Names.dns1123SubdomainProblem(config.release) { problems.append(Problem(.error, .badRelease, .setting(.release), problem)) }
+        if let problem = Names.dns1123LabelProblem(config.namespace) {
+            problems.append(Problem(.error, .badNamespace, .setting(.namespace), problem))
+        }
+        if config.release.count > 53 { problems.append(Problem(.error, .badRelease, .setting(.release), "must be at "
+            + "most 53 characters")) }
+        else if let problem = Names.dns1123SubdomainProblem(config.release) {
+            problems.append(Problem(.error, .badRelease, .setting(.release), problem))
+        }
 
         problems += storageRules(config, view: view, mode: mode)
         problems += proxyRules(config, view: view)
@@ -321,32 +351,44 @@ public enum Validator {
             let requestPath = KeyPath(stringLiteral: "deployment.resources.requests.\(resource)")
             let limitPath = KeyPath(stringLiteral: "deployment.resources.limits.\(resource)")
             if let request = view.quantity(requestPath), let limit = view.quantity(limitPath), request > limit {
-                problems.append(.error(.requestAboveLimit, requestPath, "\(resource) request \(request) is above the limit \(limit); lower it or raise \(limitPath)"))
+                problems.append(.error(.requestAboveLimit, requestPath, "\(resource) request \(request) is above the "
+                    + "limit \(limit); lower it or raise \(limitPath)"))
             }
         }
 
         let replicas = view.int(.deploymentReplicas) ?? 1
         if replicas > 1 && !view.isShared {
-            let fix = mode == .dynamic ? "set pvc.accessMode to ReadWriteMany (a class that shares, such as EFS or Azure Files)" : "switch to NFS"
-            problems.append(.error(.replicasNeedSharedStorage, .deploymentReplicas, "\(replicas) replicas need ReadWriteMany storage; this \(mode.rawValue) volume is ReadWriteOnce, so use 1 replica or \(fix)"))
+            let fix = mode == .dynamic ? "set pvc.accessMode to ReadWriteMany (a class that shares, such as EFS or "
+                + "Azure Files)" : "switch to NFS"
+            problems.append(.error(.replicasNeedSharedStorage, .deploymentReplicas, "\(replicas) replicas need "
+                + "ReadWriteMany storage; this \(mode.rawValue) volume is ReadWriteOnce, so use 1 replica or \(fix)"))
         }
         if let type = view.string(.serviceType), type != "ClusterIP" {
-            problems.append(.warning(.exposedService, .serviceType, "\(type) exposes an unauthenticated registry with delete enabled: anyone who reaches it can push and delete images; keep ClusterIP or put authentication in front"))
+            problems.append(.warning(.exposedService, .serviceType, "\(type) exposes an unauthenticated registry with "
+                + "delete enabled: anyone who reaches it can push and delete images; keep ClusterIP or put "
+                + "authentication in front"))
         }
         problems += nodeAddressRules(view)
         problems += ProductionRules.problems(config, view: view)
         problems += envRules(view.value(.deploymentEnv))
         for entry in view.value(.deploymentNodeSelector)?.entries ?? [] {
             let path = KeyPath(["deployment", "nodeSelector", entry.key])
-            if let problem = Names.labelKeyProblem(entry.key) { problems.append(.error(.nodeSelector, path, "label key \(problem)")) }
+            if let problem = Names.labelKeyProblem(entry.key) {
+                problems.append(.error(.nodeSelector, path, "label key \(problem)"))
+            }
             else if entry.value.entries != nil || entry.value.items != nil {
                 let nested = entry.value.entries?.first.map { entry.key + "\\." + $0.key } ?? entry.key
-                problems.append(.error(.nodeSelector, path, "is \(entry.value.typeName), but a node selector maps label keys to strings; a key with dots "
-                                       + "was probably split (write deployment.nodeSelector.\(nested)=VALUE with \\. in set and --set)"))
+                problems.append(.error(.nodeSelector, path, "is \(entry.value.typeName), but a node selector maps "
+                    + "label keys to strings; a key with dots "
+                    + "was probably split (write deployment.nodeSelector.\(nested)=VALUE with \\. "
+                    + "in set and --set)"))
             } else if let kind = entry.value.scalar?.kind, kind != .string, kind != .null {
-                problems.append(.error(.nodeSelector, path, "is \(kind.description), but label values are strings: quote it, as \"\(entry.value.scalar?.text ?? "")\""))
+                problems.append(.error(.nodeSelector, path, "is \(kind.description), but label values are strings: "
+                    + "quote it, as \"\(entry.value.scalar?.text ?? "")\""))
             }
-            else if let text = entry.value.scalar?.text, entry.value.scalar?.kind != .null, let problem = Names.labelValueProblem(text) {
+            else if let text = entry.value.scalar?.text, entry.value.scalar?.kind != .null,
+                let problem = Names.labelValueProblem(text)
+            {
                 problems.append(.error(.nodeSelector, path, "label value \(problem)"))
             }
         }
@@ -354,33 +396,45 @@ public enum Validator {
         for probe in Probe.allCases {
             guard view.bool(probe.enabled) ?? true else { continue }
             if let timeout = view.int(probe.timeout), let period = view.int(probe.period), timeout >= period {
-                problems.append(.error(.probeTiming, probe.timeout, "timeout \(timeout)s must be below the period \(period)s"))
+                problems.append(.error(.probeTiming, probe.timeout, "timeout \(timeout)s must be below the period "
+                    + "\(period)s"))
             }
             if let port = view.int(probe.port), port != view.targetPort {
-                problems.append(.warning(.probePort, probe.port, "is \(port) but the registry listens on service.targetPort "
-                                         + "\(view.targetPort); the probe is rendered on \(view.targetPort)"))
+                problems.append(.warning(.probePort, probe.port, "is \(port) but the registry listens on "
+                    + "service.targetPort "
+                    + "\(view.targetPort); the probe is rendered on \(view.targetPort)"))
             }
             if let scheme = view.string(probe.scheme), scheme == "HTTP" {
-                problems.append(.error(.probeScheme, probe.scheme, "must be HTTPS: the registry serves TLS, so an HTTP probe always fails"))
+                problems.append(.error(.probeScheme, probe.scheme, "must be HTTPS: the registry serves TLS, so an HTTP "
+                    + "probe always fails"))
             }
         }
 
         if let address = config.external.toolManagerRegistryAddress, address != config.registryAddress {
-            problems.append(Problem(.warning, .toolManagerAddress, .valuesKey("toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS"),
-                                    "is \(Quote.value(address)) but the registry is reached at \"\(config.registryAddress)\"; set it to \(config.registryAddress)"))
+            problems.append(
+                Problem(
+                    .warning, .toolManagerAddress, .valuesKey("toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS"),
+                                    "is \(Quote.value(address)) but the registry is reached at "
+                                        + "\"\(config.registryAddress)\"; set it to \(config.registryAddress)"))
         }
-        if config.external.hasRegistryTLS, let secret = view.string(.deploymentTlsSecretName), secret != "registry-tls-secret" {
-            problems.append(.warning(.tlsSecretName, .deploymentTlsSecretName, "is \(Quote.value(secret)) but the chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
+        if config.external.hasRegistryTLS, let secret = view.string(.deploymentTlsSecretName),
+            secret != "registry-tls-secret"
+        {
+            problems.append(.warning(.tlsSecretName, .deploymentTlsSecretName, "is \(Quote.value(secret)) but the "
+                + "chart creates registryTls as the secret registry-tls-secret; the registry will not find it"))
         }
         return problems
     }
 
     /// Folders of the node's system (or of the kubelet and container runtimes) a hostPath must never be.
-    static let systemFolders = ["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev", "/proc",
-                                "/sys", "/run", "/var/run", "/var/lib/kubelet", "/var/lib/containerd", "/var/lib/docker"]
+    static let systemFolders = [
+        "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev", "/proc",
+        "/sys", "/run", "/var/run", "/var/lib/kubelet", "/var/lib/containerd", "/var/lib/docker",
+    ]
 
     /// Folders shared by the whole node, which a registry must not take over (their own subfolders are fine).
-    static let sharedFolders: Set<String> = ["/tmp", "/var/tmp", "/home", "/root", "/mnt", "/media", "/opt", "/srv", "/var/lib",
+    static let sharedFolders: Set<String> = [
+        "/tmp", "/var/tmp", "/home", "/root", "/mnt", "/media", "/opt", "/srv", "/var/lib",
                                              "/var", "/usr/local"]
 
     /// The system folder a path is or lies in, if any.
@@ -399,7 +453,8 @@ public enum Validator {
     public static func hostPathProblem(_ path: String) -> String? {
         let clean = normalisedPath(path)
         if let system = systemFolder(clean) {
-            return "\(Quote.bare(path)) is \(system == clean ? "" : "inside ")the node's system folder \(system); the registry would "
+            return "\(Quote.bare(path)) is \(system == clean ? "" : "inside ")the node's system folder \(system); the "
+                + "registry would "
                 + "write into the node's own files. Use a folder of its own, such as /var/lib/registry"
         }
         if let child = systemFolders.first(where: { $0.hasPrefix(clean + "/") }) {
@@ -407,7 +462,8 @@ public enum Validator {
                 + "into the node's own files. Use a folder of its own, such as /var/lib/registry"
         }
         if sharedFolders.contains(clean) {
-            return "\(Quote.bare(path)) is a folder the whole node shares; give the registry a folder of its own inside it, such as "
+            return "\(Quote.bare(path)) is a folder the whole node shares; give the registry a folder of its own "
+                + "inside it, such as "
                 + "\(clean == "/var" || clean == "/var/lib" ? "/var/lib/registry" : clean + "/registry")"
         }
         return nil
@@ -432,27 +488,36 @@ public enum Validator {
         let sources = view.value(.pvVolumeSource)?.entries?.filter { !$0.value.isNull } ?? []
         let hasHostPath = view.string(.pvHostPath) != nil
         if let volumeSource = view.value(.pvVolumeSource), volumeSource.entries == nil {
-            problems.append(.error(.volumeSource, .pvVolumeSource, "must be a mapping with one volume source, such as nfs: {server, path}"))
+            problems.append(.error(.volumeSource, .pvVolumeSource, "must be a mapping with one volume source, such as "
+                + "nfs: {server, path}"))
         }
         if sources.count + (hasHostPath ? 1 : 0) > 1 {
             let names = (hasHostPath ? ["hostPath"] : []) + sources.map(\.key)
-            problems.append(.error(.volumeSource, .pvVolumeSource, "has two storage sources at once (\(names.joined(separator: " and "))); keep one\(hasHostPath ? " and set pv.hostPath to null" : "")"))
+            problems.append(.error(.volumeSource, .pvVolumeSource, "has two storage sources at once "
+                + "(\(names.joined(separator: " and "))); keep "
+                + "one\(hasHostPath ? " and set pv.hostPath to null" : "")"))
         }
         if mode.hasStaticVolume, view.string(.pvStorageClass) != nil || view.string(.pvcStorageClass) != nil {
             let source: KeyPath = mode == .hostPath ? .pvHostPath : .pvVolumeSource
-            problems.append(.warning(.classWithSource, .pvStorageClass, "a storage class is set while the PV still uses \(source); for dynamic provisioning set \(source) to null"))
+            problems.append(.warning(.classWithSource, .pvStorageClass, "a storage class is set while the PV still "
+                + "uses \(source); for dynamic provisioning set \(source) to null"))
         }
         if mode == .dynamic, view.storageClass == nil {
-            problems.append(.warning(.defaultClass, .pvcStorageClass, "no storage class: the claim uses the cluster's default StorageClass, so one must be marked default (kubectl get storageclass)"))
+            problems.append(.warning(.defaultClass, .pvcStorageClass, "no storage class: the claim uses the cluster's "
+                + "default StorageClass, so one must be marked default (kubectl get storageclass)"))
         }
         if mode == .nfs {
-            if view.string(.pvNFSServer) == nil { problems.append(.error(.nfsIncomplete, .pvNFSServer, "is required for NFS storage, such as nfs-server.example.com")) }
-            if view.string(.pvNFSPath) == nil { problems.append(.error(.nfsIncomplete, .pvNFSPath, "is required for NFS storage, such as /exports/registry")) }
+            if view.string(.pvNFSServer) == nil { problems.append(.error(.nfsIncomplete, .pvNFSServer, "is required "
+                + "for NFS storage, such as nfs-server.example.com")) }
+            if view.string(.pvNFSPath) == nil { problems.append(.error(.nfsIncomplete, .pvNFSPath, "is required for "
+                + "NFS storage, such as /exports/registry")) }
             if let server = view.string(.pvNFSServer), !server.isEmpty, !Names.isHostOrAddress(server) {
-                problems.append(.warning(.nfsServerName, .pvNFSServer, "\(Quote.value(server)) is neither a DNS name nor an IP address"))
+                problems.append(.warning(.nfsServerName, .pvNFSServer, "\(Quote.value(server)) is neither a DNS name "
+                    + "nor an IP address"))
             }
             if view.bool(.pvNFSReadOnly) == true {
-                problems.append(.warning(.readOnlyVolume, .pvNFSReadOnly, "a read-only volume cannot store pushed images"))
+                problems.append(.warning(.readOnlyVolume, .pvNFSReadOnly, "a read-only volume cannot store pushed "
+                    + "images"))
             }
         }
         if mode == .hostPath, let path = view.string(.pvHostPath), textProblem(path, format: .absolutePath) == nil,
@@ -460,28 +525,40 @@ public enum Validator {
             problems.append(.error(.hostPathUnsafe, .pvHostPath, problem))
         }
         if mode == .dynamic, let policy = view.string(.pvReclaimPolicy) {
-            problems.append(.warning(.reclaimPolicy, .pvReclaimPolicy, "is \(policy), but in dynamic mode the StorageClass's reclaim policy applies (usually Delete); set the policy on the class and pv.reclaimPolicy to null"))
+            problems.append(.warning(.reclaimPolicy, .pvReclaimPolicy, "is \(policy), but in dynamic mode the "
+                + "StorageClass's reclaim policy applies (usually Delete); set the policy on the class and "
+                + "pv.reclaimPolicy to null"))
         }
         if mode == .hostPath {
             if view.value(.deploymentNodeSelector)?.entries?.isEmpty ?? true {
-                problems.append(.warning(.hostPathUnpinned, .deploymentNodeSelector, "hostPath data lives on one node; pin the pod with a node selector such as kubernetes.io/hostname=<node>"))
+                problems.append(.warning(.hostPathUnpinned, .deploymentNodeSelector, "hostPath data lives on one node; "
+                    + "pin the pod with a node selector such as kubernetes.io/hostname=<node>"))
             }
             if view.string(.pvReclaimPolicy) == "Delete" {
-                problems.append(.warning(.reclaimPolicy, .pvReclaimPolicy, "Delete does not clean hostPath volumes; the data stays on the node"))
+                problems.append(.warning(.reclaimPolicy, .pvReclaimPolicy, "Delete does not clean hostPath volumes; "
+                    + "the data stays on the node"))
             }
         }
         if mode.hasStaticVolume {
             if let pvSize = view.quantity(.pvSize), let pvcSize = view.quantity(.pvcSize), pvcSize > pvSize {
-                problems.append(.error(.claimLarger, .pvcSize, "\(pvcSize) is larger than pv.size \(pvSize); the claim cannot bind to a smaller volume"))
+                problems.append(.error(.claimLarger, .pvcSize, "\(pvcSize) is larger than pv.size \(pvSize); the claim "
+                    + "cannot bind to a smaller volume"))
             }
-            if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass {
-                problems.append(.error(.classMismatch, .pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass is \(Quote.value(pvClass)); they must match for the claim to bind"))
+            if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass),
+                pvClass != pvcClass
+            {
+                problems.append(.error(.classMismatch, .pvcStorageClass, "is \(Quote.value(pvcClass)) but "
+                    + "pv.storageClass is \(Quote.value(pvClass)); they must match for the claim to bind"))
             }
             if let volumeName = view.string(.pvcVolumeName), let pvName = view.string(.pvName), volumeName != pvName {
-                problems.append(.error(.volumeNameMismatch, .pvcVolumeName, "is \(Quote.value(volumeName)) but the PV is named \(Quote.value(pvName)); it must be the PV name"))
+                problems.append(.error(.volumeNameMismatch, .pvcVolumeName, "is \(Quote.value(volumeName)) but the PV "
+                    + "is named \(Quote.value(pvName)); it must be the PV name"))
             }
-        } else if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass {
-            problems.append(.error(.classMismatch, .pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass is \(Quote.value(pvClass)); they must match"))
+        } else if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass),
+            pvClass != pvcClass
+        {
+            problems.append(.error(.classMismatch, .pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass "
+                + "is \(Quote.value(pvClass)); they must match"))
         }
         return problems
     }
@@ -500,15 +577,20 @@ public enum Validator {
             }
         }
         let plainSecret = env?.entries.map { $0.contains { $0.key == "REGISTRY_HTTP_SECRET" } }
-            ?? env?.items?.contains { $0["name"]?.scalar?.text == "REGISTRY_HTTP_SECRET" && $0["valueFrom"] == nil } ?? false
+            ?? env?.items?.contains { $0["name"]?.scalar?.text == "REGISTRY_HTTP_SECRET" && $0["valueFrom"] == nil }
+            ?? false
         if plainSecret {
-            problems.append(.warning(.plainHTTPSecret, KeyPath(["deployment", "env", "REGISTRY_HTTP_SECRET"]), "is a plain value, so it lands in the Deployment and in git; remove it (with replicas > 1 the program generates it into a Secret) or read it with valueFrom.secretKeyRef"))
+            problems.append(.warning(
+                .plainHTTPSecret, KeyPath(["deployment", "env", "REGISTRY_HTTP_SECRET"]),
+                "is a plain value, so it lands in the Deployment and in git; remove it (with replicas > 1 the program "
+                    + "generates it into a Secret) or read it with valueFrom.secretKeyRef"))
         }
         for name in envVariableNames(env) {
             if let problem = Names.envNameProblem(name) {
                 problems.append(.error(.envName, KeyPath(["deployment", "env", name]), problem))
             } else if name == "REGISTRY_HTTP_ADDR" || name.hasPrefix("REGISTRY_HTTP_TLS_") {
-                problems.append(.warning(.envOverridesRenderer, KeyPath(["deployment", "env", name]), "overrides a setting the renderer makes from service.targetPort and the TLS secret"))
+                problems.append(.warning(.envOverridesRenderer, KeyPath(["deployment", "env", name]), "overrides a "
+                    + "setting the renderer makes from service.targetPort and the TLS secret"))
             }
         }
         return problems

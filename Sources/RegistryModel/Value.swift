@@ -66,7 +66,12 @@ public enum Value: Equatable, Sendable {
         for entry in mine {
             if entry.value.isNull {
                 if let index = position[entry.key] {
-                    if keepingNulls { result[index]?.value = .null } else { result[index] = nil; position[entry.key] = nil }
+                    if keepingNulls {
+                        result[index]?.value = .null
+                    } else {
+                        result[index] = nil
+                        position[entry.key] = nil
+                    }
                 }
             } else if let index = position[entry.key], let existing = result[index] {
                 result[index]?.value = entry.value.merged(over: existing.value, keepingNulls: keepingNulls)
@@ -96,7 +101,10 @@ public enum Value: Equatable, Sendable {
 public struct Entry: Equatable, Sendable {
     public var key: String
     public var value: Value
-    public init(key: String, value: Value) { self.key = key; self.value = value }
+    public init(key: String, value: Value) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// A scalar's text and the type YAML resolves it to.
@@ -116,7 +124,10 @@ public struct Scalar: Equatable, Sendable {
     }
     public var text: String
     public var kind: Kind
-    public init(text: String, kind: Kind) { self.text = text; self.kind = kind }
+    public init(text: String, kind: Kind) {
+        self.text = text
+        self.kind = kind
+    }
 
     /// Resolves an unquoted scalar the way Helm's YAML 1.1 parser does.
     public static func plain(_ text: String) -> Scalar { Scalar(text: text, kind: resolveKind(ofPlain: text)) }
@@ -151,7 +162,9 @@ public struct Scalar: Equatable, Sendable {
         var body = Substring(text)
         if body.first == "+" || body.first == "-" { body = body.dropFirst() }
         if body.hasPrefix("0x") { return body.count > 2 && body.dropFirst(2).allSatisfy { $0.isHexDigit || $0 == "_" } }
-        if body.hasPrefix("0o") { return body.count > 2 && body.dropFirst(2).allSatisfy { ("0"..."7").contains($0) || $0 == "_" } }
+        if body.hasPrefix("0o") {
+            return body.count > 2 && body.dropFirst(2).allSatisfy { ("0"..."7").contains($0) || $0 == "_" }
+        }
         return !body.isEmpty && body.first != "_" && body.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "_") }
     }
 
@@ -182,5 +195,7 @@ extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Expres
     public init(integerLiteral number: Int) { self = .int(number) }
     public init(booleanLiteral flag: Bool) { self = .bool(flag) }
     public init(arrayLiteral items: Value...) { self = .sequence(items) }
-    public init(dictionaryLiteral pairs: (String, Value)...) { self = .mapping(pairs.map { Entry(key: $0.0, value: $0.1) }) }
+    public init(dictionaryLiteral pairs: (String, Value)...) {
+        self = .mapping(pairs.map { Entry(key: $0.0, value: $0.1) })
+    }
 }

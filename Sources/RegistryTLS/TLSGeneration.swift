@@ -47,7 +47,8 @@ public enum TLSGenerator {
                 try ExtendedKeyUsage([.serverAuth])
                 SubjectAlternativeNames(names.map { GeneralName.dnsName($0) } + addresses.compactMap { address in
                     let octets = address.split(separator: ".").compactMap { UInt8($0) }
-                    return octets.count == 4 ? GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice(octets))) : nil
+                            return octets.count == 4
+                                ? GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice(octets))) : nil
                 })
             },
             issuerPrivateKey: privateKey)

@@ -32,7 +32,8 @@ public struct RegistryTLSMaterial: Sendable, Equatable {
             let cleaned = Data(text.utf8.filter { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 })
             return Data(base64Encoded: cleaned).flatMap { String(data: $0, encoding: .utf8) } ?? text
         }
-        self.init(certificatePEM: decode(certificateBase64), keyPEM: keyBase64.flatMap { $0.isEmpty ? nil : decode($0) },
+        self.init(
+            certificatePEM: decode(certificateBase64), keyPEM: keyBase64.flatMap { $0.isEmpty ? nil : decode($0) },
                   certificateOrigin: "registryTls.crt", keyOrigin: "registryTls.key",
                   locations: (.registryCertificate, .registryKey))
     }
@@ -72,7 +73,9 @@ public enum PublishedPairs {
     public static let fingerprints: Set<String> = ["c0c4f8e780e198ae801b742b1968a6e3f9dab441fbbfccff20b3627117a95661"]
 
     /// The one message for it, everywhere it is shown.
-    public static let message = "is the Kubiya chart's published pair: its private key is public, so anyone can impersonate the registry; generate a new pair (the wizard's TLS step: Ctrl-G; headless: tls generate -f FILE)"
+    public static let message = "is the Kubiya chart's published pair: its private key is public, so anyone can "
+        + "impersonate the registry; generate a new pair (the wizard's TLS step: Ctrl-G; headless: tls generate -f "
+        + "FILE)"
 }
 
 /// Whether a certificate covers one of the service's names.
@@ -107,7 +110,8 @@ public enum TLSChecks {
     public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], nodeAddressIP: String? = nil,
                                now: Date, published: Set<String> = PublishedPairs.fingerprints) -> CertificateReport? {
         // The fingerprint is of the DER bytes the certificate was read from, so it cannot fail once they parse.
-        guard let document = try? PEMDocument(pemString: material.certificatePEM), document.discriminator == "CERTIFICATE",
+        guard let document = try? PEMDocument(pemString: material.certificatePEM),
+            document.discriminator == "CERTIFICATE",
               let certificate = try? Certificate(derEncoded: document.derBytes) else { return nil }
         var problems: [Problem] = []
         let path = material.certificateLocation, keyPath = material.keyLocation
@@ -120,21 +124,25 @@ public enum TLSChecks {
                 keyMatches = key.publicKey == certificate.publicKey
                 if keyMatches == false {
                     problems.append(Problem(.error, .keyMismatch, keyPath,
-                                            "the key \(material.keyOrigin) does not match the certificate \(material.certificateOrigin)"))
+                                            "the key \(material.keyOrigin) does not match the certificate "
+                                                + "\(material.certificateOrigin)"))
                 }
             } else {
                 problems.append(Problem(.error, .keyMismatch, keyPath,
-                                        "\(material.keyOrigin) is not a PEM private key (RSA or ECDSA, PKCS#1, PKCS#8 or SEC1)"))
+                                        "\(material.keyOrigin) is not a PEM private key (RSA or ECDSA, PKCS#1, PKCS#8 "
+                                            + "or SEC1)"))
             }
         }
         let expiry = CalendarDate.string(certificate.notValidAfter)
         if certificate.notValidAfter < now {
             problems.append(Problem(.error, .expired, path, "the certificate expired on \(expiry)"))
         } else if certificate.notValidBefore > now {
-            problems.append(Problem(.error, .notYetValid, path, "the certificate is not valid before \(CalendarDate.string(certificate.notValidBefore))"))
+            problems.append(Problem(.error, .notYetValid, path, "the certificate is not valid before "
+                + "\(CalendarDate.string(certificate.notValidBefore))"))
         } else if certificate.notValidAfter.timeIntervalSince(now) < 30 * 86400 {
             let days = Int(certificate.notValidAfter.timeIntervalSince(now) / 86400)
-            problems.append(Problem(.warning, .expiresSoon, path, "the certificate expires in \(days) day\(days == 1 ? "" : "s"), on \(expiry); renew it"))
+            problems.append(Problem(.warning, .expiresSoon, path, "the certificate expires in \(days) "
+                + "day\(days == 1 ? "" : "s"), on \(expiry); renew it"))
         }
         let (dnsNames, addresses) = subjectAlternativeNames(certificate)
         let coverage = serviceNames.map { name in (name, dnsNames.contains { matches($0, name) }) }
@@ -147,12 +155,15 @@ public enum TLSChecks {
             let covered = dnsNames.isEmpty ? "no DNS names" : dnsNames.joined(separator: ", ")
             let why = critical ? " (the Tool Manager reaches the registry at \(toolManagerName))" : ""
             problems.append(Problem(critical ? .error : .warning, .namesNotCovered, path,
-                                    "the certificate does not cover \(missing.joined(separator: ", "))\(why); it covers \(covered)"))
+                                    "the certificate does not cover \(missing.joined(separator: ", "))\(why); it "
+                                        + "covers \(covered)"))
         }
         if let ip = nodeAddressIP, !addresses.contains(ip) {
             problems.append(Problem(.error, .nodeAddressNotCovered, path,
-                                    "the certificate does not carry the node address \(ip) as an IP SAN, so nodes pulling from it fail "
-                                    + "TLS; generate a new pair (it includes the node address), or issue one with IP:\(ip)"))
+                                    "the certificate does not carry the node address \(ip) as an IP SAN, so nodes "
+                                        + "pulling from it fail "
+                                        + "TLS; generate a new pair (it includes the node address), or issue one with "
+                                        + "IP:\(ip)"))
         }
         let algorithm: String
         switch certificate.publicKey.description {
@@ -171,8 +182,12 @@ public enum TLSChecks {
 
     /// The problems of a config's TLS material against its current service name and namespace.
     public static func problems(for material: RegistryTLSMaterial, config: RegistryConfig, now: Date) -> [Problem] {
-        guard let report = inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now) else {
-            return [Problem(.error, .unreadableTLS, material.certificateLocation, "\(material.certificateOrigin) is not a PEM certificate")]
+        guard
+            let report = inspect(
+                material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now)
+        else {
+            return [Problem(.error, .unreadableTLS, material.certificateLocation, "\(material.certificateOrigin) is "
+                + "not a PEM certificate")]
         }
         return report.problems
     }
@@ -180,7 +195,8 @@ public enum TLSChecks {
     /// DNS name matching with a single leading wildcard label (`*.kubiya` covers `svc.kubiya`).
     /// The DNS names and IPv4 addresses a certificate names (none when it has no readable SAN extension, which is
     /// then reported as names it does not cover).
-    public static func subjectAlternativeNames(_ certificate: Certificate) -> (dnsNames: [String], addresses: [String]) {
+    public static func subjectAlternativeNames(_ certificate: Certificate) -> (dnsNames: [String], addresses: [String])
+    {
         var dnsNames: [String] = [], addresses: [String] = []
         let names: SubjectAlternativeNames? = try? certificate.extensions.subjectAlternativeNames
         for name in names.map(Array.init) ?? [] {

@@ -9,7 +9,10 @@ public final class FrameRecorder<Inner: TerminalBackend>: TerminalBackend {
     let path: String
     private var count = 0
 
-    public init(_ inner: Inner, path: String) { self.inner = inner; self.path = path }
+    public init(_ inner: Inner, path: String) {
+        self.inner = inner
+        self.path = path
+    }
 
     public var size: (width: Int, height: Int) { inner.size }
     public var pendingSignal: Int32? { inner.pendingSignal }

@@ -16,8 +16,14 @@ public struct PlainWizard {
     /// Whether to repeat each answer after its prompt (input from a pipe is not echoed by a terminal).
     let echo: Bool
 
-    public init(readLine: @escaping () -> String?, write: @escaping (String) -> Void, perform: @escaping (Effect) -> Action?, echo: Bool) {
-        self.readLine = readLine; self.write = write; self.perform = perform; self.echo = echo
+    public init(
+        readLine: @escaping () -> String?, write: @escaping (String) -> Void, perform: @escaping (Effect) -> Action?,
+        echo: Bool
+    ) {
+        self.readLine = readLine
+        self.write = write
+        self.perform = perform
+        self.echo = echo
     }
 
     /// Why the session stopped before its end.
@@ -29,7 +35,8 @@ public struct PlainWizard {
         state.width = 100
         state.height = 200
         let title = state.mode == .setup ? "new configuration" : "editing \(state.valuesPath)"
-        write("Cache Registry setup: \(title).\nEnter keeps the value in brackets; ? shows help; < goes back one field.\n")
+        write("Cache Registry setup: \(title).\nEnter keeps the value in brackets; ? shows help; < goes back one "
+            + "field.\n")
         do {
             try askFields(&state, from: (.general, 0))
             while try reviewAsksToFix(&state) {}
@@ -58,18 +65,23 @@ public struct PlainWizard {
             let items = state.items
             if index >= items.count {
                 guard stepNumber + 1 < Self.formSteps.count else { return }
-                step = Self.formSteps[stepNumber + 1]; index = 0
+                step = Self.formSteps[stepNumber + 1]
+                index = 0
                 continue
             }
             if index < 0 {
-                guard stepNumber > 0 else { index = 0; continue }
+                guard stepNumber > 0 else {
+                    index = 0
+                    continue
+                }
                 step = Self.formSteps[stepNumber - 1]
                 state.goTo(step: step, focus: 0)
                 index = state.items.count - 1
                 continue
             }
             if announced != step {
-                write("\n\(step.rawValue) (step \((Step.allCases.firstIndex(of: step) ?? 0) + 1) of \(Step.allCases.count))\n")
+                write("\n\(step.rawValue) (step \((Step.allCases.firstIndex(of: step) ?? 0) + 1) of "
+                    + "\(Step.allCases.count))\n")
                 announced = step
             }
             // A shown fact is passed in the direction the person is going.
@@ -97,10 +109,14 @@ public struct PlainWizard {
                 for (number, option) in options.enumerated() { write("  \(number + 1)) \(option)\n") }
             }
             // A choice's default reads with its label: [1: yes].
-            let shown = options.map { list in list.firstIndex(of: current).map { "\($0 + 1): \(current)" } ?? current } ?? current
+            let shown =
+                options.map { list in list.firstIndex(of: current).map { "\($0 + 1): \(current)" } ?? current }
+                ?? current
             let question = item.widget == .action ? "\(item.label)? (y/n)" : "\(item.label) (\(keyDisplay(item)))"
             write("\(question) [\(item.widget == .action ? "n" : shown)]: ")
-            guard let answer = readLine() else { throw Stop.inputEnded(keyDisplay(item).isEmpty ? item.label : keyDisplay(item)) }
+            guard let answer = readLine() else {
+                throw Stop.inputEnded(keyDisplay(item).isEmpty ? item.label : keyDisplay(item))
+            }
             if echo { write(answer + "\n") }
             let trimmed = answer.trimmingCharacters(in: .whitespaces)
             let errors = Forms.problems(of: item, in: state).errors
@@ -110,7 +126,9 @@ public struct PlainWizard {
                 for problem in errors { write("  error: \(problem.message)\n") }
                 continue
             case "": return true
-            case "?": write(wrapped(helpText(item)) + "\n"); continue
+            case "?":
+                write(wrapped(helpText(item)) + "\n")
+                continue
             case "<": return false
             default: break
             }
@@ -133,7 +151,9 @@ public struct PlainWizard {
         let before = state
         let earlier = Set(Forms.problems(of: item, in: state).map(\.description))
         if item.widget == .action {
-            guard ["y", "yes"].contains(answer.lowercased()) else { return ["n", "no"].contains(answer.lowercased()) || retry("Enter y or n") }
+            guard ["y", "yes"].contains(answer.lowercased()) else {
+                return ["n", "no"].contains(answer.lowercased()) || retry("Enter y or n")
+            }
             try send(.intent(.confirm), to: &state)
         } else if let options {
             // By number, by the whole label, or by its name without the explanation in brackets (`dynamic`).
@@ -223,14 +243,16 @@ public struct PlainWizard {
                 let change = entry.added + entry.removed == 0 ? "unchanged" : "+\(entry.added) -\(entry.removed) lines"
                 write("  \(entry.path) (\(change))\n")
             }
-            if !plan.overwrites.isEmpty { write("These files exist and will be replaced: \(plan.overwrites.joined(separator: ", "))\n") }
+            if !plan.overwrites.isEmpty { write("These files exist and will be replaced: "
+                + "\(plan.overwrites.joined(separator: ", "))\n") }
             if let offer = WritePlanner.editOffer(state) { write(offer + "\n") }
             // Only an explicit answer counts: an Enter too many never discards every answer given so far.
             while true {
                 switch try yesOrNo("Write them? [y/n]: ", at: "the write question") {
                 case true: break
                 case false:
-                    guard try yesOrNo("Discard every answer and write nothing? [y/n]: ", at: "the discard question") else { continue }
+                    guard try yesOrNo("Discard every answer and write nothing? [y/n]: ", at: "the discard "
+                        + "question") else { continue }
                     write("Nothing was written.\n")
                     return state.isDirty ? 1 : 0
                 }
@@ -249,13 +271,16 @@ public struct PlainWizard {
             write("\nWritten:\n" + paths.map { "  \($0)\n" }.joined())
             for note in state.manifestPlan.notes { write("Note: \(note)\n") }
             write("Next, with \(state.config.route.rawValue), in this order:\n")
-            for (index, line) in NextSteps.lines(state.config, state.nextStepsContext).enumerated() { write("  \(index + 1). \(line)\n") }
+            for (index, line) in NextSteps.lines(state.config, state.nextStepsContext).enumerated() {
+                write("  \(index + 1). \(line)\n")
+            }
             return 0
         case .failed(let message)?:
             write("Writing failed: \(message)\n")
             return 2
         case .changedOnDisk(let path, _)?:
-            write("Writing refused: \(path) changed on disk since it was read; nothing was written. Run the wizard again on it.\n")
+            write("Writing refused: \(path) changed on disk since it was read; nothing was written. Run the wizard "
+                + "again on it.\n")
             return 2
         default:
             return 2

@@ -15,11 +15,16 @@ public final class TerminalSession: TerminalBackend {
     let mouseCode: Int32
 
     /// Checks the terminal and starts curses; the terminal is restored by `end()` on every path.
-    public static func start(theme requested: Theme, environment: [String: String], isTerminal: Bool) throws(TerminalError) -> TerminalSession {
-        let hint = "use --plain for line prompts, or the headless commands: export (render manifests), validate (check a file), set (edit a file)"
-        guard isTerminal else { throw TerminalError(description: "no terminal: the wizard needs an interactive terminal; \(hint)") }
+    public static func start(
+        theme requested: Theme, environment: [String: String], isTerminal: Bool
+    ) throws(TerminalError) -> TerminalSession {
+        let hint = "use --plain for line prompts, or the headless commands: export (render manifests), validate (check "
+            + "a file), set (edit a file)"
+        guard isTerminal else { throw TerminalError(description: "no terminal: the wizard needs an interactive "
+            + "terminal; \(hint)") }
         let term = environment["TERM"] ?? ""
-        guard !term.isEmpty else { throw TerminalError(description: "TERM is not set, so the terminal cannot be drawn; \(hint)") }
+        guard !term.isEmpty else { throw TerminalError(description: "TERM is not set, so the terminal cannot be drawn; "
+            + "\(hint)") }
         guard term != "dumb" else { throw TerminalError(description: "TERM=dumb cannot show the wizard; \(hint)") }
         crs_install_signal_handlers()
         guard crs_start() == 0 else { throw TerminalError(description: "unknown terminal type TERM=\(term); \(hint)") }
@@ -29,8 +34,9 @@ public final class TerminalSession: TerminalBackend {
     init(theme: Theme) {
         self.theme = theme
         var codes: [Int32: Key] = [:]
-        let named: [(String, Key)] = [("up", .up), ("down", .down), ("left", .left), ("right", .right), ("home", .home), ("end", .end),
-                                      ("npage", .pageDown), ("ppage", .pageUp), ("backspace", .backspace), ("dc", .delete),
+        let named: [(String, Key)] = [
+            ("up", .up), ("down", .down), ("left", .left), ("right", .right), ("home", .home), ("end", .end),
+            ("npage", .pageDown), ("ppage", .pageUp), ("backspace", .backspace), ("dc", .delete),
                                       ("btab", .backTab), ("enter", .enter)]
         for (name, key) in named { codes[crs_key_code(name)] = key }
         self.codes = codes
@@ -41,7 +47,9 @@ public final class TerminalSession: TerminalBackend {
             let colors = Int(crs_colors())
             for (index, role) in StyleRole.allCases.enumerated() {
                 let style = theme.styles[role] ?? RoleStyle()
-                crs_init_pair(Int32(index + 1), Int32(style.foreground.resolved(colors: colors)), Int32(style.background.resolved(colors: colors)))
+                crs_init_pair(
+                    Int32(index + 1), Int32(style.foreground.resolved(colors: colors)),
+                    Int32(style.background.resolved(colors: colors)))
                 pairs[role] = Int32(index + 1)
             }
         }
@@ -66,14 +74,21 @@ public final class TerminalSession: TerminalBackend {
                 if row == canvas.height - 1 && column == canvas.width - 1 { continue }
                 // The right half of a wide character: the terminal fills it when the character is written.
                 if cell.isContinuation { continue }
-                if cell.style != lastStyle { look = self.look(of: cell.style); lastStyle = cell.style }
+                if cell.style != lastStyle {
+                    look = self.look(of: cell.style)
+                    lastStyle = cell.style
+                }
                 // A base character and its combining marks go in one cell (ncurses keeps up to five).
                 var scalars = cell.character.unicodeScalars.prefix(5).map(\.value)
                 if scalars.isEmpty { scalars = [32] }
                 crs_put(Int32(row), Int32(column), scalars, Int32(scalars.count), look.attributes, look.pair)
             }
         }
-        if let cursor = canvas.cursor { crs_cursor(Int32(cursor.row), Int32(cursor.column), 1) } else { crs_cursor(0, 0, 0) }
+        if let cursor = canvas.cursor {
+            crs_cursor(Int32(cursor.row), Int32(cursor.column), 1)
+        } else {
+            crs_cursor(0, 0, 0)
+        }
         crs_flush()
         previous = canvas
     }
@@ -91,7 +106,8 @@ public final class TerminalSession: TerminalBackend {
     /// Whether a blank in the plain text style looks like an untouched cell (default colours, no attributes).
     static func plainTextIsBlank(_ theme: Theme) -> Bool {
         let text = theme.styles[.text] ?? RoleStyle()
-        return !text.bold && !text.underline && !text.reverse && text.foreground == .terminalDefault && text.background == .terminalDefault
+        return !text.bold && !text.underline && !text.reverse && text.foreground == .terminalDefault
+            && text.background == .terminalDefault
     }
 
     /// The next action, waiting at most `timeout` milliseconds (0: nil at once when no input is pending).
@@ -114,7 +130,8 @@ public final class TerminalSession: TerminalBackend {
                 var pasted = [UInt32](repeating: 0, count: TerminalSession.pasteCapacity)
                 let length = Int(crs_read_paste(&pasted, Int32(pasted.count)))
                 guard length >= 0 else { return .key(.escape) }
-                return .key(.paste(String(String.UnicodeScalarView(pasted.prefix(length).compactMap(UnicodeScalar.init)))))
+                return .key(
+                    .paste(String(String.UnicodeScalarView(pasted.prefix(length).compactMap(UnicodeScalar.init)))))
             case 8, 127: return .key(.backspace)
             case 1...26: return UnicodeScalar(value + 96).map { .key(.control(Character($0))) }
             default:
@@ -139,7 +156,10 @@ public final class TerminalSession: TerminalBackend {
     static let pasteCapacity = 1 << 16
 
     /// A signal that asked the program to stop (SIGTERM, SIGHUP, SIGINT), if one came.
-    public var pendingSignal: Int32? { let signal = crs_pending_signal(); return signal == 0 ? nil : signal }
+    public var pendingSignal: Int32? {
+        let signal = crs_pending_signal()
+        return signal == 0 ? nil : signal
+    }
 
     /// Restores the terminal: alternate screen left, echo and canonical mode back, cursor visible.
     public func end() { crs_end() }

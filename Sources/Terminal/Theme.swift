@@ -11,12 +11,25 @@ public enum ThemeColor: Equatable, Sendable {
     /// Parses `red`, `bright-blue`, `default`, `0`..`255` or `#rrggbb`.
     init?(parsing text: String) {
         let lower = text.lowercased()
-        if lower == "default" || lower == "none" { self = .terminalDefault; return }
-        if let index = ThemeColor.names.firstIndex(of: lower) { self = .index(index); return }
-        if lower.hasPrefix("bright-"), let index = ThemeColor.names.firstIndex(of: String(lower.dropFirst(7))) { self = .index(index + 8); return }
-        if let number = Int(lower), (0...255).contains(number) { self = .index(number); return }
+        if lower == "default" || lower == "none" {
+            self = .terminalDefault
+            return
+        }
+        if let index = ThemeColor.names.firstIndex(of: lower) {
+            self = .index(index)
+            return
+        }
+        if lower.hasPrefix("bright-"), let index = ThemeColor.names.firstIndex(of: String(lower.dropFirst(7))) {
+            self = .index(index + 8)
+            return
+        }
+        if let number = Int(lower), (0...255).contains(number) {
+            self = .index(number)
+            return
+        }
         if lower.hasPrefix("#"), lower.count == 7, let value = UInt32(lower.dropFirst(), radix: 16) {
-            self = .rgb(UInt8(value >> 16), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)); return
+            self = .rgb(UInt8(value >> 16), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF))
+            return
         }
         return nil
     }
@@ -25,14 +38,19 @@ public enum ThemeColor: Equatable, Sendable {
     func resolved(colors: Int) -> Int {
         switch self {
         case .terminalDefault: return -1
-        case .index(let index): return index < colors ? index : ThemeColor.nearest(ThemeColor.xtermRGB(index), colors: colors)
+        case .index(let index):
+            return index < colors ? index : ThemeColor.nearest(ThemeColor.xtermRGB(index), colors: colors)
         case .rgb(let r, let g, let b): return ThemeColor.nearest((Int(r), Int(g), Int(b)), colors: colors)
         }
     }
 
     static func xtermRGB(_ index: Int) -> (Int, Int, Int) {
-        let basic = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
-                     (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+        let basic = [
+            (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+            (229, 229, 229),
+            (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255),
+            (255, 255, 255),
+        ]
         if index < 16 { return basic[index] }
         if index < 232 {
             let cube = index - 16, steps = [0, 95, 135, 175, 215, 255]
@@ -47,8 +65,13 @@ public enum ThemeColor: Equatable, Sendable {
         var best = 0, bestDistance = Int.max
         for index in 0..<limit {
             let candidate = xtermRGB(index)
-            let distance = (candidate.0 - rgb.0) * (candidate.0 - rgb.0) + (candidate.1 - rgb.1) * (candidate.1 - rgb.1) + (candidate.2 - rgb.2) * (candidate.2 - rgb.2)
-            if distance < bestDistance { best = index; bestDistance = distance }
+            let distance =
+                (candidate.0 - rgb.0) * (candidate.0 - rgb.0) + (candidate.1 - rgb.1) * (candidate.1 - rgb.1)
+                + (candidate.2 - rgb.2) * (candidate.2 - rgb.2)
+            if distance < bestDistance {
+                best = index
+                bestDistance = distance
+            }
         }
         return best
     }
@@ -81,11 +104,15 @@ public struct Theme: Equatable, Sendable {
             if let comment = line.firstRange(of: " # ") { line = String(line[..<comment.lowerBound]) }
             let trimmed = line.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
             if trimmed.isEmpty { continue }
-            let parts = trimmed.split(separator: "=", maxSplits: 1).map { $0.split(separator: " ").joined(separator: " ") }
-            guard parts.count == 2 else { throw ParseError(description: "\(file):\(index + 1): expected `role = colour`, got \"\(trimmed)\"") }
+            let parts = trimmed.split(separator: "=", maxSplits: 1).map {
+                $0.split(separator: " ").joined(separator: " ")
+            }
+            guard parts.count == 2 else { throw ParseError(description: "\(file):\(index + 1): expected `role = "
+                + "colour`, got \"\(trimmed)\"") }
             let key = parts[0]
             guard let role = StyleRole(rawValue: key) else {
-                throw ParseError(description: "\(file):\(index + 1): unknown role \"\(key)\"; roles are \(StyleRole.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ParseError(description: "\(file):\(index + 1): unknown role \"\(key)\"; roles are "
+                    + "\(StyleRole.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             var style = RoleStyle()
             var words = parts[1].split(separator: " ").map(String.init)[...]
@@ -99,14 +126,23 @@ public struct Theme: Equatable, Sendable {
                 case "on": expectBackground = true
                 default:
                     guard let color = ThemeColor(parsing: word) else {
-                        throw ParseError(description: "\(file):\(index + 1): \(key): \"\(word)\" is not a colour (use a name, 0-255 or #rrggbb)")
+                        throw ParseError(description: "\(file):\(index + 1): \(key): \"\(word)\" is not a colour (use "
+                            + "a name, 0-255 or #rrggbb)")
                     }
-                    if expectBackground { style.background = color; expectBackground = false } else if !sawForeground { style.foreground = color; sawForeground = true }
-                    else { throw ParseError(description: "\(file):\(index + 1): \(key): two foreground colours; write `FG on BG`") }
+                    if expectBackground {
+                        style.background = color
+                        expectBackground = false
+                    } else if !sawForeground {
+                        style.foreground = color
+                        sawForeground = true
+                    }
+                    else { throw ParseError(description: "\(file):\(index + 1): \(key): two foreground colours; write "
+                        + "`FG on BG`") }
                     if color != .terminalDefault { usesColor = true }
                 }
             }
-            if expectBackground { throw ParseError(description: "\(file):\(index + 1): \(key): `on` needs a background colour") }
+            if expectBackground { throw ParseError(description: "\(file):\(index + 1): \(key): `on` needs a background "
+                + "colour") }
             styles[role] = style
         }
         return Theme(name: file, styles: styles, usesColor: usesColor)
@@ -151,7 +187,9 @@ public struct Theme: Equatable, Sendable {
         var copy = self
         copy.usesColor = false
         for (role, style) in styles {
-            copy.styles[role] = RoleStyle(foreground: .terminalDefault, background: .terminalDefault, bold: style.bold, underline: style.underline, reverse: style.reverse)
+            copy.styles[role] = RoleStyle(
+                foreground: .terminalDefault, background: .terminalDefault, bold: style.bold,
+                underline: style.underline, reverse: style.reverse)
         }
         return copy
     }

@@ -81,11 +81,20 @@ public func runWizard(_ initial: WizardState, terminal: some TerminalBackend, wo
     terminal.draw(view(state))
     var held: [Action] = []
     while true {
-        if let signal = terminal.pendingSignal { terminal.end(); return 128 + signal }
+        if let signal = terminal.pendingSignal {
+            terminal.end()
+            return 128 + signal
+        }
         var queue = work.takeFinished()
-        if queue.isEmpty, !state.isWaitingForWork, !held.isEmpty { queue = held; held = [] }
+        if queue.isEmpty, !state.isWaitingForWork, !held.isEmpty {
+            queue = held
+            held = []
+        }
         if queue.isEmpty {
-            guard let action = terminal.nextAction(timeout: state.working.isEmpty ? LoopTiming.idleWait : LoopTiming.busyWait) else { continue }
+            guard
+                let action = terminal.nextAction(
+                    timeout: state.working.isEmpty ? LoopTiming.idleWait : LoopTiming.busyWait)
+            else { continue }
             queue = [action]
         }
         while !queue.isEmpty {
@@ -94,7 +103,10 @@ public func runWizard(_ initial: WizardState, terminal: some TerminalBackend, wo
                 held.append(next)
             } else {
                 for effect in update(&state, next) {
-                    if case .exit(let status) = effect { terminal.end(); return status }
+                    if case .exit(let status) = effect {
+                        terminal.end()
+                        return status
+                    }
                     _ = update(&state, .workStarted(effect.workNote))
                     work.start(effect)
                 }
@@ -107,7 +119,10 @@ public func runWizard(_ initial: WizardState, terminal: some TerminalBackend, wo
                 var text = typed
                 queue.removeFirst()
                 while let pending = terminal.nextAction(timeout: 0) {
-                    guard case .key(let key) = pending, let more = key.typedText else { queue.append(pending); break }
+                    guard case .key(let key) = pending, let more = key.typedText else {
+                        queue.append(pending)
+                        break
+                    }
                     text += more
                 }
                 queue.insert(.key(text.count == 1 ? .character(Character(text)) : .paste(text)), at: 0)

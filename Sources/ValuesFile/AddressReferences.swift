@@ -19,7 +19,9 @@ extension ValuesDocument {
         func walk(_ node: Node, _ path: String) {
             switch node {
             case .scalar(let scalar):
-                if let line = node.mark?.line { scalars.append((line, path, scalar.style == .literal || scalar.style == .folded)) }
+                if let line = node.mark?.line {
+                    scalars.append((line, path, scalar.style == .literal || scalar.style == .folded))
+                }
             case .mapping(let mapping):
                 for (key, value) in mapping {
                     let name = key.string ?? ""
@@ -47,7 +49,11 @@ extension ValuesDocument {
             guard let owner = scalars.last(where: { $0.line <= line }) else { continue }
             if !(owner.block && line > owner.line) {
                 // Outside a block scalar a comment ends the line's content: a name in a comment is no reference.
-                if let hash = (start..<end).first(where: { bytes[$0] == 35 && ($0 == start || bytes[$0 - 1] == 32 || bytes[$0 - 1] == 9) }) { end = hash }
+                if let hash = (start..<end).first(where: {
+                    bytes[$0] == 35 && ($0 == start || bytes[$0 - 1] == 32 || bytes[$0 - 1] == 9)
+                }) {
+                    end = hash
+                }
                 guard start < end, AddressText.contains(bytes[start..<end], address) else { continue }
             }
             found.append(AddressReference(line: line, path: owner.path))
@@ -121,7 +127,9 @@ public enum RegistryAddress {
     /// Manager's, the chart's default for the namespace, and the address when the file was opened.
     public static func staleCandidates(_ config: RegistryConfig, opened: RegistryConfig? = nil) -> [String] {
         let defaults = RegistryConfig(namespace: config.namespace, release: config.release).registryAddress
-        let candidates = [opened?.registryAddress, config.external.toolManagerRegistryAddress, defaults].compactMap { $0 }
+        let candidates = [opened?.registryAddress, config.external.toolManagerRegistryAddress, defaults].compactMap {
+            $0
+        }
         var seen = Set<String>()
         return candidates.filter { $0 != config.registryAddress && !$0.isEmpty && seen.insert($0).inserted }
     }
@@ -129,8 +137,11 @@ public enum RegistryAddress {
     /// One warning per line that still holds a stale address (the Tool Manager's own key has its own warning).
     public static func problems(_ references: [String: [AddressReference]], current: String) -> [Problem] {
         references.keys.sorted().filter { $0 != current }.flatMap { old in
-            (references[old] ?? []).filter { $0.path != "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS" }.map { reference in
-                var problem = Problem(.warning, .staleAddress, .valuesKey(reference.path), "still holds the registry's old address \(old); it is now \(current). Update it: set --update-references, or the wizard's Service step", line: reference.line)
+            (references[old] ?? []).filter { $0.path != "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS" }.map {
+                reference in
+                var problem = Problem(.warning, .staleAddress, .valuesKey(reference.path), "still holds the registry's "
+                    + "old address \(old); it is now \(current). Update it: set --update-references, or the wizard's "
+                    + "Service step", line: reference.line)
                 problem.isAddressReference = true
                 return problem
             }
@@ -138,15 +149,19 @@ public enum RegistryAddress {
     }
 
     /// Proxy mode while the file's consumers push to the registry: one warning naming their lines.
-    public static func pusherProblems(_ config: RegistryConfig, _ pushers: [(file: String?, reference: AddressReference)]) -> [Problem] {
+    public static func pusherProblems(
+        _ config: RegistryConfig, _ pushers: [(file: String?, reference: AddressReference)]
+    ) -> [Problem] {
         guard config.view.bool(.proxyEnabled) == true, config.view.enabled, !pushers.isEmpty else { return [] }
         let lines = pushers.map { "\($0.file.map { $0 + ":" } ?? "line ")\($0.reference.line) \($0.reference.path)" }
-        return [.warning(.pushersRefused, .proxyEnabled, "image builds push here (\(lines.joined(separator: ", "))); a pull-through cache refuses "
-                         + "pushes: keep a private registry for them, or point them at another one")]
+        return [.warning(.pushersRefused, .proxyEnabled, "image builds push here (\(lines.joined(separator: ", "))); a "
+            + "pull-through cache refuses "
+            + "pushes: keep a private registry for them, or point them at another one")]
     }
 
     /// The references in a document to each stale candidate.
-    public static func references(in document: ValuesDocument, to candidates: [String]) -> [String: [AddressReference]] {
+    public static func references(in document: ValuesDocument, to candidates: [String]) -> [String: [AddressReference]]
+    {
         Dictionary(uniqueKeysWithValues: candidates.map { ($0, document.references(to: $0)) })
     }
 }

@@ -19,7 +19,8 @@ public enum FileAccess {
         switch info.kind {
         case .regular: break
         case .folder: throw ValuesFileError(file: path, "is a folder, not a values file")
-        case .fifo: throw ValuesFileError(file: path, "is a pipe (FIFO), not a file; save the values to a file and give that")
+        case .fifo: throw ValuesFileError(file: path, "is a pipe (FIFO), not a file; save the values to a file and "
+            + "give that")
         case .device: throw ValuesFileError(file: path, "is a device, not a values file")
         case .socket: throw ValuesFileError(file: path, "is a socket, not a values file")
         case .link, .other: throw ValuesFileError(file: path, "is not a regular file")
@@ -27,7 +28,8 @@ public enum FileAccess {
         if info.size > limit { throw tooLarge(path, limit, what) }
         switch fileSystem.read(path, limit: limit) {
         case .failure(let error): throw cannotRead(path, error.code)
-        case .success(let bytes) where bytes.count > limit: throw tooLarge(path, limit, what)  // it grew while being read
+        // it grew while being read
+        case .success(let bytes) where bytes.count > limit: throw tooLarge(path, limit, what)
         case .success(let bytes): return bytes
         }
     }
@@ -100,11 +102,14 @@ public enum FileAccess {
     }
 
     /// Follows symbolic links to the file that is really edited.
-    public static func resolvedTarget(_ path: String, in fileSystem: any FileSystem = RealFileSystem()) throws(ValuesFileError) -> String {
+    public static func resolvedTarget(
+        _ path: String, in fileSystem: any FileSystem = RealFileSystem()
+    ) throws(ValuesFileError) -> String {
         var current = path
         for _ in 0..<40 {
             guard let destination = fileSystem.destination(ofLink: current) else { return current }
-            current = destination.hasPrefix("/") ? destination : PathName.join(PathName.folder(of: current), destination)
+            current =
+                destination.hasPrefix("/") ? destination : PathName.join(PathName.folder(of: current), destination)
         }
         throw ValuesFileError(file: path, "too many symbolic links")
     }

@@ -95,7 +95,9 @@ public struct RealFileSystem: FileSystem {
         case S_IFSOCK: kind = .socket
         default: kind = .other
         }
-        return .success(FileStatus(kind: kind, permissions: info.st_mode & 0o7777, owner: info.st_uid, group: info.st_gid,
+        return .success(
+            FileStatus(
+                kind: kind, permissions: info.st_mode & 0o7777, owner: info.st_uid, group: info.st_gid,
                                    links: Int(info.st_nlink), size: Int(info.st_size), device: UInt64(info.st_dev),
                                    inode: UInt64(info.st_ino)))
     }
@@ -144,7 +146,9 @@ public struct RealFileSystem: FileSystem {
 
     public func makeFolder(_ path: String) -> Int32 { mkdir(path, 0o755) == 0 ? 0 : errno }
 
-    public func create(_ path: String, bytes: [UInt8], mode: mode_t, owner: (uid_t, gid_t)?, flush: Bool) -> CreateFailure? {
+    public func create(
+        _ path: String, bytes: [UInt8], mode: mode_t, owner: (uid_t, gid_t)?, flush: Bool
+    ) -> CreateFailure? {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return CreateFailure(.open, errno) }
         func fail(_ step: CreateFailure.Step, _ code: Int32) -> CreateFailure {

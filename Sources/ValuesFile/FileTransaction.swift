@@ -122,8 +122,9 @@ public struct FileTransaction: Sendable {
             if unrestored.isEmpty {
                 throw ValuesFileError(file: failed, "cannot replace the file: \(reason); nothing was changed")
             }
-            throw ValuesFileError(file: failed, "cannot replace the file: \(reason); these files were changed and could not "
-                                  + "be put back: \(unrestored.joined(separator: ", "))")
+            throw ValuesFileError(file: failed, "cannot replace the file: \(reason); these files were changed and "
+                + "could not "
+                + "be put back: \(unrestored.joined(separator: ", "))")
         }
         var report = Report()
         for path in removals {
@@ -139,8 +140,9 @@ public struct FileTransaction: Sendable {
         }
         // The renames and removals made durable in one more pass (one `syncfs` per file system, not one per folder).
         do { try sync(staged.map(\.target)) } catch {
-            throw error.saying(error.message.replacingOccurrences(of: "nothing was changed", with: "the files were replaced")
-                               + " but may not survive a power cut")
+            throw error.saying(error.message.replacingOccurrences(of: "nothing was changed", with: "the files were "
+                + "replaced")
+                + " but may not survive a power cut")
         }
         return report
     }
@@ -159,7 +161,8 @@ public struct FileTransaction: Sendable {
         case .success(let found): info = found
         case .failure(let error) where error.code == ENOENT: info = nil
         case .failure(let error):
-            throw ValuesFileError(file: path, "cannot be checked: \(FileAccess.reason(error.code)); nothing was changed")
+            throw ValuesFileError(file: path, "cannot be checked: \(FileAccess.reason(error.code)); nothing was "
+                + "changed")
         }
         if case .some(let before) = write.readBefore {
             var now: [UInt8]?
@@ -169,7 +172,8 @@ public struct FileTransaction: Sendable {
                 }
             }
             if now != before {
-                throw ValuesFileError(file: path, "changed on disk since it was read; nothing written", changedOnDisk: write.path)
+                throw ValuesFileError(
+                    file: path, "changed on disk since it was read; nothing written", changedOnDisk: write.path)
             }
         }
         guard let info else { return nil }
@@ -183,21 +187,25 @@ public struct FileTransaction: Sendable {
                     + "(nothing was changed)")
         case .folder: throw ValuesFileError(file: path, "is a folder, not a file; nothing was changed")
         default:
-            throw ValuesFileError(file: path, "is not a regular file; remove it or choose another folder (nothing was changed)")
+            throw ValuesFileError(file: path, "is not a regular file; remove it or choose another folder (nothing was "
+                + "changed)")
         }
         let folder = PathName.folder(of: target)
         let folderAccess = fs.writeAccess(folder)
         if folderAccess != 0 {
-            throw ValuesFileError(file: path, "cannot write in \(Quote.path(folder)): \(FileAccess.reason(folderAccess)); "
-                                  + "nothing was changed")
+            throw ValuesFileError(file: path, "cannot write in \(Quote.path(folder)): "
+                + "\(FileAccess.reason(folderAccess)); "
+                + "nothing was changed")
         }
         if info.permissions & 0o200 == 0 || (!fs.isSuperuser && fs.writeAccess(target) != 0) {
             throw ValuesFileError(file: path, "is read-only (mode \(String(info.permissions & 0o777, radix: 8))); "
                                   + "nothing was changed (chmod u+w \(Quote.path(path)) to allow it)")
         }
         if info.links > 1 {
-            throw ValuesFileError(file: path, "has \(info.links) hard links; replacing it would split them, so the other names "
-                                  + "would keep the old content: copy it to a file of its own first (nothing was changed)")
+            throw ValuesFileError(file: path, "has \(info.links) hard links; replacing it would split them, so the "
+                + "other names "
+                + "would keep the old content: copy it to a file of its own first (nothing was "
+                + "changed)")
         }
         return info
     }
@@ -207,7 +215,8 @@ public struct FileTransaction: Sendable {
         let temporary = FileTransaction.temporaryName(for: target, tag: "tmp")
         let mode: mode_t = write.kind == .secret ? 0o600 : write.mode ?? old?.permissions ?? 0o644
         let owner = old.map { ($0.owner, $0.group) }
-        guard let failure = fileSystem.create(temporary, bytes: write.bytes, mode: mode, owner: owner, flush: false) else {
+        guard let failure = fileSystem.create(temporary, bytes: write.bytes, mode: mode, owner: owner, flush: false)
+        else {
             return temporary
         }
         let reason = FileAccess.reason(failure.code)
@@ -215,7 +224,8 @@ public struct FileTransaction: Sendable {
         case .open:
             throw ValuesFileError(file: write.path, "cannot write in \(Quote.path(PathName.folder(of: target))): "
                                   + "\(reason); nothing was changed")
-        case .owner: throw ValuesFileError(file: write.path, "cannot keep its owner and group: \(reason); nothing was changed")
+        case .owner: throw ValuesFileError(file: write.path, "cannot keep its owner and group: \(reason); nothing was "
+            + "changed")
         case .mode: throw ValuesFileError(file: write.path, "cannot set the mode: \(reason); nothing was changed")
         case .write: throw ValuesFileError(file: write.path, "cannot write: \(reason); nothing was changed")
         }
@@ -225,11 +235,13 @@ public struct FileTransaction: Sendable {
     func sync(_ paths: [String]) throws(ValuesFileError) {
         var devices = Set<UInt64>()
         for path in paths {
-            guard let info = try? fileSystem.status(path, followingLinks: true).get(), devices.insert(info.device).inserted
+            guard let info = try? fileSystem.status(path, followingLinks: true).get(),
+                devices.insert(info.device).inserted
             else { continue }
             let code = fileSystem.syncFileSystem(holding: path)
             if code != 0 {
-                throw ValuesFileError(file: path, "cannot flush to disk: \(FileAccess.reason(code)); nothing was changed")
+                throw ValuesFileError(file: path, "cannot flush to disk: \(FileAccess.reason(code)); nothing was "
+                    + "changed")
             }
         }
     }
@@ -261,7 +273,9 @@ public struct FileTransaction: Sendable {
         if case .success(let bytes) = fs.read(journal, limit: FileAccess.maximumFileSize) {
             for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
                 let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                if fields.count == 3, fields[0] == "rename", (try? fs.status(fields[1], followingLinks: false).get()) != nil {
+                if fields.count == 3, fields[0] == "rename",
+                    (try? fs.status(fields[1], followingLinks: false).get()) != nil
+                {
                     _ = fs.rename(fields[1], to: fields[2])
                 }
                 if fields.count == 2, fields[0] == "remove" { _ = fs.remove(fields[1]) }
@@ -276,7 +290,8 @@ public struct FileTransaction: Sendable {
     static func isLeftover(_ name: String) -> Bool {
         guard name.hasPrefix("."), name.count > 12 else { return false }
         let suffix = name.suffix(11)
-        return (suffix.hasPrefix(".tmp-") || suffix.hasPrefix(".old-")) && suffix.dropFirst(5).allSatisfy { $0.isLetter || $0.isNumber }
+        return (suffix.hasPrefix(".tmp-") || suffix.hasPrefix(".old-"))
+            && suffix.dropFirst(5).allSatisfy { $0.isLetter || $0.isNumber }
     }
 
     static func temporaryName(for target: String, tag: String) -> String {
@@ -336,13 +351,17 @@ public final class FileLock {
         while true {
             let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
-                if errno == EACCES || errno == EROFS || errno == EPERM { return }  // nothing can be written there anyway
-                throw ValuesFileError(file: path, "cannot take the lock: \(FileAccess.reason(errno)); nothing was changed")
+                // nothing can be written there anyway
+                if errno == EACCES || errno == EROFS || errno == EPERM { return }
+                throw ValuesFileError(file: path, "cannot take the lock: \(FileAccess.reason(errno)); nothing was "
+                    + "changed")
             }
             while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
             // The previous holder may have removed the file between our open and our lock: lock the file that is there.
             var opened = stat(), current = stat()
-            if fstat(fd, &opened) == 0, stat(path, &current) == 0, opened.st_ino == current.st_ino, opened.st_dev == current.st_dev {
+            if fstat(fd, &opened) == 0, stat(path, &current) == 0, opened.st_ino == current.st_ino,
+                opened.st_dev == current.st_dev
+            {
                 held.append((path, fd))
                 return
             }

@@ -25,7 +25,9 @@ public enum FreshValuesFile {
                 render(entry.value, path: child, indent: indent + "  ", into: &lines)
             } else if YAMLText.isNonEmptyCollection(entry.value) {
                 lines.append(indent + YAMLText.key(entry.key) + ":")
-                lines += YAMLText.block(entry.value, indent: indent + "  ", unit: 2, lineBreak: "\n").split(separator: "\n").map(String.init)
+                lines += YAMLText.block(entry.value, indent: indent + "  ", unit: 2, lineBreak: "\n").split(
+                    separator: "\n"
+                ).map(String.init)
             } else {
                 lines.append(indent + YAMLText.key(entry.key) + ": " + YAMLText.flow(entry.value))
             }

@@ -57,7 +57,10 @@ struct SourceText {
     /// Indentation (spaces) of the line holding `offset`.
     func indentation(ofLineAt offset: Int) -> Int {
         var index = lineStart(of: offset), count = 0
-        while index < bytes.count && bytes[index] == 32 { index += 1; count += 1 }
+        while index < bytes.count && bytes[index] == 32 {
+            index += 1
+            count += 1
+        }
         return count
     }
 

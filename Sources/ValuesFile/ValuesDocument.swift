@@ -34,18 +34,23 @@ public struct ValuesDocument: @unchecked Sendable {
         self.source = SourceText(bytes)
         if let nul = bytes.firstIndex(of: 0) {
             let line = source.line(of: nul)
-            throw ValuesFileError(file: name, line: line, column: nul - source.lineStarts[line - 1] + 1, "the file contains a NUL byte; it is not a text file")
+            throw ValuesFileError(
+                file: name, line: line, column: nul - source.lineStarts[line - 1] + 1,
+                "the file contains a NUL byte; it is not a text file")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let offset = ValuesDocument.firstInvalidUTF8(bytes)
             let line = source.line(of: offset)
-            throw ValuesFileError(file: name, line: line, column: offset - source.lineStarts[line - 1] + 1, "the file is not valid UTF-8")
+            throw ValuesFileError(
+                file: name, line: line, column: offset - source.lineStarts[line - 1] + 1, "the file is not valid UTF-8")
         }
         if let tab = ValuesDocument.tabIndentation(bytes) {
-            throw ValuesFileError(file: name, line: source.line(of: tab), column: 1, "a tab is used for indentation; YAML allows only spaces")
+            throw ValuesFileError(file: name, line: source.line(of: tab), column: 1, "a tab is used for indentation; "
+                + "YAML allows only spaces")
         }
         if let depth = ValuesDocument.nestingProblem(bytes) {
-            throw ValuesFileError(file: name, line: source.line(of: depth), column: 1, "nesting is deeper than \(ValuesDocument.maxDepth) levels")
+            throw ValuesFileError(file: name, line: source.line(of: depth), column: 1, "nesting is deeper than "
+                + "\(ValuesDocument.maxDepth) levels")
         }
         partial = nil
         do {
@@ -56,16 +61,28 @@ public struct ValuesDocument: @unchecked Sendable {
             throw ValuesFileError(file: name, "\(error)")
         }
         if let tag = root?.mapping?.tag.description, !["tag:yaml.org,2002:map", "?", "!", ""].contains(tag) {
-            throw ValuesFileError(file: name, line: root?.mark?.line ?? 1, column: root?.mark?.column ?? 1, "the top level is tagged \(tag), "
-                                  + "which Helm does not read as values; remove the tag so it is a plain mapping of keys")
+            throw ValuesFileError(
+                file: name, line: root?.mark?.line ?? 1, column: root?.mark?.column ?? 1,
+                "the top level is tagged \(tag), "
+                                  + "which Helm does not read as values; remove the tag so it is a plain mapping of "
+                                  + "keys")
         }
-        if let root, root.mapping == nil, !(root.scalar.map { Scalar.resolveKind(ofPlain: $0.string) == .null && $0.style == .plain } ?? false) {
-            throw ValuesFileError(file: name, line: root.mark?.line ?? 1, column: root.mark?.column ?? 1, "the top level must be a mapping of keys, such as cacheRegistry:")
+        if let root, root.mapping == nil,
+            !(root.scalar.map { Scalar.resolveKind(ofPlain: $0.string) == .null && $0.style == .plain } ?? false)
+        {
+            throw ValuesFileError(
+                file: name, line: root.mark?.line ?? 1, column: root.mark?.column ?? 1,
+                "the top level must be a mapping of keys, such as cacheRegistry:")
         }
     }
 
-    private init(name: String, bytes: [UInt8], source: SourceText, root: Node?, partial: (afterLine: Int, delta: Int)?) {
-        self.name = name; self.bytes = bytes; self.source = source; self.root = root; self.partial = partial
+    private init(name: String, bytes: [UInt8], source: SourceText, root: Node?, partial: (afterLine: Int, delta: Int)?)
+    {
+        self.name = name
+        self.bytes = bytes
+        self.source = source
+        self.root = root
+        self.partial = partial
     }
 
     /// We read scalars ourselves, so Yams needs neither its regex resolver nor its table of constructors.
@@ -82,17 +99,22 @@ public struct ValuesDocument: @unchecked Sendable {
             return try Parser(yaml: text, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot()
         }
         let halves = [String(decoding: bytes[..<split.offset], as: UTF8.self),
-                      String(repeating: "\n", count: split.line - 1) + String(decoding: bytes[split.offset...], as: UTF8.self)]
+            String(repeating: "\n", count: split.line - 1) + String(decoding: bytes[split.offset...], as: UTF8.self),
+        ]
         let results = ParallelRoots(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            results.store(try? Parser(yaml: halves[index], resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot(), at: index)
+            results.store(
+                try? Parser(yaml: halves[index], resolver: .basic, constructor: ValuesDocument.noConstructor)
+                    .singleRoot(), at: index)
         }
         guard let first = results.roots[0]?.mapping, let second = results.roots[1]?.mapping else {
             return try Parser(yaml: text, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot()
         }
         let pairs = Array(first.map { ($0.key, $0.value) }) + Array(second.map { ($0.key, $0.value) })
         let keys = pairs.compactMap { $0.0.string }
-        guard Set(keys).count == pairs.count else { return try Parser(yaml: text, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot() }
+        guard Set(keys).count == pairs.count else {
+            return try Parser(yaml: text, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot()
+        }
         return .mapping(Node.Mapping(pairs, first.tag, first.style, first.mark))
     }
 
@@ -103,7 +125,9 @@ public struct ValuesDocument: @unchecked Sendable {
             let start = source.lineStarts[line - 1]
             guard start < bytes.count else { return nil }
             let byte = bytes[start]
-            if byte == Byte.space || byte == Byte.tab || byte == Byte.newline || byte == Byte.carriageReturn { continue }
+            if byte == Byte.space || byte == Byte.tab || byte == Byte.newline || byte == Byte.carriageReturn {
+                continue
+            }
             if Byte.indicators.contains(byte) { continue }
             return line > 1 ? (start, line) : nil
         }
@@ -113,7 +137,10 @@ public struct ValuesDocument: @unchecked Sendable {
     /// The document after an edit inside `cacheRegistry`: only that section is parsed again when the bytes
     /// around it are unchanged and it stands on its own; otherwise the whole file is parsed.
     public init(edited bytes: [UInt8], after previous: ValuesDocument) throws(ValuesFileError) {
-        if let quick = ValuesDocument.reparsingSection(bytes, after: previous) { self = quick; return }
+        if let quick = ValuesDocument.reparsingSection(bytes, after: previous) {
+            self = quick
+            return
+        }
         try self.init(bytes: bytes, name: previous.name)
     }
 
@@ -122,7 +149,10 @@ public struct ValuesDocument: @unchecked Sendable {
               let index = pairs.firstIndex(where: { $0.key.string == "cacheRegistry" }),
               let keyLine = pairs[index].key.mark?.line, pairs[index].key.mark?.column == 1 else { return nil }
         let start = previous.source.lineStarts[keyLine - 1]
-        let oldEnd = index + 1 < pairs.count ? pairs[index + 1].key.mark.map { previous.source.lineStarts[$0.line - 1] } ?? previous.bytes.count : previous.bytes.count
+        let oldEnd =
+            index + 1 < pairs.count
+            ? pairs[index + 1].key.mark.map { previous.source.lineStarts[$0.line - 1] } ?? previous.bytes.count
+            : previous.bytes.count
         let tail = previous.bytes.count - oldEnd
         guard bytes.count >= start + tail, bytes[..<start].elementsEqual(previous.bytes[..<start]),
               bytes[(bytes.count - tail)...].elementsEqual(previous.bytes[oldEnd...]) else { return nil }
@@ -130,15 +160,19 @@ public struct ValuesDocument: @unchecked Sendable {
         let section = Array(bytes[start..<end])
         guard !section.contains(0), let sectionText = String(validating: section, as: UTF8.self),
               tabIndentation(section) == nil, nestingProblem(section) == nil,
-              let parsed = try? Parser(yaml: String(repeating: "\n", count: keyLine - 1) + sectionText, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot(),
+            let parsed = try? Parser(
+                yaml: String(repeating: "\n", count: keyLine - 1) + sectionText, resolver: .basic,
+                constructor: ValuesDocument.noConstructor
+            ).singleRoot(),
               let sectionPairs = parsed.mapping, sectionPairs.count == 1, let sectionPair = sectionPairs.first,
               sectionPair.key.string == "cacheRegistry", let rootMapping = previous.rootMapping else { return nil }
         var merged = pairs.map { ($0.key, $0.value) }
         merged[index] = (sectionPair.key, sectionPair.value)
         let source = SourceText(bytes)
-        let oldEndLine = previous.source.line(of: max(start, oldEnd - 1)), newEndLine = source.line(of: max(start, end - 1))
+        let oldEndLine = previous.source.line(of: max(start, oldEnd - 1)),
+            newEndLine = source.line(of: max(start, end - 1))
         return ValuesDocument(name: previous.name, bytes: bytes, source: source,
-                              root: .mapping(Node.Mapping(merged, rootMapping.tag, rootMapping.style, rootMapping.mark)),
+            root: .mapping(Node.Mapping(merged, rootMapping.tag, rootMapping.style, rootMapping.mark)),
                               partial: (afterLine: oldEndLine, delta: newEndLine - oldEndLine))
     }
 
@@ -174,7 +208,11 @@ public struct ValuesDocument: @unchecked Sendable {
                 // A tab followed only by a comment or blank is harmless.
                 var next = index
                 while next < bytes.count && (bytes[next] == Byte.tab || bytes[next] == Byte.space) { next += 1 }
-                if next < bytes.count && bytes[next] != Byte.newline && bytes[next] != Byte.carriageReturn && bytes[next] != Byte.hash { return index }
+                if next < bytes.count && bytes[next] != Byte.newline && bytes[next] != Byte.carriageReturn
+                    && bytes[next] != Byte.hash
+                {
+                    return index
+                }
             }
             if byte == Byte.newline { atLineStart = true } else if byte != Byte.space { atLineStart = false }
         }
@@ -189,26 +227,41 @@ public struct ValuesDocument: @unchecked Sendable {
         while index < bytes.count {
             var indent = 0
             let lineStart = index
-            while index < bytes.count && bytes[index] == Byte.space { indent += 1; index += 1 }
-            let content = index < bytes.count && bytes[index] != Byte.newline && bytes[index] != Byte.carriageReturn && bytes[index] != Byte.hash
+            while index < bytes.count && bytes[index] == Byte.space {
+                indent += 1
+                index += 1
+            }
+            let content =
+                index < bytes.count && bytes[index] != Byte.newline && bytes[index] != Byte.carriageReturn
+                && bytes[index] != Byte.hash
             if content && flowDepth == 0 {
                 while let last = indents.last, last >= indent { indents.removeLast() }
                 indents.append(indent)
                 // "- - - x" nests sequences on one line
                 var dashes = 0, probe = index
-                while probe + 1 < bytes.count && bytes[probe] == Byte.dash && bytes[probe + 1] == Byte.space { dashes += 1; probe += 2 }
+                while probe + 1 < bytes.count && bytes[probe] == Byte.dash && bytes[probe + 1] == Byte.space {
+                    dashes += 1
+                    probe += 2
+                }
                 if indents.count + dashes > maxDepth { return lineStart }
             }
             var quote: UInt8 = 0
             while index < bytes.count && bytes[index] != Byte.newline {
                 let byte = bytes[index]
                 if quote != 0 { if byte == quote { quote = 0 } }
-                else if byte == Byte.doubleQuote || (byte == Byte.singleQuote && index > 0 && Byte.beforeQuote.contains(bytes[index - 1])) { quote = byte }
+                else if byte == Byte.doubleQuote
+                    || (byte == Byte.singleQuote && index > 0 && Byte.beforeQuote.contains(bytes[index - 1]))
+                {
+                    quote = byte
+                }
                 else if byte == Byte.hash && index > 0 && bytes[index - 1] == Byte.space {
                     while index < bytes.count && bytes[index] != Byte.newline { index += 1 }
                     break
                 }
-                else if byte == Byte.openBracket || byte == Byte.openBrace { flowDepth += 1; if flowDepth + indents.count > maxDepth { return lineStart } }
+                else if byte == Byte.openBracket || byte == Byte.openBrace {
+                    flowDepth += 1
+                    if flowDepth + indents.count > maxDepth { return lineStart }
+                }
                 else if byte == Byte.closeBracket || byte == Byte.closeBrace { flowDepth = max(0, flowDepth - 1) }
                 index += 1
             }
@@ -220,9 +273,12 @@ public struct ValuesDocument: @unchecked Sendable {
     /// The lines, from `line` on, where `key:` starts at `column` (to name every copy of a duplicate key).
     static func linesOfKey(_ key: String, column: Int, from line: Int, in text: String) -> [Int] {
         var result: [Int] = []
-        for (index, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= line {
+        for (index, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where index + 1 >= line {
             let body = content.dropFirst(column - 1)
-            if content.prefix(column - 1).allSatisfy({ $0 == " " }), body.hasPrefix(key + ":") || body.hasPrefix("\"\(key)\":") {
+            if content.prefix(column - 1).allSatisfy({ $0 == " " }),
+                body.hasPrefix(key + ":") || body.hasPrefix("\"\(key)\":")
+            {
                 result.append(index + 1)
             }
         }
@@ -236,7 +292,8 @@ public struct ValuesDocument: @unchecked Sendable {
             let while_ = context.map { " (\($0.text))" } ?? ""
             return ValuesFileError(file: name, line: mark.line, column: mark.column, "\(problem)\(while_)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            let lines = ValuesDocument.linesOfKey(duplicates.first ?? "", column: context.mark.column, from: context.mark.line, in: context.text)
+            let lines = ValuesDocument.linesOfKey(
+                duplicates.first ?? "", column: context.mark.column, from: context.mark.line, in: context.text)
             let at = lines.count > 1 ? " at lines " + lines.map(String.init).joined(separator: " and ") : ""
             let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
             return ValuesFileError(file: name, line: context.mark.line, column: context.mark.column,
@@ -275,17 +332,23 @@ public struct ValuesDocument: @unchecked Sendable {
     /// The `cacheRegistry` section as the file writes it (an empty mapping when the file has none).
     public func section() throws(ValuesFileError) -> Value {
         var budget = NodeBudget()
-        let section = try rootMapping?.value(for: "cacheRegistry").map { node throws(ValuesFileError) in try convert(node, budget: &budget) }
+        let section = try rootMapping?.value(for: "cacheRegistry").map { node throws(ValuesFileError) in
+            try convert(node, budget: &budget)
+        }
         if let section, section.entries == nil, !section.isNull {
-            throw ValuesFileError(file: name, line: line(of: KeyPath([])) ?? 1, "cacheRegistry must be a mapping, not \(section.typeName)")
+            throw ValuesFileError(file: name, line: line(of: KeyPath([])) ?? 1, "cacheRegistry must be a mapping, not "
+                + "\(section.typeName)")
         }
         return section.flatMap { $0.isNull ? nil : $0 } ?? .emptyMapping
     }
 
     /// The values outside `cacheRegistry` that its rules look at.
     public var external: ExternalValues {
-        let hasTLS = [["registryTls", "crt"], ["registryTls", "key"]].allSatisfy { topLevelString($0).map { !$0.isEmpty } == true }
-        return ExternalValues(toolManagerRegistryAddress: topLevelString(["toolManager", "env", "KUBIYA_IMAGE_REGISTRY_ADDRESS"]),
+        let hasTLS = [["registryTls", "crt"], ["registryTls", "key"]].allSatisfy {
+            topLevelString($0).map { !$0.isEmpty } == true
+        }
+        return ExternalValues(
+            toolManagerRegistryAddress: topLevelString(["toolManager", "env", "KUBIYA_IMAGE_REGISTRY_ADDRESS"]),
                               hasRegistryTLS: hasTLS)
     }
 
@@ -305,9 +368,13 @@ public struct ValuesDocument: @unchecked Sendable {
 
     /// The 1-based line of a key under `cacheRegistry` (or of the section itself for an empty path).
     public func line(of path: KeyPath) -> Int? {
-        guard let mapping = rootMapping, var entry = mapping.first(where: { $0.key.string == "cacheRegistry" }) else { return nil }
+        guard let mapping = rootMapping, var entry = mapping.first(where: { $0.key.string == "cacheRegistry" }) else {
+            return nil
+        }
         for key in path.components {
-            guard let next = entry.value.mapping?.first(where: { $0.key.string == key }) else { return entry.key.mark?.line }
+            guard let next = entry.value.mapping?.first(where: { $0.key.string == key }) else {
+                return entry.key.mark?.line
+            }
             entry = next
         }
         return entry.key.mark?.line
@@ -350,7 +417,11 @@ public struct ValuesDocument: @unchecked Sendable {
         func level(_ path: [String]) -> Level? {
             if let known = levels[path] { return known }
             let mapping: Node.Mapping?
-            if path.isEmpty { mapping = root } else { mapping = level(Array(path.dropLast()))?.children[path[path.count - 1]] }
+            if path.isEmpty {
+                mapping = root
+            } else {
+                mapping = level(Array(path.dropLast()))?.children[path[path.count - 1]]
+            }
             guard let mapping else { return nil }
             var built = Level()
             built.lines.reserveCapacity(mapping.count)
@@ -387,7 +458,8 @@ public struct ValuesDocument: @unchecked Sendable {
     func convert(_ node: Node, budget: inout NodeBudget) throws(ValuesFileError) -> Value {
         budget.remaining -= 1
         guard budget.remaining >= 0 else {
-            throw ValuesFileError(file: name, "cacheRegistry expands to more than 200000 nodes through aliases; refusing to read it")
+            throw ValuesFileError(file: name, "cacheRegistry expands to more than 200000 nodes through aliases; "
+                + "refusing to read it")
         }
         switch node {
         case .scalar(let scalar):
@@ -401,7 +473,8 @@ public struct ValuesDocument: @unchecked Sendable {
                 let name = key.string ?? ""
                 if name == "<<", value.mapping != nil || value.sequence != nil {
                     for merged in (value.sequence.map(Array.init) ?? [value]) {
-                        for entry in try convert(merged, budget: &budget).entries ?? [] where position[entry.key] == nil {
+                        for entry in try convert(merged, budget: &budget).entries ?? [] where position[entry.key] == nil
+                        {
                             position[entry.key] = entries.count
                             entries.append(entry)
                         }
@@ -433,15 +506,19 @@ public struct ValuesDocument: @unchecked Sendable {
         case "tag:yaml.org,2002:null": return Scalar(text: scalar.string, kind: .null)
         default: break
         }
-        return scalar.style == .plain || scalar.style == .any ? .plain(scalar.string) : Scalar(text: scalar.string, kind: .string)
+        return scalar.style == .plain || scalar.style == .any
+            ? .plain(scalar.string) : Scalar(text: scalar.string, kind: .string)
     }
 }
 
 /// The bytes the quick scans above look for, by name.
 enum Byte {
-    static let tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"), space = UInt8(ascii: " ")
-    static let hash = UInt8(ascii: "#"), dash = UInt8(ascii: "-"), doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'")
-    static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]"), openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}")
+    static let tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"),
+        space = UInt8(ascii: " ")
+    static let hash = UInt8(ascii: "#"), dash = UInt8(ascii: "-"), doubleQuote = UInt8(ascii: "\""),
+        singleQuote = UInt8(ascii: "'")
+    static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]"), openBrace = UInt8(ascii: "{"),
+        closeBrace = UInt8(ascii: "}")
     /// Characters that cannot start a plain top-level key: YAML's indicators and quotes.
     static let indicators = Set("#-.%?{[}]\"'&*!|>".utf8)
     /// What may stand before a single quote that opens a quoted scalar.

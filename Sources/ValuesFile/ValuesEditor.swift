@@ -5,13 +5,18 @@ import Yams
 /// key lines change; comments, quoting, blank lines, line endings and a missing final newline stay.
 public enum ValuesEditor {
     /// Sets a key outside `cacheRegistry` (such as `registryTls.crt`), keeping everything else byte for byte.
-    public static func setTopLevel(_ components: [String], to value: Value, in document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
+    public static func setTopLevel(
+        _ components: [String], to value: Value, in document: ValuesDocument
+    ) throws(ValuesFileError) -> ValuesDocument {
         let whole = try document.whole()
-        return try ValuesDocument(bytes: try TextEdit(whole).set(components: components, to: value), name: document.name)
+        return try ValuesDocument(
+            bytes: try TextEdit(whole).set(components: components, to: value), name: document.name)
     }
 
     /// The document with `registryTls.crt` and `registryTls.key` set to a PEM pair (base64, as the chart reads them).
-    public static func settingRegistryTLS(certificatePEM: String, keyPEM: String, in document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
+    public static func settingRegistryTLS(
+        certificatePEM: String, keyPEM: String, in document: ValuesDocument
+    ) throws(ValuesFileError) -> ValuesDocument {
         let crt = setTopLevelBase64(["registryTls", "crt"], certificatePEM)
         let key = setTopLevelBase64(["registryTls", "key"], keyPEM)
         return try setTopLevel(key.path, to: key.value, in: try setTopLevel(crt.path, to: crt.value, in: document))
@@ -22,7 +27,9 @@ public enum ValuesEditor {
     }
 
     /// The document after all assignments; a no-op assignment leaves the bytes identical.
-    public static func apply(_ assignments: [Assignment], to document: ValuesDocument) throws(ValuesFileError) -> ValuesDocument {
+    public static func apply(
+        _ assignments: [Assignment], to document: ValuesDocument
+    ) throws(ValuesFileError) -> ValuesDocument {
         var current = document
         for assignment in assignments {
             let bytes: [UInt8]
@@ -43,7 +50,10 @@ struct TextEdit {
     let source: SourceText
     var bytes: [UInt8] { source.bytes }
 
-    init(_ document: ValuesDocument) { self.document = document; self.source = document.source }
+    init(_ document: ValuesDocument) {
+        self.document = document
+        self.source = document.source
+    }
 
     /// A key and its value as found in the text.
     struct Slot {
@@ -100,10 +110,14 @@ struct TextEdit {
         var mappingStart = offset(root.mark)
         var parent: Slot? = nil
         for (depth, key) in components.enumerated() {
-            guard mapping.mapping != nil, let found = try findSlot(key, in: mapping, at: mappingStart) else { return bytes }
+            guard mapping.mapping != nil, let found = try findSlot(key, in: mapping, at: mappingStart) else {
+                return bytes
+            }
             if depth == components.count - 1 {
                 let siblings = mapping.mapping?.count ?? 0
-                if source.bytes[mappingStart] == UInt8(ascii: "{") { return removeFromFlow(found, mappingStart: mappingStart) }
+                if source.bytes[mappingStart] == UInt8(ascii: "{") {
+                    return removeFromFlow(found, mappingStart: mappingStart)
+                }
                 if siblings == 1, let parent { return try replace(parent, with: .emptyMapping) }
                 var start = source.lineStart(of: found.keyOffset)
                 var end = source.nextLineStart(after: max(found.valueEnd - 1, found.colonEnd))
@@ -151,8 +165,11 @@ struct TextEdit {
             start = colonEnd
             while start < bytes.count && bytes[start] != UInt8(ascii: "*") { start += 1 }
             end = aliasEnd(start)
-        } else if let scalar = value.scalar, scalar.style == .plain, scalar.string.isEmpty, scalar.tag.description.isEmpty {
-            start = colonEnd; end = colonEnd
+        } else if let scalar = value.scalar, scalar.style == .plain, scalar.string.isEmpty,
+            scalar.tag.description.isEmpty
+        {
+            start = colonEnd
+            end = colonEnd
         } else {
             start = skipProperties(max(rawValue, colonEnd))
             end = try nodeEnd(value, start: start, inFlow: inFlow, keyIndent: keyIndent)
@@ -178,7 +195,9 @@ struct TextEdit {
 
     /// Where a node's text ends.
     func nodeEnd(_ node: Node, start: Int, inFlow: Bool, keyIndent: Int) throws(ValuesFileError) -> Int {
-        if start < bytes.count && (bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "[")) && node.scalar == nil {
+        if start < bytes.count && (bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "["))
+            && node.scalar == nil
+        {
             return flowEnd(start)
         }
         switch node {
@@ -188,7 +207,8 @@ struct TextEdit {
             if scalar.style == .plain && !inFlow {
                 let text = String(decoding: bytes[start..<end], as: UTF8.self)
                 if text != scalar.string && !(scalar.string.isEmpty) {
-                    throw ValuesFileError(file: document.name, line: source.line(of: start), "a value written over several lines cannot be edited in place; put it on one line first")
+                    throw ValuesFileError(file: document.name, line: source.line(of: start), "a value written over "
+                        + "several lines cannot be edited in place; put it on one line first")
                 }
             }
             return end
@@ -206,7 +226,8 @@ struct TextEdit {
                     position = aliasEnd(star)
                 } else {
                     let contentStart = skipProperties(itemStart)
-                    position = try nodeEnd(item, start: contentStart, inFlow: false, keyIndent: source.indentation(ofLineAt: itemStart))
+                    position = try nodeEnd(
+                        item, start: contentStart, inFlow: false, keyIndent: source.indentation(ofLineAt: itemStart))
                 }
             }
             return position
@@ -222,7 +243,10 @@ struct TextEdit {
         case .doubleQuoted:
             index += 1
             while index < bytes.count {
-                if bytes[index] == UInt8(ascii: "\\") { index += 2; continue }
+                if bytes[index] == UInt8(ascii: "\\") {
+                    index += 2
+                    continue
+                }
                 if bytes[index] == UInt8(ascii: "\"") { return index + 1 }
                 index += 1
             }
@@ -231,7 +255,10 @@ struct TextEdit {
             index += 1
             while index < bytes.count {
                 if bytes[index] == UInt8(ascii: "'") {
-                    if index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "'") { index += 2; continue }
+                    if index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "'") {
+                        index += 2
+                        continue
+                    }
                     return index + 1
                 }
                 index += 1
@@ -266,8 +293,12 @@ struct TextEdit {
             var end = start
             while index < bytes.count && bytes[index] != 10 && bytes[index] != 13 {
                 let byte = bytes[index]
-                if byte == UInt8(ascii: "#") && index > start && (bytes[index - 1] == 32 || bytes[index - 1] == 9) { break }
-                if inFlow && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")) { break }
+                if byte == UInt8(ascii: "#") && index > start && (bytes[index - 1] == 32 || bytes[index - 1] == 9) {
+                    break
+                }
+                if inFlow && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")) {
+                    break
+                }
                 if byte == UInt8(ascii: ":") && (index + 1 == bytes.count || [32, 9, 10, 13].contains(bytes[index + 1])
                     || (inFlow && [44, 93, 125].contains(bytes[index + 1]))) { break }
                 if byte != 32 && byte != 9 { end = index + 1 }
@@ -283,8 +314,14 @@ struct TextEdit {
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") { index = scalarEnd(index, style: .doubleQuoted, inFlow: true, keyIndent: 0); continue }
-            if byte == UInt8(ascii: "'") { index = scalarEnd(index, style: .singleQuoted, inFlow: true, keyIndent: 0); continue }
+            if byte == UInt8(ascii: "\"") {
+                index = scalarEnd(index, style: .doubleQuoted, inFlow: true, keyIndent: 0)
+                continue
+            }
+            if byte == UInt8(ascii: "'") {
+                index = scalarEnd(index, style: .singleQuoted, inFlow: true, keyIndent: 0)
+                continue
+            }
             if byte == UInt8(ascii: "#") && index > 0 && (bytes[index - 1] == 32 || bytes[index - 1] == 10) {
                 while index < bytes.count && bytes[index] != 10 { index += 1 }
                 continue
@@ -311,7 +348,10 @@ struct TextEdit {
     var indentUnit: Int {
         for start in source.lineStarts {
             var index = start, count = 0
-            while index < bytes.count && bytes[index] == 32 { index += 1; count += 1 }
+            while index < bytes.count && bytes[index] == 32 {
+                index += 1
+                count += 1
+            }
             if count > 0 && index < bytes.count && ![10, 13, 35].contains(bytes[index]) { return count }
         }
         return 2
@@ -332,7 +372,9 @@ struct TextEdit {
             rendered = " " + YAMLText.flow(value)
         } else {
             let childIndent = String(repeating: " ", count: slot.keyIndent + indentUnit)
-            rendered = source.lineBreak + YAMLText.block(value, indent: childIndent, unit: indentUnit, lineBreak: source.lineBreak)
+            rendered =
+                source.lineBreak
+                + YAMLText.block(value, indent: childIndent, unit: indentUnit, lineBreak: source.lineBreak)
                 .dropLast(source.lineBreak.count)
         }
         return splice(slot.colonEnd..<valueEndForReplacement(slot), rendered)
@@ -340,7 +382,9 @@ struct TextEdit {
 
     /// For block collections the replaced text runs to the end of their last line, keeping what follows.
     func valueEndForReplacement(_ slot: Slot) -> Int {
-        slot.isEmptyValue ? source.lineEnd(of: slot.colonEnd) == slot.colonEnd ? slot.colonEnd : trailingSpaceEnd(slot.colonEnd) : slot.valueEnd
+        slot.isEmptyValue
+            ? source.lineEnd(of: slot.colonEnd) == slot.colonEnd ? slot.colonEnd : trailingSpaceEnd(slot.colonEnd)
+            : slot.valueEnd
     }
 
     func trailingSpaceEnd(_ start: Int) -> Int {
@@ -365,7 +409,9 @@ struct TextEdit {
         keys.reversed().reduce(value) { inner, key in .mapping([Entry(key: key, value: inner)]) }
     }
 
-    func insert(_ keys: [String], _ value: Value, into mapping: Node, at mappingStart: Int, parentSlot: Slot?) throws(ValuesFileError) -> [UInt8] {
+    func insert(
+        _ keys: [String], _ value: Value, into mapping: Node, at mappingStart: Int, parentSlot: Slot?
+    ) throws(ValuesFileError) -> [UInt8] {
         let nested = nestedValue(Array(keys.dropFirst()), value)
         let entry = Value.mapping([Entry(key: keys[0], value: nested)])
         if mappingStart < bytes.count && bytes[mappingStart] == UInt8(ascii: "{") {
@@ -409,7 +455,8 @@ struct TextEdit {
            let style = last.value.scalar?.style, style == .literal || style == .folded {
             let lastSlot = try slot(for: last.key, last.value, inFlow: false)
             if lastSlot.valueEnd >= bytes.count {
-                let block = YAMLText.block(nestedValue(components, value), indent: String(repeating: " ", count: indent), unit: indentUnit,
+                let block = YAMLText.block(
+                    nestedValue(components, value), indent: String(repeating: " ", count: indent), unit: indentUnit,
                                            lineBreak: source.lineBreak)
                 let at = source.lineStart(of: lastSlot.keyOffset)
                 return splice(at..<at, block)
@@ -420,7 +467,8 @@ struct TextEdit {
 
     /// Appends the section at the end of the file (before a closing `...` marker), at the top level's indentation.
     func appendSection(_ components: [String], _ value: Value, indent: Int = 0) -> [UInt8] {
-        let block = YAMLText.block(nestedValue(components, value), indent: String(repeating: " ", count: indent), unit: indentUnit,
+        let block = YAMLText.block(
+            nestedValue(components, value), indent: String(repeating: " ", count: indent), unit: indentUnit,
                                    lineBreak: source.lineBreak)
         if bytes.isEmpty { return Array(block.utf8) }
         if let marker = documentEndMarker() { return splice(marker..<marker, block) }

@@ -19,7 +19,9 @@ public struct ValuesFiles: Sendable {
     /// `values-tls.yaml` beside the last of `paths` when it exists and is not among them: the pair the wizard or
     /// `tls generate` stored there is then not read (a forgotten `-f`).
     public static func unreadTLSValues(beside paths: [String]) -> String? {
-        guard let last = paths.last, !paths.contains(where: { PathName.lastComponent($0) == tlsValuesFileName }) else { return nil }
+        guard let last = paths.last, !paths.contains(where: { PathName.lastComponent($0) == tlsValuesFileName }) else {
+            return nil
+        }
         let candidate = tlsValuesPath(beside: last)
         return access(candidate, F_OK) == 0 ? candidate : nil
     }
@@ -62,7 +64,8 @@ public struct ValuesFiles: Sendable {
         let indexes = documents.map(ValuesDocument.KeyLines.init)
         return problems.map { problem in
             guard problem.file == nil, let components = problem.location.valuesKeys else { return problem }
-            guard let position = indexes.lastIndex(where: { $0.contains(components) }) ?? (documents.isEmpty ? nil : 0) else {
+            guard let position = indexes.lastIndex(where: { $0.contains(components) }) ?? (documents.isEmpty ? nil : 0)
+            else {
                 return problem
             }
             var located = documents[position].locate(problem, indexes[position])

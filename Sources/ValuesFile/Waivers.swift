@@ -19,7 +19,9 @@ public struct Waivers: Sendable {
     /// The waivers of one file's text.
     public init(_ document: ValuesDocument) {
         file = document.name
-        let lines = document.bytes.split(separator: 10, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let lines = document.bytes.split(separator: 10, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         var found: [Waiver] = []
         var pending: [(codes: [String], line: Int)] = []
         for (index, line) in lines.enumerated() {
@@ -29,7 +31,10 @@ public struct Waivers: Sendable {
                 continue
             }
             if trimmed.allSatisfy({ $0 == "\r" }) { continue }  // a blank line between the waiver and its key
-            let covered = pending + (line.range(of: " #").flatMap { Waivers.codes(in: line[$0.upperBound...]) }.map { [($0, index + 1)] } ?? [])
+            let covered =
+                pending
+                + (line.range(of: " #").flatMap { Waivers.codes(in: line[$0.upperBound...]) }.map { [($0, index + 1)] }
+                    ?? [])
             found += covered.map { Waiver(codes: $0.codes, line: $0.line, covers: index + 1) }
             pending = []
         }
@@ -48,7 +53,8 @@ public struct Waivers: Sendable {
     /// Codes a waiver names that no rule has (a typo would otherwise waive nothing in silence), as `file:line: text`.
     public var unknownCodes: [String] {
         waivers.flatMap { waiver in
-            waiver.codes.filter { ProblemCode(rawValue: $0) == nil }.map { "\(file):\(waiver.line): \($0) is not a problem code" }
+            waiver.codes.filter { ProblemCode(rawValue: $0) == nil }.map { "\(file):\(waiver.line): \($0) is not a "
+                + "problem code" }
         }
     }
 
@@ -56,7 +62,8 @@ public struct Waivers: Sendable {
     public func apply(to problems: [Problem]) -> [Problem] {
         problems.map { problem in
             guard problem.severity == .warning, problem.allowedBy == nil, problem.file == file, let line = problem.line,
-                  let waiver = waivers.first(where: { $0.covers == line && $0.codes.contains(problem.code.rawValue) }) else {
+                let waiver = waivers.first(where: { $0.covers == line && $0.codes.contains(problem.code.rawValue) })
+            else {
                 return problem
             }
             var allowed = problem
@@ -71,7 +78,9 @@ extension ValuesFiles {
     public func acknowledging(_ problems: [Problem], allow: Set<ProblemCode> = []) -> [Problem] {
         let waived = documents.map(Waivers.init).reduce(problems) { $1.apply(to: $0) }
         return waived.map { problem in
-            guard problem.severity == .warning, problem.allowedBy == nil, allow.contains(problem.code) else { return problem }
+            guard problem.severity == .warning, problem.allowedBy == nil, allow.contains(problem.code) else {
+                return problem
+            }
             var allowed = problem
             allowed.allowedBy = "--allow"
             return allowed

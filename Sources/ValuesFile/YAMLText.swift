@@ -12,7 +12,8 @@ public enum YAMLText {
         case .string: break
         }
         let text = scalar.text
-        if style == .singleQuoted && !text.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) }) {
+        if style == .singleQuoted && !text.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) })
+        {
             return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
         }
         if style != .doubleQuoted && isPlainSafe(text, inFlow: inFlow) { return text }
@@ -27,7 +28,9 @@ public enum YAMLText {
         if Scalar.resolveKind(ofPlain: text) != .string { return false }
         if first == " " || last == " " || last == ":" { return false }
         if "-?:,[]{}#&*!|>'\"%@`".contains(first) { return false }
-        if text.contains(": ") || text.contains(" #") || text.contains(where: { $0.isNewline || $0 == "\t" }) { return false }
+        if text.contains(": ") || text.contains(" #") || text.contains(where: { $0.isNewline || $0 == "\t" }) {
+            return false
+        }
         if text.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 0x7F }) { return false }
         if inFlow && text.contains(where: { ",[]{}".contains($0) }) { return false }
         return true
@@ -56,7 +59,8 @@ public enum YAMLText {
             return entries.map { entry in
                 let prefix = indent + key(entry.key) + ":"
                 if isNonEmptyCollection(entry.value) {
-                    return prefix + lineBreak + block(entry.value, indent: indent + step, unit: unit, lineBreak: lineBreak)
+                    return prefix + lineBreak
+                        + block(entry.value, indent: indent + step, unit: unit, lineBreak: lineBreak)
                 }
                 return prefix + " " + flow(entry.value) + lineBreak
             }.joined()

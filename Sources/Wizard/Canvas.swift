@@ -12,7 +12,10 @@ public struct CellStyle: Equatable, Hashable, Sendable {
     public var underline = false
     public var reverse = false
     public init(_ role: StyleRole, bold: Bool = false, underline: Bool = false, reverse: Bool = false) {
-        self.role = role; self.bold = bold; self.underline = underline; self.reverse = reverse
+        self.role = role
+        self.bold = bold
+        self.underline = underline
+        self.reverse = reverse
     }
     public static let text = CellStyle(.text)
 }
@@ -23,7 +26,10 @@ public struct Cell: Equatable, Sendable {
     public var style: CellStyle
     /// The right half of the wide character in the cell before it: nothing is drawn here.
     public var isContinuation = false
-    public init(_ character: Character, _ style: CellStyle) { self.character = character; self.style = style }
+    public init(_ character: Character, _ style: CellStyle) {
+        self.character = character
+        self.style = style
+    }
 
     static func continuation(_ style: CellStyle) -> Cell {
         var cell = Cell(" ", style)
@@ -39,7 +45,9 @@ public enum TerminalColumns {
         guard let first = character.unicodeScalars.first else { return 0 }
         let value = first.value
         if value < 0x1100 { return 1 }
-        if first.properties.isEmojiPresentation || (first.properties.isEmoji && character.unicodeScalars.contains { $0.value == 0xFE0F }) {
+        if first.properties.isEmojiPresentation
+            || (first.properties.isEmoji && character.unicodeScalars.contains { $0.value == 0xFE0F })
+        {
             return 2
         }
         switch value {
@@ -63,13 +71,17 @@ public struct Canvas: Equatable, Sendable {
     /// Where the cursor should be shown (a text field being edited), if anywhere.
     public var cursor: (row: Int, column: Int)? {
         get { cursorRow.map { ($0, cursorColumn) } }
-        set { cursorRow = newValue?.row; cursorColumn = newValue?.column ?? 0 }
+        set {
+            cursorRow = newValue?.row
+            cursorColumn = newValue?.column ?? 0
+        }
     }
     private var cursorRow: Int?
     private var cursorColumn = 0
 
     public init(width: Int, height: Int) {
-        self.width = max(0, width); self.height = max(0, height)
+        self.width = max(0, width)
+        self.height = max(0, height)
         cells = Array(repeating: Cell(" ", .text), count: self.width * self.height)
     }
 
@@ -92,7 +104,8 @@ public struct Canvas: Equatable, Sendable {
 
     /// Writes text from a position, clipped to `limit` columns (and the canvas); returns the columns used.
     @discardableResult
-    public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .text, limit: Int? = nil) -> Int {
+    public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .text, limit: Int? = nil) -> Int
+    {
         guard row >= 0 && row < height else { return 0 }
         let end = min(width, column + (limit ?? width))
         var col = column
@@ -115,7 +128,9 @@ public struct Canvas: Equatable, Sendable {
     }
 
     public mutating func fill(row: Int, column: Int, width count: Int, style: CellStyle, character: Character = " ") {
-        for col in column..<min(width, column + max(0, count)) where col >= 0 { self[row, col] = Cell(character, style) }
+        for col in column..<min(width, column + max(0, count)) where col >= 0 {
+            self[row, col] = Cell(character, style)
+        }
     }
 
     /// The rows as plain text, trailing spaces removed (for golden screens).
@@ -133,15 +148,20 @@ public struct Glyphs: Equatable, Sendable {
     public let horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight, teeDown, teeUp: Character
     public let ok, error, warning, left, right, pointer: Character
 
-    public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
-                                       teeDown: "┬", teeUp: "┴", ok: "✓", error: "✗", warning: "!", left: "◀", right: "▶", pointer: "›")
-    public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
-                                     teeDown: "+", teeUp: "+", ok: "+", error: "x", warning: "!", left: "<", right: ">", pointer: ">")
+    public static let unicode = Glyphs(
+        horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
+        teeDown: "┬", teeUp: "┴", ok: "✓", error: "✗", warning: "!", left: "◀", right: "▶", pointer: "›")
+    public static let ascii = Glyphs(
+        horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
+        teeDown: "+", teeUp: "+", ok: "+", error: "x", warning: "!", left: "<", right: ">", pointer: ">")
 }
 
 extension Canvas {
     /// A box outline with a title.
-    mutating func box(top: Int, left: Int, width: Int, height: Int, title: String, glyphs: Glyphs, style: CellStyle = CellStyle(.border)) {
+    mutating func box(
+        top: Int, left: Int, width: Int, height: Int, title: String, glyphs: Glyphs,
+        style: CellStyle = CellStyle(.border)
+    ) {
         guard width >= 2, height >= 2 else { return }
         for col in left..<(left + width) {
             self[top, col] = Cell(glyphs.horizontal, style)
@@ -151,9 +171,13 @@ extension Canvas {
             self[row, left] = Cell(glyphs.vertical, style)
             self[row, left + width - 1] = Cell(glyphs.vertical, style)
         }
-        self[top, left] = Cell(glyphs.topLeft, style); self[top, left + width - 1] = Cell(glyphs.topRight, style)
-        self[top + height - 1, left] = Cell(glyphs.bottomLeft, style); self[top + height - 1, left + width - 1] = Cell(glyphs.bottomRight, style)
-        if !title.isEmpty { put(" \(title) ", row: top, column: left + 2, style: CellStyle(.title, bold: true), limit: width - 4) }
+        self[top, left] = Cell(glyphs.topLeft, style)
+        self[top, left + width - 1] = Cell(glyphs.topRight, style)
+        self[top + height - 1, left] = Cell(glyphs.bottomLeft, style)
+        self[top + height - 1, left + width - 1] = Cell(glyphs.bottomRight, style)
+        if !title.isEmpty {
+            put(" \(title) ", row: top, column: left + 2, style: CellStyle(.title, bold: true), limit: width - 4)
+        }
     }
 
     /// Clears a rectangle.
@@ -181,8 +205,22 @@ public func wrap(_ text: String, width: Int) -> [String] {
         var line = ""
         for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
             var word = String(word)
-            while word.count > width { if !line.isEmpty { lines.append(line); line = "" }; lines.append(String(word.prefix(width))); word = String(word.dropFirst(width)) }
-            if line.isEmpty { line = word } else if line.count + 1 + word.count <= width { line += " " + word } else { lines.append(line); line = word }
+            while word.count > width {
+                if !line.isEmpty {
+                    lines.append(line)
+                    line = ""
+                }
+                lines.append(String(word.prefix(width)))
+                word = String(word.dropFirst(width))
+            }
+            if line.isEmpty {
+                line = word
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = word
+            }
         }
         lines.append(line)
     }

@@ -10,9 +10,13 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
     case .write(let plan, let choice): drawWrite(&canvas, state, plan: plan, choice: choice)
     case .quit(let choice):
         let lines: [(String, CellStyle)] = [("You have unsaved changes. Quit without writing?", .text), ("", .text)]
-        drawBox(&canvas, state, title: "Quit", lines: lines, buttons: ["No", "Yes"], choice: choice, footer: "y quit  n stay  Enter: highlighted")
+        drawBox(
+            &canvas, state, title: "Quit", lines: lines, buttons: ["No", "Yes"], choice: choice,
+            footer: "y quit  n stay  Enter: highlighted")
     case .failed(let message):
-        drawBox(&canvas, state, title: "Write failed", lines: wrap(message, width: 60).map { ($0, CellStyle(.error, bold: true)) },
+        drawBox(
+            &canvas, state, title: "Write failed",
+            lines: wrap(message, width: 60).map { ($0, CellStyle(.error, bold: true)) },
                 buttons: ["OK"], choice: 0, footer: "Esc close")
     case .keys(let scroll):
         let all = KeyListLayout.lines
@@ -21,10 +25,14 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
         drawBox(&canvas, state, title: "Keys", lines: shown.map { ($0, CellStyle(.text)) }, buttons: [], choice: 0,
                 footer: footer, width: (all.map(\.count).max() ?? 0) + 4)
     case .changedOnDisk(let path, let choice):
-        let what = state.mode == .edit ? "Reload reads it again and keeps your edits on top of it; then you write again."
+        let what = state.mode == .edit ? "Reload reads it again and keeps your edits on top of it; then you write "
+            + "again."
             : "Reload looks at the disk again and shows what the write would replace."
-        let lines = wrap("\(path) changed on disk since it was read (another program or a set wrote it), so nothing was written.",
-                         width: 60).map { ($0, CellStyle(.warning, bold: true)) } + [("", .text)] + wrap(what, width: 60).map { ($0, CellStyle(.text)) }
+        let lines = wrap("\(path) changed on disk since it was read (another program or a set wrote it), so nothing "
+            + "was written.",
+                width: 60
+            ).map { ($0, CellStyle(.warning, bold: true)) } + [("", .text)]
+            + wrap(what, width: 60).map { ($0, CellStyle(.text)) }
         drawBox(&canvas, state, title: "Changed on disk", lines: lines, buttons: ["Back", "Reload"], choice: choice,
                 footer: "r reload  Esc back  Enter: highlighted")
     case .done(let paths):
@@ -34,10 +42,15 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
             .map { ("  " + $0, CellStyle(.success)) }
         for note in state.manifestPlan.notes {
             lines.append(("", .text))
-            lines += wrap("Note: " + note, width: max(40, state.width - 10)).map { ($0, CellStyle(.warning, bold: true)) }
+            lines += wrap("Note: " + note, width: max(40, state.width - 10)).map {
+                ($0, CellStyle(.warning, bold: true))
+            }
         }
-        lines += [("", .text), ("Next, with \(state.config.route.rawValue), in this order:", CellStyle(.title, bold: true))]
-        lines += NextSteps.lines(state.config, state.nextStepsContext).enumerated().map { ("  \($0.offset + 1). \($0.element)", CellStyle(.accent)) }
+        lines += [
+            ("", .text), ("Next, with \(state.config.route.rawValue), in this order:", CellStyle(.title, bold: true)),
+        ]
+        lines += NextSteps.lines(state.config, state.nextStepsContext).enumerated().map { ("  \($0.offset + 1). "
+            + "\($0.element)", CellStyle(.accent)) }
         drawBox(&canvas, state, title: "Done", lines: lines, buttons: ["Exit"], choice: 0, footer: "Enter or q exits")
     }
 }
@@ -65,7 +78,9 @@ func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines 
     let height = min(state.height - 2, lines.count + 5)
     let top = max(1, (state.height - height) / 2), left = max(0, (state.width - width) / 2)
     canvas.clear(top: top, left: left, width: width, height: height)
-    canvas.box(top: top, left: left, width: width, height: height, title: title, glyphs: state.glyphs, style: CellStyle(.accent))
+    canvas.box(
+        top: top, left: left, width: width, height: height, title: title, glyphs: state.glyphs,
+        style: CellStyle(.accent))
     for (index, line) in lines.prefix(height - 5).enumerated() {
         canvas.put(line.0, row: top + 1 + index, column: left + 2, style: line.1, limit: width - 4)
     }
@@ -79,7 +94,8 @@ func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines 
 
 func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
     guard let (title, lines) = helpContent(state, width: 60) else { return }
-    drawBox(&canvas, state, title: "Help: \(title)", lines: lines, buttons: ["Close"], choice: 0, footer: "Esc or F1 close")
+    drawBox(
+        &canvas, state, title: "Help: \(title)", lines: lines, buttons: ["Close"], choice: 0, footer: "Esc or F1 close")
 }
 
 /// The focused row's help, for F1 and for the help pane: its key, what it accepts, its help, example and default,
@@ -91,16 +107,24 @@ func helpContent(_ state: WizardState, width: Int) -> (title: String, lines: [(S
         let problem = state.problems[index]
         reviewed = problem
         if let field = problem.location.key.flatMap(FieldRegistry.owningField) {
-            item = FormItem(id: .field(field.path), label: field.label, keyPath: field.path.description, widget: .text, problemPaths: [], matchesSubpaths: false)
+            item = FormItem(
+                id: .field(field.path), label: field.label, keyPath: field.path.description, widget: .text,
+                problemPaths: [], matchesSubpaths: false)
         } else {
-            item = FormItem(id: .problem(index), label: problem.path, keyPath: problem.path, widget: .action, problemPaths: [], matchesSubpaths: false)
+            item = FormItem(
+                id: .problem(index), label: problem.path, keyPath: problem.path, widget: .action, problemPaths: [],
+                matchesSubpaths: false)
         }
     }
     func problemLines(_ problem: Problem) -> [(String, CellStyle)] {
-        wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: width)
+        wrap(
+            "\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: width
+        )
             .map { ($0, CellStyle(problem.severity == .error ? .error : .warning)) }
     }
-    var lines: [(String, CellStyle)] = wrap("Key: \(keyDisplay(item))", width: width).map { ($0, CellStyle(.accent, bold: true)) }
+    var lines: [(String, CellStyle)] = wrap("Key: \(keyDisplay(item))", width: width).map {
+        ($0, CellStyle(.accent, bold: true))
+    }
     if let reviewed { lines += problemLines(reviewed) }
     if case .field(let path) = item.id, let field = FieldRegistry.field(path) {
         lines += wrap("Accepts: \(Validator.expectation(field.kind))", width: width).map { ($0, CellStyle(.muted)) }
@@ -109,10 +133,14 @@ func helpContent(_ state: WizardState, width: Int) -> (title: String, lines: [(S
         lines += wrap("Example: \(field.example)", width: width).map { ($0, .text) }
         lines += wrap("Default: \(field.defaultDescription)", width: width).map { ($0, .text) }
         if !field.modes.isEmpty {
-            lines += wrap("Storage modes: \(field.modes.map(\.rawValue).sorted().joined(separator: ", "))", width: width).map { ($0, CellStyle(.muted)) }
+            lines += wrap(
+                "Storage modes: \(field.modes.map(\.rawValue).sorted().joined(separator: ", "))", width: width
+            ).map { ($0, CellStyle(.muted)) }
         }
         if state.config.route == .helm && !field.chartReads {
-            lines += wrap("The chart's templates ignore this key (route helm).", width: width).map { ($0, CellStyle(.warning)) }
+            lines += wrap("The chart's templates ignore this key (route helm).", width: width).map {
+                ($0, CellStyle(.warning))
+            }
         }
     } else {
         lines.append(("", .text))
@@ -133,24 +161,34 @@ public func keyDisplay(_ item: FormItem) -> String {
 /// The help text of a row: the field's (what it does, example, default) or the setting's.
 public func helpText(_ item: FormItem) -> String {
     if case .field(let path) = item.id, let field = FieldRegistry.field(path) {
-        return "\(field.help) Accepts \(Validator.expectation(field.kind)). Example: \(field.example). Default: \(field.defaultDescription)."
+        return "\(field.help) Accepts \(Validator.expectation(field.kind)). Example: \(field.example). Default: "
+            + "\(field.defaultDescription)."
     }
     return settingHelp(item.id)
 }
 
 func settingHelp(_ id: ItemID) -> String {
     switch id {
-    case .namespace: return "Namespace the registry is installed in. The Tool Manager reaches it at <service>.<namespace>; the certificate must cover that name."
+    case .namespace: return "Namespace the registry is installed in. The Tool Manager reaches it at "
+        + "<service>.<namespace>; the certificate must cover that name."
     case .release: return "Helm release name, used as the app.kubernetes.io/instance label."
-    case .outputDir: return "Folder for the rendered manifests (one file per resource plus kustomization.yaml, for kubectl apply -k)."
-    case .storageMode: return "hostPath keeps images on one node's disk; NFS shares them (ReadWriteMany, several replicas); dynamic lets a StorageClass provision the volume. Switching removes the old source from values.yaml."
-    case .tlsSource: return "existing secret: the registry uses deployment.tlsSecretName as it is. import: PEM files are checked and written as secret.yaml. generate: a self-signed certificate for exactly the service's names."
+    case .outputDir: return "Folder for the rendered manifests (one file per resource plus kustomization.yaml, for "
+        + "kubectl apply -k)."
+    case .storageMode: return "hostPath keeps images on one node's disk; NFS shares them (ReadWriteMany, several "
+        + "replicas); dynamic lets a StorageClass provision the volume. Switching removes the old source from "
+        + "values.yaml."
+    case .tlsSource: return "existing secret: the registry uses deployment.tlsSecretName as it is. import: PEM files "
+        + "are checked and written as secret.yaml. generate: a self-signed certificate for exactly the service's names."
     case .tlsCertificate: return "Path of the PEM certificate. It must cover <service>.<namespace>."
     case .tlsKey: return "Path of the PEM private key (RSA or ECDSA). It is never shown."
     case .tlsDays: return "How long the generated certificate is valid, in days (1 to 3650)."
     case .tlsAlgorithm: return "ECDSA P-256 (default) or RSA 2048."
-    case .updateReferences: return "The chart's values repeat the registry's address in other components (the Tool Manager's env, certs.d mount paths, a start command, BuildKit's config). Enter updates every line that holds the old address when the file is written; the preview's values diff shows them."
-    case .generatePair: return "Switches the source to a new self-signed pair for the service's names, generated now. Use it when the current pair is the chart's published one (its private key is public) or does not cover the names."
+    case .updateReferences: return "The chart's values repeat the registry's address in other components (the Tool "
+        + "Manager's env, certs.d mount paths, a start command, BuildKit's config). Enter updates every line that "
+        + "holds the old address when the file is written; the preview's values diff shows them."
+    case .generatePair: return "Switches the source to a new self-signed pair for the service's names, generated now. "
+        + "Use it when the current pair is the chart's published one (its private key is public) or does not cover the "
+        + "names."
     default: return ""
     }
 }
@@ -160,7 +198,9 @@ func drawFind(_ canvas: inout Canvas, _ state: WizardState, query: String, selec
     let width = min(state.width - 4, 76), height = min(state.height - 2, 18)
     let top = 2, left = (state.width - width) / 2
     canvas.clear(top: top, left: left, width: width, height: height)
-    canvas.box(top: top, left: left, width: width, height: height, title: "Find a field", glyphs: state.glyphs, style: CellStyle(.accent))
+    canvas.box(
+        top: top, left: left, width: width, height: height, title: "Find a field", glyphs: state.glyphs,
+        style: CellStyle(.accent))
     canvas.put("Find: " + query, row: top + 1, column: left + 2, style: CellStyle(.focus, bold: true), limit: width - 4)
     canvas.cursor = (top + 1, left + 8 + query.count)
     let visible = height - 4
@@ -174,7 +214,8 @@ func drawFind(_ canvas: inout Canvas, _ state: WizardState, query: String, selec
         let hidden = match.hiddenIn != nil
         let style = index == selection ? CellStyle(.focus, reverse: true) : CellStyle(hidden ? .muted : .text)
         canvas.fill(row: top + 2 + offset, column: left + 1, width: width - 2, style: style)
-        let path = match.item.keyPath.count > pathWidth ? "…" + match.item.keyPath.suffix(pathWidth - 1) : match.item.keyPath
+        let path =
+            match.item.keyPath.count > pathWidth ? "…" + match.item.keyPath.suffix(pathWidth - 1) : match.item.keyPath
         let place = match.hiddenIn.map { "\($0) mode" } ?? match.step.rawValue
         let text = "\(match.item.label.fitted(labelWidth)) \(path.fitted(pathWidth)) \(place)"
         canvas.put(text, row: top + 2 + offset, column: left + 2, style: style, limit: width - 4)
@@ -188,7 +229,9 @@ func drawPreview(_ canvas: inout Canvas, _ state: WizardState, tab: Int, scroll:
     let tabs = state.previewTabs
     let top = 1, left = 0, width = state.width, height = state.height - 2
     canvas.clear(top: top, left: left, width: width, height: height)
-    canvas.box(top: top, left: left, width: width, height: height, title: "Preview", glyphs: state.glyphs, style: CellStyle(.accent))
+    canvas.box(
+        top: top, left: left, width: width, height: height, title: "Preview", glyphs: state.glyphs,
+        style: CellStyle(.accent))
     // The tab strip starts where the current tab still fits, so it is always shown with its label.
     let room = width - 6
     var first = min(tab, max(0, tabs.count - 1))
@@ -227,19 +270,26 @@ func drawYAMLLine(_ canvas: inout Canvas, _ text: String, role: StyleRole, row: 
     }
     let key = String(text[...colon])
     let used = canvas.put(key, row: row, column: column, style: CellStyle(.yamlKey), limit: limit)
-    canvas.put(String(text[text.index(after: colon)...]), row: row, column: column + used, style: CellStyle(role), limit: limit - used)
+    canvas.put(
+        String(text[text.index(after: colon)...]), row: row, column: column + used, style: CellStyle(role),
+        limit: limit - used)
 }
 
 func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, choice: Int) {
     let errors = state.problems.errors
     if !errors.isEmpty {
-        var lines: [(String, CellStyle)] = [("Writing is refused: \(errors.count) error\(errors.count == 1 ? "" : "s") to fix first.", CellStyle(.error, bold: true)), ("", .text)]
-        lines += errors.prefix(max(1, state.height - 10)).map { ("\(state.glyphs.error) \($0.path): \($0.message)", CellStyle(.error)) }
-        drawBox(&canvas, state, title: "Write", lines: lines, buttons: ["Back"], choice: 0, footer: "Esc back; the Review step lists every problem")
+        var lines: [(String, CellStyle)] = [("Writing is refused: \(errors.count) error\(errors.count == 1 ? "" : "s") "
+            + "to fix first.", CellStyle(.error, bold: true)), ("", .text)]
+        lines += errors.prefix(max(1, state.height - 10)).map { ("\(state.glyphs.error) \($0.path): "
+            + "\($0.message)", CellStyle(.error)) }
+        drawBox(&canvas, state, title: "Write", lines: lines, buttons: ["Back"], choice: 0, footer: "Esc back; the "
+            + "Review step lists every problem")
         return
     }
     guard let plan else {
-        drawBox(&canvas, state, title: "Write", lines: [("Preparing the files...", CellStyle(.muted))], buttons: [], choice: 0, footer: "Esc cancel")
+        drawBox(
+            &canvas, state, title: "Write", lines: [("Preparing the files...", CellStyle(.muted))], buttons: [],
+            choice: 0, footer: "Esc cancel")
         return
     }
     var lines: [(String, CellStyle)] = [("These files will be written:", CellStyle(.title, bold: true))]
@@ -251,8 +301,10 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
         lines.append(("", .text))
         let mode = state.disk?.valuesFileMode.map { "0" + String($0, radix: 8) } ?? "its mode"
         lines.append((plan.restrictValuesMode
-                      ? "\(state.glyphs.ok) \(plan.valuesPath) will hold a private key, so it is written 0600 (p: keep \(mode))"
-                      : "\(state.glyphs.warning) \(plan.valuesPath) will hold a private key and stay \(mode): others can read it (p: 0600)",
+                      ? "\(state.glyphs.ok) \(plan.valuesPath) will hold a private key, so it is written 0600 (p: keep "
+                          + "\(mode))"
+                      : "\(state.glyphs.warning) \(plan.valuesPath) will hold a private key and stay \(mode): others "
+                          + "can read it (p: 0600)",
                       CellStyle(.warning, bold: !plan.restrictValuesMode)))
     }
     if !plan.overwrites.isEmpty {
@@ -264,13 +316,18 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
         lines.append(("", .text))
         lines.append((offer, CellStyle(.warning)))
     }
-    if state.mode == .edit, state.config.view.enabled, ClaimChange.changes(from: state.originalConfig, to: state.config) {
+    if state.mode == .edit, state.config.view.enabled, ClaimChange.changes(from: state.originalConfig, to: state.config)
+    {
         lines.append(("", .text))
-        lines += wrap("\(state.glyphs.warning) " + ClaimChange.problem(state.config).message, width: 60).map { ($0, CellStyle(.warning, bold: true)) }
+        lines += wrap("\(state.glyphs.warning) " + ClaimChange.problem(state.config).message, width: 60).map {
+            ($0, CellStyle(.warning, bold: true))
+        }
     }
     let buttons = plan.overwrites.isEmpty ? ["Cancel", "Write"] : ["Cancel", "Overwrite"]
     let footer = plan.overwrites.isEmpty ? "Enter write  Esc cancel" : "y overwrite  n cancel  Enter: highlighted"
-    drawBox(&canvas, state, title: "Write", lines: lines, buttons: buttons, choice: plan.overwrites.isEmpty ? 1 : choice, footer: footer)
+    drawBox(
+        &canvas, state, title: "Write", lines: lines, buttons: buttons, choice: plan.overwrites.isEmpty ? 1 : choice,
+        footer: footer)
 }
 
 extension String {

@@ -43,7 +43,10 @@ public enum Forms {
         case .general:
             items.append(setting(.namespace, "Namespace", "--namespace", paths: [.setting(.namespace)]))
             items.append(setting(.release, "Release name", "--release", paths: [.setting(.release)]))
-            items.append(FormItem(id: .route, label: "Install with", keyPath: "--route", widget: .choice(InstallRoute.allCases.map(\.rawValue)),
+            items.append(
+                FormItem(
+                    id: .route, label: "Install with", keyPath: "--route",
+                    widget: .choice(InstallRoute.allCases.map(\.rawValue)),
                                   problemPaths: [], matchesSubpaths: false))
             items += fields(for: .general, state: state)
             items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: [.setting(.outputDir)]))
@@ -54,21 +57,27 @@ public enum Forms {
             items += fields(for: .storage, state: state)
         case .tls:
             items += fields(for: .tls, state: state)
-            items.append(FormItem(id: .tlsSource, label: "TLS source", keyPath: "certificate", widget: .choice(TLSSource.allCases.map(\.rawValue)),
+            items.append(
+                FormItem(
+                    id: .tlsSource, label: "TLS source", keyPath: "certificate",
+                    widget: .choice(TLSSource.allCases.map(\.rawValue)),
                                   problemPaths: [.registryCertificate, .registryKey], matchesSubpaths: false))
             if state.tls.source != .generate {
-                items.append(FormItem(id: .generatePair, label: "Generate a new pair", keyPath: "Ctrl-G", widget: .action,
+                items.append(
+                    FormItem(
+                        id: .generatePair, label: "Generate a new pair", keyPath: "Ctrl-G", widget: .action,
                                       problemPaths: [], matchesSubpaths: false))
             }
             switch state.tls.source {
             case .existing: break
             case .importFiles:
-                items.append(setting(.tlsCertificate, "Certificate file", "tls.crt (PEM)", paths: [.tlsInput(.certificate)]))
+                items.append(
+                    setting(.tlsCertificate, "Certificate file", "tls.crt (PEM)", paths: [.tlsInput(.certificate)]))
                 items.append(setting(.tlsKey, "Key file", "tls.key (PEM)", paths: [.tlsInput(.key)]))
             case .generate:
                 items.append(setting(.tlsDays, "Valid for (days)", "--days", paths: [.tlsInput(.days)]))
                 items.append(FormItem(id: .tlsAlgorithm, label: "Key algorithm", keyPath: "--rsa",
-                                      widget: .choice(keyAlgorithms.map(\.label)), problemPaths: [.tlsInput(.algorithm)],
+                        widget: .choice(keyAlgorithms.map(\.label)), problemPaths: [.tlsInput(.algorithm)],
                                       matchesSubpaths: false))
             }
         case .registry, .probes:
@@ -82,14 +91,21 @@ public enum Forms {
                 let count = state.referenceLines.count
                 let lines = "\(count) other line\(count == 1 ? "" : "s")"
                 let label = state.updateReferences ? "Keep references" : "Update references"
-                let hint = state.updateReferences ? "\(lines) become \(state.config.registryAddress)" : "\(lines) hold the old address"
+                let hint = state.updateReferences ? "\(lines) become \(state.config.registryAddress)" : "\(lines) hold "
+                    + "the old address"
                 items.append(FormItem(id: .updateReferences, label: label, keyPath: hint, widget: .action,
                                       problemPaths: stale.map(\.location), matchesSubpaths: false))
             }
         case .review:
-            items += state.problems.indices.map { FormItem(id: .problem($0), label: "", keyPath: "", widget: .action, problemPaths: [], matchesSubpaths: false) }
+            items += state.problems.indices.map {
+                FormItem(
+                    id: .problem($0), label: "", keyPath: "", widget: .action, problemPaths: [], matchesSubpaths: false)
+            }
         case .write:
-            items.append(FormItem(id: .writeButton, label: "Write files", keyPath: "F10", widget: .action, problemPaths: [], matchesSubpaths: false))
+            items.append(
+                FormItem(
+                    id: .writeButton, label: "Write files", keyPath: "F10", widget: .action, problemPaths: [],
+                    matchesSubpaths: false))
         }
         return items
     }
@@ -102,8 +118,10 @@ public enum Forms {
         let view = state.config.view
         let mode = view.storageMode
         return FieldRegistry.all.filter { field in
-            // A YAML field is edited as `k=v, ...` only while it is a mapping; a list (env with valueFrom) is kept as written.
-            field.step == step && (!field.kind.isYAML || editableYAML.contains(field.path) && view.value(field.path)?.items == nil)
+            // A YAML field is edited as `k=v, ...` only while it is a mapping; a list (env with valueFrom) is kept as
+            // written.
+            field.step == step
+                && (!field.kind.isYAML || editableYAML.contains(field.path) && view.value(field.path)?.items == nil)
                 && field.applies(to: mode) && field.shownWhen.map { view.bool($0) != false } ?? true
         }.map { field in
             let widget: Widget
@@ -151,7 +169,9 @@ public enum Forms {
                 let on = view.effective(path)?.scalar?.boolValue == true
                 return field.choiceLabels.map { on ? $0.on : $0.off } ?? (on ? "yes" : "no")
             }
-            if let field = FieldRegistry.field(path), case .choice = field.kind { return view.effective(path).map(FieldRegistry.displayText) ?? "" }
+            if let field = FieldRegistry.field(path), case .choice = field.kind {
+                return view.effective(path).map(FieldRegistry.displayText) ?? ""
+            }
             return view.value(path).map(FieldRegistry.displayText) ?? ""
         case .namespace: return state.config.namespace
         case .release: return state.config.release
@@ -187,7 +207,10 @@ public enum Forms {
     /// `a=b, c=d` for a mapping of strings; a note for anything else.
     static func pairsText(_ value: Value?) -> String {
         guard let value else { return "" }
-        if let entries = value.entries { return entries.map { "\($0.key)=\($0.value.scalar?.text ?? FieldRegistry.displayText($0.value))" }.joined(separator: ", ") }
+        if let entries = value.entries {
+            return entries.map { "\($0.key)=\($0.value.scalar?.text ?? FieldRegistry.displayText($0.value))" }.joined(
+                separator: ", ")
+        }
         return FieldRegistry.displayText(value)
     }
 
@@ -197,7 +220,9 @@ public enum Forms {
             let trimmed = part.trimmingCharacters(in: " ")
             guard !trimmed.isEmpty else { return nil }
             let pieces = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return Entry(key: String(pieces[0]).trimmingCharacters(in: " "), value: .string(pieces.count > 1 ? String(pieces[1]).trimmingCharacters(in: " ") : ""))
+            return Entry(
+                key: String(pieces[0]).trimmingCharacters(in: " "),
+                value: .string(pieces.count > 1 ? String(pieces[1]).trimmingCharacters(in: " ") : ""))
         }
         return .mapping(entries)
     }

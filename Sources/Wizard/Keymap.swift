@@ -93,25 +93,34 @@ public enum Keymap {
         row("Tab / Down", "next field", [.form: [(.tab, .nextField), (.down, .nextField)]]),
         row("Shift-Tab / Up", "previous field", [.form: [(.backTab, .previousField), (.up, .previousField)]]),
         row("Left / Right / Space", "change a choice or a toggle; press a button", [
-            .choiceField: [(.left, .cycleChoice(by: -1)), (.right, .cycleChoice(by: 1)), (.character(" "), .cycleChoice(by: 1))],
-            .toggleField: [(.left, .cycleChoice(by: 1)), (.right, .cycleChoice(by: 1)), (.character(" "), .cycleChoice(by: 1))],
+                .choiceField: [
+                    (.left, .cycleChoice(by: -1)), (.right, .cycleChoice(by: 1)),
+                    (.character(" "), .cycleChoice(by: 1)),
+                ],
+                .toggleField: [
+                    (.left, .cycleChoice(by: 1)), (.right, .cycleChoice(by: 1)), (.character(" "), .cycleChoice(by: 1)),
+                ],
             .actionRow: [(.character(" "), .confirm)],
         ]),
         row("Enter", "confirm and move on; on Review, go to the field",
             Dictionary(uniqueKeysWithValues: (moving + [.actionRow]).map { ($0, [(Key.enter, Intent.confirm)]) })),
         row("PgDn/PgUp, Ctrl-N/P", "next / previous step", [.form: [
-            (.pageDown, .nextStep), (.control("n"), .nextStep), (.pageUp, .previousStep), (.control("p"), .previousStep),
+                    (.pageDown, .nextStep), (.control("n"), .nextStep), (.pageUp, .previousStep),
+                    (.control("p"), .previousStep),
         ]], hint: (5, "PgDn Step")),
         KeyRow(keys: "Home End Backspace Del", meaning: "edit text; Ctrl-U clears the field", bindings: [
             KeyBinding(context: .textField, trigger: .typedText, intent: .insertText("")),
         ] + bindings(.textField, [
             (.left, .moveCursor(.left)), (.right, .moveCursor(.right)), (.home, .moveCursor(.start)),
-            (.end, .moveCursor(.end)), (.backspace, .deleteBackward), (.delete, .deleteForward), (.control("u"), .clearText),
+                        (.end, .moveCursor(.end)), (.backspace, .deleteBackward), (.delete, .deleteForward),
+                        (.control("u"), .clearText),
         ]), hint: nil, inDialog: false),
         row("Esc", "put back the field's value; close a dialog", [.textField: [(.escape, .revert)]]),
         row("Ctrl-Z / Ctrl-Y", "undo / redo field edits", [.form: [(.control("z"), .undo), (.control("y"), .redo)]]),
         row("Ctrl-F", "find a field by label or key path", [.form: [(.control("f"), .openFind)]], hint: (4, "^F Find")),
-        row("F1", "help for the focused field or Review row", [.form: [(.function(1), .showHelp)]], hint: (1, "F1 Help")),
+        row(
+            "F1", "help for the focused field or Review row", [.form: [(.function(1), .showHelp)]], hint: (1, "F1 Help")
+        ),
         row("F2", "preview the manifests (diffs when editing)", [.form: [(.function(2), .openPreview)]],
             hint: (2, "F2 Preview")),
         row("Ctrl-G", "generate a new TLS pair (TLS step)", [.form: [(.control("g"), .generatePair)]]),
@@ -129,10 +138,17 @@ public enum Keymap {
 
     static let dialogRows: [KeyRow] = [
         row("y / n, r", "answer the dialog (r reloads a changed file)", [
-            .question: [(.character("y"), .answer(true)), (.character("Y"), .answer(true)), (.character("r"), .answer(true)),
-                        (.character("R"), .answer(true)), (.character("n"), .answer(false)), (.character("N"), .answer(false))],
-            .writeDialog: [(.character("y"), .answer(true)), (.character("Y"), .answer(true)), (.function(10), .answer(true)),
-                           (.control("s"), .answer(true)), (.character("n"), .answer(false)), (.character("N"), .answer(false))],
+                .question: [
+                    (.character("y"), .answer(true)), (.character("Y"), .answer(true)),
+                    (.character("r"), .answer(true)),
+                    (.character("R"), .answer(true)), (.character("n"), .answer(false)),
+                    (.character("N"), .answer(false)),
+                ],
+                .writeDialog: [
+                    (.character("y"), .answer(true)), (.character("Y"), .answer(true)), (.function(10), .answer(true)),
+                    (.control("s"), .answer(true)), (.character("n"), .answer(false)),
+                    (.character("N"), .answer(false)),
+                ]
         ], inDialog: true),
         row("Enter", "take the highlighted button or Find match", [
             .question: [(.enter, .confirm)], .writeDialog: [(.enter, .confirm)], .find: [(.enter, .confirm)],
@@ -145,8 +161,12 @@ public enum Keymap {
             .done: [(.escape, .close), (.character("q"), .close)],
         ], inDialog: true),
         row("Left / Right / Tab", "the other button; the next preview tab", [
-            .question: [(.left, .switchButton), (.right, .switchButton), (.tab, .switchButton), (.backTab, .switchButton)],
-            .writeDialog: [(.left, .switchButton), (.right, .switchButton), (.tab, .switchButton), (.backTab, .switchButton)],
+                .question: [
+                    (.left, .switchButton), (.right, .switchButton), (.tab, .switchButton), (.backTab, .switchButton),
+                ],
+                .writeDialog: [
+                    (.left, .switchButton), (.right, .switchButton), (.tab, .switchButton), (.backTab, .switchButton),
+                ],
             .preview: [(.right, .switchTab(by: 1)), (.tab, .switchTab(by: 1)), (.left, .switchTab(by: -1)),
                        (.backTab, .switchTab(by: -1))],
         ], inDialog: true),

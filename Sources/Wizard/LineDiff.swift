@@ -13,7 +13,9 @@ public enum LineDiff {
         var prefix = 0
         while prefix < a.count && prefix < b.count && a[prefix] == b[prefix] { prefix += 1 }
         var suffix = 0
-        while suffix < a.count - prefix && suffix < b.count - prefix && a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+        while suffix < a.count - prefix && suffix < b.count - prefix
+            && a[a.count - 1 - suffix] == b[b.count - 1 - suffix]
+        { suffix += 1 }
         let x = Array(a[prefix..<(a.count - suffix)]), y = Array(b[prefix..<(b.count - suffix)])
         return myers(x, y).map { change in
             switch change {
@@ -38,7 +40,10 @@ public enum LineDiff {
             for k in stride(from: -d, through: d, by: 2) {
                 var x = prevK(v, k, d) == k + 1 ? v[offset + k + 1] : v[offset + k - 1] + 1
                 var y = x - k
-                while x < n && y < m && a[x] == b[y] { x += 1; y += 1 }
+                while x < n && y < m && a[x] == b[y] {
+                    x += 1
+                    y += 1
+                }
                 v[offset + k] = x
                 if x >= n && y >= m { break search }
             }
@@ -50,9 +55,17 @@ public enum LineDiff {
             let k = x - y
             let previous = prevK(v, k, d)
             let prevX = v[offset + previous], prevY = prevX - previous
-            while x > prevX && y > prevY { x -= 1; y -= 1 }
-            if x == prevX { changes.append(.added(line: y, text: b[y - 1])) } else { changes.append(.removed(line: x, text: a[x - 1])) }
-            x = prevX; y = prevY
+            while x > prevX && y > prevY {
+                x -= 1
+                y -= 1
+            }
+            if x == prevX {
+                changes.append(.added(line: y, text: b[y - 1]))
+            } else {
+                changes.append(.removed(line: x, text: a[x - 1]))
+            }
+            x = prevX
+            y = prevY
         }
         return changes.reversed()
     }
@@ -81,18 +94,32 @@ public enum LineDiff {
         var all: [HunkLine] = []
         var i = 1, j = 1
         while i <= a.count || j <= b.count {
-            if i <= a.count && removed.contains(i) { all.append(.removed(line: i, text: a[i - 1])); i += 1 }
-            else if j <= b.count && added.contains(j) { all.append(.added(line: j, text: b[j - 1])); j += 1 }
-            else if i <= a.count && j <= b.count { all.append(.context(line: j, text: b[j - 1])); i += 1; j += 1 }
+            if i <= a.count && removed.contains(i) {
+                all.append(.removed(line: i, text: a[i - 1]))
+                i += 1
+            }
+            else if j <= b.count && added.contains(j) {
+                all.append(.added(line: j, text: b[j - 1]))
+                j += 1
+            }
+            else if i <= a.count && j <= b.count {
+                all.append(.context(line: j, text: b[j - 1]))
+                i += 1
+                j += 1
+            }
             else { break }
         }
         let changed = all.indices.filter { if case .context = all[$0] { return false } else { return true } }
         var hunks: [[HunkLine]] = []
         var start = max(0, changed[0] - context), end = min(all.count - 1, changed[0] + context)
         for index in changed.dropFirst() {
-            if index - context <= end + 1 { end = min(all.count - 1, index + context); continue }
+            if index - context <= end + 1 {
+                end = min(all.count - 1, index + context)
+                continue
+            }
             hunks.append(Array(all[start...end]))
-            start = max(0, index - context); end = min(all.count - 1, index + context)
+            start = max(0, index - context)
+            end = min(all.count - 1, index + context)
         }
         hunks.append(Array(all[start...end]))
         return hunks
@@ -114,7 +141,10 @@ public enum LineDiff {
             let text = lines[index]
             guard !text.trimmingCharacters(in: " ").isEmpty, let name = key(text) else { continue }
             let depth = indent(text)
-            if index == line - 1 || depth < limit { path.insert(name, at: 0); limit = depth }
+            if index == line - 1 || depth < limit {
+                path.insert(name, at: 0)
+                limit = depth
+            }
             if depth == 0 { break }
         }
         return path.joined(separator: ".")

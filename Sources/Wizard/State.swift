@@ -83,7 +83,9 @@ public struct GeneratedTLSMaterial: Equatable, Sendable {
     public let certificatePEM: String
     public let keyPEM: String
     public init(spec: GenerationSpec, certificatePEM: String, keyPEM: String) {
-        self.spec = spec; self.certificatePEM = certificatePEM; self.keyPEM = keyPEM
+        self.spec = spec
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
     }
 }
 
@@ -132,10 +134,17 @@ public struct DiskSnapshot: Equatable, Sendable {
     public var valuesFileBytes: [UInt8]?
     /// Why the folder could not be read (an unreadable manifest is never taken as absent and replaced).
     public var failure: String?
-    public init(outputDir: String, manifests: [String: String], valuesFileExists: Bool, httpSecret: String? = nil, valuesFileMode: UInt16? = nil,
+    public init(
+        outputDir: String, manifests: [String: String], valuesFileExists: Bool, httpSecret: String? = nil,
+        valuesFileMode: UInt16? = nil,
                 valuesFileBytes: [UInt8]? = nil, failure: String? = nil) {
-        self.outputDir = outputDir; self.manifests = manifests; self.valuesFileExists = valuesFileExists; self.httpSecret = httpSecret
-        self.valuesFileMode = valuesFileMode; self.valuesFileBytes = valuesFileBytes; self.failure = failure
+        self.outputDir = outputDir
+        self.manifests = manifests
+        self.valuesFileExists = valuesFileExists
+        self.httpSecret = httpSecret
+        self.valuesFileMode = valuesFileMode
+        self.valuesFileBytes = valuesFileBytes
+        self.failure = failure
     }
 }
 
@@ -260,13 +269,22 @@ public struct WizardState: Equatable, Sendable {
     public static let minimumWidth = 80, minimumHeight = 24
 
     /// `document` is the edited file already parsed (it is parsed here when not given).
-    public init(mode: Mode, valuesPath: String, originalBytes: [UInt8] = [], config: RegistryConfig, chartTLS: RegistryTLSMaterial? = nil,
+    public init(
+        mode: Mode, valuesPath: String, originalBytes: [UInt8] = [], config: RegistryConfig,
+        chartTLS: RegistryTLSMaterial? = nil,
                 outputDir: String = "manifests", width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode,
                 document: ValuesDocument? = nil, now: Date = Date()) {
         self.now = now
-        self.mode = mode; self.valuesPath = valuesPath; self.originalBytes = originalBytes
-        self.originalConfig = config; self.config = config; self.chartTLS = chartTLS
-        self.outputDir = outputDir; self.width = width; self.height = height; self.glyphs = glyphs
+        self.mode = mode
+        self.valuesPath = valuesPath
+        self.originalBytes = originalBytes
+        self.originalConfig = config
+        self.config = config
+        self.chartTLS = chartTLS
+        self.outputDir = outputDir
+        self.width = width
+        self.height = height
+        self.glyphs = glyphs
         if mode == .edit, let document = document ?? (try? ValuesDocument(bytes: originalBytes, name: valuesPath)) {
             // Where the file holds the addresses the registry had or may have had; a later change of the
             // address makes these lines stale.
@@ -279,11 +297,13 @@ public struct WizardState: Equatable, Sendable {
         rememberFocusedField()
     }
 
-    /// Where the program runs and which executable it is: the post-renderer wrapper's paths are made absolute with them.
+    /// Where the program runs and which executable it is: the post-renderer wrapper's paths are made absolute with
+    /// them.
     public var workingDirectory = "."
     public var executable = "cache-registry-setup"
 
-    /// Lines of the edited file whose consumers push to the registry (BuildKit, the Tool Manager), found when it was read.
+    /// Lines of the edited file whose consumers push to the registry (BuildKit, the Tool Manager), found when it was
+    /// read.
     public var pushers: [AddressReference] = []
     /// The edited file is the chart's values file (it holds other components of the chart).
     public var besideChart = false
@@ -309,7 +329,8 @@ public struct WizardState: Equatable, Sendable {
 
     /// Unsaved changes: the configuration or TLS choice differs from what was loaded or last written.
     public var isDirty: Bool {
-        config != (savedConfig ?? originalConfig) || (savedConfig == nil && (tls.source != .existing || updateReferences))
+        config != (savedConfig ?? originalConfig)
+            || (savedConfig == nil && (tls.source != .existing || updateReferences))
     }
 
     /// Whether the open dialog cannot go on until background work finishes (keys are held until then): the
@@ -335,7 +356,9 @@ public struct WizardState: Equatable, Sendable {
     }
 
     var validationInputs: ValidationInputs {
-        ValidationInputs(config: config, tls: tls, outputDir: outputDir, folderProblem: folderProblem, updateReferences: updateReferences,
+        ValidationInputs(
+            config: config, tls: tls, outputDir: outputDir, folderProblem: folderProblem,
+            updateReferences: updateReferences,
                          chartTLS: chartTLS, pushers: pushers, addressReferences: addressReferences, now: now)
     }
 
@@ -364,7 +387,8 @@ public struct WizardState: Equatable, Sendable {
         }
         // What only a session has: the output folder and the TLS step's inputs.
         if outputDir.isEmpty {
-            found.append(Problem(.error, .outputFolder, .setting(.outputDir), "must not be empty; the manifests need a folder, such as manifests"))
+            found.append(Problem(.error, .outputFolder, .setting(.outputDir), "must not be empty; the manifests need a "
+                + "folder, such as manifests"))
         } else if let folderProblem, folderProblem.path == outputDir {
             found.append(Problem(.error, .outputFolder, .setting(.outputDir), folderProblem.message))
         }
@@ -372,8 +396,11 @@ public struct WizardState: Equatable, Sendable {
         case .existing:
             break
         case .importFiles:
-            if tls.certificatePath.isEmpty { found.append(Problem(.error, .tlsInput, .tlsInput(.certificate), "choose the PEM certificate file")) }
-            if tls.keyPath.isEmpty { found.append(Problem(.error, .tlsInput, .tlsInput(.key), "choose the PEM private key file")) }
+            if tls.certificatePath.isEmpty {
+                found.append(Problem(.error, .tlsInput, .tlsInput(.certificate), "choose the PEM certificate file"))
+            }
+            if tls.keyPath.isEmpty { found.append(Problem(.error, .tlsInput, .tlsInput(.key), "choose the PEM private "
+                + "key file")) }
             if case .failed(let input, let message)? = tls.imported {
                 found.append(Problem(.error, .tlsInput, .tlsInput(input), message))
             }
@@ -381,7 +408,9 @@ public struct WizardState: Equatable, Sendable {
             if let days = Int(tls.days), (1...3650).contains(days) {} else {
                 found.append(Problem(.error, .tlsInput, .tlsInput(.days), "must be a number of days from 1 to 3650"))
             }
-            if let failure = tls.generationFailure { found.append(Problem(.error, .tlsInput, .tlsInput(.algorithm), failure)) }
+            if let failure = tls.generationFailure {
+                found.append(Problem(.error, .tlsInput, .tlsInput(.algorithm), failure))
+            }
         }
         problems = found.ordered
     }
@@ -398,7 +427,9 @@ public struct WizardState: Equatable, Sendable {
 
     /// The spec a generated certificate must match now.
     public var generationSpec: GenerationSpec {
-        GenerationSpec(names: config.serviceNames(), addresses: config.nodeAddressIP.map { [$0] } ?? [], days: Int(tls.days) ?? 365,
+        GenerationSpec(
+            names: config.serviceNames(), addresses: config.nodeAddressIP.map { [$0] } ?? [],
+            days: Int(tls.days) ?? 365,
                        rsa: tls.rsa)
     }
 
@@ -417,9 +448,13 @@ public struct WizardState: Equatable, Sendable {
     public var managedTLS: ManagedTLS? {
         switch tls.source {
         case .existing:
-            return chartTLS.flatMap { material in material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) } }
+            return chartTLS.flatMap { material in
+                material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) }
+            }
         case .importFiles:
-            if case .loaded(let material)? = tls.imported, let key = material.keyPEM { return ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: key) }
+            if case .loaded(let material)? = tls.imported, let key = material.keyPEM {
+                return ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: key)
+            }
             return nil
         case .generate:
             guard let generated = tls.generated, generated.spec == generationSpec else { return nil }

@@ -14,7 +14,8 @@ public func update(_ state: inout WizardState, _ action: Action) -> [Effect] {
 func transition(_ state: inout WizardState, _ action: Action) -> [Effect] {
     switch action {
     case .resize(let width, let height):
-        state.width = width; state.height = height
+        state.width = width
+        state.height = height
         return []
     case .click(let row, let column):
         guard state.dialog == nil, !state.isTooSmall else { return [] }
@@ -134,14 +135,20 @@ extension WizardState {
 
     /// Ctrl-C or F12: quit at once when nothing would be lost, otherwise ask first.
     mutating func quitAsking() -> [Effect] {
-        if isDirty { dialog = .quit(choice: 0); return [] }
+        if isDirty {
+            dialog = .quit(choice: 0)
+            return []
+        }
         return [.exit(status: 0)]
     }
 
     mutating func moveFocus(by delta: Int) {
         let count = items.count
         let target = focus + delta
-        if target >= count, let next = Step.allCases.after(step) { goTo(step: next, focus: 0); return }
+        if target >= count, let next = Step.allCases.after(step) {
+            goTo(step: next, focus: 0)
+            return
+        }
         if target < 0, let previous = Step.allCases.before(step) {
             goTo(step: previous, focus: Int.max)
             return
@@ -199,7 +206,10 @@ extension WizardState {
         guard let item = focusedItem else { return [] }
         switch (item.widget, intent) {
         case (.action, .confirm):
-            if case .problem(let index) = item.id, problems.indices.contains(index) { jump(to: problems[index]); return [] }
+            if case .problem(let index) = item.id, problems.indices.contains(index) {
+                jump(to: problems[index])
+                return []
+            }
             if item.id == .generatePair { return generateNewPair() }
             if item.id == .updateReferences {
                 updateReferences.toggle()
@@ -299,8 +309,12 @@ extension WizardState {
         case .tlsCertificate, .tlsKey:
             if item.id == .tlsCertificate { tls.certificatePath = text } else { tls.keyPath = text }
             tls.imported = nil
-            if !tls.certificatePath.isEmpty { effects.append(.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath)) }
-        case .tlsDays: tls.days = text; tls.generationFailure = nil
+            if !tls.certificatePath.isEmpty {
+                effects.append(.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath))
+            }
+        case .tlsDays:
+            tls.days = text
+            tls.generationFailure = nil
         default: break
         }
         return effects
@@ -469,7 +483,8 @@ extension WizardState {
             case .close: dialog = nil
             case .scroll(let amount):
                 let last = max(0, KeyListLayout.lines.count - KeyListLayout.visibleLines(height: height))
-                dialog = .keys(scroll: scrolled(scroll, amount, page: KeyListLayout.visibleLines(height: height), last: last))
+                dialog = .keys(
+                    scroll: scrolled(scroll, amount, page: KeyListLayout.visibleLines(height: height), last: last))
             default: break
             }
         case .done:
@@ -575,10 +590,14 @@ extension WizardState {
         }
         guard !needle.isEmpty else { return result }
         let modeRow = Forms.items(.storage, in: self).firstIndex { $0.id == .storageMode } ?? 0
-        for field in FieldRegistry.all where !shown.contains(field.path) && !field.modes.isEmpty && matches(field.label, field.path.description) {
-            let modes = field.modes.filter { StorageMode.selectable.contains($0) }.map(\.rawValue).sorted().joined(separator: " or ")
+        for field in FieldRegistry.all
+        where !shown.contains(field.path) && !field.modes.isEmpty && matches(field.label, field.path.description) {
+            let modes = field.modes.filter { StorageMode.selectable.contains($0) }.map(\.rawValue).sorted().joined(
+                separator: " or ")
             guard !modes.isEmpty else { continue }
-            let item = FormItem(id: .storageMode, label: field.label, keyPath: field.path.description, widget: .text, problemPaths: [], matchesSubpaths: false)
+            let item = FormItem(
+                id: .storageMode, label: field.label, keyPath: field.path.description, widget: .text, problemPaths: [],
+                matchesSubpaths: false)
             result.append((.storage, modeRow, item, modes))
         }
         return result

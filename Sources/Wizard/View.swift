@@ -40,9 +40,12 @@ struct Layout {
                 continue
             }
             let messages = item.id == .updateReferences
-                ? state.referenceLines.flatMap { wrap("\(state.valuesPath):\($0.line) \($0.path)", width: formWidth - 6) }
+                ? state.referenceLines.flatMap {
+                    wrap("\(state.valuesPath):\($0.line) \($0.path)", width: formWidth - 6)
+                }
                 : Forms.problems(of: item, in: state).flatMap { problem in
-                    wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) \(problem.message)", width: formWidth - 6)
+                    wrap("\(problem.severity == .error ? state.glyphs.error : state.glyphs.warning) "
+                        + "\(problem.message)", width: formWidth - 6)
                 }
             problemLines[index] = messages
             line += messages.count
@@ -53,7 +56,9 @@ struct Layout {
             let end = starts[state.focus] + 1 + (problemLines[state.focus]?.count ?? 0)
             offset = max(0, end - visible)
         }
-        return (starts.enumerated().map { (item: $0.offset, row: firstItemRow + $0.element - offset) }, problemLines, offset)
+        return (
+            starts.enumerated().map { (item: $0.offset, row: firstItemRow + $0.element - offset) }, problemLines, offset
+        )
     }
 
     func hit(row: Int, column: Int) -> Target? {
@@ -69,7 +74,8 @@ struct Layout {
 public func view(_ state: WizardState) -> Canvas {
     var canvas = Canvas(width: state.width, height: state.height)
     if state.isTooSmall {
-        let message = "Terminal too small: need \(WizardState.minimumWidth)x\(WizardState.minimumHeight), have \(state.width)x\(state.height)"
+        let message = "Terminal too small: need \(WizardState.minimumWidth)x\(WizardState.minimumHeight), have "
+            + "\(state.width)x\(state.height)"
         var lines = wrap(message, width: max(1, state.width - 2)) + ["", "Enlarge the window, or press Ctrl-C to quit."]
         if case .quit? = state.dialog { lines += ["", "Unsaved changes. Quit without writing? y / n"] }
         for (index, line) in lines.enumerated() {
@@ -89,12 +95,18 @@ public func view(_ state: WizardState) -> Canvas {
 }
 
 func drawFrame(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
-    let title = state.mode == .setup ? "Cache Registry setup: new configuration" : "Cache Registry setup: editing \(state.valuesPath)"
+    let title = state.mode == .setup ? "Cache Registry setup: new configuration" : "Cache Registry setup: editing "
+        + "\(state.valuesPath)"
     canvas.fill(row: 0, column: 0, width: state.width, style: CellStyle(.title, reverse: true))
-    canvas.put(" " + title, row: 0, column: 0, style: CellStyle(.title, bold: true, reverse: true), limit: state.width - 12)
-    if state.isDirty { canvas.put("modified ", row: 0, column: state.width - 9, style: CellStyle(.title, reverse: true)) }
+    canvas.put(
+        " " + title, row: 0, column: 0, style: CellStyle(.title, bold: true, reverse: true), limit: state.width - 12)
+    if state.isDirty {
+        canvas.put("modified ", row: 0, column: state.width - 9, style: CellStyle(.title, reverse: true))
+    }
     canvas.box(top: 1, left: 0, width: state.width, height: state.height - 2, title: "", glyphs: state.glyphs)
-    for row in 2..<(state.height - 2) { canvas[row, layout.sideWidth] = Cell(state.glyphs.vertical, CellStyle(.border)) }
+    for row in 2..<(state.height - 2) {
+        canvas[row, layout.sideWidth] = Cell(state.glyphs.vertical, CellStyle(.border))
+    }
     canvas[1, layout.sideWidth] = Cell(state.glyphs.teeDown, CellStyle(.border))
     canvas[state.height - 2, layout.sideWidth] = Cell(state.glyphs.teeUp, CellStyle(.border))
     canvas.put(" Steps ", row: 1, column: 2, style: CellStyle(.title, bold: true))
@@ -106,19 +118,27 @@ func drawSteps(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
         let marker: Character
         let markerStyle: CellStyle
         if step == .review || step == .write {
-            marker = " "; markerStyle = .text
+            marker = " "
+            markerStyle = .text
         } else if !stepProblems.errors.isEmpty {
-            marker = state.glyphs.error; markerStyle = CellStyle(.error, bold: true)
+            marker = state.glyphs.error
+            markerStyle = CellStyle(.error, bold: true)
         } else if !stepProblems.warnings.isEmpty {
-            marker = state.glyphs.warning; markerStyle = CellStyle(.warning, bold: true)
+            marker = state.glyphs.warning
+            markerStyle = CellStyle(.warning, bold: true)
         } else {
-            marker = state.glyphs.ok; markerStyle = CellStyle(.success)
+            marker = state.glyphs.ok
+            markerStyle = CellStyle(.success)
         }
         let row = layout.bodyTop + index
         let current = step == state.step
         canvas.put(String(marker), row: row, column: 1, style: markerStyle)
-        canvas.fill(row: row, column: 2, width: layout.sideWidth - 2, style: current ? CellStyle(.focus, bold: true, reverse: true) : .text)
-        canvas.put(" " + step.rawValue, row: row, column: 2, style: current ? CellStyle(.focus, bold: true, reverse: true) : .text, limit: layout.sideWidth - 2)
+        canvas.fill(
+            row: row, column: 2, width: layout.sideWidth - 2,
+            style: current ? CellStyle(.focus, bold: true, reverse: true) : .text)
+        canvas.put(
+            " " + step.rawValue, row: row, column: 2,
+            style: current ? CellStyle(.focus, bold: true, reverse: true) : .text, limit: layout.sideWidth - 2)
     }
 }
 
@@ -136,8 +156,10 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
         let focused = index == state.focus
         if case .problem(let problemIndex) = item.id {
             let problem = state.problems[problemIndex]
-            let style = focused ? CellStyle(.focus, reverse: true) : CellStyle(problem.severity == .error ? .error : .warning)
-            for (offset, text) in problemRowLines(problem, width: layout.formWidth - 2).enumerated() where row + offset <= layout.bodyBottom {
+            let style =
+                focused ? CellStyle(.focus, reverse: true) : CellStyle(problem.severity == .error ? .error : .warning)
+            for (offset, text) in problemRowLines(problem, width: layout.formWidth - 2).enumerated()
+            where row + offset <= layout.bodyBottom {
                 canvas.fill(row: row + offset, column: left, width: layout.formWidth - 1, style: style)
                 canvas.put(text, row: row + offset, column: left, style: style, limit: layout.formWidth - 2)
             }
@@ -148,15 +170,22 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
             let messageRow = row + 1 + offset
             guard messageRow <= layout.bodyBottom else { break }
             let isError = message.first == state.glyphs.error
-            canvas.put("    " + message, row: messageRow, column: left, style: CellStyle(isError ? .error : .warning, bold: isError),
+            canvas.put(
+                "    " + message, row: messageRow, column: left,
+                style: CellStyle(isError ? .error : .warning, bold: isError),
                        limit: layout.formWidth - 1)
         }
     }
     if items.isEmpty && state.step == .review {
-        canvas.put("\(state.glyphs.ok) No problems. PgDn to write.", row: layout.firstItemRow, column: left, style: CellStyle(.success))
+        canvas.put(
+            "\(state.glyphs.ok) No problems. PgDn to write.", row: layout.firstItemRow, column: left,
+            style: CellStyle(.success))
     }
-    let nextFreeRow = (rows.last.map { $0.row + 1 + (problemLines[$0.item]?.count ?? 0) } ?? layout.firstItemRow + 1) + 1
-    if state.step == .review { drawManifestSummary(&canvas, state, layout, from: max(nextFreeRow, layout.firstItemRow + 2)) }
+    let nextFreeRow =
+        (rows.last.map { $0.row + 1 + (problemLines[$0.item]?.count ?? 0) } ?? layout.firstItemRow + 1) + 1
+    if state.step == .review {
+        drawManifestSummary(&canvas, state, layout, from: max(nextFreeRow, layout.firstItemRow + 2))
+    }
     if state.step == .tls { drawTLSSummary(&canvas, state, layout, from: nextFreeRow) }
     if state.step == .service { drawReachSummary(&canvas, state, layout, from: nextFreeRow) }
 }
@@ -186,10 +215,13 @@ func problemRowLines(_ problem: Problem, width: Int) -> [String] {
 /// The Service step's summary: the address pods use, and the one nodes (outside cluster DNS) use, if any.
 func drawReachSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
     let nodes = state.config.nodeAddress.map { "Nodes pull from \($0) (the certificate and trust/ cover it)." }
-        ?? "Nodes cannot resolve Service names: give a fixed ClusterIP or a NodePort for nodes to pull from the registry."
-    let lines = wrap("Pods reach the registry at \(state.config.registryAddress). " + nodes, width: layout.formWidth - 2)
+        ?? "Nodes cannot resolve Service names: give a fixed ClusterIP or a NodePort for nodes to pull from the "
+            + "registry."
+    let lines = wrap(
+        "Pods reach the registry at \(state.config.registryAddress). " + nodes, width: layout.formWidth - 2)
     for (offset, line) in lines.enumerated() where top + offset <= layout.bodyBottom {
-        canvas.put(line, row: top + offset, column: layout.formLeft + 1, style: CellStyle(.muted), limit: layout.formWidth - 1)
+        canvas.put(
+            line, row: top + offset, column: layout.formLeft + 1, style: CellStyle(.muted), limit: layout.formWidth - 1)
     }
 }
 
@@ -204,28 +236,37 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
         lines.append(("Certificate (\(report.keyAlgorithm)): \(expiry) \(CalendarDate.string(report.notAfter)), \(key)",
                       CellStyle(.title, bold: true)))
         lines += report.coverage.map { entry in
-            (entry.covered ? "  \(state.glyphs.ok) \(entry.name)" : "  \(state.glyphs.error) \(entry.name) (not covered)",
+            (entry.covered ? "  \(state.glyphs.ok) \(entry.name)" : "  \(state.glyphs.error) \(entry.name) (not "
+                + "covered)",
              entry.covered ? CellStyle(.success) : CellStyle(.warning))
         }
         if let ip = state.config.nodeAddressIP {
             let covered = report.ipAddresses.contains(ip)
-            lines.append((covered ? "  \(state.glyphs.ok) \(ip) (node address)" : "  \(state.glyphs.error) \(ip) (node address, not covered)",
+            lines.append((covered ? "  \(state.glyphs.ok) \(ip) (node address)" : "  \(state.glyphs.error) \(ip) (node "
+                + "address, not covered)",
                           covered ? CellStyle(.success) : CellStyle(.error)))
         }
     } else if state.tls.source == .generate {
-        lines.append(("A self-signed \(state.tls.rsa ? "RSA 2048" : "ECDSA P-256") certificate for:", CellStyle(.title, bold: true)))
+        lines.append(
+            (
+                "A self-signed \(state.tls.rsa ? "RSA 2048" : "ECDSA P-256") certificate for:",
+                CellStyle(.title, bold: true)
+            ))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
         if let ip = state.config.nodeAddressIP { lines.append(("  \(ip) (node address, an IP SAN)", CellStyle(.text))) }
         let helm = state.tlsValuesPath.map { "\($0) (0600)" } ?? "registryTls in \(state.valuesPath)"
-        lines += wrap("Written to \(state.outputDir)/secret.yaml (0600) and, for Helm, to \(helm); \(state.outputDir)/trust/ tells nodes to trust it.",
+        lines += wrap("Written to \(state.outputDir)/secret.yaml (0600) and, for Helm, to \(helm); "
+            + "\(state.outputDir)/trust/ tells nodes to trust it.",
                       width: layout.formWidth - 2).map { ($0, CellStyle(.muted)) }
     } else if state.tls.source == .existing {
-        lines.append(("Secret \(state.config.view.string(.deploymentTlsSecretName) ?? "") needs tls.crt/tls.key for:", CellStyle(.title, bold: true)))
+        lines.append(("Secret \(state.config.view.string(.deploymentTlsSecretName) ?? "") needs tls.crt/tls.key "
+            + "for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
         if let ip = state.config.nodeAddressIP { lines.append(("  \(ip) (node address, an IP SAN)", CellStyle(.text))) }
     }
     // Wrapped, so no word of the summary is cut at 80 columns.
-    for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 2).enumerated() where top + offset <= layout.bodyBottom {
+    for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 2).enumerated()
+    where top + offset <= layout.bodyBottom {
         canvas.put(line.0, row: top + offset, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }
@@ -236,7 +277,9 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
     guard top <= layout.bodyBottom else { return }
     let left = layout.formLeft + 1
     let plan = state.manifestPlan
-    var lines: [(String, CellStyle)] = [("Files to write, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))]
+    var lines: [(String, CellStyle)] = [
+        ("Files to write, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))
+    ]
     // A folder too long to stand before every file name is written once, whole, with the names below it.
     let longest = WritePlanner.path(state.outputDir, OutputLayout.kustomizationName)
     let underFolder = longest.count > 28
@@ -257,16 +300,24 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
     lines += plan.omitted.map { ("  \($0.reason)", CellStyle(.muted)) }
     lines += plan.notes.map { ("  Note: \($0)", CellStyle(.warning)) }
     if let ignored = ChartRules.ignoredNote(state.config) { lines.append(("  Note: \(ignored)", CellStyle(.warning))) }
-    for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 1).enumerated() where top + offset <= layout.bodyBottom {
+    for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 1).enumerated()
+    where top + offset <= layout.bodyBottom {
         canvas.put(line.0, row: top + offset, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }
 
-func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ item: FormItem, row: Int, focused: Bool) {
+func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ item: FormItem, row: Int, focused: Bool)
+{
     var column = layout.formLeft + 1
     let problems = Forms.problems(of: item, in: state)
-    let marker: Character = !problems.errors.isEmpty ? state.glyphs.error : (!problems.warnings.isEmpty ? state.glyphs.warning : (focused ? state.glyphs.pointer : " "))
-    let markerStyle = !problems.errors.isEmpty ? CellStyle(.error, bold: true) : (!problems.warnings.isEmpty ? CellStyle(.warning, bold: true) : CellStyle(.accent))
+    let marker: Character =
+        !problems.errors.isEmpty
+        ? state.glyphs.error
+        : (!problems.warnings.isEmpty ? state.glyphs.warning : (focused ? state.glyphs.pointer : " "))
+    let markerStyle =
+        !problems.errors.isEmpty
+        ? CellStyle(.error, bold: true)
+        : (!problems.warnings.isEmpty ? CellStyle(.warning, bold: true) : CellStyle(.accent))
     canvas.put(String(marker), row: row, column: column, style: markerStyle)
     column += 2
     if item.widget == .action {
@@ -280,15 +331,21 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
                    style: CellStyle(.muted), limit: max(0, room))
         return
     }
-    canvas.put(item.label, row: row, column: column, style: focused ? CellStyle(.focus, bold: true) : .text, limit: layout.labelWidth - 1)
+    canvas.put(
+        item.label, row: row, column: column, style: focused ? CellStyle(.focus, bold: true) : .text,
+        limit: layout.labelWidth - 1)
     column += layout.labelWidth
     let text = focused ? (state.draft ?? Forms.text(of: item.id, in: state)) : Forms.text(of: item.id, in: state)
     var keyPath = item.keyPath
     let right = layout.formLeft + layout.formWidth
-    if case .field(let fieldPath) = item.id, state.config.route == .helm, FieldRegistry.field(fieldPath)?.chartReads == false {
+    if case .field(let fieldPath) = item.id, state.config.route == .helm,
+        FieldRegistry.field(fieldPath)?.chartReads == false
+    {
         // On the helm route the chart's templates never read this key: said beside the value, path first when both fit.
         let marker = "chart ignores it"
-        keyPath = keyPath.count + marker.count + 3 <= right - column - layout.valueWidth - 2 ? keyPath + " · " + marker : marker
+        keyPath =
+            keyPath.count + marker.count + 3 <= right - column - layout.valueWidth - 2
+            ? keyPath + " · " + marker : marker
     }
     // The value takes its column; the key path stands right-aligned at the border, and when it would not fit, the
     // value gives up the columns it does not use (never its text or the cursor), so the path stays whole.
@@ -333,7 +390,9 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
 func drawReviewHeader(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     let errors = state.problems.errors.count, warnings = state.problems.warnings.count
     let line = errors + warnings == 0 ? "" : "Errors first. Enter jumps to the field; F2 shows the manifests."
-    canvas.put(line, row: layout.bodyTop + 1, column: layout.formLeft + 1, style: CellStyle(.muted), limit: layout.formWidth - 1)
+    canvas.put(
+        line, row: layout.bodyTop + 1, column: layout.formLeft + 1, style: CellStyle(.muted),
+        limit: layout.formWidth - 1)
 }
 
 func drawWriteSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
@@ -344,10 +403,13 @@ func drawWriteSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: La
         ("Namespace: \(state.config.namespace)   Release: \(state.config.release)", .text),
     ]
     if !state.problems.errors.isEmpty {
-        lines.append(("\(state.glyphs.error) \(state.problems.errors.count) error(s) must be fixed before writing (see Review).", CellStyle(.error, bold: true)))
+        lines.append(("\(state.glyphs.error) \(state.problems.errors.count) error(s) must be fixed before writing (see "
+            + "Review).", CellStyle(.error, bold: true)))
     }
-    for (index, line) in wrapKeepingIndent(lines, width: layout.formWidth - 2).enumerated() where layout.firstItemRow + 2 + index <= layout.bodyBottom {
-        canvas.put(line.0, row: layout.firstItemRow + 2 + index, column: left, style: line.1, limit: layout.formWidth - 1)
+    for (index, line) in wrapKeepingIndent(lines, width: layout.formWidth - 2).enumerated()
+    where layout.firstItemRow + 2 + index <= layout.bodyBottom {
+        canvas.put(
+            line.0, row: layout.firstItemRow + 2 + index, column: left, style: line.1, limit: layout.formWidth - 1)
     }
 }
 
@@ -355,10 +417,15 @@ func drawStatus(_ canvas: inout Canvas, _ state: WizardState) {
     let row = state.height - 1
     let errors = state.problems.errors.count, warnings = state.problems.warnings.count
     let status = "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
-    let style = errors > 0 ? CellStyle(.error, bold: true) : (warnings > 0 ? CellStyle(.warning, bold: true) : CellStyle(.success, bold: true))
+    let style =
+        errors > 0
+        ? CellStyle(.error, bold: true)
+        : (warnings > 0 ? CellStyle(.warning, bold: true) : CellStyle(.success, bold: true))
     let used = canvas.put(" " + status + " ", row: row, column: 0, style: style)
     if let note = state.working.first {
-        canvas.put("working: \(note)...", row: row, column: used + 1, style: CellStyle(.accent, bold: true), limit: state.width - used - 2)
+        canvas.put(
+            "working: \(note)...", row: row, column: used + 1, style: CellStyle(.accent, bold: true),
+            limit: state.width - used - 2)
         return
     }
     canvas.put(Keymap.statusHints, row: row, column: used + 1, style: CellStyle(.muted), limit: state.width - used - 1)

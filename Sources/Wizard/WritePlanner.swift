@@ -8,12 +8,17 @@ import ValuesFile
 public enum WritePlanner {
     /// The plan, or the reason the values file cannot be edited (then nothing at all is written).
     public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(ValuesFileError) -> WritePlan {
-        let trust = state.managedTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: state.config) } ?? []
+        let trust =
+            state.managedTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: state.config) } ?? []
         var layout: OutputLayout
-        do { layout = try OutputLayout(rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false, trust: trust) } catch {
+        do {
+            layout = try OutputLayout(
+                rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false, trust: trust)
+        } catch {
             throw ValuesFileError(file: state.outputDir, error.description)
         }
-        if let wrapper = NextSteps.wrapperFile(state.config, valuesFiles: state.nextStepsContext.valuesFiles, outputDir: state.outputDir,
+        if let wrapper = NextSteps.wrapperFile(
+            state.config, valuesFiles: state.nextStepsContext.valuesFiles, outputDir: state.outputDir,
                                                workingDirectory: state.workingDirectory, executable: state.executable) {
             layout.files.append(wrapper)
         }
@@ -34,10 +39,16 @@ public enum WritePlanner {
             summary.append(count(path(state.outputDir, file.name), disk.manifests[file.name] ?? "", file.contents))
         }
         if !trust.isEmpty {
-            summary.append((path(state.outputDir, TrustFiles.folder + "/"), trust.map { $0.contents.split(separator: "\n").count }.reduce(0, +), 0))
+            summary.append(
+                (
+                    path(state.outputDir, TrustFiles.folder + "/"),
+                    trust.map { $0.contents.split(separator: "\n").count }.reduce(0, +), 0
+                ))
         }
-        var plan = WritePlan(valuesPath: state.valuesPath, valuesBytes: values, tlsValues: tlsValues, outputDir: state.outputDir,
-                             files: layout.files, overwrites: overwrites, summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
+        var plan = WritePlan(
+            valuesPath: state.valuesPath, valuesBytes: values, tlsValues: tlsValues, outputDir: state.outputDir,
+            files: layout.files, overwrites: overwrites,
+            summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
         plan.valuesReadBefore = readBefore
         let keyIntoValues = state.tls.source != .existing && state.tlsValuesPath == nil && state.managedTLS != nil
         plan.keyInReadableValues = keyIntoValues && (disk.valuesFileMode.map { $0 & 0o077 != 0 } ?? false)
@@ -56,17 +67,19 @@ public enum WritePlanner {
     /// `values-tls.yaml`: the managed pair as the chart's `registryTls`, for `helm -f values.yaml -f values-tls.yaml`.
     static func tlsValuesFile(_ state: WizardState) throws(ValuesFileError) -> (path: String, bytes: [UInt8])? {
         guard let path = state.tlsValuesPath, let tls = state.managedTLS else { return nil }
-        let header = "# The registry's TLS pair for the Kubiya runner chart, written by cache-registry-setup. It holds a private key:\n"
+        let header = "# The registry's TLS pair for the Kubiya runner chart, written by cache-registry-setup. It holds "
+            + "a private key:\n"
             + "# keep it out of git. Use it after the values file: helm upgrade ... -f \(state.valuesPath) -f \(path)\n"
         let document = try ValuesEditor.settingRegistryTLS(certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM,
-                                                           in: try ValuesDocument(bytes: Array(header.utf8), name: path))
+            in: try ValuesDocument(bytes: Array(header.utf8), name: path))
         return (path, document.bytes)
     }
 
     static func path(_ folder: String, _ name: String) -> String { PathName.join(folder, name) }
 
     static func lineCount(_ text: String) -> Int {
-        text.isEmpty ? 0 : text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0)
+        text.isEmpty
+            ? 0 : text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0)
     }
 
     static func count(_ path: String, _ old: String, _ new: String) -> (String, Int, Int) {
@@ -83,11 +96,14 @@ public enum WritePlanner {
         document = try ValuesEditor.apply(changes, to: document)
         if state.updateReferences {
             for old in state.addressReferences.keys.sorted() where old != state.config.registryAddress {
-                document = try ValuesEditor.updatingReferences(from: old, to: state.config.registryAddress, in: document).document
+                document = try ValuesEditor.updatingReferences(
+                    from: old, to: state.config.registryAddress, in: document
+                ).document
             }
         }
         if state.tls.source != .existing, state.tlsValuesPath == nil, let tls = state.managedTLS {
-            document = try ValuesEditor.settingRegistryTLS(certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM, in: document)
+            document = try ValuesEditor.settingRegistryTLS(
+                certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM, in: document)
         }
         return document.bytes
     }
@@ -97,8 +113,12 @@ public enum WritePlanner {
         if old == new { return [] }
         if let newEntries = new?.entries, let oldEntries = old?.entries {
             var result: [Assignment] = []
-            for entry in newEntries { result += assignments(from: old?[entry.key], to: entry.value, at: path.appending(entry.key)) }
-            for entry in oldEntries where new?[entry.key] == nil { result.append(Assignment(path: path.appending(entry.key), value: .null)) }
+            for entry in newEntries {
+                result += assignments(from: old?[entry.key], to: entry.value, at: path.appending(entry.key))
+            }
+            for entry in oldEntries where new?[entry.key] == nil {
+                result.append(Assignment(path: path.appending(entry.key), value: .null))
+            }
             if newEntries.isEmpty && !oldEntries.isEmpty { result.append(Assignment(path: path, value: .emptyMapping)) }
             return result
         }
@@ -120,19 +140,28 @@ extension WizardState {
     /// read, its Secret is listed as pending (it will be written), so no screen says there is no Secret.
     public var manifestPlan: (manifests: [PlannedManifest], omitted: [OmittedResource], notes: [String]) {
         let rendered = self.rendered(httpSecret: disk?.httpSecret)
-        var manifests = rendered.resources.map { PlannedManifest(kind: $0.kind, name: $0.name, fileName: $0.fileName, pending: false) }
+        var manifests = rendered.resources.map {
+            PlannedManifest(kind: $0.kind, name: $0.name, fileName: $0.fileName, pending: false)
+        }
         var omitted = rendered.omitted
         let view = config.view
         if tls.source != .existing, managedTLS == nil, view.enabled {
             omitted.removeAll { $0.kind == "Secret" }
-            manifests.append(PlannedManifest(kind: "Secret", name: view.text(.deploymentTlsSecretName), fileName: "secret.yaml", pending: true))
+            manifests.append(
+                PlannedManifest(
+                    kind: "Secret", name: view.text(.deploymentTlsSecretName), fileName: "secret.yaml", pending: true))
         }
         if view.enabled, Renderer.generatesHTTPSecret(view), disk?.httpSecret == nil {
-            manifests.append(PlannedManifest(kind: "Secret", name: Renderer.httpSecretName(view), fileName: Renderer.httpSecretFile, pending: true))
+            manifests.append(
+                PlannedManifest(
+                    kind: "Secret", name: Renderer.httpSecretName(view), fileName: Renderer.httpSecretFile,
+                    pending: true))
         }
         // In the order files are written, whether or not their content is known yet.
         let order = OutputLayout.allFileNames
-        manifests.sort { (order.firstIndex(of: $0.fileName) ?? order.count) < (order.firstIndex(of: $1.fileName) ?? order.count) }
+        manifests.sort {
+            (order.firstIndex(of: $0.fileName) ?? order.count) < (order.firstIndex(of: $1.fileName) ?? order.count)
+        }
         // Editing an installed configuration into another claim: say that it must be recreated.
         let claimNote = mode == .edit && view.enabled && ClaimChange.changes(from: originalConfig, to: config)
             ? [ClaimChange.problem(config).message].map { $0.prefix(1).uppercased() + $0.dropFirst() } : []
@@ -140,14 +169,19 @@ extension WizardState {
     }
 
     /// The manifests as they are rendered now (with the HTTP secret the disk check found or made).
-    func rendered(httpSecret: String?) -> RenderedSet { Renderer.render(config, tls: managedTLS, httpSecret: httpSecret) }
+    func rendered(httpSecret: String?) -> RenderedSet {
+        Renderer.render(config, tls: managedTLS, httpSecret: httpSecret)
+    }
 
     /// Every file a write produces, in the order the write dialog lists them: the values file, the manifests,
     /// then kustomization.yaml when there is anything to list. Review draws this list.
     public var plannedFileList: [PlannedFile] {
         let plan = manifestPlan
         var files = [PlannedFile(path: valuesPath, nameInFolder: nil, description: "")]
-        if let tlsValuesPath { files.append(PlannedFile(path: tlsValuesPath, nameInFolder: nil, description: "registryTls for Helm (0600)")) }
+        if let tlsValuesPath {
+            files.append(
+                PlannedFile(path: tlsValuesPath, nameInFolder: nil, description: "registryTls for Helm (0600)"))
+        }
         func inFolder(_ name: String, _ description: String) -> PlannedFile {
             PlannedFile(path: WritePlanner.path(outputDir, name), nameInFolder: name, description: description)
         }
@@ -196,41 +230,62 @@ public enum PreviewBuilder {
         }
         let plan = state.manifestPlan
         for pending in plan.manifests where pending.pending {
-            let note = pending.fileName == Renderer.httpSecretFile ? "# the shared REGISTRY_HTTP_SECRET is generated when the files are written"
-                : state.tls.source == .generate ? "# the self-signed certificate is generated when you write (or now, in the background)"
+            let note = pending.fileName == Renderer.httpSecretFile ? "# the shared REGISTRY_HTTP_SECRET is generated "
+                + "when the files are written"
+                : state.tls.source == .generate ? "# the self-signed certificate is generated when you write (or now, "
+                    + "in the background)"
                 : "# the imported certificate and key go here once both files are read"
-            tabs.append(PreviewTab(title: shortName(pending.kind), lines: [("# \(pending.fileName): Secret \(pending.name) (kubernetes.io/tls)", .yamlComment), (note, .yamlComment)]))
+            tabs.append(PreviewTab(title: shortName(pending.kind), lines: [("# \(pending.fileName): Secret "
+                + "\(pending.name) (kubernetes.io/tls)", .yamlComment), (note, .yamlComment)]))
         }
         for omitted in plan.omitted {
-            tabs.append(PreviewTab(title: omitted.kind == "all" ? "Nothing" : "(no \(shortName(omitted.kind)))", lines: [("# " + omitted.reason, .yamlComment)]))
+            tabs.append(
+                PreviewTab(
+                    title: omitted.kind == "all" ? "Nothing" : "(no \(shortName(omitted.kind)))",
+                    lines: [("# " + omitted.reason, .yamlComment)]))
         }
         if !plan.notes.isEmpty {
             tabs.append(PreviewTab(title: "Notes", lines: plan.notes.map { ("# " + $0, .yamlComment) }))
         }
         if state.mode == .setup {
-            // The values file a fresh setup writes, as it will be written (it holds no key: that goes to values-tls.yaml).
-            tabs.append(PreviewTab(title: PathName.lastComponent(state.valuesPath), lines: colour(FreshValuesFile.render(state.config))))
+            // The values file a fresh setup writes, as it will be written (it holds no key: that goes to
+            // values-tls.yaml).
+            tabs.append(
+                PreviewTab(
+                    title: PathName.lastComponent(state.valuesPath), lines: colour(FreshValuesFile.render(state.config))
+                ))
         }
         if state.mode == .edit {
             let old = String(decoding: state.originalBytes, as: UTF8.self)
             do {
                 let new = String(decoding: try WritePlanner.valuesBytes(state), as: UTF8.self)
-                tabs.append(PreviewTab(title: "values diff", lines: diffLines(old, new, empty: "# no change to \(state.valuesPath)")))
+                tabs.append(PreviewTab(title: "values diff", lines: diffLines(old, new, empty: "# no change to "
+                    + "\(state.valuesPath)")))
             } catch {
-                tabs.append(PreviewTab(title: "values diff", lines: [("# cannot edit \(state.valuesPath): \(error); writing is refused", .diffRemove)]))
+                tabs.append(PreviewTab(title: "values diff", lines: [("# cannot edit \(state.valuesPath): \(error); "
+                    + "writing is refused", .diffRemove)]))
             }
             var manifestLines: [(String, StyleRole)] = []
             if let disk = state.disk {
                 for resource in rendered.resources {
                     let changes: [(String, StyleRole)]
-                    do { changes = diffLines(disk.manifests[resource.fileName] ?? "", try Emitter.yaml(resource.object), empty: nil) } catch {
+                    do {
+                        changes = diffLines(
+                            disk.manifests[resource.fileName] ?? "", try Emitter.yaml(resource.object), empty: nil)
+                    } catch {
                         changes = [("# \(resource.fileName): \(error.description)", .diffRemove)]
                     }
-                    if !changes.isEmpty { manifestLines.append(("# \(resource.fileName)", .yamlComment)); manifestLines += changes }
+                    if !changes.isEmpty {
+                        manifestLines.append(("# \(resource.fileName)", .yamlComment))
+                        manifestLines += changes
+                    }
                 }
             }
-            let empty = state.disk == nil ? "# reading the manifests in \(state.outputDir)..." : "# no change to the manifests in \(state.outputDir)"
-            tabs.append(PreviewTab(title: "manifests diff", lines: manifestLines.isEmpty ? [(empty, .yamlComment)] : manifestLines))
+            let empty = state.disk == nil ? "# reading the manifests in \(state.outputDir)..." : "# no change to the "
+                + "manifests in \(state.outputDir)"
+            tabs.append(
+                PreviewTab(
+                    title: "manifests diff", lines: manifestLines.isEmpty ? [(empty, .yamlComment)] : manifestLines))
         }
         return tabs
     }
@@ -257,9 +312,12 @@ public enum PreviewBuilder {
             result.append(("@@ \(path.isEmpty ? "(top)" : path)  line \(line)", .yamlComment))
             for entry in hunk {
                 switch entry {
-                case .context(let number, let text): result.append(("  \(String(number).leftPadded(4)) \(redact(text))", .muted))
-                case .removed(let number, let text): result.append(("- \(String(number).leftPadded(4)) \(redact(text))", .diffRemove))
-                case .added(let number, let text): result.append(("+ \(String(number).leftPadded(4)) \(redact(text))", .diffAdd))
+                case .context(let number, let text): result.append(("  \(String(number).leftPadded(4)) "
+                    + "\(redact(text))", .muted))
+                case .removed(let number, let text): result.append(("- \(String(number).leftPadded(4)) "
+                    + "\(redact(text))", .diffRemove))
+                case .added(let number, let text): result.append(("+ \(String(number).leftPadded(4)) "
+                    + "\(redact(text))", .diffAdd))
                 }
             }
         }
@@ -270,7 +328,8 @@ public enum PreviewBuilder {
     public static func redact(_ line: String) -> String {
         let trimmed = line.drop { $0 == " " }
         for prefix in ["tls.key:", Renderer.httpSecretKey + ":", "key:"] where trimmed.hasPrefix(prefix) {
-            let value = trimmed.dropFirst(prefix.count).drop { $0 == " " }.split(separator: " ").first.map(String.init) ?? ""
+            let value =
+                trimmed.dropFirst(prefix.count).drop { $0 == " " }.split(separator: " ").first.map(String.init) ?? ""
             let bare = value.trimmingCharacters(in: "\"")
             if bare.count > 40 || prefix != "key:" {
                 let bytes = bare.count / 4 * 3
@@ -283,7 +342,8 @@ public enum PreviewBuilder {
 
     /// YAML colouring by line: comments, keys, numbers and strings.
     static func colour(_ yaml: String) -> [(String, StyleRole)] {
-        yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast(yaml.hasSuffix("\n") ? 1 : 0).map { line in
+        yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast(yaml.hasSuffix("\n") ? 1 : 0).map {
+            line in
             let text = String(line)
             let trimmed = text.drop { $0 == " " || $0 == "-" }
             if trimmed.hasPrefix("#") { return (text, .yamlComment) }

@@ -7,7 +7,8 @@ enum CommandLineEntry {
     /// Subcommands parsed by their own type: parsing against the root reflects over every subcommand,
     /// which is most of the start-up time (BENCHMARKS.md). Help and usage errors still go through the root.
     static let directCommands: [String: ParsableCommand.Type] = [
-        "export": ExportCommand.self, "validate": ValidateCommand.self, "set": SetCommand.self, "edit": EditCommand.self,
+        "export": ExportCommand.self, "validate": ValidateCommand.self, "set": SetCommand.self,
+        "edit": EditCommand.self,
         "schema": SchemaCommand.self, "post-render": PostRenderCommand.self,
     ]
 

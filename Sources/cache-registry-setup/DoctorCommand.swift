@@ -9,14 +9,19 @@ import ValuesFile
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the running registry as a node meets it: TLS, names, expiry, /v2/, pushes, an image; exit 1 on any ✗.")
+        abstract: "Check the running registry as a node meets it: TLS, names, expiry, /v2/, pushes, an image; exit 1 "
+            + "on any ✗.")
 
     @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
     @OptionGroup var options: ScopeOptions
     @Option(help: "HOST:PORT nodes reach the registry at (default: the values' node address).") var address: String?
-    @Option(help: "The CA nodes trust, such as trust/ca.crt (default: registryTls.crt of the -f files, else the system's roots).")
+    @Option(help: ArgumentHelp("The CA nodes trust, such as trust/ca.crt (default: registryTls.crt of the -f files, "
+        + "else the "
+        + "system's roots)."))
     var ca: String?
-    @Option(help: "An image the registry must serve, such as library/nginx:1.27 (through the cache in proxy mode).") var image: String?
+    @Option(help: ArgumentHelp("An image the registry must serve, such as library/nginx:1.27 (through the cache in "
+        + "proxy "
+        + "mode).")) var image: String?
 
     /// `--address`, when given, is HOST:PORT.
     func validate() throws {
@@ -36,8 +41,9 @@ struct DoctorCommand: ParsableCommand {
         let files = try options.files(file)
         let config = try options.config(of: files)
         guard let address = address ?? config.nodeAddress else {
-            throw CommandFailure.usage("doctor needs --address HOST:PORT: these values set no node address (service.clusterIP, or "
-                                       + "service.type NodePort with service.nodePort)")
+            throw CommandFailure.usage("doctor needs --address HOST:PORT: these values set no node address "
+                + "(service.clusterIP, or "
+                + "service.type NodePort with service.nodePort)")
         }
         guard let (host, port) = Self.split(address) else {
             throw CommandFailure.usage("--address \(Quote.value(address)): give HOST:PORT, such as 127.0.0.1:30500")
@@ -46,7 +52,9 @@ struct DoctorCommand: ParsableCommand {
         defer { if let temporary { unlink(temporary) } }
         var caFile = ca
         var caName: String?
-        if caFile == nil, let document = files?.registryTLSDocument, let pem = RegistryTLSMaterial(document: document)?.certificatePEM {
+        if caFile == nil, let document = files?.registryTLSDocument,
+            let pem = RegistryTLSMaterial(document: document)?.certificatePEM
+        {
             caName = "registryTls.crt of \(document.name)"
             // The values' certificate, for the TLS library to read as a file; removed when the checks end.
             var template = Array((NSTemporaryDirectory() + "/cache-registry-setup-ca-XXXXXX").utf8CString)
@@ -59,8 +67,10 @@ struct DoctorCommand: ParsableCommand {
                 caFile = path
             }
         }
-        if let ca, !FileManager.default.isReadableFile(atPath: ca) { throw CommandFailure.file("\(Quote.path(ca)): cannot be read") }
-        var target = Doctor.Target(host: host, port: port, caFile: caFile, proxy: config.view.bool(.proxyEnabled) == true,
+        if let ca, !FileManager.default.isReadableFile(atPath: ca) { throw CommandFailure.file("\(Quote.path(ca)): "
+            + "cannot be read") }
+        var target = Doctor.Target(
+            host: host, port: port, caFile: caFile, proxy: config.view.bool(.proxyEnabled) == true,
                                    serviceNames: config.serviceNames(), nodeAddress: config.nodeAddress, image: image)
         target.caName = caName
         let checks = Doctor.checks(target)
@@ -70,7 +80,8 @@ struct DoctorCommand: ParsableCommand {
             if let fix = check.fix, !check.passed { text += "    fix: \(fix)\n" }
         }
         let failed = checks.filter { !$0.passed }.count
-        text += failed == 0 ? "\(address): every check passed\n" : "\(address): \(failed) check\(failed == 1 ? "" : "s") failed\n"
+        text += failed == 0 ? "\(address): every check passed\n" : "\(address): \(failed) "
+            + "check\(failed == 1 ? "" : "s") failed\n"
         FileHandle.standardOutput.write(Data(text.utf8))
         if failed > 0 { throw ExitCode(1) }
     }

@@ -11,7 +11,8 @@ import ValuesFile
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Render the Kubernetes manifests (files per resource plus kustomization.yaml, or one stream with -o -).")
+        abstract: "Render the Kubernetes manifests (files per resource plus kustomization.yaml, or one stream with -o "
+            + "-).")
 
     @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
     @OptionGroup var options: ScopeOptions
@@ -33,7 +34,8 @@ struct ExportCommand: ParsableCommand {
         let problems = Diagnostics.problems(config, files: files, overrides: assignments)
         Checks.print(problems, file: file.isEmpty ? "values" : file.joined(separator: ", "))
         if !problems.errors.isEmpty {
-            Output.error("not exported: the configuration has \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
+            Output.error("not exported: the configuration has \(problems.errors.count) "
+                + "error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)
         }
         let tls = files.flatMap(ManagedTLS.init(files:))
@@ -51,23 +53,30 @@ struct ExportCommand: ParsableCommand {
         if output == "-" {
             for note in rendered.notes { Output.error("note: \(note)") }
             if Renderer.generatesHTTPSecret(config.view) {
-                Output.error(Problem.warning(.httpSecretChanges, .deploymentReplicas, "the shared HTTP secret is new on every export to "
-                                             + "standard output, so GitOps tools see a change each run; name an existing Secret in "
-                                             + "deployment.httpSecret.existingSecret, or export into a folder, where it is kept").description)
+                Output.error(Problem.warning(.httpSecretChanges, .deploymentReplicas, "the shared HTTP secret is new "
+                    + "on every export to "
+                    + "standard output, so GitOps tools see a change each run; name an "
+                    + "existing Secret in "
+                    + "deployment.httpSecret.existingSecret, or export into a folder, where "
+                    + "it is kept").description)
             }
-            do { try FileHandle.standardOutput.write(contentsOf: Data((layout.files.first?.contents ?? "").utf8)) } catch {
+            do {
+                try FileHandle.standardOutput.write(contentsOf: Data((layout.files.first?.contents ?? "").utf8))
+            } catch {
                 throw CommandFailure.terminal("cannot write the manifests to standard output: it was closed")
             }
             return
         }
-        let wrapper = NextSteps.wrapperFile(config, valuesFiles: file, outputDir: output, workingDirectory: Environment.workingDirectory,
+        let wrapper = NextSteps.wrapperFile(
+            config, valuesFiles: file, outputDir: output, workingDirectory: Environment.workingDirectory,
                                             executable: Environment.executable)
         // The claim this folder applied before, if its spec changes in what a bound claim cannot change.
         let claimPath = PathName.join(output, "pvc.yaml")
         var previousClaim: String?
         if access(claimPath, F_OK) == 0 {
             do {
-                let text = String(validating: try FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest"), as: UTF8.self)
+                let text = String(
+                    validating: try FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest"), as: UTF8.self)
                 previousClaim = text.flatMap { OutputLayout.isOurs($0) ? $0 : nil }
             } catch {
                 Output.error("note: \(error); the claim written before is not compared with this one")
@@ -78,7 +87,8 @@ struct ExportCommand: ParsableCommand {
         let removedSecrets: [String]
         let report: FileTransaction.Report
         do {
-            removedSecrets = try ManifestWriter.stage(layout.files + (wrapper.map { [$0] } ?? []), in: output, into: &transaction)
+            removedSecrets = try ManifestWriter.stage(
+                layout.files + (wrapper.map { [$0] } ?? []), in: output, into: &transaction)
             report = try ManifestWriter.commit(transaction, in: output)
         } catch { throw CommandFailure.file(error.description) }
         for note in rendered.omitted { Output.line("note: \(note.reason)") }
@@ -90,13 +100,16 @@ struct ExportCommand: ParsableCommand {
             let path = PathName.join(output, file.name)
             return file.isSecret ? "\(path) (\(ManifestWriter.modeText(report.mode(of: path))))" : path
         }
-        let trustNote = trust.isEmpty ? "" : ", and \(PathName.join(output, TrustFiles.folder))/ (\(trust.count) files: see its README.txt)"
+        let trustNote = trust.isEmpty ? "" : ", and \(PathName.join(output, TrustFiles.folder))/ (\(trust.count) "
+            + "files: see its README.txt)"
         Output.line("wrote \(listed.joined(separator: ", "))\(trustNote)")
         for failure in report.notRemoved { Output.error("warning: a stale file could not be removed: \(failure)") }
         for path in removedSecrets where report.removed.contains(path) {
-            Output.error("note: removed \(path), a Secret this program wrote before: this configuration manages no such Secret")
+            Output.error("note: removed \(path), a Secret this program wrote before: this configuration manages no "
+                + "such Secret")
         }
-        let context = NextSteps.Context(valuesFiles: file, outputDir: output, managesTLS: tls != nil, valuesCarryTLS: tls != nil,
+        let context = NextSteps.Context(
+            valuesFiles: file, outputDir: output, managesTLS: tls != nil, valuesCarryTLS: tls != nil,
                                         besideChart: files?.holdsOtherComponents ?? false)
         Output.line("next, with \(config.route.rawValue), in this order:")
         for (index, step) in NextSteps.lines(config, context).enumerated() { Output.line("  \(index + 1). \(step)") }
@@ -111,7 +124,9 @@ struct ExportCommand: ParsableCommand {
 extension ManagedTLS {
     /// The pair the values files carry under `registryTls`, when they hold the key too.
     init?(files: ValuesFiles) {
-        guard let material = files.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)), let key = material.keyPEM else { return nil }
+        guard let material = files.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)),
+            let key = material.keyPEM
+        else { return nil }
         self.init(certificatePEM: material.certificatePEM, keyPEM: key)
     }
 }

@@ -8,20 +8,25 @@ import ValuesFile
 struct GCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
-        abstract: "Write gc-job.yaml (registry garbage-collect on the registry's claim) and print the maintenance steps.")
+        abstract: "Write gc-job.yaml (registry garbage-collect on the registry's claim) and print the maintenance "
+            + "steps.")
 
     @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
     @OptionGroup var options: ScopeOptions
-    @Option(name: [.customShort("o"), .long], help: "Folder for gc-job.yaml, or - for standard output.") var output: String = "manifests"
+    @Option(name: [.customShort("o"), .long], help: "Folder for gc-job.yaml, or - for standard output.") var output:
+        String = "manifests"
 
     func run() throws {
         let files = try options.files(file)
         let config = try options.config(of: files)
         try Checks.requireNoErrors(config, files: files, names: file, command: "gc", outcome: "nothing was written")
-        guard config.view.enabled else { throw CommandFailure.refused("gc: cacheRegistry.enabled is false: there is no registry to collect") }
+        guard config.view.enabled else { throw CommandFailure.refused("gc: cacheRegistry.enabled is false: there is no "
+            + "registry to collect") }
         let job = GarbageCollection.job(config)
         let text: String
-        do { text = "# \(OutputLayout.marker)\n" + (try Emitter.yaml(job.object)) } catch { throw CommandFailure.failed("gc: \(error)") }
+        do { text = "# \(OutputLayout.marker)\n" + (try Emitter.yaml(job.object)) } catch {
+            throw CommandFailure.failed("gc: \(error)")
+        }
         if output == "-" {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
@@ -37,7 +42,9 @@ struct GCCommand: ParsableCommand {
         Output.line("wrote \(path)")
         Output.line(config.view.isShared
             ? "then, in this order (shared storage: the registry stays up read-only while the Job runs):"
-            : "then, in this order (the registry is down while the Job runs: garbage-collect must not run beside writes):")
-        for (index, step) in GarbageCollection.steps(config, file: path).enumerated() { Output.line("  \(index + 1). \(step)") }
+            : "then, in this order (the registry is down while the Job runs: garbage-collect must not run beside "
+                + "writes):")
+        for (index, step) in GarbageCollection.steps(config, file: path).enumerated() { Output.line("  \(index + 1). "
+            + "\(step)") }
     }
 }

@@ -14,11 +14,17 @@ struct ScopeOptions: ParsableArguments {
     @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
     var release: String = RegistryConfig.defaultRelease
 
-    @Option(help: "How the registry is installed: kubectl (our manifests), helm (the Kubiya chart's templates; their rules apply) or helm-post-render (Helm installs our manifests). Default: helm for the chart's values file, else kubectl.")
+    @Option(help: ArgumentHelp("How the registry is installed: kubectl (our manifests), helm (the Kubiya chart's "
+        + "templates; their "
+        + "rules apply) or helm-post-render (Helm installs our manifests). Default: helm for the chart's values file, "
+        + "else kubectl."))
     var route: InstallRoute?
 
     /// The help of `-f`.
-    static let fileHelp: ArgumentHelp = "A values file: a standalone cacheRegistry file or the chart's whole values.yaml. Repeat it to read several as helm -f does (later files win), such as -f values.yaml -f values-tls.yaml."
+    static let fileHelp: ArgumentHelp = ArgumentHelp("A values file: a standalone cacheRegistry file or the chart's "
+        + "whole "
+        + "values.yaml. Repeat it to read several as helm -f does (later files win), such as -f values.yaml -f "
+        + "values-tls.yaml.")
 
     /// The files read together, or nil for none.
     func files(_ paths: [String]) throws -> ValuesFiles? {
@@ -41,7 +47,9 @@ extension InstallRoute: ExpressibleByArgument {}
 
 /// A text file (PEM certificates and keys, themes), or one sentence saying why it cannot be read.
 func readText(_ path: String, limit: Int = FileAccess.maximumFileSize, what: String = "a PEM file") throws -> String {
-    do { return try FileAccess.readText(path, limit: limit, what: what) } catch { throw CommandFailure.file(error.description) }
+    do { return try FileAccess.readText(path, limit: limit, what: what) } catch {
+        throw CommandFailure.file(error.description)
+    }
 }
 
 /// What the headless commands do with problems: parse `--set`, print them, stop on errors. The problems
@@ -51,7 +59,9 @@ enum Checks {
     static func overrides(_ texts: [String]) throws -> [(text: String, assignment: Assignment)] {
         var result: [(text: String, assignment: Assignment)] = []
         for text in texts {
-            do { result.append((text, try Assignment(parsing: text))) } catch { throw CommandFailure.usage(error.description) }
+            do { result.append((text, try Assignment(parsing: text))) } catch {
+                throw CommandFailure.usage(error.description)
+            }
         }
         return result
     }
@@ -77,7 +87,8 @@ enum Checks {
 
 /// `validate`: checks a values file and reports every problem.
 struct ValidateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a values file; exit 0 valid, 1 errors, 2 unreadable.")
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a values file; exit 0 "
+        + "valid, 1 errors, 2 unreadable.")
 
     @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String]
     @OptionGroup var options: ScopeOptions
@@ -87,7 +98,8 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors (exit 1), as helm lint --strict does, for CI.") var strict = false
     @Option(name: .customLong("set"), help: "Check with a value overridden: --set pv.size=50Gi (repeatable).")
     var overrides: [String] = []
-    @Option(name: .customLong("allow"), help: ArgumentHelp("Acknowledge warnings with these codes, so --strict passes: --allow CR204,CR501.",
+    @Option(name: .customLong("allow"), help: ArgumentHelp("Acknowledge warnings with these codes, so --strict passes: "
+        + "--allow CR204,CR501.",
                                                            valueName: "codes"))
     var allowed: [String] = []
 
@@ -100,7 +112,8 @@ struct ValidateCommand: ParsableCommand {
     func validate() throws {
         guard !file.isEmpty else { throw ValidationError("validate needs a file: validate -f values.yaml") }
         for text in allowedTexts where ProblemCode(rawValue: text) == nil {
-            throw ValidationError("--allow \(Quote.value(text)): not a problem code; codes look like CR204 (see the README's list)")
+            throw ValidationError("--allow \(Quote.value(text)): not a problem code; codes look like CR204 (see the "
+                + "README's list)")
         }
     }
 
@@ -116,7 +129,9 @@ struct ValidateCommand: ParsableCommand {
             assignments = try Checks.overrides(overrides)
         } catch let failure as CommandFailure where output == .json {
             // A pipeline reads JSON: a file that cannot be read or parsed is a JSON answer too, with the same exit.
-            Output.line(JSON.object([("file", .string(name)), ("valid", .bool(false)), ("error", .string(failure.message))]).serialized())
+            Output.line(
+                JSON.object([("file", .string(name)), ("valid", .bool(false)), ("error", .string(failure.message))])
+                    .serialized())
             throw ExitCode(failure.status)
         }
         for (_, assignment) in assignments { config = config.applying(assignment) }
@@ -139,7 +154,12 @@ struct ValidateCommand: ParsableCommand {
                     .object([("severity", .string(problem.severity.rawValue)), ("code", .string(problem.code.rawValue)),
                              ("path", .string(problem.path)), ("allowed", problem.allowedBy.map(JSON.string) ?? .null),
                              ("message", .string(problem.message)), ("line", problem.line.map(JSON.number) ?? .null),
-                             ("file", problem.line == nil ? (problem.file.map(JSON.string) ?? .null) : .string(problem.file ?? name))])
+                                (
+                                    "file",
+                                    problem.line == nil
+                                        ? (problem.file.map(JSON.string) ?? .null) : .string(problem.file ?? name)
+                                ),
+                            ])
                 })),
                 ("notes", .array(notes.map(JSON.string))),
             ])
@@ -151,7 +171,8 @@ struct ValidateCommand: ParsableCommand {
             let summary = "\(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"), "
                 + "\(problems.warnings.count) warning\(problems.warnings.count == 1 ? "" : "s")"
                 + (allowedCount > 0 ? ", \(allowedCount) allowed" : "")
-            Output.line(valid ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary)\(strict && problems.errors.isEmpty ? "; --strict counts warnings not allowed" : ""))")
+            let strictNote = strict && problems.errors.isEmpty ? "; --strict counts warnings not allowed" : ""
+            Output.line(valid ? "\(name): valid (\(summary))" : "\(name): invalid (\(summary)\(strictNote))")
         }
         if !valid { throw ExitCode(1) }
     }
@@ -168,12 +189,15 @@ struct SetCommand: ParsableCommand {
     @Argument(help: "KEY=VALUE pairs; keys are paths under cacheRegistry, \\. escapes a dot in a key.")
     var assignments: [String] = []
     @Flag(name: .customLong("update-references"),
-          help: "When the registry's address changes (service name, port or namespace), update every other string in the file that holds the old one.")
+          help: ArgumentHelp("When the registry's address changes (service name, port or namespace), update every "
+              + "other string in "
+              + "the file that holds the old one."))
     var updateReferences = false
 
     /// The argument checks, before the file is read: at least one pair, each a KEY=VALUE.
     func validate() throws {
-        guard !assignments.isEmpty else { throw ValidationError("set needs at least one KEY=VALUE, such as pv.size=50Gi") }
+        guard !assignments.isEmpty else { throw ValidationError("set needs at least one KEY=VALUE, such as "
+            + "pv.size=50Gi") }
         for text in assignments {
             do { _ = try Assignment(parsing: text) } catch { throw ValidationError("\(error)") }
         }
@@ -185,9 +209,12 @@ struct SetCommand: ParsableCommand {
         let unknown = parsed.filter { !FieldRegistry.isKnown($0.path) }
         if !unknown.isEmpty {
             for assignment in unknown {
-                Output.error(Problem.error(.unknownKey, assignment.path, FieldRegistry.unknownKeyMessage(assignment.path)).description)
+                Output.error(
+                    Problem.error(.unknownKey, assignment.path, FieldRegistry.unknownKeyMessage(assignment.path))
+                        .description)
             }
-            Output.line("\(file): not changed: \(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
+            Output.line("\(file): not changed: "
+                + "\(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
             throw ExitCode(1)
         }
         // Writers of one file wait for each other, so parallel edits all survive; the file is read under the lock.
@@ -196,7 +223,8 @@ struct SetCommand: ParsableCommand {
         defer { lock.release() }
         guard let document = try options.files([file])?.documents.first else { return }
         let section: Value
-        do { section = try document.section() } catch { throw CommandFailure.file("\(error.description); \(file) was not changed") }
+        do { section = try document.section() } catch { throw CommandFailure.file("\(error.description); \(file) was "
+            + "not changed") }
         // A list or a scalar where a key is to go is refused as validate refuses it, never replaced by a mapping.
         for assignment in parsed {
             var current: Value? = section
@@ -204,8 +232,9 @@ struct SetCommand: ParsableCommand {
                 current = current?[assignment.path.components[depth - 1]]
                 guard let value = current, value.entries == nil, !value.isNull else { continue }
                 let parent = KeyPath(Array(assignment.path.components.prefix(depth)))
-                let problem = Problem.error(.wrongType, parent, "is \(value.typeName), not a mapping, so \(assignment.path) cannot be set "
-                                            + "inside it; fix the file first")
+                let problem = Problem.error(.wrongType, parent, "is \(value.typeName), not a mapping, so "
+                    + "\(assignment.path) cannot be set "
+                    + "inside it; fix the file first")
                 Output.error("\(problem) (\(file):\(document.line(of: parent) ?? 1))")
                 Output.line("\(file): not changed")
                 throw ExitCode(1)
@@ -232,17 +261,22 @@ struct SetCommand: ParsableCommand {
         // What this edit is about: problems of the keys it set, every error, and the published pair; the rest of
         // the file's warnings as one line, not reprinted on every edit.
         let shown = problems.filter { problem in
-            problem.severity == .error || problem.first || parsed.contains { $0.path.location.overlaps(problem.location) }
+            problem.severity == .error || problem.first
+                || parsed.contains { $0.path.location.overlaps(problem.location) }
         }
         Checks.print(shown, file: file)
         let others = problems.count - shown.count
-        if others > 0 { Output.error("(\(others) other warning\(others == 1 ? "" : "s") in \(file): validate -f \(file) lists \(others == 1 ? "it" : "them"))") }
+        if others > 0 { Output.error("(\(others) other warning\(others == 1 ? "" : "s") in \(file): validate -f "
+            + "\(file) lists \(others == 1 ? "it" : "them"))") }
         if !problems.errors.isEmpty {
             if problems.errors.contains(where: { $0.location == .registryCertificate && $0.code == .namesNotCovered }) {
-                Output.error("hint: the certificate in registryTls does not cover the new name; make a pair for it first: "
-                             + "tls generate -f \(file) " + assignments.map { "--set \($0)" }.joined(separator: " ") + ", then run this set again")
+                Output.error("hint: the certificate in registryTls does not cover the new name; make a pair for it "
+                    + "first: "
+                        + "tls generate -f \(file) " + assignments.map { "--set \($0)" }.joined(separator: " ")
+                        + ", then run this set again")
             }
-            Output.line("\(file): not changed: the result would have \(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s")")
+            Output.line("\(file): not changed: the result would have \(problems.errors.count) "
+                + "error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)
         }
         let newBytes = edited.bytes
@@ -253,23 +287,28 @@ struct SetCommand: ParsableCommand {
         var transaction = FileTransaction()
         transaction.write(newBytes, to: file, kind: .personal, readBefore: .some(document.bytes))
         do { _ = try transaction.commit() } catch { throw CommandFailure.file(error.description) }
-        for reference in updatedLines.sorted(by: { $0.line < $1.line }) { Output.line("updated \(file):\(reference.line) \(reference.path)") }
+        for reference in updatedLines.sorted(by: { $0.line < $1.line }) {
+            Output.line("updated \(file):\(reference.line) \(reference.path)")
+        }
         Output.line("\(file): set " + parsed.map { "\($0.path)" }.joined(separator: ", "))
     }
 }
 
 /// `codes`: the stable code of every rule and what it checks.
 struct CodesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "codes", abstract: "List the problem codes (for validate --allow and in-file waivers).")
+    static let configuration = CommandConfiguration(commandName: "codes", abstract: "List the problem codes (for "
+        + "validate --allow and in-file waivers).")
     @Flag(help: "Print them as Markdown (the README's table).") var markdown = false
     func run() throws {
-        Output.line(markdown ? ProblemCode.markdownTable() : ProblemCode.allCases.map { "\($0.rawValue)  \($0.meaning)" }.joined(separator: "\n"))
+        Output.line(markdown ? ProblemCode.markdownTable() : ProblemCode.allCases.map { "\($0.rawValue)  "
+            + "\($0.meaning)" }.joined(separator: "\n"))
     }
 }
 
 /// `keys`: the wizard's keys, from its keymap (what `?` lists).
 struct KeysCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "keys", abstract: "List the wizard's keys and what they do.")
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "List the wizard's keys and what "
+        + "they do.")
     @Flag(help: "Print them as Markdown (the README's table).") var markdown = false
     func run() throws {
         Output.line(markdown ? Keymap.markdownTable() : KeyListLayout.lines.joined(separator: "\n"))
@@ -278,11 +317,17 @@ struct KeysCommand: ParsableCommand {
 
 /// `schema`: the JSON Schema (draft-07) of the cacheRegistry section.
 struct SchemaCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) of cacheRegistry (--chart: of the whole chart's values).")
+    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema (draft-07) "
+        + "of cacheRegistry (--chart: of the whole chart's values).")
     @Flag(help: "Print the table of keys as Markdown instead (the README's table).") var markdown = false
-    @Flag(help: "Print a values.schema.json for the whole chart: cacheRegistry and registryTls constrained, every other key accepted.")
+    @Flag(help: ArgumentHelp("Print a values.schema.json for the whole chart: cacheRegistry and registryTls "
+        + "constrained, every "
+        + "other key accepted."))
     var chart = false
     func run() throws {
-        Output.line(markdown ? FieldRegistry.markdownTable() : (chart ? JSONSchemaGenerator.chartSchema() : JSONSchemaGenerator.schema()).serialized())
+        Output.line(
+            markdown
+                ? FieldRegistry.markdownTable()
+                : (chart ? JSONSchemaGenerator.chartSchema() : JSONSchemaGenerator.schema()).serialized())
     }
 }

@@ -10,18 +10,22 @@ import ValuesFile
 struct PostRenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "post-render",
-        abstract: "Helm post-renderer: replace the chart's cache registry objects in the stream on standard input with ours.")
+        abstract: "Helm post-renderer: replace the chart's cache registry objects in the stream on standard input with "
+            + "ours.")
 
     @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
     @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.")
     var namespace: String = RegistryConfig.defaultNamespace
     @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
     var release: String = RegistryConfig.defaultRelease
-    @Option(name: .customLong("reuse-from"), help: "A manifests folder whose HTTP secret is reused (the wrapper passes its own).")
+    @Option(name: .customLong("reuse-from"), help: ArgumentHelp("A manifests folder whose HTTP secret is reused (the "
+        + "wrapper passes "
+        + "its own)."))
     var reuseFrom: String?
 
     func validate() throws {
-        guard !file.isEmpty else { throw ValidationError("post-render needs the values files Helm reads: post-render -f values.yaml") }
+        guard !file.isEmpty else { throw ValidationError("post-render needs the values files Helm reads: post-render "
+            + "-f values.yaml") }
     }
 
     func run() throws {
@@ -31,18 +35,23 @@ struct PostRenderCommand: ParsableCommand {
         options.route = .helmPostRender
         let files = try options.files(file)
         let config = try options.config(of: files)
-        try Checks.requireNoErrors(config, files: files, names: file, command: "post-render", outcome: "nothing was printed")
+        try Checks.requireNoErrors(config, files: files, names: file, command: "post-render", outcome: "nothing was "
+            + "printed")
         let input = FileHandle.standardInput.readDataToEndOfFile()
         guard let stream = String(validating: [UInt8](input), as: UTF8.self) else {
-            throw CommandFailure.refused("post-render: the stream on standard input is not UTF-8 text; nothing was printed")
+            throw CommandFailure.refused("post-render: the stream on standard input is not UTF-8 text; nothing was "
+                + "printed")
         }
         var httpSecret = HTTPSecretStore.fresh()
         if reuseFrom == nil && Renderer.generatesHTTPSecret(config.view) {
-            Output.error("warning: the shared HTTP secret is new on every run without --reuse-from DIR; every upgrade restarts "
-                         + "the replicas: name an existing Secret in deployment.httpSecret.existingSecret")
+            Output.error("warning: the shared HTTP secret is new on every run without --reuse-from DIR; every upgrade "
+                + "restarts "
+                + "the replicas: name an existing Secret in deployment.httpSecret.existingSecret")
         }
         if let reuseFrom {
-            do { httpSecret = try HTTPSecretStore.value(in: reuseFrom) } catch { throw CommandFailure.file(error.description) }
+            do { httpSecret = try HTTPSecretStore.value(in: reuseFrom) } catch {
+                throw CommandFailure.file(error.description)
+            }
         }
         let tls = files.flatMap(ManagedTLS.init(files:))
         let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)

@@ -8,12 +8,14 @@ import ValuesFile
 
 /// `tls`: inspect and generate the registry's certificate.
 struct TLSCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tls", abstract: "Inspect or generate the registry's TLS certificate.",
+    static let configuration = CommandConfiguration(commandName: "tls", abstract: "Inspect or generate the registry's "
+        + "TLS certificate.",
                                                     subcommands: [Inspect.self, Generate.self])
 
     /// `tls inspect CERT|- [--key KEY]`, or `tls inspect -f FILE` for the values' `registryTls`.
     struct Inspect: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Check a PEM certificate (and key) against the registry's service names; exit 1 on errors.")
+        static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Check a PEM certificate "
+            + "(and key) against the registry's service names; exit 1 on errors.")
         @Argument(help: "The PEM certificate file, - for standard input; without it, registryTls of the -f files.")
         var certificate: String?
         @Option(help: "The PEM private key file (never printed).") var key: String?
@@ -22,7 +24,8 @@ struct TLSCommand: ParsableCommand {
 
         func validate() throws {
             if certificate == nil && file.isEmpty {
-                throw ValidationError("give a certificate (a file, or - for standard input), or -f FILE to inspect its registryTls")
+                throw ValidationError("give a certificate (a file, or - for standard input), or -f FILE to inspect its "
+                    + "registryTls")
             }
         }
 
@@ -42,47 +45,61 @@ struct TLSCommand: ParsableCommand {
                     certText = try readText(certificate)
                 }
                 material = RegistryTLSMaterial(certificatePEM: certText, keyPEM: try key.map { try readText($0) },
-                                               certificateOrigin: certificate == "-" ? "standard input" : certificate, keyOrigin: key ?? "")
+                    certificateOrigin: certificate == "-" ? "standard input" : certificate, keyOrigin: key ?? "")
             } else {
                 guard let found = files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)) else {
-                    throw CommandFailure.refused("error: \(file.joined(separator: ", ")): holds no registryTls.crt to inspect")
+                    throw CommandFailure.refused("error: \(file.joined(separator: ", ")): holds no registryTls.crt to "
+                        + "inspect")
                 }
                 material = found
             }
             let certificate = material.certificateOrigin
-            guard let report = TLSChecks.inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: Date()) else {
+            guard
+                let report = TLSChecks.inspect(
+                    material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: Date())
+            else {
                 throw CommandFailure.refused("error: \(certificate): is not a PEM certificate")
             }
             Output.line("certificate: \(certificate)")
             Output.line("subject:     \(report.subject)")
             Output.line("sha256:      \(report.fingerprint)")
             Output.line("key type:    \(report.keyAlgorithm)")
-            Output.line("valid:       \(CalendarDate.string(report.notBefore)) to \(CalendarDate.string(report.notAfter))")
+            Output.line("valid:       \(CalendarDate.string(report.notBefore)) to "
+                + "\(CalendarDate.string(report.notAfter))")
             Output.line("expires:     \(CalendarDate.string(report.notAfter))")
             Output.line("DNS names:   \(report.dnsNames.isEmpty ? "(none)" : report.dnsNames.joined(separator: ", "))")
             if !report.ipAddresses.isEmpty { Output.line("IP names:    \(report.ipAddresses.joined(separator: ", "))") }
-            if let matches = report.keyMatches { Output.line("key:         \(material.keyOrigin) \(matches ? "matches the certificate" : "does not match the certificate") (\(material.redactedKey))") }
+            if let matches = report.keyMatches { Output.line("key:         \(material.keyOrigin) "
+                + "\(matches ? "matches the certificate" : "does not match the certificate") "
+                + "(\(material.redactedKey))") }
             for entry in report.coverage { Output.line("  \(entry.covered ? "covers " : "MISSING") \(entry.name)") }
             Checks.print(report.problems, file: certificate)
             if !report.problems.errors.isEmpty { throw ExitCode(1) }
-            Output.line("usable (\(report.problems.warnings.count) warning\(report.problems.warnings.count == 1 ? "" : "s"))")
+            Output.line("usable (\(report.problems.warnings.count) "
+                + "warning\(report.problems.warnings.count == 1 ? "" : "s"))")
         }
     }
 
     /// `tls generate`: a self-signed certificate for exactly the service's names; with `-f FILE` the pair also
     /// replaces `registryTls` where Helm reads it (the file itself when it carries the pair, else values-tls.yaml).
     struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate a self-signed certificate, key and secret.yaml for the registry's names.")
+        static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate a self-signed "
+            + "certificate, key and secret.yaml for the registry's names.")
         @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
         @OptionGroup var options: ScopeOptions
-        @Option(name: [.customShort("o"), .long], help: "Output folder: where the wizard and export write the manifests.")
+        @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output folder: where the wizard and export write "
+            + "the "
+            + "manifests."))
         var output: String = "manifests"
         @Option(help: "Validity in days.") var days: Int = 365
         @Flag(help: "RSA 2048 instead of ECDSA P-256.") var rsa = false
-        @Option(name: .customLong("set"), help: "Values to use for the names, as they will be: --set service.name=registry (repeatable).")
+        @Option(name: .customLong("set"), help: ArgumentHelp("Values to use for the names, as they will be: --set "
+            + "service.name=registry (repeatable)."))
         var overrides: [String] = []
         @Flag(name: .customLong("keep-mode"),
-              help: "Keep the mode of a values file that will hold the private key even when others can read it (else it is written 0600).")
+              help: ArgumentHelp("Keep the mode of a values file that will hold the private key even when others can "
+                  + "read it (else "
+                  + "it is written 0600)."))
         var keepMode = false
 
         func validate() throws {
@@ -94,16 +111,21 @@ struct TLSCommand: ParsableCommand {
 
         func run() throws {
             var config = try options.config(of: try options.files(file))
-            for assignment in overrides.compactMap({ try? Assignment(parsing: $0) }) { config = config.applying(assignment) }
+            for assignment in overrides.compactMap({ try? Assignment(parsing: $0) }) {
+                config = config.applying(assignment)
+            }
             let names = config.serviceNames()
             let generated: GeneratedTLS
             do {
-                generated = try TLSGenerator.generate(names: names, addresses: config.nodeAddressIP.map { [$0] } ?? [], days: days,
+                generated = try TLSGenerator.generate(
+                    names: names, addresses: config.nodeAddressIP.map { [$0] } ?? [], days: days,
                                                       algorithm: rsa ? .rsa2048 : .ecdsaP256)
             } catch {
                 throw CommandFailure.failed("cannot generate the certificate: \(error)")
             }
-            let secret = Renderer.render(config, tls: ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
+            let secret = Renderer.render(
+                config, tls: ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)
+            )
                 .resources.first { $0.kind == "Secret" }
             let secretYAML: String
             do { secretYAML = try secret.map { try Emitter.yaml($0.object) } ?? "" } catch {
@@ -127,14 +149,17 @@ struct TLSCommand: ParsableCommand {
             if let stored, let valuesFile = file.last {
                 let mode = report.mode(of: stored.path)
                 Output.line("registryTls: the new pair is in \(stored.path) (\(ManifestWriter.modeText(mode)))"
-                            + (stored.intoValuesFile ? "" : "; use it with helm ... -f \(valuesFile) -f \(stored.path)"))
+                            + (stored.intoValuesFile ? "" : "; use it with helm ... -f \(valuesFile) -f "
+                                + "\(stored.path)"))
                 if let mode, mode & 0o077 != 0 {
-                    Output.error("warning: \(stored.path) holds a private key and others can read it (mode \(ManifestWriter.modeText(mode)), "
-                                 + "kept with --keep-mode); chmod 600 \(stored.path)")
+                    Output.error("warning: \(stored.path) holds a private key and others can read it (mode "
+                        + "\(ManifestWriter.modeText(mode)), "
+                        + "kept with --keep-mode); chmod 600 \(stored.path)")
                 }
             }
             let addresses = config.nodeAddressIP.map { "; IP \($0) (the node address)" } ?? ""
-            Output.line("names: \(names.joined(separator: ", "))\(addresses); valid \(days) days; \(rsa ? "RSA 2048" : "ECDSA P-256")")
+            Output.line("names: \(names.joined(separator: ", "))\(addresses); valid \(days) days; "
+                + "\(rsa ? "RSA 2048" : "ECDSA P-256")")
         }
 
         /// Commits the files under the locks of their folders, with the pair for Helm when a values file is given.
@@ -153,18 +178,22 @@ struct TLSCommand: ParsableCommand {
         /// written 0600 unless `--keep-mode`; otherwise into `values-tls.yaml` beside it, a new 0600 file, so the
         /// values file holds no key.
         func stageForHelm(_ generated: GeneratedTLS, valuesFile: String, tlsValues: String,
-                          into transaction: inout FileTransaction) throws(ValuesFileError) -> (path: String, intoValuesFile: Bool) {
+            into transaction: inout FileTransaction
+        ) throws(ValuesFileError) -> (path: String, intoValuesFile: Bool) {
             let document = try ValuesDocument.read(path: valuesFile)
             if document.carriesRegistryTLS {
-                let updated = try ValuesEditor.settingRegistryTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM,
+                let updated = try ValuesEditor.settingRegistryTLS(
+                    certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM,
                                                                   in: document)
                 transaction.write(updated.bytes, to: valuesFile, kind: .personal, mode: keepMode ? nil : 0o600,
                                   readBefore: .some(document.bytes))
                 return (valuesFile, true)
             }
             let exists = access(tlsValues, F_OK) == 0
-            let base = exists ? try ValuesDocument.read(path: tlsValues) : try ValuesDocument(bytes: [], name: tlsValues)
-            let updated = try ValuesEditor.settingRegistryTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, in: base)
+            let base =
+                exists ? try ValuesDocument.read(path: tlsValues) : try ValuesDocument(bytes: [], name: tlsValues)
+            let updated = try ValuesEditor.settingRegistryTLS(
+                certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, in: base)
             transaction.write(updated.bytes, to: tlsValues, kind: .secret, readBefore: .some(exists ? base.bytes : nil))
             return (tlsValues, false)
         }

@@ -12,18 +12,24 @@ import Wizard
 struct WizardOptions: ParsableArguments {
     @Option(help: "A theme name from themes/ (default, light, high-contrast, mono) or a theme file.") var theme: String?
     @Flag(name: .customLong("no-color"), help: "No colour (the mono theme).") var noColor = false
-    @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.") var namespace = RegistryConfig.defaultNamespace
+    @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.") var namespace =
+        RegistryConfig.defaultNamespace
     @Option(name: .long, help: "The Helm release name.") var release = RegistryConfig.defaultRelease
     @Option(name: [.customShort("o"), .long], help: "Folder for the manifests.") var output = "manifests"
-    @Option(help: "How the registry is installed: kubectl, helm or helm-post-render (default: helm for the chart's values file, else kubectl).")
+    @Option(help: ArgumentHelp("How the registry is installed: kubectl, helm or helm-post-render (default: helm for "
+        + "the chart's "
+        + "values file, else kubectl)."))
     var route: InstallRoute?
-    @Flag(help: "Line prompts instead of the full screen (for screen readers, dumb terminals and scripts); also ACCESSIBLE=1 or TERM=dumb.")
+    @Flag(help: ArgumentHelp("Line prompts instead of the full screen (for screen readers, dumb terminals and "
+        + "scripts); also "
+        + "ACCESSIBLE=1 or TERM=dumb."))
     var plain = false
 }
 
 /// The wizard on built-in defaults (the default command).
 struct SetupCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "setup", abstract: "Start the wizard for a new configuration (the default).")
+    static let configuration = CommandConfiguration(commandName: "setup", abstract: "Start the wizard for a new "
+        + "configuration (the default).")
     @OptionGroup var options: WizardOptions
 
     func run() throws {
@@ -66,7 +72,9 @@ enum WizardLauncher {
         state.workingDirectory = Environment.workingDirectory
         state.executable = Environment.executable
         let environment = ProcessInfo.processInfo.environment
-        if plain || !(environment["ACCESSIBLE"] ?? "").isEmpty && environment["ACCESSIBLE"] != "0" || environment["TERM"] == "dumb" {
+        if plain || !(environment["ACCESSIBLE"] ?? "").isEmpty && environment["ACCESSIBLE"] != "0"
+            || environment["TERM"] == "dumb"
+        {
             var plainState = state
             plainState.glyphs = .ascii
             let prompts = PlainWizard(readLine: { Swift.readLine(strippingNewline: true) },
@@ -78,7 +86,8 @@ enum WizardLauncher {
         }
         let session: TerminalSession
         do {
-            session = try TerminalSession.start(theme: theme, environment: environment, isTerminal: isatty(0) == 1 && isatty(1) == 1)
+            session = try TerminalSession.start(
+                theme: theme, environment: environment, isTerminal: isatty(0) == 1 && isatty(1) == 1)
         } catch { throw CommandFailure.terminal(error.description) }
         let work = BackgroundWork(perform: EffectRunner().perform)
         let status: Int32
@@ -97,24 +106,30 @@ enum ThemeLoader {
     static func load(_ options: WizardOptions) throws -> Theme {
         let environment = ProcessInfo.processInfo.environment
         let noColor = options.noColor || !(environment["NO_COLOR"] ?? "").isEmpty
-        let name = noColor ? "mono" : (options.theme ?? environment["CACHE_REGISTRY_SETUP_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
+        let chosen = options.theme ?? environment["CACHE_REGISTRY_SETUP_THEME"].flatMap { $0.isEmpty ? nil : $0 }
+        let name = noColor ? "mono" : chosen ?? "default"
         let file: String?
         if name.contains("/") || name.hasSuffix(".theme") {
-            guard FileManager.default.fileExists(atPath: name) else { throw CommandFailure.usage("theme file \(name) does not exist") }
+            guard FileManager.default.fileExists(atPath: name) else { throw CommandFailure.usage("theme file \(name) "
+                + "does not exist") }
             file = name
         } else if let folder = themesFolder() {
             let path = PathName.join(folder, name + ".theme")
             if FileManager.default.fileExists(atPath: path) { file = path }
             else if name == "default" || name == "mono" { file = nil }
             else {
-                let known = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".theme") }
+                let known = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+                    $0.hasSuffix(".theme")
+                }
                     .map { String($0.dropLast(6)) }.sorted()
-                throw CommandFailure.usage("no theme named \"\(name)\"; themes are \(known.joined(separator: ", ")), or give a theme file path")
+                throw CommandFailure.usage("no theme named \"\(name)\"; themes are \(known.joined(separator: ", ")), "
+                    + "or give a theme file path")
             }
         } else if name == "default" || name == "mono" {
             file = nil
         } else {
-            throw CommandFailure.usage("no theme named \"\(name)\" (the themes folder was not found); give a theme file path")
+            throw CommandFailure.usage("no theme named \"\(name)\" (the themes folder was not found); give a theme "
+                + "file path")
         }
         guard let file else { return noColor ? Theme.builtInMono : Theme.builtInDefault }
         let text = try readText(file, limit: Theme.maximumFileSize, what: "a theme file")
@@ -127,7 +142,9 @@ enum ThemeLoader {
     /// `CACHE_REGISTRY_SETUP_THEMES`, then `share/cache-registry-setup/themes` beside the executable, then a
     /// `themes/` folder in the executable's folder or any parent (the repository under `swift run`).
     static func themesFolder() -> String? {
-        if let folder = getenv("CACHE_REGISTRY_SETUP_THEMES").map({ String(cString: $0) }), !folder.isEmpty { return folder }
+        if let folder = getenv("CACHE_REGISTRY_SETUP_THEMES").map({ String(cString: $0) }), !folder.isEmpty {
+            return folder
+        }
         let executable = Environment.executable
         guard executable.hasPrefix("/") else { return nil }
         var folder = PathName.folder(of: executable)

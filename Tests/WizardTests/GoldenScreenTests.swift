@@ -47,7 +47,7 @@ final class GoldenScreenTests: XCTestCase, WizardTesting {
         _ = update(&ok, .intent(.quit))
         result.append(("quit", view(ok)))
         var small = self.state(width: 60, height: 20, glyphs: glyphs)
-        small.goTo(step: .general, focus: 0)
+        _ = update(&small, .intent(.goTo(step: .general, focus: 0)))
         result.append(("too-small", view(small)))
         return result
     }
@@ -98,24 +98,28 @@ final class GoldenScreenTests: XCTestCase, WizardTesting {
         var renamed = try chartState(width: width, height: height)
         focus(&renamed, on: .serviceName)
         send(&renamed, .control("u"), .paste("registry"))
-        renamed.goTo(step: .service, focus: try XCTUnwrap(renamed.items.firstIndex { $0.id == .updateReferences }))
+        let references = try XCTUnwrap(renamed.items.firstIndex { $0.id == .updateReferences })
+        _ = update(&renamed, .intent(.goTo(step: .service, focus: references)))
         result.append(("references", view(renamed)))
 
         var review = newState(width: width, height: height)
-        review.outputDir = "/tmp/ci/run1/manifests"
-        review.goTo(step: .review, focus: 0)
+        let folderRow = try XCTUnwrap(Forms.items(.general, in: review).firstIndex { $0.id == .outputDir })
+        for intent: Intent in [.goTo(step: .general, focus: folderRow), .setText("/tmp/ci/run1/manifests"),
+                               .goTo(step: .review, focus: 0)] {
+            _ = update(&review, .intent(intent))
+        }
         result.append(("review-paths", view(review)))
 
         var preview = newState(width: width, height: height)
         let url = "https://hooks.example.com/registry/events/notify/cache-registry/kubiya/runners/production/eu-west-1"
-        preview.config = preview.config.applying(Assignment(path: "deployment.env", value: .mapping([
-            Entry(key: "REGISTRY_NOTIFICATIONS_ENDPOINTS_0_URL", value: .string(url))])))
-        preview.revalidate()
-        send(&preview, .function(2))
+        focus(&preview, on: .deploymentEnv)
+        _ = update(&preview, .intent(.setText("REGISTRY_NOTIFICATIONS_ENDPOINTS_0_URL=\(url)")))
+        _ = update(&preview, .intent(.openPreview))
         let tab = try XCTUnwrap(preview.previewTabs.firstIndex { $0.title.lowercased().contains("deployment") })
         let rows = PreviewLayout.rows(preview.previewTabs[tab], width: width)
         let wrapped = try XCTUnwrap(rows.firstIndex { $0.continued }, "the chart's values file has lines longer than the preview")
-        preview.dialog = .preview(tab: tab, scroll: max(0, wrapped - 3))
+        for _ in 0..<tab { _ = update(&preview, .intent(.switchTab(by: 1))) }
+        _ = update(&preview, .intent(.scroll(.lines(max(0, wrapped - 3)))))
         result.append(("preview-wrap", view(preview)))
         return result
     }

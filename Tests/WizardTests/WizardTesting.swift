@@ -27,6 +27,6 @@ extension WizardTesting {
 
     func focus(_ state: inout WizardState, on path: KeyPath) {
         let match = state.findMatches(path.description).first { $0.item.id == .field(path) }!
-        state.goTo(step: match.step, focus: match.index)
+        _ = update(&state, .intent(.goTo(step: match.step, focus: match.index)))
     }
 }
