@@ -61,9 +61,6 @@ extension Key {
         default: return nil
         }
     }
-
-    /// Keys that act at once even while a dialog waits for background work (to cancel or quit).
-    var interruptsWaiting: Bool { self == .escape || self == .control("c") || self == .function(12) }
 }
 
 /// How long one wait for input lasts: short while work runs, so its result shows promptly.
@@ -99,7 +96,7 @@ public func runWizard(_ initial: WizardState, terminal: some TerminalBackend, wo
         }
         while !queue.isEmpty {
             let next = queue.removeFirst()
-            if state.isWaitingForWork, case .key(let key) = next, !key.interruptsWaiting {
+            if state.isWaitingForWork, case .key(let key) = next, !state.interruptsWaiting(key) {
                 held.append(next)
             } else {
                 for effect in update(&state, next) {

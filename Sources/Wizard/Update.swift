@@ -178,6 +178,13 @@ extension WizardState {
         }
     }
 
+    /// Whether a key acts at once while the open dialog waits for background work: it closes or quits there;
+    /// other keys wait for the work.
+    public func interruptsWaiting(_ key: Key) -> Bool {
+        let intent = Keymap.intent(for: key, in: keyContexts)
+        return intent == .close || intent == .quit
+    }
+
     /// An intent on the form (no dialog open).
     mutating func perform(_ intent: Intent) -> [Effect] {
         switch intent {

@@ -232,4 +232,13 @@ final class IntentTests: XCTestCase, WizardTesting {
         XCTAssertEqual(Keymap.intent(for: .function(10), in: state.keyContexts), .requestWrite)
         XCTAssertNil(Keymap.intent(for: .function(7), in: state.keyContexts))
     }
+
+    func testOnlyClosingAndQuittingKeysActWhileTheWriteWaits() {
+        var state = newState()
+        _ = update(&state, .intent(.requestWrite))
+        XCTAssertTrue(state.interruptsWaiting(.escape))
+        XCTAssertTrue(state.interruptsWaiting(.control("c")))
+        XCTAssertFalse(state.interruptsWaiting(.character("y")), "an answer waits for the plan it answers")
+        XCTAssertFalse(state.interruptsWaiting(.enter))
+    }
 }
