@@ -21,9 +21,7 @@ public struct Assignment: Equatable, Sendable {
         }
         let keyText = String(text[..<equals])
         let valueText = String(text[text.index(after: equals)...])
-        let trimmedKey =
-            keyText.hasPrefix("cacheRegistry.") ? String(keyText.dropFirst("cacheRegistry.".count)) : keyText
-        guard let path = KeyPath(parsing: trimmedKey) else {
+        guard let path = KeyPath(underSection: keyText) else {
             throw ParseError(description: "\"\(keyText)\" is not a key path (for example pv.size)")
         }
         if let field = FieldRegistry.owningField(path), field.flat,

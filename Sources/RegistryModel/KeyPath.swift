@@ -4,6 +4,16 @@ public struct KeyPath: Hashable, Sendable, CustomStringConvertible, Comparable {
 
     public init(_ components: [String]) { self.components = components }
 
+    /// The values file's section every `KeyPath` is under.
+    public static let section = "cacheRegistry"
+
+    /// Parses a key as a person gives it, under the section with or without its name (`pv.size`,
+    /// `cacheRegistry.pv.size`).
+    public init?(underSection text: String) {
+        let prefix = KeyPath.section + "."
+        self.init(parsing: text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
+    }
+
     /// Parses `a.b\.c` into `["a", "b.c"]`; nil for an empty path or an empty component.
     public init?(parsing text: String) {
         var parts: [String] = []

@@ -22,7 +22,7 @@ public enum ProblemLocation: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .key(let path): return "cacheRegistry." + path.description
+        case .key(let path): return KeyPath.section + "." + path.description
         case .valuesKey(let path): return path
         case .setting(let setting): return setting.rawValue
         case .tlsInput(let input): return "tls." + input.rawValue
@@ -39,7 +39,7 @@ public enum ProblemLocation: Hashable, Sendable, CustomStringConvertible {
     /// The keys from the top of the values file (`cacheRegistry`, `pv`, `size`); nil for what is not in it.
     public var valuesKeys: [String]? {
         switch self {
-        case .key(let path): return ["cacheRegistry"] + path.components
+        case .key(let path): return [KeyPath.section] + path.components
         case .valuesKey(let path): return path.split(separator: ".").map(String.init)
         case .setting, .tlsInput, .file: return nil
         }

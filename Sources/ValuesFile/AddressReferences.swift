@@ -25,7 +25,7 @@ extension ValuesDocument {
             case .mapping(let mapping):
                 for (key, value) in mapping {
                     let name = key.string ?? ""
-                    if path.isEmpty && (name == "cacheRegistry" || name == "registryTls") { continue }
+                    if path.isEmpty && (name == KeyPath.section || name == "registryTls") { continue }
                     walk(value, path.isEmpty ? name : path + "." + name)
                 }
             case .sequence(let sequence):
@@ -37,7 +37,7 @@ extension ValuesDocument {
         // resolver, whose regular expressions cost more than the whole walk.
         for (key, value) in root {
             let name = key.string ?? ""
-            if name == "cacheRegistry" || name == "registryTls" { continue }
+            if name == KeyPath.section || name == "registryTls" { continue }
             walk(value, name)
         }
         scalars.sort { $0.line < $1.line }

@@ -146,7 +146,7 @@ public struct ValuesDocument: @unchecked Sendable {
 
     static func reparsingSection(_ bytes: [UInt8], after previous: ValuesDocument) -> ValuesDocument? {
         guard previous.partial == nil, let pairs = previous.rootMapping.map(Array.init),
-              let index = pairs.firstIndex(where: { $0.key.string == "cacheRegistry" }),
+              let index = pairs.firstIndex(where: { $0.key.string == KeyPath.section }),
               let keyLine = pairs[index].key.mark?.line, pairs[index].key.mark?.column == 1 else { return nil }
         let start = previous.source.lineStarts[keyLine - 1]
         let oldEnd =
@@ -165,7 +165,7 @@ public struct ValuesDocument: @unchecked Sendable {
                 constructor: ValuesDocument.noConstructor
             ).singleRoot(),
               let sectionPairs = parsed.mapping, sectionPairs.count == 1, let sectionPair = sectionPairs.first,
-              sectionPair.key.string == "cacheRegistry", let rootMapping = previous.rootMapping else { return nil }
+              sectionPair.key.string == KeyPath.section, let rootMapping = previous.rootMapping else { return nil }
         var merged = pairs.map { ($0.key, $0.value) }
         merged[index] = (sectionPair.key, sectionPair.value)
         let source = SourceText(bytes)
@@ -321,18 +321,18 @@ public struct ValuesDocument: @unchecked Sendable {
     }
 
     /// Whether the file has a `cacheRegistry` key (without one, it means the chart's defaults).
-    public var hasSection: Bool { rootMapping?.value(for: "cacheRegistry") != nil }
+    public var hasSection: Bool { rootMapping?.value(for: KeyPath.section) != nil }
 
     /// Whether the file holds other components of the chart (keys besides `cacheRegistry` and `registryTls`): it is
     /// the chart's values file, installed with Helm.
     public var holdsOtherComponents: Bool {
-        rootMapping?.contains { !["cacheRegistry", "registryTls"].contains($0.key.string ?? "") } ?? false
+        rootMapping?.contains { ![KeyPath.section, "registryTls"].contains($0.key.string ?? "") } ?? false
     }
 
     /// The `cacheRegistry` section as the file writes it (an empty mapping when the file has none).
     public func section() throws(ValuesFileError) -> Value {
         var budget = NodeBudget()
-        let section = try rootMapping?.value(for: "cacheRegistry").map { node throws(ValuesFileError) in
+        let section = try rootMapping?.value(for: KeyPath.section).map { node throws(ValuesFileError) in
             try convert(node, budget: &budget)
         }
         if let section, section.entries == nil, !section.isNull {
@@ -368,7 +368,7 @@ public struct ValuesDocument: @unchecked Sendable {
 
     /// The 1-based line of a key under `cacheRegistry` (or of the section itself for an empty path).
     public func line(of path: KeyPath) -> Int? {
-        guard let mapping = rootMapping, var entry = mapping.first(where: { $0.key.string == "cacheRegistry" }) else {
+        guard let mapping = rootMapping, var entry = mapping.first(where: { $0.key.string == KeyPath.section }) else {
             return nil
         }
         for key in path.components {

@@ -73,7 +73,7 @@ struct TextEdit {
     // MARK: Operations
 
     func set(_ path: KeyPath, to value: Value) throws(ValuesFileError) -> [UInt8] {
-        try set(components: ["cacheRegistry"] + path.components, to: value)
+        try set(components: [KeyPath.section] + path.components, to: value)
     }
 
     func set(components: [String], to value: Value) throws(ValuesFileError) -> [UInt8] {
@@ -105,7 +105,7 @@ struct TextEdit {
 
     func remove(_ path: KeyPath) throws(ValuesFileError) -> [UInt8] {
         guard let root = document.root, root.mapping != nil else { return bytes }
-        let components = ["cacheRegistry"] + path.components
+        let components = [KeyPath.section] + path.components
         var mapping = root
         var mappingStart = offset(root.mark)
         var parent: Slot? = nil

@@ -163,7 +163,7 @@ def node_address_setup(tmp_path, port, proxy=None):
     if proxy:
         text += f"  proxy:\n    enabled: true\n    remoteURL: {proxy}\n"
     values.write_text(text)
-    generated = run("tls", "generate", "-f", values)
+    generated = run("tls", "generate", "-f", values, cwd=tmp_path)
     assert generated.returncode == 0 and f"IP 127.0.0.1 (the node address)" in generated.stdout, generated.stdout + generated.stderr
     exported = run("export", "-f", values, "-f", tmp_path / "values-tls.yaml", "-o", tmp_path / "out")
     assert exported.returncode == 0, exported.stderr
@@ -355,7 +355,7 @@ def test_doctor_needs_an_address():
 def test_the_node_address_is_rendered_validated_and_trusted(tmp_path):
     values = tmp_path / "values.yaml"
     values.write_text("cacheRegistry:\n  enabled: true\n  service:\n    clusterIP: 10.96.0.50\n    port: 5443\n")
-    assert run("tls", "generate", "-f", values).returncode == 0
+    assert run("tls", "generate", "-f", values, cwd=tmp_path).returncode == 0
     out = tmp_path / "out"
     result = run("export", "-f", values, "-f", tmp_path / "values-tls.yaml", "-o", out)
     assert result.returncode == 0, result.stderr
