@@ -15,14 +15,16 @@ public enum Diagnostics {
         /// Values that push to the registry, by file (nil: the file being edited).
         public var pushers: [(file: String?, reference: AddressReference)]
         /// Lines that hold an address the registry had, by old address, by file.
-        public var staleReferences: [(file: String?, references: [String: [AddressReference]])]
+        public var staleReferences: [StaleReferences]
         /// The moment certificates are checked against.
         public var now: Date
 
+        /// A file's lines that hold an address the registry had, by old address.
+        public typealias StaleReferences = (file: String?, references: [String: [AddressReference]])
+
         public init(config: RegistryConfig, material: RegistryTLSMaterial? = nil,
                     pushers: [(file: String?, reference: AddressReference)] = [],
-            staleReferences: [(file: String?, references: [String: [AddressReference]])] = [], now: Date = Date()
-        ) {
+                    staleReferences: [StaleReferences] = [], now: Date = Date()) {
             self.config = config
             self.material = material
             self.pushers = pushers
@@ -34,18 +36,15 @@ public enum Diagnostics {
         /// lines that still hold an address the registry had.
         public init(config: RegistryConfig, files: ValuesFiles?, now: Date = Date()) {
             let documents = files?.documents ?? []
+            let candidates = RegistryAddress.staleCandidates(config)
+            let pushers = documents.flatMap { document in
+                document.pushers(to: config.registryAddress).map { (file: Optional(document.name), reference: $0) }
+            }
+            let stale = documents.map { document in
+                (file: Optional(document.name), references: RegistryAddress.references(in: document, to: candidates))
+            }
             self.init(config: config, material: files?.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)),
-                      pushers: documents.flatMap { document in
-                    document.pushers(to: config.registryAddress).map { (file: Optional(document.name), reference: $0) }
-                      },
-                      staleReferences: documents.map { document in
-                    (
-                        file: document.name,
-                        references: RegistryAddress.references(
-                            in: document, to: RegistryAddress.staleCandidates(config))
-                    )
-                      },
-                      now: now)
+                      pushers: pushers, staleReferences: stale, now: now)
         }
     }
 

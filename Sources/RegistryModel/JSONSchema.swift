@@ -153,13 +153,8 @@ public enum JSONSchemaGenerator {
             case .imageTag:
                 members.append(("pattern", .string("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")))
             case .imageRepository:
-                members += [
-                    (
-                        "pattern",
-                        .string(
-                            "^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
-                    ), ("maxLength", .number(255)),
-                ]
+                let pattern = "^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
+                members += [("pattern", .string(pattern)), ("maxLength", .number(255))]
             case .absolutePath, .httpPath:
                 members.append(("pattern", .string("^/")))
             case .host:

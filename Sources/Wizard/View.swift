@@ -247,11 +247,8 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
                           covered ? CellStyle(.success) : CellStyle(.error)))
         }
     } else if state.tls.source == .generate {
-        lines.append(
-            (
-                "A self-signed \(state.tls.rsa ? "RSA 2048" : "ECDSA P-256") certificate for:",
-                CellStyle(.title, bold: true)
-            ))
+        let algorithm = Forms.keyAlgorithms.first { $0.rsa == state.tls.rsa }?.label ?? ""
+        lines.append(("A self-signed \(algorithm) certificate for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
         if let ip = state.config.nodeAddressIP { lines.append(("  \(ip) (node address, an IP SAN)", CellStyle(.text))) }
         let helm = state.tlsValuesPath.map { "\($0) (0600)" } ?? "registryTls in \(state.valuesPath)"

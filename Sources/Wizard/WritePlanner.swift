@@ -39,11 +39,8 @@ public enum WritePlanner {
             summary.append(count(path(state.outputDir, file.name), disk.manifests[file.name] ?? "", file.contents))
         }
         if !trust.isEmpty {
-            summary.append(
-                (
-                    path(state.outputDir, TrustFiles.folder + "/"),
-                    trust.map { $0.contents.split(separator: "\n").count }.reduce(0, +), 0
-                ))
+            let lines = trust.map { $0.contents.split(separator: "\n").count }.reduce(0, +)
+            summary.append((path(state.outputDir, TrustFiles.folder + "/"), lines, 0))
         }
         var plan = WritePlan(
             valuesPath: state.valuesPath, valuesBytes: values, tlsValues: tlsValues, outputDir: state.outputDir,

@@ -154,11 +154,8 @@ struct ValidateCommand: ParsableCommand {
                     .object([("severity", .string(problem.severity.rawValue)), ("code", .string(problem.code.rawValue)),
                              ("path", .string(problem.path)), ("allowed", problem.allowedBy.map(JSON.string) ?? .null),
                              ("message", .string(problem.message)), ("line", problem.line.map(JSON.number) ?? .null),
-                                (
-                                    "file",
-                                    problem.line == nil
-                                        ? (problem.file.map(JSON.string) ?? .null) : .string(problem.file ?? name)
-                                ),
+                                ("file", problem.line == nil ? problem.file.map(JSON.string) ?? .null
+                                    : .string(problem.file ?? name)),
                             ])
                 })),
                 ("notes", .array(notes.map(JSON.string))),
