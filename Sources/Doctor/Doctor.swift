@@ -63,8 +63,8 @@ public enum Doctor {
             : Check(passed: false, line: "TLS handshake with \(address): the certificate is not \(trustedBy) "
                 + "(\(ping.verifyError))",
                     fix: "give the CA that signed the registry's certificate (--ca trust/ca.crt, the file nodes get); "
-                        + "if it is that file, "
-                        + "the registry serves another pair: check the TLS secret (deployment.tlsSecretName)"))
+                        + "if it is that file, the registry serves another pair: check the TLS secret "
+                        + "(deployment.tlsSecretName)"))
         checks += coverage(certificate, target)
         checks.append(expiry(certificate, now: target.now))
         if let answer = ping.answer {

@@ -25,9 +25,7 @@ public enum ClaimChange {
         let keep = view.storageMode == .dynamic ? "" : "; with reclaim policy Retain the data stays on the PV "
             + "\(view.text(.pvName))"
         return .warning(.claimSpecChanges, .pvcName, "the claim's spec changes (storage mode, class, access mode or "
-            + "volume), and a bound "
-            + "claim's spec is immutable: apply fails until the claim is recreated (kubectl -n "
-            + "\(config.namespace) delete pvc "
-            + "\(view.text(.pvcName)) with the registry scaled to 0)\(keep)")
+            + "volume), and a bound claim's spec is immutable: apply fails until the claim is recreated (kubectl -n "
+            + "\(config.namespace) delete pvc \(view.text(.pvcName)) with the registry scaled to 0)\(keep)")
     }
 }

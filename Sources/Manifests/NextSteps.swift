@@ -38,13 +38,11 @@ public enum NextSteps {
             || config.route == .helm && context.valuesCarryTLS && secret == "registry-tls-secret"
         if view.enabled && !created {
             steps.append("kubectl -n \(namespace) create secret tls \(secret) --cert=tls.crt --key=tls.key   (the "
-                + "registry serves it; "
-                + "nothing here creates it)")
+                + "registry serves it; nothing here creates it)")
         }
         if view.enabled, view.bool(.proxyEnabled) == true, let name = view.string(.proxyPasswordSecretName) {
             steps.append("kubectl -n \(namespace) create secret generic \(name) "
-                + "--from-literal=\(view.text(.proxyPasswordSecretKey))=TOKEN"
-                + "   (the upstream's password)")
+                + "--from-literal=\(view.text(.proxyPasswordSecretKey))=TOKEN   (the upstream's password)")
         }
         if view.enabled, Renderer.needsHTTPSecret(view), let name = view.string(.deploymentHTTPSecretExisting) {
             steps.append("kubectl -n \(namespace) create secret generic \(name) --from-literal="
@@ -64,8 +62,7 @@ public enum NextSteps {
             steps.append("kubectl apply -k \(context.outputDir)")
             if context.besideChart {
                 steps.append("when you install the chart, add --set cacheRegistry.enabled=false, so that it does not "
-                    + "create the same "
-                    + "objects")
+                    + "create the same objects")
             }
         case .helm:
             steps.append(upgrade)

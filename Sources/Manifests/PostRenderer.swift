@@ -32,10 +32,8 @@ public enum PostRenderer {
         guard let last = matched.max(), matched.contains(where: { identities[$0]?.kind != "Secret" }) else {
             let names = wanted.map { "\($0.kind) \($0.name)" }.joined(separator: ", ")
             throw Failure(description: "the stream holds none of the cache registry's objects (\(names)): this chart "
-                + "version has no "
-                + "cache registry, cacheRegistry.enabled is false in the values Helm read, or the names "
-                + "differ from the "
-                + "values given here; nothing was printed")
+                + "version has no cache registry, cacheRegistry.enabled is false in the values Helm read, or the names "
+                + "differ from the values given here; nothing was printed")
         }
         var placed = Set<Int>()
         var output = ""

@@ -20,10 +20,8 @@ public enum ChartRules {
         }
         if view.targetPort != 5000 {
             problems.append(.error(.chartPort, .serviceTargetPort, "is \(view.targetPort), but the chart's container "
-                + "listens on 5000 whatever the "
-                + "values say (\(deployment):37 and :41), so the Service would send traffic to a "
-                + "port nothing "
-                + "listens on: keep 5000, \(otherRoutes)"))
+                + "listens on 5000 whatever the values say (\(deployment):37 and :41), so the Service would send "
+                + "traffic to a port nothing listens on: keep 5000, \(otherRoutes)"))
         }
         if let env = view.value(.deploymentEnv) {
             if env.items != nil {
@@ -43,17 +41,14 @@ public enum ChartRules {
         let replicas = view.int(.deploymentReplicas) ?? 1
         if replicas == 0 {
             problems.append(.error(.chartReplicasDefault, .deploymentReplicas, "is 0, but the chart's `default 1` "
-                + "renders 1 replica (\(deployment):12): "
-                + "set enabled to false to stop the registry, \(otherRoutes)"))
+                + "renders 1 replica (\(deployment):12): set enabled to false to stop the registry, \(otherRoutes)"))
         }
         if mode.hasStaticVolume {
             if view.string(.pvcStorageClass) == nil {
                 problems.append(.warning(.chartClaimClass, .pvcStorageClass, "is unset, and the chart's claim then has "
-                    + "no storageClassName (\(pvc):17-19): "
-                    + "a cluster with a default StorageClass provisions a new, empty volume "
-                    + "instead of binding "
-                    + "\(view.text(.pvName)); set pvc.storageClass and pv.storageClass to one "
-                    + "class, such as manual"))
+                    + "no storageClassName (\(pvc):17-19): a cluster with a default StorageClass provisions a new, "
+                    + "empty volume instead of binding \(view.text(.pvName)); set pvc.storageClass and pv.storageClass "
+                    + "to one class, such as manual"))
             }
             if view.string(.pvcVolumeName) == nil {
                 problems.append(.warning(.chartClaimVolume, .pvcVolumeName, "is unset, and the chart's claim then "
@@ -61,25 +56,22 @@ public enum ChartRules {
                     + "bind another PersistentVolume: set it to \(view.text(.pvName))"))
             }
             problems.append(.warning(.chartRollout, .deploymentReplicas, "the chart's Deployment has no strategy "
-                + "(\(deployment):11-15), so a rollout "
-                + "starts the new pod before the old one stops: with a ReadWriteOnce volume it "
-                + "waits on Multi-Attach "
-                + "when it lands on another node; scale to 0 before an upgrade, \(otherRoutes)"))
+                + "(\(deployment):11-15), so a rollout starts the new pod before the old one stops: with a "
+                + "ReadWriteOnce volume it waits on Multi-Attach when it lands on another node; scale to 0 before an "
+                + "upgrade, \(otherRoutes)"))
         }
         if mode == .nfs {
             problems.append(.warning(.chartNFSAccess, .pvVolumeSource, "the chart makes the NFS volume and its claim "
-                + "ReadWriteOnce (\(pv):13-14, "
-                + "\(pvc):12-13): one node at a time, so replicas on other nodes cannot mount it"))
+                + "ReadWriteOnce (\(pv):13-14, \(pvc):12-13): one node at a time, so replicas on other nodes cannot "
+                + "mount it"))
         }
         let env = view.value(.deploymentEnv)
         let hasSecret = env?["REGISTRY_HTTP_SECRET"] != nil
             || (env?.items ?? []).contains { $0["name"]?.scalar?.text == "REGISTRY_HTTP_SECRET" }
         if replicas > 1 && !hasSecret {
             problems.append(.warning(.chartHTTPSecret, .deploymentReplicas, "\(replicas) replicas through the chart "
-                + "share no REGISTRY_HTTP_SECRET (the chart "
-                + "renders none, \(deployment):39-53): an upload that starts on one replica fails "
-                + "on another; set "
-                + "deployment.env.REGISTRY_HTTP_SECRET, \(otherRoutes)"))
+                + "share no REGISTRY_HTTP_SECRET (the chart renders none, \(deployment):39-53): an upload that starts "
+                + "on one replica fails on another; set deployment.env.REGISTRY_HTTP_SECRET, \(otherRoutes)"))
         }
         return problems
     }

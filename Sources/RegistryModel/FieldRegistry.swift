@@ -107,8 +107,7 @@ public enum FieldRegistry {
                 chartReads: false,
               example: "sha256:" + String(repeating: "0", count: 64),
               help: "Pins the image: it is rendered as repository@digest, so every node runs the same bytes (the tag "
-                  + "stays for people, "
-                  + "in an annotation). Find it with: docker buildx imagetools inspect registry:2."),
+                  + "stays for people, in an annotation). Find it with: docker buildx imagetools inspect registry:2."),
         Field("deployment.image.pullPolicy", "Pull policy", kind: .choice(["Always", "IfNotPresent", "Never"]),
               default: .string("IfNotPresent"), step: .registry, example: "IfNotPresent", help: "When the kubelet "
                   + "pulls the image."),
@@ -207,8 +206,7 @@ public enum FieldRegistry {
                   + "(kube-proxy routes ClusterIPs from nodes too; Service names resolve in pods only). It becomes the "
                   + "node address: "
                   + "the generated certificate covers it and trust/ configures it. It must be free: Kubernetes refuses "
-                      + "a "
-                  + "taken one."),
+                      + "a taken one."),
             Field(
                 "service.nodePort", "NodePort", kind: .integer(min: 30000, max: 32767), default: nil, step: .service,
                 chartReads: false,
@@ -217,8 +215,7 @@ public enum FieldRegistry {
                   + "127.0.0.1:<nodePort> (kube-proxy's iptables mode answers NodePorts on localhost; IPVS mode does "
                   + "not: use a fixed "
                   + "ClusterIP there). It listens on every node's address too, so anyone who reaches a node reaches "
-                      + "the "
-                  + "registry."),
+                      + "the registry."),
             Field(
                 "service.annotations", "Service annotations", kind: .yamlMapping, default: .emptyMapping,
                 step: .service, flat: true,
@@ -228,17 +225,14 @@ public enum FieldRegistry {
                 "networkPolicy.enabled", "NetworkPolicy", kind: .toggle, default: .bool(true), step: .service,
                 chartReads: false,
               example: "true", help: "A NetworkPolicy admitting the registry port only from pods of the release's "
-                  + "namespace and the "
-                  + "peers in networkPolicy.from: without it any pod in the cluster can push, overwrite and delete "
-                  + "images. A CNI must "
-                  + "enforce it (Calico, Cilium; flannel alone does not)."),
+                  + "namespace and the peers in networkPolicy.from: without it any pod in the cluster can push, "
+                  + "overwrite and delete images. A CNI must enforce it (Calico, Cilium; flannel alone does not)."),
             Field(
                 "networkPolicy.from", "Also admit", kind: .yamlList, default: .emptySequence, step: .service,
                 chartReads: false,
               example: "[{ipBlock: {cidr: 10.0.0.0/16}}]",
               help: "More NetworkPolicyPeers admitted to the registry: namespaceSelector, podSelector, and ipBlock "
-                  + "CIDRs, such as the nodes' "
-                  + "network when nodes pull through the node address."),
+                  + "CIDRs, such as the nodes' network when nodes pull through the node address."),
             Field(
                 "networkPolicy.egress", "Restrict egress", kind: .toggle, default: .bool(false), step: .service,
                 chartReads: false,
@@ -256,17 +250,16 @@ public enum FieldRegistry {
       + [Field(.livenessFailureThreshold, "Liveness failures", kind: .integer(min: 1, max: 100), default: .int(3),
                step: .probes, shownWhen: Probe.liveness.enabled, chartReads: false, example: "3",
                help: "Failed probes in a row before the kubelet restarts the registry. /v2/ fails while storage does, "
-                   + "and a restart "
-                   + "does not fix storage: 3 probes 30 s apart tolerate a minute or more of an NFS or disk hiccup.")]
+                   + "and a restart does not fix storage: 3 probes 30 s apart tolerate a minute or more of an NFS or "
+                   + "disk hiccup.")]
       + probeFields(.readiness, delay: 10, period: 10)
         + [
             Field(
                 "metrics.enabled", "Metrics", kind: .toggle, default: .bool(false), step: .probes, chartReads: false,
                 example: "true",
                help: "Prometheus metrics on the registry's debug listener (REGISTRY_HTTP_DEBUG_ADDR), served by a "
-                   + "separate ClusterIP "
-                   + "Service for scraping, never by the NodePort or LoadBalancer one. Without it registry 3's debug "
-                   + "listener stays on the pod's loopback."),
+                   + "separate ClusterIP Service for scraping, never by the NodePort or LoadBalancer one. Without it "
+                   + "registry 3's debug listener stays on the pod's loopback."),
          Field("metrics.port", "Metrics port", kind: .integer(min: 1, max: 65535), default: .int(5001), step: .probes,
                shownWhen: "metrics.enabled", chartReads: false, example: "5001", help: "Port of the debug listener "
                    + "that serves /metrics."),

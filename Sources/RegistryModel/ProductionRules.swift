@@ -46,16 +46,14 @@ enum ProductionRules {
         let proxy = view.bool(.proxyEnabled) == true
         if proxy, view.string(.proxyUsername).map({ !$0.isEmpty }) == true, !view.hasNetworkPolicy {
             problems.append(.warning(.credentialsOpen, .networkPolicyEnabled, "is off while the cache pulls with "
-                + "proxy.username's account: every pod "
-                + "in the cluster can pull that account's private images through it; turn the "
-                + "NetworkPolicy on"))
+                + "proxy.username's account: every pod in the cluster can pull that account's private images through "
+                + "it; turn the NetworkPolicy on"))
         }
         if view.hasNetworkPolicy, let address = config.nodeAddress,
            !(view.value(.networkPolicyFrom)?.items ?? []).contains(where: { $0["ipBlock"] != nil }) {
             problems.append(.warning(.nodesNotAdmitted, .networkPolicyFrom, "admits no ipBlock, but nodes pull through "
-                + "the node address \(address) "
-                + "from their own addresses: add the nodes' network, such as {ipBlock: {cidr: "
-                + "10.0.0.0/16}}, or pulls by nodes time out"))
+                + "the node address \(address) from their own addresses: add the nodes' network, such as {ipBlock: "
+                + "{cidr: 10.0.0.0/16}}, or pulls by nodes time out"))
         }
         return problems
     }

@@ -265,8 +265,8 @@ public enum Validator {
         var problems: [Problem] = []
         if view.int(.serviceNodePort) != nil, view.string(.serviceType) != "NodePort" {
             problems.append(.error(.nodePortNeedsType, .serviceNodePort, "is set, but service.type is "
-                + "\(view.text(.serviceType)); a node port "
-                + "needs service.type NodePort (or remove it and give service.clusterIP)"))
+                + "\(view.text(.serviceType)); a node port needs service.type NodePort (or remove it and give "
+                + "service.clusterIP)"))
         }
         if let clusterIP = view.string(.serviceClusterIP), Names.ipv4Problem(clusterIP) == nil {
             let last = clusterIP.split(separator: ".").last.map(String.init)
@@ -401,8 +401,7 @@ public enum Validator {
             }
             if let port = view.int(probe.port), port != view.targetPort {
                 problems.append(.warning(.probePort, probe.port, "is \(port) but the registry listens on "
-                    + "service.targetPort "
-                    + "\(view.targetPort); the probe is rendered on \(view.targetPort)"))
+                    + "service.targetPort \(view.targetPort); the probe is rendered on \(view.targetPort)"))
             }
             if let scheme = view.string(probe.scheme), scheme == "HTTP" {
                 problems.append(.error(.probeScheme, probe.scheme, "must be HTTPS: the registry serves TLS, so an HTTP "
@@ -454,8 +453,7 @@ public enum Validator {
         let clean = normalisedPath(path)
         if let system = systemFolder(clean) {
             return "\(Quote.bare(path)) is \(system == clean ? "" : "inside ")the node's system folder \(system); the "
-                + "registry would "
-                + "write into the node's own files. Use a folder of its own, such as /var/lib/registry"
+                + "registry would write into the node's own files. Use a folder of its own, such as /var/lib/registry"
         }
         if let child = systemFolders.first(where: { $0.hasPrefix(clean + "/") }) {
             return "\(Quote.bare(path)) holds the node's system folder \(child); the registry would reach "

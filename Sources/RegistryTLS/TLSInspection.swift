@@ -161,9 +161,8 @@ public enum TLSChecks {
         if let ip = nodeAddressIP, !addresses.contains(ip) {
             problems.append(Problem(.error, .nodeAddressNotCovered, path,
                                     "the certificate does not carry the node address \(ip) as an IP SAN, so nodes "
-                                        + "pulling from it fail "
-                                        + "TLS; generate a new pair (it includes the node address), or issue one with "
-                                        + "IP:\(ip)"))
+                                        + "pulling from it fail TLS; generate a new pair (it includes the node "
+                                        + "address), or issue one with IP:\(ip)"))
         }
         let algorithm: String
         switch certificate.publicKey.description {

@@ -155,8 +155,7 @@ public enum RegistryAddress {
         guard config.view.bool(.proxyEnabled) == true, config.view.enabled, !pushers.isEmpty else { return [] }
         let lines = pushers.map { "\($0.file.map { $0 + ":" } ?? "line ")\($0.reference.line) \($0.reference.path)" }
         return [.warning(.pushersRefused, .proxyEnabled, "image builds push here (\(lines.joined(separator: ", "))); a "
-            + "pull-through cache refuses "
-            + "pushes: keep a private registry for them, or point them at another one")]
+            + "pull-through cache refuses pushes: keep a private registry for them, or point them at another one")]
     }
 
     /// The references in a document to each stale candidate.

@@ -194,8 +194,7 @@ public struct FileTransaction: Sendable {
         let folderAccess = fs.writeAccess(folder)
         if folderAccess != 0 {
             throw ValuesFileError(file: path, "cannot write in \(Quote.path(folder)): "
-                + "\(FileAccess.reason(folderAccess)); "
-                + "nothing was changed")
+                + "\(FileAccess.reason(folderAccess)); nothing was changed")
         }
         if info.permissions & 0o200 == 0 || (!fs.isSuperuser && fs.writeAccess(target) != 0) {
             throw ValuesFileError(file: path, "is read-only (mode \(String(info.permissions & 0o777, radix: 8))); "
@@ -203,9 +202,7 @@ public struct FileTransaction: Sendable {
         }
         if info.links > 1 {
             throw ValuesFileError(file: path, "has \(info.links) hard links; replacing it would split them, so the "
-                + "other names "
-                + "would keep the old content: copy it to a file of its own first (nothing was "
-                + "changed)")
+                + "other names would keep the old content: copy it to a file of its own first (nothing was changed)")
         }
         return info
     }

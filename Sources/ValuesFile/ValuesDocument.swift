@@ -63,9 +63,8 @@ public struct ValuesDocument: @unchecked Sendable {
         if let tag = root?.mapping?.tag.description, !["tag:yaml.org,2002:map", "?", "!", ""].contains(tag) {
             throw ValuesFileError(
                 file: name, line: root?.mark?.line ?? 1, column: root?.mark?.column ?? 1,
-                "the top level is tagged \(tag), "
-                                  + "which Helm does not read as values; remove the tag so it is a plain mapping of "
-                                  + "keys")
+                "the top level is tagged \(tag), which Helm does not read as values; remove the tag so it is a plain "
+                                  + "mapping of keys")
         }
         if let root, root.mapping == nil,
             !(root.scalar.map { Scalar.resolveKind(ofPlain: $0.string) == .null && $0.style == .plain } ?? false)

@@ -16,12 +16,10 @@ struct DoctorCommand: ParsableCommand {
     @OptionGroup var options: ScopeOptions
     @Option(help: "HOST:PORT nodes reach the registry at (default: the values' node address).") var address: String?
     @Option(help: ArgumentHelp("The CA nodes trust, such as trust/ca.crt (default: registryTls.crt of the -f files, "
-        + "else the "
-        + "system's roots)."))
+        + "else the system's roots)."))
     var ca: String?
     @Option(help: ArgumentHelp("An image the registry must serve, such as library/nginx:1.27 (through the cache in "
-        + "proxy "
-        + "mode).")) var image: String?
+        + "proxy mode).")) var image: String?
 
     /// `--address`, when given, is HOST:PORT.
     func validate() throws {
@@ -42,8 +40,7 @@ struct DoctorCommand: ParsableCommand {
         let config = try options.config(of: files)
         guard let address = address ?? config.nodeAddress else {
             throw CommandFailure.usage("doctor needs --address HOST:PORT: these values set no node address "
-                + "(service.clusterIP, or "
-                + "service.type NodePort with service.nodePort)")
+                + "(service.clusterIP, or service.type NodePort with service.nodePort)")
         }
         guard let (host, port) = Self.split(address) else {
             throw CommandFailure.usage("--address \(Quote.value(address)): give HOST:PORT, such as 127.0.0.1:30500")

@@ -15,15 +15,13 @@ struct ScopeOptions: ParsableArguments {
     var release: String = RegistryConfig.defaultRelease
 
     @Option(help: ArgumentHelp("How the registry is installed: kubectl (our manifests), helm (the Kubiya chart's "
-        + "templates; their "
-        + "rules apply) or helm-post-render (Helm installs our manifests). Default: helm for the chart's values file, "
-        + "else kubectl."))
+        + "templates; their rules apply) or helm-post-render (Helm installs our manifests). Default: helm for the "
+        + "chart's values file, else kubectl."))
     var route: InstallRoute?
 
     /// The help of `-f`.
     static let fileHelp: ArgumentHelp = ArgumentHelp("A values file: a standalone cacheRegistry file or the chart's "
-        + "whole "
-        + "values.yaml. Repeat it to read several as helm -f does (later files win), such as -f values.yaml -f "
+        + "whole values.yaml. Repeat it to read several as helm -f does (later files win), such as -f values.yaml -f "
         + "values-tls.yaml.")
 
     /// The files read together, or nil for none.
@@ -230,8 +228,7 @@ struct SetCommand: ParsableCommand {
                 guard let value = current, value.entries == nil, !value.isNull else { continue }
                 let parent = KeyPath(Array(assignment.path.components.prefix(depth)))
                 let problem = Problem.error(.wrongType, parent, "is \(value.typeName), not a mapping, so "
-                    + "\(assignment.path) cannot be set "
-                    + "inside it; fix the file first")
+                    + "\(assignment.path) cannot be set inside it; fix the file first")
                 Output.error("\(problem) (\(file):\(document.line(of: parent) ?? 1))")
                 Output.line("\(file): not changed")
                 throw ExitCode(1)
@@ -318,8 +315,7 @@ struct SchemaCommand: ParsableCommand {
         + "of cacheRegistry (--chart: of the whole chart's values).")
     @Flag(help: "Print the table of keys as Markdown instead (the README's table).") var markdown = false
     @Flag(help: ArgumentHelp("Print a values.schema.json for the whole chart: cacheRegistry and registryTls "
-        + "constrained, every "
-        + "other key accepted."))
+        + "constrained, every other key accepted."))
     var chart = false
     func run() throws {
         Output.line(

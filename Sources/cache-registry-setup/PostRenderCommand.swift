@@ -19,8 +19,7 @@ struct PostRenderCommand: ParsableCommand {
     @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
     var release: String = RegistryConfig.defaultRelease
     @Option(name: .customLong("reuse-from"), help: ArgumentHelp("A manifests folder whose HTTP secret is reused (the "
-        + "wrapper passes "
-        + "its own)."))
+        + "wrapper passes its own)."))
     var reuseFrom: String?
 
     func validate() throws {
@@ -45,8 +44,7 @@ struct PostRenderCommand: ParsableCommand {
         var httpSecret = HTTPSecretStore.fresh()
         if reuseFrom == nil && Renderer.generatesHTTPSecret(config.view) {
             Output.error("warning: the shared HTTP secret is new on every run without --reuse-from DIR; every upgrade "
-                + "restarts "
-                + "the replicas: name an existing Secret in deployment.httpSecret.existingSecret")
+                + "restarts the replicas: name an existing Secret in deployment.httpSecret.existingSecret")
         }
         if let reuseFrom {
             do { httpSecret = try HTTPSecretStore.value(in: reuseFrom) } catch {

@@ -88,8 +88,7 @@ struct TLSCommand: ParsableCommand {
         @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
         @OptionGroup var options: ScopeOptions
         @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output folder: where the wizard and export write "
-            + "the "
-            + "manifests."))
+            + "the manifests."))
         var output: String = "manifests"
         @Option(help: "Validity in days.") var days: Int = 365
         @Flag(help: "RSA 2048 instead of ECDSA P-256.") var rsa = false
@@ -98,8 +97,7 @@ struct TLSCommand: ParsableCommand {
         var overrides: [String] = []
         @Flag(name: .customLong("keep-mode"),
               help: ArgumentHelp("Keep the mode of a values file that will hold the private key even when others can "
-                  + "read it (else "
-                  + "it is written 0600)."))
+                  + "read it (else it is written 0600)."))
         var keepMode = false
 
         func validate() throws {
@@ -153,8 +151,7 @@ struct TLSCommand: ParsableCommand {
                                 + "\(stored.path)"))
                 if let mode, mode & 0o077 != 0 {
                     Output.error("warning: \(stored.path) holds a private key and others can read it (mode "
-                        + "\(ManifestWriter.modeText(mode)), "
-                        + "kept with --keep-mode); chmod 600 \(stored.path)")
+                        + "\(ManifestWriter.modeText(mode)), kept with --keep-mode); chmod 600 \(stored.path)")
                 }
             }
             let addresses = config.nodeAddressIP.map { "; IP \($0) (the node address)" } ?? ""
