@@ -84,7 +84,7 @@ public struct EffectRunner: Sendable {
                 return failed(error)
             }
         }
-        let info = try? fileSystem.status(valuesPath, followingLinks: true).get()
+        let info = fileSystem.existing(valuesPath, followingLinks: true)
         var valuesBytes: [UInt8]?
         if info != nil {
             do { valuesBytes = try FileAccess.readFile(valuesPath, in: fileSystem) } catch {
@@ -128,17 +128,17 @@ public struct EffectRunner: Sendable {
 /// Whether a manifests folder can be written, in one sentence when it cannot.
 public enum FolderCheck {
     public static func problem(_ path: String, in fileSystem: any FileSystem = RealFileSystem()) -> String? {
-        if let info = try? fileSystem.status(path, followingLinks: true).get() {
+        if let info = fileSystem.existing(path, followingLinks: true) {
             if info.kind != .folder { return "is a file, not a folder; choose another folder" }
             return fileSystem.writeAccess(path) == 0 ? nil : "cannot be written here (permission denied); choose "
                 + "another folder"
         }
         // It will be created: the nearest existing folder above it must be writable.
         var parent = PathName.folder(of: path)
-        var found = try? fileSystem.status(parent, followingLinks: true).get()
+        var found = fileSystem.existing(parent, followingLinks: true)
         while found == nil && parent != "." && parent != "/" {
             parent = PathName.folder(of: parent)
-            found = try? fileSystem.status(parent, followingLinks: true).get()
+            found = fileSystem.existing(parent, followingLinks: true)
         }
         if let found, found.kind != .folder { return "cannot be created: \(parent) is a file" }
         return fileSystem.writeAccess(parent) == 0 ? nil : "cannot be created: \(parent) cannot be written (permission "

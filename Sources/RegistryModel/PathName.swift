@@ -2,7 +2,8 @@
 /// folder-of and join in the program goes through these, which take paths of any shape (`a`, `./a`, `a/`, `/a`,
 /// `../a`, spaces, unicode).
 public enum PathName {
-    /// The folder that holds `path`: `a` → `.`, `a/` → `.`, `/a` → `/`, `x/y/z` → `x/y`, `../a` → `..`, `/` → `/`.
+    /// The folder that holds `path`: `a` → `.`, `a/` → `.`, `/a` → `/`, `x/y/z` → `x/y`, `../a` → `..`,
+    /// `/` → `/`.
     public static func folder(of path: String) -> String {
         let trimmed = withoutTrailingSlashes(path)
         guard let slash = trimmed.lastIndex(of: "/") else { return "." }

@@ -46,14 +46,14 @@ public enum FileAccess {
 
     /// Whether something (a file, a folder, a link) is at the path.
     public static func exists(_ path: String, in fileSystem: any FileSystem = RealFileSystem()) -> Bool {
-        (try? fileSystem.status(path, followingLinks: false).get()) != nil
+        fileSystem.existing(path, followingLinks: false) != nil
     }
 
     /// The paths under a folder that are not folders, relative to it, deepest last.
     public static func files(under folder: String, in fileSystem: any FileSystem = RealFileSystem()) -> [String] {
         (fileSystem.names(inFolder: folder) ?? []).sorted().flatMap { name -> [String] in
             let path = PathName.join(folder, name)
-            guard let info = try? fileSystem.status(path, followingLinks: false).get() else { return [] }
+            guard let info = fileSystem.existing(path, followingLinks: false) else { return [] }
             return info.kind == .folder ? files(under: path, in: fileSystem).map { name + "/" + $0 } : [name]
         }
     }

@@ -78,6 +78,15 @@ public protocol FileSystem: Sendable {
     func syncFolder(_ path: String)
 }
 
+extension FileSystem {
+    /// What is at a path, or nil when nothing is there (or it cannot be looked at, which every caller treats the
+    /// same: as a path to create, or to skip).
+    public func existing(_ path: String, followingLinks: Bool) -> FileStatus? {
+        if case .success(let info) = status(path, followingLinks: followingLinks) { return info }
+        return nil
+    }
+}
+
 /// The disk, through the C library.
 public struct RealFileSystem: FileSystem {
     public init() {}

@@ -104,7 +104,7 @@ public struct FileTransaction: Sendable {
         // What a failed rename puts back: the person's files and the secrets are linked aside first; the output
         // folder's other files can be made again, so a failure among them is named instead of undone.
         for index in staged.indices where staged[index].write.kind != .regular
-            && (try? fs.status(staged[index].target, followingLinks: false).get()) != nil {
+            && fs.existing(staged[index].target, followingLinks: false) != nil {
             let backup = FileTransaction.temporaryName(for: staged[index].target, tag: "old")
             if fs.link(staged[index].target, to: backup) == 0 { staged[index].backup = backup }
         }
@@ -135,7 +135,7 @@ public struct FileTransaction: Sendable {
         if let journal { _ = fs.remove(PathName.join(journal, FileTransaction.journalName)) }
         for item in staged {
             if let backup = item.backup { _ = fs.remove(backup) }
-            let mode = (try? fs.status(item.target, followingLinks: true).get())?.permissions ?? 0
+            let mode = fs.existing(item.target, followingLinks: true)?.permissions ?? 0
             report.written.append((item.write.path, mode))
         }
         // The renames and removals made durable in one more pass (one `syncfs` per file system, not one per folder).
@@ -232,7 +232,7 @@ public struct FileTransaction: Sendable {
     func sync(_ paths: [String]) throws(ValuesFileError) {
         var devices = Set<UInt64>()
         for path in paths {
-            guard let info = try? fileSystem.status(path, followingLinks: true).get(),
+            guard let info = fileSystem.existing(path, followingLinks: true),
                 devices.insert(info.device).inserted
             else { continue }
             let code = fileSystem.syncFileSystem(holding: path)
@@ -271,7 +271,7 @@ public struct FileTransaction: Sendable {
             for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
                 let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
                 if fields.count == 3, fields[0] == "rename",
-                    (try? fs.status(fields[1], followingLinks: false).get()) != nil
+                    fs.existing(fields[1], followingLinks: false) != nil
                 {
                     _ = fs.rename(fields[1], to: fields[2])
                 }

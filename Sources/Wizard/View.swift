@@ -324,7 +324,8 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
         // The hint ends at the form's border (the full list is in the problems below the row).
         let room = layout.formLeft + layout.formWidth - hintColumn
         let hint = item.id == .updateReferences ? "  \(item.keyPath)" : "  Enter or \(item.keyPath)"
-        canvas.put(hint.count > room ? String(hint.prefix(max(0, room - 1))) + "…" : hint, row: row, column: hintColumn,
+        let shown = hint.count > room ? String(hint.prefix(max(0, room - 1))) + "…" : hint
+        canvas.put(shown, row: row, column: hintColumn,
                    style: CellStyle(.muted), limit: max(0, room))
         return
     }
