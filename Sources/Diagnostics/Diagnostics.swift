@@ -49,11 +49,18 @@ public enum Diagnostics {
     }
 
     /// Every problem, in the order screens and commands show them.
-    public static func problems(_ inputs: Inputs) -> [Problem] {
+    public static func problems(_ inputs: Inputs) -> [Problem] { check(inputs).problems }
+
+    /// Every problem, and what the TLS material's certificate says about itself (read once for both; nil when
+    /// there is no material or it is no certificate).
+    public static func check(_ inputs: Inputs) -> (problems: [Problem], report: CertificateReport?) {
         let config = inputs.config
         var found = Validator.validate(config)
+        var report: CertificateReport?
         if let material = inputs.material {
-            found += TLSChecks.problems(for: material, config: config, now: inputs.now)
+            report = TLSChecks.inspect(material, serviceNames: config.serviceNames(),
+                                       nodeAddressIP: config.nodeAddressIP, now: inputs.now)
+            found += report?.problems ?? [TLSChecks.unreadable(material)]
         }
         found += RegistryAddress.pusherProblems(config, inputs.pushers)
         for (file, references) in inputs.staleReferences {
@@ -63,7 +70,7 @@ public enum Diagnostics {
                 return located
             }
         }
-        return found.ordered
+        return (found.ordered, report)
     }
 }
 

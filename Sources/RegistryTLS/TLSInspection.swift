@@ -181,21 +181,22 @@ public enum TLSChecks {
 
     /// The problems of a config's TLS material against its current service name and namespace.
     public static func problems(for material: RegistryTLSMaterial, config: RegistryConfig, now: Date) -> [Problem] {
-        guard
-            let report = inspect(
-                material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now)
-        else {
-            return [Problem(.error, .unreadableTLS, material.certificateLocation, "\(material.certificateOrigin) is "
-                + "not a PEM certificate")]
-        }
-        return report.problems
+        inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now)?.problems
+            ?? [unreadable(material)]
+    }
+
+    /// The one problem of material whose certificate cannot be read.
+    public static func unreadable(_ material: RegistryTLSMaterial) -> Problem {
+        Problem(.error, .unreadableTLS, material.certificateLocation,
+                "\(material.certificateOrigin) is not a PEM certificate")
     }
 
     /// DNS name matching with a single leading wildcard label (`*.kubiya` covers `svc.kubiya`).
     /// The DNS names and IPv4 addresses a certificate names (none when it has no readable SAN extension, which is
     /// then reported as names it does not cover).
-    public static func subjectAlternativeNames(_ certificate: Certificate) -> (dnsNames: [String], addresses: [String])
-    {
+    public static func subjectAlternativeNames(
+        _ certificate: Certificate
+    ) -> (dnsNames: [String], addresses: [String]) {
         var dnsNames: [String] = [], addresses: [String] = []
         let names: SubjectAlternativeNames? = try? certificate.extensions.subjectAlternativeNames
         for name in names.map(Array.init) ?? [] {

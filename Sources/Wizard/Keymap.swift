@@ -85,6 +85,8 @@ public struct KeyRow: Sendable {
 /// The wizard's one keymap.
 public enum Keymap {
     public static let rows: [KeyRow] = formRows + dialogRows
+    /// Every row's bindings, in the rows' order (the first that binds a key in a context wins).
+    static let allBindings: [KeyBinding] = rows.flatMap(\.bindings)
 
     static let editing: [KeyContext] = [.textField]
     static let moving: [KeyContext] = [.textField, .choiceField, .toggleField, .factRow]
@@ -190,7 +192,7 @@ public enum Keymap {
     /// the form's). Typed text becomes `insertText` with the text.
     public static func intent(for key: Key, in contexts: [KeyContext]) -> Intent? {
         for context in contexts {
-            for binding in rows.flatMap(\.bindings) where binding.context == context {
+            for binding in allBindings where binding.context == context {
                 switch binding.trigger {
                 case .key(let bound) where bound == key: return binding.intent
                 case .typedText:

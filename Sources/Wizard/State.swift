@@ -379,12 +379,11 @@ public struct WizardState: Equatable, Sendable {
             written.external.toolManagerRegistryAddress = config.registryAddress
         }
         // Lines that still hold an old address are no problem while the write is to update them.
-        var found = Diagnostics.problems(Diagnostics.Inputs(
+        let checked = Diagnostics.check(Diagnostics.Inputs(
             config: written, material: knownTLSMaterial, pushers: pushers.map { (file: nil, reference: $0) },
             staleReferences: updateReferences ? [] : [(file: nil, references: addressReferences)], now: now))
-        tlsReport = knownTLSMaterial.flatMap {
-            TLSChecks.inspect($0, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now)
-        }
+        var found = checked.problems
+        tlsReport = checked.report
         // What only a session has: the output folder and the TLS step's inputs.
         if outputDir.isEmpty {
             found.append(Problem(.error, .outputFolder, .setting(.outputDir), "must not be empty; the manifests need a "

@@ -286,7 +286,7 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
         let line = file.description.isEmpty ? indent + name : "\(indent)\(name.padding(width)) \(file.description)"
         return (line, CellStyle(.text))
     }
-    let files = state.plannedFileList
+    let files = state.plannedFileList(plan)
     if underFolder, let first = files.firstIndex(where: { $0.nameInFolder != nil }) {
         lines += files[..<first].map(summaryLine)
         lines.append(("  \(WritePlanner.path(state.outputDir, ""))", CellStyle(.text)))

@@ -133,9 +133,12 @@ public struct PlannedManifest: Equatable, Sendable {
 }
 
 extension WizardState {
+    /// The manifests a write produces, what is left out and why, and what a person must do by hand.
+    public typealias ManifestPlan = (manifests: [PlannedManifest], omitted: [OmittedResource], notes: [String])
+
     /// The manifests a write produces and what is left out. While TLS material is still being generated or
     /// read, its Secret is listed as pending (it will be written), so no screen says there is no Secret.
-    public var manifestPlan: (manifests: [PlannedManifest], omitted: [OmittedResource], notes: [String]) {
+    public var manifestPlan: ManifestPlan {
         let rendered = self.rendered(httpSecret: disk?.httpSecret)
         var manifests = rendered.resources.map {
             PlannedManifest(kind: $0.kind, name: $0.name, fileName: $0.fileName, pending: false)
@@ -172,8 +175,10 @@ extension WizardState {
 
     /// Every file a write produces, in the order the write dialog lists them: the values file, the manifests,
     /// then kustomization.yaml when there is anything to list. Review draws this list.
-    public var plannedFileList: [PlannedFile] {
-        let plan = manifestPlan
+    public var plannedFileList: [PlannedFile] { plannedFileList(manifestPlan) }
+
+    /// The list for a manifest plan already computed (Review draws both, rendered once).
+    func plannedFileList(_ plan: ManifestPlan) -> [PlannedFile] {
         var files = [PlannedFile(path: valuesPath, nameInFolder: nil, description: "")]
         if let tlsValuesPath {
             files.append(
