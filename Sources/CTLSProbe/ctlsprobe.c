@@ -145,11 +145,13 @@ int crs_probe(const char *host, int port, const char *server_name, const char *c
     p_SSL_CTX_set_verify(context, SSL_VERIFY_NONE, NULL);
     ssl = p_SSL_new(context);
     p_SSL_set_fd(ssl, fd);
-    if (server_name && *server_name && !is_address(server_name)) p_SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)server_name);
+    if (server_name && *server_name && !is_address(server_name))
+        p_SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)server_name);
     if (p_SSL_connect(ssl) != 1) { set_error(result, "the TLS handshake failed", ssl_reason()); goto done; }
     long verify = p_SSL_get_verify_result(ssl);
     result->verified = verify == X509_V_OK;
-    if (!result->verified) snprintf(result->verify_error, sizeof result->verify_error, "%s", p_X509_verify_cert_error_string(verify));
+    if (!result->verified)
+        snprintf(result->verify_error, sizeof result->verify_error, "%s", p_X509_verify_cert_error_string(verify));
     X509 *peer = p_SSL_get1_peer_certificate(ssl);
     if (peer) {
         unsigned char *der = NULL;

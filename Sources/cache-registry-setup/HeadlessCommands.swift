@@ -199,7 +199,7 @@ struct SetCommand: ParsableCommand {
     }
 
     func run() throws {
-        let parsed = assignments.compactMap { try? Assignment(parsing: $0) }
+        let parsed = try Checks.overrides(assignments).map(\.assignment)
         // A typo in a key is never what a person meant: refuse it before touching the file.
         let unknown = parsed.filter { !FieldRegistry.isKnown($0.path) }
         if !unknown.isEmpty {

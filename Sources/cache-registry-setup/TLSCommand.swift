@@ -109,7 +109,7 @@ struct TLSCommand: ParsableCommand {
 
         func run() throws {
             var config = try options.config(of: try options.files(file))
-            for assignment in overrides.compactMap({ try? Assignment(parsing: $0) }) {
+            for (_, assignment) in try Checks.overrides(overrides) {
                 config = config.applying(assignment)
             }
             let names = config.serviceNames()
