@@ -8,9 +8,12 @@ import Wizard
 /// test's fake that fails at any step).
 public struct EffectRunner: Sendable {
     public let fileSystem: any FileSystem
+    /// How long a write waits for another process that holds a folder's lock.
+    public let lockWait: LockWait
 
-    public init(fileSystem: any FileSystem = RealFileSystem()) {
+    public init(fileSystem: any FileSystem, lockWait: LockWait) {
         self.fileSystem = fileSystem
+        self.lockWait = lockWait
     }
 
     /// Runs one effect and returns the action that reports its result (nil for `exit`).
@@ -69,9 +72,9 @@ public struct EffectRunner: Sendable {
         // folder's lock, so a commit running now in another process is not taken for a killed one.
         if FileAccess.exists(outputDir, in: fileSystem) {
             do {
-                let lock = try FileLock(folderOf: [PathName.join(outputDir, OutputLayout.kustomizationName)])
-                FileTransaction.recover(in: outputDir, fileSystem: fileSystem)
-                lock.release()
+                let lock = try FileLock(folderOf: [], replacing: [outputDir], wait: lockWait, fileSystem: fileSystem)
+                defer { lock.release() }
+                try FileTransaction.recover(replacing: outputDir, fileSystem: fileSystem)
             } catch { return failed(error) }
         }
         var manifests: [String: String] = [:]
@@ -111,8 +114,8 @@ public struct EffectRunner: Sendable {
             transaction.write(
                 plan.valuesBytes, to: plan.valuesPath, kind: .personal, mode: plan.restrictValuesMode ? 0o600 : nil,
                               readBefore: .some(plan.valuesReadBefore))
-            _ = try ManifestWriter.stage(plan.files, in: plan.outputDir, into: &transaction)
-            _ = try ManifestWriter.commit(transaction, in: plan.outputDir)
+            _ = try ManifestWriter.commit(plan.files, in: plan.outputDir, alongside: transaction, replacingOutput: true,
+                                          wait: lockWait)
             let manifests = plan.files.map(\.name).filter { !$0.hasPrefix(TrustFiles.folder + "/") }
                 .map { PathName.join(plan.outputDir, $0) }
             let trust =

@@ -17,8 +17,9 @@ public enum HTTPSecretStore {
     /// new value would silently restart the pods and break uploads in flight).
     static func existing(in folder: String, fileSystem: any FileSystem) throws(ValuesFileError) -> String? {
         let path = PathName.join(folder, Renderer.httpSecretFile)
-        guard FileAccess.exists(path, in: fileSystem) else { return nil }
-        let bytes = try FileAccess.readFile(path, in: fileSystem)
+        // Only a regular file there can be ours; a link is never followed to someone else's file.
+        guard let info = fileSystem.existing(path, followingLinks: false), info.kind != .link else { return nil }
+        let bytes = try FileAccess.readFile(path, what: "a manifest", in: fileSystem)
         guard OutputLayout.isOurs(String(decoding: bytes, as: UTF8.self)) else { return nil }
         let document = try ValuesDocument(bytes: bytes, name: path)
         guard let encoded = document.topLevelString(["data", Renderer.httpSecretKey]),

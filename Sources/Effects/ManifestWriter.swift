@@ -3,71 +3,71 @@ import Manifests
 import RegistryModel
 import ValuesFile
 
-/// Puts an output layout into a transaction, with the removal of stale files this program wrote before, and commits
-/// it under the folders' locks.
+/// Writes files into an output folder as one step (the folder is written whole, see `FileTransaction`), with the
+/// other files of the same commit (the values files), under the locks of every folder involved.
 public enum ManifestWriter {
-    /// Adds the files and the stale removals; returns the Secret files among the removals, which are announced.
-    public static func stage(_ files: [OutputLayout.File], in folder: String,
-                             into transaction: inout FileTransaction) throws(ValuesFileError) -> [String] {
-        let fs = transaction.fileSystem
+    /// What a write into the output folder did.
+    public struct Outcome: Sendable {
+        public let report: FileTransaction.Report
+        /// The Secret files this program wrote before that the folder no longer holds (announced, never silent).
+        public let removedSecrets: [String]
+    }
+
+    /// Commits `files` into `folder` together with the writes already in `transaction`. With `replacingOutput`,
+    /// the files this program wrote there before and writes no more (its marker in them, directly where it put
+    /// them) are dropped; everything else in the folder is kept as it is.
+    public static func commit(
+        _ files: [OutputLayout.File], in folder: String, alongside transaction: FileTransaction,
+        replacingOutput: Bool, wait: LockWait
+    ) throws(ValuesFileError) -> Outcome {
+        var transaction = transaction
         for file in files {
             transaction.write(Array(file.contents.utf8), to: PathName.join(folder, file.name),
                               kind: file.isSecret ? .secret : .regular, mode: file.isExecutable ? 0o755 : nil)
         }
+        transaction.replaceWhole(folder)
+        let lock = try FileLock(for: transaction, wait: wait)
+        defer { lock.release() }
+        // What is stale is decided under the lock, on the folder as the commit finds it.
+        let dropping = replacingOutput ? try stale(files, in: folder, fileSystem: transaction.fileSystem) : []
+        transaction.replaceWhole(folder, dropping: dropping)
+        let report = try transaction.commit()
+        let secrets = Set(OutputLayout.secretFileNames.map { PathName.join(folder, $0) })
+        return Outcome(report: report, removedSecrets: report.removed.filter(secrets.contains))
+    }
+
+    /// The names in the folder that this program wrote before and `files` no longer holds: regular files with its
+    /// marker under the names it writes, and a `trust/` folder whose README it wrote (replaced whole, so the hosts
+    /// of an old service name do not linger).
+    static func stale(_ files: [OutputLayout.File], in folder: String, fileSystem fs: any FileSystem)
+        throws(ValuesFileError) -> Set<String>
+    {
         let names = Set(files.map(\.name))
-        var removedSecrets: [String] = []
-        for stale in OutputLayout.allFileNames where !names.contains(stale) {
-            let path = PathName.join(folder, stale)
-            guard FileAccess.exists(path, in: fs) else { continue }
-            if try isOurs(path, in: fs) {
-                transaction.remove(path)
-                if OutputLayout.secretFileNames.contains(stale) { removedSecrets.append(path) }
+        var dropping = Set<String>()
+        for name in OutputLayout.allFileNames where !names.contains(name) {
+            let path = PathName.join(folder, name)
+            if fs.existing(path, followingLinks: false)?.kind == .regular, try isOurs(path, in: fs) {
+                dropping.insert(name)
             }
         }
-        // A trust folder this program wrote is replaced whole, so the hosts of an old service name do not linger.
         let trust = PathName.join(folder, TrustFiles.folder)
         let readme = PathName.join(trust, "README.txt")
-        if FileAccess.exists(readme, in: fs), try isOurs(readme, in: fs) {
-            for relative in FileAccess.files(under: trust, in: fs)
-            where !names.contains(TrustFiles.folder + "/" + relative) {
-                transaction.remove(PathName.join(trust, relative))
-            }
+        if fs.existing(trust, followingLinks: false)?.kind == .folder,
+            fs.existing(readme, followingLinks: false)?.kind == .regular, try isOurs(readme, in: fs)
+        {
+            dropping.insert(TrustFiles.folder)
         }
-        return removedSecrets
+        return dropping
     }
 
     /// Whether a file in the output folder was written by this program; one that cannot be read is an error, not
     /// taken as absent (it would be replaced without asking).
     static func isOurs(_ path: String, in fileSystem: any FileSystem) throws(ValuesFileError) -> Bool {
         do {
-            return OutputLayout.isOurs(String(decoding: try FileAccess.readFile(path, in: fileSystem), as: UTF8.self))
+            return OutputLayout.isOurs(
+                String(decoding: try FileAccess.readFile(path, what: "a manifest", in: fileSystem), as: UTF8.self))
         } catch {
             throw error.saying("\(error.message); nothing was changed")
-        }
-    }
-
-    /// Commits while holding the locks of the output folder (which covers its `trust/` subfolders) and of the
-    /// folders of the other files it writes (the values files).
-    public static func commit(
-        _ transaction: FileTransaction, in folder: String
-    ) throws(ValuesFileError) -> FileTransaction.Report {
-        let inside = PathName.join(folder, "")
-        let others = (transaction.writes.map(\.path) + transaction.removals).filter { !$0.hasPrefix(inside) }
-        let lock = try FileLock(folderOf: [PathName.join(folder, OutputLayout.kustomizationName)] + others)
-        defer { lock.release() }
-        let report = try transaction.commit()
-        for folder in Set(transaction.removals.map(PathName.folder(of:))) {
-            removeEmptyFolders(from: folder, in: transaction.fileSystem)
-        }
-        return report
-    }
-
-    /// Removes a folder of the trust tree left empty by the removals, and its empty parents inside `trust/`.
-    static func removeEmptyFolders(from folder: String, in fileSystem: any FileSystem) {
-        var current = folder
-        while current.contains("/" + TrustFiles.folder + "/") || current.hasPrefix(TrustFiles.folder + "/"),
-              fileSystem.removeFolder(current) == 0 {
-            current = PathName.folder(of: current)
         }
     }
 

@@ -18,11 +18,11 @@ public enum FileAccess {
         }
         switch info.kind {
         case .regular: break
-        case .folder: throw ValuesFileError(file: path, "is a folder, not a values file")
-        case .fifo: throw ValuesFileError(file: path, "is a pipe (FIFO), not a file; save the values to a file and "
-            + "give that")
-        case .device: throw ValuesFileError(file: path, "is a device, not a values file")
-        case .socket: throw ValuesFileError(file: path, "is a socket, not a values file")
+        case .folder: throw ValuesFileError(file: path, "is a folder, not \(what)")
+        case .fifo: throw ValuesFileError(file: path, "is a pipe (FIFO), not \(what); save it to a file and give "
+            + "that")
+        case .device: throw ValuesFileError(file: path, "is a device, not \(what)")
+        case .socket: throw ValuesFileError(file: path, "is a socket, not \(what)")
         case .link, .other: throw ValuesFileError(file: path, "is not a regular file")
         }
         if info.size > limit { throw tooLarge(path, limit, what) }
@@ -55,6 +55,15 @@ public enum FileAccess {
             let path = PathName.join(folder, name)
             guard let info = fileSystem.existing(path, followingLinks: false) else { return [] }
             return info.kind == .folder ? files(under: path, in: fileSystem).map { name + "/" + $0 } : [name]
+        }
+    }
+
+    /// The folders under a folder (links not followed), outermost first.
+    public static func folders(under folder: String, in fileSystem: any FileSystem) -> [String] {
+        (fileSystem.names(inFolder: folder) ?? []).sorted().flatMap { name -> [String] in
+            let path = PathName.join(folder, name)
+            guard fileSystem.existing(path, followingLinks: false)?.kind == .folder else { return [] }
+            return [path] + folders(under: path, in: fileSystem)
         }
     }
 
@@ -92,7 +101,7 @@ public enum FileAccess {
         }
         let parent = PathName.folder(of: path)
         var made = parent != path ? try makeFolderRecording(parent, in: fileSystem) : []
-        let code = fileSystem.makeFolder(path)
+        let code = fileSystem.makeFolder(path, mode: 0o755)
         if code != 0 {
             if code == EEXIST { return made }
             throw ValuesFileError(file: path, "cannot create the folder: \(reason(code))")

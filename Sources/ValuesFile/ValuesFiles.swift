@@ -23,7 +23,7 @@ public struct ValuesFiles: Sendable {
             return nil
         }
         let candidate = tlsValuesPath(beside: last)
-        return access(candidate, F_OK) == 0 ? candidate : nil
+        return access(PathName.systemBytes(candidate), F_OK) == 0 ? candidate : nil
     }
 
     /// The install route the files suggest: `helm` when one is the chart's values file.

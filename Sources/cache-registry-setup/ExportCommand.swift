@@ -60,11 +60,7 @@ struct ExportCommand: ParsableCommand {
                     + "deployment.httpSecret.existingSecret, or export into a folder, where "
                     + "it is kept").description)
             }
-            do {
-                try FileHandle.standardOutput.write(contentsOf: Data((layout.files.first?.contents ?? "").utf8))
-            } catch {
-                throw CommandFailure.terminal("cannot write the manifests to standard output: it was closed")
-            }
+            Output.data(layout.files.first?.contents ?? "")
             return
         }
         let wrapper = NextSteps.wrapperFile(
@@ -73,7 +69,7 @@ struct ExportCommand: ParsableCommand {
         // The claim this folder applied before, if its spec changes in what a bound claim cannot change.
         let claimPath = PathName.join(output, "pvc.yaml")
         var previousClaim: String?
-        if access(claimPath, F_OK) == 0 {
+        if access(PathName.systemBytes(claimPath), F_OK) == 0 {
             do {
                 let text = String(
                     validating: try FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest"), as: UTF8.self)
@@ -83,13 +79,14 @@ struct ExportCommand: ParsableCommand {
             }
         }
         let newClaim = layout.files.first { $0.name == "pvc.yaml" }?.contents
-        var transaction = FileTransaction()
         let removedSecrets: [String]
         let report: FileTransaction.Report
         do {
-            removedSecrets = try ManifestWriter.stage(
-                layout.files + (wrapper.map { [$0] } ?? []), in: output, into: &transaction)
-            report = try ManifestWriter.commit(transaction, in: output)
+            let outcome = try ManifestWriter.commit(
+                layout.files + (wrapper.map { [$0] } ?? []), in: output,
+                alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: true,
+                wait: Environment.lockWait)
+            (report, removedSecrets) = (outcome.report, outcome.removedSecrets)
         } catch { throw CommandFailure.file(error.description) }
         for note in rendered.omitted { Output.line("note: \(note.reason)") }
         for note in rendered.notes { Output.line("note: \(note)") }
@@ -131,8 +128,23 @@ extension ManagedTLS {
     }
 }
 
-/// Where the program runs from: the inputs that make the post-renderer wrapper's paths absolute.
+/// Where the program runs from: the inputs that make the post-renderer wrapper's paths absolute, and how long a
+/// command waits for another one's lock.
 enum Environment {
+    /// Seconds to wait for a lock another process holds: `CACHE_REGISTRY_SETUP_LOCK_WAIT`, else 15.
+    static var lockSeconds: Double {
+        ProcessInfo.processInfo.environment["CACHE_REGISTRY_SETUP_LOCK_WAIT"].flatMap(Double.init) ?? 15
+    }
+
+    /// The headless commands say at once that they wait, on standard error.
+    static var lockWait: LockWait { LockWait(seconds: lockSeconds, announce: { Output.error("note: \($0)") }) }
+
+    /// The wizard's effects on the disk; the curses wizard says nothing on standard error while it draws.
+    static func effectRunner(announcing: Bool) -> EffectRunner {
+        EffectRunner(fileSystem: RealFileSystem(),
+                     lockWait: announcing ? lockWait : LockWait(seconds: lockSeconds, announce: { _ in }))
+    }
+
     static var workingDirectory: String { FileManager.default.currentDirectoryPath }
 
     /// This executable's own path (`/proc/self/exe`), so the wrapper runs the same program.

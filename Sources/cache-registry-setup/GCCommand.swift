@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Effects
 import Manifests
 import RegistryModel
 import ValuesFile
@@ -28,16 +29,15 @@ struct GCCommand: ParsableCommand {
             throw CommandFailure.failed("gc: \(error)")
         }
         if output == "-" {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            Output.data(text)
             return
         }
         let path = PathName.join(output, GarbageCollection.fileName)
-        var transaction = FileTransaction()
-        transaction.write(Array(text.utf8), to: path, kind: .regular)
         do {
-            let lock = try FileLock(folderOf: [path])
-            defer { lock.release() }
-            _ = try transaction.commit()
+            _ = try ManifestWriter.commit(
+                [OutputLayout.File(name: GarbageCollection.fileName, contents: text, isSecret: false)], in: output,
+                alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: false,
+                wait: Environment.lockWait)
         } catch { throw CommandFailure.file(error.description) }
         Output.line("wrote \(path)")
         Output.line(config.view.isShared

@@ -36,8 +36,8 @@ struct TLSCommand: ParsableCommand {
             if let certificate {
                 let certText: String
                 if certificate == "-" {
-                    let input = FileHandle.standardInput.readDataToEndOfFile()
-                    guard let text = String(validating: [UInt8](input), as: UTF8.self) else {
+                    let input = try StandardStream.readInput(limit: 1 << 20, what: "a PEM certificate")
+                    guard let text = String(validating: input, as: UTF8.self) else {
                         throw CommandFailure.file("standard input: is not a text (PEM) certificate")
                     }
                     certText = text
@@ -129,17 +129,24 @@ struct TLSCommand: ParsableCommand {
             do { secretYAML = try secret.map { try Emitter.yaml($0.object) } ?? "" } catch {
                 throw CommandFailure.failed("cannot write the Secret: \(error)")
             }
-            var transaction = FileTransaction()
-            let paths = ["tls.crt", "tls.key", "secret.yaml"].map { PathName.join(output, $0) }
-            transaction.write(Array(generated.certificatePEM.utf8), to: paths[0])
-            transaction.write(Array(generated.keyPEM.utf8), to: paths[1], kind: .secret)
-            transaction.write(Array(secretYAML.utf8), to: paths[2], kind: .secret)
-            let helmTarget = file.last.map { valuesFile in
-                (valuesFile, ValuesFiles.tlsValuesPath(beside: valuesFile))
-            }
+            let pair = [
+                OutputLayout.File(name: "tls.crt", contents: generated.certificatePEM, isSecret: false),
+                OutputLayout.File(name: "tls.key", contents: generated.keyPEM, isSecret: true),
+                OutputLayout.File(name: "secret.yaml", contents: secretYAML, isSecret: true),
+            ]
+            let paths = pair.map { PathName.join(output, $0.name) }
+            var transaction = FileTransaction(fileSystem: RealFileSystem())
             let report: FileTransaction.Report
-            let stored: (path: String, intoValuesFile: Bool)?
-            do { (report, stored) = try commit(&transaction, generated, helmTarget: helmTarget) } catch {
+            var stored: (path: String, intoValuesFile: Bool)?
+            do {
+                if let valuesFile = file.last {
+                    stored = try stageForHelm(generated, valuesFile: valuesFile,
+                                              tlsValues: ValuesFiles.tlsValuesPath(beside: valuesFile),
+                                              into: &transaction)
+                }
+                report = try ManifestWriter.commit(pair, in: output, alongside: transaction, replacingOutput: false,
+                                                   wait: Environment.lockWait).report
+            } catch {
                 throw CommandFailure.file(error.description)
             }
             let listed = paths.map { "\($0) (\(ManifestWriter.modeText(report.mode(of: $0))))" }
@@ -159,18 +166,6 @@ struct TLSCommand: ParsableCommand {
                 + "\(rsa ? "RSA 2048" : "ECDSA P-256")")
         }
 
-        /// Commits the files under the locks of their folders, with the pair for Helm when a values file is given.
-        func commit(_ transaction: inout FileTransaction, _ generated: GeneratedTLS, helmTarget: (String, String)?)
-            throws(ValuesFileError) -> (FileTransaction.Report, (path: String, intoValuesFile: Bool)?) {
-            let lock = try FileLock(folderOf: transaction.writes.map(\.path) + (helmTarget.map { [$0.0, $0.1] } ?? []))
-            defer { lock.release() }
-            var stored: (path: String, intoValuesFile: Bool)?
-            if let (valuesFile, tlsValues) = helmTarget {
-                stored = try stageForHelm(generated, valuesFile: valuesFile, tlsValues: tlsValues, into: &transaction)
-            }
-            return (try transaction.commit(), stored)
-        }
-
         /// Adds the pair as the chart's `registryTls`: into a values file that carries the pair (the chart's own),
         /// written 0600 unless `--keep-mode`; otherwise into `values-tls.yaml` beside it, a new 0600 file, so the
         /// values file holds no key.
@@ -186,7 +181,7 @@ struct TLSCommand: ParsableCommand {
                                   readBefore: .some(document.bytes))
                 return (valuesFile, true)
             }
-            let exists = access(tlsValues, F_OK) == 0
+            let exists = access(PathName.systemBytes(tlsValues), F_OK) == 0
             let base =
                 exists ? try ValuesDocument.read(path: tlsValues) : try ValuesDocument(bytes: [], name: tlsValues)
             let updated = try ValuesEditor.settingRegistryTLS(

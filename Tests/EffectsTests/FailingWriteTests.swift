@@ -21,6 +21,8 @@ final class FailingWriteTests: XCTestCase {
         "/fake/out/service.yaml": "new service\n",
     ]
 
+    let wait = LockWait(seconds: 1, announce: { _ in })
+
     func transaction(on fileSystem: MemoryFileSystem) -> FileTransaction {
         var transaction = FileTransaction(fileSystem: fileSystem)
         transaction.write(Array(new["/fake/values-tls.yaml"]!.utf8), to: "/fake/values-tls.yaml", kind: .secret)
@@ -28,14 +30,15 @@ final class FailingWriteTests: XCTestCase {
                           readBefore: .some(Array(old["/fake/values.yaml"]!.utf8)))
         transaction.write(Array(new["/fake/out/pv.yaml"]!.utf8), to: "/fake/out/pv.yaml")
         transaction.write(Array(new["/fake/out/service.yaml"]!.utf8), to: "/fake/out/service.yaml")
-        transaction.remove("/fake/out/stale.yaml")
+        transaction.replaceWhole("/fake/out", dropping: ["stale.yaml"])
         return transaction
     }
 
     /// The visible files (a killed run's leftovers cleaned as the next run does first).
     func visible(_ fileSystem: MemoryFileSystem) -> [String: String] {
         fileSystem.failAt = nil
-        for folder in ["/fake", "/fake/out"] { FileTransaction.recover(in: folder, fileSystem: fileSystem) }
+        try? FileTransaction.recover(in: "/fake", fileSystem: fileSystem)
+        try? FileTransaction.recover(replacing: "/fake/out", fileSystem: fileSystem)
         return fileSystem.snapshot
     }
 
@@ -47,10 +50,17 @@ final class FailingWriteTests: XCTestCase {
         XCTAssertEqual(counting.mode("/fake/values-tls.yaml"), 0o600)
         let total = counting.steps
         XCTAssertGreaterThan(total, 10, "the write has its steps: \(counting.log)")
+        XCTAssertTrue(counting.log.contains { $0.hasPrefix("exchange /fake/.out.stage-") }, "\(counting.log)")
         for failing in 0..<total {
             let fileSystem = MemoryFileSystem(old)
             fileSystem.failAt = failing
             let step = failing < counting.log.count ? counting.log[failing] : "?"
+            defer {
+                // Whatever failed, a reader of the output folder finds one whole commit, old or new.
+                let folder = visible(fileSystem).filter { $0.key.hasPrefix("/fake/out/") }
+                XCTAssertTrue([old, new].map { $0.filter { $0.key.hasPrefix("/fake/out/") } }.contains(folder),
+                              "failing at \(step), the output folder is a mix: \(folder)")
+            }
             do {
                 let report = try transaction(on: fileSystem).commit()
                 // Only what can fail without harm may: a stale file that stays, a leftover the next run removes.
@@ -80,7 +90,7 @@ final class FailingWriteTests: XCTestCase {
     func testTheWizardsWriteFailingAtEachStepReportsItAndKeepsTheValuesFile() throws {
         let valuesText = "cacheRegistry:\n  enabled: true\n"
         let disk = MemoryFileSystem(["/fake/values.yaml": valuesText])
-        let runner = EffectRunner(fileSystem: disk)
+        let runner = EffectRunner(fileSystem: disk, lockWait: wait)
         let document = try ValuesDocument(bytes: Array(valuesText.utf8), name: "/fake/values.yaml")
         var state = WizardState(mode: .edit, valuesPath: "/fake/values.yaml", originalBytes: Array(valuesText.utf8),
                                 config: try document.config(), outputDir: "/fake/out", document: document)
@@ -92,7 +102,7 @@ final class FailingWriteTests: XCTestCase {
         XCTAssertEqual(snapshot.valuesFileBytes, Array(valuesText.utf8))
         let plan = try WritePlanner.plan(state, disk: snapshot)
         let clean = MemoryFileSystem(["/fake/values.yaml": valuesText])
-        guard case .writeFinished(.written(let paths))? = EffectRunner(fileSystem: clean).perform(.write(plan)) else {
+        guard case .writeFinished(.written(let paths))? = EffectRunner(fileSystem: clean, lockWait: wait).perform(.write(plan)) else {
             return XCTFail("the write failed without a failure")
         }
         XCTAssertTrue(paths.contains("/fake/out/pvc.yaml"), "\(paths)")
@@ -100,7 +110,7 @@ final class FailingWriteTests: XCTestCase {
         for failing in 0..<clean.steps {
             let fileSystem = MemoryFileSystem(["/fake/values.yaml": valuesText])
             fileSystem.failAt = failing
-            let outcome = EffectRunner(fileSystem: fileSystem).perform(.write(plan))
+            let outcome = EffectRunner(fileSystem: fileSystem, lockWait: wait).perform(.write(plan))
             let values = visible(fileSystem)["/fake/values.yaml"]
             switch outcome {
             case .writeFinished(.failed(let message))? where message.contains("the files were replaced"):

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RegistryModel
 import ValuesFile
 
 /// A file system in memory that fails one chosen operation (with EIO), so a test can stop a write at every step
@@ -75,14 +76,16 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
             for _ in 0..<8 {
                 switch nodes[current] {
                 case nil: return .failure(Errno(ENOENT))
-                case .folder: return .success(FileStatus(kind: .folder, permissions: 0o755))
+                case .folder: return .success(FileStatus(kind: .folder, permissions: 0o755, owner: user))
                 case .file(let inode):
                     let links = nodes.values.filter { $0 == .file(inode) }.count
                     let contents = files[inode]!
-                    return .success(FileStatus(kind: .regular, permissions: contents.mode, links: links,
+                    return .success(FileStatus(kind: .regular, permissions: contents.mode, owner: user, links: links,
                                                size: contents.bytes.count, inode: inode))
                 case .link(let target):
-                    guard followingLinks else { return .success(FileStatus(kind: .link, permissions: 0o777)) }
+                    guard followingLinks else {
+                        return .success(FileStatus(kind: .link, permissions: 0o777, owner: user))
+                    }
                     current = target
                 }
             }
@@ -110,9 +113,91 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
 
     func writeAccess(_ path: String) -> Int32 { 0 }
 
-    var isSuperuser: Bool { false }
+    /// Everything here belongs to this one user, who is not root.
+    let user: uid_t = 1000
 
-    func makeFolder(_ path: String) -> Int32 {
+    func canonical(_ path: String) -> String? {
+        guardLock.withLock {
+            var current = path
+            for _ in 0..<8 {
+                switch nodes[current] {
+                case nil: return nil
+                case .link(let target): current = target
+                default: return current
+                }
+            }
+            return nil
+        }
+    }
+
+    var workingDirectory: String? { "/" }
+
+    func setMode(_ path: String, _ mode: mode_t) -> Int32 { guardLock.withLock { step("chmod \(path)") } }
+
+    func setOwner(_ path: String, owner: uid_t, group: gid_t) -> Int32 {
+        guardLock.withLock { step("chown \(path)") }
+    }
+
+    /// The paths of a node and everything below it.
+    private func tree(_ path: String) -> [String] {
+        nodes.keys.filter { $0 == path || $0.hasPrefix(path + "/") }
+    }
+
+    /// Moves a node and everything below it.
+    private func move(_ source: String, to target: String) {
+        let moved = tree(source).map { ($0, nodes[$0]!) }
+        for (path, _) in moved { nodes[path] = nil }
+        for (path, node) in moved { nodes[target + path.dropFirst(source.count)] = node }
+    }
+
+    func exchange(_ first: String, _ second: String) -> Int32 {
+        guardLock.withLock {
+            let failure = step("exchange \(first) \(second)")
+            if failure != 0 { return failure }
+            guard nodes[first] != nil, nodes[second] != nil else { return ENOENT }
+            move(first, to: first + ".swap")
+            move(second, to: first)
+            move(first + ".swap", to: second)
+            return 0
+        }
+    }
+
+    func renameNew(_ source: String, to target: String) -> Int32 {
+        guardLock.withLock {
+            let failure = step("rename-new \(source) \(target)")
+            if failure != 0 { return failure }
+            guard nodes[source] != nil else { return ENOENT }
+            if nodes[target] != nil { return EEXIST }
+            move(source, to: target)
+            return 0
+        }
+    }
+
+    func carryOver(from source: String, into target: String, skipping: Set<String>) -> (path: String, code: Int32)? {
+        guardLock.withLock {
+            for path in tree(source).sorted() where path != source {
+                let relative = String(path.dropFirst(source.count + 1))
+                let parts = relative.split(separator: "/").map(String.init)
+                if (1...parts.count).contains(where: { skipping.contains(parts.prefix($0).joined(separator: "/")) }) {
+                    continue
+                }
+                if step("carry \(relative)") != 0 { return (relative, EIO) }
+                nodes[PathName.join(target, relative)] = nodes[path]
+            }
+            return nil
+        }
+    }
+
+    func removeTree(_ path: String) -> Int32 {
+        guardLock.withLock {
+            let failure = step("remove-tree \(path)")
+            if failure != 0 { return failure }
+            for inner in tree(path) { nodes[inner] = nil }
+            return 0
+        }
+    }
+
+    func makeFolder(_ path: String, mode: mode_t) -> Int32 {
         guardLock.withLock {
             let failure = step("mkdir \(path)")
             if failure != 0 { return failure }
@@ -143,6 +228,10 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
             guard let node = nodes[source] else { return ENOENT }
             guard nodes[parent(target)] == .folder else { return ENOENT }
             if nodes[target] == .folder { return EISDIR }
+            if node == .folder {
+                move(source, to: target)
+                return 0
+            }
             nodes[target] = node
             nodes[source] = nil
             return 0
