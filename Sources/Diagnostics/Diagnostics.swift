@@ -117,8 +117,8 @@ extension Diagnostics {
         var text = ""
         for problem in problems {
             let location: String
-            if let line = problem.line { location = " (\(problem.file ?? file ?? "values"):\(line))" }
-            else if let cited = problem.file { location = " (\(cited))" }
+            if let line = problem.line { location = " (\(Quote.path(problem.file ?? file ?? "values")):\(line))" }
+            else if let cited = problem.file { location = " (\(Quote.controls(cited)))" }
             else { location = "" }
             text += "\(problem)\(location)\(problem.allowedBy.map { " (allowed by \($0))" } ?? "")\n"
         }

@@ -68,7 +68,7 @@ public struct ProbeExchange: Sendable {
 public enum RegistryProbe {
     public static func exchange(
         host: String, port: Int, serverName: String, caFile: String?, method: String, path: String,
-                                headers: [String: String] = [:], timeoutMilliseconds: Int = 10_000) -> ProbeExchange {
+                                headers: [String: String] = [:], timeoutMilliseconds: Int = 5_000) -> ProbeExchange {
         let hostHeader = port == 443 ? serverName : "\(serverName):\(port)"
         var request = "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: cache-registry-setup-doctor\r\n"
             + "Connection: close\r\nContent-Length: 0\r\n"

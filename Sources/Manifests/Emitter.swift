@@ -65,7 +65,7 @@ public enum Emitter {
     static func scalarNode(_ scalar: Scalar) -> Node {
         switch scalar.kind {
         case .string:
-            let risky = Scalar.resolveKind(ofPlain: scalar.text) != .string
+            let risky = Scalar.readsAsOtherThanString(scalar.text)
             return Node(scalar.text, tag(.str), risky ? .doubleQuoted : .any)
         case .int: return Node(scalar.text, tag(.int), .plain)
         case .float: return Node(scalar.text, tag(.float), .plain)

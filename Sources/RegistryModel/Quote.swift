@@ -37,7 +37,9 @@ public enum Quote {
         guard text.unicodeScalars.contains(where: { isControl($0, keepingLines: keepingLines) }) else { return text }
         var result = ""
         for scalar in text.unicodeScalars {
-            if isControl(scalar, keepingLines: keepingLines) {
+            if let byte = rawByte(scalar) {
+                result += byte
+            } else if isControl(scalar, keepingLines: keepingLines) {
                 result += scalar == "\t" ? "\\t" : scalar == "\n" ? "\\n" : scalar == "\r" ? "\\r"
                     : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else {
@@ -50,7 +52,14 @@ public enum Quote {
     /// A path as messages show it: its control characters escaped.
     public static func path(_ path: String) -> String { controls(path) }
 
+    /// A byte of a file name that is not UTF-8 (see `PathName.decoding`), shown as `\xFF`.
+    static func rawByte(_ scalar: Unicode.Scalar) -> String? {
+        (0x10FF00...0x10FFFF).contains(scalar.value)
+            ? "\\x" + String(scalar.value - 0x10FF00, radix: 16, uppercase: true) : nil
+    }
+
     static func isControl(_ scalar: Unicode.Scalar, keepingLines: Bool) -> Bool {
+        if rawByte(scalar) != nil { return true }
         if keepingLines && scalar == "\n" { return false }
         return scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }

@@ -139,10 +139,22 @@ public struct Scalar: Equatable, Sendable {
 
     public var intValue: Int? {
         guard kind == .int else { return nil }
-        let cleaned = text.replacing("_", with: "")
-        if cleaned.hasPrefix("0x") { return Int(cleaned.dropFirst(2), radix: 16) }
-        if cleaned.hasPrefix("0o") { return Int(cleaned.dropFirst(2), radix: 8) }
-        return Int(cleaned.hasPrefix("+") ? String(cleaned.dropFirst()) : cleaned)
+        var cleaned = Substring(text.replacing("_", with: ""))
+        let negative = cleaned.first == "-"
+        if cleaned.first == "+" || cleaned.first == "-" { cleaned = cleaned.dropFirst() }
+        let radix = Scalar.radix(of: cleaned)
+        guard let magnitude = Int(radix == 10 ? cleaned : cleaned.dropFirst(2), radix: radix) else { return nil }
+        return negative ? -magnitude : magnitude
+    }
+
+    /// The base a number's prefix names, as Go's strconv reads it: `0x`/`0X` 16, `0o`/`0O` 8, `0b`/`0B` 2, else 10.
+    static func radix(of digits: Substring) -> Int {
+        switch digits.prefix(2).lowercased() {
+        case "0x": return 16
+        case "0o": return 8
+        case "0b": return 2
+        default: return 10
+        }
     }
 
     static let trueWords: Set<String> = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
@@ -158,14 +170,61 @@ public struct Scalar: Equatable, Sendable {
         return .string
     }
 
+    /// An integer as Helm's go-yaml reads one (underscores dropped, then Go's `strconv.ParseInt` with base 0):
+    /// decimal, `0x`/`0X` hex, `0o`/`0O` octal, `0b`/`0B` binary, with an optional sign.
     static func isInteger(_ text: String) -> Bool {
         var body = Substring(text)
         if body.first == "+" || body.first == "-" { body = body.dropFirst() }
-        if body.hasPrefix("0x") { return body.count > 2 && body.dropFirst(2).allSatisfy { $0.isHexDigit || $0 == "_" } }
-        if body.hasPrefix("0o") {
-            return body.count > 2 && body.dropFirst(2).allSatisfy { ("0"..."7").contains($0) || $0 == "_" }
+        let digits = body.dropFirst(radix(of: body) == 10 ? 0 : 2).filter { $0 != "_" }
+        guard !digits.isEmpty else { return false }
+        switch radix(of: body) {
+        case 16: return digits.allSatisfy(\.isHexDigit)
+        case 8: return digits.allSatisfy { ("0"..."7").contains($0) }
+        case 2: return digits.allSatisfy { $0 == "0" || $0 == "1" }
+        default: return body.first != "_" && body.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "_") }
         }
-        return !body.isEmpty && body.first != "_" && body.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "_") }
+    }
+
+    /// Whether a string written plain could be read as anything but that string by a YAML 1.1 reader (PyYAML,
+    /// go-yaml v2, which Helm and kubectl use), a YAML 1.2 reader, or Go's `strconv` (`0X1F`, `0b101`, `0O17`,
+    /// `+0b1`, `0x_1f`, `1_000`, `1:20`, `2001-12-14`, `Inf`, `nan`, `t`): such a string is always written quoted.
+    public static func readsAsOtherThanString(_ text: String) -> Bool {
+        if resolveKind(ofPlain: text) != .string { return true }
+        if ["=", "<<", "t", "T", "f", "F"].contains(text) { return true }
+        var body = Substring(text.replacing("_", with: ""))
+        if body.first == "+" || body.first == "-" { body = body.dropFirst() }
+        let lowered = body.lowercased()
+        if ["inf", "infinity", "nan", ".inf", ".nan"].contains(lowered) { return true }
+        if isInteger(String(body)) || isFloat(String(body)) { return true }
+        // Go's hexadecimal floats (0x1p-2, 0x1.8p3).
+        if lowered.hasPrefix("0x"), lowered.contains("p"),
+            lowered.dropFirst(2).allSatisfy({ $0.isHexDigit || $0 == "." || $0 == "p" || $0 == "-" || $0 == "+" })
+        {
+            return true
+        }
+        // YAML 1.1 sexagesimal numbers (1:20, 190:20:30.15) and timestamps (2001-12-14, 2001-12-14t21:59:43.10-05:00).
+        if isSexagesimal(body) { return true }
+        let year = text.prefix { $0.isASCII && $0.isNumber }
+        if year.count == 4, text.dropFirst(4).first == "-", text.dropFirst(5).first?.isNumber == true { return true }
+        return false
+    }
+
+    /// YAML 1.1's base 60: `[0-9]+(:[0-5]?[0-9])+`, the last part with an optional `.fraction`.
+    static func isSexagesimal(_ text: Substring) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count > 1, let head = parts.first, !head.isEmpty, head.allSatisfy({ $0.isASCII && $0.isNumber })
+        else { return false }
+        for (index, part) in parts.dropFirst().enumerated() {
+            var digits = part
+            if index == parts.count - 2, let dot = part.firstIndex(of: ".") {
+                guard part[part.index(after: dot)...].allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+                digits = part[..<dot]
+            }
+            guard (1...2).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                digits.count == 1 || digits.first.map({ ("0"..."5").contains($0) }) == true
+            else { return false }
+        }
+        return true
     }
 
     static func isFloat(_ text: String) -> Bool {

@@ -161,6 +161,10 @@ public final class TerminalSession: TerminalBackend {
         return signal == 0 ? nil : signal
     }
 
+    /// Lets the calling (worker) thread take the signals the loop ends on, such as SIGXFSZ from a write past
+    /// RLIMIT_FSIZE, which goes to the thread that wrote.
+    public static func takeEndingSignalsOnThisThread() { crs_unblock_ending_signals() }
+
     /// Restores the terminal: alternate screen left, echo and canonical mode back, cursor visible.
     public func end() { crs_end() }
 

@@ -52,6 +52,9 @@ public struct ValuesDocument: @unchecked Sendable {
             throw ValuesFileError(file: name, line: source.line(of: depth), column: 1, "nesting is deeper than "
                 + "\(ValuesDocument.maxDepth) levels")
         }
+        if ValuesDocument.mayHoldTooManyNodes(bytes) {
+            throw ValuesFileError(file: name, ValuesDocument.tooManyKeys)
+        }
         partial = nil
         do {
             root = try ValuesDocument.compose(text, bytes: bytes, source: source)
@@ -60,6 +63,7 @@ public struct ValuesDocument: @unchecked Sendable {
         } catch {
             throw ValuesFileError(file: name, "\(error)")
         }
+        if let root { try NodeCount.check(root, name: name) }
         if let tag = root?.mapping?.tag.description, !["tag:yaml.org,2002:map", "?", "!", ""].contains(tag) {
             throw ValuesFileError(
                 file: name, line: root?.mark?.line ?? 1, column: root?.mark?.column ?? 1,
@@ -186,6 +190,30 @@ public struct ValuesDocument: @unchecked Sendable {
     }
 
     static let maxDepth = 500
+
+    /// The most keys and values (YAML nodes) a file may hold, or expand to through aliases: a values file of a
+    /// chart holds thousands; a million is a file made to exhaust memory.
+    static let nodeLimit = 500_000
+
+    static let tooManyKeys = "holds more than \(nodeLimit) keys and values, far more than any values file; refusing "
+        + "to read it (is this the right file?)"
+
+    /// A quick look before parsing: more non-blank lines, or more `:` and `,` than twice the budget, cannot fit it.
+    static func mayHoldTooManyNodes(_ bytes: [UInt8]) -> Bool {
+        var lines = 0, separators = 0, blank = true
+        for byte in bytes {
+            switch byte {
+            case Byte.newline:
+                if !blank { lines += 1 }
+                blank = true
+            case Byte.colon, Byte.comma: separators += 1
+                blank = false
+            case Byte.space, Byte.carriageReturn, Byte.tab: continue
+            default: blank = false
+            }
+        }
+        return lines > nodeLimit || separators > 2 * nodeLimit
+    }
 
     /// The first byte of invalid UTF-8.
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
@@ -330,10 +358,7 @@ public struct ValuesDocument: @unchecked Sendable {
 
     /// The `cacheRegistry` section as the file writes it (an empty mapping when the file has none).
     public func section() throws(ValuesFileError) -> Value {
-        var budget = NodeBudget()
-        let section = try rootMapping?.value(for: KeyPath.section).map { node throws(ValuesFileError) in
-            try convert(node, budget: &budget)
-        }
+        let section = rootMapping?.value(for: KeyPath.section).map(convert)
         if let section, section.entries == nil, !section.isNull {
             throw ValuesFileError(file: name, line: line(of: KeyPath([])) ?? 1, "cacheRegistry must be a mapping, not "
                 + "\(section.typeName)")
@@ -451,15 +476,8 @@ public struct ValuesDocument: @unchecked Sendable {
         func contains(_ path: [String]) -> Bool { line(path) != nil }
     }
 
-    /// Limits how many nodes alias expansion may produce.
-    struct NodeBudget { var remaining = 200_000 }
-
-    func convert(_ node: Node, budget: inout NodeBudget) throws(ValuesFileError) -> Value {
-        budget.remaining -= 1
-        guard budget.remaining >= 0 else {
-            throw ValuesFileError(file: name, "cacheRegistry expands to more than 200000 nodes through aliases; "
-                + "refusing to read it")
-        }
+    /// The node budget is checked when the file is read (`NodeCount`), so converting never grows past it.
+    func convert(_ node: Node) -> Value {
         switch node {
         case .scalar(let scalar):
             return .scalar(ValuesDocument.scalar(scalar))
@@ -472,15 +490,14 @@ public struct ValuesDocument: @unchecked Sendable {
                 let name = key.string ?? ""
                 if name == "<<", value.mapping != nil || value.sequence != nil {
                     for merged in (value.sequence.map(Array.init) ?? [value]) {
-                        for entry in try convert(merged, budget: &budget).entries ?? [] where position[entry.key] == nil
-                        {
+                        for entry in convert(merged).entries ?? [] where position[entry.key] == nil {
                             position[entry.key] = entries.count
                             entries.append(entry)
                         }
                     }
                     continue
                 }
-                let converted = try convert(value, budget: &budget)
+                let converted = convert(value)
                 if let earlier = position[name] { entries[earlier] = nil }
                 position[name] = entries.count
                 entries.append(Entry(key: name, value: converted))
@@ -488,7 +505,7 @@ public struct ValuesDocument: @unchecked Sendable {
             return .mapping(entries.compactMap { $0 })
         case .sequence(let sequence):
             var items: [Value] = []
-            for item in sequence { items.append(try convert(item, budget: &budget)) }
+            for item in sequence { items.append(convert(item)) }
             return .sequence(items)
         case .alias:
             return .null
@@ -510,10 +527,58 @@ public struct ValuesDocument: @unchecked Sendable {
     }
 }
 
+/// Counts a parsed file's nodes before anything walks it: those written, and those its aliases expand to. An alias
+/// is the anchored node itself, met again at the same place in the file (its mark); a mapping's or list's size is
+/// counted once and reused, so the count stays linear in the file.
+struct NodeCount {
+    var written = 0
+    var sizes: [String: Int] = [:]
+
+    static func check(_ root: Node, name: String) throws(ValuesFileError) {
+        var count = NodeCount()
+        let expanded = count.size(of: root)
+        if count.written > ValuesDocument.nodeLimit {
+            throw ValuesFileError(file: name, ValuesDocument.tooManyKeys)
+        }
+        if expanded > ValuesDocument.nodeLimit {
+            throw ValuesFileError(file: name, "expands through its aliases (*anchor) to more than "
+                + "\(ValuesDocument.nodeLimit) keys and values, though it writes only \(count.written); anchors "
+                + "repeated inside each other make a file that exhausts memory, so it is not read")
+        }
+    }
+
+    /// The node's size with its aliases expanded, capped well above the limit.
+    mutating func size(of node: Node) -> Int {
+        let key: String? = node.scalar != nil ? nil : node.mark.map {
+            "\(node.mapping != nil ? "m" : "s")\($0.line):\($0.column)"
+        }
+        written += 1
+        if let key, let known = sizes[key] { return known }
+        var total = 1
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                total += size(of: key) + size(of: value)
+                if total > 4 * ValuesDocument.nodeLimit || written > ValuesDocument.nodeLimit { break }
+            }
+        case .sequence(let sequence):
+            for item in sequence {
+                total += size(of: item)
+                if total > 4 * ValuesDocument.nodeLimit || written > ValuesDocument.nodeLimit { break }
+            }
+        case .scalar, .alias: break
+        }
+        total = min(total, 4 * ValuesDocument.nodeLimit)
+        if let key { sizes[key] = total }
+        return total
+    }
+}
+
 /// The bytes the quick scans above look for, by name.
 enum Byte {
     static let tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"),
         space = UInt8(ascii: " ")
+    static let colon = UInt8(ascii: ":"), comma = UInt8(ascii: ",")
     static let hash = UInt8(ascii: "#"), dash = UInt8(ascii: "-"), doubleQuote = UInt8(ascii: "\""),
         singleQuote = UInt8(ascii: "'")
     static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]"), openBrace = UInt8(ascii: "{"),
@@ -522,4 +587,8 @@ enum Byte {
     static let indicators = Set("#-.%?{[}]\"'&*!|>".utf8)
     /// What may stand before a single quote that opens a quoted scalar.
     static let beforeQuote = Set(" [{,:".utf8)
+    /// Space, line feed, carriage return and tab.
+    static let whitespace = Set(" \n\r\t".utf8)
+    /// What ends an alias's name: white space or a flow indicator.
+    static let aliasEnd = Set(" \n\r\t,]}".utf8)
 }

@@ -80,6 +80,7 @@ struct TextEdit {
         guard let root = document.root, root.mapping != nil else {
             return appendSection(components, value)
         }
+        try refuseSharedNodes(components)
         var mapping = root
         var mappingStart = offset(root.mark)
         var slot: Slot? = nil
@@ -106,6 +107,7 @@ struct TextEdit {
     func remove(_ path: KeyPath) throws(ValuesFileError) -> [UInt8] {
         guard let root = document.root, root.mapping != nil else { return bytes }
         let components = [KeyPath.section] + path.components
+        try refuseSharedNodes(components)
         var mapping = root
         var mappingStart = offset(root.mark)
         var parent: Slot? = nil
@@ -178,18 +180,76 @@ struct TextEdit {
                     isAlias: isAlias, keyIndent: keyIndent)
     }
 
+    /// An edit through an alias (`pv: *b`), inside a mapping that takes keys from a merge key (`<<: *x`), or of a
+    /// node whose anchor other keys use would change what those other places mean (or silently drop what the alias
+    /// brought in): refused with the line, and nothing is written.
+    func refuseSharedNodes(_ components: [String]) throws(ValuesFileError) {
+        guard let root = document.root else { return }
+        var mapping = root
+        var mappingStart = offset(root.mark)
+        for (depth, key) in components.enumerated() {
+            guard let pairs = mapping.mapping else { return }
+            let shown = components.prefix(depth + 1).joined(separator: ".")
+            if let merge = pairs.first(where: { $0.key.string == "<<" }) {
+                let line = merge.key.mark?.line ?? 1
+                let holder = depth == 0 ? "the top level" : components.prefix(depth).joined(separator: ".")
+                throw ValuesFileError(file: document.name, line: line, "\(holder) takes keys from the merge key (<<) "
+                    + "at line \(line); setting \(components.joined(separator: ".")) there would change what the "
+                    + "other users of that anchor mean, or drop what the merge brings in; nothing was written: write "
+                    + "the keys out in full there first")
+            }
+            guard let found = try findSlot(key, in: mapping, at: mappingStart) else { return }
+            let line = found.key.mark?.line ?? 1
+            if found.isAlias && depth < components.count - 1 {
+                let name = String(decoding: bytes[found.valueStart..<found.valueEnd], as: UTF8.self)
+                throw ValuesFileError(file: document.name, line: line, "\(shown) is the alias \(name) at line \(line); "
+                    + "setting \(components.joined(separator: ".")) "
+                    + "through it would change what the other users of the anchor mean, or drop what it brings in; "
+                    + "nothing was written: write the value out in full there first")
+            }
+            if !found.isAlias, let anchor = anchorName(between: found.colonEnd, and: found.valueStart),
+                isAliased(anchor)
+            {
+                throw ValuesFileError(file: document.name, line: line, "\(shown) holds the anchor &\(anchor) (line "
+                    + "\(line)) that other keys use through *\(anchor); editing it would change what they mean too; "
+                    + "nothing was written: give those keys their own values first")
+            }
+            mapping = found.value
+            mappingStart = found.valueStart
+        }
+    }
+
+    /// The name of an anchor (`&name`) written before a value, between its key's colon and its content.
+    func anchorName(between start: Int, and end: Int) -> String? {
+        guard start < end, let ampersand = bytes[start..<end].firstIndex(of: UInt8(ascii: "&")) else { return nil }
+        let name = bytes[(ampersand + 1)..<end].prefix { !Byte.aliasEnd.contains($0) }
+        return name.isEmpty ? nil : String(decoding: name, as: UTF8.self)
+    }
+
+    /// Whether `*name` appears in the file as an alias.
+    func isAliased(_ anchor: String) -> Bool {
+        let needle = Array(("*" + anchor).utf8)
+        var index = 0
+        while let found = bytes[index...].firstRange(of: needle) {
+            let after = found.upperBound
+            if after >= bytes.count || Byte.aliasEnd.contains(bytes[after]) { return true }
+            index = found.lowerBound + 1
+        }
+        return false
+    }
+
     func skipProperties(_ start: Int) -> Int {
         var index = start
         while index < bytes.count, bytes[index] == UInt8(ascii: "&") || bytes[index] == UInt8(ascii: "!") {
-            while index < bytes.count && ![32, 10, 13, 9].contains(bytes[index]) { index += 1 }
-            while index < bytes.count && [32, 10, 13, 9].contains(bytes[index]) { index += 1 }
+            while index < bytes.count && !Byte.whitespace.contains(bytes[index]) { index += 1 }
+            while index < bytes.count && Byte.whitespace.contains(bytes[index]) { index += 1 }
         }
         return index
     }
 
     func aliasEnd(_ start: Int) -> Int {
         var index = start + 1
-        while index < bytes.count && ![32, 10, 13, 9, 44, 93, 125].contains(bytes[index]) { index += 1 }
+        while index < bytes.count && !Byte.aliasEnd.contains(bytes[index]) { index += 1 }
         return index
     }
 

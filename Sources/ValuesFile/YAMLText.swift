@@ -25,7 +25,7 @@ public enum YAMLText {
     /// Whether a string can be written unquoted and still read back as that string.
     public static func isPlainSafe(_ text: String, inFlow: Bool) -> Bool {
         guard let first = text.first, let last = text.last else { return false }
-        if Scalar.resolveKind(ofPlain: text) != .string { return false }
+        if Scalar.readsAsOtherThanString(text) { return false }
         if first == " " || last == " " || last == ":" { return false }
         if "-?:,[]{}#&*!|>'\"%@`".contains(first) { return false }
         if text.contains(": ") || text.contains(" #") || text.contains(where: { $0.isNewline || $0 == "\t" }) {

@@ -28,11 +28,14 @@ struct DoctorCommand: ParsableCommand {
         }
     }
 
-    /// HOST and PORT of `HOST:PORT`, the port from 1 to 65535.
+    /// HOST and PORT of `HOST:PORT` (an IPv6 address in brackets, `[::1]:5000`), the port from 1 to 65535.
     static func split(_ address: String) -> (host: String, port: Int)? {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
               (1...65535).contains(port) else { return nil }
-        return (String(address[..<colon]), port)
+        var host = address[..<colon]
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        guard !host.isEmpty, !host.contains("[") && !host.contains("]") else { return nil }
+        return (String(host), port)
     }
 
     func run() throws {
@@ -45,27 +48,33 @@ struct DoctorCommand: ParsableCommand {
         guard let (host, port) = Self.split(address) else {
             throw CommandFailure.usage("--address \(Quote.value(address)): give HOST:PORT, such as 127.0.0.1:30500")
         }
-        var temporary: String?
-        defer { if let temporary { unlink(temporary) } }
-        var caFile = ca
+        // The CA is read here, as every input is (a regular file, bounded), and handed to the TLS library as a
+        // temporary file of this run: a pipe or a device given as --ca never blocks the checks.
+        var pem: String?
         var caName: String?
-        if caFile == nil, let document = files?.registryTLSDocument,
-            let pem = RegistryTLSMaterial(document: document)?.certificatePEM
+        if let ca {
+            pem = try readText(ca, limit: 1 << 20, what: "a CA certificate file")
+        } else if let document = files?.registryTLSDocument,
+            let certificate = RegistryTLSMaterial(document: document)?.certificatePEM
         {
             caName = "registryTls.crt of \(document.name)"
-            // The values' certificate, for the TLS library to read as a file; removed when the checks end.
+            pem = certificate
+        }
+        var temporary: String?
+        defer { if let temporary { unlink(temporary) } }
+        if let pem {
             var template = Array((NSTemporaryDirectory() + "/cache-registry-setup-ca-XXXXXX").utf8CString)
             let descriptor = mkstemp(&template)
-            if descriptor >= 0 {
-                let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                _ = Array(pem.utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-                close(descriptor)
-                temporary = path
-                caFile = path
+            guard descriptor >= 0 else {
+                let reason = String(cString: strerror(errno))
+                throw CommandFailure.failed("cannot write a temporary copy of the CA: \(reason)")
             }
+            temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            _ = Array(pem.utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
         }
-        if let ca, !FileManager.default.isReadableFile(atPath: ca) { throw CommandFailure.file("\(Quote.path(ca)): "
-            + "cannot be read") }
+        let caFile = temporary
+        if let ca { caName = caName ?? ca }
         var target = Doctor.Target(
             host: host, port: port, caFile: caFile, proxy: config.view.bool(.proxyEnabled) == true,
                                    serviceNames: config.serviceNames(), nodeAddress: config.nodeAddress, image: image)
@@ -79,7 +88,7 @@ struct DoctorCommand: ParsableCommand {
         let failed = checks.filter { !$0.passed }.count
         text += failed == 0 ? "\(address): every check passed\n" : "\(address): \(failed) "
             + "check\(failed == 1 ? "" : "s") failed\n"
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Output.data(text)
         if failed > 0 { throw ExitCode(1) }
     }
 }

@@ -79,7 +79,7 @@ enum Checks {
     /// The problems on standard error, one line each, written at once (100k problems are not 100k writes).
     static func print(_ problems: [Problem], file: String?) {
         guard !problems.isEmpty else { return }
-        Output.error(Diagnostics.report(problems, file: file))
+        Output.errorText(Diagnostics.report(problems, file: file))
     }
 }
 
@@ -127,7 +127,7 @@ struct ValidateCommand: ParsableCommand {
             assignments = try Checks.overrides(overrides)
         } catch let failure as CommandFailure where output == .json {
             // A pipeline reads JSON: a file that cannot be read or parsed is a JSON answer too, with the same exit.
-            Output.line(
+            Output.text(
                 JSON.object([("file", .string(name)), ("valid", .bool(false)), ("error", .string(failure.message))])
                     .serialized())
             throw ExitCode(failure.status)
@@ -158,7 +158,7 @@ struct ValidateCommand: ParsableCommand {
                 })),
                 ("notes", .array(notes.map(JSON.string))),
             ])
-            Output.line(json.serialized())
+            Output.text(json.serialized())
         case .text:
             Checks.print(problems, file: name)
             for note in notes { Output.error("note: \(note)") }
@@ -214,7 +214,9 @@ struct SetCommand: ParsableCommand {
         }
         // Writers of one file wait for each other, so parallel edits all survive; the file is read under the lock.
         let lock: FileLock
-        do { lock = try FileLock(folderOf: [file]) } catch { throw CommandFailure.file(error.description) }
+        do {
+            lock = try FileLock(folderOf: [file], wait: Environment.lockWait, fileSystem: RealFileSystem())
+        } catch { throw CommandFailure.file(error.description) }
         defer { lock.release() }
         guard let document = try options.files([file])?.documents.first else { return }
         let section: Value
@@ -278,7 +280,7 @@ struct SetCommand: ParsableCommand {
             Output.line("\(file): unchanged (already set)")
             return
         }
-        var transaction = FileTransaction()
+        var transaction = FileTransaction(fileSystem: RealFileSystem())
         transaction.write(newBytes, to: file, kind: .personal, readBefore: .some(document.bytes))
         do { _ = try transaction.commit() } catch { throw CommandFailure.file(error.description) }
         for reference in updatedLines.sorted(by: { $0.line < $1.line }) {
@@ -294,7 +296,7 @@ struct CodesCommand: ParsableCommand {
         + "validate --allow and in-file waivers).")
     @Flag(help: "Print them as Markdown (the README's table).") var markdown = false
     func run() throws {
-        Output.line(markdown ? ProblemCode.markdownTable() : ProblemCode.allCases.map { "\($0.rawValue)  "
+        Output.text(markdown ? ProblemCode.markdownTable() : ProblemCode.allCases.map { "\($0.rawValue)  "
             + "\($0.meaning)" }.joined(separator: "\n"))
     }
 }
@@ -305,7 +307,7 @@ struct KeysCommand: ParsableCommand {
         + "they do.")
     @Flag(help: "Print them as Markdown (the README's table).") var markdown = false
     func run() throws {
-        Output.line(markdown ? Keymap.markdownTable() : KeyListLayout.lines.joined(separator: "\n"))
+        Output.text(markdown ? Keymap.markdownTable() : KeyListLayout.lines.joined(separator: "\n"))
     }
 }
 
@@ -318,7 +320,7 @@ struct SchemaCommand: ParsableCommand {
         + "constrained, every other key accepted."))
     var chart = false
     func run() throws {
-        Output.line(
+        Output.text(
             markdown
                 ? FieldRegistry.markdownTable()
                 : (chart ? JSONSchemaGenerator.chartSchema() : JSONSchemaGenerator.schema()).serialized())

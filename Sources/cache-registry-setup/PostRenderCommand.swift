@@ -22,6 +22,9 @@ struct PostRenderCommand: ParsableCommand {
         + "wrapper passes its own)."))
     var reuseFrom: String?
 
+    /// The most bytes read from Helm: a release's manifests are megabytes, never gigabytes.
+    static let streamLimit = 256 << 20
+
     func validate() throws {
         guard !file.isEmpty else { throw ValidationError("post-render needs the values files Helm reads: post-render "
             + "-f values.yaml") }
@@ -36,8 +39,9 @@ struct PostRenderCommand: ParsableCommand {
         let config = try options.config(of: files)
         try Checks.requireNoErrors(config, files: files, names: file, command: "post-render", outcome: "nothing was "
             + "printed")
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        guard let stream = String(validating: [UInt8](input), as: UTF8.self) else {
+        let input = try StandardStream.readInput(
+            limit: PostRenderCommand.streamLimit, what: "a Helm release's manifests")
+        guard let stream = String(validating: input, as: UTF8.self) else {
             throw CommandFailure.refused("post-render: the stream on standard input is not UTF-8 text; nothing was "
                 + "printed")
         }
@@ -54,12 +58,9 @@ struct PostRenderCommand: ParsableCommand {
         let tls = files.flatMap(ManagedTLS.init(files:))
         let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
         do {
-            let output = try PostRenderer.splice(stream, config: config, rendered: rendered)
-            try FileHandle.standardOutput.write(contentsOf: Data(output.utf8))
-        } catch let failure as PostRenderer.Failure {
-            throw CommandFailure.refused("post-render: \(failure.description)")
+            Output.data(try PostRenderer.splice(stream, config: config, rendered: rendered))
         } catch {
-            throw CommandFailure.terminal("post-render: cannot write to standard output: it was closed")
+            throw CommandFailure.refused("post-render: \(error.description)")
         }
     }
 }

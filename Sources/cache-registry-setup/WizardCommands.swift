@@ -77,9 +77,12 @@ enum WizardLauncher {
         {
             var plainState = state
             plainState.glyphs = .ascii
+            // What a value from the file holds, and what is typed, reaches the terminal with its control
+            // characters quoted, as in the curses wizard.
             let prompts = PlainWizard(readLine: { Swift.readLine(strippingNewline: true) },
-                                      write: { FileHandle.standardOutput.write(Data($0.utf8)) },
-                                      perform: EffectRunner().perform, echo: isatty(0) != 1)
+                                      write: { Output.data(Quote.controls($0, keepingLines: true)) },
+                                      perform: Environment.effectRunner(announcing: false).perform,
+                                      echo: isatty(0) != 1)
             let status = prompts.run(plainState)
             if status != 0 { throw ExitCode(status) }
             return
@@ -89,7 +92,11 @@ enum WizardLauncher {
             session = try TerminalSession.start(
                 theme: theme, environment: environment, isTerminal: isatty(0) == 1 && isatty(1) == 1)
         } catch { throw CommandFailure.terminal(error.description) }
-        let work = BackgroundWork(perform: EffectRunner().perform)
+        let runner = Environment.effectRunner(announcing: false)
+        let work = BackgroundWork(perform: { effect in
+            TerminalSession.takeEndingSignalsOnThisThread()
+            return runner.perform(effect)
+        })
         let status: Int32
         if let framesFile = ProcessInfo.processInfo.environment["CACHE_REGISTRY_SETUP_FRAMES"], !framesFile.isEmpty {
             status = runWizard(state, terminal: FrameRecorder(session, path: framesFile), work: work)

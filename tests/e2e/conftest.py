@@ -20,6 +20,17 @@ SHARED_REASON = f"{SHARED} is absent (real values files and the YAML test suite 
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=SHARED_REASON)
 
 
+# Real neighbours no Debian package ships (scripts/neighbours.sh fetches them from PyPI wheels into this folder).
+TOOLS = Path(os.environ.get("CACHE_REGISTRY_SETUP_TOOLS")
+             or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cache-registry-setup" / "tools")
+HELM3 = TOOLS / "helm3" / "helm"
+HELM4 = TOOLS / "helm4" / "helm"
+KUBECTL = TOOLS / "helm3" / "kubectl"
+TOOLS_REASON = f"{TOOLS} lacks Helm and kubectl: scripts/neighbours.sh fetches them (the README's test command runs it)"
+needs_kubectl = pytest.mark.skipif(not KUBECTL.exists(), reason=TOOLS_REASON)
+needs_helm = pytest.mark.skipif(not (HELM3.exists() and HELM4.exists()), reason=TOOLS_REASON)
+
+
 def binary() -> str:
     path = os.environ.get("CACHE_REGISTRY_SETUP_BIN")
     if path:

@@ -18,8 +18,8 @@ typedef struct {
     char error[256];
 } crs_probe_result;
 
-/// Connects to host:port (within timeout_ms), shakes hands with `server_name` as SNI when it is a DNS name,
-/// sends `request` and reads the answer to its end. Returns 0 when an answer was read, -1 otherwise.
+/// Connects to host:port, shakes hands with `server_name` as SNI when it is a DNS name, sends `request` and reads
+/// the answer to its end, all within `timeout_ms` from the start. Returns 0 when an answer was read, -1 otherwise.
 int crs_probe(const char *host, int port, const char *server_name, const char *ca_file,
               const unsigned char *request, int request_length, int timeout_ms, crs_probe_result *result);
 

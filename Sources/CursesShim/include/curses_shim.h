@@ -37,6 +37,9 @@ int crs_read_paste(uint32_t *buffer, int capacity);
    terminal and exits 128+N) and crash signals (terminal restored, then re-raised). */
 void crs_install_signal_handlers(void);
 int crs_pending_signal(void);
+/// Lets the calling thread take the signals the loop ends on (worker threads start with them blocked, and a file
+/// written past RLIMIT_FSIZE sends SIGXFSZ to the thread that wrote it).
+void crs_unblock_ending_signals(void);
 /* Whether the locale's character set is UTF-8. */
 int crs_locale_is_utf8(void);
 #endif
