@@ -16,7 +16,7 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "RegistryModel"),
         .target(name: "ValuesFile", dependencies: ["RegistryModel", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Manifests", dependencies: ["RegistryModel", .product(name: "Yams", package: "Yams"),
+        .target(name: "Manifests", dependencies: ["RegistryModel", "ValuesFile", .product(name: "Yams", package: "Yams"),
                                                   .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RegistryTLS", dependencies: [
             "RegistryModel",

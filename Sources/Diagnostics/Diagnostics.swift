@@ -61,6 +61,8 @@ public enum Diagnostics {
             report = TLSChecks.inspect(material, serviceNames: config.serviceNames(),
                                        nodeAddressIP: config.nodeAddressIP, now: inputs.now)
             found += report?.problems ?? [TLSChecks.unreadable(material)]
+        } else if let published = ChartRules.defaultPairProblem(config) {
+            found.append(published)
         }
         found += RegistryAddress.pusherProblems(config, inputs.pushers)
         for (file, references) in inputs.staleReferences {

@@ -10,10 +10,14 @@ public struct EffectRunner: Sendable {
     public let fileSystem: any FileSystem
     /// How long a write waits for another process that holds a folder's lock.
     public let lockWait: LockWait
+    /// Which Helm is on PATH (it runs `helm version`; tests give their own answer).
+    public let helmOnPath: @Sendable () -> NextSteps.HelmMajor?
 
-    public init(fileSystem: any FileSystem, lockWait: LockWait) {
+    public init(fileSystem: any FileSystem, lockWait: LockWait,
+                helmOnPath: @escaping @Sendable () -> NextSteps.HelmMajor?) {
         self.fileSystem = fileSystem
         self.lockWait = lockWait
+        self.helmOnPath = helmOnPath
     }
 
     /// Runs one effect and returns the action that reports its result (nil for `exit`).
@@ -21,7 +25,10 @@ public struct EffectRunner: Sendable {
         switch effect {
         case .loadTLSFiles(let certificate, let key): return .tlsFilesLoaded(loadTLSFiles(certificate, key))
         case .generateTLS(let spec): return generate(spec)
-        case .inspectDisk(let outputDir, let valuesPath): return .diskInspected(inspectDisk(outputDir, valuesPath))
+        case .inspectDisk(let outputDir, let valuesPath, let route):
+            var snapshot = inspectDisk(outputDir, valuesPath)
+            if route == .helmPostRender { snapshot.helm = helmOnPath() }
+            return .diskInspected(snapshot)
         case .checkFolder(let path):
             return .folderChecked(path: path, problem: FolderCheck.problem(path, in: fileSystem))
         case .write(let plan): return .writeFinished(write(plan))

@@ -37,8 +37,8 @@ public enum ManifestWriter {
     }
 
     /// The names in the folder that this program wrote before and `files` no longer holds: regular files with its
-    /// marker under the names it writes, and a `trust/` folder whose README it wrote (replaced whole, so the hosts
-    /// of an old service name do not linger).
+    /// marker under the names it writes, and its own folders (`trust/`, `helm-plugin/`) whose marked file it wrote,
+    /// replaced whole, so the hosts of an old service name do not linger.
     static func stale(_ files: [OutputLayout.File], in folder: String, fileSystem fs: any FileSystem)
         throws(ValuesFileError) -> Set<String>
     {
@@ -50,12 +50,13 @@ public enum ManifestWriter {
                 dropping.insert(name)
             }
         }
-        let trust = PathName.join(folder, TrustFiles.folder)
-        let readme = PathName.join(trust, "README.txt")
-        if fs.existing(trust, followingLinks: false)?.kind == .folder,
-            fs.existing(readme, followingLinks: false)?.kind == .regular, try isOurs(readme, in: fs)
-        {
-            dropping.insert(TrustFiles.folder)
+        for (name, markedFile) in OutputLayout.ownFolders {
+            let marked = PathName.join(folder, markedFile)
+            if fs.existing(PathName.join(folder, name), followingLinks: false)?.kind == .folder,
+                fs.existing(marked, followingLinks: false)?.kind == .regular, try isOurs(marked, in: fs)
+            {
+                dropping.insert(name)
+            }
         }
         return dropping
     }

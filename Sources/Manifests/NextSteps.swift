@@ -1,75 +1,149 @@
 import RegistryModel
+import ValuesFile
 
-/// What to run after writing, for one install route only, with what must exist first, in order: the last screen,
-/// `export` and plain mode print the same lines.
+/// What to run after writing, for one install route only, in an order that works on a fresh cluster: the namespace
+/// first, the Secrets nothing here creates, the install, `doctor` last. The last screen, `export` and plain mode
+/// print the same lines; the tests run the Helm commands they give (with `template` for `upgrade --install`).
 public enum NextSteps {
+    /// What `registryTls` the values files hold.
+    public enum ValuesTLS: Sendable {
+        /// None: the chart's own defaults bring in its published pair.
+        case none
+        /// The chart's published pair, whose key everyone has.
+        case published
+        /// A pair of their own.
+        case own
+    }
+
+    /// The Helm major version the commands are for: Helm 4 takes a plugin name after `--post-renderer`, Helm 3 a
+    /// path.
+    public enum HelmMajor: Int, Sendable { case three = 3, four = 4 }
+
     /// What the lines depend on besides the configuration.
     public struct Context: Sendable {
         /// The values files Helm reads, in order (`values.yaml`, then `values-tls.yaml`).
         public var valuesFiles: [String]
         public var outputDir: String
-        /// This program writes the registry's TLS Secret (`secret.yaml`, or `registryTls` for the chart).
+        /// This program writes the registry's TLS pair (`secret.yaml`, or `registryTls` for the chart).
         public var managesTLS: Bool
-        /// The values hold `registryTls.crt` and `.key`, from which the chart makes `registry-tls-secret`.
-        public var valuesCarryTLS: Bool
+        /// The pair the values files hold in `registryTls`, from which the chart's hook makes `registry-tls-secret`.
+        public var valuesTLS: ValuesTLS
         /// The edited file is the chart's values file (it holds other components).
         public var besideChart: Bool
-        public init(valuesFiles: [String], outputDir: String, managesTLS: Bool, valuesCarryTLS: Bool, besideChart: Bool)
-        {
+        /// The chart to install (`kubiya/kubiya-runner`, a folder); nil: `$KUBIYA_CHART`, explained once.
+        public var chart: String?
+        /// The Helm on PATH; nil when none was found (then both majors' commands are given).
+        public var helm: HelmMajor?
+
+        public init(valuesFiles: [String], outputDir: String, managesTLS: Bool, valuesTLS: ValuesTLS, besideChart: Bool,
+                    chart: String? = nil, helm: HelmMajor? = nil) {
             self.valuesFiles = valuesFiles
             self.outputDir = outputDir
             self.managesTLS = managesTLS
-            self.valuesCarryTLS = valuesCarryTLS
+            self.valuesTLS = valuesTLS
             self.besideChart = besideChart
+            self.chart = chart
+            self.helm = helm
         }
     }
 
-    /// The file Helm's `--post-renderer` runs, beside the manifests.
+    /// The file Helm 3's `--post-renderer` runs, beside the manifests.
     public static let postRenderWrapper = "post-render.sh"
+    /// The folder of the Helm 4 post-renderer plugin (`helm plugin install DIR/helm-plugin`), and its manifest.
+    public static let pluginFolder = "helm-plugin"
+    public static let pluginManifest = pluginFolder + "/plugin.yaml"
+    /// The placeholder for the chart when none was given.
+    static let chartPlaceholder = "\"$KUBIYA_CHART\""
+
+    /// The name the Helm 4 plugin is installed under: one per release.
+    public static func pluginName(_ config: RegistryConfig) -> String { "cache-registry-\(config.release)" }
 
     public static func lines(_ config: RegistryConfig, _ context: Context) -> [String] {
         let view = config.view
         let namespace = config.namespace
-        var steps: [String] = []
-        let helm = config.route != .kubectl
-        if !helm { steps.append("kubectl create namespace \(namespace)   (once; skip it if the namespace exists)") }
+        var steps = ["kubectl create namespace \(namespace)   (once; skip it if the namespace exists)"]
+        guard view.enabled else { return steps + install(config, context, valuesFiles: context.valuesFiles) }
+        let installsChart = config.route != .kubectl || context.besideChart
+        if installsChart && context.chart == nil {
+            steps.append("export KUBIYA_CHART=kubiya/kubiya-runner   (the Kubiya runner chart the helm command below "
+                + "installs: its repository/name after helm repo add, or its folder; --chart REF prints it here)")
+        }
+        var valuesFiles = context.valuesFiles
         let secret = view.text(.deploymentTlsSecretName)
-        let created = context.managesTLS && config.route != .helm
-            || config.route == .helm && context.valuesCarryTLS && secret == "registry-tls-secret"
-        if view.enabled && !created {
+        let hookServes = config.route != .kubectl && secret == Renderer.chartTLSSecretName
+        if hookServes && context.valuesTLS != .own {
+            // The chart's published pair (its defaults', or in the file) is what its pre-install hook would serve.
+            let last = valuesFiles.last ?? "values.yaml"
+            let target = context.valuesTLS == .published ? last : ValuesFiles.tlsValuesPath(beside: last)
+            steps.append("cache-registry-setup tls generate -f \(shellQuoted(last)) -n \(namespace) -o "
+                + "\(shellQuoted(context.outputDir))   (the values bring in the chart's published TLS pair, whose key "
+                + "everyone has, and its pre-install hook makes \(Renderer.chartTLSSecretName) from it: this writes a "
+                + "new pair into \(target), which the helm command below reads)")
+            if !valuesFiles.contains(target) { valuesFiles.append(target) }
+        } else if !hookServes && (config.route == .helm || !context.managesTLS) {
             steps.append("kubectl -n \(namespace) create secret tls \(secret) --cert=tls.crt --key=tls.key   (the "
                 + "registry serves it; nothing here creates it)")
         }
-        if view.enabled, view.bool(.proxyEnabled) == true, let name = view.string(.proxyPasswordSecretName) {
+        if view.bool(.proxyEnabled) == true, let name = view.string(.proxyPasswordSecretName) {
             steps.append("kubectl -n \(namespace) create secret generic \(name) "
                 + "--from-literal=\(view.text(.proxyPasswordSecretKey))=TOKEN   (the upstream's password)")
         }
-        if view.enabled, Renderer.needsHTTPSecret(view), let name = view.string(.deploymentHTTPSecretExisting) {
+        if Renderer.needsHTTPSecret(view), let name = view.string(.deploymentHTTPSecretExisting) {
             steps.append("kubectl -n \(namespace) create secret generic \(name) --from-literal="
                          + "\(view.string(.deploymentHTTPSecretKey) ?? Renderer.httpSecretKey)=$(openssl rand -hex 32) "
                          + "  (the replicas' shared HTTP secret)")
         }
-        if context.managesTLS && view.enabled {
+        if context.managesTLS, config.nodeAddress != nil {
             steps.append("copy \(PathName.join(context.outputDir, TrustFiles.folder))/ to every node, as its "
-                + "README.txt says, "
-                + "so nodes trust the certificate")
+                + "README.txt says, so nodes trust the certificate")
         }
-        let files = context.valuesFiles.map { "-f \($0)" }.joined(separator: " ")
-        let upgrade = "helm upgrade --install \(config.release) <kubiya-runner chart> -n \(namespace) "
+        steps += install(config, context, valuesFiles: valuesFiles)
+        steps.append(doctor(config, valuesFiles: valuesFiles))
+        return steps
+    }
+
+    /// The install itself: one command, or Helm 4's plugin install before it.
+    static func install(_ config: RegistryConfig, _ context: Context, valuesFiles: [String]) -> [String] {
+        let chart = context.chart.map(shellQuoted) ?? chartPlaceholder
+        let files = valuesFiles.map { "-f " + shellQuoted($0) }.joined(separator: " ")
+        let upgrade = "helm upgrade --install \(shellQuoted(config.release)) \(chart) -n \(config.namespace) "
             + "--create-namespace \(files)"
         switch config.route {
         case .kubectl:
-            steps.append("kubectl apply -k \(context.outputDir)")
+            var steps = ["kubectl apply -k \(shellQuoted(context.outputDir))"]
             if context.besideChart {
-                steps.append("when you install the chart, add --set cacheRegistry.enabled=false, so that it does not "
-                    + "create the same objects")
+                steps.append("helm upgrade --install \(shellQuoted(config.release)) \(chart) -n \(config.namespace) "
+                    + "\(files) --set cacheRegistry.enabled=false --set registryTls.crt= --set registryTls.key=   "
+                    + "(whenever you install the chart: it then makes neither the registry nor its TLS Secret)")
             }
+            return steps
         case .helm:
-            steps.append(upgrade)
+            return [upgrade]
         case .helmPostRender:
-            steps.append(upgrade + " --post-renderer \(PathName.join(context.outputDir, postRenderWrapper))")
+            let wrapper = shellQuoted(PathName.join(context.outputDir, postRenderWrapper))
+            let plugin = "helm plugin install \(shellQuoted(PathName.join(context.outputDir, pluginFolder)))   (once; "
+                + "helm plugin uninstall \(pluginName(config)) first if it points at another folder)"
+            let four = upgrade + " --post-renderer \(pluginName(config))"
+            switch context.helm {
+            case .three?: return [upgrade + " --post-renderer \(wrapper)"]
+            case .four?: return [plugin, four]
+            case nil: return ["with Helm 3: \(upgrade) --post-renderer \(wrapper)", "with Helm 4: \(plugin)",
+                              "with Helm 4: \(four)"]
+            }
         }
-        return steps
+    }
+
+    /// `doctor` against what nodes meet: the node address, or a port-forward when nodes have none.
+    static func doctor(_ config: RegistryConfig, valuesFiles: [String]) -> String {
+        let files = valuesFiles.map { "-f " + shellQuoted($0) }.joined(separator: " ")
+        let namespace = " -n \(config.namespace)"
+        if config.nodeAddress != nil {
+            return "cache-registry-setup doctor \(files)\(namespace)   (checks the registry as a node meets it)"
+        }
+        let view = config.view
+        return "kubectl -n \(config.namespace) port-forward service/\(view.text(.serviceName)) "
+            + "8443:\(view.integer(.servicePort)) & cache-registry-setup doctor \(files)\(namespace) --address "
+            + "127.0.0.1:8443   (checks TLS, /v2/ and pushes through a port-forward: no node address is set)"
     }
 
     /// The post-renderer wrapper: runs this program's `post-render` on the same values files, namespace and release,
@@ -79,24 +153,46 @@ public enum NextSteps {
         let files = valuesFiles.map { "-f " + shellQuoted($0) }.joined(separator: " ")
         return "#!/bin/sh\n"
             + "# Helm post-renderer written by cache-registry-setup (\(OutputLayout.marker)).\n"
-            + "# helm upgrade --install ... --post-renderer "
+            + "# Helm 3: helm upgrade --install ... --post-renderer "
             + "\(shellQuoted(PathName.join(manifests, postRenderWrapper)))\n"
             + "exec \(shellQuoted(executable)) post-render \(files) -n \(shellQuoted(namespace)) --release "
             + "\(shellQuoted(release)) "
             + "--reuse-from \(shellQuoted(manifests))\n"
     }
 
-    /// The wrapper as a file of the manifests folder, for the `helm-post-render` route; paths made absolute against
-    /// `workingDirectory`, so Helm may run it from anywhere.
-    public static func wrapperFile(
+    /// The Helm 4 plugin (`type: postrenderer/v1`) that runs the wrapper.
+    static func plugin(_ config: RegistryConfig, wrapper: String) throws(Emitter.EmitError) -> String {
+        let manifest: Value = [
+            "apiVersion": "v1",
+            "type": "postrenderer/v1",
+            "name": .string(pluginName(config)),
+            "version": "1.0.0",
+            "runtime": "subprocess",
+            "runtimeConfig": ["platformCommand": [["command": .string(wrapper)]]],
+        ]
+        let text = try Emitter.yaml(manifest)
+        return "# Helm 4 post-renderer plugin written by cache-registry-setup (\(OutputLayout.marker)).\n"
+            + "# helm plugin install <this folder>, then helm upgrade --install ... --post-renderer "
+            + "\(pluginName(config))\n" + text
+    }
+
+    /// The wrapper and the Helm 4 plugin as files of the manifests folder, for the `helm-post-render` route; paths
+    /// made absolute against `workingDirectory`, so Helm may run them from anywhere.
+    public static func helmFiles(
         _ config: RegistryConfig, valuesFiles: [String], outputDir: String, workingDirectory: String,
-                                   executable: String) -> OutputLayout.File? {
-        guard config.route == .helmPostRender, config.view.enabled else { return nil }
+        executable: String
+    ) throws(Emitter.EmitError) -> [OutputLayout.File] {
+        guard config.route == .helmPostRender, config.view.enabled else { return [] }
         func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : PathName.join(workingDirectory, path) }
-        let script = wrapper(
-            executable: executable, valuesFiles: valuesFiles.map(absolute), namespace: config.namespace,
-                             release: config.release, manifests: absolute(outputDir))
-        return OutputLayout.File(name: postRenderWrapper, contents: script, isSecret: false, isExecutable: true)
+        let manifests = absolute(outputDir)
+        let script = wrapper(executable: executable, valuesFiles: valuesFiles.map(absolute),
+                             namespace: config.namespace, release: config.release, manifests: manifests)
+        return [
+            OutputLayout.File(name: postRenderWrapper, contents: script, isSecret: false, isExecutable: true),
+            OutputLayout.File(name: pluginManifest,
+                              contents: try plugin(config, wrapper: PathName.join(manifests, postRenderWrapper)),
+                              isSecret: false),
+        ]
     }
 
     /// A word for `sh`: single-quoted unless it is plainly safe.

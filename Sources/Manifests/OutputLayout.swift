@@ -26,6 +26,10 @@ public struct OutputLayout: Sendable {
     public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml",
         "metrics-service.yaml", "servicemonitor.yaml", "pdb.yaml", Renderer.httpSecretFile,
                                       "secret.yaml", singleFileName, kustomizationName, NextSteps.postRenderWrapper]
+    /// Folders this program writes whole, each known as ours by the file in it that carries the marker.
+    public static let ownFolders: [(folder: String, markedFile: String)] = [
+        (TrustFiles.folder, TrustFiles.folder + "/README.txt"), (NextSteps.pluginFolder, NextSteps.pluginManifest),
+    ]
     /// The names among them that hold a secret (written 0600, and never removed without saying so).
     public static let secretFileNames: Set<String> = [Renderer.httpSecretFile, "secret.yaml"]
     public static let marker = "app.kubernetes.io/managed-by: cache-registry-setup"

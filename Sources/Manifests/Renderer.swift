@@ -59,6 +59,9 @@ public enum Renderer {
     /// The UID and GID the registry runs as when it runs as non-root.
     public static let nonRootID = 10001
     public static let httpSecretKey = "http-secret"
+    /// The TLS Secret the chart's pre-install hook makes: on the Helm routes it is the one TLS Secret, so ours is
+    /// not rendered under that name.
+    public static let chartTLSSecretName = ChartRules.hookTLSSecretName
     public static let httpSecretFile = "http-secret.yaml"
 
     /// Whether the replicas need a shared REGISTRY_HTTP_SECRET that the program generates (env does not set one).
@@ -192,7 +195,11 @@ public enum Renderer {
         }
 
         let secretName = view.text(.deploymentTlsSecretName)
-        if let tls {
+        if config.route != .kubectl, secretName == chartTLSSecretName {
+            omitted.append(OmittedResource(kind: "Secret", reason: "no Secret: the chart's pre-install hook makes "
+                + "\(secretName) from registryTls" + (tls == nil ? " (the chart's defaults carry its published pair "
+                + "until the values replace it: tls generate -f FILE)" : ", where this pair goes for Helm")))
+        } else if let tls {
             resources.append(
                 resource(
                     "v1", "Secret", secretName, namespace: namespace, labels: labels, file: "secret.yaml",

@@ -5,6 +5,23 @@ public enum ChartRules {
     static let deployment = "cache-registry-deployment.yaml", pv = "cache-registry-pv.yaml",
         pvc = "cache-registry-pvc.yaml"
     static let otherRoutes = "or install with --route kubectl or helm-post-render"
+    /// The TLS Secret the chart's pre-install hook makes from `registryTls` (`shared-secrets/registry-secret.yaml`):
+    /// on the Helm routes it is the registry's one TLS Secret when `deployment.tlsSecretName` names it.
+    public static let hookTLSSecretName = "registry-tls-secret"
+
+    /// The published pair the chart's own defaults bring in, on a Helm route where the values carry no pair of
+    /// their own (the caller knows) and the registry serves the hook's Secret.
+    public static func defaultPairProblem(_ config: RegistryConfig) -> Problem? {
+        let view = config.view
+        guard config.route != .kubectl, view.enabled,
+            view.text(.deploymentTlsSecretName) == hookTLSSecretName
+        else { return nil }
+        return Problem(.warning, .publishedPair, .registryCertificate, "is not replaced by these values, so the "
+            + "chart's defaults bring in its published pair, and its pre-install hook (registry-secret.yaml) serves "
+            + "it as \(hookTLSSecretName): its private key is public, so anyone can impersonate the registry; "
+            + "replace it: tls generate -f FILE writes a new pair into values-tls.yaml, then give helm -f FILE -f "
+            + "values-tls.yaml", first: true)
+    }
 
     public static func problems(_ config: RegistryConfig) -> [Problem] {
         let view = config.view

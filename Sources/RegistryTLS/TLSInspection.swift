@@ -72,6 +72,12 @@ public enum PublishedPairs {
     /// (CN cache-registry-svc.kubiya, expiring 2027-09-02).
     public static let fingerprints: Set<String> = ["c0c4f8e780e198ae801b742b1968a6e3f9dab441fbbfccff20b3627117a95661"]
 
+    /// Whether a PEM certificate is one of them.
+    public static func contains(certificatePEM: String) -> Bool {
+        guard let document = try? PEMDocument(pemString: certificatePEM) else { return false }  // not a certificate
+        return fingerprints.contains(Hex.encode(SHA256.hash(data: document.derBytes)))
+    }
+
     /// The one message for it, everywhere it is shown.
     public static let message = "is the Kubiya chart's published pair: its private key is public, so anyone can "
         + "impersonate the registry; generate a new pair (the wizard's TLS step: Ctrl-G; headless: tls generate -f "

@@ -3,14 +3,28 @@ import RegistryModel
 /// A new, commented values.yaml for first-time setup: every field with its help text.
 public enum FreshValuesFile {
     public static func render(_ config: RegistryConfig) -> String {
-        var lines = [
-            "# Cache Registry values, written by cache-registry-setup.",
-            "# Use with the Kubiya Tool Manager chart: helm upgrade --install ... -f values.yaml",
-            "cacheRegistry:",
-        ]
+        var lines = ["# Cache Registry values, written by cache-registry-setup."] + header(config.route)
+        lines.append("cacheRegistry:")
         // Explicit nulls stay: `pv.hostPath: null` is what keeps the chart's default host path switched off.
         render(config.mergedKeepingNulls, path: KeyPath([]), indent: "  ", into: &lines)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// How the file is used, by install route.
+    static func header(_ route: InstallRoute) -> [String] {
+        switch route {
+        case .kubectl:
+            return ["# Installed with kubectl apply -k on the manifests written beside it. When the Kubiya chart is "
+                + "installed too,", "# give it --set cacheRegistry.enabled=false --set registryTls.crt= --set "
+                + "registryTls.key=, so it makes neither", "# the registry nor its TLS Secret (its hook would replace "
+                + "this one's pair)."]
+        case .helm:
+            return ["# Use with the Kubiya runner chart: helm upgrade --install ... -f values.yaml [-f "
+                + "values-tls.yaml]"]
+        case .helmPostRender:
+            return ["# Use with the Kubiya runner chart through the post-renderer written beside the manifests:",
+                    "# helm upgrade --install ... -f values.yaml [-f values-tls.yaml] --post-renderer ..."]
+        }
     }
 
     static func render(_ value: Value, path: KeyPath, indent: String, into lines: inout [String]) {

@@ -64,6 +64,24 @@ struct SourceText {
         return count
     }
 
+    /// The bytes without the key that starts at `line` and `column` and its value (the lines below it that are
+    /// indented deeper, or list items at its own indentation); nil when no key starts there.
+    func droppingKey(at line: Int, column: Int) -> [UInt8]? {
+        guard line >= 1, line <= lineStarts.count else { return nil }
+        let start = lineStarts[line - 1]
+        guard indentation(ofLineAt: start) == column - 1 else { return nil }  // a key inside a flow mapping
+        var end = nextLineStart(after: start)
+        while end < bytes.count {
+            let indent = indentation(ofLineAt: end)
+            let first = end + indent < bytes.count ? bytes[end + indent] : 10
+            let blank = first == 10 || first == 13
+            let listItem = indent == column - 1 && first == UInt8(ascii: "-")
+            guard blank || indent > column - 1 || listItem else { break }
+            end = nextLineStart(after: end)
+        }
+        return Array(bytes[..<start] + bytes[end...])
+    }
+
     var usesCRLF: Bool {
         guard let firstBreak = bytes.firstIndex(of: 10) else { return false }
         return firstBreak > 0 && bytes[firstBreak - 1] == 13

@@ -184,6 +184,30 @@ public struct ValuesDocument: @unchecked Sendable {
         partial == nil ? self : try ValuesDocument(bytes: bytes, name: name)
     }
 
+    /// A document as Helm and the API server read it, where a later duplicate key replaces an earlier one (the
+    /// chart's templates write `app.kubernetes.io/name` twice under one `labels:`; kubectl's strict reader would
+    /// refuse that, Helm passes it on). Each duplicate Yams names is dropped at its first place, then parsed again.
+    public static func tolerant(bytes: [UInt8], name: String) throws(ValuesFileError) -> ValuesDocument {
+        var text = bytes
+        for _ in 0..<1000 {
+            guard let string = String(validating: text, as: UTF8.self) else { break }
+            do {
+                _ = try Parser(yaml: string, resolver: .basic, constructor: ValuesDocument.noConstructor).singleRoot()
+                break
+            } catch YamlError.duplicatedKeysInMapping(_, let context) {
+                guard let dropped = SourceText(text).droppingKey(at: context.mark.line, column: context.mark.column)
+                else { break }
+                text = dropped
+            } catch {
+                break  // the full parse below names the error
+            }
+        }
+        return try ValuesDocument(bytes: text, name: name)
+    }
+
+    /// The whole document as a value (nil for an empty one).
+    public var rootValue: Value? { root.map(convert) }
+
     /// Reads a file from disk, with one clear sentence for every way that can fail.
     public static func read(path: String) throws(ValuesFileError) -> ValuesDocument {
         try ValuesDocument(bytes: FileAccess.readFile(path), name: path)

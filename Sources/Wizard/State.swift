@@ -41,7 +41,8 @@ public enum Action: Equatable, Sendable {
 public enum Effect: Equatable, Sendable {
     case loadTLSFiles(certificate: String, key: String)
     case generateTLS(GenerationSpec)
-    case inspectDisk(outputDir: String, valuesPath: String)
+    /// What is on disk where the write goes (and, on the helm-post-render route, which Helm is on PATH).
+    case inspectDisk(outputDir: String, valuesPath: String, route: InstallRoute = .kubectl)
     /// Whether a manifests folder can be written (checked as it is typed).
     case checkFolder(String)
     case write(WritePlan)
@@ -134,10 +135,13 @@ public struct DiskSnapshot: Equatable, Sendable {
     public var valuesFileBytes: [UInt8]?
     /// Why the folder could not be read (an unreadable manifest is never taken as absent and replaced).
     public var failure: String?
+    /// The Helm on PATH, for the `helm-post-render` steps (a path for Helm 3, a plugin for Helm 4); nil: none found.
+    public var helm: NextSteps.HelmMajor?
     public init(
         outputDir: String, manifests: [String: String], valuesFileExists: Bool, httpSecret: String? = nil,
         valuesFileMode: UInt16? = nil,
-                valuesFileBytes: [UInt8]? = nil, failure: String? = nil) {
+                valuesFileBytes: [UInt8]? = nil, failure: String? = nil, helm: NextSteps.HelmMajor? = nil) {
+        self.helm = helm
         self.outputDir = outputDir
         self.manifests = manifests
         self.valuesFileExists = valuesFileExists
@@ -300,6 +304,8 @@ public struct WizardState: Equatable, Sendable {
     /// Where the program runs and which executable it is: the post-renderer wrapper's paths are made absolute with
     /// them.
     public var workingDirectory = "."
+    /// The chart the Helm steps install (`--chart`); nil: the steps explain `$KUBIYA_CHART`.
+    public var chart: String?
     public var executable = "cache-registry-setup"
 
     /// Lines of the edited file whose consumers push to the registry (BuildKit, the Tool Manager), found when it was
@@ -310,9 +316,13 @@ public struct WizardState: Equatable, Sendable {
 
     /// What the last screen's next steps depend on besides the configuration.
     public var nextStepsContext: NextSteps.Context {
-        let carriesTLS = tls.source != .existing || (chartTLS?.keyPEM != nil)
+        // A pair generated on write is not known yet, and is the values' own.
+        let valuesTLS: NextSteps.ValuesTLS = managedTLS.map {
+            PublishedPairs.contains(certificatePEM: $0.certificatePEM) ? .published : .own
+        } ?? (tls.source == .existing ? .none : .own)
         return NextSteps.Context(valuesFiles: [valuesPath] + (tlsValuesPath.map { [$0] } ?? []), outputDir: outputDir,
-                                 managesTLS: writesTrust, valuesCarryTLS: carriesTLS, besideChart: besideChart)
+                                 managesTLS: writesTrust, valuesTLS: valuesTLS, besideChart: besideChart,
+                                 chart: chart, helm: disk?.helm)
     }
 
     /// Lines of the edited file that hold an address the registry had (by that address), found when it was read.

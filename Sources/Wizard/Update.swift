@@ -444,7 +444,7 @@ extension WizardState {
 
     /// Reads the disk and generates TLS material when the open dialog needs them.
     func preparationEffects() -> [Effect] {
-        var effects: [Effect] = [.inspectDisk(outputDir: outputDir, valuesPath: valuesPath)]
+        var effects: [Effect] = [.inspectDisk(outputDir: outputDir, valuesPath: valuesPath, route: config.route)]
         if tls.source == .generate, tls.generated?.spec != generationSpec, problems.errors.isEmpty || dialog.isPreview {
             effects.append(.generateTLS(generationSpec))
         }

@@ -17,10 +17,12 @@ public enum WritePlanner {
         } catch {
             throw ValuesFileError(file: state.outputDir, error.description)
         }
-        if let wrapper = NextSteps.wrapperFile(
-            state.config, valuesFiles: state.nextStepsContext.valuesFiles, outputDir: state.outputDir,
-                                               workingDirectory: state.workingDirectory, executable: state.executable) {
-            layout.files.append(wrapper)
+        do {
+            layout.files += try NextSteps.helmFiles(
+                state.config, valuesFiles: state.nextStepsContext.valuesFiles, outputDir: state.outputDir,
+                workingDirectory: state.workingDirectory, executable: state.executable)
+        } catch {
+            throw ValuesFileError(file: state.outputDir, error.description)
         }
         let values = try valuesBytes(state)
         let tlsValues = try tlsValuesFile(state)
@@ -195,7 +197,8 @@ extension WizardState {
         guard !plan.manifests.isEmpty else { return files }
         files.append(inFolder(OutputLayout.kustomizationName, ""))
         if config.route == .helmPostRender && config.view.enabled {
-            files.append(inFolder(NextSteps.postRenderWrapper, "Helm's --post-renderer"))
+            files.append(inFolder(NextSteps.postRenderWrapper, "Helm 3's --post-renderer"))
+            files.append(inFolder(NextSteps.pluginFolder + "/", "Helm 4's post-renderer plugin"))
         }
         if writesTrust { files.append(inFolder(TrustFiles.folder + "/", "CA for nodes and clients (README.txt)")) }
         return files

@@ -26,6 +26,10 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a value: --set pv.size=50Gi (repeatable).")
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp("The chart the printed helm commands install: its repository/name "
+        + "(kubiya/kubiya-runner) or its folder."))
+    var chart: String?
+
     func run() throws {
         let files = try options.files(file)
         var config = try options.config(of: files)
@@ -63,9 +67,14 @@ struct ExportCommand: ParsableCommand {
             Output.data(layout.files.first?.contents ?? "")
             return
         }
-        let wrapper = NextSteps.wrapperFile(
-            config, valuesFiles: file, outputDir: output, workingDirectory: Environment.workingDirectory,
-                                            executable: Environment.executable)
+        let helmFiles: [OutputLayout.File]
+        do {
+            helmFiles = try NextSteps.helmFiles(config, valuesFiles: file, outputDir: output,
+                                                workingDirectory: Environment.workingDirectory,
+                                                executable: Environment.executable)
+        } catch {
+            throw CommandFailure.failed(error.description)
+        }
         // The claim this folder applied before, if its spec changes in what a bound claim cannot change.
         let claimPath = PathName.join(output, "pvc.yaml")
         var previousClaim: String?
@@ -83,7 +92,7 @@ struct ExportCommand: ParsableCommand {
         let report: FileTransaction.Report
         do {
             let outcome = try ManifestWriter.commit(
-                layout.files + (wrapper.map { [$0] } ?? []), in: output,
+                layout.files + helmFiles, in: output,
                 alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: true,
                 wait: Environment.lockWait)
             (report, removedSecrets) = (outcome.report, outcome.removedSecrets)
@@ -106,8 +115,11 @@ struct ExportCommand: ParsableCommand {
                 + "such Secret")
         }
         let context = NextSteps.Context(
-            valuesFiles: file, outputDir: output, managesTLS: tls != nil, valuesCarryTLS: tls != nil,
-                                        besideChart: files?.holdsOtherComponents ?? false)
+            valuesFiles: file, outputDir: output, managesTLS: tls != nil,
+            valuesTLS: tls.map { PublishedPairs.contains(certificatePEM: $0.certificatePEM) ? .published : .own }
+                ?? .none,
+            besideChart: files?.holdsOtherComponents ?? false, chart: chart,
+            helm: config.route == .helmPostRender ? Environment.helmOnPath : nil)
         Output.line("next, with \(config.route.rawValue), in this order:")
         for (index, step) in NextSteps.lines(config, context).enumerated() { Output.line("  \(index + 1). \(step)") }
         if let ignored = ChartRules.ignoredNote(config) { Output.line("note: \(ignored)") }
@@ -142,7 +154,32 @@ enum Environment {
     /// The wizard's effects on the disk; the curses wizard says nothing on standard error while it draws.
     static func effectRunner(announcing: Bool) -> EffectRunner {
         EffectRunner(fileSystem: RealFileSystem(),
-                     lockWait: announcing ? lockWait : LockWait(seconds: lockSeconds, announce: { _ in }))
+                     lockWait: announcing ? lockWait : LockWait(seconds: lockSeconds, announce: { _ in }),
+                     helmOnPath: { helmOnPath })
+    }
+
+    /// The major version of the `helm` on PATH (`helm version --short`), nil when there is none or it does not say
+    /// within a few seconds.
+    static var helmOnPath: NextSteps.HelmMajor? {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        guard let helm = folders.map({ PathName.join($0, "helm") }).first(where: { access($0, X_OK) == 0 }) else {
+            return nil
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: helm)
+        process.arguments = ["version", "--short"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            process.terminate()
+            return nil
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.hasPrefix("v3.") ? .three : text.hasPrefix("v4.") ? .four : nil
     }
 
     static var workingDirectory: String { FileManager.default.currentDirectoryPath }

@@ -20,6 +20,9 @@ struct WizardOptions: ParsableArguments {
         + "the chart's "
         + "values file, else kubectl)."))
     var route: InstallRoute?
+    @Option(help: ArgumentHelp("The chart the last screen's helm commands install: its repository/name "
+        + "(kubiya/kubiya-runner) or its folder."))
+    var chart: String?
     @Flag(help: ArgumentHelp("Line prompts instead of the full screen (for screen readers, dumb terminals and "
         + "scripts); also "
         + "ACCESSIBLE=1 or TERM=dumb."))
@@ -38,7 +41,7 @@ struct SetupCommand: ParsableCommand {
                                 config: RegistryConfig(namespace: options.namespace, release: options.release,
                                                        route: options.route ?? .kubectl),
                                 outputDir: options.output, glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii)
-        try WizardLauncher.run(state, theme: theme, plain: options.plain)
+        try WizardLauncher.run(state, theme: theme, plain: options.plain, chart: options.chart)
     }
 }
 
@@ -61,15 +64,16 @@ struct EditCommand: ParsableCommand {
         let state = WizardState(mode: .edit, valuesPath: file, originalBytes: document.bytes, config: config,
                                 chartTLS: RegistryTLSMaterial(document: document), outputDir: options.output,
                                 glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii, document: document)
-        try WizardLauncher.run(state, theme: theme, plain: options.plain)
+        try WizardLauncher.run(state, theme: theme, plain: options.plain, chart: options.chart)
     }
 }
 
 /// Starts the terminal, runs the loop, and always restores the terminal.
 enum WizardLauncher {
-    static func run(_ initial: WizardState, theme: Theme, plain: Bool) throws {
+    static func run(_ initial: WizardState, theme: Theme, plain: Bool, chart: String?) throws {
         var state = initial
         state.workingDirectory = Environment.workingDirectory
+        state.chart = chart
         state.executable = Environment.executable
         let environment = ProcessInfo.processInfo.environment
         if plain || !(environment["ACCESSIBLE"] ?? "").isEmpty && environment["ACCESSIBLE"] != "0"

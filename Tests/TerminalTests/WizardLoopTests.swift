@@ -87,7 +87,7 @@ final class WizardLoopTests: XCTestCase {
         let release = DispatchSemaphore(value: 0)
         let work = BackgroundWork { effect in
             switch effect {
-            case .inspectDisk(let folder, _):
+            case .inspectDisk(let folder, _, _):
                 release.wait()
                 return .diskInspected(DiskSnapshot(outputDir: folder, manifests: [:], valuesFileExists: false))
             case .write:

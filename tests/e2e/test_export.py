@@ -37,7 +37,11 @@ def test_fixtures_export_and_validate(tmp_path):
         result = run("export", "-f", fixture, "-o", out)
         assert result.returncode == 0, result.stderr
         strict_validate(out)
-    secret = tmp_path / CHART.stem / "secret.yaml"
+    # The chart's values file goes the helm route, where the chart's hook makes the TLS Secret; with kubectl, ours.
+    assert not (tmp_path / CHART.stem / "secret.yaml").exists()
+    out = tmp_path / "kubectl"
+    assert run("export", "-f", CHART, "-o", out, "--route", "kubectl").returncode == 0
+    secret = out / "secret.yaml"
     assert secret.exists() and (secret.stat().st_mode & 0o777) == 0o600
     assert yaml.safe_load(secret.read_text())["type"] == "kubernetes.io/tls"
 
@@ -52,7 +56,7 @@ def test_second_export_removes_stale_files_only(tmp_path):
 
 
 def test_stdout_stream_and_single_file(tmp_path):
-    result = run("export", "-f", CHART, "-o", "-")
+    result = run("export", "-f", CHART, "-o", "-", "--route", "kubectl")
     assert result.returncode == 0
     docs = list(yaml.safe_load_all(result.stdout))
     assert [d["kind"] for d in docs] == ["PersistentVolume", "PersistentVolumeClaim", "Deployment", "Service", "NetworkPolicy", "Secret"]

@@ -71,7 +71,7 @@ def test_a_symlink_at_a_secret_path_is_refused(tmp_path, umask):
     (out / "secret.yaml").symlink_to("../stolen")
     old = os.umask(umask)
     try:
-        result = run("export", "-f", CHART, "-o", out)
+        result = run("export", "-f", CHART, "-o", out, "--route", "kubectl")
     finally:
         os.umask(old)
     assert result.returncode == 2
