@@ -58,6 +58,16 @@ public enum Emitter {
         }
     }
 
+    /// Text of several lines that reads back the same as a `|` block (a configuration file in a ConfigMap): lines
+    /// end in `\n`, none ends in a space, none holds another control character, the first is not indented.
+    static func isLiteralBlock(_ text: String) -> Bool {
+        guard text.contains("\n"), text.hasSuffix("\n"), !text.hasSuffix("\n\n"), text.first != " " else {
+            return false
+        }
+        return !text.unicodeScalars.contains { ($0.value < 32 && $0 != "\n") || $0.value == 0x7F }
+            && !text.contains(" \n")
+    }
+
     /// Tags with Yams' basic resolver: the default one compiles regular expressions we never need.
     static func tag(_ name: Tag.Name) -> Tag { Tag(name, .basic, noConstructor) }
     nonisolated(unsafe) static let noConstructor = Constructor([:], [:], [:])
@@ -65,6 +75,7 @@ public enum Emitter {
     static func scalarNode(_ scalar: Scalar) -> Node {
         switch scalar.kind {
         case .string:
+            if isLiteralBlock(scalar.text) { return Node(scalar.text, tag(.str), .literal) }
             let risky = Scalar.readsAsOtherThanString(scalar.text)
             return Node(scalar.text, tag(.str), risky ? .doubleQuoted : .any)
         case .int: return Node(scalar.text, tag(.int), .plain)

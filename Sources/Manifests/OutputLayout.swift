@@ -24,7 +24,7 @@ public struct OutputLayout: Sendable {
     public static let kustomizationName = "kustomization.yaml"
     /// Every name an export may write, in the order they are rendered, for removing stale ones.
     public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml",
-        "metrics-service.yaml", "servicemonitor.yaml", "pdb.yaml", Renderer.httpSecretFile,
+        "metrics-service.yaml", "metrics-proxy.yaml", "servicemonitor.yaml", "pdb.yaml", Renderer.httpSecretFile,
                                       "secret.yaml", singleFileName, kustomizationName, NextSteps.postRenderWrapper]
     /// Folders this program writes whole, each known as ours by the file in it that carries the marker.
     public static let ownFolders: [(folder: String, markedFile: String)] = [

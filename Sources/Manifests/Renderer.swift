@@ -57,7 +57,7 @@ public enum Renderer {
     }
 
     /// The UID and GID the registry runs as when it runs as non-root.
-    public static let nonRootID = 10001
+    public static let nonRootID = RegistryConfig.nonRootID
     public static let httpSecretKey = "http-secret"
     /// The TLS Secret the chart's pre-install hook makes: on the Helm routes it is the one TLS Secret, so ours is
     /// not rendered under that name.
@@ -315,7 +315,7 @@ public enum Renderer {
                 "name": "https",
                 "containerPort": .int(port),
                 "protocol": "TCP",
-            ]] + ProductionResources.metricsContainerPorts(view))),
+            ]])),
             Entry(key: "env", value: .sequence(env)),
             Entry(key: "resources", value: .mapping(["requests", "limits"].map { group in
                 Entry(key: group, value: .mapping(["cpu", "memory"].map { resource in
@@ -391,14 +391,16 @@ public enum Renderer {
                 ]],
             ]]))
         }
-        podSpec.append(Entry(key: "containers", value: [.mapping(container)]))
+        let metricsProxy = ProductionResources.metricsProxy(view)
+        podSpec.append(Entry(key: "containers", value: .sequence([.mapping(container)]
+            + (metricsProxy.map { [$0.container] } ?? []))))
         podSpec.append(Entry(key: "volumes", value: .sequence([
             ["name": .string(dataVolume),
                       "persistentVolumeClaim": ["claimName": .string(pvcName)]],
             ["name": .string(certsVolume),
                       "secret": ["secretName": .string(view.text(.deploymentTlsSecretName))]],
             ["name": .string(tmpVolume), "emptyDir": .emptyMapping],
-        ] + (view.value(.deploymentVolumes)?.items ?? []))))
+        ] + (metricsProxy?.volumes ?? []) + (view.value(.deploymentVolumes)?.items ?? []))))
 
         let podLabels = labels.filter { $0.key != "app" } + [Entry(key: "app", value: .string(selector))]
         var podMetadata: [Entry] = [Entry(key: "labels", value: .mapping(podLabels))]

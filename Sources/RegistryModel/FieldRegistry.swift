@@ -257,15 +257,43 @@ public enum FieldRegistry {
             Field(
                 "metrics.enabled", "Metrics", kind: .toggle, default: .bool(false), step: .probes, chartReads: false,
                 example: "true",
-               help: "Prometheus metrics on the registry's debug listener (REGISTRY_HTTP_DEBUG_ADDR), served by a "
-                   + "separate ClusterIP Service for scraping, never by the NodePort or LoadBalancer one. Without it "
-                   + "registry 3's debug listener stays on the pod's loopback."),
+               help: "Prometheus metrics: the registry's debug listener stays on the pod's loopback (distribution also "
+                   + "serves pprof and expvar there and has no setting to turn them off), and a small proxy beside it "
+                   + "passes on /metrics alone, on the metrics port, through a separate ClusterIP Service."),
          Field("metrics.port", "Metrics port", kind: .integer(min: 1, max: 65535), default: .int(5001), step: .probes,
-               shownWhen: "metrics.enabled", chartReads: false, example: "5001", help: "Port of the debug listener "
-                   + "that serves /metrics."),
+               shownWhen: "metrics.enabled", chartReads: false, example: "5001", help: "Port on which the metrics "
+                   + "proxy serves /metrics (and nothing else)."),
+         Field(.metricsDebugPort, "Debug port", kind: .integer(min: 1, max: 65535), default: .int(5002),
+               step: .probes, shownWhen: "metrics.enabled", chartReads: false, example: "5002",
+               help: "The registry's own debug listener, on 127.0.0.1 in the pod only: it serves /metrics with "
+                   + "/debug/pprof/ and /debug/vars beside it, so nothing outside the pod reaches it."),
+         Field(.metricsFrom, "Scraped from", kind: .yamlList, default: .emptySequence, step: .probes,
+               shownWhen: "metrics.enabled", chartReads: false,
+               example: "[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]",
+               help: "NetworkPolicyPeers admitted to the metrics port (and only to it), such as the namespace "
+                   + "Prometheus runs in. Empty: nothing outside the pod scrapes it."),
+         Field(.metricsProxyRepository, "Proxy image", kind: .text(.imageRepository),
+               default: .string("nginxinc/nginx-unprivileged"), step: .probes, shownWhen: "metrics.enabled",
+               chartReads: false, example: "nginxinc/nginx-unprivileged",
+               help: "Image of the metrics proxy (nginx, run as UID 101 with a read-only root)."),
+         Field(.metricsProxyTag, "Proxy tag", kind: .text(.imageTag), default: .string("1.27-alpine"),
+               step: .probes, shownWhen: "metrics.enabled", chartReads: false, example: "1.27-alpine",
+               help: "Tag of the metrics proxy image."),
          Field("metrics.serviceMonitor.enabled", "ServiceMonitor", kind: .toggle, default: .bool(false), step: .probes,
                shownWhen: "metrics.enabled", chartReads: false, example: "false",
-               help: "Also a ServiceMonitor for the Prometheus Operator (its CRD must be installed).")]
+               help: "Also a ServiceMonitor for the Prometheus Operator (its CRD must be installed)."),
+         Field(.metricsServiceMonitorLabels, "Monitor labels", kind: .yamlMapping, default: .emptyMapping,
+               step: .probes, shownWhen: "metrics.serviceMonitor.enabled", flat: true, chartReads: false,
+               example: "release=kube-prometheus-stack",
+               help: "Labels of the ServiceMonitor, which Prometheus selects monitors by: kube-prometheus-stack "
+                   + "takes only those labelled release=<its release> unless its serviceMonitorSelector says "
+                   + "otherwise."),
+         Field(.metricsServiceMonitorInterval, "Scrape interval", kind: .text(.duration), default: nil,
+               step: .probes, shownWhen: "metrics.serviceMonitor.enabled", chartReads: false, example: "30s",
+               help: "How often Prometheus scrapes (Prometheus's own default when unset)."),
+         Field(.metricsServiceMonitorTimeout, "Scrape timeout", kind: .text(.duration), default: nil,
+               step: .probes, shownWhen: "metrics.serviceMonitor.enabled", chartReads: false, example: "10s",
+               help: "How long a scrape may take; at most the interval.")]
 
     static func probeFields(_ probe: Probe, delay: Int, period: Int) -> [Field] {
         let title = probe.title, enabled = probe.enabled

@@ -55,6 +55,62 @@ enum ProductionRules {
                 + "the node address \(address) from their own addresses: add the nodes' network, such as {ipBlock: "
                 + "{cidr: 10.0.0.0/16}}, or pulls by nodes time out"))
         }
+        problems += maintenance(view)
+        problems += listItems(view, .metricsFrom, "a NetworkPolicyPeer: namespaceSelector, podSelector or ipBlock "
+            + "{cidr: ...}") { item in
+            guard let entries = item.entries, !entries.isEmpty else { return false }
+            return entries.allSatisfy {
+                ["namespaceSelector", "podSelector", "ipBlock"].contains($0.key) && $0.value.entries != nil
+            }
+        }
+        if view.flag(.metricsEnabled) {
+            let scrapers = view.value(.metricsFrom)?.items ?? []
+            if view.hasNetworkPolicy && scrapers.isEmpty {
+                problems.append(.warning(.metricsNotAdmitted, .metricsFrom, "is empty, so the NetworkPolicy admits "
+                    + "nothing to the metrics port and Prometheus cannot scrape it: add the namespace Prometheus runs "
+                    + "in, such as {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}"))
+            }
+            if view.flag(.metricsServiceMonitor), (view.value(.metricsServiceMonitorLabels)?.entries ?? []).isEmpty {
+                problems.append(.warning(.monitorUnselected, .metricsServiceMonitorLabels, "is empty: "
+                    + "kube-prometheus-stack's Prometheus selects only ServiceMonitors labelled release=<its release> "
+                    + "(serviceMonitorSelectorNilUsesHelmValues), so this one is not scraped; set the label it "
+                    + "selects, such as release=kube-prometheus-stack"))
+            }
+        }
+        return problems
+    }
+
+    /// What maintenance and the cache's expiry meet: shared storage that ignores fsGroup, replicas that share one
+    /// expiry state, and an expiry that needs delete.
+    static func maintenance(_ view: RegistryConfig.View) -> [Problem] {
+        var problems: [Problem] = []
+        if view.storageMode == .dynamic, view.isShared, view.runsAsNonRoot {
+            problems.append(.warning(.fsGroupIgnored, .pvcAccessMode, "ReadWriteMany with the registry as UID "
+                + "\(RegistryConfig.nonRootID): a CSI driver whose fsGroupPolicy is ReadWriteOnceWithFSType (the "
+                + "default) applies fsGroup to ReadWriteOnce volumes only, so the registry may not write; check with "
+                + "kubectl get csidriver -o custom-columns=NAME:.metadata.name,FSGROUPPOLICY:.spec.fsGroupPolicy "
+                + "(File applies it), or give the share to UID \(RegistryConfig.nonRootID), or set "
+                + "deployment.runAsNonRoot to false"))
+        }
+        guard view.bool(.proxyEnabled) == true else { return problems }
+        let three = view.registryMajor.map { $0 >= 3 } == true
+        let expires = view.string(.proxyTTL).map { $0 != "0" && $0 != "0s" } ?? true
+        if view.replicas > 1 && (!three || expires) {
+            problems.append(.warning(.sharedScheduler, .deploymentReplicas, "\(view.replicas) replicas of a "
+                + "pull-through cache each run their own expiry scheduler on one /scheduler-state.json in the shared "
+                + "storage (distribution's registry/proxy/proxyregistry.go), overwriting each other's: expiries are "
+                + "lost or run twice; run one replica, or registry 3 with proxy.ttl: 0, which runs no scheduler (the "
+                + "cache then keeps everything until a garbage collection)"))
+        }
+        let env = view.value(.deploymentEnv)
+        let deleteOff = (env?["REGISTRY_STORAGE_DELETE_ENABLED"]?.scalar?.text
+            ?? env?.items?.first { $0["name"]?.scalar?.text == "REGISTRY_STORAGE_DELETE_ENABLED" }?["value"]?.scalar?
+                .text).map { $0.lowercased() == "false" } ?? false
+        if three && expires && deleteOff {
+            problems.append(.warning(.expiryNeedsDelete, .deploymentEnv, "turns storage delete off, but registry 3's "
+                + "cache expiry deletes what expires through it and fails without it (distribution#4957), so the "
+                + "cache only grows: leave REGISTRY_STORAGE_DELETE_ENABLED to the renderer, or set proxy.ttl: 0"))
+        }
         return problems
     }
 

@@ -23,6 +23,8 @@ public struct RegistryConfig: Equatable, Sendable {
     public var external: ExternalValues
 
     public static let defaultNamespace = "kubiya"
+    /// The UID and GID the registry runs as when it runs as non-root.
+    public static let nonRootID = 10001
     public static let defaultRelease = "kubiya-runner"
 
     public init(overrides: Value = .emptyMapping, namespace: String = RegistryConfig.defaultNamespace,

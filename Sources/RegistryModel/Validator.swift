@@ -467,17 +467,18 @@ public enum Validator {
         return nil
     }
 
-    /// The command that makes a hostPath or NFS folder writable for UID 10001.
+    /// The command that makes a hostPath or NFS folder writable for the registry's non-root UID.
     public static func chownHint(_ view: RegistryConfig.View) -> String {
+        let id = RegistryConfig.nonRootID
         switch view.storageMode {
         case .hostPath:
             let path = view.text(.pvHostPath)
             guard textProblem(path, format: .absolutePath) == nil, hostPathProblem(path) == nil else {
-                return "on the node, make a folder of its own for the registry and chown -R 10001:10001 it"
+                return "on the node, make a folder of its own for the registry and chown -R \(id):\(id) it"
             }
-            return "on the node: chown -R 10001:10001 \(path)"
-        case .nfs: return "on the NFS server \(view.text(.pvNFSServer)): chown -R 10001:10001 \(view.text(.pvNFSPath))"
-        default: return "chown -R 10001:10001 on the volume"
+            return "on the node: chown -R \(id):\(id) \(path)"
+        case .nfs: return "on the NFS server \(view.text(.pvNFSServer)): chown -R \(id):\(id) \(view.text(.pvNFSPath))"
+        default: return "chown -R \(id):\(id) on the volume"
         }
     }
 

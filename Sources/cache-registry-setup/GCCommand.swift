@@ -16,6 +16,9 @@ struct GCCommand: ParsableCommand {
     @OptionGroup var options: ScopeOptions
     @Option(name: [.customShort("o"), .long], help: "Folder for gc-job.yaml, or - for standard output.") var output:
         String = "manifests"
+    @Flag(name: .customLong("dry-run"), help: ArgumentHelp("A Job that deletes nothing and lists what a collection "
+        + "would delete (garbage-collect --dry-run)."))
+    var dryRun = false
 
     func run() throws {
         let files = try options.files(file)
@@ -23,7 +26,7 @@ struct GCCommand: ParsableCommand {
         try Checks.requireNoErrors(config, files: files, names: file, command: "gc", outcome: "nothing was written")
         guard config.view.enabled else { throw CommandFailure.refused("gc: cacheRegistry.enabled is false: there is no "
             + "registry to collect") }
-        let job = GarbageCollection.job(config)
+        let job = GarbageCollection.job(config, dryRun: dryRun)
         let text: String
         do { text = "# \(OutputLayout.marker)\n" + (try Emitter.yaml(job.object)) } catch {
             throw CommandFailure.failed("gc: \(error)")
@@ -40,11 +43,11 @@ struct GCCommand: ParsableCommand {
                 wait: Environment.lockWait)
         } catch { throw CommandFailure.file(error.description) }
         Output.line("wrote \(path)")
-        Output.line(config.view.isShared
-            ? "then, in this order (shared storage: the registry stays up read-only while the Job runs):"
-            : "then, in this order (the registry is down while the Job runs: garbage-collect must not run beside "
-                + "writes):")
-        for (index, step) in GarbageCollection.steps(config, file: path).enumerated() { Output.line("  \(index + 1). "
-            + "\(step)") }
+        Output.line(dryRun ? "then, in this order (a dry run: the registry goes on as it is):"
+            : "then, in this order (the registry stays up read-only while the Job runs: garbage-collect must not run "
+                + "beside writes):")
+        for (index, step) in GarbageCollection.steps(config, file: path, dryRun: dryRun).enumerated() {
+            Output.line("  \(index + 1). \(step)")
+        }
     }
 }

@@ -143,7 +143,7 @@ final class WizardTLSTests: XCTestCase {
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "deploy/manifests", manifests: [:], valuesFileExists: false)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
         let values = String(decoding: plan.valuesBytes, as: UTF8.self)
-        XCTAssertFalse(values.contains("registryTls") || values.contains(Base64.encode(Array(generated.keyPEM.utf8))), "values.yaml holds no key")
+        XCTAssertFalse(values.contains("\nregistryTls:") || values.contains(Base64.encode(Array(generated.keyPEM.utf8))), "values.yaml holds no key")
         let tlsValues = try XCTUnwrap(plan.tlsValues)
         XCTAssertEqual(tlsValues.path, "deploy/values-tls.yaml")
         let document = try ValuesDocument(bytes: tlsValues.bytes, name: tlsValues.path)

@@ -75,9 +75,11 @@ def test_production_keys_render_strict_valid(tmp_path):
     spread = pod["spec"]["topologySpreadConstraints"][0]
     assert spread["labelSelector"] == {"matchLabels": {"app": "cache-registry"}}, "a spread without a selector selects the registry"
     assert container["livenessProbe"]["failureThreshold"] == 3
-    assert {"name": "metrics", "containerPort": 5001, "protocol": "TCP"} in container["ports"]
+    proxy = pod["spec"]["containers"][1]
+    assert proxy["name"] == "metrics-proxy" and {"name": "metrics", "containerPort": 5001, "protocol": "TCP"} in proxy["ports"]
+    assert proxy["securityContext"]["readOnlyRootFilesystem"] is True and proxy["securityContext"]["runAsNonRoot"] is True
     env = {item["name"]: item.get("value") for item in container["env"]}
-    assert env["REGISTRY_HTTP_DEBUG_ADDR"] == ":5001" and env["REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED"] == "true"
+    assert env["REGISTRY_HTTP_DEBUG_ADDR"] == "127.0.0.1:5002" and env["REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED"] == "true"
     service = load(out / "service.yaml")
     assert service["metadata"]["annotations"] == {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
     assert all(port["name"] != "metrics" for port in service["spec"]["ports"]), "metrics never on the main Service"
@@ -103,10 +105,11 @@ def test_the_network_policy_selects_exactly_the_registry(tmp_path):
     selector = policy["spec"]["podSelector"]["matchLabels"]
     assert selector == deployment["spec"]["selector"]["matchLabels"] == load(out / "service.yaml")["spec"]["selector"]
     assert all(deployment["spec"]["template"]["metadata"]["labels"][k] == v for k, v in selector.items())
-    [rule] = policy["spec"]["ingress"]
+    [rule] = policy["spec"]["ingress"]  # metrics.from is empty: nothing is admitted to the metrics port (CR407)
     assert rule["from"][0] == {"podSelector": {}}, "pods of the release's namespace"
     assert rule["from"][1] == {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ci"}}}
-    assert {"protocol": "TCP", "port": 5000} in rule["ports"] and {"protocol": "TCP", "port": 5001} in rule["ports"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 5000}], "the registry port alone; metrics in a rule of their own"
+    assert "warning[CR407] cacheRegistry.metrics.from" in result.stderr
     assert policy["spec"]["policyTypes"] == ["Ingress"], "egress stays open unless asked"
     gc = run("gc", "-f", tmp_path / "values.yaml", "-o", "-")
     job_labels = yaml.safe_load(gc.stdout)["spec"]["template"]["metadata"]["labels"]
@@ -160,7 +163,8 @@ def test_registry_3_in_proxy_mode(tmp_path):
                     "  deployment:\n    replicas: 2\n    image:\n      tag: \"3.0\"\n  proxy:\n    enabled: true\n")
     env = {item["name"]: item.get("value") for item in load(out / "deployment.yaml")["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert "REGISTRY_HTTP_SECRET" not in env and not (out / "http-secret.yaml").exists(), "registry 3 ignores it in proxy mode"
-    assert env["REGISTRY_HTTP_DEBUG_ADDR"] == "127.0.0.1:5001" and env["REGISTRY_HTTP_DEBUG_PPROF_ENABLED"] == "false"
+    assert env["REGISTRY_HTTP_DEBUG_ADDR"] == "127.0.0.1:5002" and "REGISTRY_HTTP_DEBUG_PPROF_ENABLED" not in env
+    assert env["REGISTRY_LOG_LEVEL"] == "info", "registry 3's image logs at debug level otherwise"
 
 
 def test_a_storage_mode_change_says_the_claim_is_recreated(tmp_path):
@@ -179,114 +183,3 @@ def test_a_digest_pinned_export_passes_checkov(tmp_path):
     result = subprocess.run([checkov, "-f", str(out / "deployment.yaml"), "--check", "CKV_K8S_43,CKV_K8S_14", "--compact", "--quiet"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-@needs_registry
-def test_metrics_from_the_rendered_env(tmp_path):
-    port, metrics_port = free_port(), free_port()
-    certs = tmp_path / "certs"
-    assert run("tls", "generate", "-o", certs).returncode == 0
-    env = rendered_env(tmp_path, port, ["proxy.enabled=false", "metrics.enabled=true", f"metrics.port={metrics_port}"])
-    registry_env = resolve(env, certs, {})
-    assert registry_env["REGISTRY_HTTP_DEBUG_ADDR"] == f":{metrics_port}"
-    registry_env["REGISTRY_HTTP_DEBUG_ADDR"] = f"127.0.0.1:{metrics_port}"  # the pod's port, on loopback only
-    registry = Registry(tmp_path / "registry", registry_env)
-    try:
-        registry.wait(port)
-        manifest, blobs = tiny_image()
-        ca = certs / "tls.crt"
-        for blob_digest, blob in blobs.items():
-            status, answer, _ = https(port, ca, "cache-registry-svc.kubiya", "POST", "/v2/tools/tiny/blobs/uploads/")
-            path = answer["Location"].split(f":{port}", 1)[-1]
-            separator = "&" if "?" in path else "?"
-            assert https(port, ca, "cache-registry-svc.kubiya", "PUT", f"{path}{separator}digest={blob_digest}", body=blob)[0] == 201
-        assert https(port, ca, "cache-registry-svc.kubiya", "PUT", "/v2/tools/tiny/manifests/v1", body=manifest,
-                     headers={"Content-Type": MANIFEST_TYPE})[0] == 201
-        assert https(port, ca, "cache-registry-svc.kubiya", "GET", "/v2/tools/tiny/manifests/v1", headers={"Accept": MANIFEST_TYPE})[0] == 200
-        text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
-        series = [line for line in text.splitlines() if line.startswith("registry_")]
-        assert series, text[:500]
-        assert any("registry_http_requests_total" in line or "registry_http_request_duration" in line for line in series), series[:10]
-    finally:
-        registry.stop()
-
-
-def push_tag(port, repository, tag, content):
-    """A one-layer image with its own layer and config, pushed over plain HTTP; returns (manifest digest, layer digest)."""
-    layer = content * 64
-    config = json.dumps({"architecture": "amd64", "os": "linux", "tag": tag, "rootfs": {"type": "layers", "diff_ids": []}}).encode()
-    for blob in (config, layer):
-        status, answer, _ = request(port, "POST", f"/v2/{repository}/blobs/uploads/")
-        assert status == 202
-        path = answer["Location"].split(f"127.0.0.1:{port}", 1)[-1]
-        separator = "&" if "?" in path else "?"
-        assert request(port, "PUT", f"{path}{separator}digest={digest(blob)}", body=blob)[0] == 201
-    manifest = json.dumps({
-        "schemaVersion": 2, "mediaType": MANIFEST_TYPE,
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config), "digest": digest(config)},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": len(layer), "digest": digest(layer)}],
-    }).encode()
-    assert request(port, "PUT", f"/v2/{repository}/manifests/{tag}", body=manifest, headers={"Content-Type": MANIFEST_TYPE})[0] == 201
-    return digest(manifest), digest(layer)
-
-
-@needs_registry
-def test_garbage_collection_job_frees_the_untagged_layer(tmp_path):
-    values = tmp_path / "values.yaml"
-    values.write_text("cacheRegistry:\n  enabled: true\n  deployment:\n    nodeSelector:\n      kubernetes.io/hostname: node-a\n")
-    written = run("gc", "-f", values, "-o", tmp_path / "out")
-    assert written.returncode == 0, written.stderr
-    steps = written.stdout
-    assert steps.index("scale deploy/cache-registry --replicas=0") < steps.index("apply -f") < steps.index("wait --for=condition=complete") \
-        < steps.index("--replicas=1"), steps
-    job = load(tmp_path / "out" / "gc-job.yaml")
-    strict_validate(tmp_path / "out")
-    pod = job["spec"]["template"]["spec"]
-    assert pod["nodeSelector"] == {"kubernetes.io/hostname": "node-a"}, "on the registry's node"
-    assert pod["restartPolicy"] == "Never" and pod["volumes"][0]["persistentVolumeClaim"]["claimName"] == "docker-registry-pvc"
-    container = pod["containers"][0]
-    assert container["command"] == ["/bin/registry", "garbage-collect", "--delete-untagged", "/etc/docker/registry/config.yml"]
-    mount = next(m["mountPath"] for m in container["volumeMounts"] if m["name"] == "registry-data")
-
-    storage = tmp_path / "storage"
-    port = free_port()
-    serve = {"REGISTRY_HTTP_ADDR": f"127.0.0.1:{port}", "REGISTRY_STORAGE_DELETE_ENABLED": "true",
-             "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY": str(storage)}
-    registry = Registry(tmp_path / "registry", serve)
-    try:
-        registry.wait(port)
-        old_manifest, old_layer = push_tag(port, "tools/app", "v1", b"the old layer ")
-        _, new_layer = push_tag(port, "tools/app", "v2", b"the new layer ")
-        assert request(port, "DELETE", f"/v2/tools/app/manifests/{old_manifest}")[0] == 202
-    finally:
-        registry.stop()
-
-    blobs = storage / "docker" / "registry" / "v2" / "blobs" / "sha256"
-    blob = lambda d: blobs / d[7:9] / d[7:] / "data"
-    assert blob(old_layer).exists() and blob(new_layer).exists()
-    # The Job's command, run by Debian's docker-registry with the Job's env; the claim mounted at the data path.
-    env = {"PATH": "/usr/bin:/bin", "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY": str(storage)}
-    for item in container["env"]:
-        if "value" in item:
-            env[item["name"]] = item["value"].replace(mount, str(storage))
-    config = tmp_path / "registry" / "config.yml"
-    collected = subprocess.run([REGISTRY, *container["command"][1:-1], str(config)], env=env, capture_output=True, text=True, timeout=120)
-    assert collected.returncode == 0, collected.stdout + collected.stderr
-    assert not blob(old_layer).exists(), "the untagged image's layer is gone"
-    assert blob(new_layer).exists()
-    registry = Registry(tmp_path / "registry", serve)
-    try:
-        registry.wait(port)
-        status, _, body = request(port, "GET", "/v2/tools/app/manifests/v2", headers={"Accept": MANIFEST_TYPE})
-        assert status == 200
-        assert request(port, "GET", f"/v2/tools/app/blobs/{new_layer}")[0] == 200, "the other image is still pullable"
-    finally:
-        registry.stop()
-
-
-def test_gc_on_shared_storage_keeps_the_registry_up_read_only(tmp_path):
-    values = tmp_path / "values.yaml"
-    values.write_text("cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs: {server: nfs, path: /x}\n")
-    result = run("gc", "-f", values, "-o", tmp_path / "out")
-    assert result.returncode == 0 and "REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED=true" in result.stdout
-    assert "scale" not in result.stdout
