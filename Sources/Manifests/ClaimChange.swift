@@ -22,7 +22,7 @@ public enum ClaimChange {
     /// What to do about it.
     public static func problem(_ config: RegistryConfig) -> Problem {
         let view = config.view
-        let keep = view.storageMode == .dynamic ? "" : "; with reclaim policy Retain the data stays on the PV "
+        let keep = !view.storageMode.hasStaticVolume ? "" : "; with reclaim policy Retain the data stays on the PV "
             + "\(view.text(.pvName))"
         return .warning(.claimSpecChanges, .pvcName, "the claim's spec changes (storage mode, class, access mode or "
             + "volume), and a bound claim's spec is immutable: apply fails until the claim is recreated (kubectl -n "

@@ -101,58 +101,22 @@ public enum Renderer {
         let pvcName = view.text(.pvcName)
         let staticClass = view.storageClass ?? ""
 
-        if mode.hasStaticVolume {
+        if let source = mode.volumeSource(view), let accessMode = mode.fixedAccessMode {
             var spec: [Entry] = [
                 Entry(key: "capacity", value: ["storage": quantity(view, .pvSize)]),
-                Entry(key: "accessModes", value: [.string(mode.accessMode)]),
+                Entry(key: "accessModes", value: [.string(accessMode)]),
                 Entry(key: "persistentVolumeReclaimPolicy", value: .string(view.text(.pvReclaimPolicy))),
             ]
             if !staticClass.isEmpty { spec.append(Entry(key: "storageClassName", value: .string(staticClass))) }
-            switch mode {
-            case .hostPath:
-                spec.append(Entry(key: "hostPath", value: [
-                    "path": .string(view.text(.pvHostPath)),
-                    "type": "DirectoryOrCreate",
-                ]))
-            case .nfs:
-                var nfs: [Entry] = [
-                    Entry(key: "server", value: .string(view.text(.pvNFSServer))),
-                    Entry(key: "path", value: .string(view.text(.pvNFSPath))),
-                ]
-                if let readOnly = view.bool(.pvNFSReadOnly) {
-                    nfs.append(Entry(key: "readOnly", value: .bool(readOnly)))
-                }
-                spec.append(Entry(key: "nfs", value: .mapping(nfs)))
-            default:
-                for source in view.value(.pvVolumeSource)?.entries ?? [] where !source.value.isNull {
-                    spec.append(source)
-                }
-            }
-            if mode == .nfs, let options = view.value(.pvMountOptions)?.items, !options.isEmpty {
-                spec.append(Entry(key: "mountOptions", value: .sequence(options)))
-            }
+            spec += source
             // Bound to its claim from the start, so no other claim of class "" takes the volume first.
             spec.append(Entry(key: "claimRef", value: ["namespace": .string(namespace),
                                                                  "name": .string(pvcName)]))
-            if mode == .hostPath,
-                let node = view.value(.deploymentNodeSelector)?["kubernetes.io/hostname"]?.scalar?.text
-            {
-                // The data lives on that node only: pin the volume there too, so a reschedule cannot find it empty.
-                spec.append(Entry(key: "nodeAffinity", value: ["required": [
-                    "nodeSelectorTerms": [["matchExpressions": [[
-                        "key": "kubernetes.io/hostname",
-                        "operator": "In",
-                        "values": [.string(node)],
-                    ]]]],
-                ]]))
-            }
+            if let affinity = mode.volumeNodeAffinity(view) { spec.append(Entry(key: "nodeAffinity", value: affinity)) }
             resources.append(resource("v1", "PersistentVolume", pvName, namespace: nil, labels: labels, file: "pv.yaml",
                                       body: [Entry(key: "spec", value: .mapping(spec))]))
-        } else {
-            let provisioner = staticClass.isEmpty ? "the cluster's default StorageClass" : "the StorageClass "
-                + "\(staticClass)"
-            omitted.append(OmittedResource(kind: "PersistentVolume", reason: "no PersistentVolume: \(provisioner) "
-                + "provisions it when the claim is created"))
+        } else if let reason = mode.withoutVolumeReason(view) {
+            omitted.append(OmittedResource(kind: "PersistentVolume", reason: reason))
         }
 
         var claim: [Entry] = [
@@ -224,9 +188,9 @@ public enum Renderer {
                     + "through the cache need a peer in networkPolicy.from.")
             }
         }
-        if view.runsAsNonRoot && (mode == .hostPath || mode == .nfs) {
-            notes.append("The registry runs as UID \(nonRootID), and \(mode == .hostPath ? "hostPath" : "NFS") volumes "
-                + "ignore fsGroup: before the first start, \(Validator.chownHint(view)).")
+        if view.runsAsNonRoot, let volumes = mode.ignoresFSGroup {
+            notes.append("The registry runs as UID \(nonRootID), and \(volumes) volumes ignore fsGroup: before the first "
+                + "start, \(Validator.chownHint(view)).")
         }
         return RenderedSet(resources: resources, omitted: omitted, notes: notes)
     }

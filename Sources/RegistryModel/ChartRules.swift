@@ -26,15 +26,7 @@ public enum ChartRules {
     public static func problems(_ config: RegistryConfig) -> [Problem] {
         let view = config.view
         guard config.route == .helm, view.enabled else { return [] }
-        let mode = view.storageMode
-        var problems: [Problem] = []
-        if mode == .dynamic {
-            problems.append(.error(.chartNeedsVolume, KeyPath(["pv"]), "the chart always renders a PersistentVolume "
-                + "(\(pv):1-27); with no hostPath and no "
-                + "volume source it has no source at all (\(pv):19-26), which the API server "
-                + "rejects: give it a hostPath "
-                + "or an NFS source, \(otherRoutes)"))
-        }
+        var problems = view.storageMode.chartProblems(view)
         if view.targetPort != 5000 {
             problems.append(.error(.chartPort, .serviceTargetPort, "is \(view.targetPort), but the chart's container "
                 + "listens on 5000 whatever the values say (\(deployment):37 and :41), so the Service would send "
@@ -59,28 +51,6 @@ public enum ChartRules {
         if replicas == 0 {
             problems.append(.error(.chartReplicasDefault, .deploymentReplicas, "is 0, but the chart's `default 1` "
                 + "renders 1 replica (\(deployment):12): set enabled to false to stop the registry, \(otherRoutes)"))
-        }
-        if mode.hasStaticVolume {
-            if view.string(.pvcStorageClass) == nil {
-                problems.append(.warning(.chartClaimClass, .pvcStorageClass, "is unset, and the chart's claim then has "
-                    + "no storageClassName (\(pvc):17-19): a cluster with a default StorageClass provisions a new, "
-                    + "empty volume instead of binding \(view.text(.pvName)); set pvc.storageClass and pv.storageClass "
-                    + "to one class, such as manual"))
-            }
-            if view.string(.pvcVolumeName) == nil {
-                problems.append(.warning(.chartClaimVolume, .pvcVolumeName, "is unset, and the chart's claim then "
-                    + "names no volume (\(pvc):20-22), so it may "
-                    + "bind another PersistentVolume: set it to \(view.text(.pvName))"))
-            }
-            problems.append(.warning(.chartRollout, .deploymentReplicas, "the chart's Deployment has no strategy "
-                + "(\(deployment):11-15), so a rollout starts the new pod before the old one stops: with a "
-                + "ReadWriteOnce volume it waits on Multi-Attach when it lands on another node; scale to 0 before an "
-                + "upgrade, \(otherRoutes)"))
-        }
-        if mode == .nfs {
-            problems.append(.warning(.chartNFSAccess, .pvVolumeSource, "the chart makes the NFS volume and its claim "
-                + "ReadWriteOnce (\(pv):13-14, \(pvc):12-13): one node at a time, so replicas on other nodes cannot "
-                + "mount it"))
         }
         let env = view.value(.deploymentEnv)
         let hasSecret = env?["REGISTRY_HTTP_SECRET"] != nil

@@ -4,26 +4,6 @@ public enum Step: String, CaseIterable, Sendable {
     case tls = "TLS", probes = "Probes", review = "Review", write = "Write"
 }
 
-/// How the volume is provided, derived from the merged values.
-public enum StorageMode: String, CaseIterable, Sendable {
-    case hostPath, nfs, dynamic
-    /// A volume source other than NFS, kept and rendered as given.
-    case otherSource
-
-    public var label: String {
-        switch self {
-        case .hostPath: return "hostPath (one node)"
-        case .nfs: return "NFS (shared)"
-        case .dynamic: return "dynamic (StorageClass)"
-        case .otherSource: return "custom volume source"
-        }
-    }
-    /// Whether a PersistentVolume is rendered (static binding).
-    public var hasStaticVolume: Bool { self != .dynamic }
-    /// The access mode of a static volume (hostPath: one node; NFS: shared). Dynamic claims use `pvc.accessMode`.
-    public var accessMode: String { self == .nfs ? "ReadWriteMany" : "ReadWriteOnce" }
-}
-
 /// What a quantity measures, which decides its extra rules.
 public enum QuantityUse: Sendable { case storage, cpu, memory }
 

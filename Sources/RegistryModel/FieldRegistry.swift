@@ -1,6 +1,6 @@
 /// The table of every `cacheRegistry` key. Adding a key is one entry here (plus a rule, if it has one).
 public enum FieldRegistry {
-    static let static_: Set<StorageMode> = [.hostPath, .nfs, .otherSource]
+    static let static_ = StorageMode.staticVolumes
 
     public static let all: [Field] = [
         Field("enabled", "Enabled", kind: .toggle, default: .bool(true), step: .general, example: "true",
@@ -132,9 +132,9 @@ public enum FieldRegistry {
               shownWhen: nil, chartReads: false, example: "http-secret",
               help: "The key in that Secret that holds the value (default http-secret)."),
         Field("deployment.runAsNonRoot", "Run as non-root", kind: .toggle, default: nil, step: .registry,
-                modeDefaults: [
-                    .dynamic: .bool(true), .hostPath: .bool(false), .nfs: .bool(false), .otherSource: .bool(false),
-                ], chartReads: false, example: "true",
+                modeDefaults: Dictionary(uniqueKeysWithValues: StorageMode.allCases.map {
+                    ($0, Value.bool($0.runsAsNonRootByDefault))
+                }), chartReads: false, example: "true",
               help: "Run the registry as UID/GID 10001 (Pod Security \"restricted\"). On by default in dynamic mode, "
                   + "where fsGroup makes the volume writable; hostPath and NFS ignore fsGroup, so there the folder "
                   + "must first be chowned to 10001."),

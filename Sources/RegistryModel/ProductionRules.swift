@@ -84,7 +84,7 @@ enum ProductionRules {
     /// expiry state, and an expiry that needs delete.
     static func maintenance(_ view: RegistryConfig.View) -> [Problem] {
         var problems: [Problem] = []
-        if view.storageMode == .dynamic, view.isShared, view.runsAsNonRoot {
+        if view.storageMode.provisionsVolume, view.isShared, view.runsAsNonRoot {
             problems.append(.warning(.fsGroupIgnored, .pvcAccessMode, "ReadWriteMany with the registry as UID "
                 + "\(RegistryConfig.nonRootID): a CSI driver whose fsGroupPolicy is ReadWriteOnceWithFSType (the "
                 + "default) applies fsGroup to ReadWriteOnce volumes only, so the registry may not write; check with "

@@ -80,13 +80,7 @@ public struct RegistryConfig: Equatable, Sendable {
 
         /// The storage mode: a host path, else a volume source, else dynamic provisioning (by the class named,
         /// or by the cluster's default StorageClass when none is).
-        public var storageMode: StorageMode {
-            if string(.pvHostPath) != nil { return .hostPath }
-            if let sources = value(.pvVolumeSource)?.entries?.filter({ !$0.value.isNull }), let first = sources.first {
-                return first.key == "nfs" ? .nfs : .otherSource
-            }
-            return .dynamic
-        }
+        public var storageMode: StorageMode { StorageMode.detect(self) }
         /// The class the claim asks for: pvc's, else pv's.
         public var storageClass: String? { string(.pvcStorageClass) ?? string(.pvStorageClass) }
         /// The value, or the chart's default from the registry when it is unset or null (a configuration being
@@ -114,8 +108,7 @@ public struct RegistryConfig: Equatable, Sendable {
         public var runsAsNonRoot: Bool { effective(.deploymentRunAsNonRoot)?.scalar?.boolValue ?? false }
         /// The claim's access mode: the static volume's, or `pvc.accessMode` for a provisioned one.
         public var accessMode: String {
-            storageMode == .dynamic
-                ? effective(.pvcAccessMode)?.scalar?.text ?? "ReadWriteOnce" : storageMode.accessMode
+            storageMode.fixedAccessMode ?? effective(.pvcAccessMode)?.scalar?.text ?? "ReadWriteOnce"
         }
         /// More than one pod can mount the volume at once.
         public var isShared: Bool { accessMode == "ReadWriteMany" }

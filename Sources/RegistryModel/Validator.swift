@@ -358,8 +358,7 @@ public enum Validator {
 
         let replicas = view.int(.deploymentReplicas) ?? 1
         if replicas > 1 && !view.isShared {
-            let fix = mode == .dynamic ? "set pvc.accessMode to ReadWriteMany (a class that shares, such as EFS or "
-                + "Azure Files)" : "switch to NFS"
+            let fix = mode.sharingFix
             problems.append(.error(.replicasNeedSharedStorage, .deploymentReplicas, "\(replicas) replicas need "
                 + "ReadWriteMany storage; this \(mode.rawValue) volume is ReadWriteOnce, so use 1 replica or \(fix)"))
         }
@@ -469,17 +468,9 @@ public enum Validator {
 
     /// The command that makes a hostPath or NFS folder writable for the registry's non-root UID.
     public static func chownHint(_ view: RegistryConfig.View) -> String {
-        let id = RegistryConfig.nonRootID
-        switch view.storageMode {
-        case .hostPath:
-            let path = view.text(.pvHostPath)
-            guard textProblem(path, format: .absolutePath) == nil, hostPathProblem(path) == nil else {
-                return "on the node, make a folder of its own for the registry and chown -R \(id):\(id) it"
-            }
-            return "on the node: chown -R \(id):\(id) \(path)"
-        case .nfs: return "on the NFS server \(view.text(.pvNFSServer)): chown -R \(id):\(id) \(view.text(.pvNFSPath))"
-        default: return "chown -R \(id):\(id) on the volume"
-        }
+        let path = view.text(.pvHostPath)
+        let safe = textProblem(path, format: .absolutePath) == nil && hostPathProblem(path) == nil
+        return view.storageMode.chownHint(view, pathIsSafe: safe) ?? "fsGroup makes the volume writable"
     }
 
     static func storageRules(_ config: RegistryConfig, view: RegistryConfig.View, mode: StorageMode) -> [Problem] {
@@ -496,48 +487,7 @@ public enum Validator {
                 + "(\(names.joined(separator: " and "))); keep "
                 + "one\(hasHostPath ? " and set pv.hostPath to null" : "")"))
         }
-        if mode.hasStaticVolume, view.string(.pvStorageClass) != nil || view.string(.pvcStorageClass) != nil {
-            let source: KeyPath = mode == .hostPath ? .pvHostPath : .pvVolumeSource
-            problems.append(.warning(.classWithSource, .pvStorageClass, "a storage class is set while the PV still "
-                + "uses \(source); for dynamic provisioning set \(source) to null"))
-        }
-        if mode == .dynamic, view.storageClass == nil {
-            problems.append(.warning(.defaultClass, .pvcStorageClass, "no storage class: the claim uses the cluster's "
-                + "default StorageClass, so one must be marked default (kubectl get storageclass)"))
-        }
-        if mode == .nfs {
-            if view.string(.pvNFSServer) == nil { problems.append(.error(.nfsIncomplete, .pvNFSServer, "is required "
-                + "for NFS storage, such as nfs-server.example.com")) }
-            if view.string(.pvNFSPath) == nil { problems.append(.error(.nfsIncomplete, .pvNFSPath, "is required for "
-                + "NFS storage, such as /exports/registry")) }
-            if let server = view.string(.pvNFSServer), !server.isEmpty, !Names.isHostOrAddress(server) {
-                problems.append(.warning(.nfsServerName, .pvNFSServer, "\(Quote.value(server)) is neither a DNS name "
-                    + "nor an IP address"))
-            }
-            if view.bool(.pvNFSReadOnly) == true {
-                problems.append(.warning(.readOnlyVolume, .pvNFSReadOnly, "a read-only volume cannot store pushed "
-                    + "images"))
-            }
-        }
-        if mode == .hostPath, let path = view.string(.pvHostPath), textProblem(path, format: .absolutePath) == nil,
-           let problem = hostPathProblem(path) {
-            problems.append(.error(.hostPathUnsafe, .pvHostPath, problem))
-        }
-        if mode == .dynamic, let policy = view.string(.pvReclaimPolicy) {
-            problems.append(.warning(.reclaimPolicy, .pvReclaimPolicy, "is \(policy), but in dynamic mode the "
-                + "StorageClass's reclaim policy applies (usually Delete); set the policy on the class and "
-                + "pv.reclaimPolicy to null"))
-        }
-        if mode == .hostPath {
-            if view.value(.deploymentNodeSelector)?.entries?.isEmpty ?? true {
-                problems.append(.warning(.hostPathUnpinned, .deploymentNodeSelector, "hostPath data lives on one node; "
-                    + "pin the pod with a node selector such as kubernetes.io/hostname=<node>"))
-            }
-            if view.string(.pvReclaimPolicy) == "Delete" {
-                problems.append(.warning(.reclaimPolicy, .pvReclaimPolicy, "Delete does not clean hostPath volumes; "
-                    + "the data stays on the node"))
-            }
-        }
+        problems += mode.rules(view)
         if mode.hasStaticVolume {
             if let pvSize = view.quantity(.pvSize), let pvcSize = view.quantity(.pvcSize), pvcSize > pvSize {
                 problems.append(.error(.claimLarger, .pvcSize, "\(pvcSize) is larger than pv.size \(pvSize); the claim "

@@ -174,9 +174,8 @@ func settingHelp(_ id: ItemID) -> String {
     case .release: return "Helm release name, used as the app.kubernetes.io/instance label."
     case .outputDir: return "Folder for the rendered manifests (one file per resource plus kustomization.yaml, for "
         + "kubectl apply -k)."
-    case .storageMode: return "hostPath keeps images on one node's disk; NFS shares them (ReadWriteMany, several "
-        + "replicas); dynamic lets a StorageClass provision the volume. Switching removes the old source from "
-        + "values.yaml."
+    case .storageMode: return StorageMode.wizardChoices.map(\.help).joined(separator: "; ")
+        + ". Switching removes the old source from values.yaml."
     case .tlsSource: return "existing secret: the registry uses deployment.tlsSecretName as it is. import: PEM files "
         + "are checked and written as secret.yaml. generate: a self-signed certificate for exactly the service's names."
     case .tlsCertificate: return "Path of the PEM certificate. It must cover <service>.<namespace>."

@@ -52,7 +52,7 @@ public enum Forms {
             items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: [.setting(.outputDir)]))
         case .storage:
             items.append(FormItem(id: .storageMode, label: "Storage mode", keyPath: "pv source",
-                                  widget: .choice(StorageMode.selectable.map(\.label)),
+                                  widget: .choice(StorageMode.wizardChoices.map(\.label)),
                                   problemPaths: [.key("pv"), .key(.pvVolumeSource)], matchesSubpaths: false))
             items += fields(for: .storage, state: state)
         case .tls:
@@ -193,7 +193,7 @@ public enum Forms {
     /// Which option of a choice row holds now (nil when none does: a custom storage source).
     static func choiceIndex(of id: ItemID, in state: WizardState) -> Int? {
         switch id {
-        case .storageMode: return StorageMode.selectable.firstIndex(of: state.config.view.storageMode)
+        case .storageMode: return StorageMode.wizardChoices.firstIndex(of: state.config.view.storageMode)
         case .tlsSource: return TLSSource.allCases.firstIndex(of: state.tls.source)
         case .route: return InstallRoute.allCases.firstIndex(of: state.config.route)
         case .tlsAlgorithm: return keyAlgorithms.firstIndex { $0.rsa == state.tls.rsa }

@@ -332,7 +332,7 @@ extension WizardState {
         draft = nil
         switch item.id {
         case .storageMode:
-            switchStorage(to: StorageMode.selectable[index])
+            switchStorage(to: StorageMode.wizardChoices[index])
         case .tlsSource:
             tls.source = TLSSource.allCases[index]
             if tls.source == .importFiles && !tls.certificatePath.isEmpty {
@@ -367,29 +367,9 @@ extension WizardState {
 
     /// Switching storage mode removes the old source and starts the new one.
     mutating func switchStorage(to mode: StorageMode) {
-        let view = config.view
-        var apply: [Assignment] = []
-        switch mode {
-        case .hostPath:
-            apply.append(Assignment(path: .pvVolumeSource, value: .null))
-            apply.append(Assignment(path: .pvHostPath, value: .string(originalConfig.view.text(.pvHostPath))))
-        case .nfs:
-            apply.append(Assignment(path: .pvHostPath, value: .null))
-            if view.value(.pvNFS) == nil {
-                apply.append(Assignment(path: .pvVolumeSource, value: .null))
-                apply.append(Assignment(path: .pvNFS, value: .emptyMapping))
-            }
-        case .dynamic, .otherSource:
-            apply.append(Assignment(path: .pvHostPath, value: .null))
-            apply.append(Assignment(path: .pvVolumeSource, value: .null))
+        for assignment in mode.switchAssignments(config.view, original: originalConfig.view) {
+            config = config.applying(assignment)
         }
-        // A provisioned volume takes its reclaim policy from the StorageClass; a static one needs its own back.
-        if mode == .dynamic {
-            apply.append(Assignment(path: .pvReclaimPolicy, value: .null))
-        } else if view.string(.pvReclaimPolicy) == nil {
-            apply.append(Assignment(path: .pvReclaimPolicy, value: .string(originalConfig.view.text(.pvReclaimPolicy))))
-        }
-        for assignment in apply { config = config.applying(assignment) }
     }
 
     /// Jumps to the row that shows a problem.
@@ -599,7 +579,7 @@ extension WizardState {
         let modeRow = Forms.items(.storage, in: self).firstIndex { $0.id == .storageMode } ?? 0
         for field in FieldRegistry.all
         where !shown.contains(field.path) && !field.modes.isEmpty && matches(field.label, field.path.description) {
-            let modes = field.modes.filter { StorageMode.selectable.contains($0) }.map(\.rawValue).sorted().joined(
+            let modes = field.modes.filter(\.isWizardChoice).map(\.rawValue).sorted().joined(
                 separator: " or ")
             guard !modes.isEmpty else { continue }
             let item = FormItem(

@@ -95,7 +95,7 @@ final class FailingWriteTests: XCTestCase {
         var state = WizardState(mode: .edit, valuesPath: "/fake/values.yaml", originalBytes: Array(valuesText.utf8),
                                 config: try document.config(), outputDir: "/fake/out", document: document)
         _ = update(&state, .intent(.goTo(step: .storage, focus: 0)))
-        _ = update(&state, .intent(.choose(index: StorageMode.selectable.firstIndex(of: .dynamic)!)))
+        _ = update(&state, .intent(.choose(index: StorageMode.wizardChoices.firstIndex(of: .dynamic)!)))
         guard case .diskInspected(let snapshot)? = runner.perform(.inspectDisk(outputDir: "/fake/out", valuesPath: "/fake/values.yaml"))
         else { return XCTFail("no snapshot") }
         XCTAssertNil(snapshot.failure)

@@ -48,7 +48,7 @@ final class IntentTests: XCTestCase, WizardTesting {
     func testChooseTakesAnOptionByItsPlaceNotItsLabel() {
         var state = newState()
         state.goTo(step: .storage, focus: 0)
-        perform(&state, .choose(index: StorageMode.selectable.firstIndex(of: .dynamic)!))
+        perform(&state, .choose(index: StorageMode.wizardChoices.firstIndex(of: .dynamic)!))
         XCTAssertEqual(state.config.view.storageMode, .dynamic)
         perform(&state, .goTo(step: .tls, focus: state.items.count))
         let source = Forms.items(.tls, in: state).firstIndex { $0.id == .tlsSource }!

@@ -177,7 +177,7 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         // Choice labels fit their field.
         var storage = newState()
         storage.goTo(step: .storage, focus: 0)
-        for _ in StorageMode.selectable {
+        for _ in StorageMode.wizardChoices {
             XCTAssertTrue(view(storage).text.contains("◀ \(storage.config.view.storageMode.label) ▶"))
             send(&storage, .right)
         }
