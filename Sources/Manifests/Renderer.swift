@@ -189,8 +189,8 @@ public enum Renderer {
             }
         }
         if view.runsAsNonRoot, let volumes = mode.ignoresFSGroup {
-            notes.append("The registry runs as UID \(nonRootID), and \(volumes) volumes ignore fsGroup: before the first "
-                + "start, \(Validator.chownHint(view)).")
+            notes.append("The registry runs as UID \(nonRootID), and \(volumes) volumes ignore fsGroup: before the "
+                + "first start, \(Validator.chownHint(view)).")
         }
         return RenderedSet(resources: resources, omitted: omitted, notes: notes)
     }

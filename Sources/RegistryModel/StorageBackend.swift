@@ -63,7 +63,9 @@ public enum StorageMode: String, CaseIterable, Sendable {
     public func volumeSource(_ view: RegistryConfig.View) -> [Entry]? {
         switch self {
         case .hostPath:
-            return [Entry(key: "hostPath", value: ["path": .string(view.text(.pvHostPath)), "type": "DirectoryOrCreate"])]
+            return [
+                Entry(key: "hostPath", value: ["path": .string(view.text(.pvHostPath)), "type": "DirectoryOrCreate"])
+            ]
         case .nfs:
             var nfs: [Entry] = [
                 Entry(key: "server", value: .string(view.text(.pvNFSServer))),
