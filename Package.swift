@@ -26,13 +26,15 @@ let package = Package(
         ]),
         .target(name: "Diagnostics", dependencies: ["RegistryModel", "ValuesFile", "RegistryTLS"]),
         .target(name: "Wizard", dependencies: ["RegistryModel", "Manifests", "ValuesFile", "RegistryTLS", "Diagnostics"]),
-        .target(name: "Effects", dependencies: ["RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard"]),
+        .target(name: "Output", dependencies: ["RegistryModel", "ValuesFile", "Manifests"]),
+        .target(name: "Effects", dependencies: ["RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Output"]),
         .target(name: "CTLSProbe", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Doctor", dependencies: ["CTLSProbe", "RegistryModel", "RegistryTLS", .product(name: "X509", package: "swift-certificates")]),
         .target(name: "CursesShim", dependencies: ["CNcursesw"], linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("tinfo")]),
         .target(name: "Terminal", dependencies: ["CursesShim", "Wizard", "RegistryModel"]),
         .executableTarget(name: "cache-registry-setup", dependencies: [
             "RegistryModel", "ValuesFile", "Manifests", "RegistryTLS", "Wizard", "Terminal", "Doctor", "Diagnostics", "Effects",
+            "Output",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", path: "Tests/Support"),
@@ -45,7 +47,7 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "DoctorTests", dependencies: ["Doctor", "RegistryModel", "RegistryTLS",
                                                         .product(name: "X509", package: "swift-certificates")]),
-        .testTarget(name: "EffectsTests", dependencies: ["Effects", "ValuesFile", "Wizard", "Manifests", "RegistryModel"]),
+        .testTarget(name: "EffectsTests", dependencies: ["Effects", "Output", "ValuesFile", "Wizard", "Manifests", "RegistryModel"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Wizard"], exclude: []),
     ]
 )

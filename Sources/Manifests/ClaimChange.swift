@@ -1,22 +1,36 @@
 import RegistryModel
+import ValuesFile
 
 /// A bound claim's spec is immutable (but for a larger size): a change of storage mode, class, access mode or
 /// volume makes `kubectl apply` fail, so the claim must be deleted and made again.
 public enum ClaimChange {
-    /// The claim's spec as rendered, without its size (which may grow in place).
-    static func spec(_ rendered: RenderedSet) -> Value? {
-        rendered.resources.first { $0.kind == "PersistentVolumeClaim" }?.object["spec"]?.removing("resources")
+    /// The spec of a claim that matters for binding: all of it but the size (which may grow in place).
+    static func bindingSpec(_ claim: Value?) -> Value? { claim?["spec"]?.removing("resources") }
+
+    /// The binding spec of a configuration's claim (what an earlier write of it applied).
+    public static func spec(of config: RegistryConfig) -> Value? {
+        bindingSpec(Renderer.render(config).resources.first { $0.fileName == OutputFile.claim.name }?.object)
     }
 
-    /// The spec text of a claim file, without the size line (for a previous export's pvc.yaml).
-    public static func specText(_ yaml: String) -> String {
-        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
-        return lines.drop { $0 != "spec:" }.filter { !$0.contains("storage:") }.joined(separator: "\n")
+    /// The binding spec of a claim file an earlier write left in the folder; nil when it is not one this program
+    /// wrote (then nothing is compared), or cannot be read as YAML.
+    public static func spec(ofFile text: String) -> Value? {
+        guard OutputLayout.isOurs(text),
+            let document = try? ValuesDocument.tolerant(bytes: Array(text.utf8), name: OutputFile.claim.name)
+        else { return nil }  // an unreadable old file is reported by export before this
+        return bindingSpec(document.rootValue)
     }
 
-    /// Whether the claim of `new` differs from the one `old` rendered in what cannot change in place.
-    public static func changes(from old: RegistryConfig, to new: RegistryConfig) -> Bool {
-        spec(Renderer.render(old)) != spec(Renderer.render(new))
+    /// Whether the new claim differs from the one applied before in what cannot change in place.
+    static func differs(previous: Value?, new: Value?) -> Bool {
+        guard let previous, let new else { return false }
+        return previous != new
+    }
+
+    /// Whether the rendered set's claim differs from the one applied before.
+    public static func differs(previous: Value?, new rendered: RenderedSet) -> Bool {
+        differs(previous: previous,
+                new: bindingSpec(rendered.resources.first { $0.fileName == OutputFile.claim.name }?.object))
     }
 
     /// What to do about it.

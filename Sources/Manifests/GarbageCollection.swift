@@ -6,7 +6,6 @@ import RegistryModel
 /// image indexes (multi-arch images, BuildKit's attestations), so their tags no longer pull (distribution#3004,
 /// #3178; fixed in 3.0).
 public enum GarbageCollection {
-    public static let fileName = "gc-job.yaml"
 
     /// The read-only switch as distribution reads it: the whole `storage.maintenance` map. The single key
     /// (`REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED`) makes 2.8 to 3.1 panic ("readonly config key must contain
@@ -55,7 +54,7 @@ public enum GarbageCollection {
         } + [Entry(key: "restartPolicy", value: "Never")]
         if let affinity = jobAffinity(view, pod: pod) { podSpec.append(Entry(key: "affinity", value: affinity)) }
         return Renderer.resource(
-            "batch/v1", "Job", jobName(view), namespace: config.namespace, labels: labels, file: fileName,
+            "batch/v1", "Job", jobName(view), namespace: config.namespace, labels: labels, file: .gcJob,
             body: [
             Entry(key: "spec", value: [
                 "backoffLimit": 0,

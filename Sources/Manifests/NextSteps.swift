@@ -47,11 +47,8 @@ public enum NextSteps {
         }
     }
 
-    /// The file Helm 3's `--post-renderer` runs, beside the manifests.
-    public static let postRenderWrapper = "post-render.sh"
-    /// The folder of the Helm 4 post-renderer plugin (`helm plugin install DIR/helm-plugin`), and its manifest.
-    public static let pluginFolder = "helm-plugin"
-    public static let pluginManifest = pluginFolder + "/plugin.yaml"
+    static let postRenderWrapper = OutputFile.postRenderWrapper.name
+    static let pluginFolder = OutputFile.helmPlugin.folder ?? ""
     /// The placeholder for the chart when none was given.
     static let chartPlaceholder = "\"$KUBIYA_CHART\""
 
@@ -189,7 +186,7 @@ public enum NextSteps {
                              namespace: config.namespace, release: config.release, manifests: manifests)
         return [
             OutputLayout.File(name: postRenderWrapper, contents: script, isSecret: false, isExecutable: true),
-            OutputLayout.File(name: pluginManifest,
+            OutputLayout.File(name: OutputFile.helmPlugin.name,
                               contents: try plugin(config, wrapper: PathName.join(manifests, postRenderWrapper)),
                               isSecret: false),
         ]

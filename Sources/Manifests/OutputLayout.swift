@@ -20,18 +20,14 @@ public struct OutputLayout: Sendable {
     }
 
     public var files: [File]
-    public static let singleFileName = "cache-registry.yaml"
-    public static let kustomizationName = "kustomization.yaml"
-    /// Every name an export may write, in the order they are rendered, for removing stale ones.
-    public static let allFileNames = ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml",
-        "metrics-service.yaml", "metrics-proxy.yaml", "servicemonitor.yaml", "pdb.yaml", Renderer.httpSecretFile,
-                                      "secret.yaml", singleFileName, kustomizationName, NextSteps.postRenderWrapper]
+    /// Every name an export may write directly in the folder, in the order they are rendered, for removing stale
+    /// ones.
+    public static let allFileNames = OutputFile.allCases.filter { $0.isExportOutput && $0.folder == nil }.map(\.name)
     /// Folders this program writes whole, each known as ours by the file in it that carries the marker.
-    public static let ownFolders: [(folder: String, markedFile: String)] = [
-        (TrustFiles.folder, TrustFiles.folder + "/README.txt"), (NextSteps.pluginFolder, NextSteps.pluginManifest),
-    ]
+    public static let ownFolders: [(folder: String, markedFile: String)] = [(TrustFiles.folder, TrustFiles.readme)]
+        + OutputFile.allCases.compactMap { file in file.folder.map { ($0, file.name) } }
     /// The names among them that hold a secret (written 0600, and never removed without saying so).
-    public static let secretFileNames: Set<String> = [Renderer.httpSecretFile, "secret.yaml"]
+    public static let secretFileNames = Set(OutputFile.allCases.filter(\.holdsSecret).map(\.name))
     public static let marker = "app.kubernetes.io/managed-by: cache-registry-setup"
 
     /// `trust` files (`TrustFiles`) go beside the manifests, not into the kustomization or a single stream.
@@ -39,7 +35,7 @@ public struct OutputLayout: Sendable {
         let hasSecret = rendered.resources.contains { $0.kind == "Secret" }
         if singleFile {
             let stream = try Emitter.stream(rendered.resources.map(\.object))
-            files = [File(name: OutputLayout.singleFileName, contents: stream, isSecret: hasSecret)]
+            files = [File(name: OutputFile.stream.name, contents: stream, isSecret: hasSecret)]
             return
         }
         var files: [File] = []
@@ -57,7 +53,7 @@ public struct OutputLayout: Sendable {
             "labels": .sequence([]),
             "resources": .sequence(files.map { .string($0.name) }),
         ]
-        files.append(File(name: OutputLayout.kustomizationName,
+        files.append(File(name: OutputFile.kustomization.name,
                 contents: "# " + OutputLayout.marker + "\n" + (try Emitter.yaml(kustomization.removing("labels"))),
                 isSecret: false))
         self.files = files + trust

@@ -15,7 +15,7 @@ enum ProductionResources {
         let app = Value.string(view.text(.deploymentSelector))
         // A ClusterIP Service of its own, so metrics are never on a NodePort or LoadBalancer.
         resources.append(Renderer.resource("v1", "Service", name, namespace: config.namespace,
-                labels: labels + [Entry(key: metricsLabel, value: "true")], file: "metrics-service.yaml",
+                labels: labels + [Entry(key: metricsLabel, value: "true")], file: .metricsService,
                 body: [
             Entry(key: "spec", value: [
                 "type": "ClusterIP",
@@ -29,7 +29,7 @@ enum ProductionResources {
             ]),
         ]))
         resources.append(Renderer.resource("v1", "ConfigMap", metricsProxyName(view), namespace: config.namespace,
-                                           labels: labels, file: "metrics-proxy.yaml",
+                                           labels: labels, file: .metricsProxy,
                                            body: [Entry(key: "data",
                                                         value: ["nginx.conf": .string(proxyConfig(view))])]))
         if view.flag(.metricsServiceMonitor) {
@@ -48,7 +48,7 @@ enum ProductionResources {
                 Renderer.resource(
                     "monitoring.coreos.com/v1", "ServiceMonitor", name, namespace: config.namespace,
                     labels: labels.filter { label in !extra.contains { $0.key == label.key } } + extra,
-                    file: "servicemonitor.yaml", body: [
+                    file: .serviceMonitor, body: [
                 Entry(key: "spec", value: [
                     "selector": ["matchLabels": [metricsLabel: "true", "app": app]],
                     "endpoints": [.mapping(endpoint)],
@@ -155,7 +155,7 @@ enum ProductionResources {
         }
         return Renderer.resource(
             "networking.k8s.io/v1", "NetworkPolicy", view.text(.deploymentName), namespace: config.namespace,
-            labels: labels, file: "networkpolicy.yaml", body: [Entry(key: "spec", value: .mapping(spec))])
+            labels: labels, file: .networkPolicy, body: [Entry(key: "spec", value: .mapping(spec))])
     }
 
     /// The upstream's port: its URL's, else 443 for https and 80 for http.

@@ -62,7 +62,6 @@ public enum Renderer {
     /// The TLS Secret the chart's pre-install hook makes: on the Helm routes it is the one TLS Secret, so ours is
     /// not rendered under that name.
     public static let chartTLSSecretName = ChartRules.hookTLSSecretName
-    public static let httpSecretFile = "http-secret.yaml"
 
     /// Whether the replicas need a shared REGISTRY_HTTP_SECRET that the program generates (env does not set one).
     public static func needsHTTPSecret(_ view: RegistryConfig.View) -> Bool {
@@ -113,8 +112,8 @@ public enum Renderer {
             spec.append(Entry(key: "claimRef", value: ["namespace": .string(namespace),
                                                                  "name": .string(pvcName)]))
             if let affinity = mode.volumeNodeAffinity(view) { spec.append(Entry(key: "nodeAffinity", value: affinity)) }
-            resources.append(resource("v1", "PersistentVolume", pvName, namespace: nil, labels: labels, file: "pv.yaml",
-                                      body: [Entry(key: "spec", value: .mapping(spec))]))
+            resources.append(resource("v1", "PersistentVolume", pvName, namespace: nil, labels: labels,
+                                      file: .persistentVolume, body: [Entry(key: "spec", value: .mapping(spec))]))
         } else if let reason = mode.withoutVolumeReason(view) {
             omitted.append(OmittedResource(kind: "PersistentVolume", reason: reason))
         }
@@ -131,7 +130,7 @@ public enum Renderer {
         if mode.hasStaticVolume { claim.append(Entry(key: "volumeName", value: .string(pvName))) }
         resources.append(
             resource(
-                "v1", "PersistentVolumeClaim", pvcName, namespace: namespace, labels: labels, file: "pvc.yaml",
+                "v1", "PersistentVolumeClaim", pvcName, namespace: namespace, labels: labels, file: .claim,
                                   body: [Entry(key: "spec", value: .mapping(claim))]))
 
         resources.append(deployment(config, labels: labels, pvcName: pvcName, tls: tls))
@@ -142,7 +141,7 @@ public enum Renderer {
                 resource(
                     "policy/v1", "PodDisruptionBudget", view.text(.deploymentName), namespace: namespace,
                     labels: labels,
-                                      file: "pdb.yaml", body: [Entry(key: "spec", value: [
+                                      file: .disruptionBudget, body: [Entry(key: "spec", value: [
                                           "maxUnavailable": 1,
                                           "selector": ["matchLabels": [
                                               "app": .string(view.text(.deploymentSelector))]],
@@ -151,7 +150,7 @@ public enum Renderer {
         if generatesHTTPSecret(view), let httpSecret {
             resources.append(
                 resource(
-                    "v1", "Secret", httpSecretName(view), namespace: namespace, labels: labels, file: httpSecretFile,
+                    "v1", "Secret", httpSecretName(view), namespace: namespace, labels: labels, file: .httpSecret,
                     body: [
                 Entry(key: "type", value: "Opaque"),
                 Entry(key: "data", value: [httpSecretKey: .string(Base64.encode(Array(httpSecret.utf8)))]),
@@ -166,7 +165,7 @@ public enum Renderer {
         } else if let tls {
             resources.append(
                 resource(
-                    "v1", "Secret", secretName, namespace: namespace, labels: labels, file: "secret.yaml",
+                    "v1", "Secret", secretName, namespace: namespace, labels: labels, file: .tlsSecret,
                     body: [
                 Entry(key: "type", value: "kubernetes.io/tls"),
                 Entry(key: "data", value: [
@@ -207,7 +206,7 @@ public enum Renderer {
     }
 
     static func resource(_ apiVersion: String, _ kind: String, _ name: String, namespace: String?, labels: [Entry],
-                         annotations: [Entry] = [], file: String, body: [Entry]) -> RenderedResource {
+                         annotations: [Entry] = [], file: OutputFile, body: [Entry]) -> RenderedResource {
         var metadata: [Entry] = [Entry(key: "name", value: .string(name))]
         if let namespace { metadata.append(Entry(key: "namespace", value: .string(namespace))) }
         metadata.append(Entry(key: "labels", value: .mapping(labels)))
@@ -217,7 +216,7 @@ public enum Renderer {
             Entry(key: "kind", value: .string(kind)),
             Entry(key: "metadata", value: .mapping(metadata)),
         ] + body)
-        return RenderedResource(kind: kind, name: name, fileName: file, object: object)
+        return RenderedResource(kind: kind, name: name, fileName: file.name, object: object)
     }
 
     /// A quantity as a string, so `1` and `500m` both reach the API as quantities.
@@ -391,7 +390,7 @@ public enum Renderer {
             ]),
         ]
         return resource("apps/v1", "Deployment", view.text(.deploymentName), namespace: config.namespace,
-                        labels: labels, file: "deployment.yaml", body: [Entry(key: "spec", value: .mapping(spec))])
+                        labels: labels, file: .deployment, body: [Entry(key: "spec", value: .mapping(spec))])
     }
 
     static func envVar(_ name: String, _ value: String) -> Value {
@@ -415,7 +414,7 @@ public enum Renderer {
             Entry(key: $0.key, value: .string($0.value.scalar?.text ?? ""))
         }
         return resource("v1", "Service", view.text(.serviceName), namespace: config.namespace,
-            labels: labels, annotations: annotations, file: "service.yaml",
+            labels: labels, annotations: annotations, file: .service,
             body: [
                 Entry(
                     key: "spec",

@@ -5,6 +5,8 @@ import RegistryModel
 /// and a README saying where each goes. "x509: certificate signed by unknown authority" is what they prevent.
 public enum TrustFiles {
     public static let folder = "trust"
+    /// The file that says where each goes on a node, and marks the folder as this program's.
+    public static let readme = folder + "/README.txt"
 
     /// The hosts clients use: each service name, with `:port` unless the port is 443.
     public static func hosts(_ config: RegistryConfig) -> [String] {
@@ -57,7 +59,7 @@ public enum TrustFiles {
             // first.
             hostFolder(upstream, server: String(url.reversed().drop { $0 == "/" }.reversed()), host: nodeAddress)
         }
-        files.append(OutputLayout.File(name: "\(folder)/README.txt",
+        files.append(OutputLayout.File(name: readme,
                 contents: readme(hosts(config), nodeAddress: nodeAddress, mirrored: proxy ? upstream : nil),
                 isSecret: false))
         return files

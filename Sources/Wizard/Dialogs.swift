@@ -315,8 +315,7 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
         lines.append(("", .text))
         lines.append((offer, CellStyle(.warning)))
     }
-    if state.mode == .edit, state.config.view.enabled, ClaimChange.changes(from: state.originalConfig, to: state.config)
-    {
+    if state.config.view.enabled, plan.claimChanges {
         lines.append(("", .text))
         lines += wrap("\(state.glyphs.warning) " + ClaimChange.problem(state.config).message, width: 60).map {
             ($0, CellStyle(.warning, bold: true))

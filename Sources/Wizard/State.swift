@@ -157,7 +157,7 @@ public struct WritePlan: Equatable, Sendable {
     public var valuesPath: String
     public var valuesBytes: [UInt8]
     /// `values-tls.yaml` (written 0600) when the values file is not the chart's own: it carries `registryTls`.
-    public var tlsValues: (path: String, bytes: [UInt8])?
+    public var tlsValues: FileBytes?
     public var outputDir: String
     public var files: [OutputLayout.File]
     /// Existing files the wizard did not open, which the write replaces.
@@ -167,17 +167,24 @@ public struct WritePlan: Equatable, Sendable {
     /// Write the values file 0600 (offered when it will hold a private key; `p` in the write dialog).
     public var restrictValuesMode = false
     /// "+N -M" per path.
-    public var summary: [(path: String, added: Int, removed: Int)]
+    public var summary: [FileChange]
     /// The values file as it was read (nil: it did not exist): the write is refused if it is not so any more.
     public var valuesReadBefore: [UInt8]?
+    /// The claim differs from the one applied before in what a bound claim cannot change.
+    public var claimChanges = false
+}
 
-    public static func == (lhs: WritePlan, rhs: WritePlan) -> Bool {
-        lhs.valuesPath == rhs.valuesPath && lhs.valuesBytes == rhs.valuesBytes && lhs.outputDir == rhs.outputDir
-            && lhs.files == rhs.files && lhs.overwrites == rhs.overwrites
-            && lhs.tlsValues?.path == rhs.tlsValues?.path && lhs.tlsValues?.bytes == rhs.tlsValues?.bytes
-            && lhs.keyInReadableValues == rhs.keyInReadableValues && lhs.restrictValuesMode == rhs.restrictValuesMode
-            && lhs.valuesReadBefore == rhs.valuesReadBefore
-    }
+/// A file's path and the bytes a write gives it.
+public struct FileBytes: Equatable, Sendable {
+    public let path: String
+    public let bytes: [UInt8]
+}
+
+/// How many lines a write adds to and removes from a file.
+public struct FileChange: Equatable, Sendable {
+    public let path: String
+    public let added: Int
+    public let removed: Int
 }
 
 /// How a write ended.

@@ -278,7 +278,7 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
         ("Files to write, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))
     ]
     // A folder too long to stand before every file name is written once, whole, with the names below it.
-    let longest = WritePlanner.path(state.outputDir, OutputLayout.kustomizationName)
+    let longest = WritePlanner.path(state.outputDir, OutputFile.kustomization.name)
     let underFolder = longest.count > 28
     func summaryLine(_ file: PlannedFile) -> (String, CellStyle) {
         let (indent, name, width) = file.nameInFolder.map { underFolder ? ("    ", $0, 20) : ("  ", file.path, 28) }

@@ -8,47 +8,38 @@ import ValuesFile
 public enum WritePlanner {
     /// The plan, or the reason the values file cannot be edited (then nothing at all is written).
     public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(ValuesFileError) -> WritePlan {
-        let trust =
-            state.managedTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: state.config) } ?? []
-        var layout: OutputLayout
-        do {
-            layout = try OutputLayout(
-                rendered: state.rendered(httpSecret: disk.httpSecret), singleFile: false, trust: trust)
-        } catch {
-            throw ValuesFileError(file: state.outputDir, error.description)
-        }
-        do {
-            layout.files += try NextSteps.helmFiles(
-                state.config, valuesFiles: state.nextStepsContext.valuesFiles, outputDir: state.outputDir,
-                workingDirectory: state.workingDirectory, executable: state.executable)
-        } catch {
+        let output: OutputPlan
+        do { output = try OutputPlan(state.outputInputs(disk: disk)) } catch {
             throw ValuesFileError(file: state.outputDir, error.description)
         }
         let values = try valuesBytes(state)
         let tlsValues = try tlsValuesFile(state)
-        var overwrites = layout.files.map(\.name).filter { disk.manifests[$0] != nil }.map { path(state.outputDir, $0) }
+        var overwrites = output.files.map(\.name).filter { disk.manifests[$0] != nil }.map { path(state.outputDir, $0) }
         if state.mode == .setup && disk.valuesFileExists { overwrites.insert(state.valuesPath, at: 0) }
-        var summary: [(String, Int, Int)] = []
+        var summary: [FileChange] = []
         // What the values file holds now: the file being edited, or the one a fresh setup replaces.
         let readBefore = state.mode == .edit ? state.originalBytes : disk.valuesFileBytes
         let oldValues = String(decoding: readBefore ?? [], as: UTF8.self)
         let newValues = String(decoding: values, as: UTF8.self)
         // A fresh setup replaces the file whole: every old line goes, whatever lines happen to be alike.
         summary.append(state.mode == .edit ? count(state.valuesPath, oldValues, newValues)
-                       : (state.valuesPath, lineCount(newValues), lineCount(oldValues)))
-        if let tlsValues { summary.append((tlsValues.path, tlsValues.bytes.split(separator: 10).count, 0)) }
-        for file in layout.files where !file.name.hasPrefix(TrustFiles.folder + "/") {
+                       : FileChange(path: state.valuesPath, added: lineCount(newValues), removed: lineCount(oldValues)))
+        if let tlsValues {
+            summary.append(FileChange(path: tlsValues.path, added: tlsValues.bytes.split(separator: 10).count,
+                                      removed: 0))
+        }
+        for file in output.files where !file.name.hasPrefix(TrustFiles.folder + "/") {
             summary.append(count(path(state.outputDir, file.name), disk.manifests[file.name] ?? "", file.contents))
         }
-        if !trust.isEmpty {
-            let lines = trust.map { $0.contents.split(separator: "\n").count }.reduce(0, +)
-            summary.append((path(state.outputDir, TrustFiles.folder + "/"), lines, 0))
+        if !output.trustFiles.isEmpty {
+            let lines = output.trustFiles.map { $0.contents.split(separator: "\n").count }.reduce(0, +)
+            summary.append(FileChange(path: path(state.outputDir, TrustFiles.folder + "/"), added: lines, removed: 0))
         }
         var plan = WritePlan(
             valuesPath: state.valuesPath, valuesBytes: values, tlsValues: tlsValues, outputDir: state.outputDir,
-            files: layout.files, overwrites: overwrites,
-            summary: summary.map { (path: $0.0, added: $0.1, removed: $0.2) })
+            files: output.files, overwrites: overwrites, summary: summary)
         plan.valuesReadBefore = readBefore
+        plan.claimChanges = output.claimChanges
         let keyIntoValues = state.tls.source != .existing && state.tlsValuesPath == nil && state.managedTLS != nil
         plan.keyInReadableValues = keyIntoValues && (disk.valuesFileMode.map { $0 & 0o077 != 0 } ?? false)
         // A values file that will hold a private key is written 0600 unless the person keeps its mode (p).
@@ -64,14 +55,14 @@ public enum WritePlanner {
     }
 
     /// `values-tls.yaml`: the managed pair as the chart's `registryTls`, for `helm -f values.yaml -f values-tls.yaml`.
-    static func tlsValuesFile(_ state: WizardState) throws(ValuesFileError) -> (path: String, bytes: [UInt8])? {
+    static func tlsValuesFile(_ state: WizardState) throws(ValuesFileError) -> FileBytes? {
         guard let path = state.tlsValuesPath, let tls = state.managedTLS else { return nil }
         let header = "# The registry's TLS pair for the Kubiya runner chart, written by cache-registry-setup. It holds "
             + "a private key:\n"
             + "# keep it out of git. Use it after the values file: helm upgrade ... -f \(state.valuesPath) -f \(path)\n"
         let document = try ValuesEditor.settingRegistryTLS(certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM,
             in: try ValuesDocument(bytes: Array(header.utf8), name: path))
-        return (path, document.bytes)
+        return FileBytes(path: path, bytes: document.bytes)
     }
 
     static func path(_ folder: String, _ name: String) -> String { PathName.join(folder, name) }
@@ -81,10 +72,10 @@ public enum WritePlanner {
             ? 0 : text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0)
     }
 
-    static func count(_ path: String, _ old: String, _ new: String) -> (String, Int, Int) {
+    static func count(_ path: String, _ old: String, _ new: String) -> FileChange {
         let changes = LineDiff.changes(from: old, to: new)
         let added = changes.filter { if case .added = $0 { return true } else { return false } }.count
-        return (path, added, changes.count - added)
+        return FileChange(path: path, added: added, removed: changes.count - added)
     }
 
     /// The values file as it will be written.
@@ -150,13 +141,13 @@ extension WizardState {
         if tls.source != .existing, managedTLS == nil, view.enabled {
             omitted.removeAll { $0.kind == "Secret" }
             manifests.append(
-                PlannedManifest(
-                    kind: "Secret", name: view.text(.deploymentTlsSecretName), fileName: "secret.yaml", pending: true))
+                PlannedManifest(kind: "Secret", name: view.text(.deploymentTlsSecretName),
+                                fileName: OutputFile.tlsSecret.name, pending: true))
         }
         if view.enabled, Renderer.generatesHTTPSecret(view), disk?.httpSecret == nil {
             manifests.append(
                 PlannedManifest(
-                    kind: "Secret", name: Renderer.httpSecretName(view), fileName: Renderer.httpSecretFile,
+                    kind: "Secret", name: Renderer.httpSecretName(view), fileName: OutputFile.httpSecret.name,
                     pending: true))
         }
         // In the order files are written, whether or not their content is known yet.
@@ -164,8 +155,8 @@ extension WizardState {
         manifests.sort {
             (order.firstIndex(of: $0.fileName) ?? order.count) < (order.firstIndex(of: $1.fileName) ?? order.count)
         }
-        // Editing an installed configuration into another claim: say that it must be recreated.
-        let claimNote = mode == .edit && view.enabled && ClaimChange.changes(from: originalConfig, to: config)
+        // A claim another than the one applied before: say that it must be recreated.
+        let claimNote = view.enabled && ClaimChange.differs(previous: previousClaim, new: rendered)
             ? [ClaimChange.problem(config).message].map { $0.prefix(1).uppercased() + $0.dropFirst() } : []
         return (manifests, omitted, rendered.notes + claimNote)
     }
@@ -173,6 +164,21 @@ extension WizardState {
     /// The manifests as they are rendered now (with the HTTP secret the disk check found or made).
     func rendered(httpSecret: String?) -> RenderedSet {
         Renderer.render(config, tls: managedTLS, httpSecret: httpSecret)
+    }
+
+    /// What the output plan of a write is made from: this session's configuration, TLS pair and folder, the HTTP
+    /// secret and the claim the disk check found.
+    func outputInputs(disk: DiskSnapshot) -> OutputPlan.Inputs {
+        OutputPlan.Inputs(config: config, tls: managedTLS, httpSecret: disk.httpSecret,
+                          valuesFiles: nextStepsContext.valuesFiles, outputDir: outputDir,
+                          workingDirectory: workingDirectory, executable: executable, previousClaim: previousClaim)
+    }
+
+    /// The claim applied before: the one the manifests folder holds from an earlier write, else (editing) the one
+    /// the file's configuration renders.
+    var previousClaim: Value? {
+        disk?.manifests[OutputFile.claim.name].flatMap(ClaimChange.spec(ofFile:))
+            ?? (mode == .edit ? ClaimChange.spec(of: originalConfig) : nil)
     }
 
     /// Every file a write produces, in the order the write dialog lists them: the values file, the manifests,
@@ -190,15 +196,15 @@ extension WizardState {
             PlannedFile(path: WritePlanner.path(outputDir, name), nameInFolder: name, description: description)
         }
         files += plan.manifests.map { manifest in
-            let note = !manifest.pending ? "" : manifest.fileName == Renderer.httpSecretFile || tls.source == .generate
-                ? " (generated on write)" : " (from the imported files)"
+            let generated = manifest.fileName == OutputFile.httpSecret.name || tls.source == .generate
+            let note = !manifest.pending ? "" : generated ? " (generated on write)" : " (from the imported files)"
             return inFolder(manifest.fileName, "\(PreviewBuilder.shortName(manifest.kind)) \(manifest.name)\(note)")
         }
         guard !plan.manifests.isEmpty else { return files }
-        files.append(inFolder(OutputLayout.kustomizationName, ""))
+        files.append(inFolder(OutputFile.kustomization.name, ""))
         if config.route == .helmPostRender && config.view.enabled {
-            files.append(inFolder(NextSteps.postRenderWrapper, "Helm 3's --post-renderer"))
-            files.append(inFolder(NextSteps.pluginFolder + "/", "Helm 4's post-renderer plugin"))
+            files.append(inFolder(OutputFile.postRenderWrapper.name, "Helm 3's --post-renderer"))
+            files.append(inFolder((OutputFile.helmPlugin.folder ?? "") + "/", "Helm 4's post-renderer plugin"))
         }
         if writesTrust { files.append(inFolder(TrustFiles.folder + "/", "CA for nodes and clients (README.txt)")) }
         return files
@@ -235,8 +241,8 @@ public enum PreviewBuilder {
         }
         let plan = state.manifestPlan
         for pending in plan.manifests where pending.pending {
-            let note = pending.fileName == Renderer.httpSecretFile ? "# the shared REGISTRY_HTTP_SECRET is generated "
-                + "when the files are written"
+            let note = pending.fileName == OutputFile.httpSecret.name
+                ? "# the shared REGISTRY_HTTP_SECRET is generated when the files are written"
                 : state.tls.source == .generate ? "# the self-signed certificate is generated when you write (or now, "
                     + "in the background)"
                 : "# the imported certificate and key go here once both files are read"

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Diagnostics
-import Effects
 import Foundation
 import Manifests
+import Output
 import RegistryModel
 import RegistryTLS
 import ValuesFile
@@ -47,66 +47,55 @@ struct ExportCommand: ParsableCommand {
         do { httpSecret = output == "-" ? HTTPSecretStore.fresh() : try HTTPSecretStore.value(in: output) } catch {
             throw CommandFailure.file(error.description)
         }
-        let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
-        let stream = singleFile || output == "-"
-        let trust = tls.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: config) } ?? []
-        let layout: OutputLayout
-        do { layout = try OutputLayout(rendered: rendered, singleFile: stream, trust: stream ? [] : trust) } catch {
-            throw CommandFailure.file(error.description)
-        }
-        if output == "-" {
-            for note in rendered.notes { Output.error("note: \(note)") }
-            if Renderer.generatesHTTPSecret(config.view) {
-                Output.error(Problem.warning(.httpSecretChanges, .deploymentReplicas, "the shared HTTP secret is new "
-                    + "on every export to "
-                    + "standard output, so GitOps tools see a change each run; name an "
-                    + "existing Secret in "
-                    + "deployment.httpSecret.existingSecret, or export into a folder, where "
-                    + "it is kept").description)
-            }
-            Output.data(layout.files.first?.contents ?? "")
-            return
-        }
-        let helmFiles: [OutputLayout.File]
-        do {
-            helmFiles = try NextSteps.helmFiles(config, valuesFiles: file, outputDir: output,
-                                                workingDirectory: Environment.workingDirectory,
-                                                executable: Environment.executable)
-        } catch {
-            throw CommandFailure.failed(error.description)
-        }
-        // The claim this folder applied before, if its spec changes in what a bound claim cannot change.
-        let claimPath = PathName.join(output, "pvc.yaml")
-        var previousClaim: String?
-        if access(PathName.systemBytes(claimPath), F_OK) == 0 {
+        // The claim this folder applied before, to say when its spec changes in what a bound claim cannot change.
+        let claimPath = PathName.join(output, OutputFile.claim.name)
+        var previousClaim: Value?
+        if output != "-", access(PathName.systemBytes(claimPath), F_OK) == 0 {
             do {
-                let text = String(
-                    validating: try FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest"), as: UTF8.self)
-                previousClaim = text.flatMap { OutputLayout.isOurs($0) ? $0 : nil }
+                let bytes = try FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest")
+                previousClaim = ClaimChange.spec(ofFile: String(decoding: bytes, as: UTF8.self))
             } catch {
                 Output.error("note: \(error); the claim written before is not compared with this one")
             }
         }
-        let newClaim = layout.files.first { $0.name == "pvc.yaml" }?.contents
+        let plan: OutputPlan
+        do {
+            plan = try OutputPlan(OutputPlan.Inputs(
+                config: config, tls: tls, httpSecret: httpSecret, valuesFiles: file, outputDir: output,
+                workingDirectory: Environment.workingDirectory, executable: Environment.executable,
+                singleFile: singleFile || output == "-", previousClaim: previousClaim))
+        } catch {
+            throw CommandFailure.failed(error.description)
+        }
+        let rendered = plan.rendered
+        if output == "-" {
+            for note in rendered.notes { Output.error("note: \(note)") }
+            if Renderer.generatesHTTPSecret(config.view) {
+                Output.error(Problem.warning(.httpSecretChanges, .deploymentReplicas, "the shared HTTP secret is new "
+                    + "on every export to standard output, so GitOps tools see a change each run; name an existing "
+                    + "Secret in deployment.httpSecret.existingSecret, or export into a folder, where it is kept")
+                    .description)
+            }
+            Output.data(plan.files.first?.contents ?? "")
+            return
+        }
         let removedSecrets: [String]
         let report: FileTransaction.Report
         do {
             let outcome = try ManifestWriter.commit(
-                layout.files + helmFiles, in: output,
-                alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: true,
+                plan.files, in: output, alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: true,
                 wait: Environment.lockWait)
             (report, removedSecrets) = (outcome.report, outcome.removedSecrets)
         } catch { throw CommandFailure.file(error.description) }
         for note in rendered.omitted { Output.line("note: \(note.reason)") }
         for note in rendered.notes { Output.line("note: \(note)") }
-        if let previousClaim, let newClaim, ClaimChange.specText(previousClaim) != ClaimChange.specText(newClaim) {
-            Output.error("\(ClaimChange.problem(config)) (\(claimPath))")
-        }
-        let listed = layout.files.filter { !$0.name.hasPrefix(TrustFiles.folder + "/") }.map { file in
+        if plan.claimChanges { Output.error("\(ClaimChange.problem(config)) (\(claimPath))") }
+        let listed = plan.files.filter { !$0.name.hasPrefix(TrustFiles.folder + "/") }.map { file in
             let path = PathName.join(output, file.name)
             return file.isSecret ? "\(path) (\(ManifestWriter.modeText(report.mode(of: path))))" : path
         }
-        let trustNote = trust.isEmpty ? "" : ", and \(PathName.join(output, TrustFiles.folder))/ (\(trust.count) "
+        let trustNote = plan.trustFiles.isEmpty ? "" : ", and \(PathName.join(output, TrustFiles.folder))/ "
+            + "(\(plan.trustFiles.count) "
             + "files: see its README.txt)"
         Output.line("wrote \(listed.joined(separator: ", "))\(trustNote)")
         for failure in report.notRemoved { Output.error("warning: a stale file could not be removed: \(failure)") }
@@ -150,13 +139,6 @@ enum Environment {
 
     /// The headless commands say at once that they wait, on standard error.
     static var lockWait: LockWait { LockWait(seconds: lockSeconds, announce: { Output.error("note: \($0)") }) }
-
-    /// The wizard's effects on the disk; the curses wizard says nothing on standard error while it draws.
-    static func effectRunner(announcing: Bool) -> EffectRunner {
-        EffectRunner(fileSystem: RealFileSystem(),
-                     lockWait: announcing ? lockWait : LockWait(seconds: lockSeconds, announce: { _ in }),
-                     helmOnPath: { helmOnPath })
-    }
 
     /// The major version of the `helm` on PATH (`helm version --short`), nil when there is none or it does not say
     /// within a few seconds.

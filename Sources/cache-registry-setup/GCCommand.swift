@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Effects
 import Manifests
+import Output
 import RegistryModel
 import ValuesFile
 
@@ -26,20 +26,18 @@ struct GCCommand: ParsableCommand {
         try Checks.requireNoErrors(config, files: files, names: file, command: "gc", outcome: "nothing was written")
         guard config.view.enabled else { throw CommandFailure.refused("gc: cacheRegistry.enabled is false: there is no "
             + "registry to collect") }
-        let job = GarbageCollection.job(config, dryRun: dryRun)
-        let text: String
-        do { text = "# \(OutputLayout.marker)\n" + (try Emitter.yaml(job.object)) } catch {
+        let job: OutputLayout.File
+        do { job = try OutputPlan.gcJob(config, dryRun: dryRun) } catch {
             throw CommandFailure.failed("gc: \(error)")
         }
         if output == "-" {
-            Output.data(text)
+            Output.data(job.contents)
             return
         }
-        let path = PathName.join(output, GarbageCollection.fileName)
+        let path = PathName.join(output, job.name)
         do {
             _ = try ManifestWriter.commit(
-                [OutputLayout.File(name: GarbageCollection.fileName, contents: text, isSecret: false)], in: output,
-                alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: false,
+                [job], in: output, alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: false,
                 wait: Environment.lockWait)
         } catch { throw CommandFailure.file(error.description) }
         Output.line("wrote \(path)")

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Effects
 import Foundation
 import Manifests
+import Output
 import RegistryModel
 import ValuesFile
 
@@ -55,10 +55,18 @@ struct PostRenderCommand: ParsableCommand {
                 throw CommandFailure.file(error.description)
             }
         }
-        let tls = files.flatMap(ManagedTLS.init(files:))
-        let rendered = Renderer.render(config, tls: tls, httpSecret: httpSecret)
+        // The objects export renders for the same values, from the same plan.
+        let plan: OutputPlan
         do {
-            Output.data(try PostRenderer.splice(stream, config: config, rendered: rendered))
+            plan = try OutputPlan(OutputPlan.Inputs(
+                config: config, tls: files.flatMap(ManagedTLS.init(files:)), httpSecret: httpSecret,
+                valuesFiles: file, outputDir: reuseFrom ?? ".", workingDirectory: Environment.workingDirectory,
+                executable: Environment.executable, singleFile: true))
+        } catch {
+            throw CommandFailure.failed("post-render: \(error)")
+        }
+        do {
+            Output.data(try PostRenderer.splice(stream, config: config, rendered: plan.rendered))
         } catch {
             throw CommandFailure.refused("post-render: \(error.description)")
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Effects
 import Foundation
 import Manifests
+import Output
 import RegistryModel
 import RegistryTLS
 import ValuesFile
@@ -121,19 +121,13 @@ struct TLSCommand: ParsableCommand {
             } catch {
                 throw CommandFailure.failed("cannot generate the certificate: \(error)")
             }
-            let secret = Renderer.render(
-                config, tls: ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)
-            )
-                .resources.first { $0.kind == "Secret" }
-            let secretYAML: String
-            do { secretYAML = try secret.map { try Emitter.yaml($0.object) } ?? "" } catch {
+            let pair: [OutputLayout.File]
+            do {
+                pair = try OutputPlan.tlsPair(
+                    config, ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
+            } catch {
                 throw CommandFailure.failed("cannot write the Secret: \(error)")
             }
-            let pair = [
-                OutputLayout.File(name: "tls.crt", contents: generated.certificatePEM, isSecret: false),
-                OutputLayout.File(name: "tls.key", contents: generated.keyPEM, isSecret: true),
-                OutputLayout.File(name: "secret.yaml", contents: secretYAML, isSecret: true),
-            ]
             let paths = pair.map { PathName.join(output, $0.name) }
             var transaction = FileTransaction(fileSystem: RealFileSystem())
             let report: FileTransaction.Report

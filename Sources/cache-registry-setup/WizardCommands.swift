@@ -169,3 +169,12 @@ enum ThemeLoader {
         return nil
     }
 }
+
+extension Environment {
+    /// The wizard's effects on the disk; the curses wizard says nothing on standard error while it draws.
+    static func effectRunner(announcing: Bool) -> EffectRunner {
+        EffectRunner(fileSystem: RealFileSystem(),
+                     lockWait: announcing ? lockWait : LockWait(seconds: lockSeconds, announce: { _ in }),
+                     helmOnPath: { helmOnPath })
+    }
+}

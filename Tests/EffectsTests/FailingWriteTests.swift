@@ -1,6 +1,7 @@
 import XCTest
 @testable import Effects
 @testable import Manifests
+@testable import Output
 @testable import RegistryModel
 @testable import ValuesFile
 @testable import Wizard
@@ -127,7 +128,7 @@ final class FailingWriteTests: XCTestCase {
     }
 
     func testAFolderCheckAndAnUnreadableSecretAreReportedNotGuessed() {
-        let fileSystem = MemoryFileSystem(["/fake/file": "x", "/fake/out/\(Renderer.httpSecretFile)": "# \(OutputLayout.marker)\nkind: Secret\n"])
+        let fileSystem = MemoryFileSystem(["/fake/file": "x", "/fake/out/\(OutputFile.httpSecret.name)": "# \(OutputLayout.marker)\nkind: Secret\n"])
         XCTAssertEqual(FolderCheck.problem("/fake/file", in: fileSystem), "is a file, not a folder; choose another folder")
         XCTAssertEqual(FolderCheck.problem("/fake/file/out", in: fileSystem), "cannot be created: /fake/file is a file")
         XCTAssertNil(FolderCheck.problem("/fake/new/out", in: fileSystem))

@@ -87,7 +87,9 @@ final class ReadBackPropertyTests: XCTestCase {
         }
     }
 
-    func checkReadBack(_ state: WizardState, label: String) throws {
+    /// Returns whether the session reached the manifest check (it is skipped while the wizard shows errors).
+    @discardableResult
+    func checkReadBack(_ state: WizardState, label: String) throws -> Bool {
         let bytes = try WritePlanner.valuesBytes(state)
         let written = try ValuesDocument(bytes: bytes, name: state.valuesPath)
         // What a person runs afterwards: helm (or export) with the values file, then values-tls.yaml if written.
@@ -100,16 +102,19 @@ final class ReadBackPropertyTests: XCTestCase {
         let shown = state.problems.filter { !$0.path.hasPrefix("tls.") && $0.path != "outputDir" }
         XCTAssertEqual(Set(fileProblems.map(\.description)), Set(shown.map(\.description)), "\(label): the same problems")
         // The manifests: rendered from the files they are byte for byte those the wizard writes.
-        guard state.problems.errors.isEmpty else { return }
+        guard state.problems.errors.isEmpty else { return false }
         let disk = DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false, httpSecret: "test-http-secret")
         let plan = try WritePlanner.plan(state, disk: disk)
         XCTAssertEqual(plan.valuesBytes, bytes)
+        // What export plans for the files read back, through the same plan export uses.
         let material = files.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:))
         let fileTLS = material.flatMap { material in material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) } }
-        let trust = fileTLS.map { TrustFiles.files(certificatePEM: $0.certificatePEM, config: readBack) } ?? []
-        let exported = try OutputLayout(rendered: Renderer.render(readBack, tls: fileTLS, httpSecret: disk.httpSecret), singleFile: false, trust: trust)
+        let exported = try OutputPlan(OutputPlan.Inputs(
+            config: readBack, tls: fileTLS, httpSecret: disk.httpSecret, valuesFiles: state.nextStepsContext.valuesFiles,
+            outputDir: state.outputDir, workingDirectory: state.workingDirectory, executable: state.executable))
         XCTAssertEqual(exported.files, plan.files, "\(label): export of the written files renders the wizard's manifests")
         XCTAssertEqual(state.plannedFiles, plan.summary.map(\.path), "\(label): the Review step lists the files the write dialog writes")
+        return true
     }
 
     func fixtures() throws -> [(String, [UInt8])] {
@@ -137,12 +142,15 @@ final class ReadBackPropertyTests: XCTestCase {
         var generated: [GenerationSpec: GeneratedTLSMaterial] = [:]
         let all = try fixtures()
         let sessions = max(300, all.count * 6)
+        var checked = 0
         for round in 0..<sessions {
             let (name, bytes) = all[round % all.count]
             var state = try start(bytes, name: name)
             session(&state, &random, generated: &generated)
-            try checkReadBack(state, label: "session \(round) on \(name)")
+            if try checkReadBack(state, label: "session \(round) on \(name)") { checked += 1 }
         }
+        // The manifests are compared only for sessions without errors: the property must keep exercising them.
+        XCTAssertGreaterThan(checked, sessions / 3, "only \(checked) of \(sessions) sessions reached the manifest check")
     }
 
     func testEveryModeWrittenFreshReadsBackInThatMode() throws {

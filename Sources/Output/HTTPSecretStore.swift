@@ -16,7 +16,7 @@ public enum HTTPSecretStore {
     /// The value of the folder's Secret; nil when there is none of ours. One that cannot be read is an error (a
     /// new value would silently restart the pods and break uploads in flight).
     static func existing(in folder: String, fileSystem: any FileSystem) throws(ValuesFileError) -> String? {
-        let path = PathName.join(folder, Renderer.httpSecretFile)
+        let path = PathName.join(folder, OutputFile.httpSecret.name)
         // Only a regular file there can be ours; a link is never followed to someone else's file.
         guard let info = fileSystem.existing(path, followingLinks: false), info.kind != .link else { return nil }
         let bytes = try FileAccess.readFile(path, what: "a manifest", in: fileSystem)

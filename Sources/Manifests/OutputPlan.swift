@@ -1,0 +1,92 @@
+import RegistryModel
+
+/// Everything one write puts in the output folder, computed in one place, as git's index is one staged tree that
+/// the commit then writes: the rendered objects, their files (or one stream), `trust/` for nodes, the Helm
+/// post-renderer and its plugin, and whether the claim the folder applied before must be recreated. The wizard,
+/// `export`, `tls generate`, `gc` and `post-render` all take their files and objects from here.
+public struct OutputPlan: Sendable {
+    /// What a plan is made from.
+    public struct Inputs: Sendable {
+        public var config: RegistryConfig
+        /// The TLS pair the program manages (its Secret, `trust/`), when it does.
+        public var tls: ManagedTLS?
+        /// The replicas' shared HTTP secret, when one is generated here.
+        public var httpSecret: String?
+        /// The values files Helm reads, in order (for the post-renderer, which reads them too).
+        public var valuesFiles: [String]
+        public var outputDir: String
+        /// Where the program runs and which executable it is: the post-renderer's paths are made absolute.
+        public var workingDirectory: String
+        public var executable: String
+        /// One stream (`--single-file`, `-o -`) instead of a file per object.
+        public var singleFile: Bool
+        /// The binding spec of the claim applied before (`ClaimChange.spec`), to compare with this one.
+        public var previousClaim: Value?
+
+        public init(config: RegistryConfig, tls: ManagedTLS?, httpSecret: String?, valuesFiles: [String],
+                    outputDir: String, workingDirectory: String, executable: String, singleFile: Bool = false,
+                    previousClaim: Value? = nil) {
+            self.config = config
+            self.tls = tls
+            self.httpSecret = httpSecret
+            self.valuesFiles = valuesFiles
+            self.outputDir = outputDir
+            self.workingDirectory = workingDirectory
+            self.executable = executable
+            self.singleFile = singleFile
+            self.previousClaim = previousClaim
+        }
+    }
+
+    public let rendered: RenderedSet
+    /// The files, relative to the output folder, in the order they are written.
+    public let files: [OutputLayout.File]
+    /// Those of `trust/` among them.
+    public let trustFiles: [OutputLayout.File]
+    /// The claim differs from the one the folder applied before in what a bound claim cannot change.
+    public let claimChanges: Bool
+
+    public init(_ inputs: Inputs) throws(Emitter.EmitError) {
+        let config = inputs.config
+        rendered = Renderer.render(config, tls: inputs.tls, httpSecret: inputs.httpSecret)
+        trustFiles = inputs.singleFile ? [] : inputs.tls.map {
+            TrustFiles.files(certificatePEM: $0.certificatePEM, config: config)
+        } ?? []
+        var layout = try OutputLayout(rendered: rendered, singleFile: inputs.singleFile, trust: trustFiles)
+        if !inputs.singleFile {
+            layout.files += try NextSteps.helmFiles(
+                config, valuesFiles: inputs.valuesFiles, outputDir: inputs.outputDir,
+                workingDirectory: inputs.workingDirectory, executable: inputs.executable)
+        }
+        files = layout.files
+        let claim = rendered.resources.first { $0.fileName == OutputFile.claim.name }?.object
+        claimChanges = ClaimChange.differs(previous: inputs.previousClaim, new: ClaimChange.bindingSpec(claim))
+    }
+
+    /// `tls generate`'s files: the certificate, its key and the TLS Secret, for the manifests folder.
+    public static func tlsPair(_ config: RegistryConfig, _ tls: ManagedTLS) throws(Emitter.EmitError)
+        -> [OutputLayout.File]
+    {
+        var kubectl = config
+        kubectl.route = .kubectl  // the Secret file, whatever route installs the chart's own
+        var files = [
+            OutputLayout.File(name: OutputFile.certificate.name, contents: tls.certificatePEM, isSecret: false),
+            OutputLayout.File(name: OutputFile.key.name, contents: tls.keyPEM, isSecret: true),
+        ]
+        if let secret = Renderer.render(kubectl, tls: tls).resources.first(where: {
+            $0.fileName == OutputFile.tlsSecret.name
+        }) {
+            files.append(OutputLayout.File(name: OutputFile.tlsSecret.name, contents: try Emitter.yaml(secret.object),
+                                           isSecret: true))
+        }
+        return files
+    }
+
+    /// `gc`'s Job, marked as this program's.
+    public static func gcJob(_ config: RegistryConfig, dryRun: Bool) throws(Emitter.EmitError) -> OutputLayout.File {
+        let job = GarbageCollection.job(config, dryRun: dryRun)
+        return OutputLayout.File(name: OutputFile.gcJob.name,
+                                 contents: "# \(OutputLayout.marker)\n" + (try Emitter.yaml(job.object)),
+                                 isSecret: false)
+    }
+}
