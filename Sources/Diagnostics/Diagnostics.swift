@@ -24,7 +24,7 @@ public enum Diagnostics {
 
         public init(config: RegistryConfig, material: RegistryTLSMaterial? = nil,
                     pushers: [(file: String?, reference: AddressReference)] = [],
-                    staleReferences: [StaleReferences] = [], now: Date = Date()) {
+                    staleReferences: [StaleReferences] = [], now: Date) {
             self.config = config
             self.material = material
             self.pushers = pushers
@@ -34,7 +34,7 @@ public enum Diagnostics {
 
         /// The inputs values files give: the pair of the last file that carries one, each file's pushers and its
         /// lines that still hold an address the registry had.
-        public init(config: RegistryConfig, files: ValuesFiles?, now: Date = Date()) {
+        public init(config: RegistryConfig, files: ValuesFiles?, now: Date) {
             let documents = files?.documents ?? []
             let candidates = RegistryAddress.staleCandidates(config)
             let pushers = documents.flatMap { document in
@@ -79,7 +79,7 @@ public enum Diagnostics {
 extension Diagnostics {
     /// Every problem of what values files mean, located at the file and line that set their key, with the
     /// files' waivers applied (what `validate`, `set`, `export` and the others report).
-    public static func problems(_ config: RegistryConfig, files: ValuesFiles?, now: Date = Date()) -> [Problem] {
+    public static func problems(_ config: RegistryConfig, files: ValuesFiles?, now: Date) -> [Problem] {
         let problems = problems(Inputs(config: config, files: files, now: now))
         guard let files else { return problems }
         return files.acknowledging(files.locate(problems))
@@ -88,14 +88,14 @@ extension Diagnostics {
     /// Every problem with `--set` overrides applied, those an override caused citing it. An override of a key the
     /// chart does not know is an error, as it is in `set` (a typo is never meant), in place of a file's warning.
     public static func problems(_ config: RegistryConfig, files: ValuesFiles?,
-                                overrides: [(text: String, assignment: Assignment)]) -> [Problem] {
+                                overrides: [(text: String, assignment: Assignment)], now: Date) -> [Problem] {
         let unknown = overrides.filter { !FieldRegistry.isKnown($0.assignment.path) }.map { item in
             var problem = Problem.error(
                 .unknownKey, item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
-            problem.file = "--set \(item.text)"
+            problem.override = item.text
             return problem
         }
-        let cited = citingOverrides(problems(config, files: files), overrides)
+        let cited = citingOverrides(problems(config, files: files, now: now), overrides)
         return unknown + cited.filter { problem in !unknown.contains { $0.location == problem.location } }
     }
 
@@ -108,7 +108,7 @@ extension Diagnostics {
             else { return problem }
             var cited = problem
             cited.line = nil
-            cited.file = "--set \(cause.text)"
+            cited.override = cause.text
             return cited
         }
     }
@@ -120,7 +120,7 @@ extension Diagnostics {
         for problem in problems {
             let location: String
             if let line = problem.line { location = " (\(Quote.path(problem.file ?? file ?? "values")):\(line))" }
-            else if let cited = problem.file { location = " (\(Quote.controls(cited)))" }
+            else if let cited = problem.override { location = " (--set \(Quote.controls(cited)))" }
             else { location = "" }
             text += "\(problem)\(location)\(problem.allowedBy.map { " (allowed by \($0))" } ?? "")\n"
         }

@@ -34,7 +34,7 @@ public enum Doctor {
         public var now: Date
 
         public init(host: String, port: Int, caFile: String?, proxy: Bool, serviceNames: [String], nodeAddress: String?,
-                    image: String?, now: Date = Date()) {
+                    image: String?, now: Date) {
             self.host = host
             self.port = port
             self.caFile = caFile

@@ -1,3 +1,4 @@
+import Foundation
 import Manifests
 import Output
 import RegistryModel
@@ -13,12 +14,15 @@ public struct EffectRunner: Sendable {
     public let lockWait: LockWait
     /// Which Helm is on PATH (it runs `helm version`; tests give their own answer).
     public let helmOnPath: @Sendable () -> NextSteps.HelmMajor?
+    /// The time a generated certificate starts from.
+    public let clock: @Sendable () -> Date
 
     public init(fileSystem: any FileSystem, lockWait: LockWait,
-                helmOnPath: @escaping @Sendable () -> NextSteps.HelmMajor?) {
+                helmOnPath: @escaping @Sendable () -> NextSteps.HelmMajor?, clock: @escaping @Sendable () -> Date) {
         self.fileSystem = fileSystem
         self.lockWait = lockWait
         self.helmOnPath = helmOnPath
+        self.clock = clock
     }
 
     /// Runs one effect and returns the action that reports its result (nil for `exit`).
@@ -62,7 +66,7 @@ public struct EffectRunner: Sendable {
     func generate(_ spec: GenerationSpec) -> Action {
         do {
             let generated = try TLSGenerator.generate(names: spec.names, addresses: spec.addresses, days: spec.days,
-                                                      algorithm: spec.rsa ? .rsa2048 : .ecdsaP256)
+                                                      algorithm: spec.rsa ? .rsa2048 : .ecdsaP256, now: clock())
             return .tlsGenerated(GeneratedTLSMaterial(spec: spec, certificatePEM: generated.certificatePEM,
                                                       keyPEM: generated.keyPEM))
         } catch {

@@ -3,7 +3,7 @@ import ValuesFile
 
 /// Whether a manifests folder can be written, in one sentence when it cannot.
 public enum FolderCheck {
-    public static func problem(_ path: String, in fileSystem: any FileSystem = RealFileSystem()) -> String? {
+    public static func problem(_ path: String, in fileSystem: any FileSystem) -> String? {
         if let info = fileSystem.existing(path, followingLinks: true) {
             if info.kind != .folder { return "is a file, not a folder; choose another folder" }
             return fileSystem.writeAccess(path) == 0 ? nil : "cannot be written here (permission denied); choose "

@@ -8,7 +8,7 @@ import ValuesFile
 public enum HTTPSecretStore {
     /// The value the output folder's Secret holds (one this program wrote), else a new random one.
     public static func value(
-        in folder: String, fileSystem: any FileSystem = RealFileSystem()
+        in folder: String, fileSystem: any FileSystem
     ) throws(ValuesFileError) -> String {
         try existing(in: folder, fileSystem: fileSystem) ?? fresh()
     }

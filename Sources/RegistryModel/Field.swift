@@ -2,6 +2,14 @@
 public enum Step: String, CaseIterable, Sendable {
     case general = "General", storage = "Storage", registry = "Registry", service = "Service"
     case tls = "TLS", probes = "Probes", review = "Review", write = "Write"
+
+    /// Whether the step is a form of fields (Review and Write are not): the plain prompts ask every form step.
+    public var isForm: Bool {
+        switch self {
+        case .general, .storage, .registry, .service, .tls, .probes: return true
+        case .review, .write: return false
+        }
+    }
 }
 
 /// What a quantity measures, which decides its extra rules.

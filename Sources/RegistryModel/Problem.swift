@@ -77,6 +77,8 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
     public var line: Int?
     /// The values file that line is in, when several are read together.
     public var file: String?
+    /// The `--set` assignment that caused it (`pv.size=1GB`), when one did rather than a file's line.
+    public var override: String?
     /// Shown above every other problem (a published private key matters more than anything else).
     public var first = false
     /// A string outside cacheRegistry that still holds the registry's old address (the Service step shows it).

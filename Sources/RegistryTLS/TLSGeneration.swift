@@ -17,7 +17,7 @@ public enum TLSGenerator {
 
     /// A pair for `names` (DNS SANs) and `addresses` (IPv4 SANs: the node address nodes pull from).
     public static func generate(names: [String], addresses: [String] = [], days: Int, algorithm: Algorithm = .ecdsaP256,
-                                now: Date = Date()) throws -> GeneratedTLS {
+                                now: Date) throws -> GeneratedTLS {
         let privateKey: Certificate.PrivateKey
         let signature: Certificate.SignatureAlgorithm
         switch algorithm {

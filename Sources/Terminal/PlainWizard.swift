@@ -52,7 +52,8 @@ public struct PlainWizard {
         }
     }
 
-    static let formSteps: [Step] = [.general, .storage, .registry, .service, .tls, .probes]
+    /// The steps of fields, in order: every step but Review and Write.
+    static let formSteps = Step.allCases.filter(\.isForm)
 
     /// Asks each row of each step from a position on, following the form as answers change it (a storage mode
     /// shows its own fields).
@@ -61,7 +62,7 @@ public struct PlainWizard {
         var announced: Step? = nil
         var direction = 1
         while let stepNumber = Self.formSteps.firstIndex(of: step) {
-            state.goTo(step: step, focus: 0)
+            try send(.intent(.goTo(step: step, focus: 0)), to: &state)
             let items = state.items
             if index >= items.count {
                 guard stepNumber + 1 < Self.formSteps.count else { return }
@@ -75,7 +76,7 @@ public struct PlainWizard {
                     continue
                 }
                 step = Self.formSteps[stepNumber - 1]
-                state.goTo(step: step, focus: 0)
+                try send(.intent(.goTo(step: step, focus: 0)), to: &state)
                 index = state.items.count - 1
                 continue
             }
@@ -93,7 +94,7 @@ public struct PlainWizard {
     /// One row: prompts until the answer is accepted; false when the person asked to go back, nil for a fact
     /// (shown, nothing to answer).
     func ask(_ state: inout WizardState, step: Step, index: Int) throws -> Bool? {
-        state.goTo(step: step, focus: index)
+        try send(.intent(.goTo(step: step, focus: index)), to: &state)
         guard state.items.indices.contains(index) else { return nil }
         let item = state.items[index]
         let current = Forms.text(of: item.id, in: state)
@@ -220,7 +221,8 @@ public struct PlainWizard {
             write("\(problem.severity == .error ? "ERROR" : "WARN") \(problem.path): \(problem.message)\n")
         }
         for note in state.manifestPlan.notes { write("Note: \(note)\n") }
-        guard let first = state.problems.errors.first else { return false }
+        guard let firstError = state.problems.firstIndex(where: { $0.severity == .error }) else { return false }
+        let first = state.problems[firstError]
         write("Writing is refused while there are errors. Go back to \(first.path)? (y/n) [y]: ")
         guard let answer = readLine() else { throw Stop.inputEnded("the review") }
         if echo { write(answer + "\n") }
@@ -228,7 +230,7 @@ public struct PlainWizard {
             write("Nothing was written.\n")
             throw Stop.exit(state.isDirty ? 1 : 0)
         }
-        state.jump(to: first)
+        try send(.intent(.showProblem(firstError)), to: &state)
         try askFields(&state, from: (state.step, state.focus))
         return true
     }

@@ -10,7 +10,7 @@ public enum FileAccess {
     /// folders, pipes, devices and sockets are named as such and never opened (a FIFO would wait forever,
     /// /dev/zero never ends).
     public static func readFile(_ path: String, limit: Int = maximumFileSize, what: String = "a values file",
-                                in fileSystem: any FileSystem = RealFileSystem()) throws(ValuesFileError) -> [UInt8] {
+                                in fileSystem: any FileSystem) throws(ValuesFileError) -> [UInt8] {
         let info: FileStatus
         switch fileSystem.status(path, followingLinks: true) {
         case .success(let found): info = found
@@ -36,7 +36,7 @@ public enum FileAccess {
 
     /// A whole file as UTF-8 text (a PEM file, a theme), or one sentence saying why it cannot be read.
     public static func readText(_ path: String, limit: Int = maximumFileSize, what: String = "a PEM file",
-                                in fileSystem: any FileSystem = RealFileSystem()) throws(ValuesFileError) -> String {
+                                in fileSystem: any FileSystem) throws(ValuesFileError) -> String {
         let bytes = try readFile(path, limit: limit, what: what, in: fileSystem)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ValuesFileError(file: path, "is not a text (PEM) file")
@@ -45,12 +45,12 @@ public enum FileAccess {
     }
 
     /// Whether something (a file, a folder, a link) is at the path.
-    public static func exists(_ path: String, in fileSystem: any FileSystem = RealFileSystem()) -> Bool {
+    public static func exists(_ path: String, in fileSystem: any FileSystem) -> Bool {
         fileSystem.existing(path, followingLinks: false) != nil
     }
 
     /// The paths under a folder that are not folders, relative to it, deepest last.
-    public static func files(under folder: String, in fileSystem: any FileSystem = RealFileSystem()) -> [String] {
+    public static func files(under folder: String, in fileSystem: any FileSystem) -> [String] {
         (fileSystem.names(inFolder: folder) ?? []).sorted().flatMap { name -> [String] in
             let path = PathName.join(folder, name)
             guard let info = fileSystem.existing(path, followingLinks: false) else { return [] }
@@ -112,7 +112,7 @@ public enum FileAccess {
 
     /// Follows symbolic links to the file that is really edited.
     public static func resolvedTarget(
-        _ path: String, in fileSystem: any FileSystem = RealFileSystem()
+        _ path: String, in fileSystem: any FileSystem
     ) throws(ValuesFileError) -> String {
         var current = path
         for _ in 0..<40 {

@@ -779,7 +779,8 @@ public final class FileLock {
 
     private func lock(_ path: String, wait: LockWait) throws(ValuesFileError) {
         var announced = false
-        let deadline = Date().addingTimeInterval(wait.seconds)
+        // A deadline on the monotonic clock: the wall clock may be set back while we wait.
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(wait.seconds * 1000)))
         while true {
             let fd = open(PathName.systemBytes(path), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
             // Nothing can be written there either: the commit says why, naming the file it could not write.
@@ -797,7 +798,7 @@ public final class FileLock {
                         + "(giving up after \(wait.text))")
                     announced = true
                 }
-                if Date() >= deadline {
+                if ContinuousClock.now >= deadline {
                     close(fd)
                     throw ValuesFileError(file: path, "is still held by another process after \(wait.text); "
                         + "nothing was changed. If no other cache-registry-setup is running, remove it")

@@ -209,8 +209,8 @@ public struct ValuesDocument: @unchecked Sendable {
     public var rootValue: Value? { root.map(convert) }
 
     /// Reads a file from disk, with one clear sentence for every way that can fail.
-    public static func read(path: String) throws(ValuesFileError) -> ValuesDocument {
-        try ValuesDocument(bytes: FileAccess.readFile(path), name: path)
+    public static func read(path: String, in fileSystem: any FileSystem) throws(ValuesFileError) -> ValuesDocument {
+        try ValuesDocument(bytes: FileAccess.readFile(path, in: fileSystem), name: path)
     }
 
     static let maxDepth = 500

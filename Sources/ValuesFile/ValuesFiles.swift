@@ -1,4 +1,3 @@
-import Glibc
 import RegistryModel
 
 /// Several values files read as `helm -f a.yaml -f b.yaml` reads them: each merged over the ones before it,
@@ -18,12 +17,12 @@ public struct ValuesFiles: Sendable {
 
     /// `values-tls.yaml` beside the last of `paths` when it exists and is not among them: the pair the wizard or
     /// `tls generate` stored there is then not read (a forgotten `-f`).
-    public static func unreadTLSValues(beside paths: [String]) -> String? {
+    public static func unreadTLSValues(beside paths: [String], in fileSystem: any FileSystem) -> String? {
         guard let last = paths.last, !paths.contains(where: { PathName.lastComponent($0) == tlsValuesFileName }) else {
             return nil
         }
         let candidate = tlsValuesPath(beside: last)
-        return access(PathName.systemBytes(candidate), F_OK) == 0 ? candidate : nil
+        return FileAccess.exists(candidate, in: fileSystem) ? candidate : nil
     }
 
     /// The install route the files suggest: `helm` when one is the chart's values file.

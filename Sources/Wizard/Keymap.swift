@@ -5,6 +5,8 @@ import RegistryModel
 public enum Intent: Equatable, Sendable {
     case nextField, previousField, nextStep, previousStep
     case goTo(step: Step, focus: Int)
+    /// Moves to the row that problem `index` is about (a Review row pressed, plain mode's "go back").
+    case showProblem(Int)
     /// Replaces the focused text field's text.
     case setText(String)
     /// Picks option `index` of the focused choice (a toggle's options are yes, no).

@@ -282,30 +282,35 @@ public struct WizardState: Equatable, Sendable {
     /// `document` is the edited file already parsed (it is parsed here when not given).
     public init(
         mode: Mode, valuesPath: String, originalBytes: [UInt8] = [], config: RegistryConfig,
-        chartTLS: RegistryTLSMaterial? = nil,
-                outputDir: String = "manifests", width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode,
-                document: ValuesDocument? = nil, now: Date = Date()) {
+        outputDir: String = "manifests", width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode,
+        document: ValuesDocument? = nil, now: Date
+    ) {
         self.now = now
         self.mode = mode
         self.valuesPath = valuesPath
         self.originalBytes = originalBytes
         self.originalConfig = config
         self.config = config
-        self.chartTLS = chartTLS
         self.outputDir = outputDir
         self.width = width
         self.height = height
         self.glyphs = glyphs
         if mode == .edit, let document = document ?? (try? ValuesDocument(bytes: originalBytes, name: valuesPath)) {
-            // Where the file holds the addresses the registry had or may have had; a later change of the
-            // address makes these lines stale.
-            let candidates = [config.registryAddress] + RegistryAddress.staleCandidates(config, opened: nil)
-            addressReferences = RegistryAddress.references(in: document, to: Array(Set(candidates)).sorted())
-            besideChart = document.holdsOtherComponents
-            pushers = document.pushers(to: config.registryAddress)
+            adopt(document)
         }
         revalidate()
         rememberFocusedField()
+    }
+
+    /// Takes in what the edited file says beside its values, when it is opened and when it is read again: where it
+    /// holds the addresses the registry had or may have had (a later change of the address makes these lines stale),
+    /// whose consumers push to the registry, whether it is the chart's values file, and its `registryTls` pair.
+    mutating func adopt(_ document: ValuesDocument) {
+        let candidates = [originalConfig.registryAddress] + RegistryAddress.staleCandidates(originalConfig, opened: nil)
+        addressReferences = RegistryAddress.references(in: document, to: Array(Set(candidates)).sorted())
+        besideChart = document.holdsOtherComponents
+        pushers = document.pushers(to: originalConfig.registryAddress)
+        chartTLS = RegistryTLSMaterial(document: document)
     }
 
     /// Where the program runs and which executable it is: the post-renderer wrapper's paths are made absolute with

@@ -86,8 +86,8 @@ extension WizardState {
 
     var focusedItem: FormItem? { items.indices.contains(focus) ? items[focus] : nil }
 
-    /// Moves to a row of a step (as Find does); the plain-mode prompts walk the form with it.
-    public mutating func goTo(step newStep: Step, focus newFocus: Int) {
+    /// Moves to a row of a step (as Find does).
+    mutating func goTo(step newStep: Step, focus newFocus: Int) {
         draft = nil
         step = newStep
         let count = items.count
@@ -192,8 +192,8 @@ extension WizardState {
         case .previousField: moveFocus(by: -1)
         case .nextStep: if let next = Step.allCases.after(step) { goTo(step: next, focus: 0) }
         case .previousStep: if let previous = Step.allCases.before(step) { goTo(step: previous, focus: 0) }
-        case .goTo(let target, let index):
-            if target == step { setFocus(index) } else { goTo(step: target, focus: index) }
+        case .goTo(let target, let index): goTo(step: target, focus: index)
+        case .showProblem(let index): if problems.indices.contains(index) { jump(to: problems[index]) }
         case .showHelp: if focusedItem != nil { dialog = .help }
         case .showKeys: dialog = .keys(scroll: 0)
         case .openFind: dialog = .find(query: "", selection: 0)
@@ -213,10 +213,7 @@ extension WizardState {
         guard let item = focusedItem else { return [] }
         switch (item.widget, intent) {
         case (.action, .confirm):
-            if case .problem(let index) = item.id, problems.indices.contains(index) {
-                jump(to: problems[index])
-                return []
-            }
+            if case .problem(let index) = item.id { return perform(.showProblem(index)) }
             if item.id == .generatePair { return generateNewPair() }
             if item.id == .updateReferences {
                 updateReferences.toggle()
@@ -373,7 +370,7 @@ extension WizardState {
     }
 
     /// Jumps to the row that shows a problem.
-    public mutating func jump(to problem: Problem) {
+    mutating func jump(to problem: Problem) {
         let target = Forms.step(of: problem)
         step = target
         let index = items.firstIndex { Forms.problems(of: $0, in: self).contains(problem) } ?? 0
@@ -406,7 +403,7 @@ extension WizardState {
         originalBytes = bytes
         originalConfig = current
         config = edited
-        chartTLS = RegistryTLSMaterial(document: document)
+        adopt(document)
         // The file under the edits changed: earlier steps would undo to values it no longer has.
         undoStack.removeAll()
         redoStack.removeAll()

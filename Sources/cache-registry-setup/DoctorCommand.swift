@@ -77,7 +77,8 @@ struct DoctorCommand: ParsableCommand {
         if let ca { caName = caName ?? ca }
         var target = Doctor.Target(
             host: host, port: port, caFile: caFile, proxy: config.view.bool(.proxyEnabled) == true,
-                                   serviceNames: config.serviceNames(), nodeAddress: config.nodeAddress, image: image)
+                                   serviceNames: config.serviceNames(), nodeAddress: config.nodeAddress, image: image,
+                                   now: Environment.now)
         target.caName = caName
         let checks = Doctor.checks(target)
         var text = ""

@@ -35,7 +35,7 @@ struct ExportCommand: ParsableCommand {
         var config = try options.config(of: files)
         let assignments = try Checks.overrides(overrides)
         for (_, assignment) in assignments { config = config.applying(assignment) }
-        let problems = Diagnostics.problems(config, files: files, overrides: assignments)
+        let problems = Diagnostics.problems(config, files: files, overrides: assignments, now: Environment.now)
         Checks.print(problems, file: file.isEmpty ? "values" : file.joined(separator: ", "))
         if !problems.errors.isEmpty {
             Output.error("not exported: the configuration has \(problems.errors.count) "
@@ -44,15 +44,18 @@ struct ExportCommand: ParsableCommand {
         }
         let tls = files.flatMap(ManagedTLS.init(files:))
         let httpSecret: String
-        do { httpSecret = output == "-" ? HTTPSecretStore.fresh() : try HTTPSecretStore.value(in: output) } catch {
+        do {
+            httpSecret = output == "-" ? HTTPSecretStore.fresh()
+                : try HTTPSecretStore.value(in: output, fileSystem: Environment.disk)
+        } catch {
             throw CommandFailure.file(error.description)
         }
         // The claim this folder applied before, to say when its spec changes in what a bound claim cannot change.
         let claimPath = PathName.join(output, OutputFile.claim.name)
         var previousClaim: Value?
-        if output != "-", access(PathName.systemBytes(claimPath), F_OK) == 0 {
+        if output != "-", FileAccess.exists(claimPath, in: Environment.disk) {
             do {
-                let bytes = try FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest")
+                let bytes = try FileAccess.readFile(claimPath, limit: 1 << 20, what: "a manifest", in: Environment.disk)
                 previousClaim = ClaimChange.spec(ofFile: String(decoding: bytes, as: UTF8.self))
             } catch {
                 Output.error("note: \(error); the claim written before is not compared with this one")
@@ -112,7 +115,7 @@ struct ExportCommand: ParsableCommand {
         Output.line("next, with \(config.route.rawValue), in this order:")
         for (index, step) in NextSteps.lines(config, context).enumerated() { Output.line("  \(index + 1). \(step)") }
         if let ignored = ChartRules.ignoredNote(config) { Output.line("note: \(ignored)") }
-        if let missing = ValuesFiles.unreadTLSValues(beside: file) {
+        if let missing = ValuesFiles.unreadTLSValues(beside: file, in: Environment.disk) {
             Output.error("warning: \(missing) holds the registry's TLS pair but was not read: give it too, as in "
                          + "export -f \(file.last ?? "values.yaml") -f \(missing)")
         }
@@ -126,50 +129,5 @@ extension ManagedTLS {
             let key = material.keyPEM
         else { return nil }
         self.init(certificatePEM: material.certificatePEM, keyPEM: key)
-    }
-}
-
-/// Where the program runs from: the inputs that make the post-renderer wrapper's paths absolute, and how long a
-/// command waits for another one's lock.
-enum Environment {
-    /// Seconds to wait for a lock another process holds: `CACHE_REGISTRY_SETUP_LOCK_WAIT`, else 15.
-    static var lockSeconds: Double {
-        ProcessInfo.processInfo.environment["CACHE_REGISTRY_SETUP_LOCK_WAIT"].flatMap(Double.init) ?? 15
-    }
-
-    /// The headless commands say at once that they wait, on standard error.
-    static var lockWait: LockWait { LockWait(seconds: lockSeconds, announce: { Output.error("note: \($0)") }) }
-
-    /// The major version of the `helm` on PATH (`helm version --short`), nil when there is none or it does not say
-    /// within a few seconds.
-    static var helmOnPath: NextSteps.HelmMajor? {
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        guard let helm = folders.map({ PathName.join($0, "helm") }).first(where: { access($0, X_OK) == 0 }) else {
-            return nil
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: helm)
-        process.arguments = ["version", "--short"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            return nil
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return text.hasPrefix("v3.") ? .three : text.hasPrefix("v4.") ? .four : nil
-    }
-
-    static var workingDirectory: String { FileManager.default.currentDirectoryPath }
-
-    /// This executable's own path (`/proc/self/exe`), so the wrapper runs the same program.
-    static var executable: String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard realpath("/proc/self/exe", &buffer) != nil else { return "cache-registry-setup" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -27,8 +27,11 @@ struct ScopeOptions: ParsableArguments {
     /// The files read together, or nil for none.
     func files(_ paths: [String]) throws -> ValuesFiles? {
         guard !paths.isEmpty else { return nil }
-        do { return ValuesFiles(try paths.map { path throws(ValuesFileError) in try ValuesDocument.read(path: path) }) }
-        catch { throw CommandFailure.file("\(error)") }
+        do {
+            return ValuesFiles(try paths.map { path throws(ValuesFileError) in
+                try ValuesDocument.read(path: path, in: Environment.disk)
+            })
+        } catch { throw CommandFailure.file("\(error)") }
     }
 
     func config(of files: ValuesFiles?) throws -> RegistryConfig {
@@ -45,7 +48,7 @@ extension InstallRoute: ExpressibleByArgument {}
 
 /// A text file (PEM certificates and keys, themes), or one sentence saying why it cannot be read.
 func readText(_ path: String, limit: Int = FileAccess.maximumFileSize, what: String = "a PEM file") throws -> String {
-    do { return try FileAccess.readText(path, limit: limit, what: what) } catch {
+    do { return try FileAccess.readText(path, limit: limit, what: what, in: Environment.disk) } catch {
         throw CommandFailure.file(error.description)
     }
 }
@@ -68,7 +71,7 @@ enum Checks {
     /// (`gc: the values have 2 errors; nothing was written`).
     static func requireNoErrors(_ config: RegistryConfig, files: ValuesFiles?, names: [String], command: String,
                                 outcome: String) throws {
-        let errors = Diagnostics.problems(config, files: files).errors
+        let errors = Diagnostics.problems(config, files: files, now: Environment.now).errors
         print(errors, file: names.joined(separator: ", "))
         guard errors.isEmpty else {
             Output.error("\(command): the values have \(errors.count) error\(errors.count == 1 ? "" : "s"); \(outcome)")
@@ -133,7 +136,7 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(failure.status)
         }
         for (_, assignment) in assignments { config = config.applying(assignment) }
-        var problems = Diagnostics.problems(config, files: files, overrides: assignments)
+        var problems = Diagnostics.problems(config, files: files, overrides: assignments, now: Environment.now)
         problems = files?.acknowledging(problems, allow: allow) ?? problems
         let open = problems.filter { $0.allowedBy == nil }
         let valid = problems.errors.isEmpty && !(strict && !open.isEmpty)
@@ -152,8 +155,8 @@ struct ValidateCommand: ParsableCommand {
                     .object([("severity", .string(problem.severity.rawValue)), ("code", .string(problem.code.rawValue)),
                              ("path", .string(problem.path)), ("allowed", problem.allowedBy.map(JSON.string) ?? .null),
                              ("message", .string(problem.message)), ("line", problem.line.map(JSON.number) ?? .null),
-                                ("file", problem.line == nil ? problem.file.map(JSON.string) ?? .null
-                                    : .string(problem.file ?? name)),
+                             ("file", problem.line == nil ? .null : .string(problem.file ?? name)),
+                             ("set", problem.override.map(JSON.string) ?? .null),
                             ])
                 })),
                 ("notes", .array(notes.map(JSON.string))),
@@ -253,7 +256,7 @@ struct SetCommand: ParsableCommand {
             throw CommandFailure.file("\(error); \(file) was not changed")
         }
         let config = try options.config(of: ValuesFiles([edited]))
-        let problems = Diagnostics.problems(config, files: ValuesFiles([edited]))
+        let problems = Diagnostics.problems(config, files: ValuesFiles([edited]), now: Environment.now)
         // What this edit is about: problems of the keys it set, every error, and the published pair; the rest of
         // the file's warnings as one line, not reprinted on every edit.
         let shown = problems.filter { problem in

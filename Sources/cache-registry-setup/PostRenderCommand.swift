@@ -51,7 +51,7 @@ struct PostRenderCommand: ParsableCommand {
                 + "restarts the replicas: name an existing Secret in deployment.httpSecret.existingSecret")
         }
         if let reuseFrom {
-            do { httpSecret = try HTTPSecretStore.value(in: reuseFrom) } catch {
+            do { httpSecret = try HTTPSecretStore.value(in: reuseFrom, fileSystem: Environment.disk) } catch {
                 throw CommandFailure.file(error.description)
             }
         }

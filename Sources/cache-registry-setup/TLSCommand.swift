@@ -117,7 +117,7 @@ struct TLSCommand: ParsableCommand {
             do {
                 generated = try TLSGenerator.generate(
                     names: names, addresses: config.nodeAddressIP.map { [$0] } ?? [], days: days,
-                                                      algorithm: rsa ? .rsa2048 : .ecdsaP256)
+                                                      algorithm: rsa ? .rsa2048 : .ecdsaP256, now: Environment.now)
             } catch {
                 throw CommandFailure.failed("cannot generate the certificate: \(error)")
             }
@@ -166,7 +166,7 @@ struct TLSCommand: ParsableCommand {
         func stageForHelm(_ generated: GeneratedTLS, valuesFile: String, tlsValues: String,
             into transaction: inout FileTransaction
         ) throws(ValuesFileError) -> (path: String, intoValuesFile: Bool) {
-            let document = try ValuesDocument.read(path: valuesFile)
+            let document = try ValuesDocument.read(path: valuesFile, in: Environment.disk)
             if document.carriesRegistryTLS {
                 let updated = try ValuesEditor.settingRegistryTLS(
                     certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM,
@@ -175,9 +175,9 @@ struct TLSCommand: ParsableCommand {
                                   readBefore: .some(document.bytes))
                 return (valuesFile, true)
             }
-            let exists = access(PathName.systemBytes(tlsValues), F_OK) == 0
-            let base =
-                exists ? try ValuesDocument.read(path: tlsValues) : try ValuesDocument(bytes: [], name: tlsValues)
+            let exists = FileAccess.exists(tlsValues, in: Environment.disk)
+            let base = exists ? try ValuesDocument.read(path: tlsValues, in: Environment.disk)
+                : try ValuesDocument(bytes: [], name: tlsValues)
             let updated = try ValuesEditor.settingRegistryTLS(
                 certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, in: base)
             transaction.write(updated.bytes, to: tlsValues, kind: .secret, readBefore: .some(exists ? base.bytes : nil))

@@ -40,7 +40,8 @@ struct SetupCommand: ParsableCommand {
         let state = WizardState(mode: .setup, valuesPath: "values.yaml",
                                 config: RegistryConfig(namespace: options.namespace, release: options.release,
                                                        route: options.route ?? .kubectl),
-                                outputDir: options.output, glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii)
+                                outputDir: options.output, glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii,
+                                now: Environment.now)
         try WizardLauncher.run(state, theme: theme, plain: options.plain, chart: options.chart)
     }
 }
@@ -56,14 +57,15 @@ struct EditCommand: ParsableCommand {
         let document: ValuesDocument
         let config: RegistryConfig
         do {
-            document = try ValuesDocument.read(path: file)
+            document = try ValuesDocument.read(path: file, in: Environment.disk)
             var read = try document.config(namespace: options.namespace, release: options.release)
             read.route = options.route ?? ValuesFiles([document]).suggestedRoute
             config = read
         } catch { throw CommandFailure.file(error.description) }
         let state = WizardState(mode: .edit, valuesPath: file, originalBytes: document.bytes, config: config,
-                                chartTLS: RegistryTLSMaterial(document: document), outputDir: options.output,
-                                glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii, document: document)
+                                outputDir: options.output,
+                                glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii, document: document,
+                                now: Environment.now)
         try WizardLauncher.run(state, theme: theme, plain: options.plain, chart: options.chart)
     }
 }
@@ -173,8 +175,8 @@ enum ThemeLoader {
 extension Environment {
     /// The wizard's effects on the disk; the curses wizard says nothing on standard error while it draws.
     static func effectRunner(announcing: Bool) -> EffectRunner {
-        EffectRunner(fileSystem: RealFileSystem(),
+        EffectRunner(fileSystem: Environment.disk,
                      lockWait: announcing ? lockWait : LockWait(seconds: lockSeconds, announce: { _ in }),
-                     helmOnPath: { helmOnPath })
+                     helmOnPath: { helmOnPath }, clock: { Date() })
     }
 }

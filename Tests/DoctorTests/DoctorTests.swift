@@ -1,3 +1,4 @@
+import Foundation
 import RegistryTLS
 import X509
 import XCTest
@@ -21,10 +22,10 @@ final class DoctorTests: XCTestCase {
     /// A wildcard covers the names a TLS client accepts it for, as the validator judges them too.
     func testWildcardNamesAreCoveredAsTLSClientsJudgeThem() throws {
         let pair = try TLSGenerator.generate(names: ["cache-registry-svc", "*.kubiya", "*.kubiya.svc", "*.kubiya.svc.cluster.local"],
-                                             addresses: ["127.0.0.1"], days: 30)
+                                             addresses: ["127.0.0.1"], days: 30, now: Date())
         let certificate = try Certificate(pemEncoded: pair.certificatePEM)
         let target = Doctor.Target(host: "127.0.0.1", port: 30500, caFile: nil, proxy: false, serviceNames: RegistryConfig().serviceNames(),
-                                   nodeAddress: "127.0.0.1:30500", image: nil)
+                                   nodeAddress: "127.0.0.1:30500", image: nil, now: Date())
         XCTAssertEqual(Doctor.coverage(certificate, target).map(\.passed), [true, true])
         var other = target
         other.host = "10.96.0.50"

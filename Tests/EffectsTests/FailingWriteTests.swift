@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Effects
 @testable import Manifests
@@ -91,10 +92,10 @@ final class FailingWriteTests: XCTestCase {
     func testTheWizardsWriteFailingAtEachStepReportsItAndKeepsTheValuesFile() throws {
         let valuesText = "cacheRegistry:\n  enabled: true\n"
         let disk = MemoryFileSystem(["/fake/values.yaml": valuesText])
-        let runner = EffectRunner(fileSystem: disk, lockWait: wait, helmOnPath: { nil })
+        let runner = EffectRunner(fileSystem: disk, lockWait: wait, helmOnPath: { nil }, clock: { Date() })
         let document = try ValuesDocument(bytes: Array(valuesText.utf8), name: "/fake/values.yaml")
         var state = WizardState(mode: .edit, valuesPath: "/fake/values.yaml", originalBytes: Array(valuesText.utf8),
-                                config: try document.config(), outputDir: "/fake/out", document: document)
+                                config: try document.config(), outputDir: "/fake/out", document: document, now: Date())
         _ = update(&state, .intent(.goTo(step: .storage, focus: 0)))
         _ = update(&state, .intent(.choose(index: StorageMode.wizardChoices.firstIndex(of: .dynamic)!)))
         guard case .diskInspected(let snapshot)? = runner.perform(.inspectDisk(outputDir: "/fake/out", valuesPath: "/fake/values.yaml"))
@@ -103,7 +104,7 @@ final class FailingWriteTests: XCTestCase {
         XCTAssertEqual(snapshot.valuesFileBytes, Array(valuesText.utf8))
         let plan = try WritePlanner.plan(state, disk: snapshot)
         let clean = MemoryFileSystem(["/fake/values.yaml": valuesText])
-        guard case .writeFinished(.written(let paths))? = EffectRunner(fileSystem: clean, lockWait: wait, helmOnPath: { nil }).perform(.write(plan)) else {
+        guard case .writeFinished(.written(let paths))? = EffectRunner(fileSystem: clean, lockWait: wait, helmOnPath: { nil }, clock: { Date() }).perform(.write(plan)) else {
             return XCTFail("the write failed without a failure")
         }
         XCTAssertTrue(paths.contains("/fake/out/pvc.yaml"), "\(paths)")
@@ -111,7 +112,7 @@ final class FailingWriteTests: XCTestCase {
         for failing in 0..<clean.steps {
             let fileSystem = MemoryFileSystem(["/fake/values.yaml": valuesText])
             fileSystem.failAt = failing
-            let outcome = EffectRunner(fileSystem: fileSystem, lockWait: wait, helmOnPath: { nil }).perform(.write(plan))
+            let outcome = EffectRunner(fileSystem: fileSystem, lockWait: wait, helmOnPath: { nil }, clock: { Date() }).perform(.write(plan))
             let values = visible(fileSystem)["/fake/values.yaml"]
             switch outcome {
             case .writeFinished(.failed(let message))? where message.contains("the files were replaced"):

@@ -8,7 +8,7 @@ final class TLSTests: XCTestCase {
 
     func testGeneratedCertificateCoversExactlyTheServiceNames() throws {
         for algorithm in TLSGenerator.Algorithm.allCases {
-            let generated = try TLSGenerator.generate(names: names, days: 31, algorithm: algorithm)
+            let generated = try TLSGenerator.generate(names: names, days: 31, algorithm: algorithm, now: Date())
             let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "c", keyOrigin: "k")
             let report = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, now: Date()))
             XCTAssertEqual(report.dnsNames, names)
@@ -19,12 +19,12 @@ final class TLSTests: XCTestCase {
     }
 
     func testMismatchExpiryAndNames() throws {
-        let a = try TLSGenerator.generate(names: names, days: 365)
-        let b = try TLSGenerator.generate(names: names, days: 365)
+        let a = try TLSGenerator.generate(names: names, days: 365, now: Date())
+        let b = try TLSGenerator.generate(names: names, days: 365, now: Date())
         let mismatched = RegistryTLSMaterial(certificatePEM: a.certificatePEM, keyPEM: b.keyPEM, certificateOrigin: "a.crt", keyOrigin: "b.key")
         XCTAssertTrue(try XCTUnwrap(TLSChecks.inspect(mismatched, serviceNames: names, now: Date())).problems.errors.contains { $0.message.contains("does not match") })
 
-        let expiring = try TLSGenerator.generate(names: names, days: 10)
+        let expiring = try TLSGenerator.generate(names: names, days: 10, now: Date())
         let soon = RegistryTLSMaterial(certificatePEM: expiring.certificatePEM, keyPEM: nil, certificateOrigin: "s", keyOrigin: "")
         let soonProblems = try XCTUnwrap(TLSChecks.inspect(soon, serviceNames: names, now: Date())).problems
         XCTAssertEqual(soonProblems.errors, [])
@@ -52,7 +52,7 @@ final class TLSTests: XCTestCase {
     }
 
     func testKeyIsOnlyShownRedacted() throws {
-        let generated = try TLSGenerator.generate(names: names, days: 1)
+        let generated = try TLSGenerator.generate(names: names, days: 1, now: Date())
         let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "c", keyOrigin: "k")
         XCTAssertEqual(material.redactedKey, "<redacted: \(generated.keyPEM.utf8.count) bytes>")
         let report = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, now: Date()))
@@ -67,7 +67,7 @@ final class TLSTests: XCTestCase {
 
     /// A published pair (its key is public) is recognised by fingerprint and warned about before anything else.
     func testPublishedPairIsFlaggedFirst() throws {
-        let generated = try TLSGenerator.generate(names: ["other.example"], days: 365)
+        let generated = try TLSGenerator.generate(names: ["other.example"], days: 365, now: Date())
         let material = RegistryTLSMaterial(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM, certificateOrigin: "registryTls.crt",
                                            keyOrigin: "registryTls.key")
         let plain = try XCTUnwrap(TLSChecks.inspect(material, serviceNames: names, now: Date()))

@@ -44,7 +44,7 @@ final class FakeTerminal: TerminalBackend {
 
 final class WizardLoopTests: XCTestCase {
     func newState() -> WizardState {
-        WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig())
+        WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), now: Date())
     }
 
     static let noEffects = BackgroundWork(synchronous: true) { _ in nil }

@@ -15,7 +15,7 @@ final class FileTransactionTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
     func path(_ name: String) -> String { PathName.join(folder, name) }
-    func text(_ name: String) -> String? { (try? FileAccess.readFile(path(name))).map { String(decoding: $0, as: UTF8.self) } }
+    func text(_ name: String) -> String? { (try? FileAccess.readFile(path(name), in: RealFileSystem())).map { String(decoding: $0, as: UTF8.self) } }
     func put(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path(name))) }
     func mode(_ name: String) -> mode_t {
         var info = stat()

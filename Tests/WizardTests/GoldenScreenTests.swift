@@ -12,7 +12,7 @@ final class GoldenScreenTests: XCTestCase, WizardTesting {
     func state(width: Int, height: Int, glyphs: Glyphs = .unicode) -> WizardState {
         var config = RegistryConfig()
         config = config.applying(Assignment(path: "pvc.size", value: .string("30Gi")))
-        return WizardState(mode: .setup, valuesPath: "values.yaml", config: config, width: width, height: height, glyphs: glyphs)
+        return WizardState(mode: .setup, valuesPath: "values.yaml", config: config, width: width, height: height, glyphs: glyphs, now: Date())
     }
 
     func screens(width: Int, height: Int, glyphs: Glyphs = .unicode) -> [(String, Canvas)] {

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Diagnostics
 @testable import RegistryTLS
@@ -47,7 +48,7 @@ final class IntentTests: XCTestCase, WizardTesting {
 
     func testChooseTakesAnOptionByItsPlaceNotItsLabel() {
         var state = newState()
-        state.goTo(step: .storage, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .storage, focus: 0)))
         perform(&state, .choose(index: StorageMode.wizardChoices.firstIndex(of: .dynamic)!))
         XCTAssertEqual(state.config.view.storageMode, .dynamic)
         perform(&state, .goTo(step: .tls, focus: state.items.count))
@@ -63,7 +64,7 @@ final class IntentTests: XCTestCase, WizardTesting {
 
     func testCycleChoiceStepsThroughOptionsAndFlipsToggles() {
         var state = newState()
-        state.goTo(step: .storage, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .storage, focus: 0)))
         perform(&state, .cycleChoice(by: 1))
         XCTAssertEqual(state.config.view.storageMode, .nfs)
         perform(&state, .cycleChoice(by: -1))
@@ -175,7 +176,7 @@ final class IntentTests: XCTestCase, WizardTesting {
         var state = try chartState()
         state.chartTLS = RegistryTLSMaterial(certificateBase64: "x", keyBase64: nil)
         perform(&state, .goTo(step: .tls, focus: 0), .generatePair)
-        let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30)
+        let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30, now: Date())
         _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: pair.certificatePEM,
                                                               keyPEM: pair.keyPEM)))
         perform(&state, .requestWrite)
@@ -226,7 +227,7 @@ final class IntentTests: XCTestCase, WizardTesting {
         var state = newState()
         focus(&state, on: .pvSize)
         XCTAssertEqual(Keymap.intent(for: .character("?"), in: state.keyContexts), .insertText("?"), "typed in a text field")
-        state.goTo(step: .storage, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .storage, focus: 0)))
         XCTAssertEqual(Keymap.intent(for: .character("?"), in: state.keyContexts), .showKeys)
         XCTAssertEqual(Keymap.intent(for: .right, in: state.keyContexts), .cycleChoice(by: 1))
         XCTAssertEqual(Keymap.intent(for: .function(10), in: state.keyContexts), .requestWrite)

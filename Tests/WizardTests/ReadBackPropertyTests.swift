@@ -27,12 +27,10 @@ final class ReadBackPropertyTests: XCTestCase {
 
     /// One fixture's starting state; `bytes` empty means a fresh setup on built-in defaults.
     func start(_ bytes: [UInt8], name: String) throws -> WizardState {
-        guard !bytes.isEmpty else { return WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig()) }
+        guard !bytes.isEmpty else { return WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), now: Date()) }
         let document = try ValuesDocument(bytes: bytes, name: name)
         return WizardState(mode: .edit, valuesPath: name, originalBytes: bytes, config: try document.config(),
-                           chartTLS: document.topLevelString(["registryTls", "crt"]).flatMap { crt in
-                               crt.isEmpty ? nil : RegistryTLSMaterial(certificateBase64: crt, keyBase64: document.topLevelString(["registryTls", "key"]))
-                           })
+                           document: document, now: Date())
     }
 
     func focus(_ state: inout WizardState, on id: ItemID) -> Bool {
@@ -40,7 +38,7 @@ final class ReadBackPropertyTests: XCTestCase {
             var copy = state
             copy.step = step
             if let index = copy.items.firstIndex(where: { $0.id == id }) {
-                state.goTo(step: step, focus: index)
+                _ = update(&state, .intent(.goTo(step: step, focus: index)))
                 return true
             }
         }
@@ -80,7 +78,7 @@ final class ReadBackPropertyTests: XCTestCase {
         }
         if state.tls.source == .generate {
             let spec = state.generationSpec
-            if generated[spec] == nil, let pair = try? TLSGenerator.generate(names: spec.names, days: spec.days) {
+            if generated[spec] == nil, let pair = try? TLSGenerator.generate(names: spec.names, days: spec.days, now: Date()) {
                 generated[spec] = GeneratedTLSMaterial(spec: spec, certificatePEM: pair.certificatePEM, keyPEM: pair.keyPEM)
             }
             if let material = generated[spec] { _ = update(&state, .tlsGenerated(material)) }
@@ -98,7 +96,7 @@ final class ReadBackPropertyTests: XCTestCase {
         let readBack = try files.config(namespace: state.config.namespace, release: state.config.release)
         XCTAssertEqual(readBack.merged, state.config.merged, "\(label): the written file means what the wizard showed")
         // The problems of the files read back, by the one function every command uses.
-        let fileProblems = Diagnostics.problems(Diagnostics.Inputs(config: readBack, files: files))
+        let fileProblems = Diagnostics.problems(Diagnostics.Inputs(config: readBack, files: files, now: Date()))
         let shown = state.problems.filter { !$0.path.hasPrefix("tls.") && $0.path != "outputDir" }
         XCTAssertEqual(Set(fileProblems.map(\.description)), Set(shown.map(\.description)), "\(label): the same problems")
         // The manifests: rendered from the files they are byte for byte those the wizard writes.

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import XCTest
 @testable import Manifests
@@ -72,7 +73,7 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         var state = newState()
         focus(&state, on: .pvcSize)
         send(&state, .control("u"), .paste("30Gi"))
-        state.goTo(step: .review, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .review, focus: 0)))
         send(&state, .function(1))
         let screen = words(view(state), from: 10, to: 70)
         XCTAssertTrue(screen.contains("Key: cacheRegistry.pvc.size"), screen)
@@ -102,7 +103,7 @@ final class UsabilityTests: XCTestCase, WizardTesting {
 
     func testTheManifestsFolderIsCheckedAsYouType() {
         var state = newState()
-        state.goTo(step: .general, focus: state.items.firstIndex { $0.id == .outputDir }!)
+        _ = update(&state, .intent(.goTo(step: .general, focus: state.items.firstIndex { $0.id == .outputDir }!)))
         XCTAssertEqual(send(&state, .control("u"), .paste("/etc/passwd")), [.checkFolder("/etc/passwd")])
         _ = update(&state, .folderChecked(path: "/etc/passwd", problem: "is a file, not a folder; choose another folder"))
         XCTAssertTrue(state.problems.errors.contains { $0.path == "outputDir" })
@@ -121,11 +122,11 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         XCTAssertEqual(references.map(\.path), ["toolManager.volumeMounts[1].mountPath", "toolManager.command[2]", "dagger.buildkitConfig"])
         XCTAssertEqual(references.map(\.line), [38, 43, 121])
         XCTAssertTrue(references.allSatisfy { Forms.step(of: $0) == .service })
-        state.goTo(step: .service, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .service, focus: 0)))
         let row = try XCTUnwrap(state.items.firstIndex { $0.id == .updateReferences })
         XCTAssertTrue(words(view(state)).contains("toolManager.command[2]") || state.items.count > 0)
         XCTAssertEqual(state.findMatches("toolManager").first?.item.id, .updateReferences, "Ctrl-F finds it")
-        state.goTo(step: .service, focus: row)
+        _ = update(&state, .intent(.goTo(step: .service, focus: row)))
         send(&state, .enter)
         XCTAssertTrue(state.updateReferences)
         XCTAssertFalse(state.problems.contains { $0.isAddressReference || $0.path.hasPrefix("toolManager") }, "\(state.problems)")
@@ -151,18 +152,18 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         // The Review step lists every problem: each message reads whole, wrapped.
         var review = state
         review.height = 80
-        review.goTo(step: .review, focus: 0)
+        _ = update(&review, .intent(.goTo(step: .review, focus: 0)))
         let reviewed = words(view(review))
         for problem in review.problems {
             XCTAssertTrue(reviewed.contains(folded("\(problem.path): \(problem.message)")), "cut: \(problem.path): \(problem.message)\n\(view(review).text)")
         }
         // The TLS step's note, the Write step, a help dialog with a long "Accepts" line, a Find with long paths.
         var tls = newState()
-        tls.goTo(step: .tls, focus: 0)
+        _ = update(&tls, .intent(.goTo(step: .tls, focus: 0)))
         send(&tls, .control("g"))
         XCTAssertTrue(words(view(tls)).contains("and, for Helm, to values-tls.yaml (0600); manifests/trust/ tells nodes to trust it."), view(tls).text)
         var write = newState()
-        write.goTo(step: .write, focus: 0)
+        _ = update(&write, .intent(.goTo(step: .write, focus: 0)))
         XCTAssertTrue(words(view(write)).contains("Manifests: manifests/ (one file per resource + kustomization.yaml)"), view(write).text)
         var help = newState()
         focus(&help, on: .serviceName)
@@ -176,7 +177,7 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         XCTAssertTrue(found.contains("Esc closes"))
         // Choice labels fit their field.
         var storage = newState()
-        storage.goTo(step: .storage, focus: 0)
+        _ = update(&storage, .intent(.goTo(step: .storage, focus: 0)))
         for _ in StorageMode.wizardChoices {
             XCTAssertTrue(view(storage).text.contains("◀ \(storage.config.view.storageMode.label) ▶"))
             send(&storage, .right)
@@ -198,9 +199,9 @@ final class UsabilityTests: XCTestCase, WizardTesting {
     func testAPrivateKeyIntoAReadableValuesFileIsWritten0600ByDefault() throws {
         var state = try chartState()
         state.chartTLS = RegistryTLSMaterial(certificateBase64: "x", keyBase64: nil)
-        state.goTo(step: .tls, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
         send(&state, .control("g"))
-        let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30)
+        let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30, now: Date())
         _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: pair.certificatePEM, keyPEM: pair.keyPEM)))
         send(&state, .function(10))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true, valuesFileMode: 0o644)))

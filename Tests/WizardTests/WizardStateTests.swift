@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Manifests
 @testable import RegistryModel
@@ -53,7 +54,7 @@ final class WizardStateTests: XCTestCase, WizardTesting {
 
     func testStorageModeShowsOnlyItsFields() {
         var state = newState()
-        state.goTo(step: .storage, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .storage, focus: 0)))
         XCTAssertTrue(state.items.contains { $0.id == .field("pv.hostPath") })
         send(&state, .right)
         XCTAssertEqual(state.config.view.storageMode, .nfs)
@@ -179,7 +180,7 @@ final class WizardStateTests: XCTestCase, WizardTesting {
     func testEditWritesTheSmallestDiff() throws {
         let original = Array("# mine\ncacheRegistry:\n  service:\n    port: 443 # keep\n".utf8)
         let document = try ValuesDocument(bytes: original, name: "v.yaml")
-        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config())
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config(), now: Date())
         focus(&state, on: "service.port")
         send(&state, .control("u"))
         type(&state, "8443")
@@ -197,7 +198,7 @@ final class WizardStateTests: XCTestCase, WizardTesting {
     func testPreviewIsBuiltOnceAndRefreshedWhenTheDiskIsRead() throws {
         let original = Array("cacheRegistry:\n  service:\n    port: 443\n".utf8)
         var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original,
-                                config: try ValuesDocument(bytes: original, name: "v.yaml").config())
+                                config: try ValuesDocument(bytes: original, name: "v.yaml").config(), now: Date())
         XCTAssertEqual(send(&state, .function(2)), [.inspectDisk(outputDir: "manifests", valuesPath: "v.yaml")])
         let manifests = { (state: WizardState) in state.previewTabs.first { $0.title == "manifests diff" }?.lines.map(\.text) ?? [] }
         XCTAssertEqual(manifests(state), ["# reading the manifests in manifests..."])
@@ -261,8 +262,8 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         config.overrides = Value.emptyMapping.setting(.sequence([.mapping([Entry(key: "name", value: .string("S")),
             Entry(key: "valueFrom", value: .mapping([Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string("s"))]))]))])]),
             at: "deployment.env")
-        var state = WizardState(mode: .setup, valuesPath: "v.yaml", config: config)
-        state.goTo(step: .registry, focus: 0)
+        var state = WizardState(mode: .setup, valuesPath: "v.yaml", config: config, now: Date())
+        _ = update(&state, .intent(.goTo(step: .registry, focus: 0)))
         XCTAssertFalse(state.items.contains { $0.id == .field("deployment.env") })
         XCTAssertTrue(state.items.contains { $0.id == .field("deployment.nodeSelector") })
     }

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import XCTest
 @testable import Manifests
@@ -9,13 +10,13 @@ import XCTest
 /// The TLS step: the three sources, live checks of imported files, generation, and where the material goes.
 final class WizardTLSTests: XCTestCase {
     func tlsSourceItem(_ state: inout WizardState) {
-        state.goTo(step: .tls, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
         let index = state.items.firstIndex { $0.id == .tlsSource }!
         state.setFocus(index)
     }
 
     func testImportChecksFilesLive() throws {
-        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig())
+        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), now: Date())
         tlsSourceItem(&state)
         _ = update(&state, .key(.right))
         XCTAssertEqual(state.tls.source, .importFiles)
@@ -24,14 +25,14 @@ final class WizardTLSTests: XCTestCase {
         var effects: [Effect] = []
         for character in "/tmp/a.crt" { effects = update(&state, .key(.character(character))) }
         XCTAssertEqual(effects, [.loadTLSFiles(certificate: "/tmp/a.crt", key: "")])
-        let other = try TLSGenerator.generate(names: ["example.com"], days: 90)
+        let other = try TLSGenerator.generate(names: ["example.com"], days: 90, now: Date())
         _ = update(&state, .tlsFilesLoaded(.loaded(RegistryTLSMaterial.imported(certificatePEM: other.certificatePEM, keyPEM: other.keyPEM,
                                                                              certificateFile: "/tmp/a.crt", keyFile: "/tmp/a.key"))))
         XCTAssertTrue(state.problems.errors.contains { $0.message.contains("cache-registry-svc.kubiya") })
         _ = update(&state, .tlsFilesLoaded(.failed(input: .certificate, message: "/tmp/a.crt: no such file")))
         XCTAssertTrue(state.problems.errors.contains { $0.message == "/tmp/a.crt: no such file" })
         // A key that does not match, or is no key, is shown under the key file's row, not the certificate's.
-        let mine = try TLSGenerator.generate(names: state.config.serviceNames(), days: 90)
+        let mine = try TLSGenerator.generate(names: state.config.serviceNames(), days: 90, now: Date())
         _ = update(&state, .tlsFilesLoaded(.loaded(RegistryTLSMaterial.imported(certificatePEM: mine.certificatePEM, keyPEM: other.keyPEM,
                                                                              certificateFile: "/tmp/a.crt", keyFile: "/tmp/a.key"))))
         XCTAssertEqual(state.problems.errors.filter { $0.message.contains("does not match") }.map(\.path), ["tls.key"])
@@ -41,14 +42,13 @@ final class WizardTLSTests: XCTestCase {
         let chart = try Fixtures.text("chart-values.yaml")
         let document = try ValuesDocument(bytes: Array(chart.utf8), name: "values.yaml")
         var state = WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: document.bytes, config: try document.config(),
-                                chartTLS: RegistryTLSMaterial(certificateBase64: document.topLevelString(["registryTls", "crt"])!,
-                                                              keyBase64: document.topLevelString(["registryTls", "key"])))
+                                document: document, now: Date())
         tlsSourceItem(&state)
         _ = update(&state, .key(.left))
         XCTAssertEqual(state.tls.source, .generate)
         let effects = update(&state, .key(.function(10)))
         XCTAssertTrue(effects.contains(.generateTLS(state.generationSpec)))
-        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365)
+        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365, now: Date())
         _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan: \(String(describing: state.dialog))") }
@@ -68,10 +68,10 @@ final class WizardTLSTests: XCTestCase {
         let chart = try Fixtures.text("chart-values.yaml")
         let document = try ValuesDocument(bytes: Array(chart.utf8), name: "values.yaml")
         var state = WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: document.bytes, config: try document.config(),
-                                chartTLS: RegistryTLSMaterial(certificateBase64: document.topLevelString(["registryTls", "crt"])!, keyBase64: nil))
+                                document: document, now: Date())
         XCTAssertEqual(state.problems.errors, [])
         let match = state.findMatches("service.name").first!
-        state.goTo(step: match.step, focus: match.index)
+        _ = update(&state, .intent(.goTo(step: match.step, focus: match.index)))
         _ = update(&state, .key(.control("u")))
         for character in "other-registry" { _ = update(&state, .key(.character(character))) }
         XCTAssertTrue(state.problems.errors.contains { $0.path == "registryTls.crt" && $0.message.contains("other-registry.kubiya") })
@@ -79,11 +79,11 @@ final class WizardTLSTests: XCTestCase {
 
     /// The Review step, the preview and the write dialog list the same files, also while a pair is generated.
     func testReviewPreviewAndWriteListTheSameFiles() throws {
-        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: 100, height: 40)
+        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: 100, height: 40, now: Date())
         tlsSourceItem(&state)
         _ = update(&state, .key(.left))
         XCTAssertEqual(state.tls.source, .generate)
-        state.goTo(step: .review, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .review, focus: 0)))
         let review = view(state).text
         XCTAssertTrue(review.contains("manifests/secret.yaml") && review.contains("(generated on write)"), "\n" + review)
         XCTAssertFalse(review.contains("no Secret"), "no screen says there is no Secret while one will be written")
@@ -94,7 +94,7 @@ final class WizardTLSTests: XCTestCase {
         let listed = state.plannedFiles
         for file in listed { XCTAssertTrue(review.contains(file), "Review lists \(file)") }
         _ = update(&state, .key(.function(10)))
-        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365)
+        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365, now: Date())
         _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
@@ -106,9 +106,9 @@ final class WizardTLSTests: XCTestCase {
     func testAnEditThatCannotBeMadeStopsTheWrite() throws {
         let text = "cacheRegistry:\n  pv:\n    hostPath: /var/lib\n      /registry\n"
         let document = try ValuesDocument(bytes: Array(text.utf8), name: "v.yaml")
-        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: document.bytes, config: try document.config())
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: document.bytes, config: try document.config(), now: Date())
         let match = state.findMatches("pv.hostPath").first { $0.item.id == .field(.pvHostPath) }!
-        state.goTo(step: match.step, focus: match.index)
+        _ = update(&state, .intent(.goTo(step: match.step, focus: match.index)))
         _ = update(&state, .key(.control("u")))
         _ = update(&state, .key(.paste("/srv/registry")))
         _ = update(&state, .key(.function(10)))
@@ -120,10 +120,10 @@ final class WizardTLSTests: XCTestCase {
 
     /// Ctrl-G on the TLS step switches to a new pair and starts generating it at once.
     func testControlGGeneratesANewPair() throws {
-        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig())
+        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), now: Date())
         _ = update(&state, .key(.control("g")))
         XCTAssertEqual(state.tls.source, .existing, "only on the TLS step")
-        state.goTo(step: .tls, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
         XCTAssertTrue(state.items.contains { $0.id == .generatePair })
         let effects = update(&state, .key(.control("g")))
         XCTAssertEqual(state.tls.source, .generate)
@@ -134,10 +134,10 @@ final class WizardTLSTests: XCTestCase {
     /// A new setup with a generated pair: the values file holds no key, values-tls.yaml (beside it) holds the pair
     /// that secret.yaml holds, and trust/ has the certificate for every name.
     func testGeneratedPairGoesToValuesTLSAndTrust() throws {
-        var state = WizardState(mode: .setup, valuesPath: "deploy/values.yaml", config: RegistryConfig(), outputDir: "deploy/manifests")
-        state.goTo(step: .tls, focus: 0)
+        var state = WizardState(mode: .setup, valuesPath: "deploy/values.yaml", config: RegistryConfig(), outputDir: "deploy/manifests", now: Date())
+        _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
         _ = update(&state, .key(.control("g")))
-        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365)
+        let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365, now: Date())
         _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
         _ = update(&state, .key(.function(10)))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "deploy/manifests", manifests: [:], valuesFileExists: false)))

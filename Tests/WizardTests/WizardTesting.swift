@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import ValuesFile
 import XCTest
@@ -9,7 +10,7 @@ protocol WizardTesting {}
 
 extension WizardTesting {
     func newState(width: Int = 80, height: Int = 24) -> WizardState {
-        WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: width, height: height)
+        WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: width, height: height, now: Date())
     }
 
     /// The wizard editing the chart's own values file (Tests/Fixtures/chart-values.yaml).
@@ -17,7 +18,7 @@ extension WizardTesting {
         let bytes = Array(try Fixtures.text("chart-values.yaml").utf8)
         let document = try ValuesDocument(bytes: bytes, name: "values.yaml")
         return WizardState(mode: .edit, valuesPath: "values.yaml", originalBytes: bytes, config: try document.config(),
-                           width: width, height: height, document: document)
+                           width: width, height: height, document: document, now: Date())
     }
 
     @discardableResult

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import XCTest
 @testable import Manifests
@@ -27,7 +28,7 @@ final class WizardWriteTests: XCTestCase, WizardTesting {
         let original = Array("cacheRegistry:\n  enabled: true\n".utf8)
         let document = try ValuesDocument(bytes: original, name: "v.yaml")
         var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config(),
-                                width: 100, height: 40, document: document)
+                                width: 100, height: 40, document: document, now: Date())
         func writeDialog() -> String {
             send(&state, .function(10))
             _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true)))
@@ -48,7 +49,7 @@ final class WizardWriteTests: XCTestCase, WizardTesting {
     func testAFileChangedOnDiskIsReloadedWithTheSessionsEditsOnTop() throws {
         let original = Array("cacheRegistry:\n  pv:\n    size: 20Gi\n".utf8)
         let document = try ValuesDocument(bytes: original, name: "v.yaml")
-        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config(), document: document)
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config(), document: document, now: Date())
         focus(&state, on: .pvcSize)
         send(&state, .control("u"), .paste("10Gi"), .enter)
         _ = update(&state, .writeFinished(.changedOnDisk("v.yaml")))
@@ -101,7 +102,7 @@ final class ReadableLinesTests: XCTestCase, WizardTesting {
             var state = try chartState(width: width, height: height)
             focus(&state, on: .serviceName)
             send(&state, .control("u"), .paste("registry"))
-            state.goTo(step: .service, focus: 0)
+            _ = update(&state, .intent(.goTo(step: .service, focus: 0)))
             let row = try XCTUnwrap(state.items.first { $0.id == .updateReferences })
             XCTAssertEqual(row.keyPath, "4 other lines hold the old address")
             let screen = view(state)
@@ -140,7 +141,7 @@ final class ReadableLinesTests: XCTestCase, WizardTesting {
     func testTheReviewListsFilesToWriteWhole() throws {
         var state = newState(width: 80, height: 24)
         state.outputDir = "/tmp/run1/manifests-of-a-long-name"
-        state.goTo(step: .review, focus: 0)
+        _ = update(&state, .intent(.goTo(step: .review, focus: 0)))
         let text = view(state).text.replacingOccurrences(of: "│", with: " ").split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
         XCTAssertTrue(text.contains("Files to write"), text)
         XCTAssertTrue(text.contains("/tmp/run1/manifests-of-a-long-name/ pv.yaml PV"), "the folder is whole, once: \(text)")
@@ -153,7 +154,7 @@ final class ReadableLinesTests: XCTestCase, WizardTesting {
 final class KeyHelpTests: XCTestCase, WizardTesting {
     func testQuestionMarkListsEveryKeyAt80x24ScrollingToTheRest() {
         var state = newState(width: 80, height: 24)
-        state.goTo(step: .storage, focus: 0)  // the storage mode row: a choice, not a text field
+        _ = update(&state, .intent(.goTo(step: .storage, focus: 0)))  // the storage mode row: a choice, not a text field
         send(&state, .character("?"))
         XCTAssertEqual(state.dialog, .keys(scroll: 0))
         var seen = ""
@@ -169,7 +170,7 @@ final class KeyHelpTests: XCTestCase, WizardTesting {
                        "scrolling stops at the last line")
         send(&state, .escape)
         XCTAssertNil(state.dialog)
-        state.goTo(step: .general, focus: 0)  // a text field: ? is typed
+        _ = update(&state, .intent(.goTo(step: .general, focus: 0)))  // a text field: ? is typed
         send(&state, .character("?"))
         XCTAssertNil(state.dialog)
     }
