@@ -45,6 +45,9 @@ public struct OutputPlan: Sendable {
     public let trustFiles: [OutputLayout.File]
     /// The claim differs from the one the folder applied before in what a bound claim cannot change.
     public let claimChanges: Bool
+    /// What the write itself causes: a claim that must be recreated, a shared HTTP secret that is new on every
+    /// export to standard output (`outputDir` `-`).
+    public let problems: [Problem]
 
     public init(_ inputs: Inputs) throws(Emitter.EmitError) {
         let config = inputs.config
@@ -61,6 +64,13 @@ public struct OutputPlan: Sendable {
         files = layout.files
         let claim = rendered.resources.first { $0.fileName == OutputFile.claim.name }?.object
         claimChanges = ClaimChange.differs(previous: inputs.previousClaim, new: ClaimChange.bindingSpec(claim))
+        var problems = claimChanges ? [ClaimChange.problem(config)] : []
+        if inputs.outputDir == "-", Renderer.generatesHTTPSecret(config.view) {
+            problems.append(.warning(.httpSecretChanges, .deploymentReplicas, "the shared HTTP secret is new on every "
+                + "export to standard output, so GitOps tools see a change each run; name an existing Secret in "
+                + "deployment.httpSecret.existingSecret, or export into a folder, where it is kept"))
+        }
+        self.problems = problems
     }
 
     /// `tls generate`'s files: the certificate, its key and the TLS Secret, for the manifests folder.

@@ -73,12 +73,7 @@ struct ExportCommand: ParsableCommand {
         let rendered = plan.rendered
         if output == "-" {
             for note in rendered.notes { Output.error("note: \(note)") }
-            if Renderer.generatesHTTPSecret(config.view) {
-                Output.error(Problem.warning(.httpSecretChanges, .deploymentReplicas, "the shared HTTP secret is new "
-                    + "on every export to standard output, so GitOps tools see a change each run; name an existing "
-                    + "Secret in deployment.httpSecret.existingSecret, or export into a folder, where it is kept")
-                    .description)
-            }
+            for problem in plan.problems { Output.error(problem.description) }
             Output.data(plan.files.first?.contents ?? "")
             return
         }
@@ -86,13 +81,13 @@ struct ExportCommand: ParsableCommand {
         let report: FileTransaction.Report
         do {
             let outcome = try ManifestWriter.commit(
-                plan.files, in: output, alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: true,
+                plan.files, in: output, alongside: FileTransaction(fileSystem: Environment.disk), replacingOutput: true,
                 wait: Environment.lockWait)
             (report, removedSecrets) = (outcome.report, outcome.removedSecrets)
         } catch { throw CommandFailure.file(error.description) }
         for note in rendered.omitted { Output.line("note: \(note.reason)") }
         for note in rendered.notes { Output.line("note: \(note)") }
-        if plan.claimChanges { Output.error("\(ClaimChange.problem(config)) (\(claimPath))") }
+        for problem in plan.problems { Output.error("\(problem) (\(claimPath))") }
         let listed = plan.files.filter { !$0.name.hasPrefix(TrustFiles.folder + "/") }.map { file in
             let path = PathName.join(output, file.name)
             return file.isSecret ? "\(path) (\(ManifestWriter.modeText(report.mode(of: path))))" : path

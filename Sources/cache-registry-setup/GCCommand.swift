@@ -37,7 +37,7 @@ struct GCCommand: ParsableCommand {
         let path = PathName.join(output, job.name)
         do {
             _ = try ManifestWriter.commit(
-                [job], in: output, alongside: FileTransaction(fileSystem: RealFileSystem()), replacingOutput: false,
+                [job], in: output, alongside: FileTransaction(fileSystem: Environment.disk), replacingOutput: false,
                 wait: Environment.lockWait)
         } catch { throw CommandFailure.file(error.description) }
         Output.line("wrote \(path)")

@@ -218,7 +218,7 @@ struct SetCommand: ParsableCommand {
         // Writers of one file wait for each other, so parallel edits all survive; the file is read under the lock.
         let lock: FileLock
         do {
-            lock = try FileLock(folderOf: [file], wait: Environment.lockWait, fileSystem: RealFileSystem())
+            lock = try FileLock(folderOf: [file], wait: Environment.lockWait, fileSystem: Environment.disk)
         } catch { throw CommandFailure.file(error.description) }
         defer { lock.release() }
         guard let document = try options.files([file])?.documents.first else { return }
@@ -283,7 +283,7 @@ struct SetCommand: ParsableCommand {
             Output.line("\(file): unchanged (already set)")
             return
         }
-        var transaction = FileTransaction(fileSystem: RealFileSystem())
+        var transaction = FileTransaction(fileSystem: Environment.disk)
         transaction.write(newBytes, to: file, kind: .personal, readBefore: .some(document.bytes))
         do { _ = try transaction.commit() } catch { throw CommandFailure.file(error.description) }
         for reference in updatedLines.sorted(by: { $0.line < $1.line }) {

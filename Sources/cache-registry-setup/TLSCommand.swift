@@ -129,7 +129,7 @@ struct TLSCommand: ParsableCommand {
                 throw CommandFailure.failed("cannot write the Secret: \(error)")
             }
             let paths = pair.map { PathName.join(output, $0.name) }
-            var transaction = FileTransaction(fileSystem: RealFileSystem())
+            var transaction = FileTransaction(fileSystem: Environment.disk)
             let report: FileTransaction.Report
             var stored: (path: String, intoValuesFile: Bool)?
             do {

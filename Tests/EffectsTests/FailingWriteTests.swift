@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Effects
 @testable import Manifests
 @testable import Output

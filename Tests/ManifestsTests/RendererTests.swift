@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 import Yams
 @testable import Manifests
 @testable import RegistryModel
@@ -30,11 +31,7 @@ final class RendererTests: XCTestCase {
             let config = try config(assignments)
             XCTAssertEqual(Validator.validate(config).errors, [], name)
             let stream = try Emitter.stream(Renderer.render(config, httpSecret: "fixed-test-http-secret").resources.map(\.object))
-            let file = RendererTests.golden.appendingPathComponent("\(name).yaml")
-            if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
-                try stream.write(to: file, atomically: true, encoding: .utf8)
-            }
-            XCTAssertEqual(stream, try String(contentsOf: file, encoding: .utf8), "golden \(name).yaml; refresh with UPDATE_GOLDEN=1")
+            try Golden.check(stream, "\(name).yaml", in: RendererTests.golden, what: "manifests")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import RegistryModel
 @testable import Wizard
 
@@ -67,14 +68,8 @@ final class GoldenScreenTests: XCTestCase, WizardTesting {
         }.joined(separator: "\n")
     }
 
-    func check(_ name: String, _ text: String) throws {
-        let file = GoldenScreenTests.folder.appendingPathComponent(name + ".txt")
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
-            try FileManager.default.createDirectory(at: GoldenScreenTests.folder, withIntermediateDirectories: true)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-        }
-        let golden = try String(contentsOf: file, encoding: .utf8)
-        XCTAssertEqual(text, golden, "\(name) differs from its golden screen; refresh with UPDATE_GOLDEN=1 and review")
+    func check(_ name: String, _ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try Golden.check(text, name + ".txt", in: GoldenScreenTests.folder, what: "screen", file: file, line: line)
     }
 
     func testGoldenScreens80x24() throws {

@@ -14,10 +14,17 @@ final class IntentTests: XCTestCase, WizardTesting {
 
     func testNextAndPreviousFieldMoveTheFocus() {
         var state = newState()
-        perform(&state, .nextField)
-        XCTAssertEqual(state.focus, 1)
-        perform(&state, .previousField)
-        XCTAssertEqual(state.focus, 0)
+        let first = state.focusedText, second = Forms.text(of: state.items[1].id, in: state)
+        assertChange(&state, .intent(.nextField)) {
+            $0.focus = 1
+            $0.focusedText = second
+            $0.cursor = second.count
+        }
+        assertChange(&state, .intent(.previousField)) {
+            $0.focus = 0
+            $0.focusedText = first
+            $0.cursor = first.count
+        }
     }
 
     func testNextAndPreviousStepMoveAStep() {
@@ -30,9 +37,25 @@ final class IntentTests: XCTestCase, WizardTesting {
 
     func testGoToFocusesARowOfAStep() {
         var state = newState()
-        perform(&state, .goTo(step: .registry, focus: 2))
-        XCTAssertEqual(state.step, .registry)
-        XCTAssertEqual(state.focus, 2)
+        let text = Forms.text(of: Forms.items(.registry, in: state)[2].id, in: state)
+        assertChange(&state, .intent(.goTo(step: .registry, focus: 2))) {
+            $0.step = .registry
+            $0.focus = 2
+            $0.focusedText = text
+            $0.cursor = text.count
+        }
+    }
+
+    func testShowProblemMovesToTheRowItIsAbout() {
+        var state = newState()
+        focus(&state, on: .pvSize)
+        perform(&state, .setText("abc"), .goTo(step: .review, focus: 0))
+        let index = state.problems.firstIndex { $0.path == "cacheRegistry.pv.size" }!
+        perform(&state, .showProblem(index))
+        XCTAssertEqual(state.step, .storage)
+        XCTAssertEqual(state.focusedItem?.id, .field(.pvSize))
+        perform(&state, .showProblem(state.problems.count))
+        XCTAssertEqual(state.focusedItem?.id, .field(.pvSize), "a problem that is not there moves nothing")
     }
 
     func testSetTextReplacesTheFocusedFieldAndChecksIt() {

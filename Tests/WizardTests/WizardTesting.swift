@@ -30,4 +30,28 @@ extension WizardTesting {
         let match = state.findMatches(path.description).first { $0.item.id == .field(path) }!
         _ = update(&state, .intent(.goTo(step: match.step, focus: match.index)))
     }
+
+    /// Sends `action` and compares the whole state with the one `expected` describes, as TCA's exhaustive
+    /// `TestStore` does: every field the action changes must be named, so a change nobody expected fails, with the
+    /// fields that differ.
+    @discardableResult
+    func assertChange(_ state: inout WizardState, _ action: Action, effects: [Effect] = [],
+                      file: StaticString = #filePath, line: UInt = #line,
+                      _ expected: (inout WizardState) -> Void = { _ in }) -> [Effect] {
+        var wanted = state
+        expected(&wanted)
+        let produced = update(&state, action)
+        XCTAssertEqual(produced, effects, "effects", file: file, line: line)
+        if state != wanted {
+            let differing = zip(Mirror(reflecting: state).children, Mirror(reflecting: wanted).children)
+                .filter { String(describing: $0.value) != String(describing: $1.value) }
+                .map { actual, expected in
+                    "\(actual.label ?? "?"): got \(String(describing: actual.value).prefix(200)), expected "
+                        + "\(String(describing: expected.value).prefix(200))"
+                }
+            XCTFail("the state differs from the one expected in: \(differing.joined(separator: "; "))", file: file,
+                    line: line)
+        }
+        return produced
+    }
 }

@@ -65,6 +65,22 @@ final class WizardWriteTests: XCTestCase, WizardTesting {
         XCTAssertTrue(written.contains("port: 8443") && written.contains("10Gi"), written)
     }
 
+    /// What the file says beside its values (lines that hold the registry's address, its pushers) is read again
+    /// with it: after another writer moved those lines, the Service step names where they are now.
+    func testReloadTakesInTheFilesAddressLinesAgain() throws {
+        let address = RegistryConfig().registryAddress
+        let original = Array("toolManager:\n  env:\n    KUBIYA_IMAGE_REGISTRY_ADDRESS: \(address)\ncacheRegistry:\n  pv:\n    size: 20Gi\n".utf8)
+        let document = try ValuesDocument(bytes: original, name: "v.yaml")
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original, config: try document.config(), document: document, now: Date())
+        XCTAssertEqual(state.pushers.map(\.line), [3])
+        XCTAssertEqual(state.addressReferences[address]?.map(\.line), [3])
+        XCTAssertTrue(state.besideChart, "it holds another component of the chart")
+        let changed = Array("# two lines\n# above\ntoolManager:\n  env:\n    KUBIYA_IMAGE_REGISTRY_ADDRESS: \(address)\nglobal: {}\ncacheRegistry:\n  pv:\n    size: 20Gi\n".utf8)
+        _ = update(&state, .reloaded(.success(changed)))
+        XCTAssertEqual(state.pushers.map(\.line), [5], "the pusher's line is where it is now")
+        XCTAssertEqual(state.addressReferences[address]?.map(\.line), [5])
+    }
+
     func testTheChangedOnDiskDialogCanBeLeft() {
         var state = newState()
         _ = update(&state, .writeFinished(.changedOnDisk("values.yaml")))

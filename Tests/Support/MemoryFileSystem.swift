@@ -5,11 +5,11 @@ import ValuesFile
 
 /// A file system in memory that fails one chosen operation (with EIO), so a test can stop a write at every step
 /// and look at what is left. Paths are absolute and clean; hard links share one file.
-final class MemoryFileSystem: FileSystem, @unchecked Sendable {
-    enum Node: Equatable { case file(UInt64), folder, link(String) }
-    struct Contents: Equatable {
-        var bytes: [UInt8]
-        var mode: mode_t
+public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
+    public enum Node: Equatable { case file(UInt64), folder, link(String) }
+    public struct Contents: Equatable {
+        public var bytes: [UInt8]
+        public var mode: mode_t
     }
 
     private let guardLock = NSLock()
@@ -17,18 +17,18 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
     private var files: [UInt64: Contents] = [:]
     private var nextInode: UInt64 = 1
     /// The changing operation, counted from 0, that fails; nil: none fails.
-    var failAt: Int?
+    public var failAt: Int?
     /// How many changing operations ran (the failed one included).
-    private(set) var steps = 0
+    public private(set) var steps = 0
     /// The changing operations in order, as `rename a b`, for the failure messages.
-    private(set) var log: [String] = []
+    public private(set) var log: [String] = []
 
-    init(_ files: [String: String] = [:]) {
+    public init(_ files: [String: String] = [:]) {
         for (path, text) in files.sorted(by: { $0.key < $1.key }) { put(path, text) }
     }
 
     /// Puts a file (and its folders) in place, outside the count of operations.
-    func put(_ path: String, _ text: String, mode: mode_t = 0o644) {
+    public func put(_ path: String, _ text: String, mode: mode_t = 0o644) {
         guardLock.withLock {
             var folder = ""
             for part in path.split(separator: "/").dropLast() {
@@ -42,7 +42,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
     }
 
     /// Every file's text by path (folders and links left out).
-    var snapshot: [String: String] {
+    public var snapshot: [String: String] {
         guardLock.withLock {
             nodes.compactMapValues { node in
                 if case .file(let inode) = node { return String(decoding: files[inode]!.bytes, as: UTF8.self) }
@@ -51,7 +51,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func mode(_ path: String) -> mode_t? {
+    public func mode(_ path: String) -> mode_t? {
         guardLock.withLock {
             if case .file(let inode)? = nodes[path] { return files[inode]?.mode }
             return nil
@@ -70,7 +70,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         return folder.isEmpty ? "/" : folder
     }
 
-    func status(_ path: String, followingLinks: Bool) -> Result<FileStatus, Errno> {
+    public func status(_ path: String, followingLinks: Bool) -> Result<FileStatus, Errno> {
         guardLock.withLock {
             var current = path
             for _ in 0..<8 {
@@ -93,16 +93,16 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func read(_ path: String, limit: Int) -> Result<[UInt8], Errno> {
+    public func read(_ path: String, limit: Int) -> Result<[UInt8], Errno> {
         guard case .success(let info) = status(path, followingLinks: true) else { return .failure(Errno(ENOENT)) }
         return guardLock.withLock { .success(Array(files[info.inode]!.bytes.prefix(limit + 1))) }
     }
 
-    func destination(ofLink path: String) -> String? {
+    public func destination(ofLink path: String) -> String? {
         guardLock.withLock { if case .link(let target)? = nodes[path] { return target } else { return nil } }
     }
 
-    func names(inFolder path: String) -> [String]? {
+    public func names(inFolder path: String) -> [String]? {
         guardLock.withLock {
             guard nodes[path] == .folder else { return nil }
             let prefix = path == "/" ? "/" : path + "/"
@@ -111,12 +111,12 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func writeAccess(_ path: String) -> Int32 { 0 }
+    public func writeAccess(_ path: String) -> Int32 { 0 }
 
     /// Everything here belongs to this one user, who is not root.
-    let user: uid_t = 1000
+    public let user: uid_t = 1000
 
-    func canonical(_ path: String) -> String? {
+    public func canonical(_ path: String) -> String? {
         guardLock.withLock {
             var current = path
             for _ in 0..<8 {
@@ -130,11 +130,11 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    var workingDirectory: String? { "/" }
+    public var workingDirectory: String? { "/" }
 
-    func setMode(_ path: String, _ mode: mode_t) -> Int32 { guardLock.withLock { step("chmod \(path)") } }
+    public func setMode(_ path: String, _ mode: mode_t) -> Int32 { guardLock.withLock { step("chmod \(path)") } }
 
-    func setOwner(_ path: String, owner: uid_t, group: gid_t) -> Int32 {
+    public func setOwner(_ path: String, owner: uid_t, group: gid_t) -> Int32 {
         guardLock.withLock { step("chown \(path)") }
     }
 
@@ -150,7 +150,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         for (path, node) in moved { nodes[target + path.dropFirst(source.count)] = node }
     }
 
-    func exchange(_ first: String, _ second: String) -> Int32 {
+    public func exchange(_ first: String, _ second: String) -> Int32 {
         guardLock.withLock {
             let failure = step("exchange \(first) \(second)")
             if failure != 0 { return failure }
@@ -162,7 +162,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func renameNew(_ source: String, to target: String) -> Int32 {
+    public func renameNew(_ source: String, to target: String) -> Int32 {
         guardLock.withLock {
             let failure = step("rename-new \(source) \(target)")
             if failure != 0 { return failure }
@@ -173,7 +173,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func carryOver(from source: String, into target: String, skipping: Set<String>) -> (path: String, code: Int32)? {
+    public func carryOver(from source: String, into target: String, skipping: Set<String>) -> (path: String, code: Int32)? {
         guardLock.withLock {
             for path in tree(source).sorted() where path != source {
                 let relative = String(path.dropFirst(source.count + 1))
@@ -188,7 +188,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func removeTree(_ path: String) -> Int32 {
+    public func removeTree(_ path: String) -> Int32 {
         guardLock.withLock {
             let failure = step("remove-tree \(path)")
             if failure != 0 { return failure }
@@ -197,7 +197,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func makeFolder(_ path: String, mode: mode_t) -> Int32 {
+    public func makeFolder(_ path: String, mode: mode_t) -> Int32 {
         guardLock.withLock {
             let failure = step("mkdir \(path)")
             if failure != 0 { return failure }
@@ -208,7 +208,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func create(_ path: String, bytes: [UInt8], mode: mode_t, owner: (uid_t, gid_t)?, flush: Bool) -> CreateFailure? {
+    public func create(_ path: String, bytes: [UInt8], mode: mode_t, owner: (uid_t, gid_t)?, flush: Bool) -> CreateFailure? {
         guardLock.withLock {
             let failure = step("create \(path)")
             if failure != 0 { return CreateFailure(.write, failure) }
@@ -221,7 +221,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func rename(_ source: String, to target: String) -> Int32 {
+    public func rename(_ source: String, to target: String) -> Int32 {
         guardLock.withLock {
             let failure = step("rename \(source) \(target)")
             if failure != 0 { return failure }
@@ -238,7 +238,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func link(_ source: String, to target: String) -> Int32 {
+    public func link(_ source: String, to target: String) -> Int32 {
         guardLock.withLock {
             let failure = step("link \(source) \(target)")
             if failure != 0 { return failure }
@@ -249,7 +249,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func remove(_ path: String) -> Int32 {
+    public func remove(_ path: String) -> Int32 {
         guardLock.withLock {
             let failure = step("unlink \(path)")
             if failure != 0 { return failure }
@@ -260,7 +260,7 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func removeFolder(_ path: String) -> Int32 {
+    public func removeFolder(_ path: String) -> Int32 {
         guardLock.withLock {
             let failure = step("rmdir \(path)")
             if failure != 0 { return failure }
@@ -271,9 +271,9 @@ final class MemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    func syncFileSystem(holding path: String) -> Int32 {
+    public func syncFileSystem(holding path: String) -> Int32 {
         guardLock.withLock { step("syncfs \(path)") }
     }
 
-    func syncFolder(_ path: String) {}
+    public func syncFolder(_ path: String) {}
 }
