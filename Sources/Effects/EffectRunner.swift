@@ -67,8 +67,7 @@ public struct EffectRunner: Sendable {
         do {
             let generated = try TLSGenerator.generate(names: spec.names, addresses: spec.addresses, days: spec.days,
                                                       algorithm: spec.rsa ? .rsa2048 : .ecdsaP256, now: clock())
-            return .tlsGenerated(GeneratedTLSMaterial(spec: spec, certificatePEM: generated.certificatePEM,
-                                                      keyPEM: generated.keyPEM))
+            return .tlsGenerated(GeneratedTLSMaterial(spec: spec, pair: generated))
         } catch {
             return .tlsGenerationFailed("cannot generate the certificate: \(error)")
         }
@@ -76,7 +75,7 @@ public struct EffectRunner: Sendable {
 
     /// What is on disk where the wizard will write.
     func inspectDisk(_ outputDir: String, _ valuesPath: String) -> DiskSnapshot {
-        func failed(_ error: ValuesFileError, valuesFileExists: Bool = false) -> DiskSnapshot {
+        func failed(_ error: FileError, valuesFileExists: Bool = false) -> DiskSnapshot {
             DiskSnapshot(
                 outputDir: outputDir, manifests: [:], valuesFileExists: valuesFileExists, failure: error.description)
         }

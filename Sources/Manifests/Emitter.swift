@@ -39,8 +39,7 @@ public enum Emitter {
         var result = object
         for entry in entries where entry.key != "tls.crt" {
             guard let text = entry.value.scalar?.text else { continue }
-            let decodedSize = text.count / 4 * 3 - text.suffix(2).filter { $0 == "=" }.count
-            result = result.setting(.string("<redacted: \(decodedSize) bytes>"), at: KeyPath(["data", entry.key]))
+            result = result.setting(.string(Redaction.placeholder(base64: text)), at: KeyPath(["data", entry.key]))
         }
         return result
     }

@@ -9,7 +9,7 @@ public struct OutputPlan: Sendable {
     public struct Inputs: Sendable {
         public var config: RegistryConfig
         /// The TLS pair the program manages (its Secret, `trust/`), when it does.
-        public var tls: ManagedTLS?
+        public var tls: PEMPair?
         /// The replicas' shared HTTP secret, when one is generated here.
         public var httpSecret: String?
         /// The values files Helm reads, in order (for the post-renderer, which reads them too).
@@ -23,7 +23,7 @@ public struct OutputPlan: Sendable {
         /// The binding spec of the claim applied before (`ClaimChange.spec`), to compare with this one.
         public var previousClaim: Value?
 
-        public init(config: RegistryConfig, tls: ManagedTLS?, httpSecret: String?, valuesFiles: [String],
+        public init(config: RegistryConfig, tls: PEMPair?, httpSecret: String?, valuesFiles: [String],
                     outputDir: String, workingDirectory: String, executable: String, singleFile: Bool = false,
                     previousClaim: Value? = nil) {
             self.config = config
@@ -74,7 +74,7 @@ public struct OutputPlan: Sendable {
     }
 
     /// `tls generate`'s files: the certificate, its key and the TLS Secret, for the manifests folder.
-    public static func tlsPair(_ config: RegistryConfig, _ tls: ManagedTLS) throws(Emitter.EmitError)
+    public static func tlsPair(_ config: RegistryConfig, _ tls: PEMPair) throws(Emitter.EmitError)
         -> [OutputLayout.File]
     {
         var kubectl = config

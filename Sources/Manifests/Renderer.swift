@@ -15,16 +15,6 @@ public struct OmittedResource: Equatable, Sendable {
     public let reason: String
 }
 
-/// TLS material the program manages (imported or generated), rendered as a `kubernetes.io/tls` Secret.
-public struct ManagedTLS: Equatable, Sendable {
-    public let certificatePEM: String
-    public let keyPEM: String
-    public init(certificatePEM: String, keyPEM: String) {
-        self.certificatePEM = certificatePEM
-        self.keyPEM = keyPEM
-    }
-}
-
 /// The rendered set: resources in apply order, what was left out, and what a person must do by hand.
 public struct RenderedSet: Equatable, Sendable {
     public let resources: [RenderedResource]
@@ -84,7 +74,7 @@ public enum Renderer {
     /// Renders every resource. `tls` is material the program manages (written as the TLS Secret); `httpSecret`
     /// is the shared HTTP secret for several replicas (its Secret is left out while it is nil).
     public static func render(
-        _ config: RegistryConfig, tls: ManagedTLS? = nil, httpSecret: String? = nil
+        _ config: RegistryConfig, tls: PEMPair? = nil, httpSecret: String? = nil
     ) -> RenderedSet {
         let view = config.view
         guard view.enabled else {
@@ -229,7 +219,7 @@ public enum Renderer {
     static let drainSeconds = 25
 
     static func deployment(
-        _ config: RegistryConfig, labels: [Entry], pvcName: String, tls: ManagedTLS?
+        _ config: RegistryConfig, labels: [Entry], pvcName: String, tls: PEMPair?
     ) -> RenderedResource {
         let view = config.view
         let selector = view.text(.deploymentSelector)

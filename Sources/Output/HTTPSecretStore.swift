@@ -9,13 +9,13 @@ public enum HTTPSecretStore {
     /// The value the output folder's Secret holds (one this program wrote), else a new random one.
     public static func value(
         in folder: String, fileSystem: any FileSystem
-    ) throws(ValuesFileError) -> String {
+    ) throws(FileError) -> String {
         try existing(in: folder, fileSystem: fileSystem) ?? fresh()
     }
 
     /// The value of the folder's Secret; nil when there is none of ours. One that cannot be read is an error (a
     /// new value would silently restart the pods and break uploads in flight).
-    static func existing(in folder: String, fileSystem: any FileSystem) throws(ValuesFileError) -> String? {
+    static func existing(in folder: String, fileSystem: any FileSystem) throws(FileError) -> String? {
         let path = PathName.join(folder, OutputFile.httpSecret.name)
         // Only a regular file there can be ours; a link is never followed to someone else's file.
         guard let info = fileSystem.existing(path, followingLinks: false), info.kind != .link else { return nil }
@@ -25,7 +25,7 @@ public enum HTTPSecretStore {
         guard let encoded = document.topLevelString(["data", Renderer.httpSecretKey]),
               let decoded = Data(base64Encoded: encoded).map({ [UInt8]($0) }),
               let value = String(validating: decoded, as: UTF8.self), !value.isEmpty else {
-            throw ValuesFileError(file: path, "holds no readable \(Renderer.httpSecretKey); remove it to make a new "
+            throw FileError(file: path, "holds no readable \(Renderer.httpSecretKey); remove it to make a new "
                 + "one")
         }
         return value

@@ -19,7 +19,7 @@ public enum ManifestWriter {
     public static func commit(
         _ files: [OutputLayout.File], in folder: String, alongside transaction: FileTransaction,
         replacingOutput: Bool, wait: LockWait
-    ) throws(ValuesFileError) -> Outcome {
+    ) throws(FileError) -> Outcome {
         var transaction = transaction
         for file in files {
             transaction.write(Array(file.contents.utf8), to: PathName.join(folder, file.name),
@@ -40,7 +40,7 @@ public enum ManifestWriter {
     /// marker under the names it writes, and its own folders (`trust/`, `helm-plugin/`) whose marked file it wrote,
     /// replaced whole, so the hosts of an old service name do not linger.
     static func stale(_ files: [OutputLayout.File], in folder: String, fileSystem fs: any FileSystem)
-        throws(ValuesFileError) -> Set<String>
+        throws(FileError) -> Set<String>
     {
         let names = Set(files.map(\.name))
         var dropping = Set<String>()
@@ -63,7 +63,7 @@ public enum ManifestWriter {
 
     /// Whether a file in the output folder was written by this program; one that cannot be read is an error, not
     /// taken as absent (it would be replaced without asking).
-    static func isOurs(_ path: String, in fileSystem: any FileSystem) throws(ValuesFileError) -> Bool {
+    static func isOurs(_ path: String, in fileSystem: any FileSystem) throws(FileError) -> Bool {
         do {
             return OutputLayout.isOurs(
                 String(decoding: try FileAccess.readFile(path, what: "a manifest", in: fileSystem), as: UTF8.self))

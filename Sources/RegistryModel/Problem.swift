@@ -11,8 +11,8 @@ public enum ProblemLocation: Hashable, Sendable, CustomStringConvertible {
     /// A file named on the command line (`tls inspect cert.pem`).
     case file(String)
 
-    /// The settings a command takes or the wizard asks for beside the values file.
-    public enum Setting: String, Sendable { case namespace, release, outputDir }
+    /// The settings a command takes or the wizard asks for beside the values file (`Setting.swift` describes them).
+    public enum Setting: String, CaseIterable, Sendable { case namespace, release, route, outputDir }
     /// The TLS step's inputs: the PEM files to import, and the pair to generate.
     public enum TLSInput: String, Sendable { case certificate, key, days, algorithm }
 

@@ -1,23 +1,18 @@
 import Crypto
 import _CryptoExtras
 import Foundation
+import RegistryModel
 import SwiftASN1
 import X509
 
-/// A self-signed certificate and key for exactly the registry's names.
-public struct GeneratedTLS: Sendable {
-    public let certificatePEM: String
-    public let keyPEM: String
-}
-
-/// Makes self-signed certificates with swift-certificates (no openssl).
+/// Makes self-signed certificates for exactly the registry's names, with swift-certificates (no openssl).
 public enum TLSGenerator {
     /// The key algorithms offered.
     public enum Algorithm: String, Sendable, CaseIterable { case ecdsaP256 = "ECDSA P-256", rsa2048 = "RSA 2048" }
 
     /// A pair for `names` (DNS SANs) and `addresses` (IPv4 SANs: the node address nodes pull from).
     public static func generate(names: [String], addresses: [String] = [], days: Int, algorithm: Algorithm = .ecdsaP256,
-                                now: Date) throws -> GeneratedTLS {
+                                now: Date) throws -> PEMPair {
         let privateKey: Certificate.PrivateKey
         let signature: Certificate.SignatureAlgorithm
         switch algorithm {
@@ -52,7 +47,7 @@ public enum TLSGenerator {
                 })
             },
             issuerPrivateKey: privateKey)
-        return GeneratedTLS(certificatePEM: try certificate.serializeAsPEM().pemString,
+        return PEMPair(certificatePEM: try certificate.serializeAsPEM().pemString,
                             keyPEM: try privateKey.serializeAsPEM().pemString)
     }
 }

@@ -29,7 +29,8 @@ public struct RegistryTLSMaterial: Sendable, Equatable {
     /// From the chart's `registryTls.crt` / `registryTls.key` (base64 of PEM).
     public init(certificateBase64: String, keyBase64: String?) {
         func decode(_ text: String) -> String {
-            let cleaned = Data(text.utf8.filter { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 })
+            let whitespace = Array(" \n\r\t".utf8)
+            let cleaned = Data(text.utf8.filter { !whitespace.contains($0) })
             return Data(base64Encoded: cleaned).flatMap { String(data: $0, encoding: .utf8) } ?? text
         }
         self.init(
@@ -61,10 +62,6 @@ public enum CalendarDate {
     }
 }
 
-/// The one way a private key is shown.
-public enum Redaction {
-    public static func placeholder(byteCount: Int) -> String { "<redacted: \(byteCount) bytes>" }
-}
 
 /// Certificates whose private key is public, by the SHA-256 of their DER encoding: anyone can serve them.
 public enum PublishedPairs {

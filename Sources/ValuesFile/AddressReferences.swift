@@ -50,7 +50,7 @@ extension ValuesDocument {
             if !(owner.block && line > owner.line) {
                 // Outside a block scalar a comment ends the line's content: a name in a comment is no reference.
                 if let hash = (start..<end).first(where: {
-                    bytes[$0] == 35 && ($0 == start || bytes[$0 - 1] == 32 || bytes[$0 - 1] == 9)
+                    bytes[$0] == Byte.hash && ($0 == start || bytes[$0 - 1] == Byte.space || bytes[$0 - 1] == Byte.tab)
                 }) {
                     end = hash
                 }
@@ -107,7 +107,7 @@ enum AddressText {
 extension ValuesEditor {
     /// The document with every reference to `old` (outside `cacheRegistry`) replaced by `new`, and the lines changed.
     public static func updatingReferences(from old: String, to new: String, in document: ValuesDocument)
-        throws(ValuesFileError) -> (document: ValuesDocument, changed: [AddressReference]) {
+        throws(FileError) -> (document: ValuesDocument, changed: [AddressReference]) {
         let references = document.references(to: old)
         guard !references.isEmpty, old != new else { return (document, []) }
         var bytes = document.bytes

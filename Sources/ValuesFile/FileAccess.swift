@@ -1,7 +1,8 @@
 import Foundation
 import RegistryModel
 
-/// Reading and atomically replacing files; the only place (with the command layer) that touches the disk.
+/// Reading through a `FileSystem`: whole regular files within a size limit, whether a path exists, the files under
+/// a folder, where links lead. Writing is `FileTransaction`'s.
 public enum FileAccess {
     /// The largest values (or PEM, or theme) file read: a values file is small.
     public static let maximumFileSize = 64 << 20
@@ -10,7 +11,7 @@ public enum FileAccess {
     /// folders, pipes, devices and sockets are named as such and never opened (a FIFO would wait forever,
     /// /dev/zero never ends).
     public static func readFile(_ path: String, limit: Int = maximumFileSize, what: String = "a values file",
-                                in fileSystem: any FileSystem) throws(ValuesFileError) -> [UInt8] {
+                                in fileSystem: any FileSystem) throws(FileError) -> [UInt8] {
         let info: FileStatus
         switch fileSystem.status(path, followingLinks: true) {
         case .success(let found): info = found
@@ -18,12 +19,12 @@ public enum FileAccess {
         }
         switch info.kind {
         case .regular: break
-        case .folder: throw ValuesFileError(file: path, "is a folder, not \(what)")
-        case .fifo: throw ValuesFileError(file: path, "is a pipe (FIFO), not \(what); save it to a file and give "
+        case .folder: throw FileError(file: path, "is a folder, not \(what)")
+        case .fifo: throw FileError(file: path, "is a pipe (FIFO), not \(what); save it to a file and give "
             + "that")
-        case .device: throw ValuesFileError(file: path, "is a device, not \(what)")
-        case .socket: throw ValuesFileError(file: path, "is a socket, not \(what)")
-        case .link, .other: throw ValuesFileError(file: path, "is not a regular file")
+        case .device: throw FileError(file: path, "is a device, not \(what)")
+        case .socket: throw FileError(file: path, "is a socket, not \(what)")
+        case .link, .other: throw FileError(file: path, "is not a regular file")
         }
         if info.size > limit { throw tooLarge(path, limit, what) }
         switch fileSystem.read(path, limit: limit) {
@@ -36,10 +37,10 @@ public enum FileAccess {
 
     /// A whole file as UTF-8 text (a PEM file, a theme), or one sentence saying why it cannot be read.
     public static func readText(_ path: String, limit: Int = maximumFileSize, what: String = "a PEM file",
-                                in fileSystem: any FileSystem) throws(ValuesFileError) -> String {
+                                in fileSystem: any FileSystem) throws(FileError) -> String {
         let bytes = try readFile(path, limit: limit, what: what, in: fileSystem)
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ValuesFileError(file: path, "is not a text (PEM) file")
+            throw FileError(file: path, "is not a text (PEM) file")
         }
         return text
     }
@@ -67,18 +68,18 @@ public enum FileAccess {
         }
     }
 
-    static func tooLarge(_ path: String, _ limit: Int, _ what: String) -> ValuesFileError {
+    static func tooLarge(_ path: String, _ limit: Int, _ what: String) -> FileError {
         let size = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit >> 10) KiB"
-        return ValuesFileError(file: path, "is larger than \(size); \(what) is small. Is this the right file?")
+        return FileError(file: path, "is larger than \(size); \(what) is small. Is this the right file?")
     }
 
-    static func cannotRead(_ path: String, _ code: Int32) -> ValuesFileError {
+    static func cannotRead(_ path: String, _ code: Int32) -> FileError {
         switch code {
-        case ENOENT: return ValuesFileError(file: path, "no such file")
-        case EACCES, EPERM: return ValuesFileError(file: path, "cannot be read: permission denied")
-        case ENOTDIR: return ValuesFileError(file: path, "a part of the path is not a folder")
-        case ELOOP: return ValuesFileError(file: path, "too many symbolic links")
-        default: return ValuesFileError(file: path, "cannot be read: \(reason(code))")
+        case ENOENT: return FileError(file: path, "no such file")
+        case EACCES, EPERM: return FileError(file: path, "cannot be read: permission denied")
+        case ENOTDIR: return FileError(file: path, "a part of the path is not a folder")
+        case ELOOP: return FileError(file: path, "too many symbolic links")
+        default: return FileError(file: path, "cannot be read: \(reason(code))")
         }
     }
 
@@ -94,17 +95,17 @@ public enum FileAccess {
     }
 
     /// Creates a folder and its parents (or says in one sentence why not); returns the folders made, outermost first.
-    static func makeFolderRecording(_ path: String, in fileSystem: any FileSystem) throws(ValuesFileError) -> [String] {
+    static func makeFolderRecording(_ path: String, in fileSystem: any FileSystem) throws(FileError) -> [String] {
         if case .success(let info) = fileSystem.status(path, followingLinks: true) {
             if info.kind == .folder { return [] }
-            throw ValuesFileError(file: path, "is a file, not a folder; choose another output folder")
+            throw FileError(file: path, "is a file, not a folder; choose another output folder")
         }
         let parent = PathName.folder(of: path)
         var made = parent != path ? try makeFolderRecording(parent, in: fileSystem) : []
         let code = fileSystem.makeFolder(path, mode: 0o755)
         if code != 0 {
             if code == EEXIST { return made }
-            throw ValuesFileError(file: path, "cannot create the folder: \(reason(code))")
+            throw FileError(file: path, "cannot create the folder: \(reason(code))")
         }
         made.append(path)
         return made
@@ -113,13 +114,13 @@ public enum FileAccess {
     /// Follows symbolic links to the file that is really edited.
     public static func resolvedTarget(
         _ path: String, in fileSystem: any FileSystem
-    ) throws(ValuesFileError) -> String {
+    ) throws(FileError) -> String {
         var current = path
         for _ in 0..<40 {
             guard let destination = fileSystem.destination(ofLink: current) else { return current }
             current =
                 destination.hasPrefix("/") ? destination : PathName.join(PathName.folder(of: current), destination)
         }
-        throw ValuesFileError(file: path, "too many symbolic links")
+        throw FileError(file: path, "too many symbolic links")
     }
 }

@@ -85,7 +85,7 @@ public struct FileTransaction: Sendable {
     }
 
     /// Writes everything or nothing. The caller holds the lock of every folder involved (`FileLock(for:)`).
-    public func commit() throws(ValuesFileError) -> Report {
+    public func commit() throws(FileError) -> Report {
         if wholeFolder != nil, let report = try commitSwapping() { return report }
         return try commitInPlace()
     }
@@ -119,10 +119,10 @@ public struct FileTransaction: Sendable {
     }
 
     /// The real place of a folder; its parent folders are made when missing (the lock needs them first).
-    static func place(of folder: String, in fs: any FileSystem) throws(ValuesFileError) -> Place {
+    static func place(of folder: String, in fs: any FileSystem) throws(FileError) -> Place {
         let existing = fs.existing(folder, followingLinks: true)
         if let existing, existing.kind != .folder {
-            throw ValuesFileError(file: folder, "is a file, not a folder; choose another output folder")
+            throw FileError(file: folder, "is a file, not a folder; choose another output folder")
         }
         if existing != nil, let real = fs.canonical(folder) {
             return Place(given: folder, parent: PathName.folder(of: real), name: PathName.lastComponent(real),
@@ -135,7 +135,7 @@ public struct FileTransaction: Sendable {
     }
 
     /// The lock file of a folder written whole: beside it in its parent, so it outlives the exchange.
-    static func lockPath(replacing folder: String, in fs: any FileSystem) throws(ValuesFileError) -> String {
+    static func lockPath(replacing folder: String, in fs: any FileSystem) throws(FileError) -> String {
         let place = try place(of: folder, in: fs)
         guard place.path != "/" else { return PathName.join("/", FileLock.name) }
         return PathName.join(place.parent, ".\(place.name).\(FileLock.suffix)")
@@ -144,7 +144,7 @@ public struct FileTransaction: Sendable {
     /// Builds the new folder beside the old and exchanges them; nil when this folder cannot be swapped (the folder
     /// this process runs in, a mount point, a file system without the exchange, files that cannot be linked): then
     /// nothing was changed and its files are written one by one instead.
-    func commitSwapping() throws(ValuesFileError) -> Report? {
+    func commitSwapping() throws(FileError) -> Report? {
         guard let whole = wholeFolder else { return nil }
         let fs = fileSystem
         let place = try FileTransaction.place(of: whole.path, in: fs)
@@ -152,7 +152,7 @@ public struct FileTransaction: Sendable {
         if let cwd = fs.workingDirectory, cwd == place.path || cwd.hasPrefix(place.path + "/") { return nil }
         try FileTransaction.cleanUp(beside: place, in: fs)
         if place.existing != nil { try FileTransaction.recover(in: place.path, fileSystem: fs) }
-        let targets = try writes.map { write throws(ValuesFileError) in try target(of: write) }
+        let targets = try writes.map { write throws(FileError) in try target(of: write) }
         var relatives: [Int: String] = [:]
         for index in writes.indices { relatives[index] = place.relative(targets[index], in: fs) }
         let inside = writes.indices.filter { relatives[$0] != nil }
@@ -166,7 +166,7 @@ public struct FileTransaction: Sendable {
         let made = fs.makeFolder(stage, mode: 0o755)
         if made == EACCES || made == EPERM { return nil }
         if made != 0 {
-            throw ValuesFileError(file: whole.path, place.existing == nil
+            throw FileError(file: whole.path, place.existing == nil
                 ? "cannot create the folder: \(FileAccess.reason(made)); nothing was changed"
                 : "cannot write in \(Quote.path(place.parent)): \(FileAccess.reason(made)); nothing was changed")
         }
@@ -174,7 +174,7 @@ public struct FileTransaction: Sendable {
         // The loose files (values files outside the folder) are staged as usual, beside their targets.
         var loose = Loose(transaction: self, indexes: writes.indices.filter { relatives[$0] == nil },
                           targets: targets)
-        do throws(ValuesFileError) {
+        do throws(FileError) {
             let written = Set(inside.compactMap { relatives[$0] })
             if place.existing != nil {
                 if let failure = fs.carryOver(from: place.path, into: stage, skipping: whole.dropping.union(written)
@@ -184,7 +184,7 @@ public struct FileTransaction: Sendable {
                         abandon()
                         return nil
                     }
-                    throw ValuesFileError(file: PathName.join(whole.path, failure.path), "cannot be kept in the new "
+                    throw FileError(file: PathName.join(whole.path, failure.path), "cannot be kept in the new "
                         + "folder: \(FileAccess.reason(failure.code)); nothing was changed")
                 }
             }
@@ -199,7 +199,7 @@ public struct FileTransaction: Sendable {
                     code = fs.setOwner(stage, owner: existing.owner, group: existing.group)
                 }
                 if code != 0 {
-                    throw ValuesFileError(file: whole.path, "cannot keep its mode and owner: "
+                    throw FileError(file: whole.path, "cannot keep its mode and owner: "
                         + "\(FileAccess.reason(code)); nothing was changed")
                 }
             }
@@ -217,7 +217,7 @@ public struct FileTransaction: Sendable {
             loose.abandon()
             abandon()
             if [EINVAL, ENOSYS, EBUSY, EXDEV, EOPNOTSUPP, ENOTSUP].contains(code) { return nil }
-            throw ValuesFileError(file: whole.path, "cannot be replaced: \(FileAccess.reason(code)); nothing was "
+            throw FileError(file: whole.path, "cannot be replaced: \(FileAccess.reason(code)); nothing was "
                 + "changed")
         }
         do { try loose.rename() } catch {
@@ -256,7 +256,7 @@ public struct FileTransaction: Sendable {
 
     /// A write below the folder never goes through a link that is already there (`trust` → `../outside`).
     static func refuseLinks(below place: Place, to relative: String, for path: String, in fs: any FileSystem)
-        throws(ValuesFileError)
+        throws(FileError)
     {
         var current = place.path
         var shown = place.given
@@ -265,12 +265,12 @@ public struct FileTransaction: Sendable {
             shown = PathName.join(shown, String(component))
             guard let info = fs.existing(current, followingLinks: false) else { return }
             if info.kind == .link {
-                throw ValuesFileError(file: shown,
+                throw FileError(file: shown,
                     "is a symbolic link; nothing is written or removed through a link below the output folder: "
                     + "remove it (nothing was changed)")
             }
             if info.kind != .folder {
-                throw ValuesFileError(file: path, "cannot be written: \(Quote.path(current)) is not a folder; "
+                throw FileError(file: path, "cannot be written: \(Quote.path(current)) is not a folder; "
                     + "nothing was changed")
             }
         }
@@ -279,7 +279,7 @@ public struct FileTransaction: Sendable {
     /// The folders of a write inside the new folder, made as needed; a link there (carried from the old folder)
     /// is refused rather than followed.
     static func makeFolders(for relative: String, in stage: String, named folder: String, fs: any FileSystem)
-        throws(ValuesFileError)
+        throws(FileError)
     {
         var current = stage
         var shown = folder
@@ -290,15 +290,15 @@ public struct FileTransaction: Sendable {
             case nil:
                 let code = fs.makeFolder(current, mode: 0o755)
                 if code != 0 {
-                    throw ValuesFileError(file: shown, "cannot create the folder: \(FileAccess.reason(code)); "
+                    throw FileError(file: shown, "cannot create the folder: \(FileAccess.reason(code)); "
                         + "nothing was changed")
                 }
             case .folder?: continue
             case .link?:
-                throw ValuesFileError(file: shown, "is a symbolic link; nothing is written or removed through a "
+                throw FileError(file: shown, "is a symbolic link; nothing is written or removed through a "
                     + "link below the output folder: remove it (nothing was changed)")
             default:
-                throw ValuesFileError(file: shown, "is a file, not a folder; nothing was changed")
+                throw FileError(file: shown, "is a file, not a folder; nothing was changed")
             }
         }
     }
@@ -314,7 +314,7 @@ public struct FileTransaction: Sendable {
 
     /// Removes what a killed run left beside a folder written whole: the new folders it was building, or the old
     /// folder it had swapped out (this user's own, by their names), so the folder itself is always one whole commit.
-    static func cleanUp(beside place: Place, in fs: any FileSystem) throws(ValuesFileError) {
+    static func cleanUp(beside place: Place, in fs: any FileSystem) throws(FileError) {
         let prefix = "." + place.name + ".stage-"
         for name in fs.names(inFolder: place.parent) ?? [] where name.hasPrefix(prefix) && isRandomTail(name) {
             let path = PathName.join(place.parent, name)
@@ -322,7 +322,7 @@ public struct FileTransaction: Sendable {
             else { continue }
             let code = fs.removeTree(path)
             if code != 0 {
-                throw ValuesFileError(file: path, "is left from an earlier run and cannot be removed: "
+                throw FileError(file: path, "is left from an earlier run and cannot be removed: "
                     + "\(FileAccess.reason(code)); nothing was changed")
             }
         }
@@ -330,7 +330,7 @@ public struct FileTransaction: Sendable {
 
     /// Makes what is there consistent before it is read: a killed commit of loose files completed, and what a killed
     /// run left beside a folder written whole removed.
-    public static func recover(replacing folder: String, fileSystem fs: any FileSystem) throws(ValuesFileError) {
+    public static func recover(replacing folder: String, fileSystem fs: any FileSystem) throws(FileError) {
         let place = try place(of: folder, in: fs)
         if place.path != "/" { try cleanUp(beside: place, in: fs) }
         if place.existing != nil { try recover(in: place.path, fileSystem: fs) }
@@ -340,9 +340,9 @@ public struct FileTransaction: Sendable {
 
     /// Every write as a file of its own (the folder's files too, when it cannot be swapped), then the folder's
     /// dropped files removed.
-    func commitInPlace() throws(ValuesFileError) -> Report {
+    func commitInPlace() throws(FileError) -> Report {
         let fs = fileSystem
-        let targets = try writes.map { write throws(ValuesFileError) in try target(of: write) }
+        let targets = try writes.map { write throws(FileError) in try target(of: write) }
         var removals: [String] = []
         var dropped: [(given: String, real: String)] = []
         if let whole = wholeFolder {
@@ -414,7 +414,7 @@ public struct FileTransaction: Sendable {
 
         var fs: any FileSystem { transaction.fileSystem }
 
-        mutating func stage() throws(ValuesFileError) {
+        mutating func stage() throws(FileError) {
             for folder in Set(indexes.map { PathName.folder(of: targets[$0]) }).sorted() {
                 try FileTransaction.recover(in: folder, fileSystem: fs)
                 createdFolders += try FileAccess.makeFolderRecording(folder, in: fs)
@@ -429,7 +429,7 @@ public struct FileTransaction: Sendable {
         }
 
         /// A journal in each folder, when the commit renames more than one file (`others`: steps outside these).
-        mutating func writeJournals(alsoCounting others: Int) throws(ValuesFileError) {
+        mutating func writeJournals(alsoCounting others: Int) throws(FileError) {
             guard staged.count + others > 1 else { return }
             for folder in Set(staged.map { PathName.folder(of: $0.target) }).sorted() {
                 let inFolder = staged.filter { PathName.folder(of: $0.target) == folder }
@@ -445,7 +445,7 @@ public struct FileTransaction: Sendable {
         }
 
         /// Renames every staged file; a failure puts back what was replaced and says what could not be.
-        mutating func rename() throws(ValuesFileError) {
+        mutating func rename() throws(FileError) {
             // What a failed rename puts back: the person's files and the secrets are linked aside first; the other
             // files can be made again, so a failure among them is named instead of undone.
             for index in staged.indices where staged[index].write.kind != .regular
@@ -465,9 +465,9 @@ public struct FileTransaction: Sendable {
                 for item in staged where !item.replaced { _ = fs.remove(item.temporary) }
                 for journal in journals { _ = fs.remove(journal) }
                 if unrestored.isEmpty {
-                    throw ValuesFileError(file: failed, "cannot replace the file: \(reason); nothing was changed")
+                    throw FileError(file: failed, "cannot replace the file: \(reason); nothing was changed")
                 }
-                throw ValuesFileError(file: failed, "cannot replace the file: \(reason); these files were changed and "
+                throw FileError(file: failed, "cannot replace the file: \(reason); these files were changed and "
                     + "could not be put back: \(unrestored.joined(separator: ", "))")
             }
             for journal in journals { _ = fs.remove(journal) }
@@ -483,12 +483,12 @@ public struct FileTransaction: Sendable {
     }
 
     /// The real file a write replaces: a values file's symbolic link is followed, any other path is taken as is.
-    func target(of write: Write) throws(ValuesFileError) -> String {
+    func target(of write: Write) throws(FileError) -> String {
         write.kind == .personal ? try FileAccess.resolvedTarget(write.path, in: fileSystem) : write.path
     }
 
     /// Refuses what must not be replaced; returns the old file's status when there is one.
-    func check(_ write: Write, target: String) throws(ValuesFileError) -> FileStatus? {
+    func check(_ write: Write, target: String) throws(FileError) -> FileStatus? {
         let fs = fileSystem
         let path = write.path
         var info: FileStatus?
@@ -496,7 +496,7 @@ public struct FileTransaction: Sendable {
         case .success(let found): info = found
         case .failure(let error) where error.code == ENOENT: info = nil
         case .failure(let error):
-            throw ValuesFileError(file: path, "cannot be checked: \(FileAccess.reason(error.code)); nothing was "
+            throw FileError(file: path, "cannot be checked: \(FileAccess.reason(error.code)); nothing was "
                 + "changed")
         }
         if case .some(let before) = write.readBefore {
@@ -507,7 +507,7 @@ public struct FileTransaction: Sendable {
                 }
             }
             if now != before {
-                throw ValuesFileError(
+                throw FileError(
                     file: path, "changed on disk since it was read; nothing written", changedOnDisk: write.path)
             }
         }
@@ -515,33 +515,33 @@ public struct FileTransaction: Sendable {
         switch info.kind {
         case .regular: break
         case .link:
-            throw ValuesFileError(file: path, write.kind == .secret
+            throw FileError(file: path, write.kind == .secret
                 ? "is a symbolic link; a file that holds a secret is never written through a link: remove the link "
                     + "(nothing was changed)"
                 : "is a symbolic link; the output folder's files are written only as regular files: remove the link "
                     + "(nothing was changed)")
-        case .folder: throw ValuesFileError(file: path, "is a folder, not a file; nothing was changed")
+        case .folder: throw FileError(file: path, "is a folder, not a file; nothing was changed")
         default:
-            throw ValuesFileError(file: path, "is not a regular file; remove it or choose another folder (nothing was "
+            throw FileError(file: path, "is not a regular file; remove it or choose another folder (nothing was "
                 + "changed)")
         }
         if write.kind == .secret && info.owner != fs.user {
-            throw ValuesFileError(file: path, "belongs to another user (uid \(info.owner)); a file that holds a secret "
+            throw FileError(file: path, "belongs to another user (uid \(info.owner)); a file that holds a secret "
                 + "is only ever replaced by its owner, so the new key cannot go there: remove it or choose another "
                 + "folder (nothing was changed)")
         }
         let folder = PathName.folder(of: target)
         let folderAccess = fs.writeAccess(folder)
         if folderAccess != 0 {
-            throw ValuesFileError(file: path, "cannot write in \(Quote.path(folder)): "
+            throw FileError(file: path, "cannot write in \(Quote.path(folder)): "
                 + "\(FileAccess.reason(folderAccess)); nothing was changed")
         }
         if info.permissions & 0o200 == 0 || (!fs.isSuperuser && fs.writeAccess(target) != 0) {
-            throw ValuesFileError(file: path, "is read-only (mode \(String(info.permissions & 0o777, radix: 8))); "
+            throw FileError(file: path, "is read-only (mode \(String(info.permissions & 0o777, radix: 8))); "
                                   + "nothing was changed (chmod u+w \(Quote.path(path)) to allow it)")
         }
         if info.links > 1 {
-            throw ValuesFileError(file: path, "has \(info.links) hard links; replacing it would split them, so the "
+            throw FileError(file: path, "has \(info.links) hard links; replacing it would split them, so the "
                 + "other names would keep the old content: copy it to a file of its own first (nothing was changed)")
         }
         return info
@@ -549,7 +549,7 @@ public struct FileTransaction: Sendable {
 
     /// Creates a write's new content at `path` (a temporary beside its target, or its place in the new folder),
     /// with its final mode; a file that replaces another keeps its owner and group, a secret is always the user's.
-    func create(_ write: Write, at path: String, replacing old: FileStatus?) throws(ValuesFileError) {
+    func create(_ write: Write, at path: String, replacing old: FileStatus?) throws(FileError) {
         let mode: mode_t = write.kind == .secret ? 0o600 : write.mode ?? old?.permissions ?? 0o644
         let owner = write.kind == .secret ? nil : old.map { ($0.owner, $0.group) }
         guard let failure = fileSystem.create(path, bytes: write.bytes, mode: mode, owner: owner, flush: false) else {
@@ -558,17 +558,17 @@ public struct FileTransaction: Sendable {
         let reason = FileAccess.reason(failure.code)
         switch failure.step {
         case .open:
-            throw ValuesFileError(file: write.path, "cannot write in \(Quote.path(PathName.folder(of: write.path))): "
+            throw FileError(file: write.path, "cannot write in \(Quote.path(PathName.folder(of: write.path))): "
                                   + "\(reason); nothing was changed")
-        case .owner: throw ValuesFileError(file: write.path, "cannot keep its owner and group: \(reason); nothing was "
+        case .owner: throw FileError(file: write.path, "cannot keep its owner and group: \(reason); nothing was "
             + "changed")
-        case .mode: throw ValuesFileError(file: write.path, "cannot set the mode: \(reason); nothing was changed")
-        case .write: throw ValuesFileError(file: write.path, "cannot write: \(reason); nothing was changed")
+        case .mode: throw FileError(file: write.path, "cannot set the mode: \(reason); nothing was changed")
+        case .write: throw FileError(file: write.path, "cannot write: \(reason); nothing was changed")
         }
     }
 
     /// Flushes every staged file in one pass: one `syncfs` per file system rather than one `fsync` per file.
-    func sync(_ paths: [String]) throws(ValuesFileError) {
+    func sync(_ paths: [String]) throws(FileError) {
         var devices = Set<UInt64>()
         for path in paths {
             guard let info = fileSystem.existing(path, followingLinks: true),
@@ -576,7 +576,7 @@ public struct FileTransaction: Sendable {
             else { continue }
             let code = fileSystem.syncFileSystem(holding: path)
             if code != 0 {
-                throw ValuesFileError(file: path, "cannot flush to disk: \(FileAccess.reason(code)); nothing was "
+                throw FileError(file: path, "cannot flush to disk: \(FileAccess.reason(code)); nothing was "
                     + "changed")
             }
         }
@@ -588,7 +588,7 @@ public struct FileTransaction: Sendable {
     static let journalName = ".cache-registry-setup.journal"
     static let journalHeader = "# cache-registry-setup: a commit in progress; the next run in this folder completes it"
 
-    func writeJournal(in folder: String, staged: [Staged]) throws(ValuesFileError) {
+    func writeJournal(in folder: String, staged: [Staged]) throws(FileError) {
         var text = FileTransaction.journalHeader + "\n"
         for item in staged {
             text += "rename\t\(PathName.lastComponent(item.temporary))\t\(PathName.lastComponent(item.target))\n"
@@ -596,12 +596,12 @@ public struct FileTransaction: Sendable {
         let journal = PathName.join(folder, FileTransaction.journalName)
         let temporary = FileTransaction.temporaryName(for: journal, tag: "tmp")
         if let failure = fileSystem.create(temporary, bytes: Array(text.utf8), mode: 0o600, owner: nil, flush: true) {
-            throw ValuesFileError(file: folder, "cannot write: \(FileAccess.reason(failure.code)); nothing was changed")
+            throw FileError(file: folder, "cannot write: \(FileAccess.reason(failure.code)); nothing was changed")
         }
         let code = fileSystem.rename(temporary, to: journal)
         guard code == 0 else {
             _ = fileSystem.remove(temporary)
-            throw ValuesFileError(file: folder, "cannot write: \(FileAccess.reason(code)); nothing was changed")
+            throw FileError(file: folder, "cannot write: \(FileAccess.reason(code)); nothing was changed")
         }
         fileSystem.syncFolder(folder)
     }
@@ -610,7 +610,7 @@ public struct FileTransaction: Sendable {
     /// backups there. A journal is acted on only when it is a regular file of this user that others cannot write,
     /// and every line renames one of this program's temporaries in that folder onto its own target there;
     /// anything else is refused, naming the journal, and nothing is touched.
-    public static func recover(in folder: String, fileSystem fs: any FileSystem) throws(ValuesFileError) {
+    public static func recover(in folder: String, fileSystem fs: any FileSystem) throws(FileError) {
         let journal = PathName.join(folder, journalName)
         if let info = fs.existing(journal, followingLinks: false) {
             let renames = try journalRenames(journal, info, in: folder, fileSystem: fs)
@@ -635,7 +635,7 @@ public struct FileTransaction: Sendable {
 
     /// The renames a journal asks for, by names in its folder, or the refusal that names it.
     static func journalRenames(_ journal: String, _ info: FileStatus, in folder: String, fileSystem fs: any FileSystem)
-        throws(ValuesFileError) -> [(temporary: String, target: String)]
+        throws(FileError) -> [(temporary: String, target: String)]
     {
         guard info.kind == .regular, info.links == 1 else { throw refusal(journal, "is not a regular file") }
         guard info.owner == fs.user else {
@@ -671,8 +671,8 @@ public struct FileTransaction: Sendable {
             && !name.unicodeScalars.contains { $0.value < 32 }
     }
 
-    static func refusal(_ journal: String, _ reason: String) -> ValuesFileError {
-        ValuesFileError(file: journal, "\(reason), so it was not written by this program for this user; it was left "
+    static func refusal(_ journal: String, _ reason: String) -> FileError {
+        FileError(file: journal, "\(reason), so it was not written by this program for this user; it was left "
             + "as it is and nothing was changed: remove it if you trust it")
     }
 
@@ -744,7 +744,7 @@ public final class FileLock {
     /// The folders are found on `fileSystem`; the locks are always the disk's (`flock`), so on a test's fake file
     /// system, whose folders the disk lacks, none is taken.
     public init(folderOf paths: [String], replacing folders: [String] = [], wait: LockWait,
-                fileSystem fs: any FileSystem) throws(ValuesFileError) {
+                fileSystem fs: any FileSystem) throws(FileError) {
         var locks: [String] = []
         for path in paths {
             let folder = PathName.folder(of: (try? FileAccess.resolvedTarget(path, in: fs)) ?? path)
@@ -763,7 +763,7 @@ public final class FileLock {
     }
 
     /// The locks a transaction needs: its loose files' folders, and its folder written whole.
-    public convenience init(for transaction: FileTransaction, wait: LockWait) throws(ValuesFileError) {
+    public convenience init(for transaction: FileTransaction, wait: LockWait) throws(FileError) {
         let whole = transaction.wholeFolder
         let loose = transaction.writes.map(\.path).filter { path in
             guard let whole else { return true }
@@ -777,7 +777,7 @@ public final class FileLock {
     /// The end of the name of a folder's own lock beside it (`.manifests.cache-registry-setup.lock`).
     static let suffix = "cache-registry-setup.lock"
 
-    private func lock(_ path: String, wait: LockWait) throws(ValuesFileError) {
+    private func lock(_ path: String, wait: LockWait) throws(FileError) {
         var announced = false
         // A deadline on the monotonic clock: the wall clock may be set back while we wait.
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(wait.seconds * 1000)))
@@ -790,7 +790,7 @@ public final class FileLock {
                 guard errno == EWOULDBLOCK else {
                     let code = errno
                     close(fd)
-                    throw ValuesFileError(file: path, "cannot take the lock: \(FileAccess.reason(code)); nothing was "
+                    throw FileError(file: path, "cannot take the lock: \(FileAccess.reason(code)); nothing was "
                         + "changed")
                 }
                 if !announced {
@@ -800,7 +800,7 @@ public final class FileLock {
                 }
                 if ContinuousClock.now >= deadline {
                     close(fd)
-                    throw ValuesFileError(file: path, "is still held by another process after \(wait.text); "
+                    throw FileError(file: path, "is still held by another process after \(wait.text); "
                         + "nothing was changed. If no other cache-registry-setup is running, remove it")
                 }
                 usleep(50_000)

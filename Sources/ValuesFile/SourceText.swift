@@ -7,7 +7,7 @@ struct SourceText {
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
         var starts = [0]
-        for (index, byte) in bytes.enumerated() where byte == 10 { starts.append(index + 1) }
+        for (index, byte) in bytes.enumerated() where byte == Byte.newline { starts.append(index + 1) }
         lineStarts = starts
     }
 
@@ -42,22 +42,22 @@ struct SourceText {
     /// The end of the line holding `offset`, before its line break (`\n` or `\r\n`).
     func lineEnd(of offset: Int) -> Int {
         var end = offset
-        while end < bytes.count && bytes[end] != 10 { end += 1 }
-        if end > 0 && end <= bytes.count && end - 1 >= offset && bytes[end - 1] == 13 { end -= 1 }
+        while end < bytes.count && bytes[end] != Byte.newline { end += 1 }
+        if end > 0 && end <= bytes.count && end - 1 >= offset && bytes[end - 1] == Byte.carriageReturn { end -= 1 }
         return end
     }
 
     /// The offset just after the line break of the line holding `offset`.
     func nextLineStart(after offset: Int) -> Int {
         var end = offset
-        while end < bytes.count && bytes[end] != 10 { end += 1 }
+        while end < bytes.count && bytes[end] != Byte.newline { end += 1 }
         return min(end + 1, bytes.count)
     }
 
     /// Indentation (spaces) of the line holding `offset`.
     func indentation(ofLineAt offset: Int) -> Int {
         var index = lineStart(of: offset), count = 0
-        while index < bytes.count && bytes[index] == 32 {
+        while index < bytes.count && bytes[index] == Byte.space {
             index += 1
             count += 1
         }
@@ -74,7 +74,7 @@ struct SourceText {
         while end < bytes.count {
             let indent = indentation(ofLineAt: end)
             let first = end + indent < bytes.count ? bytes[end + indent] : 10
-            let blank = first == 10 || first == 13
+            let blank = first == Byte.newline || first == Byte.carriageReturn
             let listItem = indent == column - 1 && first == UInt8(ascii: "-")
             guard blank || indent > column - 1 || listItem else { break }
             end = nextLineStart(after: end)
@@ -84,8 +84,8 @@ struct SourceText {
 
     var usesCRLF: Bool {
         guard let firstBreak = bytes.firstIndex(of: 10) else { return false }
-        return firstBreak > 0 && bytes[firstBreak - 1] == 13
+        return firstBreak > 0 && bytes[firstBreak - 1] == Byte.carriageReturn
     }
     var lineBreak: String { usesCRLF ? "\r\n" : "\n" }
-    var endsWithNewline: Bool { bytes.last == 10 }
+    var endsWithNewline: Bool { bytes.last == Byte.newline }
 }

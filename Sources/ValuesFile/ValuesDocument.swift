@@ -28,32 +28,32 @@ public struct ValuesDocument: @unchecked Sendable {
     let partial: (afterLine: Int, delta: Int)?
 
     /// Parses text; malformed YAML throws `NAME:LINE:COLUMN: message`.
-    public init(bytes: [UInt8], name: String) throws(ValuesFileError) {
+    public init(bytes: [UInt8], name: String) throws(FileError) {
         self.name = name
         self.bytes = bytes
         self.source = SourceText(bytes)
         if let nul = bytes.firstIndex(of: 0) {
             let line = source.line(of: nul)
-            throw ValuesFileError(
+            throw FileError(
                 file: name, line: line, column: nul - source.lineStarts[line - 1] + 1,
                 "the file contains a NUL byte; it is not a text file")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let offset = ValuesDocument.firstInvalidUTF8(bytes)
             let line = source.line(of: offset)
-            throw ValuesFileError(
+            throw FileError(
                 file: name, line: line, column: offset - source.lineStarts[line - 1] + 1, "the file is not valid UTF-8")
         }
         if let tab = ValuesDocument.tabIndentation(bytes) {
-            throw ValuesFileError(file: name, line: source.line(of: tab), column: 1, "a tab is used for indentation; "
+            throw FileError(file: name, line: source.line(of: tab), column: 1, "a tab is used for indentation; "
                 + "YAML allows only spaces")
         }
         if let depth = ValuesDocument.nestingProblem(bytes) {
-            throw ValuesFileError(file: name, line: source.line(of: depth), column: 1, "nesting is deeper than "
+            throw FileError(file: name, line: source.line(of: depth), column: 1, "nesting is deeper than "
                 + "\(ValuesDocument.maxDepth) levels")
         }
         if ValuesDocument.mayHoldTooManyNodes(bytes) {
-            throw ValuesFileError(file: name, ValuesDocument.tooManyKeys)
+            throw FileError(file: name, ValuesDocument.tooManyKeys)
         }
         partial = nil
         do {
@@ -61,11 +61,11 @@ public struct ValuesDocument: @unchecked Sendable {
         } catch let error as YamlError {
             throw ValuesDocument.describe(error, name: name)
         } catch {
-            throw ValuesFileError(file: name, "\(error)")
+            throw FileError(file: name, "\(error)")
         }
         if let root { try NodeCount.check(root, name: name) }
         if let tag = root?.mapping?.tag.description, !["tag:yaml.org,2002:map", "?", "!", ""].contains(tag) {
-            throw ValuesFileError(
+            throw FileError(
                 file: name, line: root?.mark?.line ?? 1, column: root?.mark?.column ?? 1,
                 "the top level is tagged \(tag), which Helm does not read as values; remove the tag so it is a plain "
                                   + "mapping of keys")
@@ -73,7 +73,7 @@ public struct ValuesDocument: @unchecked Sendable {
         if let root, root.mapping == nil,
             !(root.scalar.map { Scalar.resolveKind(ofPlain: $0.string) == .null && $0.style == .plain } ?? false)
         {
-            throw ValuesFileError(
+            throw FileError(
                 file: name, line: root.mark?.line ?? 1, column: root.mark?.column ?? 1,
                 "the top level must be a mapping of keys, such as cacheRegistry:")
         }
@@ -139,7 +139,7 @@ public struct ValuesDocument: @unchecked Sendable {
 
     /// The document after an edit inside `cacheRegistry`: only that section is parsed again when the bytes
     /// around it are unchanged and it stands on its own; otherwise the whole file is parsed.
-    public init(edited bytes: [UInt8], after previous: ValuesDocument) throws(ValuesFileError) {
+    public init(edited bytes: [UInt8], after previous: ValuesDocument) throws(FileError) {
         if let quick = ValuesDocument.reparsingSection(bytes, after: previous) {
             self = quick
             return
@@ -180,14 +180,14 @@ public struct ValuesDocument: @unchecked Sendable {
     }
 
     /// The same document parsed whole (for edits outside `cacheRegistry`).
-    func whole() throws(ValuesFileError) -> ValuesDocument {
+    func whole() throws(FileError) -> ValuesDocument {
         partial == nil ? self : try ValuesDocument(bytes: bytes, name: name)
     }
 
     /// A document as Helm and the API server read it, where a later duplicate key replaces an earlier one (the
     /// chart's templates write `app.kubernetes.io/name` twice under one `labels:`; kubectl's strict reader would
     /// refuse that, Helm passes it on). Each duplicate Yams names is dropped at its first place, then parsed again.
-    public static func tolerant(bytes: [UInt8], name: String) throws(ValuesFileError) -> ValuesDocument {
+    public static func tolerant(bytes: [UInt8], name: String) throws(FileError) -> ValuesDocument {
         var text = bytes
         for _ in 0..<1000 {
             guard let string = String(validating: text, as: UTF8.self) else { break }
@@ -209,7 +209,7 @@ public struct ValuesDocument: @unchecked Sendable {
     public var rootValue: Value? { root.map(convert) }
 
     /// Reads a file from disk, with one clear sentence for every way that can fail.
-    public static func read(path: String, in fileSystem: any FileSystem) throws(ValuesFileError) -> ValuesDocument {
+    public static func read(path: String, in fileSystem: any FileSystem) throws(FileError) -> ValuesDocument {
         try ValuesDocument(bytes: FileAccess.readFile(path, in: fileSystem), name: path)
     }
 
@@ -336,23 +336,23 @@ public struct ValuesDocument: @unchecked Sendable {
         return result
     }
 
-    static func describe(_ error: YamlError, name: String) -> ValuesFileError {
+    static func describe(_ error: YamlError, name: String) -> FileError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let while_ = context.map { " (\($0.text))" } ?? ""
-            return ValuesFileError(file: name, line: mark.line, column: mark.column, "\(problem)\(while_)")
+            return FileError(file: name, line: mark.line, column: mark.column, "\(problem)\(while_)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let lines = ValuesDocument.linesOfKey(
                 duplicates.first ?? "", column: context.mark.column, from: context.mark.line, in: context.text)
             let at = lines.count > 1 ? " at lines " + lines.map(String.init).joined(separator: " and ") : ""
             let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
-            return ValuesFileError(file: name, line: context.mark.line, column: context.mark.column,
+            return FileError(file: name, line: context.mark.line, column: context.mark.column,
                                    "duplicate key \(keys) in one mapping\(at)")
         case .reader(let problem, let offset, _, _):
-            return ValuesFileError(file: name, "\(problem)\(offset.map { " at byte \($0)" } ?? "")")
+            return FileError(file: name, "\(problem)\(offset.map { " at byte \($0)" } ?? "")")
         default:
-            return ValuesFileError(file: name, "\(error)")
+            return FileError(file: name, "\(error)")
         }
     }
 
@@ -367,7 +367,7 @@ public struct ValuesDocument: @unchecked Sendable {
     /// The configuration this file means: the chart's defaults with the file's `cacheRegistry` merged over
     /// them, as Helm reads it. Every reader (the wizard, validate, set, export, the previews) uses this.
     public func config(namespace: String = RegistryConfig.defaultNamespace,
-                       release: String = RegistryConfig.defaultRelease) throws(ValuesFileError) -> RegistryConfig {
+                       release: String = RegistryConfig.defaultRelease) throws(FileError) -> RegistryConfig {
         RegistryConfig(overrides: try section(), namespace: namespace, release: release, external: external)
     }
 
@@ -381,10 +381,10 @@ public struct ValuesDocument: @unchecked Sendable {
     }
 
     /// The `cacheRegistry` section as the file writes it (an empty mapping when the file has none).
-    public func section() throws(ValuesFileError) -> Value {
+    public func section() throws(FileError) -> Value {
         let section = rootMapping?.value(for: KeyPath.section).map(convert)
         if let section, section.entries == nil, !section.isNull {
-            throw ValuesFileError(file: name, line: line(of: KeyPath([])) ?? 1, "cacheRegistry must be a mapping, not "
+            throw FileError(file: name, line: line(of: KeyPath([])) ?? 1, "cacheRegistry must be a mapping, not "
                 + "\(section.typeName)")
         }
         return section.flatMap { $0.isNull ? nil : $0 } ?? .emptyMapping
@@ -558,14 +558,14 @@ struct NodeCount {
     var written = 0
     var sizes: [String: Int] = [:]
 
-    static func check(_ root: Node, name: String) throws(ValuesFileError) {
+    static func check(_ root: Node, name: String) throws(FileError) {
         var count = NodeCount()
         let expanded = count.size(of: root)
         if count.written > ValuesDocument.nodeLimit {
-            throw ValuesFileError(file: name, ValuesDocument.tooManyKeys)
+            throw FileError(file: name, ValuesDocument.tooManyKeys)
         }
         if expanded > ValuesDocument.nodeLimit {
-            throw ValuesFileError(file: name, "expands through its aliases (*anchor) to more than "
+            throw FileError(file: name, "expands through its aliases (*anchor) to more than "
                 + "\(ValuesDocument.nodeLimit) keys and values, though it writes only \(count.written); anchors "
                 + "repeated inside each other make a file that exhausts memory, so it is not read")
         }

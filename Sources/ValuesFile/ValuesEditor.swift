@@ -7,7 +7,7 @@ public enum ValuesEditor {
     /// Sets a key outside `cacheRegistry` (such as `registryTls.crt`), keeping everything else byte for byte.
     public static func setTopLevel(
         _ components: [String], to value: Value, in document: ValuesDocument
-    ) throws(ValuesFileError) -> ValuesDocument {
+    ) throws(FileError) -> ValuesDocument {
         let whole = try document.whole()
         return try ValuesDocument(
             bytes: try TextEdit(whole).set(components: components, to: value), name: document.name)
@@ -16,7 +16,7 @@ public enum ValuesEditor {
     /// The document with `registryTls.crt` and `registryTls.key` set to a PEM pair (base64, as the chart reads them).
     public static func settingRegistryTLS(
         certificatePEM: String, keyPEM: String, in document: ValuesDocument
-    ) throws(ValuesFileError) -> ValuesDocument {
+    ) throws(FileError) -> ValuesDocument {
         let crt = setTopLevelBase64(["registryTls", "crt"], certificatePEM)
         let key = setTopLevelBase64(["registryTls", "key"], keyPEM)
         return try setTopLevel(key.path, to: key.value, in: try setTopLevel(crt.path, to: crt.value, in: document))
@@ -29,7 +29,7 @@ public enum ValuesEditor {
     /// The document after all assignments; a no-op assignment leaves the bytes identical.
     public static func apply(
         _ assignments: [Assignment], to document: ValuesDocument
-    ) throws(ValuesFileError) -> ValuesDocument {
+    ) throws(FileError) -> ValuesDocument {
         var current = document
         for assignment in assignments {
             let bytes: [UInt8]
@@ -72,11 +72,11 @@ struct TextEdit {
 
     // MARK: Operations
 
-    func set(_ path: KeyPath, to value: Value) throws(ValuesFileError) -> [UInt8] {
+    func set(_ path: KeyPath, to value: Value) throws(FileError) -> [UInt8] {
         try set(components: [KeyPath.section] + path.components, to: value)
     }
 
-    func set(components: [String], to value: Value) throws(ValuesFileError) -> [UInt8] {
+    func set(components: [String], to value: Value) throws(FileError) -> [UInt8] {
         guard let root = document.root, root.mapping != nil else {
             return appendSection(components, value)
         }
@@ -104,7 +104,7 @@ struct TextEdit {
         return bytes
     }
 
-    func remove(_ path: KeyPath) throws(ValuesFileError) -> [UInt8] {
+    func remove(_ path: KeyPath) throws(FileError) -> [UInt8] {
         guard let root = document.root, root.mapping != nil else { return bytes }
         let components = [KeyPath.section] + path.components
         try refuseSharedNodes(components)
@@ -125,7 +125,7 @@ struct TextEdit {
                 var end = source.nextLineStart(after: max(found.valueEnd - 1, found.colonEnd))
                 if end == bytes.count && !source.endsWithNewline && start > 0 {
                     start -= 1
-                    if start > 0 && bytes[start - 1] == 13 { start -= 1 }
+                    if start > 0 && bytes[start - 1] == Byte.carriageReturn { start -= 1 }
                     end = bytes.count
                 }
                 return splice(start..<end, "")
@@ -145,14 +145,14 @@ struct TextEdit {
         return source.offset(line: mark.line, column: mark.column)
     }
 
-    func findSlot(_ key: String, in mapping: Node, at mappingStart: Int) throws(ValuesFileError) -> Slot? {
+    func findSlot(_ key: String, in mapping: Node, at mappingStart: Int) throws(FileError) -> Slot? {
         guard let pairs = mapping.mapping else { return nil }
         let inFlow = mappingStart < bytes.count && bytes[mappingStart] == UInt8(ascii: "{")
         guard let pair = pairs.reversed().first(where: { $0.key.string == key }) else { return nil }
         return try slot(for: pair.key, pair.value, inFlow: inFlow)
     }
 
-    func slot(for key: Node, _ value: Node, inFlow: Bool) throws(ValuesFileError) -> Slot {
+    func slot(for key: Node, _ value: Node, inFlow: Bool) throws(FileError) -> Slot {
         let keyOffset = skipProperties(offset(key.mark))
         let keyEnd = scalarEnd(keyOffset, style: key.scalar?.style ?? .plain, inFlow: inFlow, keyIndent: 0)
         var colon = keyEnd
@@ -183,7 +183,7 @@ struct TextEdit {
     /// An edit through an alias (`pv: *b`), inside a mapping that takes keys from a merge key (`<<: *x`), or of a
     /// node whose anchor other keys use would change what those other places mean (or silently drop what the alias
     /// brought in): refused with the line, and nothing is written.
-    func refuseSharedNodes(_ components: [String]) throws(ValuesFileError) {
+    func refuseSharedNodes(_ components: [String]) throws(FileError) {
         guard let root = document.root else { return }
         var mapping = root
         var mappingStart = offset(root.mark)
@@ -193,7 +193,7 @@ struct TextEdit {
             if let merge = pairs.first(where: { $0.key.string == "<<" }) {
                 let line = merge.key.mark?.line ?? 1
                 let holder = depth == 0 ? "the top level" : components.prefix(depth).joined(separator: ".")
-                throw ValuesFileError(file: document.name, line: line, "\(holder) takes keys from the merge key (<<) "
+                throw FileError(file: document.name, line: line, "\(holder) takes keys from the merge key (<<) "
                     + "at line \(line); setting \(components.joined(separator: ".")) there would change what the "
                     + "other users of that anchor mean, or drop what the merge brings in; nothing was written: write "
                     + "the keys out in full there first")
@@ -202,7 +202,7 @@ struct TextEdit {
             let line = found.key.mark?.line ?? 1
             if found.isAlias && depth < components.count - 1 {
                 let name = String(decoding: bytes[found.valueStart..<found.valueEnd], as: UTF8.self)
-                throw ValuesFileError(file: document.name, line: line, "\(shown) is the alias \(name) at line \(line); "
+                throw FileError(file: document.name, line: line, "\(shown) is the alias \(name) at line \(line); "
                     + "setting \(components.joined(separator: ".")) "
                     + "through it would change what the other users of the anchor mean, or drop what it brings in; "
                     + "nothing was written: write the value out in full there first")
@@ -210,7 +210,7 @@ struct TextEdit {
             if !found.isAlias, let anchor = anchorName(between: found.colonEnd, and: found.valueStart),
                 isAliased(anchor)
             {
-                throw ValuesFileError(file: document.name, line: line, "\(shown) holds the anchor &\(anchor) (line "
+                throw FileError(file: document.name, line: line, "\(shown) holds the anchor &\(anchor) (line "
                     + "\(line)) that other keys use through *\(anchor); editing it would change what they mean too; "
                     + "nothing was written: give those keys their own values first")
             }
@@ -254,7 +254,7 @@ struct TextEdit {
     }
 
     /// Where a node's text ends.
-    func nodeEnd(_ node: Node, start: Int, inFlow: Bool, keyIndent: Int) throws(ValuesFileError) -> Int {
+    func nodeEnd(_ node: Node, start: Int, inFlow: Bool, keyIndent: Int) throws(FileError) -> Int {
         if start < bytes.count && (bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "["))
             && node.scalar == nil
         {
@@ -267,7 +267,7 @@ struct TextEdit {
             if scalar.style == .plain && !inFlow {
                 let text = String(decoding: bytes[start..<end], as: UTF8.self)
                 if text != scalar.string && !(scalar.string.isEmpty) {
-                    throw ValuesFileError(file: document.name, line: source.line(of: start), "a value written over "
+                    throw FileError(file: document.name, line: source.line(of: start), "a value written over "
                         + "several lines cannot be edited in place; put it on one line first")
                 }
             }
@@ -328,7 +328,7 @@ struct TextEdit {
             // The header (`|`, `>-`, `|+`, `|2`) says whether trailing empty lines are content (keep, `+`)
             // and may fix the content indentation; otherwise the first non-empty line sets it.
             var end = source.lineEnd(of: start)
-            let header = bytes[start..<end].prefix { $0 != UInt8(ascii: "#") }
+            let header = bytes[start..<end].prefix { $0 != Byte.hash }
             let keep = header.contains(UInt8(ascii: "+"))
             var contentIndent = header.first { (49...57).contains($0) }.map { keyIndent + Int($0 - 48) }
             var line = source.nextLineStart(after: start)
@@ -351,17 +351,15 @@ struct TextEdit {
             return end
         default:
             var end = start
-            while index < bytes.count && bytes[index] != 10 && bytes[index] != 13 {
+            while index < bytes.count && bytes[index] != Byte.newline && bytes[index] != Byte.carriageReturn {
                 let byte = bytes[index]
-                if byte == UInt8(ascii: "#") && index > start && (bytes[index - 1] == 32 || bytes[index - 1] == 9) {
-                    break
-                }
+                if byte == Byte.hash, index > start, [Byte.space, Byte.tab].contains(bytes[index - 1]) { break }
                 if inFlow && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")) {
                     break
                 }
                 if byte == UInt8(ascii: ":") && (index + 1 == bytes.count || [32, 9, 10, 13].contains(bytes[index + 1])
                     || (inFlow && [44, 93, 125].contains(bytes[index + 1]))) { break }
-                if byte != 32 && byte != 9 { end = index + 1 }
+                if byte != Byte.space && byte != Byte.tab { end = index + 1 }
                 index += 1
             }
             return end
@@ -382,8 +380,8 @@ struct TextEdit {
                 index = scalarEnd(index, style: .singleQuoted, inFlow: true, keyIndent: 0)
                 continue
             }
-            if byte == UInt8(ascii: "#") && index > 0 && (bytes[index - 1] == 32 || bytes[index - 1] == 10) {
-                while index < bytes.count && bytes[index] != 10 { index += 1 }
+            if byte == Byte.hash && index > 0 && (bytes[index - 1] == Byte.space || bytes[index - 1] == Byte.newline) {
+                while index < bytes.count && bytes[index] != Byte.newline { index += 1 }
                 continue
             }
             if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
@@ -408,7 +406,7 @@ struct TextEdit {
     var indentUnit: Int {
         for start in source.lineStarts {
             var index = start, count = 0
-            while index < bytes.count && bytes[index] == 32 {
+            while index < bytes.count && bytes[index] == Byte.space {
                 index += 1
                 count += 1
             }
@@ -417,7 +415,7 @@ struct TextEdit {
         return 2
     }
 
-    func replace(_ slot: Slot, with value: Value) throws(ValuesFileError) -> [UInt8] {
+    func replace(_ slot: Slot, with value: Value) throws(FileError) -> [UInt8] {
         let inFlow = slot.keyOffset > 0 && isInsideFlow(slot.keyOffset)
         if case .scalar(let scalar) = value {
             let style = slot.isAlias ? Node.Scalar.Style.plain : (slot.value.scalar?.style ?? .plain)
@@ -449,8 +447,8 @@ struct TextEdit {
 
     func trailingSpaceEnd(_ start: Int) -> Int {
         var index = start
-        while index < bytes.count && bytes[index] == 32 { index += 1 }
-        return index < bytes.count && bytes[index] == UInt8(ascii: "#") ? start : index
+        while index < bytes.count && bytes[index] == Byte.space { index += 1 }
+        return index < bytes.count && bytes[index] == Byte.hash ? start : index
     }
 
     func isInsideFlow(_ offset: Int) -> Bool {
@@ -471,7 +469,7 @@ struct TextEdit {
 
     func insert(
         _ keys: [String], _ value: Value, into mapping: Node, at mappingStart: Int, parentSlot: Slot?
-    ) throws(ValuesFileError) -> [UInt8] {
+    ) throws(FileError) -> [UInt8] {
         let nested = nestedValue(Array(keys.dropFirst()), value)
         let entry = Value.mapping([Entry(key: keys[0], value: nested)])
         if mappingStart < bytes.count && bytes[mappingStart] == UInt8(ascii: "{") {
@@ -482,7 +480,7 @@ struct TextEdit {
             }
             let text = (isEmpty ? "" : ", ") + YAMLText.flowEntries(entry)
             var close = end - 1
-            while close > mappingStart + 1 && bytes[close - 1] == 32 { close -= 1 }
+            while close > mappingStart + 1 && bytes[close - 1] == Byte.space { close -= 1 }
             return splice(close..<close, text)
         }
         guard let last = mapping.mapping?.reversed().first else { return bytes }
@@ -501,7 +499,7 @@ struct TextEdit {
     func keyIndent(of mapping: Node) -> Int {
         guard let firstKey = mapping.mapping?.first?.key, let mark = firstKey.mark else { return 0 }
         var index = offset(mark)
-        while index > 0 && bytes[index - 1] == 32 { index -= 1 }
+        while index > 0 && bytes[index - 1] == Byte.space { index -= 1 }
         if index > 0 && bytes[index - 1] == UInt8(ascii: "?") { return source.column(of: index - 1) }
         return mark.column - 1
     }
@@ -509,7 +507,7 @@ struct TextEdit {
     /// A file without the section gets it appended, so every byte before stays as it was. When the file ends
     /// inside a block scalar with no final newline, the line break an append needs would become part of that
     /// value, so the section goes just before the last key instead.
-    func addSection(_ components: [String], _ value: Value, to root: Node) throws(ValuesFileError) -> [UInt8] {
+    func addSection(_ components: [String], _ value: Value, to root: Node) throws(FileError) -> [UInt8] {
         let indent = keyIndent(of: root)
         if !source.endsWithNewline, let last = root.mapping?.reversed().first,
            let style = last.value.scalar?.style, style == .literal || style == .folded {
@@ -544,7 +542,7 @@ struct TextEdit {
         while true {
             let end = source.lineEnd(of: line)
             let text = bytes[line..<end]
-            let content = text.prefix { $0 != UInt8(ascii: "#") }.filter { $0 != 32 && $0 != 13 }
+            let content = text.prefix { $0 != Byte.hash }.filter { $0 != Byte.space && $0 != Byte.carriageReturn }
             if content.elementsEqual(Array("...".utf8)) { return line }
             if !content.isEmpty || line == 0 { return nil }
             line = source.lineStart(of: line - 1)
@@ -555,13 +553,13 @@ struct TextEdit {
         var start = slot.keyOffset
         var end = max(slot.valueEnd, slot.colonEnd)
         var after = end
-        while after < bytes.count && bytes[after] == 32 { after += 1 }
+        while after < bytes.count && bytes[after] == Byte.space { after += 1 }
         if after < bytes.count && bytes[after] == UInt8(ascii: ",") {
             end = after + 1
-            while end < bytes.count && bytes[end] == 32 { end += 1 }
+            while end < bytes.count && bytes[end] == Byte.space { end += 1 }
         } else {
             var before = start
-            while before > mappingStart + 1 && bytes[before - 1] == 32 { before -= 1 }
+            while before > mappingStart + 1 && bytes[before - 1] == Byte.space { before -= 1 }
             if before > mappingStart + 1 && bytes[before - 1] == UInt8(ascii: ",") { start = before - 1 }
         }
         return splice(start..<end, "")

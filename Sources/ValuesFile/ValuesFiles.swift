@@ -36,7 +36,7 @@ public struct ValuesFiles: Sendable {
 
     /// The configuration the files mean together: later files win key by key, and a null removes.
     public func config(namespace: String = RegistryConfig.defaultNamespace,
-                       release: String = RegistryConfig.defaultRelease) throws(ValuesFileError) -> RegistryConfig {
+                       release: String = RegistryConfig.defaultRelease) throws(FileError) -> RegistryConfig {
         var overrides = Value.emptyMapping
         var external = ExternalValues()
         for document in documents {

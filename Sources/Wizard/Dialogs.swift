@@ -12,16 +12,19 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
         let lines: [(String, CellStyle)] = [("You have unsaved changes. Quit without writing?", .text), ("", .text)]
         drawBox(
             &canvas, state, title: "Quit", lines: lines, buttons: ["No", "Yes"], choice: choice,
-            footer: "y quit  n stay  Enter: highlighted")
+            footer: Keymap.hint(.question, [KeyHint(.answer(true), "quit"), KeyHint(.answer(false), "stay"),
+                                            KeyHint(.confirm, ": highlighted")]))
     case .failed(let message):
         drawBox(
             &canvas, state, title: "Write failed",
             lines: wrap(message, width: 60).map { ($0, CellStyle(.error, bold: true)) },
-                buttons: ["OK"], choice: 0, footer: "Esc close")
+                buttons: ["OK"], choice: 0, footer: Keymap.hint(.message, [KeyHint(.close, "close")]))
     case .keys(let scroll):
         let all = KeyListLayout.lines
         let shown = all.dropFirst(scroll).prefix(KeyListLayout.visibleLines(height: state.height))
-        let footer = shown.count < all.count ? "Esc or ? close  Up/Down scroll" : "Esc or ? close"
+        let close = KeyHint(.close, "close", preferring: [.escape, .character("?")])
+        let scrolls = KeyHint([.scroll(.lines(-1)), .scroll(.lines(1))], "scroll")
+        let footer = Keymap.hint(.message, shown.count < all.count ? [close, scrolls] : [close])
         drawBox(&canvas, state, title: "Keys", lines: shown.map { ($0, CellStyle(.text)) }, buttons: [], choice: 0,
                 footer: footer, width: (all.map(\.count).max() ?? 0) + 4)
     case .changedOnDisk(let path, let choice):
@@ -34,7 +37,8 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
             ).map { ($0, CellStyle(.warning, bold: true)) } + [("", .text)]
             + wrap(what, width: 60).map { ($0, CellStyle(.text)) }
         drawBox(&canvas, state, title: "Changed on disk", lines: lines, buttons: ["Back", "Reload"], choice: choice,
-                footer: "r reload  Esc back  Enter: highlighted")
+                footer: Keymap.hint(.question, [KeyHint(.answer(true), "reload", preferring: [.character("r")]),
+                                                KeyHint(.close, "back"), KeyHint(.confirm, ": highlighted")]))
     case .done(let paths):
         // The paths as one wrapped list, so the next steps below them fit at 80x24.
         var lines: [(String, CellStyle)] = [("Written:", CellStyle(.success, bold: true))]
@@ -51,7 +55,8 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
         ]
         lines += NextSteps.lines(state.config, state.nextStepsContext).enumerated().map { ("  \($0.offset + 1). "
             + "\($0.element)", CellStyle(.accent)) }
-        drawBox(&canvas, state, title: "Done", lines: lines, buttons: ["Exit"], choice: 0, footer: "Enter or q exits")
+        drawBox(&canvas, state, title: "Done", lines: lines, buttons: ["Exit"], choice: 0,
+                footer: Keymap.hint(.done, [KeyHint(.close, "exits", preferring: [.enter, .character("q")])]))
     }
 }
 
@@ -95,7 +100,8 @@ func drawBox(_ canvas: inout Canvas, _ state: WizardState, title: String, lines 
 func drawHelp(_ canvas: inout Canvas, _ state: WizardState) {
     guard let (title, lines) = helpContent(state, width: 60) else { return }
     drawBox(
-        &canvas, state, title: "Help: \(title)", lines: lines, buttons: ["Close"], choice: 0, footer: "Esc or F1 close")
+        &canvas, state, title: "Help: \(title)", lines: lines, buttons: ["Close"], choice: 0,
+        footer: Keymap.hint(.message, [KeyHint(.close, "close", preferring: [.escape, .function(1)])]))
 }
 
 /// The focused row's help, for F1 and for the help pane: its key, what it accepts, its help, example and default,
@@ -169,11 +175,12 @@ public func helpText(_ item: FormItem) -> String {
 
 func settingHelp(_ id: ItemID) -> String {
     switch id {
-    case .namespace: return "Namespace the registry is installed in. The Tool Manager reaches it at "
-        + "<service>.<namespace>; the certificate must cover that name."
-    case .release: return "Helm release name, used as the app.kubernetes.io/instance label."
-    case .outputDir: return "Folder for the rendered manifests (one file per resource plus kustomization.yaml, for "
-        + "kubectl apply -k)."
+    case .namespace: return ProblemLocation.Setting.namespace.help
+    case .release: return ProblemLocation.Setting.release.help
+    case .route:
+        return ([ProblemLocation.Setting.route.help] + InstallRoute.allCases.map { "\($0.rawValue): \($0.help)" })
+            .joined(separator: " ")
+    case .outputDir: return ProblemLocation.Setting.outputDir.help
     case .storageMode: return StorageMode.wizardChoices.map(\.help).joined(separator: "; ")
         + ". Switching removes the old source from values.yaml."
     case .tlsSource: return "existing secret: the registry uses deployment.tlsSecretName as it is. import: PEM files "
@@ -182,9 +189,11 @@ func settingHelp(_ id: ItemID) -> String {
     case .tlsKey: return "Path of the PEM private key (RSA or ECDSA). It is never shown."
     case .tlsDays: return "How long the generated certificate is valid, in days (1 to 3650)."
     case .tlsAlgorithm: return "ECDSA P-256 (default) or RSA 2048."
-    case .updateReferences: return "The chart's values repeat the registry's address in other components (the Tool "
-        + "Manager's env, certs.d mount paths, a start command, BuildKit's config). Enter updates every line that "
-        + "holds the old address when the file is written; the preview's values diff shows them."
+    case .updateReferences:
+        let press = Keymap.hint(.actionRow, [KeyHint(.confirm, "updates", preferring: [.enter])])
+        return "The chart's values repeat the registry's address in other components (the Tool Manager's env, certs.d "
+            + "mount paths, a start command, BuildKit's config). \(press) every line that holds the old address when "
+            + "the file is written; the preview's values diff shows them."
     case .generatePair: return "Switches the source to a new self-signed pair for the service's names, generated now. "
         + "Use it when the current pair is the chart's published one (its private key is public) or does not cover the "
         + "names."
@@ -220,8 +229,10 @@ func drawFind(_ canvas: inout Canvas, _ state: WizardState, query: String, selec
         canvas.put(text, row: top + 2 + offset, column: left + 2, style: style, limit: width - 4)
     }
     if matches.isEmpty { canvas.put("no field matches", row: top + 2, column: left + 2, style: CellStyle(.muted)) }
-    canvas.put("Type to filter; Up/Down choose; Enter jumps; Esc closes", row: top + height - 2, column: left + 2,
-               style: CellStyle(.muted), limit: width - 4)
+    let keys = Keymap.hint(.find, [KeyHint([.moveSelection(by: -1), .moveSelection(by: 1)], "choose"),
+                                   KeyHint(.confirm, "jumps"), KeyHint(.close, "closes")])
+    canvas.put("Type to filter  " + keys, row: top + height - 2, column: left + 2, style: CellStyle(.muted),
+               limit: width - 4)
 }
 
 func drawPreview(_ canvas: inout Canvas, _ state: WizardState, tab: Int, scroll: Int) {
@@ -257,8 +268,13 @@ func drawPreview(_ canvas: inout Canvas, _ state: WizardState, tab: Int, scroll:
         }
     }
     let position = lines.isEmpty ? "" : "lines \(start + 1)-\(min(lines.count, start + visible)) of \(lines.count)"
-    canvas.put("\(position)  Left/Right tab  Up/Down PgUp/PgDn Home/End  Esc close", row: top + height - 2, column: 2,
-               style: CellStyle(.muted), limit: width - 4)
+    let keys = Keymap.hint(.preview, [
+        KeyHint([.switchTab(by: -1), .switchTab(by: 1)], "tab"),
+        KeyHint([.scroll(.lines(-1)), .scroll(.lines(1)), .scroll(.pages(-1)), .scroll(.pages(1)), .scroll(.top),
+                 .scroll(.bottom)], ""),
+        KeyHint(.close, "close"),
+    ])
+    canvas.put("\(position)  \(keys)", row: top + height - 2, column: 2, style: CellStyle(.muted), limit: width - 4)
 }
 
 /// A YAML line with the key part coloured as a key.
@@ -281,14 +297,14 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
             + "to fix first.", CellStyle(.error, bold: true)), ("", .text)]
         lines += errors.prefix(max(1, state.height - 10)).map { ("\(state.glyphs.error) \($0.path): "
             + "\($0.message)", CellStyle(.error)) }
-        drawBox(&canvas, state, title: "Write", lines: lines, buttons: ["Back"], choice: 0, footer: "Esc back; the "
-            + "Review step lists every problem")
+        drawBox(&canvas, state, title: "Write", lines: lines, buttons: ["Back"], choice: 0,
+                footer: Keymap.hint(.writeDialog, [KeyHint(.close, "back; the Review step lists every problem")]))
         return
     }
     guard let plan else {
         drawBox(
             &canvas, state, title: "Write", lines: [("Preparing the files...", CellStyle(.muted))], buttons: [],
-            choice: 0, footer: "Esc cancel")
+            choice: 0, footer: Keymap.hint(.writeDialog, [KeyHint(.close, "cancel")]))
         return
     }
     var lines: [(String, CellStyle)] = [("These files will be written:", CellStyle(.title, bold: true))]
@@ -322,7 +338,9 @@ func drawWrite(_ canvas: inout Canvas, _ state: WizardState, plan: WritePlan?, c
         }
     }
     let buttons = plan.overwrites.isEmpty ? ["Cancel", "Write"] : ["Cancel", "Overwrite"]
-    let footer = plan.overwrites.isEmpty ? "Enter write  Esc cancel" : "y overwrite  n cancel  Enter: highlighted"
+    let footer = Keymap.hint(.writeDialog, plan.overwrites.isEmpty
+        ? [KeyHint(.confirm, "write"), KeyHint(.close, "cancel")]
+        : [KeyHint(.answer(true), "overwrite"), KeyHint(.answer(false), "cancel"), KeyHint(.confirm, ": highlighted")])
     drawBox(
         &canvas, state, title: "Write", lines: lines, buttons: buttons, choice: plan.overwrites.isEmpty ? 1 : choice,
         footer: footer)

@@ -31,6 +31,8 @@ public struct FormItem: Equatable, Sendable {
     public let problemPaths: [ProblemLocation]
     /// Whether problems inside those keys (`deployment.nodeSelector.x`) belong here too.
     public let matchesSubpaths: Bool
+    /// What an action row says beside its button: the keys that press it (`Enter or ^G`), or what it changes.
+    public var note = ""
 }
 
 /// Forms generated from the field registry; each storage mode shows only its own fields.
@@ -41,15 +43,11 @@ public enum Forms {
         var items: [FormItem] = []
         switch step {
         case .general:
-            items.append(setting(.namespace, "Namespace", "--namespace", paths: [.setting(.namespace)]))
-            items.append(setting(.release, "Release name", "--release", paths: [.setting(.release)]))
-            items.append(
-                FormItem(
-                    id: .route, label: "Install with", keyPath: "--route",
-                    widget: .choice(InstallRoute.allCases.map(\.rawValue)),
-                                  problemPaths: [], matchesSubpaths: false))
+            items.append(setting(.namespace, .namespace))
+            items.append(setting(.release, .release))
+            items.append(setting(.route, .route, widget: .choice(InstallRoute.allCases.map(\.rawValue))))
             items += fields(for: .general, state: state)
-            items.append(setting(.outputDir, "Manifests folder", "-o DIR", paths: [.setting(.outputDir)]))
+            items.append(setting(.outputDir, .outputDir))
         case .storage:
             items.append(FormItem(id: .storageMode, label: "Storage mode", keyPath: "pv source",
                                   widget: .choice(StorageMode.wizardChoices.map(\.label)),
@@ -65,17 +63,16 @@ public enum Forms {
             if state.tls.source != .generate {
                 items.append(
                     FormItem(
-                        id: .generatePair, label: "Generate a new pair", keyPath: "Ctrl-G", widget: .action,
-                                      problemPaths: [], matchesSubpaths: false))
+                        id: .generatePair, label: "Generate a new pair", keyPath: "", widget: .action,
+                        problemPaths: [], matchesSubpaths: false, note: pressNote(.generatePair)))
             }
             switch state.tls.source {
             case .existing: break
             case .importFiles:
-                items.append(
-                    setting(.tlsCertificate, "Certificate file", "tls.crt (PEM)", paths: [.tlsInput(.certificate)]))
-                items.append(setting(.tlsKey, "Key file", "tls.key (PEM)", paths: [.tlsInput(.key)]))
+                items.append(input(.tlsCertificate, "Certificate file", "tls.crt (PEM)", .certificate))
+                items.append(input(.tlsKey, "Key file", "tls.key (PEM)", .key))
             case .generate:
-                items.append(setting(.tlsDays, "Valid for (days)", "--days", paths: [.tlsInput(.days)]))
+                items.append(input(.tlsDays, "Valid for (days)", "--days", .days))
                 items.append(FormItem(id: .tlsAlgorithm, label: "Key algorithm", keyPath: "--rsa",
                         widget: .choice(keyAlgorithms.map(\.label)), problemPaths: [.tlsInput(.algorithm)],
                                       matchesSubpaths: false))
@@ -91,10 +88,10 @@ public enum Forms {
                 let count = state.referenceLines.count
                 let lines = "\(count) other line\(count == 1 ? "" : "s")"
                 let label = state.updateReferences ? "Keep references" : "Update references"
-                let hint = state.updateReferences ? "\(lines) become \(state.config.registryAddress)" : "\(lines) hold "
+                let note = state.updateReferences ? "\(lines) become \(state.config.registryAddress)" : "\(lines) hold "
                     + "the old address"
-                items.append(FormItem(id: .updateReferences, label: label, keyPath: hint, widget: .action,
-                                      problemPaths: stale.map(\.location), matchesSubpaths: false))
+                items.append(FormItem(id: .updateReferences, label: label, keyPath: "", widget: .action,
+                                      problemPaths: stale.map(\.location), matchesSubpaths: false, note: note))
             }
         case .review:
             items += state.problems.indices.map {
@@ -104,14 +101,28 @@ public enum Forms {
         case .write:
             items.append(
                 FormItem(
-                    id: .writeButton, label: "Write files", keyPath: "F10", widget: .action, problemPaths: [],
-                    matchesSubpaths: false))
+                    id: .writeButton, label: "Write files", keyPath: "", widget: .action, problemPaths: [],
+                    matchesSubpaths: false, note: pressNote(.requestWrite)))
         }
         return items
     }
 
-    static func setting(_ id: ItemID, _ label: String, _ hint: String, paths: [ProblemLocation]) -> FormItem {
-        FormItem(id: id, label: label, keyPath: hint, widget: .text, problemPaths: paths, matchesSubpaths: false)
+    /// The keys that press an action row: Enter, and its shortcut anywhere in the form (`Enter or ^G`).
+    static func pressNote(_ shortcut: Intent) -> String {
+        let enter = Keymap.keys(for: .confirm, in: .actionRow).filter { $0 == .enter }
+        return (enter + Keymap.keys(for: shortcut, in: .form).prefix(1)).map(\.name).joined(separator: " or ")
+    }
+
+    /// A text row of the TLS step's inputs.
+    static func input(_ id: ItemID, _ label: String, _ hint: String, _ input: ProblemLocation.TLSInput) -> FormItem {
+        FormItem(id: id, label: label, keyPath: hint, widget: .text, problemPaths: [.tlsInput(input)],
+                 matchesSubpaths: false)
+    }
+
+    /// A setting's row, labelled as the settings table says.
+    static func setting(_ id: ItemID, _ setting: ProblemLocation.Setting, widget: Widget = .text) -> FormItem {
+        FormItem(id: id, label: setting.label, keyPath: setting.flag, widget: widget, problemPaths: [.setting(setting)],
+                 matchesSubpaths: false)
     }
 
     static func fields(for step: Step, state: WizardState) -> [FormItem] {

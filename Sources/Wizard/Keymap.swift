@@ -47,7 +47,7 @@ public enum CursorMove: Equatable, Sendable { case left, right, start, end }
 public enum Scroll: Equatable, Sendable { case lines(Int), pages(Int), top, bottom }
 
 /// Where a key is pressed: each has its own bindings, and the form's apply beneath a focused row's.
-public enum KeyContext: Equatable, Sendable {
+public enum KeyContext: Equatable, Sendable, CaseIterable {
     case form, textField, choiceField, toggleField, actionRow, factRow
     /// Quit and changed-on-disk: two buttons and a yes/no.
     case question
@@ -78,8 +78,8 @@ public struct KeyRow: Sendable {
     public let keys: String
     public let meaning: String
     public let bindings: [KeyBinding]
-    /// The status line's word for this row, with its place there.
-    public let hint: (order: Int, text: String)?
+    /// The status line's word for this row, with its place there (the key is its first binding's).
+    public let hint: (order: Int, word: String)?
     /// Whether it is a dialog's key (listed under "In a dialog").
     public let inDialog: Bool
 }
@@ -111,7 +111,7 @@ public enum Keymap {
         row("PgDn/PgUp, Ctrl-N/P", "next / previous step", [.form: [
                     (.pageDown, .nextStep), (.control("n"), .nextStep), (.pageUp, .previousStep),
                     (.control("p"), .previousStep),
-        ]], hint: (5, "PgDn Step")),
+        ]], hint: (5, "Step")),
         KeyRow(keys: "Home End Backspace Del", meaning: "edit text; Ctrl-U clears the field", bindings: [
             KeyBinding(context: .textField, trigger: .typedText, intent: .insertText("")),
         ] + bindings(.textField, [
@@ -121,22 +121,22 @@ public enum Keymap {
         ]), hint: nil, inDialog: false),
         row("Esc", "put back the field's value; close a dialog", [.textField: [(.escape, .revert)]]),
         row("Ctrl-Z / Ctrl-Y", "undo / redo field edits", [.form: [(.control("z"), .undo), (.control("y"), .redo)]]),
-        row("Ctrl-F", "find a field by label or key path", [.form: [(.control("f"), .openFind)]], hint: (4, "^F Find")),
+        row("Ctrl-F", "find a field by label or key path", [.form: [(.control("f"), .openFind)]], hint: (4, "Find")),
         row(
-            "F1", "help for the focused field or Review row", [.form: [(.function(1), .showHelp)]], hint: (1, "F1 Help")
+            "F1", "help for the focused field or Review row", [.form: [(.function(1), .showHelp)]], hint: (1, "Help")
         ),
         row("F2", "preview the manifests (diffs when editing)", [.form: [(.function(2), .openPreview)]],
-            hint: (2, "F2 Preview")),
+            hint: (2, "Preview")),
         row("Ctrl-G", "generate a new TLS pair (TLS step)", [.form: [(.control("g"), .generatePair)]]),
         row("F10 / Ctrl-S", "write the files (p: keep a values file's mode)", [
             .form: [(.function(10), .requestWrite), (.control("s"), .requestWrite)],
             .writeDialog: [(.character("p"), .toggleKeepMode), (.character("P"), .toggleKeepMode)],
-        ], hint: (3, "F10 Write")),
+        ], hint: (3, "Write")),
         row("?", "this list of keys (outside a text field)", [.form: [(.character("?"), .showKeys)]]),
         row("Ctrl-C / F12", "quit, asking first when changes are unsaved", Dictionary(uniqueKeysWithValues:
             [KeyContext.form, .question, .writeDialog, .message, .done, .find, .preview].map {
                 ($0, [(Key.control("c"), Intent.quit), (.function(12), .quit)])
-            }), hint: (6, "^C Quit")),
+            }), hint: (6, "Quit")),
         KeyRow(keys: "mouse click", meaning: "focus a step or a field", bindings: [], hint: nil, inDialog: false),
     ]
 
@@ -207,9 +207,40 @@ public enum Keymap {
         return nil
     }
 
-    /// The status line: the rows with a hint, in their order there.
+    /// The status line: the rows with a hint, in their order there, each named by the key of its first binding.
     public static var statusHints: String {
-        rows.compactMap(\.hint).sorted { $0.order < $1.order }.map(\.text).joined(separator: " ")
+        rows.filter { $0.hint != nil }.sorted { $0.hint!.order < $1.hint!.order }.compactMap { row in
+            guard case .key(let key)? = row.bindings.first?.trigger, let hint = row.hint else { return nil }
+            return "\(key.name) \(hint.word)"
+        }.joined(separator: " ")
+    }
+
+    /// The keys that mean `intent` in `context`, in the keymap's order.
+    public static func keys(for intent: Intent, in context: KeyContext) -> [Key] {
+        allBindings.compactMap { binding in
+            guard binding.context == context, binding.intent == intent, case .key(let key) = binding.trigger else {
+                return nil
+            }
+            return key
+        }
+    }
+
+    /// A footer or hint drawn from the bindings (`Esc or F1 close  Up/Down scroll`): each part's keys where it is
+    /// shown, then what they do. A key a part prefers is named only when it is bound to that intent there.
+    public static func hint(_ context: KeyContext, _ parts: [KeyHint]) -> String {
+        parts.map { part in
+            let keys: String
+            if part.intents.count == 1 {
+                let bound = Self.keys(for: part.intents[0], in: context)
+                let preferred = part.preferring.filter(bound.contains)
+                keys = (preferred.isEmpty ? Array(bound.prefix(1)) : preferred).map(\.name).joined(separator: " or ")
+            } else {
+                keys = part.intents.compactMap { Self.keys(for: $0, in: context).first?.name }.joined(separator: "/")
+            }
+            // A hint for a key nobody binds there is a mistake the golden screens catch in a debug build.
+            assert(!keys.isEmpty, "no key means \(part.intents) in \(context)")
+            return part.word.isEmpty || part.word.hasPrefix(":") ? keys + part.word : "\(keys) \(part.word)"
+        }.joined(separator: "  ")
     }
 
     /// The key list as Markdown, for the README.
@@ -220,14 +251,60 @@ public enum Keymap {
 
     static func row(_ keys: String, _ meaning: String, _ table: [KeyContext: [(Key, Intent)]],
                     hint: (Int, String)? = nil, inDialog: Bool = false) -> KeyRow {
-        let order: [KeyContext] = [.form, .textField, .choiceField, .toggleField, .actionRow, .factRow, .question,
-                                   .writeDialog, .message, .done, .find, .preview]
-        let bindings = order.flatMap { context in Self.bindings(context, table[context] ?? []) }
-        return KeyRow(keys: keys, meaning: meaning, bindings: bindings, hint: hint.map { (order: $0.0, text: $0.1) },
+        let bindings = KeyContext.allCases.flatMap { context in Self.bindings(context, table[context] ?? []) }
+        return KeyRow(keys: keys, meaning: meaning, bindings: bindings, hint: hint.map { (order: $0.0, word: $0.1) },
                       inDialog: inDialog)
     }
 
     static func bindings(_ context: KeyContext, _ pairs: [(Key, Intent)]) -> [KeyBinding] {
         pairs.map { KeyBinding(context: context, trigger: .key($0.0), intent: $0.1) }
+    }
+}
+
+/// One part of a footer or hint: the keys bound to `intents` (one intent: its first key, or those preferred; several:
+/// the first key of each, `Up/Down`), then `word` (`close`; one starting with `:` follows the keys directly; none:
+/// the keys say it, as scrolling keys do).
+public struct KeyHint: Sendable {
+    public let intents: [Intent]
+    public let word: String
+    public let preferring: [Key]
+
+    public init(_ intent: Intent, _ word: String, preferring: [Key] = []) {
+        intents = [intent]
+        self.word = word
+        self.preferring = preferring
+    }
+
+    public init(_ intents: [Intent], _ word: String) {
+        self.intents = intents
+        self.word = word
+        preferring = []
+    }
+}
+
+extension Key {
+    /// How hints and footers name the key: `Enter`, `Esc`, `F10`, `^G`, `PgDn`, `y`.
+    public var name: String {
+        switch self {
+        case .character(" "): return "Space"
+        case .character(let character): return String(character)
+        case .paste: return "paste"
+        case .enter: return "Enter"
+        case .tab: return "Tab"
+        case .backTab: return "Shift-Tab"
+        case .up: return "Up"
+        case .down: return "Down"
+        case .left: return "Left"
+        case .right: return "Right"
+        case .home: return "Home"
+        case .end: return "End"
+        case .pageUp: return "PgUp"
+        case .pageDown: return "PgDn"
+        case .backspace: return "Backspace"
+        case .delete: return "Del"
+        case .escape: return "Esc"
+        case .function(let number): return "F\(number)"
+        case .control(let character): return "^" + character.uppercased()
+        }
     }
 }

@@ -29,7 +29,7 @@ public enum Action: Equatable, Sendable {
     case diskInspected(DiskSnapshot)
     case writeFinished(WriteOutcome)
     /// The edited file as it is on disk now, read again after it changed (or why it cannot be read).
-    case reloaded(Result<[UInt8], ValuesFileError>)
+    case reloaded(Result<[UInt8], FileError>)
     /// The runtime started an effect in the background (its note shows until it finishes).
     case workStarted(String)
     case workFinished(String)
@@ -81,12 +81,10 @@ public struct GenerationSpec: Hashable, Sendable {
 /// A generated certificate and key.
 public struct GeneratedTLSMaterial: Equatable, Sendable {
     public let spec: GenerationSpec
-    public let certificatePEM: String
-    public let keyPEM: String
-    public init(spec: GenerationSpec, certificatePEM: String, keyPEM: String) {
+    public let pair: PEMPair
+    public init(spec: GenerationSpec, pair: PEMPair) {
         self.spec = spec
-        self.certificatePEM = certificatePEM
-        self.keyPEM = keyPEM
+        self.pair = pair
     }
 }
 
@@ -466,20 +464,20 @@ public struct WizardState: Equatable, Sendable {
     public var writesTrust: Bool { managedTLS != nil || tls.source != .existing }
 
     /// The TLS material the program manages (imported or generated), if any.
-    public var managedTLS: ManagedTLS? {
+    public var managedTLS: PEMPair? {
         switch tls.source {
         case .existing:
             return chartTLS.flatMap { material in
-                material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) }
+                material.keyPEM.map { PEMPair(certificatePEM: material.certificatePEM, keyPEM: $0) }
             }
         case .importFiles:
             if case .loaded(let material)? = tls.imported, let key = material.keyPEM {
-                return ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: key)
+                return PEMPair(certificatePEM: material.certificatePEM, keyPEM: key)
             }
             return nil
         case .generate:
             guard let generated = tls.generated, generated.spec == generationSpec else { return nil }
-            return ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)
+            return generated.pair
         }
     }
 }

@@ -392,7 +392,7 @@ extension WizardState {
     }
 
     /// Takes the edited file as it is on disk now and keeps this session's edits on top of it.
-    mutating func reload(_ bytes: [UInt8]) throws(ValuesFileError) {
+    mutating func reload(_ bytes: [UInt8]) throws(FileError) {
         let document = try ValuesDocument(bytes: bytes, name: valuesPath)
         var current = try document.config(namespace: config.namespace, release: config.release)
         current.route = config.route

@@ -76,8 +76,12 @@ public func view(_ state: WizardState) -> Canvas {
     if state.isTooSmall {
         let message = "Terminal too small: need \(WizardState.minimumWidth)x\(WizardState.minimumHeight), have "
             + "\(state.width)x\(state.height)"
-        var lines = wrap(message, width: max(1, state.width - 2)) + ["", "Enlarge the window, or press Ctrl-C to quit."]
-        if case .quit? = state.dialog { lines += ["", "Unsaved changes. Quit without writing? y / n"] }
+        let quit = Keymap.hint(.form, [KeyHint(.quit, "to quit")])
+        var lines = wrap(message, width: max(1, state.width - 2)) + ["", "Enlarge the window, or press \(quit)."]
+        if case .quit? = state.dialog {
+            let answers = [true, false].compactMap { Keymap.keys(for: .answer($0), in: .question).first?.name }
+            lines += ["", "Unsaved changes. Quit without writing? \(answers.joined(separator: " / "))"]
+        }
         for (index, line) in lines.enumerated() {
             canvas.put(line, row: max(0, state.height / 2 - 1) + index, column: max(0, (state.width - line.count) / 2),
                        style: index == 0 ? CellStyle(.error, bold: true) : CellStyle(.muted))
@@ -178,7 +182,8 @@ func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     }
     if items.isEmpty && state.step == .review {
         canvas.put(
-            "\(state.glyphs.ok) No problems. PgDn to write.", row: layout.firstItemRow, column: left,
+            "\(state.glyphs.ok) No problems. \(Keymap.hint(.form, [KeyHint(.nextStep, "to write")])).",
+            row: layout.firstItemRow, column: left,
             style: CellStyle(.success))
     }
     let nextFreeRow =
@@ -274,8 +279,9 @@ func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout:
     guard top <= layout.bodyBottom else { return }
     let left = layout.formLeft + 1
     let plan = state.manifestPlan
+    let preview = Keymap.hint(.form, [KeyHint(.openPreview, ": YAML")])
     var lines: [(String, CellStyle)] = [
-        ("Files to write, namespace \(state.config.namespace) (F2: YAML)", CellStyle(.title, bold: true))
+        ("Files to write, namespace \(state.config.namespace) (\(preview))", CellStyle(.title, bold: true))
     ]
     // A folder too long to stand before every file name is written once, whole, with the names below it.
     let longest = WritePlanner.path(state.outputDir, OutputFile.kustomization.name)
@@ -323,7 +329,7 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
         let hintColumn = column + item.label.count + 4
         // The hint ends at the form's border (the full list is in the problems below the row).
         let room = layout.formLeft + layout.formWidth - hintColumn
-        let hint = item.id == .updateReferences ? "  \(item.keyPath)" : "  Enter or \(item.keyPath)"
+        let hint = "  " + item.note
         let shown = hint.count > room ? String(hint.prefix(max(0, room - 1))) + "…" : hint
         canvas.put(shown, row: row, column: hintColumn,
                    style: CellStyle(.muted), limit: max(0, room))
@@ -387,7 +393,9 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
 
 func drawReviewHeader(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     let errors = state.problems.errors.count, warnings = state.problems.warnings.count
-    let line = errors + warnings == 0 ? "" : "Errors first. Enter jumps to the field; F2 shows the manifests."
+    let keys = Keymap.hint(.actionRow, [KeyHint(.confirm, "jumps to the field;", preferring: [.enter])]) + " "
+        + Keymap.hint(.form, [KeyHint(.openPreview, "shows the manifests.")])
+    let line = errors + warnings == 0 ? "" : "Errors first. " + keys
     canvas.put(
         line, row: layout.bodyTop + 1, column: layout.formLeft + 1, style: CellStyle(.muted),
         limit: layout.formWidth - 1)

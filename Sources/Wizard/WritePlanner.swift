@@ -7,10 +7,10 @@ import ValuesFile
 /// a new setup) and the manifests, with the files it would replace and a diff summary.
 public enum WritePlanner {
     /// The plan, or the reason the values file cannot be edited (then nothing at all is written).
-    public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(ValuesFileError) -> WritePlan {
+    public static func plan(_ state: WizardState, disk: DiskSnapshot) throws(FileError) -> WritePlan {
         let output: OutputPlan
         do { output = try OutputPlan(state.outputInputs(disk: disk)) } catch {
-            throw ValuesFileError(file: state.outputDir, error.description)
+            throw FileError(file: state.outputDir, error.description)
         }
         let values = try valuesBytes(state)
         let tlsValues = try tlsValuesFile(state)
@@ -55,7 +55,7 @@ public enum WritePlanner {
     }
 
     /// `values-tls.yaml`: the managed pair as the chart's `registryTls`, for `helm -f values.yaml -f values-tls.yaml`.
-    static func tlsValuesFile(_ state: WizardState) throws(ValuesFileError) -> FileBytes? {
+    static func tlsValuesFile(_ state: WizardState) throws(FileError) -> FileBytes? {
         guard let path = state.tlsValuesPath, let tls = state.managedTLS else { return nil }
         let header = "# The registry's TLS pair for the Kubiya runner chart, written by cache-registry-setup. It holds "
             + "a private key:\n"
@@ -79,7 +79,7 @@ public enum WritePlanner {
     }
 
     /// The values file as it will be written.
-    public static func valuesBytes(_ state: WizardState) throws(ValuesFileError) -> [UInt8] {
+    public static func valuesBytes(_ state: WizardState) throws(FileError) -> [UInt8] {
         guard state.mode == .edit else { return Array(FreshValuesFile.render(state.config).utf8) }
         var document = try ValuesDocument(bytes: state.originalBytes, name: state.valuesPath)
         let changes = assignments(from: state.originalConfig.overrides, to: state.config.overrides, at: KeyPath([]))
@@ -225,10 +225,18 @@ public struct PlannedFile: Equatable, Sendable {
 
 /// A tab of the manifest preview: a title and coloured lines.
 public struct PreviewTab: Equatable, Sendable {
+    /// One line and how it is coloured.
+    public struct Line: Equatable, Sendable {
+        public let text: String
+        public let role: StyleRole
+    }
+
     public let title: String
-    public let lines: [(text: String, role: StyleRole)]
-    public static func == (lhs: PreviewTab, rhs: PreviewTab) -> Bool {
-        lhs.title == rhs.title && lhs.lines.map(\.text) == rhs.lines.map(\.text)
+    public let lines: [Line]
+
+    public init(title: String, lines: [(text: String, role: StyleRole)]) {
+        self.title = title
+        self.lines = lines.map { Line(text: $0.text, role: $0.role) }
     }
 }
 
@@ -343,11 +351,11 @@ public enum PreviewBuilder {
                 trimmed.dropFirst(prefix.count).drop { $0 == " " }.split(separator: " ").first.map(String.init) ?? ""
             let bare = value.trimmingCharacters(in: "\"")
             if bare.count > 40 || prefix != "key:" {
-                let bytes = bare.count / 4 * 3
-                return String(line.prefix(line.count - trimmed.count)) + prefix + " <redacted: \(bytes) bytes>"
+                return String(line.prefix(line.count - trimmed.count)) + prefix + " "
+                    + Redaction.placeholder(base64: bare)
             }
         }
-        if line.contains("PRIVATE KEY") { return "<redacted>" }
+        if line.contains("PRIVATE KEY") { return Redaction.pemLine }
         return line
     }
 

@@ -42,7 +42,7 @@ struct ExportCommand: ParsableCommand {
                 + "error\(problems.errors.count == 1 ? "" : "s")")
             throw ExitCode(1)
         }
-        let tls = files.flatMap(ManagedTLS.init(files:))
+        let tls = files.flatMap(PEMPair.init(files:))
         let httpSecret: String
         do {
             httpSecret = output == "-" ? HTTPSecretStore.fresh()
@@ -117,7 +117,7 @@ struct ExportCommand: ParsableCommand {
     }
 }
 
-extension ManagedTLS {
+extension PEMPair {
     /// The pair the values files carry under `registryTls`, when they hold the key too.
     init?(files: ValuesFiles) {
         guard let material = files.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:)),

@@ -8,15 +8,13 @@ import Wizard
 
 /// The namespace and release every command that reads values files shares, and how it reads them.
 struct ScopeOptions: ParsableArguments {
-    @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.")
+    @Option(name: [.customShort("n"), .long], help: ArgumentHelp(ProblemLocation.Setting.namespace.help))
     var namespace: String = RegistryConfig.defaultNamespace
 
-    @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
+    @Option(name: .long, help: ArgumentHelp(ProblemLocation.Setting.release.help))
     var release: String = RegistryConfig.defaultRelease
 
-    @Option(help: ArgumentHelp("How the registry is installed: kubectl (our manifests), helm (the Kubiya chart's "
-        + "templates; their rules apply) or helm-post-render (Helm installs our manifests). Default: helm for the "
-        + "chart's values file, else kubectl."))
+    @Option(help: ArgumentHelp(ProblemLocation.Setting.route.help))
     var route: InstallRoute?
 
     /// The help of `-f`.
@@ -28,7 +26,7 @@ struct ScopeOptions: ParsableArguments {
     func files(_ paths: [String]) throws -> ValuesFiles? {
         guard !paths.isEmpty else { return nil }
         do {
-            return ValuesFiles(try paths.map { path throws(ValuesFileError) in
+            return ValuesFiles(try paths.map { path throws(FileError) in
                 try ValuesDocument.read(path: path, in: Environment.disk)
             })
         } catch { throw CommandFailure.file("\(error)") }

@@ -14,9 +14,9 @@ struct PostRenderCommand: ParsableCommand {
             + "ours.")
 
     @Option(name: [.customShort("f"), .long], help: ScopeOptions.fileHelp) var file: [String] = []
-    @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.")
+    @Option(name: [.customShort("n"), .long], help: ArgumentHelp(ProblemLocation.Setting.namespace.help))
     var namespace: String = RegistryConfig.defaultNamespace
-    @Option(name: .long, help: "The Helm release name (the app.kubernetes.io/instance label).")
+    @Option(name: .long, help: ArgumentHelp(ProblemLocation.Setting.release.help))
     var release: String = RegistryConfig.defaultRelease
     @Option(name: .customLong("reuse-from"), help: ArgumentHelp("A manifests folder whose HTTP secret is reused (the "
         + "wrapper passes its own)."))
@@ -59,7 +59,7 @@ struct PostRenderCommand: ParsableCommand {
         let plan: OutputPlan
         do {
             plan = try OutputPlan(OutputPlan.Inputs(
-                config: config, tls: files.flatMap(ManagedTLS.init(files:)), httpSecret: httpSecret,
+                config: config, tls: files.flatMap(PEMPair.init(files:)), httpSecret: httpSecret,
                 valuesFiles: file, outputDir: reuseFrom ?? ".", workingDirectory: Environment.workingDirectory,
                 executable: Environment.executable, singleFile: true))
         } catch {

@@ -113,7 +113,7 @@ struct TLSCommand: ParsableCommand {
                 config = config.applying(assignment)
             }
             let names = config.serviceNames()
-            let generated: GeneratedTLS
+            let generated: PEMPair
             do {
                 generated = try TLSGenerator.generate(
                     names: names, addresses: config.nodeAddressIP.map { [$0] } ?? [], days: days,
@@ -123,8 +123,7 @@ struct TLSCommand: ParsableCommand {
             }
             let pair: [OutputLayout.File]
             do {
-                pair = try OutputPlan.tlsPair(
-                    config, ManagedTLS(certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM))
+                pair = try OutputPlan.tlsPair(config, generated)
             } catch {
                 throw CommandFailure.failed("cannot write the Secret: \(error)")
             }
@@ -163,9 +162,9 @@ struct TLSCommand: ParsableCommand {
         /// Adds the pair as the chart's `registryTls`: into a values file that carries the pair (the chart's own),
         /// written 0600 unless `--keep-mode`; otherwise into `values-tls.yaml` beside it, a new 0600 file, so the
         /// values file holds no key.
-        func stageForHelm(_ generated: GeneratedTLS, valuesFile: String, tlsValues: String,
+        func stageForHelm(_ generated: PEMPair, valuesFile: String, tlsValues: String,
             into transaction: inout FileTransaction
-        ) throws(ValuesFileError) -> (path: String, intoValuesFile: Bool) {
+        ) throws(FileError) -> (path: String, intoValuesFile: Bool) {
             let document = try ValuesDocument.read(path: valuesFile, in: Environment.disk)
             if document.carriesRegistryTLS {
                 let updated = try ValuesEditor.settingRegistryTLS(

@@ -12,13 +12,13 @@ import Wizard
 struct WizardOptions: ParsableArguments {
     @Option(help: "A theme name from themes/ (default, light, high-contrast, mono) or a theme file.") var theme: String?
     @Flag(name: .customLong("no-color"), help: "No colour (the mono theme).") var noColor = false
-    @Option(name: [.customShort("n"), .long], help: "The namespace the registry is installed in.") var namespace =
-        RegistryConfig.defaultNamespace
-    @Option(name: .long, help: "The Helm release name.") var release = RegistryConfig.defaultRelease
-    @Option(name: [.customShort("o"), .long], help: "Folder for the manifests.") var output = "manifests"
-    @Option(help: ArgumentHelp("How the registry is installed: kubectl, helm or helm-post-render (default: helm for "
-        + "the chart's "
-        + "values file, else kubectl)."))
+    @Option(name: [.customShort("n"), .long], help: ArgumentHelp(ProblemLocation.Setting.namespace.help))
+    var namespace = RegistryConfig.defaultNamespace
+    @Option(name: .long, help: ArgumentHelp(ProblemLocation.Setting.release.help))
+    var release = RegistryConfig.defaultRelease
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp(ProblemLocation.Setting.outputDir.help))
+    var output = "manifests"
+    @Option(help: ArgumentHelp(ProblemLocation.Setting.route.help))
     var route: InstallRoute?
     @Option(help: ArgumentHelp("The chart the last screen's helm commands install: its repository/name "
         + "(kubiya/kubiya-runner) or its folder."))

@@ -102,7 +102,7 @@ final class RendererTests: XCTestCase {
     }
 
     func testSecretIsRedactedForDisplay() throws {
-        let rendered = Renderer.render(RegistryConfig(), tls: ManagedTLS(certificatePEM: "CERT", keyPEM: "-----BEGIN PRIVATE KEY-----\nSECRET\n"))
+        let rendered = Renderer.render(RegistryConfig(), tls: PEMPair(certificatePEM: "CERT", keyPEM: "-----BEGIN PRIVATE KEY-----\nSECRET\n"))
         let secret = rendered.resources.first { $0.kind == "Secret" }!
         let display = Emitter.displayYAML(secret)
         XCTAssertFalse(display.contains(Base64.encode(Array("-----BEGIN PRIVATE KEY-----\nSECRET\n".utf8))))

@@ -87,7 +87,7 @@ final class FileTransactionTests: XCTestCase {
         transaction.write(Array("edited".utf8), to: path("v.yaml"), kind: .personal, readBefore: .some(Array("as read".utf8)))
         try put("v.yaml", "changed by someone else")
         XCTAssertThrowsError(try transaction.commit()) { error in
-            XCTAssertEqual((error as? ValuesFileError)?.changedOnDisk, path("v.yaml"))
+            XCTAssertEqual((error as? FileError)?.changedOnDisk, path("v.yaml"))
         }
         XCTAssertEqual(text("v.yaml"), "changed by someone else")
         unlink(path("v.yaml"))

@@ -200,8 +200,7 @@ final class IntentTests: XCTestCase, WizardTesting {
         state.chartTLS = RegistryTLSMaterial(certificateBase64: "x", keyBase64: nil)
         perform(&state, .goTo(step: .tls, focus: 0), .generatePair)
         let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30, now: Date())
-        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: pair.certificatePEM,
-                                                              keyPEM: pair.keyPEM)))
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, pair: pair)))
         perform(&state, .requestWrite)
         let disk = DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true, valuesFileMode: 0o644)
         _ = update(&state, .diskInspected(disk))

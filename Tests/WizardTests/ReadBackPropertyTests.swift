@@ -79,7 +79,7 @@ final class ReadBackPropertyTests: XCTestCase {
         if state.tls.source == .generate {
             let spec = state.generationSpec
             if generated[spec] == nil, let pair = try? TLSGenerator.generate(names: spec.names, days: spec.days, now: Date()) {
-                generated[spec] = GeneratedTLSMaterial(spec: spec, certificatePEM: pair.certificatePEM, keyPEM: pair.keyPEM)
+                generated[spec] = GeneratedTLSMaterial(spec: spec, pair: pair)
             }
             if let material = generated[spec] { _ = update(&state, .tlsGenerated(material)) }
         }
@@ -106,7 +106,7 @@ final class ReadBackPropertyTests: XCTestCase {
         XCTAssertEqual(plan.valuesBytes, bytes)
         // What export plans for the files read back, through the same plan export uses.
         let material = files.registryTLSDocument.flatMap(RegistryTLSMaterial.init(document:))
-        let fileTLS = material.flatMap { material in material.keyPEM.map { ManagedTLS(certificatePEM: material.certificatePEM, keyPEM: $0) } }
+        let fileTLS = material.flatMap { material in material.keyPEM.map { PEMPair(certificatePEM: material.certificatePEM, keyPEM: $0) } }
         let exported = try OutputPlan(OutputPlan.Inputs(
             config: readBack, tls: fileTLS, httpSecret: disk.httpSecret, valuesFiles: state.nextStepsContext.valuesFiles,
             outputDir: state.outputDir, workingDirectory: state.workingDirectory, executable: state.executable))

@@ -202,7 +202,7 @@ final class UsabilityTests: XCTestCase, WizardTesting {
         _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
         send(&state, .control("g"))
         let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30, now: Date())
-        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: pair.certificatePEM, keyPEM: pair.keyPEM)))
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, pair: pair)))
         send(&state, .function(10))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true, valuesFileMode: 0o644)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }

@@ -211,7 +211,7 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         var state = newState()
         let key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n"
         state.tls.source = .generate
-        state.tls.generated = GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: "CERT", keyPEM: key)
+        state.tls.generated = GeneratedTLSMaterial(spec: state.generationSpec, pair: PEMPair(certificatePEM: "CERT", keyPEM: key))
         send(&state, .function(2))
         let secretTab = state.previewTabs.firstIndex { $0.title == "Secret" }!
         state.dialog = .preview(tab: secretTab, scroll: 0)

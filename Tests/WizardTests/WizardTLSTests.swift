@@ -49,7 +49,7 @@ final class WizardTLSTests: XCTestCase {
         let effects = update(&state, .key(.function(10)))
         XCTAssertTrue(effects.contains(.generateTLS(state.generationSpec)))
         let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365, now: Date())
-        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, pair: generated)))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan: \(String(describing: state.dialog))") }
         let secret = try XCTUnwrap(plan.files.first { $0.name == "secret.yaml" })
@@ -95,7 +95,7 @@ final class WizardTLSTests: XCTestCase {
         for file in listed { XCTAssertTrue(review.contains(file), "Review lists \(file)") }
         _ = update(&state, .key(.function(10)))
         let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365, now: Date())
-        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, pair: generated)))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
         XCTAssertEqual(plan.summary.map(\.path), listed, "the write dialog lists what Review listed")
@@ -138,7 +138,7 @@ final class WizardTLSTests: XCTestCase {
         _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
         _ = update(&state, .key(.control("g")))
         let generated = try TLSGenerator.generate(names: state.generationSpec.names, days: 365, now: Date())
-        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, certificatePEM: generated.certificatePEM, keyPEM: generated.keyPEM)))
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, pair: generated)))
         _ = update(&state, .key(.function(10)))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "deploy/manifests", manifests: [:], valuesFileExists: false)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }

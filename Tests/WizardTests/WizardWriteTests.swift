@@ -120,7 +120,7 @@ final class ReadableLinesTests: XCTestCase, WizardTesting {
             send(&state, .control("u"), .paste("registry"))
             _ = update(&state, .intent(.goTo(step: .service, focus: 0)))
             let row = try XCTUnwrap(state.items.first { $0.id == .updateReferences })
-            XCTAssertEqual(row.keyPath, "4 other lines hold the old address")
+            XCTAssertEqual(row.note, "4 other lines hold the old address")
             let screen = view(state)
             assertBordersKept(screen, "the Service step at \(width)x\(height)")
             for line in [":24", ":38 toolManager.volumeMounts[1].mountPath", ":43 toolManager.command[2]", ":121 dagger.buildkitConfig"] {

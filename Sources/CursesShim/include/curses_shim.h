@@ -20,8 +20,8 @@ int crs_colors(void);
 int crs_has_colors(void);
 /* Defines colour pair `pair` (fg/bg -1 = default). */
 void crs_init_pair(int pair, int fg, int bg);
-/* Puts one wide character with attributes (bit 0 bold, 1 underline, 2 reverse) and a colour pair. */
-/// One cell: a spacing character and its combining marks (at most five scalars in all).
+/* Puts one cell, a spacing character and its combining marks (`count` scalars, at most five), with attributes
+   (bit 0 bold, 1 underline, 2 reverse) and a colour pair. */
 void crs_put(int row, int col, const uint32_t *characters, int count, int attributes, int pair);
 void crs_cursor(int row, int col, int visible);
 void crs_flush(void);

@@ -1,8 +1,9 @@
 import RegistryModel
 
-/// Why a values file (or a file written beside it) cannot be read or written: the file, where in it when known,
-/// and one sentence. It is rendered as `file:line:column: message` only where it is shown, as compilers do.
-public struct ValuesFileError: Error, CustomStringConvertible, Sendable, Equatable {
+/// Why a file cannot be read or written (a values file, a PEM file, a theme, a manifest, a lock): the file, where in
+/// it when known, and one sentence. It is rendered as `file:line:column: message` only where it is shown, as
+/// compilers do.
+public struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
     public let file: String
     public let line: Int?
     public let column: Int?
@@ -19,8 +20,8 @@ public struct ValuesFileError: Error, CustomStringConvertible, Sendable, Equatab
     }
 
     /// The same place with another sentence.
-    public func saying(_ message: String) -> ValuesFileError {
-        ValuesFileError(file: file, line: line, column: column, message, changedOnDisk: changedOnDisk)
+    public func saying(_ message: String) -> FileError {
+        FileError(file: file, line: line, column: column, message, changedOnDisk: changedOnDisk)
     }
 
     public var description: String {
