@@ -32,9 +32,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   [ -z "$policy" ] || rm -f "$policy"
   [ "$installed" -eq 0 ] || exit "$installed"
 fi
-python3 - <<'PY' || pip install -q kubernetes-validate pyte yamllint jsonschema pytest pyyaml cryptography bcrypt
+# moto[server] is a real S3 endpoint on loopback (moto_server), for the object storage tests.
+python3 - <<'PY' && command -v moto_server >/dev/null || pip install -q kubernetes-validate pyte yamllint jsonschema pytest pyyaml cryptography bcrypt 'moto[server]'
 import importlib.util, sys
-missing = [m for m in ("kubernetes_validate", "pyte", "yamllint", "jsonschema", "pytest", "yaml", "cryptography", "bcrypt") if importlib.util.find_spec(m) is None]
+missing = [m for m in ("kubernetes_validate", "pyte", "yamllint", "jsonschema", "pytest", "yaml", "cryptography", "bcrypt", "moto", "flask") if importlib.util.find_spec(m) is None]
 sys.exit(1 if missing else 0)
 PY
 

@@ -42,7 +42,7 @@ public enum GarbageCollection {
             Renderer.commonLabels(config).filter { $0.key != "app" } + [
                 Entry(key: "app", value: .string(view.text(.deploymentSelector) + "-gc"))
             ]
-        let deployment = Renderer.deployment(config, labels: labels, pvcName: view.text(.pvcName), tls: nil).object
+        let deployment = Renderer.deployment(config, labels: labels, tls: nil).object
         let pod = deployment["spec"]?["template"]?["spec"]?.entries ?? []
         let registry = deployment["spec"]?["template"]?["spec"]?["containers"]?.items?.first?.entries ?? []
         let dropped: Set<String> = ["ports", "livenessProbe", "readinessProbe", "name"]

@@ -85,6 +85,9 @@ public enum NextSteps {
             steps.append("kubectl -n \(namespace) create secret generic \(name) "
                 + "--from-literal=\(view.text(.proxyPasswordSecretKey))=TOKEN   (the upstream's password)")
         }
+        if view.storageMode == .s3, let name = view.string(.s3CredentialsSecret) {
+            steps.append(StorageMode.credentialsCommand(view, name, namespace: namespace) + "   (the bucket's keys)")
+        }
         if Renderer.needsHTTPSecret(view), let name = view.string(.deploymentHTTPSecretExisting) {
             steps.append("kubectl -n \(namespace) create secret generic \(name) --from-literal="
                          + "\(view.string(.deploymentHTTPSecretKey) ?? Renderer.httpSecretKey)=$(openssl rand -hex 32) "

@@ -3,6 +3,8 @@
 public enum OutputFile: String, CaseIterable, Sendable {
     case persistentVolume = "pv.yaml"
     case claim = "pvc.yaml"
+    /// The registry's own ServiceAccount, for a workload identity (object storage).
+    case serviceAccount = "serviceaccount.yaml"
     case deployment = "deployment.yaml"
     case service = "service.yaml"
     case networkPolicy = "networkpolicy.yaml"
@@ -34,9 +36,9 @@ public enum OutputFile: String, CaseIterable, Sendable {
     public var holdsSecret: Bool {
         switch self {
         case .httpSecret, .tlsSecret, .key: return true
-        case .persistentVolume, .claim, .deployment, .service, .networkPolicy, .metricsService, .metricsProxy,
-            .serviceMonitor, .disruptionBudget, .stream, .kustomization, .postRenderWrapper, .helmPlugin, .certificate,
-            .gcJob:
+        case .persistentVolume, .claim, .serviceAccount, .deployment, .service, .networkPolicy, .metricsService,
+            .metricsProxy, .serviceMonitor, .disruptionBudget, .stream, .kustomization, .postRenderWrapper, .helmPlugin,
+            .certificate, .gcJob:
             return false
         }
     }
@@ -46,9 +48,9 @@ public enum OutputFile: String, CaseIterable, Sendable {
     public var isExportOutput: Bool {
         switch self {
         case .certificate, .key, .gcJob: return false
-        case .persistentVolume, .claim, .deployment, .service, .networkPolicy, .metricsService, .metricsProxy,
-            .serviceMonitor, .disruptionBudget, .httpSecret, .tlsSecret, .stream, .kustomization, .postRenderWrapper,
-            .helmPlugin:
+        case .persistentVolume, .claim, .serviceAccount, .deployment, .service, .networkPolicy, .metricsService,
+            .metricsProxy, .serviceMonitor, .disruptionBudget, .httpSecret, .tlsSecret, .stream, .kustomization,
+            .postRenderWrapper, .helmPlugin:
             return true
         }
     }

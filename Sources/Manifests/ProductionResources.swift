@@ -151,6 +151,9 @@ enum ProductionResources {
                 // The upstream's address is not known here (a CDN), its port is.
                 rules.append(["ports": [["protocol": "TCP", "port": .int(upstreamPort(view))]]])
             }
+            for port in view.storageMode.egressPorts(view) {
+                rules.append(["ports": [["protocol": "TCP", "port": .int(port)]]])
+            }
             spec.append(Entry(key: "egress", value: .sequence(rules)))
         }
         return Renderer.resource(
@@ -159,14 +162,7 @@ enum ProductionResources {
     }
 
     /// The upstream's port: its URL's, else 443 for https and 80 for http.
-    static func upstreamPort(_ view: RegistryConfig.View) -> Int {
-        let url = view.text(.proxyRemoteURL)
-        let authority = url.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-        if let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) {
-            return port
-        }
-        return url.hasPrefix("http://") ? 80 : 443
-    }
+    static func upstreamPort(_ view: RegistryConfig.View) -> Int { Names.port(ofURL: view.text(.proxyRemoteURL)) }
 
     /// The debug listener, always on the pod's loopback: distribution serves pprof and expvar on it (2.8 and 3.x
     /// register them on the listener's default mux, with no setting), and registry 3's image opens it on :5001.

@@ -108,22 +108,28 @@ public enum Renderer {
             omitted.append(OmittedResource(kind: "PersistentVolume", reason: reason))
         }
 
-        var claim: [Entry] = [
-            Entry(key: "accessModes", value: [.string(view.accessMode)]),
-            Entry(key: "resources", value: ["requests": ["storage": quantity(view, .pvcSize)]]),
-        ]
-        // A static claim always names its class ("" keeps a default class from provisioning another volume);
-        // a dynamic claim without a class is left to the cluster's default StorageClass.
-        if mode.hasStaticVolume || !staticClass.isEmpty {
-            claim.append(Entry(key: "storageClassName", value: .string(staticClass)))
+        if mode.hasClaim {
+            var claim: [Entry] = [
+                Entry(key: "accessModes", value: [.string(view.accessMode)]),
+                Entry(key: "resources", value: ["requests": ["storage": quantity(view, .pvcSize)]]),
+            ]
+            // A static claim always names its class ("" keeps a default class from provisioning another volume);
+            // a dynamic claim without a class is left to the cluster's default StorageClass.
+            if mode.hasStaticVolume || !staticClass.isEmpty {
+                claim.append(Entry(key: "storageClassName", value: .string(staticClass)))
+            }
+            if mode.hasStaticVolume { claim.append(Entry(key: "volumeName", value: .string(pvName))) }
+            resources.append(
+                resource(
+                    "v1", "PersistentVolumeClaim", pvcName, namespace: namespace, labels: labels, file: .claim,
+                    body: [Entry(key: "spec", value: .mapping(claim))]))
+        } else {
+            omitted.append(OmittedResource(kind: "PersistentVolumeClaim", reason: "no claim: nothing is mounted, the "
+                + "registry stores through the S3 API"))
         }
-        if mode.hasStaticVolume { claim.append(Entry(key: "volumeName", value: .string(pvName))) }
-        resources.append(
-            resource(
-                "v1", "PersistentVolumeClaim", pvcName, namespace: namespace, labels: labels, file: .claim,
-                                  body: [Entry(key: "spec", value: .mapping(claim))]))
+        if let account = serviceAccount(config, labels: labels) { resources.append(account) }
 
-        resources.append(deployment(config, labels: labels, pvcName: pvcName, tls: tls))
+        resources.append(deployment(config, labels: labels, tls: tls))
         resources.append(service(config, labels: labels))
         resources += ProductionResources.resources(config, labels: labels)
         if view.replicas > 1 {
@@ -177,6 +183,7 @@ public enum Renderer {
                     + "through the cache need a peer in networkPolicy.from.")
             }
         }
+        notes += mode.notes(view, namespace: namespace)
         if view.runsAsNonRoot, let volumes = mode.ignoresFSGroup {
             notes.append("The registry runs as UID \(nonRootID), and \(volumes) volumes ignore fsGroup: before the "
                 + "first start, \(Validator.chownHint(view)).")
@@ -218,9 +225,19 @@ public enum Renderer {
     static let gracePeriodSeconds = 30
     static let drainSeconds = 25
 
-    static func deployment(
-        _ config: RegistryConfig, labels: [Entry], pvcName: String, tls: PEMPair?
-    ) -> RenderedResource {
+    /// The registry's own ServiceAccount, when the values give it a workload identity's annotations.
+    static func serviceAccount(_ config: RegistryConfig, labels: [Entry]) -> RenderedResource? {
+        let view = config.view
+        guard view.storageMode == .s3, let annotations = view.value(.s3IdentityAnnotations)?.entries,
+            !annotations.isEmpty
+        else { return nil }
+        return resource(
+            "v1", "ServiceAccount", view.text(.deploymentName), namespace: config.namespace, labels: labels,
+            annotations: annotations.map { Entry(key: $0.key, value: .string($0.value.scalar?.text ?? "")) },
+            file: .serviceAccount, body: [Entry(key: "automountServiceAccountToken", value: false)])
+    }
+
+    static func deployment(_ config: RegistryConfig, labels: [Entry], tls: PEMPair?) -> RenderedResource {
         let view = config.view
         let selector = view.text(.deploymentSelector)
         let port = view.targetPort
@@ -231,7 +248,7 @@ public enum Renderer {
             envVar("REGISTRY_STORAGE_DELETE_ENABLED", "true"),
             // distribution drains in-flight requests on SIGTERM only when a drain timeout is set.
             envVar("REGISTRY_HTTP_DRAINTIMEOUT", "\(drainSeconds)s"),
-        ]
+        ] + view.storageMode.registryEnv(view)
         if view.bool(.proxyEnabled) == true {
             env.append(envVar("REGISTRY_PROXY_REMOTEURL", view.text(.proxyRemoteURL)))
             if let username = view.string(.proxyUsername), !username.isEmpty {
@@ -296,10 +313,10 @@ public enum Renderer {
             "capabilities": ["drop": ["ALL"]],
             "readOnlyRootFilesystem": true,
         ]))
-        container.append(Entry(key: "volumeMounts", value: .sequence([
-            ["name": .string(dataVolume), "mountPath": "/var/lib/registry"],
-            ["name": .string(certsVolume), "mountPath": "/certs",
-                      "readOnly": true],
+        let dataMount: [Value] = view.storageMode.hasClaim
+            ? [["name": .string(dataVolume), "mountPath": "/var/lib/registry"]] : []
+        container.append(Entry(key: "volumeMounts", value: .sequence(dataMount + [
+            ["name": .string(certsVolume), "mountPath": "/certs", "readOnly": true],
             // The root file system is read-only; the registry's temporary files go here.
             ["name": .string(tmpVolume), "mountPath": "/tmp"],
         ] + (view.value(.deploymentVolumeMounts)?.items ?? []))))
@@ -315,8 +332,11 @@ public enum Renderer {
             ]
         }
         security.append(Entry(key: "seccompProfile", value: ["type": "RuntimeDefault"]))
-        var podSpec: [Entry] = [
-            // The registry never calls the Kubernetes API.
+        let identity = serviceAccount(config, labels: []).map {
+            [Entry(key: "serviceAccountName", value: .string($0.name))]
+        }
+        var podSpec: [Entry] = (identity ?? []) + [
+            // The registry never calls the Kubernetes API (a workload identity's token is mounted by its webhook).
             Entry(key: "automountServiceAccountToken", value: false),
             Entry(key: "terminationGracePeriodSeconds", value: .int(gracePeriodSeconds)),
             Entry(key: "securityContext", value: .mapping(security)),
@@ -347,9 +367,9 @@ public enum Renderer {
         let metricsProxy = ProductionResources.metricsProxy(view)
         podSpec.append(Entry(key: "containers", value: .sequence([.mapping(container)]
             + (metricsProxy.map { [$0.container] } ?? []))))
-        podSpec.append(Entry(key: "volumes", value: .sequence([
-            ["name": .string(dataVolume),
-                      "persistentVolumeClaim": ["claimName": .string(pvcName)]],
+        let dataVolumes: [Value] = view.storageMode.hasClaim
+            ? [["name": .string(dataVolume), "persistentVolumeClaim": ["claimName": .string(view.text(.pvcName))]]] : []
+        podSpec.append(Entry(key: "volumes", value: .sequence(dataVolumes + [
             ["name": .string(certsVolume),
                       "secret": ["secretName": .string(view.text(.deploymentTlsSecretName))]],
             ["name": .string(tmpVolume), "emptyDir": .emptyMapping],

@@ -26,6 +26,12 @@ public enum TextFormat: Sendable {
     case clusterIP
     /// An image digest: `sha256:` and 64 lower-case hex digits.
     case digest
+    /// An S3 bucket name by S3's rules (3 to 63 lower-case letters, digits, dots and hyphens, and so on).
+    case bucketName
+    /// An object store's endpoint: `http(s)://host[:port]`, no path (MinIO, Ceph RGW, a cloud's S3 API).
+    case endpointURL
+    /// An AWS region name such as `eu-west-1`.
+    case region
 }
 
 /// What kind of value a field holds; decides parsing, the widget and the schema.

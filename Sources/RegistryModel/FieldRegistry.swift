@@ -1,6 +1,7 @@
 /// The table of every `cacheRegistry` key. Adding a key is one entry here (plus a rule, if it has one).
 public enum FieldRegistry {
     static let static_ = StorageMode.staticVolumes
+    static let claimed = StorageMode.withClaim
 
     public static let all: [Field] = [
         Field("enabled", "Enabled", kind: .toggle, default: .bool(true), step: .general, example: "true",
@@ -34,13 +35,17 @@ public enum FieldRegistry {
               chartReads: false, example: "[nfsvers=4.1, hard]", help: "Mount options of the NFS volume (strings), "
                   + "such as the NFS version."),
         Field("pv.storageClass", "PV storage class", kind: .text(.subdomain), default: nil, step: .storage,
-              example: "fast-ssd", help: "StorageClass name. With no volume source it selects dynamic provisioning."),
+              modes: claimed, example: "fast-ssd",
+              help: "StorageClass name. With no volume source it selects dynamic provisioning."),
         Field("pvc.name", "PVC name", kind: .text(.subdomain), default: .string("docker-registry-pvc"), step: .storage,
-              example: "docker-registry-pvc", help: "Name of the PersistentVolumeClaim the registry mounts."),
+              modes: claimed, example: "docker-registry-pvc",
+              help: "Name of the PersistentVolumeClaim the registry mounts."),
         Field("pvc.size", "PVC size", kind: .quantity(.storage), default: .string("20Gi"), step: .storage,
-              example: "20Gi", help: "Storage the claim requests; with a static PV it must not exceed the PV size."),
+              modes: claimed, example: "20Gi",
+              help: "Storage the claim requests; with a static PV it must not exceed the PV size."),
         Field("pvc.storageClass", "PVC storage class", kind: .text(.subdomain), default: nil, step: .storage,
-              example: "fast-ssd", help: "StorageClass of the claim; must equal the PV's class when both are set."),
+              modes: claimed, example: "fast-ssd",
+              help: "StorageClass of the claim; must equal the PV's class when both are set."),
         Field("pvc.accessMode", "PVC access mode", kind: .choice(["ReadWriteOnce", "ReadWriteMany"]), default: nil,
                 step: .storage, modes: [.dynamic], modeDefaults: [.dynamic: .string("ReadWriteOnce")],
                 chartReads: false, example: "ReadWriteMany",
@@ -49,6 +54,56 @@ public enum FieldRegistry {
         Field("pvc.volumeName", "PVC volume name", kind: .text(.subdomain), default: nil, step: .storage,
               modes: static_, example: "docker-registry-pv", help: "Binds the claim to a named PV; with a static PV it "
                   + "must be the PV name."),
+
+        Field("storage.s3.bucket", "S3 bucket", kind: .text(.bucketName), default: nil, step: .storage,
+              modes: [.s3], chartReads: false, example: "kubiya-registry",
+              help: "The bucket that holds the images. A storage.s3 section selects object storage (no volume, any "
+                  + "number of replicas share the bucket), and then needs it."),
+        Field("storage.s3.region", "S3 region", kind: .text(.region), default: nil, step: .storage, modes: [.s3],
+              chartReads: false, example: "eu-west-1",
+              help: "The bucket's region; required on AWS. With an endpoint any name is accepted (us-east-1 is "
+                  + "rendered when none is given, as registry 2.x needs one)."),
+        Field("storage.s3.regionEndpoint", "S3 endpoint", kind: .text(.endpointURL), default: nil, step: .storage,
+              modes: [.s3], chartReads: false, example: "http://minio.storage.svc:9000",
+              help: "An S3-compatible endpoint (MinIO, Ceph RGW, a cloud's S3 API); unset for AWS S3."),
+        Field("storage.s3.forcePathStyle", "Path-style URLs", kind: .toggle, default: nil, step: .storage,
+              modes: [.s3], chartReads: false, example: "true",
+              help: "Address the bucket as endpoint/bucket rather than bucket.endpoint. Rendered explicitly: on by "
+                  + "default with an endpoint (registry 2.x always uses path style there; registry 3 follows this)."),
+        Field("storage.s3.rootDirectory", "S3 root directory", kind: .text(.absolutePath), default: nil,
+              step: .storage, modes: [.s3], chartReads: false, example: "/registry",
+              help: "A prefix inside the bucket for the registry's objects, so one bucket can hold other things."),
+        Field("storage.s3.encrypt", "S3 encryption", kind: .toggle, default: nil, step: .storage, modes: [.s3],
+              chartReads: false, example: "true", help: "Ask S3 to encrypt the objects at rest (SSE-S3)."),
+        Field("storage.s3.secure", "S3 over HTTPS", kind: .toggle, default: nil, step: .storage, modes: [.s3],
+              chartReads: false, example: "true",
+              help: "Talk to S3 over HTTPS (the driver's default). An endpoint's own http:// or https:// decides for "
+                  + "the endpoint."),
+        Field("storage.s3.chunkSize", "S3 chunk size", kind: .quantity(.storage), default: nil, step: .storage,
+              modes: [.s3], chartReads: false, example: "10Mi",
+              help: "Size of each part of a multipart upload (default 10Mi; S3 takes 5Mi to 5Gi). A layer can have at "
+                  + "most 10,000 parts, so the largest layer is 10,000 times this."),
+        Field("storage.s3.redirect", "S3 redirects", kind: .toggle, default: nil, step: .storage,
+              modes: [.s3], modeDefaults: [.s3: .bool(false)], chartReads: false, example: "false",
+              help: "Send pulls straight to the bucket with a signed URL. Off by default: nodes and pods must then "
+                  + "reach the endpoint themselves, which an in-cluster endpoint does not allow."),
+        Field("storage.s3.credentials.existingSecret", "Credentials Secret", kind: .text(.subdomain), default: nil,
+              step: .storage, modes: [.s3], chartReads: false, example: "registry-s3",
+              help: "An existing Secret that holds the access key and the secret key (read by secretKeyRef, never "
+                  + "written in the values). Unset for a node or workload identity."),
+        Field("storage.s3.credentials.accessKeyKey", "Access key's key", kind: .text(.free), default: nil,
+              step: .storage, modes: [.s3], modeDefaults: [.s3: .string("accessKey")], chartReads: false,
+              example: "accessKey",
+              help: "The key in that Secret that holds the access key ID."),
+        Field("storage.s3.credentials.secretKeyKey", "Secret key's key", kind: .text(.free), default: nil,
+              step: .storage, modes: [.s3], modeDefaults: [.s3: .string("secretKey")], chartReads: false,
+              example: "secretKey",
+              help: "The key in that Secret that holds the secret access key."),
+        Field("storage.s3.identity.annotations", "Identity annotations", kind: .yamlMapping, default: nil,
+              step: .storage, modes: [.s3], modeDefaults: [.s3: .emptyMapping], flat: true, chartReads: false,
+              example: "{eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/registry}",
+              help: "Annotations of the registry's own ServiceAccount that give it a workload identity (IRSA's "
+                  + "eks.amazonaws.com/role-arn), used instead of a credentials Secret."),
 
         Field("proxy.enabled", "Mode", kind: .toggle, default: .bool(false), step: .registry,
               choiceLabels: (off: "private registry", on: "pull-through cache"), chartReads: false, example: "true",

@@ -166,8 +166,12 @@ public enum JSONSchemaGenerator {
                 members.append(("pattern", .string("^(\(octet)\\.){3}\(octet)$")))
             case .free:
                 break
-            case .registryURL:
+            case .registryURL, .endpointURL:
                 members.append(("pattern", .string("^https?://[^/@ ]+/?$")))
+            case .bucketName:
+                members.append(("pattern", .string("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")))
+            case .region:
+                members.append(("pattern", .string("^[a-z]+(-[a-z0-9]+)*-[0-9]+$")))
             case .duration:
                 members.append(("pattern", .string("^(0|([0-9]+(\\.[0-9]*)?(ns|us|µs|ms|s|m|h))+)$")))
             }

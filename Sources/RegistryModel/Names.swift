@@ -25,6 +25,35 @@ public enum Names {
         return nil
     }
 
+    /// The port a URL names, else 443 for https and 80 for http.
+    public static func port(ofURL url: String) -> Int {
+        let authority = url.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+        if let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) {
+            return port
+        }
+        return url.hasPrefix("http://") ? 80 : 443
+    }
+
+    /// An S3 bucket name by S3's naming rules for general purpose buckets.
+    public static func bucketNameProblem(_ name: String) -> String? {
+        if name.count < 3 || name.count > 63 { return "must be 3 to 63 characters (has \(name.count))" }
+        if !name.allSatisfy({ isLowerAlnum($0) || $0 == "-" || $0 == "." }) {
+            return "must hold only lower-case letters, digits, dots and hyphens"
+        }
+        if !isLowerAlnum(name.first!) || !isLowerAlnum(name.last!) {
+            return "must start and end with a letter or a digit"
+        }
+        if name.contains("..") { return "must not hold two dots in a row" }
+        if ipv4Problem(name) == nil { return "must not be written as an IP address" }
+        for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where name.hasPrefix(prefix) {
+            return "must not start with \(prefix) (reserved by S3)"
+        }
+        for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] where name.hasSuffix(suffix) {
+            return "must not end with \(suffix) (reserved by S3)"
+        }
+        return nil
+    }
+
     /// A DNS-1123 subdomain: dot-separated labels, ≤ 253.
     public static func dns1123SubdomainProblem(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }

@@ -100,6 +100,8 @@ public struct RegistryConfig: Equatable, Sendable {
         public func effective(_ path: KeyPath) -> Value? {
             value(path) ?? FieldRegistry.field(path)?.effectiveDefault(in: storageMode)
         }
+        /// The value as text, or what an unset key means in the current storage mode.
+        public func effectiveText(_ path: KeyPath) -> String { effective(path)?.scalar?.text ?? text(path) }
         /// The registry image's major version from its tag (`2.8.3` → 2, `3` → 3), nil for a tag that names none.
         public var registryMajor: Int? { Int(text(.deploymentImageTag).prefix { $0.isNumber }) }
         /// Whether the NetworkPolicy is rendered.
@@ -110,8 +112,8 @@ public struct RegistryConfig: Equatable, Sendable {
         public var accessMode: String {
             storageMode.fixedAccessMode ?? effective(.pvcAccessMode)?.scalar?.text ?? "ReadWriteOnce"
         }
-        /// More than one pod can mount the volume at once.
-        public var isShared: Bool { accessMode == "ReadWriteMany" }
+        /// More than one pod can reach the data at once: a volume they all mount, or a bucket with no volume.
+        public var isShared: Bool { !storageMode.hasClaim || accessMode == "ReadWriteMany" }
         public var replicas: Int { integer(.deploymentReplicas) }
         public var targetPort: Int { integer(.serviceTargetPort) }
     }

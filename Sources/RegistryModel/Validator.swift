@@ -67,6 +67,9 @@ public enum Validator {
             case .duration: return "a Go duration such as 168h, 1h30m or 0"
             case .clusterIP: return "an IPv4 address of the cluster's Service range"
             case .digest: return "an image digest (sha256:<64 hex digits>)"
+            case .bucketName: return "an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)"
+            case .endpointURL: return "an endpoint URL such as https://minio.storage.svc:9000"
+            case .region: return "a region such as eu-west-1"
             }
         case .quantity: return "a quantity such as 20Gi, 500m or 1"
         case .integer(let min, let max): return "an integer from \(min) to \(max)"
@@ -214,6 +217,15 @@ public enum Validator {
             return text.hasPrefix("sha256:") && hex.count == 64 && hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
                 ? nil
                 : "must be sha256: and 64 lower-case hex digits, as docker buildx imagetools inspect prints it"
+        case .bucketName:
+            return Names.bucketNameProblem(text)
+        case .endpointURL:
+            return endpointURLProblem(text)
+        case .region:
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            let plain = parts.count >= 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII
+                && ($0.isLowercase || $0.isNumber) } } && parts.last!.allSatisfy(\.isNumber)
+            return plain ? nil : "must be a region name such as eu-west-1 (lower case, ending in a number)"
         case .clusterIP:
             if text == "None" {
                 return "None makes a headless Service, which has no address nodes can reach; give a free address of "
@@ -235,6 +247,29 @@ public enum Validator {
         if !path.isEmpty && path != "/" {
             return "must be the upstream's root, without a path (\(Quote.value(String(path)))); the cache mirrors the "
                 + "whole registry"
+        }
+        return nil
+    }
+
+    /// Why a text is not an object store's endpoint (`http(s)://host[:port]`, no path), or nil.
+    static func endpointURLProblem(_ text: String) -> String? {
+        let scheme = text.hasPrefix("https://") ? "https://" : text.hasPrefix("http://") ? "http://" : nil
+        guard let scheme else { return "must start with https:// or http://, such as https://minio.storage.svc:9000" }
+        let rest = text.dropFirst(scheme.count)
+        let authority = rest.prefix { $0 != "/" }
+        if authority.isEmpty || authority.contains("@") || authority.contains(" ") {
+            return "must name the endpoint's host, such as https://minio.storage.svc:9000"
+        }
+        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+            let port = authority[authority.index(after: colon)...]
+            guard let number = Int(port), (1...65535).contains(number) else {
+                return "has the port \(Quote.value(String(port))); a port is a number from 1 to 65535"
+            }
+        }
+        let path = rest.dropFirst(authority.count)
+        if !path.isEmpty && path != "/" {
+            return "must be the endpoint's root, without a path (\(Quote.value(String(path)))): the bucket is "
+                + "storage.s3.bucket"
         }
         return nil
     }
@@ -503,8 +538,8 @@ public enum Validator {
                 problems.append(.error(.volumeNameMismatch, .pvcVolumeName, "is \(Quote.value(volumeName)) but the PV "
                     + "is named \(Quote.value(pvName)); it must be the PV name"))
             }
-        } else if let pvClass = view.string(.pvStorageClass), let pvcClass = view.string(.pvcStorageClass),
-            pvClass != pvcClass
+        } else if mode.hasClaim, let pvClass = view.string(.pvStorageClass),
+            let pvcClass = view.string(.pvcStorageClass), pvClass != pvcClass
         {
             problems.append(.error(.classMismatch, .pvcStorageClass, "is \(Quote.value(pvcClass)) but pv.storageClass "
                 + "is \(Quote.value(pvClass)); they must match"))

@@ -37,7 +37,7 @@ public struct FormItem: Equatable, Sendable {
 
 /// Forms generated from the field registry; each storage mode shows only its own fields.
 public enum Forms {
-    static let editableYAML: Set<KeyPath> = [.deploymentNodeSelector, .deploymentEnv]
+    static let editableYAML: Set<KeyPath> = [.deploymentNodeSelector, .deploymentEnv, .s3IdentityAnnotations]
 
     public static func items(_ step: Step, in state: WizardState) -> [FormItem] {
         var items: [FormItem] = []
@@ -237,11 +237,6 @@ public enum Forms {
         }
         return .mapping(entries)
     }
-}
-
-extension StorageMode {
-    /// The modes a person can pick in the wizard (a custom source is kept, not chosen).
-    public static let selectable: [StorageMode] = [.hostPath, .nfs, .dynamic]
 }
 
 extension Character {

@@ -16,6 +16,9 @@ final class RendererTests: XCTestCase {
         "replicated": ["pv.hostPath=null", "pv.volumeSource.nfs.server=10.0.0.5", "pv.volumeSource.nfs.path=/exports/registry",
                        "deployment.replicas=3", "deployment.nodeSelector.disk=ssd", "service.targetPort=6000", "service.type=NodePort"],
         "pinned-non-root": ["deployment.nodeSelector.kubernetes\\.io/hostname=node-a", "deployment.runAsNonRoot=true"],
+        "s3": ["storage.s3.bucket=kubiya-registry", "storage.s3.region=eu-west-1", "storage.s3.rootDirectory=/registry",
+               "storage.s3.encrypt=true", "deployment.image.tag=3.0.0", "deployment.replicas=3",
+               "storage.s3.identity.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::123456789012:role/registry"],
     ]
 
     func config(_ assignments: [String]) throws -> RegistryConfig {

@@ -90,6 +90,18 @@ final class ProblemCodeTableTests: XCTestCase {
         Case(.chartRollout, "cacheRegistry.deployment.replicas", "cacheRegistry: {}\n", route: .helm),
         Case(.chartNFSAccess, "cacheRegistry.pv.volumeSource", "cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs:\n        server: nfs.example.com\n        path: /x\n", route: .helm),
         Case(.chartHTTPSecret, "cacheRegistry.deployment.replicas", "cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs:\n        server: nfs.example.com\n        path: /x\n  pvc:\n    accessMode: ReadWriteMany\n  deployment:\n    replicas: 2\n", route: .helm),
+        Case(.s3ChunkSize, "cacheRegistry.storage.s3.chunkSize", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n      chunkSize: 1Mi\n"),
+        Case(.s3Region, "cacheRegistry.storage.s3.region", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n"),
+        Case(.s3CredentialsTwice, "cacheRegistry.storage.s3.credentials.existingSecret", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n"
+            + "      credentials:\n        existingSecret: s\n      identity:\n        annotations:\n          a/b: c\n"),
+        Case(.s3NoCredentials, "cacheRegistry.storage.s3.credentials.existingSecret", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n"),
+        Case(.s3IdentityIgnored, "cacheRegistry.storage.s3.identity.annotations", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n"
+            + "      identity:\n        annotations:\n          eks.amazonaws.com/role-arn: arn\n"),
+        Case(.s3PathStyleIgnored, "cacheRegistry.storage.s3.forcePathStyle", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n"
+            + "      regionEndpoint: http://minio:9000\n      forcePathStyle: false\n"),
+        Case(.s3CABundle, "cacheRegistry.deployment.env", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n"
+            + "  deployment:\n    env:\n      AWS_CA_BUNDLE: /etc/ssl/ca.crt\n"),
+        Case(.chartObjectStorage, "cacheRegistry.storage.s3.bucket", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n", route: .helm),
         Case(.badNamespace, "namespace", "cacheRegistry: {}\n", namespace: "Bad_Namespace"),
         Case(.badRelease, "release", "cacheRegistry: {}\n", release: String(repeating: "r", count: 54)),
     ]

@@ -116,6 +116,8 @@ CASES = {
     "proxy": "cacheRegistry:\n  deployment:\n    nodeSelector: {kubernetes.io/hostname: node-a}\n  proxy:\n    enabled: true\n",
     "three-replicas": "cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs: {server: 10.0.0.5, path: /x}\n"
                       "  deployment:\n    replicas: 3\n",
+    "s3": "cacheRegistry:\n  deployment:\n    replicas: 2\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n"
+                "      credentials:\n        existingSecret: registry-s3\n",
 }
 
 
@@ -157,6 +159,11 @@ def test_post_render_on_what_helm_really_renders(tmp_path, chart, major, case):
         assert out[key] == document, key
     if case == "dynamic":
         assert ("PersistentVolume", "docker-registry-pv") not in out, "the chart's PV without a source is dropped"
+    if case == "s3":
+        assert ("PersistentVolume", "docker-registry-pv") not in out and \
+            ("PersistentVolumeClaim", "docker-registry-pvc") not in out, "on a bucket the chart's volume and claim go"
+        registry = out[("Deployment", "cache-registry")]["spec"]["template"]["spec"]["containers"][0]
+        assert {"name": "REGISTRY_STORAGE", "value": "s3"} in registry["env"]
     # One TLS Secret, the chart's hook, untouched.
     assert [d for d in split(rendered) if "kind: Secret" in d and "name: registry-tls-secret" in d] == \
         [d for d in split(baseline(major, chart, ["values.yaml", "values-tls.yaml"], tmp_path, home))
@@ -315,6 +322,7 @@ RULES = {
     "CR608": "cacheRegistry:\n  pv:\n    size: 20Gi\n",
     "CR609": "cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs: {server: 10.0.0.5, path: /x}\n",
     "CR610": "cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs: {server: 10.0.0.5, path: /x}\n  deployment:\n    replicas: 2\n",
+    "CR611": "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n",
 }
 
 
@@ -363,3 +371,7 @@ def test_each_chart_rule_matches_the_real_chart(tmp_path, chart, code):
     elif code == "CR610":
         assert deployment["spec"]["replicas"] == 2
         assert not any(e["name"] == "REGISTRY_HTTP_SECRET" for e in container["env"])
+    elif code == "CR611":
+        assert "hostPath" in pv["spec"] and pvc is not None, "the chart stores on a node's disk"
+        assert not any(e["name"].startswith("REGISTRY_STORAGE_S3") or e["name"] == "REGISTRY_STORAGE"
+                       for e in container["env"]), "and tells the registry nothing of the bucket"

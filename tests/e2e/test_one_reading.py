@@ -44,24 +44,28 @@ def assert_export_matches(tmp_path, values, written):
 
 def wizard_setup(folder, mode):
     """First-time setup in the full-screen wizard (tmux) in one storage mode; returns the status line's counts."""
-    presses = {"hostPath": 0, "nfs": 1, "dynamic": 2}[mode]
+    presses = {"hostPath": 0, "nfs": 1, "dynamic": 2, "s3": 3}[mode]
     with Pane([], folder, 100, 30) as pane:
         pane.wait_for("General")
         pane.keys("PgDn")
         for _ in range(presses):
             pane.keys("Right")
-        pane.wait_for({"hostPath": "hostPath", "nfs": "NFS", "dynamic": "dynamic"}[mode])
+        pane.wait_for({"hostPath": "hostPath", "nfs": "NFS", "dynamic": "dynamic", "s3": "S3 bucket"}[mode])
         if mode == "nfs":
             pane.set_field("nfs.server", "nfs.example.com")
             pane.set_field("nfs.path", "/exports/registry")
         if mode == "dynamic":
             pane.set_field("pvc.storageClass", "fast-ssd")
+        if mode == "s3":
+            pane.set_field("s3.bucket", "kubiya-registry")
+            pane.set_field("s3.region", "eu-west-1")
+            pane.set_field("existingSecret", "registry-s3")
         shown = status_counts(pane.wait_for("0 errors"))
         pane.write_and_quit()
     return shown
 
 
-@pytest.mark.parametrize("mode", ["hostPath", "nfs", "dynamic"])
+@pytest.mark.parametrize("mode", ["hostPath", "nfs", "dynamic", "s3"])
 def test_each_storage_mode_reads_back_as_written(tmp_path, mode):
     shown = wizard_setup(tmp_path, mode)
     values = tmp_path / "values.yaml"
@@ -69,6 +73,9 @@ def test_each_storage_mode_reads_back_as_written(tmp_path, mode):
     if mode != "hostPath":
         assert "hostPath: null" in values.read_text(), "the chart's default host path stays switched off"
         assert not (tmp_path / "manifests" / "pv.yaml").exists() or mode == "nfs"
+    if mode == "s3":
+        assert not (tmp_path / "manifests" / "pvc.yaml").exists(), "no claim on a bucket"
+        assert "bucket: kubiya-registry" in values.read_text()
     assert_export_matches(tmp_path, values, tmp_path / "manifests")
 
 

@@ -67,6 +67,8 @@ MODES = {
     "hostPath": {"pv source": ["1"]},
     "nfs": {"pv source": ["2"], "nfs.server": ["nfs.example.com"], "nfs.path": ["/exports/registry"]},
     "dynamic": {"pv source": ["3"], "pvc.storageClass": ["fast-ssd"]},
+    "s3": {"pv source": ["4"], "s3.bucket": ["Bad_Bucket", "kubiya-registry"], "s3.region": ["eu-west-1"],
+           "existingSecret": ["registry-s3"]},
 }
 
 
@@ -78,8 +80,8 @@ def test_plain_setup_writes_what_the_wizard_writes(tmp_path, mode):
     # One invalid answer per step, each refused with the wizard's message and asked again.
     answers.update({
         "--namespace": ["Bad_Namespace", ""],
-        "pv.size": ["abc", ""] if mode != "dynamic" else [],
-        "pvc.size": ["abc", ""],
+        "pv.size": ["abc", ""] if mode in ("hostPath", "nfs") else [],
+        "pvc.size": ["abc", ""] if mode != "s3" else [],
         "deployment.replicas": ["many", ""],
         "service.port": ["0", ""],
         "tlsSecretName": ["Bad_Secret", ""],
