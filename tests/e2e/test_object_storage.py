@@ -109,6 +109,18 @@ def s3():
     server.stop()
 
 
+def container_env(container, secrets, certs):
+    """A container's env as the kubelet gives it: Secrets resolved, the certificates at the test's folder."""
+    env = {"PATH": "/usr/bin:/bin"}
+    for item in container["env"]:
+        if "valueFrom" in item:
+            reference = item["valueFrom"]["secretKeyRef"]
+            env[item["name"]] = secrets[reference["name"]][reference["key"]]
+        else:
+            env[item["name"]] = item["value"].replace("/certs/", f"{certs}/")
+    return env
+
+
 class Replica:
     """docker-registry as one pod of the rendered Deployment: the image's configuration, the container's env with
     its Secrets resolved, certificates at their mount, listening on its own loopback port."""
@@ -116,13 +128,7 @@ class Replica:
     def __init__(self, folder, container, secrets, certs, port, extra=None):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "config.yml").write_text(IMAGE_CONFIG)
-        env = {"PATH": "/usr/bin:/bin"}
-        for item in container["env"]:
-            if "valueFrom" in item:
-                reference = item["valueFrom"]["secretKeyRef"]
-                env[item["name"]] = secrets[reference["name"]][reference["key"]]
-            else:
-                env[item["name"]] = item["value"].replace("/certs/", f"{certs}/")
+        env = container_env(container, secrets, certs)
         env["REGISTRY_HTTP_ADDR"] = f"127.0.0.1:{port}"
         if "REGISTRY_HTTP_DEBUG_ADDR" in env:  # each pod has a loopback of its own; processes here share one
             env["REGISTRY_HTTP_DEBUG_ADDR"] = f"127.0.0.1:{free_port()}"
@@ -323,13 +329,7 @@ def test_gc_in_the_bucket_keeps_tagged_images_and_removes_a_deleted_tags_blobs(t
         job_container = pod["containers"][0]
         config = tmp_path / "job-config.yml"
         config.write_text(IMAGE_CONFIG)
-        env = {"PATH": "/usr/bin:/bin"}
-        for item in job_container["env"]:
-            if "valueFrom" in item:
-                reference = item["valueFrom"]["secretKeyRef"]
-                env[item["name"]] = secrets[reference["name"]][reference["key"]]
-            else:
-                env[item["name"]] = item["value"].replace("/certs/", f"{certs}/")
+        env = container_env(job_container, secrets, certs)
         collected = subprocess.run([REGISTRY, *job_container["command"][1:-1], str(config)], env=env,
                                    capture_output=True, text=True, timeout=300)
         assert collected.returncode == 0, collected.stdout[-2000:] + collected.stderr[-2000:]
