@@ -117,10 +117,12 @@ public enum JSONSchemaGenerator {
         let properties: [(String, JSON)] = children.map { key in
             let child = path.appending(key)
             if let field = FieldRegistry.field(child) { return (key, fieldSchema(field)) }
-            return (key, .object([("type", .string("object"))] + objectBody(child)))
+            return (key, .object(objectBody(child)))
         }
         // A typo in a key is refused; only a volume source other than NFS is open (it is kept and rendered as given).
-        return [("type", .string("object")), ("properties", .object(properties)),
+        // A mapping inside the section may be null, as Helm reads it (pv.volumeSource: null switches a source off).
+        let type: JSON = path.components.isEmpty ? .string("object") : .array([.string("object"), .string("null")])
+        return [("type", type), ("properties", .object(properties)),
                 ("additionalProperties", .bool(path == .pvVolumeSource))]
     }
 

@@ -245,17 +245,19 @@ public enum PreviewBuilder {
     public static func tabs(_ state: WizardState) -> [PreviewTab] {
         let rendered = state.rendered(httpSecret: state.disk?.httpSecret)
         var tabs = rendered.resources.map { resource in
-            PreviewTab(title: shortName(resource.kind), lines: colour(Emitter.displayYAML(resource)))
+            PreviewTab(title: title(resource.kind, file: resource.fileName), lines: colour(Emitter.displayYAML(resource)))
         }
         let plan = state.manifestPlan
         for pending in plan.manifests where pending.pending {
-            let note = pending.fileName == OutputFile.httpSecret.name
+            let isHTTPSecret = pending.fileName == OutputFile.httpSecret.name
+            let note = isHTTPSecret
                 ? "# the shared REGISTRY_HTTP_SECRET is generated when the files are written"
                 : state.tls.source == .generate ? "# the self-signed certificate is generated when you write (or now, "
                     + "in the background)"
                 : "# the imported certificate and key go here once both files are read"
-            tabs.append(PreviewTab(title: shortName(pending.kind), lines: [("# \(pending.fileName): Secret "
-                + "\(pending.name) (kubernetes.io/tls)", .yamlComment), (note, .yamlComment)]))
+            let type = isHTTPSecret ? "Opaque" : "kubernetes.io/tls"
+            tabs.append(PreviewTab(title: title(pending.kind, file: pending.fileName), lines: [("# \(pending.fileName): "
+                + "Secret \(pending.name) (\(type))", .yamlComment), (note, .yamlComment)]))
         }
         for omitted in plan.omitted {
             tabs.append(
@@ -311,6 +313,15 @@ public enum PreviewBuilder {
 
     static func shortName(_ kind: String) -> String {
         ["PersistentVolume": "PV", "PersistentVolumeClaim": "PVC"][kind] ?? kind
+    }
+
+    /// A tab's title: the kind's short name, except the two Secrets, which are told apart by what they hold.
+    static func title(_ kind: String, file: String) -> String {
+        switch OutputFile(rawValue: file) {
+        case .tlsSecret?: return "TLS Secret"
+        case .httpSecret?: return "HTTP Secret"
+        default: return shortName(kind)
+        }
     }
 
     /// Changes with three lines of context, each group headed by the key path it changes; keys redacted.

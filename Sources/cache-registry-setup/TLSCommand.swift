@@ -73,10 +73,18 @@ struct TLSCommand: ParsableCommand {
                 + "\(matches ? "matches the certificate" : "does not match the certificate") "
                 + "(\(material.redactedKey))") }
             for entry in report.coverage { Output.line("  \(entry.covered ? "covers " : "MISSING") \(entry.name)") }
-            Checks.print(report.problems, file: certificate)
-            if !report.problems.errors.isEmpty { throw ExitCode(1) }
-            Output.line("usable (\(report.problems.warnings.count) "
-                + "warning\(report.problems.warnings.count == 1 ? "" : "s"))")
+            // A pair whose key is public is never usable, whatever else it gets right.
+            let problems = report.problems.map { problem in
+                var judged = problem
+                if problem.code == .publishedPair { judged.severity = .error }
+                return judged
+            }.ordered
+            Checks.print(problems, file: certificate)
+            if !problems.errors.isEmpty {
+                Output.line("not usable (\(problems.errors.count) error\(problems.errors.count == 1 ? "" : "s"))")
+                throw ExitCode(1)
+            }
+            Output.line("usable (\(problems.warnings.count) warning\(problems.warnings.count == 1 ? "" : "s"))")
         }
     }
 

@@ -195,6 +195,18 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         ], "three lines of context and the key path of the change")
     }
 
+    func testThePreviewsTwoSecretsHaveDistinctTitles() throws {
+        let original = Array(("cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs:\n"
+            + "        server: nfs.example.com\n        path: /x\n  pvc:\n    accessMode: ReadWriteMany\n"
+            + "  deployment:\n    replicas: 2\n").utf8)
+        var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original,
+                                config: try ValuesDocument(bytes: original, name: "v.yaml").config(), now: Date())
+        state.tls.source = .generate
+        let titles = PreviewBuilder.tabs(state).map(\.title)
+        XCTAssertEqual(titles.filter { $0.contains("Secret") }, ["HTTP Secret", "TLS Secret"])
+        XCTAssertEqual(Set(titles).count, titles.count, "every tab has its own title: \(titles)")
+    }
+
     func testPreviewIsBuiltOnceAndRefreshedWhenTheDiskIsRead() throws {
         let original = Array("cacheRegistry:\n  service:\n    port: 443\n".utf8)
         var state = WizardState(mode: .edit, valuesPath: "v.yaml", originalBytes: original,
@@ -213,7 +225,7 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         state.tls.source = .generate
         state.tls.generated = GeneratedTLSMaterial(spec: state.generationSpec, pair: PEMPair(certificatePEM: "CERT", keyPEM: key))
         send(&state, .function(2))
-        let secretTab = state.previewTabs.firstIndex { $0.title == "Secret" }!
+        let secretTab = state.previewTabs.firstIndex { $0.title == "TLS Secret" }!
         state.dialog = .preview(tab: secretTab, scroll: 0)
         let screen = view(state).text
         XCTAssertTrue(screen.contains("tls.key: <redacted: 103 bytes>"), screen)

@@ -88,7 +88,7 @@ final class WizardTLSTests: XCTestCase {
         XCTAssertTrue(review.contains("manifests/secret.yaml") && review.contains("(generated on write)"), "\n" + review)
         XCTAssertFalse(review.contains("no Secret"), "no screen says there is no Secret while one will be written")
         _ = update(&state, .key(.function(2)))
-        XCTAssertTrue(state.previewTabs.map(\.title).contains("Secret"))
+        XCTAssertTrue(state.previewTabs.map(\.title).contains("TLS Secret"))
         XCTAssertFalse(state.previewTabs.map(\.title).contains("(no Secret)"))
         _ = update(&state, .key(.escape))
         let listed = state.plannedFiles

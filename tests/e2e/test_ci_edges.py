@@ -83,7 +83,9 @@ def test_every_values_file_the_program_writes_fits_both_schemas(tmp_path):
     from conftest import EXAMPLE, SHARED
     section, chart = schemas()
     written = []
-    for mode, extra in (("hostPath", {}), ("dynamic", {}), ("NFS", {"nfs.server": ["10.0.0.5"], "nfs.path": ["/exports/r"]})):
+    for mode, extra in (("hostPath", {}), ("dynamic", {}), ("NFS", {"nfs.server": ["10.0.0.5"], "nfs.path": ["/exports/r"]}),
+                        ("S3 object storage", {"s3.bucket": ["kubiya-registry"], "s3.region": ["eu-west-1"],
+                                "credentials.existingSecret": ["registry-s3"]})):
         folder = tmp_path / mode
         folder.mkdir()
         session = PlainSession(["--plain"], folder)
@@ -91,6 +93,7 @@ def test_every_values_file_the_program_writes_fits_both_schemas(tmp_path):
         written.append(folder / "values.yaml")
         text = (folder / "values.yaml").read_text()
         assert ("hostPath: null" in text) == (mode != "hostPath") and ("server: 10.0.0.5" in text) == (mode == "NFS"), text
+        assert ("bucket: kubiya-registry" in text) == (mode == "S3 object storage"), text
         mode_line = next(line for line in session.output.splitlines() if line.startswith("Storage mode"))
         assert "Enter a number" not in session.output.split(mode_line, 1)[1].split("\n", 2)[1], "a choice by its name"
     edited = tmp_path / "chart.yaml"
@@ -104,6 +107,18 @@ def test_every_values_file_the_program_writes_fits_both_schemas(tmp_path):
         values = yaml.safe_load(path.read_text()) or {}
         assert list(section.iter_errors(values.get("cacheRegistry") or {})) == [], path
         assert list(chart.iter_errors(values)) == [], path
+
+
+def test_the_schemas_parse_with_a_strict_reader_and_are_draft_07():
+    import jsonschema
+
+    def no_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), f"a key twice in one object: {keys}"
+        return dict(pairs)
+    for args in (["schema"], ["schema", "--chart"]):
+        schema = json.loads(run(*args).stdout, object_pairs_hook=no_duplicates)
+        jsonschema.Draft7Validator.check_schema(schema)
 
 
 def test_the_schemas_refuse_typos_and_accept_other_components():

@@ -59,7 +59,7 @@ def wizard_setup(folder, mode):
         if mode == "s3":
             pane.set_field("s3.bucket", "kubiya-registry")
             pane.set_field("s3.region", "eu-west-1")
-            pane.set_field("existingSecret", "registry-s3")
+            pane.set_field("credentials.existingSecret", "registry-s3")
         shown = status_counts(pane.wait_for("0 errors"))
         pane.write_and_quit()
     return shown

@@ -68,7 +68,7 @@ MODES = {
     "nfs": {"pv source": ["2"], "nfs.server": ["nfs.example.com"], "nfs.path": ["/exports/registry"]},
     "dynamic": {"pv source": ["3"], "pvc.storageClass": ["fast-ssd"]},
     "s3": {"pv source": ["4"], "s3.bucket": ["Bad_Bucket", "kubiya-registry"], "s3.region": ["eu-west-1"],
-           "existingSecret": ["registry-s3"]},
+           "credentials.existingSecret": ["registry-s3"]},
 }
 
 

@@ -2,6 +2,7 @@
 import base64
 
 import pytest
+import yaml
 
 from certs import ALL_NAMES, make
 from conftest import CHART, SHARED, needs_shared, refused_set, run
@@ -62,13 +63,14 @@ def test_wildcard_covers(tmp_path):
     assert result.returncode == 0 and "covers  cache-registry-svc.kubiya" in result.stdout
 
 
-@pytest.mark.parametrize("values,year", [(CHART, "2036"), pytest.param(SHARED / "kubiya-runner-values.yaml", "2027", marks=needs_shared)],
-                         ids=["repository fixture", "real chart values"])
-def test_fixture_certificate(tmp_path, values, year):
+@pytest.mark.parametrize("values,year,status", [(CHART, "2036", 0),
+                                               pytest.param(SHARED / "kubiya-runner-values.yaml", "2027", 1, marks=needs_shared)],
+                         ids=["repository fixture", "real chart values (the published pair: not usable)"])
+def test_fixture_certificate(tmp_path, values, year, status):
     crt = base64.b64decode(values.read_text().split('crt: "')[1].split('"')[0])
     (tmp_path / "fixture.crt").write_bytes(crt)
     result = run("tls", "inspect", tmp_path / "fixture.crt")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == status, result.stderr
     assert year in result.stdout
     assert "cache-registry-svc.kubiya.svc" in result.stderr and "warning" in result.stderr
 
@@ -90,3 +92,14 @@ def test_secret_name_warning(chart_copy):
     result = run("set", "-f", chart_copy, "deployment.tlsSecretName=my-tls")
     assert result.returncode == 0
     assert "warning[CR310] cacheRegistry.deployment.tlsSecretName" in result.stderr
+
+
+@needs_shared
+def test_tls_inspect_refuses_the_charts_published_pair(tmp_path):
+    """A pair whose private key everyone has is not usable, however well it covers the names."""
+    pair = yaml.safe_load((SHARED / "kubiya-runner-values.yaml").read_text())["registryTls"]
+    for name in ("crt", "key"):
+        (tmp_path / f"tls.{name}").write_bytes(base64.b64decode(pair[name]))
+    result = run("tls", "inspect", tmp_path / "tls.crt", "--key", tmp_path / "tls.key")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "error[CR501]" in result.stderr and result.stdout.splitlines()[-1] == "not usable (1 error)"
