@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -35,7 +36,11 @@ int crs_start(void) {
     noecho();
     nonl();
     keypad(stdscr, TRUE);
-    set_escdelay(25);
+    /* How long an Escape waits for the rest of a key's sequence: ESCDELAY when the person set it (a slow link),
+       else 50 ms, short enough that Esc alone feels immediate. */
+    const char *delay = getenv("ESCDELAY");
+    int escdelay = delay && *delay ? atoi(delay) : 50;
+    set_escdelay(escdelay > 0 && escdelay <= 10000 ? escdelay : 50);
     leaveok(stdscr, FALSE);
     mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
     mouseinterval(0);
@@ -56,30 +61,46 @@ void crs_end(void) {
     fflush(stdout);
 }
 
-int crs_read_paste(uint32_t *buffer, int capacity) {
+/* What follows an Escape key already in the input: a bracketed paste (ESC [ 2 0 0 ~ ... ESC [ 2 0 1 ~, its text
+   into buffer, the length returned), a key that came with a meta prefix (Alt+arrow, or Esc and a function key
+   together on a slow link: CRS_AFTER_ESCAPE_KEY, the key code in *key, the Escape dropped), an Alt+character or
+   a sequence ncurses did not know (CRS_AFTER_ESCAPE_NOTHING: nothing of it is typed), or nothing
+   (CRS_AFTER_ESCAPE_ALONE: the Escape key itself). */
+int crs_read_after_escape(uint32_t *buffer, int capacity, uint32_t *key) {
     static const wint_t start[] = { '[', '2', '0', '0', '~' };
-    wint_t seen[5];
-    int count = 0;
+    wint_t ch = 0;
     wtimeout(stdscr, 0);
-    for (; count < 5; count++) {
-        wint_t ch = 0;
-        if (wget_wch(stdscr, &ch) != OK || ch != start[count]) {
-            if (ch != 0) seen[count++] = ch;
-            break;
-        }
-        seen[count] = ch;
+    int result = wget_wch(stdscr, &ch);
+    if (result == ERR) return CRS_AFTER_ESCAPE_ALONE;
+    if (result == KEY_CODE_YES) {
+        if (ch == KEY_MOUSE || ch == KEY_RESIZE) { ungetch((int)ch); return CRS_AFTER_ESCAPE_ALONE; }
+        *key = (uint32_t)ch;
+        return CRS_AFTER_ESCAPE_KEY;
     }
-    if (count < 5 || seen[4] != '~') {
-        while (count > 0) unget_wch((wchar_t)seen[--count]);
-        return -1;
+    if (ch == 27) { unget_wch(27); return CRS_AFTER_ESCAPE_ALONE; }
+    if (ch != '[' && ch != 'O') return CRS_AFTER_ESCAPE_NOTHING;
+    /* A control sequence: parameters and intermediates (0x20-0x3F), up to its final byte (0x40-0x7E). */
+    int matched = ch == '[' ? 1 : 0;
+    int introducer = (int)ch;
+    for (;;) {
+        result = wget_wch(stdscr, &ch);
+        if (result != OK) return CRS_AFTER_ESCAPE_NOTHING;
+        if (matched > 0 && matched < 5 && ch == start[matched]) {
+            if (++matched == 5) break;
+            continue;
+        }
+        matched = 0;
+        if (introducer == 'O' || (ch >= 0x40 && ch <= 0x7E)) return CRS_AFTER_ESCAPE_NOTHING;
+        if (ch < 0x20 || ch > 0x3F) return CRS_AFTER_ESCAPE_NOTHING;
     }
     /* The paste itself, up to ESC [ 2 0 1 ~; a paste that never ends stops after a second without input. */
     static const wint_t end[] = { 27, '[', '2', '0', '1', '~' };
-    int length = 0, matched = 0;
+    int length = 0;
+    matched = 0;
     wtimeout(stdscr, 1000);
     for (;;) {
-        wint_t ch = 0;
-        int result = wget_wch(stdscr, &ch);
+        ch = 0;
+        result = wget_wch(stdscr, &ch);
         if (result == ERR) break;
         if (result == KEY_CODE_YES) continue;
         if (ch == end[matched]) {

@@ -62,7 +62,7 @@ public enum NextSteps {
         guard view.enabled else { return steps + install(config, context, valuesFiles: context.valuesFiles) }
         let installsChart = config.route != .kubectl || context.besideChart
         if installsChart && context.chart == nil {
-            steps.append("export KUBIYA_CHART=kubiya/kubiya-runner   (the Kubiya runner chart the helm command below "
+            steps.append("export KUBIYA_CHART=kubiya/kubiya-runner   (the kubiya-runner chart the helm command below "
                 + "installs: its repository/name after helm repo add, or its folder; --chart REF prints it here)")
         }
         var valuesFiles = context.valuesFiles
@@ -78,8 +78,13 @@ public enum NextSteps {
                 + "new pair into \(target), which the helm command below reads)")
             if !valuesFiles.contains(target) { valuesFiles.append(target) }
         } else if !hookServes && (config.route == .helm || !context.managesTLS) {
+            let names = (config.serviceNames() + (config.nodeAddressIP.map { ["IP " + $0] } ?? []))
+                .joined(separator: ", ")
+            let generate = "cache-registry-setup tls generate -f \(shellQuoted(valuesFiles.last ?? "values.yaml")) -n "
+                + "\(namespace) -o \(shellQuoted(context.outputDir))"
             steps.append("kubectl -n \(namespace) create secret tls \(secret) --cert=tls.crt --key=tls.key   (the "
-                + "registry serves it; nothing here creates it)")
+                + "registry serves it; nothing here creates it. Its certificate must cover \(names); \(generate) "
+                + "makes such a pair)")
         }
         if view.bool(.proxyEnabled) == true, let name = view.string(.proxyPasswordSecretName) {
             steps.append("kubectl -n \(namespace) create secret generic \(name) "

@@ -14,51 +14,60 @@ public struct Assignment: Equatable, Sendable {
         public let description: String
     }
 
-    /// Parses `pv.size=50Gi`; the path is under `cacheRegistry`, and `\.` escapes a dot in a key.
+    /// Parses one `pv.size=50Gi`, as `--set` reads it (see `assignments(parsing:)`).
     public init(parsing text: String) throws(ParseError) {
-        guard let equals = text.firstIndex(of: "=") else {
-            throw ParseError(description: "\(Quote.value(text)) is not KEY=VALUE (for example pv.size=50Gi)")
+        let found = try Assignment.assignments(parsing: text, into: .emptyMapping)
+        guard found.count == 1, let only = found.first else {
+            throw ParseError(description: "\(Quote.value(text)) sets \(found.count) keys; give one KEY=VALUE (for "
+                + "example pv.size=50Gi)")
         }
-        let keyText = String(text[..<equals])
-        let valueText = String(text[text.index(after: equals)...])
-        guard let path = KeyPath(underSection: keyText) else {
-            throw ParseError(description: "\"\(keyText)\" is not a key path (for example pv.size)")
-        }
-        if let field = FieldRegistry.owningField(path), field.flat,
-            path.components.count > field.path.components.count + 1
-        {
-            let key = path.components.dropFirst(field.path.components.count).joined(separator: "\\.")
-            throw ParseError(description: "\(Quote.value(keyText)): \(field.path) holds keys of one level, and a dot "
-                + "in a key needs "
-                + "\\. (as helm --set does): \(field.path).\(key)=\(valueText)")
-        }
-        self.path = path
-        self.value = Assignment.typedValue(valueText, for: path)
+        self = only
     }
 
-    /// What `helm --set` makes of a text where no field gives a type (env values, node labels, unknown keys), as
-    /// Helm's strvals reads it: `true`/`false`, `null`, a decimal integer without a leading zero, else the string
-    /// itself, which the editor quotes wherever a YAML 1.1 reader would take it for something else (`yes`, `0x10`,
-    /// `010`, `1e3`, `.inf`).
-    public static func helmTyped(_ text: String) -> Value {
-        switch text.lowercased() {
-        case "true": return .bool(true)
-        case "false": return .bool(false)
-        default: break
+    /// What one text of the `--set` family sets under `cacheRegistry` (its keys with or without that name), read
+    /// into `base` (the section as the files give it) as Helm reads it: a plain `key=value` typed by its field, a
+    /// list item or list (`a[0].b=c`, `a={x,y}`) as the whole list it makes. `readFile` gives `--set-file` its text.
+    public static func assignments(
+        parsing text: String, style: HelmSet.Style = .set, into base: Value,
+        readFile: (String) throws -> String = { _ in "" }
+    ) throws(ParseError) -> [Assignment] {
+        guard text.contains("=") || text.contains("[") else {
+            throw ParseError(description: "\(Quote.value(text)) is not KEY=VALUE (for example pv.size=50Gi)")
         }
-        if text == "0" { return .int(0) }
-        if let first = text.first, first != "0", first != "+", let number = Int(text), String(number) == text,
-           !(text.hasPrefix("-0")) { return .int(number) }
-        return .string(text)
+        let parsed: (values: Value, changes: [HelmSet.Change])
+        do {
+            parsed = try HelmSet.parse(text, style: style, into: base, section: KeyPath.section, readFile: readFile)
+        } catch { throw ParseError(description: "\(Quote.value(text)): \(error.description)") }
+        var result: [Assignment] = []
+        for change in parsed.changes {
+            let path = KeyPath(change.keys)
+            if let field = FieldRegistry.owningField(path), field.flat,
+               path.components.count > field.path.components.count + 1
+            {
+                let key = path.components.dropFirst(field.path.components.count).joined(separator: "\\.")
+                throw ParseError(description: "\(Quote.value(text)): \(field.path) holds keys of one level, and a "
+                    + "dot in a key needs \\. (as helm --set does): \(field.path).\(key)=\(change.text ?? "...")")
+            }
+            let value: Value
+            switch (style, change.text) {
+            case (.set, let typed?): value = typedValue(typed, for: path)
+            case (.string, let typed?): value = .string(typed)
+            default: value = parsed.values.value(at: path) ?? .null
+            }
+            result.removeAll { $0.path == path }
+            result.append(Assignment(path: path, value: value))
+        }
+        return result
     }
 
     /// The value a text stands for at a path: `2.8` for a tag is the string "2.8", `3` for replicas an integer.
     public static func typedValue(_ text: String, for path: KeyPath) -> Value {
-        if text == "null" || text == "~" { return .null }
+        // As strvals: null in any case removes the key (a `~` is text there).
+        if text.lowercased() == "null" { return .null }
         guard let field = FieldRegistry.field(path) else {
             if text == "{}" { return .emptyMapping }
             if text == "[]" { return .emptySequence }
-            return helmTyped(text)
+            return HelmSet.typed(text)
         }
         switch field.kind {
         case .toggle:

@@ -1,5 +1,5 @@
-/// What the Kubiya chart's own templates (chart 0.7.0, `templates/components/cache-registry/`) make of the values:
-/// problems for the `helm` route, each citing the template lines it comes from. Errors where Helm would fail or
+/// What the kubiya-runner chart's own templates (chart 0.7.0, `templates/components/cache-registry/`) make of the
+/// values: problems for the `helm` route, each citing the template lines it comes from. Errors where Helm would fail or
 /// install something broken, warnings where it silently differs from our manifests.
 public enum ChartRules {
     static let deployment = "cache-registry-deployment.yaml", pv = "cache-registry-pv.yaml",

@@ -212,7 +212,7 @@ public enum FieldRegistry {
               example: "system-cluster-critical", help: "The PriorityClass of the registry's pods, so image pulls keep "
                   + "working when the cluster is full."),
             Field(
-                "deployment.imagePullSecrets", "Image pull secrets", kind: .yamlList, default: .emptySequence,
+                "deployment.imagePullSecrets", "Pull secrets", kind: .yamlList, default: .emptySequence,
                 step: .registry,
               chartReads: false, example: "[{name: regcred}]", help: "Secrets the kubelet uses to pull the registry "
                   + "image itself (a mirror of registry:2 that needs login)."),
@@ -232,7 +232,7 @@ public enum FieldRegistry {
               example: "REGISTRY_LOG_LEVEL=info", help: "Extra environment variables (a NAME: value map or a list of "
                   + "EnvVar)."),
             Field(
-                "deployment.volumeMounts", "Extra volume mounts", kind: .yamlList, default: .emptySequence,
+                "deployment.volumeMounts", "Volume mounts", kind: .yamlList, default: .emptySequence,
                 step: .registry,
               example: "[{name: x, mountPath: /x}]", help: "Extra volume mounts of the registry container, rendered as "
                   + "given."),
@@ -272,7 +272,7 @@ public enum FieldRegistry {
                   + "ClusterIP there). It listens on every node's address too, so anyone who reaches a node reaches "
                       + "the registry."),
             Field(
-                "service.annotations", "Service annotations", kind: .yamlMapping, default: .emptyMapping,
+                "service.annotations", "Annotations", kind: .yamlMapping, default: .emptyMapping,
                 step: .service, flat: true,
               chartReads: false, example: "service.beta.kubernetes.io/aws-load-balancer-internal=true",
               help: "Annotations on the Service (string values), such as a cloud's internal load balancer."),
@@ -462,7 +462,8 @@ public enum FieldRegistry {
     static let suggestionPool: [KeyPath: [(path: KeyPath, text: [UInt8])]] = Dictionary(
         grouping: allSuggestions, by: { $0.path.parent })
 
-    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    /// Levenshtein distance between two byte strings.
+    public static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
         var previous = Array(0...b.count)
         var current = previous

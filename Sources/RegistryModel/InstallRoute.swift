@@ -3,7 +3,7 @@
 public enum InstallRoute: String, CaseIterable, Sendable {
     /// Our manifests, `kubectl apply -k DIR`.
     case kubectl
-    /// The Kubiya chart renders the values with its own templates.
+    /// The kubiya-runner chart renders the values with its own templates.
     case helm
     /// Helm installs our manifests: `helm upgrade --post-renderer` runs `cache-registry-setup post-render`.
     case helmPostRender = "helm-post-render"

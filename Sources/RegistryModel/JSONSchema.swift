@@ -103,7 +103,7 @@ public enum JSONSchemaGenerator {
 
     static var sectionMembers: [(String, JSON)] {
         [("title", .string("cacheRegistry")),
-         ("description", .string("The Cache Registry section of the Kubiya Tool Manager chart's "
+         ("description", .string("The Cache Registry section of the kubiya-runner chart's "
              + "values.yaml."))] + objectBody(KeyPath([]))
     }
 

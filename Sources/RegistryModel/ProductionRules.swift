@@ -52,8 +52,9 @@ enum ProductionRules {
         if view.hasNetworkPolicy, let address = config.nodeAddress,
            !(view.value(.networkPolicyFrom)?.items ?? []).contains(where: { $0["ipBlock"] != nil }) {
             problems.append(.warning(.nodesNotAdmitted, .networkPolicyFrom, "admits no ipBlock, but nodes pull through "
-                + "the node address \(address) from their own addresses: add the nodes' network, such as {ipBlock: "
-                + "{cidr: 10.0.0.0/16}}, or pulls by nodes time out"))
+                + "the node address \(address) from their own addresses: add the nodes' network (set "
+                + "networkPolicy.from[\(view.value(.networkPolicyFrom)?.items?.count ?? 0)].ipBlock.cidr=10.0.0.0/16, "
+                + "with your nodes' CIDR), or pulls by nodes time out"))
         }
         problems += maintenance(view)
         problems += listItems(view, .metricsFrom, "a NetworkPolicyPeer: namespaceSelector, podSelector or ipBlock "

@@ -132,6 +132,9 @@ public struct RegistryConfig: Equatable, Sendable {
     public var nodeAddress: String? {
         let view = self.view
         if view.string(.serviceType) == "NodePort", let nodePort = view.int(.serviceNodePort) {
+            // A port Kubernetes would refuse is no address at all.
+            guard case .integer(let low, let high)? = FieldRegistry.field(.serviceNodePort)?.kind,
+                  (low...high).contains(nodePort) else { return nil }
             return "127.0.0.1:\(nodePort)"
         }
         guard let clusterIP = view.string(.serviceClusterIP), Names.ipv4Problem(clusterIP) == nil else { return nil }

@@ -27,7 +27,7 @@ extension ProblemLocation.Setting {
         case .namespace: return "The namespace the registry is installed in. The Tool Manager reaches it at "
             + "<service>.<namespace>; the certificate must cover that name."
         case .release: return "The Helm release name (the app.kubernetes.io/instance label)."
-        case .route: return "How the registry is installed: kubectl (our manifests), helm (the Kubiya chart's "
+        case .route: return "How the registry is installed: kubectl (our manifests), helm (the kubiya-runner chart's "
             + "templates; their rules apply) or helm-post-render (Helm installs our manifests). Default: helm for the "
             + "chart's values file, else kubectl."
         case .outputDir: return "The folder for the rendered manifests (one file per resource plus "

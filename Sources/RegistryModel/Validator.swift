@@ -24,12 +24,14 @@ public enum Validator {
         }
         switch field.kind {
         case .yamlMapping:
-            return value.entries == nil ? [.error(.wrongType, path, "must be a mapping, not \(value.typeName)")] : []
+            return value.entries == nil ? [.error(.wrongType, path, collectionProblem(field.kind, not: value.typeName))]
+                : []
         case .yamlList:
-            return value.items == nil ? [.error(.wrongType, path, "must be a list, not \(value.typeName)")] : []
+            return value.items == nil ? [.error(.wrongType, path, collectionProblem(field.kind, not: value.typeName))]
+                : []
         case .yamlMappingOrList:
-            return value.scalar != nil ? [.error(.wrongType, path, "must be a mapping or a list, not "
-                + "\(value.typeName)")] : []
+            return value.scalar != nil
+                ? [.error(.wrongType, path, collectionProblem(field.kind, not: value.typeName))] : []
         default:
             break
         }
@@ -95,6 +97,9 @@ public enum Validator {
             let number = scalar.intValue ?? (scalar.kind == .string ? Int(scalar.text) : nil)
             guard let number else {
                 if scalar.kind == .int { return "is too large: must be an integer from \(min) to \(max)" }
+                if scalar.kind == .float || scalar.kind == .string && Double(scalar.text) != nil {
+                    return "must be an integer from \(min) to \(max); \(Quote.bare(scalar.text)) is not a whole number"
+                }
                 return "must be an integer from \(min) to \(max), not \(describe(scalar))"
             }
             return (min...max).contains(number) ? nil : "must be an integer from \(min) to \(max), not \(number)"
@@ -109,7 +114,7 @@ public enum Validator {
             if scalar.kind == .bool { return "must be \(expectation(kind)), not \(describe(scalar))" }
             return textProblem(scalar.text, format: format)
         case .yamlMapping, .yamlList, .yamlMappingOrList:
-            return "must be \(expectation(kind)), not \(describe(scalar))"
+            return collectionProblem(kind, not: describe(scalar))
         }
     }
 
@@ -125,6 +130,17 @@ public enum Validator {
         let why = leadingZero ? "Helm's YAML reader takes a leading zero as octal or as text" : "YAML readers differ "
             + "on a plus sign"
         return "\(Quote.bare(text)) is not read as \(number) (\(why)); write \(number)"
+    }
+
+    /// A list or mapping given as something else, with the way to set one from the command line as Helm does.
+    static func collectionProblem(_ kind: FieldKind, not given: String) -> String {
+        let isList: Bool
+        if case .yamlList = kind { isList = true } else { isList = false }
+        let how = isList
+            ? "set an item as helm --set does (KEY[0].name=value, KEY={a,b}) or the list as JSON (--set-json "
+                + "'KEY=[...]')"
+            : "set its keys as helm --set does (KEY.name=value) or the whole as JSON (--set-json 'KEY={...}')"
+        return "must be \(expectation(kind)), not \(given); \(how)"
     }
 
     static func describe(_ scalar: Scalar) -> String {
@@ -152,7 +168,10 @@ public enum Validator {
         case .memory:
             if quantity.hasFraction { return fractionProblem(scalar.text) }
         case .cpu:
-            break
+            if quantity.format == .binarySI {
+                return "\(Quote.bare(scalar.text)) is a size in bytes (Ki Mi Gi are binary units); CPU is counted in "
+                    + "cores or millicores, such as 1, 0.5 or 500m"
+            }
         }
         return nil
     }

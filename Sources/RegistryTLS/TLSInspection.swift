@@ -65,7 +65,7 @@ public enum CalendarDate {
 
 /// Certificates whose private key is public, by the SHA-256 of their DER encoding: anyone can serve them.
 public enum PublishedPairs {
-    /// The Kubiya runner chart publishes its default `registryTls` certificate and key in its values file
+    /// The kubiya-runner chart publishes its default `registryTls` certificate and key in its values file
     /// (CN cache-registry-svc.kubiya, expiring 2027-09-02).
     public static let fingerprints: Set<String> = ["c0c4f8e780e198ae801b742b1968a6e3f9dab441fbbfccff20b3627117a95661"]
 
@@ -76,9 +76,9 @@ public enum PublishedPairs {
     }
 
     /// The one message for it, everywhere it is shown.
-    public static let message = "is the Kubiya chart's published pair: its private key is public, so anyone can "
-        + "impersonate the registry; generate a new pair (the wizard's TLS step: Ctrl-G; headless: tls generate -f "
-        + "FILE)"
+    public static let message = "is the kubiya-runner chart's published pair: its private key is public, so anyone can "
+        + "impersonate the registry; generate a new pair (the wizard's TLS step: TLS source generate self-signed; "
+        + "headless: tls generate -f FILE)"
 }
 
 /// Whether a certificate covers one of the service's names.

@@ -15,15 +15,18 @@ public struct PlainWizard {
     let perform: (Effect) -> Action?
     /// Whether to repeat each answer after its prompt (input from a pipe is not echoed by a terminal).
     let echo: Bool
+    /// The signal that ended the input early (Ctrl-C, a closed terminal), if one did.
+    let interruption: () -> Int32?
 
     public init(
         readLine: @escaping () -> String?, write: @escaping (String) -> Void, perform: @escaping (Effect) -> Action?,
-        echo: Bool
+        echo: Bool, interruption: @escaping () -> Int32? = { nil }
     ) {
         self.readLine = readLine
         self.write = write
         self.perform = perform
         self.echo = echo
+        self.interruption = interruption
     }
 
     /// Why the session stopped before its end.
@@ -43,6 +46,10 @@ public struct PlainWizard {
             return try writeFiles(&state)
         } catch Stop.inputEnded(let field) {
             write("\n")
+            if let signal = interruption() {
+                standardError("stopped by \(PromptInput.name(of: signal)) at \(field); nothing was written\n")
+                return 128 + signal
+            }
             standardError("input ended at \(field); nothing was written\n")
             return 2
         } catch Stop.exit(let status) {
@@ -102,8 +109,6 @@ public struct PlainWizard {
             write("\(item.label) (\(keyDisplay(item))): \(current)\n")
             return nil
         }
-        // Having chosen to import PEM files, the next questions are their paths, not whether to generate a pair.
-        if item.id == .generatePair && state.tls.source == .importFiles { return nil }
         let options = choices(item)
         while true {
             if let options {

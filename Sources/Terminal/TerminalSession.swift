@@ -120,18 +120,22 @@ public final class TerminalSession: TerminalBackend {
             let code = Int32(bitPattern: value)
             if code == resizeCode { return resized() }
             if code == mouseCode { return .click(row: Int(row), column: Int(column)) }
-            if code > f0 && code <= f0 + 24 { return .key(.function(Int(code - f0))) }
-            return codes[code].map(Action.key)
+            return keyCode(code)
         case 0:
             switch value {
             case 9: return .key(.tab)
             case 10, 13: return .key(.enter)
             case 27:
                 var pasted = [UInt32](repeating: 0, count: TerminalSession.pasteCapacity)
-                let length = Int(crs_read_paste(&pasted, Int32(pasted.count)))
-                guard length >= 0 else { return .key(.escape) }
-                return .key(
+                var key: UInt32 = 0
+                let length = Int(crs_read_after_escape(&pasted, Int32(pasted.count), &key))
+                switch length {
+                case Int(CRS_AFTER_ESCAPE_ALONE): return .key(.escape)
+                case Int(CRS_AFTER_ESCAPE_KEY): return keyCode(Int32(bitPattern: key))
+                case Int(CRS_AFTER_ESCAPE_NOTHING): return nil
+                default: return .key(
                     .paste(String(String.UnicodeScalarView(pasted.prefix(length).compactMap(UnicodeScalar.init)))))
+                }
             case 8, 127: return .key(.backspace)
             case 1...26: return UnicodeScalar(value + 96).map { .key(.control(Character($0))) }
             default:
@@ -142,6 +146,12 @@ public final class TerminalSession: TerminalBackend {
             if timeout > 0 && crs_check_resize() == 1 { return resized() }
             return nil
         }
+    }
+
+    /// A key ncurses decoded (an arrow, a function key); nil for one the wizard has no use for (Alt+Up).
+    private func keyCode(_ code: Int32) -> Action? {
+        if code > f0 && code <= f0 + 24 { return .key(.function(Int(code - f0))) }
+        return codes[code].map(Action.key)
     }
 
     /// After ncurses or we resized: the next frame repaints every cell.

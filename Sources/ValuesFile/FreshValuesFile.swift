@@ -14,15 +14,15 @@ public enum FreshValuesFile {
     static func header(_ route: InstallRoute) -> [String] {
         switch route {
         case .kubectl:
-            return ["# Installed with kubectl apply -k on the manifests written beside it. When the Kubiya chart is "
-                + "installed too,", "# give it --set cacheRegistry.enabled=false --set registryTls.crt= --set "
+            return ["# Installed with kubectl apply -k on the manifests written beside it. When the kubiya-runner "
+                + "chart is installed too,", "# give it --set cacheRegistry.enabled=false --set registryTls.crt= --set "
                 + "registryTls.key=, so it makes neither", "# the registry nor its TLS Secret (its hook would replace "
                 + "this one's pair)."]
         case .helm:
-            return ["# Use with the Kubiya runner chart: helm upgrade --install ... -f values.yaml [-f "
+            return ["# Use with the kubiya-runner chart: helm upgrade --install ... -f values.yaml [-f "
                 + "values-tls.yaml]"]
         case .helmPostRender:
-            return ["# Use with the Kubiya runner chart through the post-renderer written beside the manifests:",
+            return ["# Use with the kubiya-runner chart through the post-renderer written beside the manifests:",
                     "# helm upgrade --install ... -f values.yaml [-f values-tls.yaml] --post-renderer ..."]
         }
     }

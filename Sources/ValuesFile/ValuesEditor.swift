@@ -50,9 +50,13 @@ struct TextEdit {
     let source: SourceText
     var bytes: [UInt8] { source.bytes }
 
+    /// How new strings are quoted: as most of the file's strings are.
+    let quoting: Node.Scalar.Style
+
     init(_ document: ValuesDocument) {
         self.document = document
         self.source = document.source
+        self.quoting = YAMLText.quoting(of: document.root)
     }
 
     /// A key and its value as found in the text.
@@ -418,7 +422,10 @@ struct TextEdit {
     func replace(_ slot: Slot, with value: Value) throws(FileError) -> [UInt8] {
         let inFlow = slot.keyOffset > 0 && isInsideFlow(slot.keyOffset)
         if case .scalar(let scalar) = value {
-            let style = slot.isAlias ? Node.Scalar.Style.plain : (slot.value.scalar?.style ?? .plain)
+            // A value keeps its own quoting; an empty or null one takes the file's.
+            let old = slot.value.scalar
+            let hadNoValue = old.map { $0.style == .plain && Scalar.resolveKind(ofPlain: $0.string) == .null } ?? true
+            let style = slot.isAlias ? Node.Scalar.Style.plain : hadNoValue ? quoting : old?.style ?? .plain
             let text = YAMLText.scalar(scalar, preferring: style, inFlow: inFlow)
             if slot.isEmptyValue || slot.value.scalar == nil || style == .literal || style == .folded {
                 return splice(slot.colonEnd..<valueEndForReplacement(slot), " " + text)
@@ -427,12 +434,13 @@ struct TextEdit {
         }
         let rendered: String
         if inFlow || value.entries?.isEmpty == true || value.items?.isEmpty == true {
-            rendered = " " + YAMLText.flow(value)
+            rendered = " " + YAMLText.flow(value, quoting: quoting)
         } else {
             let childIndent = String(repeating: " ", count: slot.keyIndent + indentUnit)
             rendered =
                 source.lineBreak
-                + YAMLText.block(value, indent: childIndent, unit: indentUnit, lineBreak: source.lineBreak)
+                + YAMLText.block(
+                    value, indent: childIndent, unit: indentUnit, lineBreak: source.lineBreak, quoting: quoting)
                 .dropLast(source.lineBreak.count)
         }
         return splice(slot.colonEnd..<valueEndForReplacement(slot), rendered)
@@ -478,7 +486,7 @@ struct TextEdit {
             if isEmpty, let parentSlot, !isInsideFlow(parentSlot.keyOffset) {
                 return try replace(parentSlot, with: entry)
             }
-            let text = (isEmpty ? "" : ", ") + YAMLText.flowEntries(entry)
+            let text = (isEmpty ? "" : ", ") + YAMLText.flowEntries(entry, quoting: quoting)
             var close = end - 1
             while close > mappingStart + 1 && bytes[close - 1] == Byte.space { close -= 1 }
             return splice(close..<close, text)
@@ -486,7 +494,8 @@ struct TextEdit {
         guard let last = mapping.mapping?.reversed().first else { return bytes }
         let lastSlot = try slot(for: last.key, last.value, inFlow: false)
         let indentText = String(repeating: " ", count: keyIndent(of: mapping))
-        let block = YAMLText.block(entry, indent: indentText, unit: indentUnit, lineBreak: source.lineBreak)
+        let block = YAMLText.block(
+            entry, indent: indentText, unit: indentUnit, lineBreak: source.lineBreak, quoting: quoting)
         let end = max(lastSlot.valueEnd, lastSlot.colonEnd)
         let insertAt = source.nextLineStart(after: max(end - 1, lastSlot.colonEnd))
         if insertAt == bytes.count && !source.endsWithNewline {
@@ -515,7 +524,7 @@ struct TextEdit {
             if lastSlot.valueEnd >= bytes.count {
                 let block = YAMLText.block(
                     nestedValue(components, value), indent: String(repeating: " ", count: indent), unit: indentUnit,
-                                           lineBreak: source.lineBreak)
+                    lineBreak: source.lineBreak, quoting: quoting)
                 let at = source.lineStart(of: lastSlot.keyOffset)
                 return splice(at..<at, block)
             }
@@ -527,7 +536,7 @@ struct TextEdit {
     func appendSection(_ components: [String], _ value: Value, indent: Int = 0) -> [UInt8] {
         let block = YAMLText.block(
             nestedValue(components, value), indent: String(repeating: " ", count: indent), unit: indentUnit,
-                                   lineBreak: source.lineBreak)
+            lineBreak: source.lineBreak, quoting: quoting)
         if bytes.isEmpty { return Array(block.utf8) }
         if let marker = documentEndMarker() { return splice(marker..<marker, block) }
         if !source.endsWithNewline {

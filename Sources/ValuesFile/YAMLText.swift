@@ -36,23 +36,50 @@ public enum YAMLText {
         return true
     }
 
+    /// How a document writes its strings: the quote most of its string values use by choice, or plain.
+    static func quoting(of root: Node?) -> Node.Scalar.Style {
+        var counts: [Node.Scalar.Style: Int] = [:]
+        func visit(_ node: Node) {
+            switch node {
+            case .scalar(let scalar):
+                switch scalar.style {
+                // Quotes a string needs (`"2"`, `"a: b"`) say nothing about a habit.
+                case .doubleQuoted, .singleQuoted:
+                    if isPlainSafe(scalar.string, inFlow: false) { counts[scalar.style, default: 0] += 1 }
+                case .plain where Scalar.resolveKind(ofPlain: scalar.string) == .string: counts[.plain, default: 0] += 1
+                default: break
+                }
+            case .mapping(let mapping): mapping.values.forEach(visit)
+            case .sequence(let sequence): sequence.forEach(visit)
+            case .alias: break
+            }
+        }
+        root.map(visit)
+        let quoted: Node.Scalar.Style = counts[.singleQuoted, default: 0] > counts[.doubleQuoted, default: 0]
+            ? .singleQuoted : .doubleQuoted
+        return counts[quoted, default: 0] > counts[.plain, default: 0] ? quoted : .plain
+    }
+
     static func key(_ key: String) -> String { isPlainSafe(key, inFlow: false) ? key : doubleQuoted(key) }
 
     /// A value in flow style: `{a: 1, b: [x]}`.
-    static func flow(_ value: Value) -> String {
+    /// Strings are written in `quoting` (a file's own habit; plain where it has none).
+    static func flow(_ value: Value, quoting: Node.Scalar.Style = .plain) -> String {
         switch value {
-        case .scalar(let s): return scalar(s, preferring: .plain, inFlow: true)
-        case .mapping: return "{" + flowEntries(value) + "}"
-        case .sequence(let items): return "[" + items.map(flow).joined(separator: ", ") + "]"
+        case .scalar(let s): return scalar(s, preferring: quoting, inFlow: true)
+        case .mapping: return "{" + flowEntries(value, quoting: quoting) + "}"
+        case .sequence(let items): return "[" + items.map { flow($0, quoting: quoting) }.joined(separator: ", ") + "]"
         }
     }
 
-    static func flowEntries(_ value: Value) -> String {
-        (value.entries ?? []).map { key($0.key) + ": " + flow($0.value) }.joined(separator: ", ")
+    static func flowEntries(_ value: Value, quoting: Node.Scalar.Style = .plain) -> String {
+        (value.entries ?? []).map { key($0.key) + ": " + flow($0.value, quoting: quoting) }.joined(separator: ", ")
     }
 
     /// A mapping or list in block style, every line starting with `indent` and ending with `lineBreak`.
-    static func block(_ value: Value, indent: String, unit: Int, lineBreak: String) -> String {
+    static func block(
+        _ value: Value, indent: String, unit: Int, lineBreak: String, quoting: Node.Scalar.Style = .plain
+    ) -> String {
         let step = String(repeating: " ", count: unit)
         switch value {
         case .mapping(let entries):
@@ -60,24 +87,34 @@ public enum YAMLText {
                 let prefix = indent + key(entry.key) + ":"
                 if isNonEmptyCollection(entry.value) {
                     return prefix + lineBreak
-                        + block(entry.value, indent: indent + step, unit: unit, lineBreak: lineBreak)
+                        + block(entry.value, indent: indent + step, unit: unit, lineBreak: lineBreak, quoting: quoting)
                 }
-                return prefix + " " + flow(entry.value) + lineBreak
+                return prefix + " " + flow(entry.value, quoting: quoting) + lineBreak
             }.joined()
         case .sequence(let items):
             return items.map { item in
                 if isNonEmptyCollection(item) {
-                    let inner = block(item, indent: indent + "  ", unit: unit, lineBreak: lineBreak)
+                    let inner = block(item, indent: indent + "  ", unit: unit, lineBreak: lineBreak, quoting: quoting)
                     return indent + "- " + inner.dropFirst(indent.count + 2)
                 }
-                return indent + "- " + flow(item) + lineBreak
+                return indent + "- " + flow(item, quoting: quoting) + lineBreak
             }.joined()
         case .scalar(let s):
-            return indent + scalar(s, preferring: .plain, inFlow: false) + lineBreak
+            return indent + scalar(s, preferring: quoting, inFlow: false) + lineBreak
         }
     }
 
     static func isNonEmptyCollection(_ value: Value) -> Bool {
         (value.entries.map { !$0.isEmpty } ?? false) || (value.items.map { !$0.isEmpty } ?? false)
+    }
+}
+
+/// A list or map typed on one line, in YAML's flow style (`[{ipBlock: {cidr: 10.0.0.0/16}}]`).
+public enum FlowYAML {
+    /// The value the text stands for; nil when it is not YAML.
+    public static func value(_ text: String) -> Value? {
+        guard let document = try? ValuesDocument(bytes: Array(("value: " + text + "\n").utf8), name: "typed"),
+              case .mapping(let entries)? = document.rootValue, entries.count == 1 else { return nil }
+        return entries[0].value
     }
 }

@@ -183,8 +183,11 @@ func settingHelp(_ id: ItemID) -> String {
     case .outputDir: return ProblemLocation.Setting.outputDir.help
     case .storageMode: return StorageMode.wizardChoices.map(\.help).joined(separator: "; ")
         + ". Switching removes the old source from values.yaml."
-    case .tlsSource: return "existing secret: the registry uses deployment.tlsSecretName as it is. import: PEM files "
-        + "are checked and written as secret.yaml. generate: a self-signed certificate for exactly the service's names."
+    case .tlsSource: return "generate self-signed (the default for a new setup): a new pair for exactly the service's "
+        + "names and the node address, generated at once and written as secret.yaml and trust/; choose it again to "
+        + "replace the chart's published pair or one that misses a name. import: PEM files are checked and written as "
+        + "secret.yaml. existing secret: the registry uses deployment.tlsSecretName as it is, made by you (tls "
+        + "generate makes one)."
     case .tlsCertificate: return "Path of the PEM certificate. It must cover <service>.<namespace>."
     case .tlsKey: return "Path of the PEM private key (RSA or ECDSA). It is never shown."
     case .tlsDays: return "How long the generated certificate is valid, in days (1 to 3650)."
@@ -194,9 +197,6 @@ func settingHelp(_ id: ItemID) -> String {
         return "The chart's values repeat the registry's address in other components (the Tool Manager's env, certs.d "
             + "mount paths, a start command, BuildKit's config). \(press) every line that holds the old address when "
             + "the file is written; the preview's values diff shows them."
-    case .generatePair: return "Switches the source to a new self-signed pair for the service's names, generated now. "
-        + "Use it when the current pair is the chart's published one (its private key is public) or does not cover the "
-        + "names."
     default: return ""
     }
 }

@@ -5,7 +5,7 @@ import ValuesFile
 public enum ItemID: Hashable, Sendable {
     case field(KeyPath)
     case namespace, release, route, outputDir, storageMode
-    case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm, generatePair, updateReferences
+    case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm, updateReferences
     case problem(Int)
     case writeButton
 }
@@ -60,12 +60,6 @@ public enum Forms {
                     id: .tlsSource, label: "TLS source", keyPath: "certificate",
                     widget: .choice(TLSSource.allCases.map(\.rawValue)),
                                   problemPaths: [.registryCertificate, .registryKey], matchesSubpaths: false))
-            if state.tls.source != .generate {
-                items.append(
-                    FormItem(
-                        id: .generatePair, label: "Generate a new pair", keyPath: "", widget: .action,
-                        problemPaths: [], matchesSubpaths: false, note: pressNote(.generatePair)))
-            }
             switch state.tls.source {
             case .existing: break
             case .importFiles:
@@ -128,13 +122,13 @@ public enum Forms {
     static func fields(for step: Step, state: WizardState) -> [FormItem] {
         let view = state.config.view
         let mode = view.storageMode
-        return FieldRegistry.all.filter { field in
-            // A YAML field is edited as `k=v, ...` only while it is a mapping; a list (env with valueFrom) is kept as
-            // written.
-            field.step == step
-                && (!field.kind.isYAML || editableYAML.contains(field.path) && view.value(field.path)?.items == nil)
-                && field.applies(to: mode) && field.shownWhen.map { view.bool($0) != false } ?? true
-        }.map { field in
+        // Lists and maps come after a step's other fields, edited as flow YAML (`[{ipBlock: {cidr: 10.0.0.0/16}}]`).
+        // A field that does not apply here is still shown while it has a problem, so Review can lead to its fix.
+        let shown = FieldRegistry.all.filter { field in
+            field.step == step && (field.applies(to: mode) && field.shownWhen.map { view.bool($0) != false } ?? true
+                || state.problems.contains { $0.location == .key(field.path) })
+        }
+        return (shown.filter { !$0.kind.isYAML } + shown.filter(\.kind.isYAML)).map { field in
             let widget: Widget
             switch field.kind {
             case _ where field.fact != nil: widget = .fact
@@ -175,7 +169,10 @@ public enum Forms {
         switch id {
         case .field(let path):
             if let fact = FieldRegistry.field(path)?.fact { return fact(view) }
-            if editableYAML.contains(path) { return pairsText(view.value(path)) }
+            if usesPairs(path, view) { return pairsText(view.value(path)) }
+            if FieldRegistry.field(path)?.kind.isYAML == true {
+                return view.value(path).map(FieldRegistry.displayText) ?? ""
+            }
             if let field = FieldRegistry.field(path), case .toggle = field.kind {
                 let on = view.effective(path)?.scalar?.boolValue == true
                 return field.choiceLabels.map { on ? $0.on : $0.off } ?? (on ? "yes" : "no")
@@ -194,7 +191,7 @@ public enum Forms {
         case .tlsKey: return state.tls.keyPath
         case .tlsDays: return state.tls.days
         case .tlsAlgorithm: return keyAlgorithms.first { $0.rsa == state.tls.rsa }?.label ?? ""
-        case .problem, .writeButton, .generatePair, .updateReferences: return ""
+        case .problem, .writeButton, .updateReferences: return ""
         }
     }
 
@@ -213,6 +210,12 @@ public enum Forms {
             else { return nil }
             return options.firstIndex(of: text(of: id, in: state))
         }
+    }
+
+    /// Whether a field is typed as `a=b, c=d`: the maps of strings, while they are maps (env given as a list is
+    /// flow YAML like the other lists).
+    static func usesPairs(_ path: KeyPath, _ view: RegistryConfig.View) -> Bool {
+        editableYAML.contains(path) && view.value(path)?.items == nil
     }
 
     /// `a=b, c=d` for a mapping of strings; a note for anything else.

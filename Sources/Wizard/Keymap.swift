@@ -23,7 +23,6 @@ public enum Intent: Equatable, Sendable {
     case revert
     case undo, redo
     case showHelp, showKeys, openFind, openPreview
-    case generatePair
     case requestWrite
     case quit
     /// Closes the open dialog (cancelling what it asks).
@@ -111,7 +110,7 @@ public enum Keymap {
         row("PgDn/PgUp, Ctrl-N/P", "next / previous step", [.form: [
                     (.pageDown, .nextStep), (.control("n"), .nextStep), (.pageUp, .previousStep),
                     (.control("p"), .previousStep),
-        ]], hint: (5, "Step")),
+        ]], hint: (6, "Step")),
         KeyRow(keys: "Home End Backspace Del", meaning: "edit text; Ctrl-U clears the field", bindings: [
             KeyBinding(context: .textField, trigger: .typedText, intent: .insertText("")),
         ] + bindings(.textField, [
@@ -119,24 +118,26 @@ public enum Keymap {
                         (.end, .moveCursor(.end)), (.backspace, .deleteBackward), (.delete, .deleteForward),
                         (.control("u"), .clearText),
         ]), hint: nil, inDialog: false),
-        row("Esc", "put back the field's value; close a dialog", [.textField: [(.escape, .revert)]]),
+        row("Esc", "put back the field's value; close a dialog", [
+            .textField: [(.escape, .revert)], .choiceField: [(.escape, .revert)], .toggleField: [(.escape, .revert)],
+        ]),
         row("Ctrl-Z / Ctrl-Y", "undo / redo field edits", [.form: [(.control("z"), .undo), (.control("y"), .redo)]]),
-        row("Ctrl-F", "find a field by label or key path", [.form: [(.control("f"), .openFind)]], hint: (4, "Find")),
+        row("Ctrl-F", "find a field by label or key path", [.form: [(.control("f"), .openFind)]], hint: (5, "Find")),
         row(
             "F1", "help for the focused field or Review row", [.form: [(.function(1), .showHelp)]], hint: (1, "Help")
         ),
         row("F2", "preview the manifests (diffs when editing)", [.form: [(.function(2), .openPreview)]],
-            hint: (2, "Preview")),
-        row("Ctrl-G", "generate a new TLS pair (TLS step)", [.form: [(.control("g"), .generatePair)]]),
+            hint: (3, "Preview")),
         row("F10 / Ctrl-S", "write the files (p: keep a values file's mode)", [
             .form: [(.function(10), .requestWrite), (.control("s"), .requestWrite)],
             .writeDialog: [(.character("p"), .toggleKeepMode), (.character("P"), .toggleKeepMode)],
-        ], hint: (3, "Write")),
-        row("?", "this list of keys (outside a text field)", [.form: [(.character("?"), .showKeys)]]),
+        ], hint: (4, "Write")),
+        row("?", "this list of keys (outside a text field)", [.form: [(.character("?"), .showKeys)]],
+            hint: (2, "Keys")),
         row("Ctrl-C / F12", "quit, asking first when changes are unsaved", Dictionary(uniqueKeysWithValues:
             [KeyContext.form, .question, .writeDialog, .message, .done, .find, .preview].map {
                 ($0, [(Key.control("c"), Intent.quit), (.function(12), .quit)])
-            }), hint: (6, "Quit")),
+            }), hint: (7, "Quit")),
         KeyRow(keys: "mouse click", meaning: "focus a step or a field", bindings: [], hint: nil, inDialog: false),
     ]
 
@@ -208,11 +209,15 @@ public enum Keymap {
     }
 
     /// The status line: the rows with a hint, in their order there, each named by the key of its first binding.
-    public static var statusHints: String {
-        rows.filter { $0.hint != nil }.sorted { $0.hint!.order < $1.hint!.order }.compactMap { row in
+    /// When they do not fit `width`, hints go whole from the one before the last (quitting is always shown).
+    public static func statusHints(fitting width: Int = .max) -> String {
+        let hinted = rows.filter { $0.hint != nil }.sorted { $0.hint!.order < $1.hint!.order }
+        var hints = hinted.compactMap { row -> String? in
             guard case .key(let key)? = row.bindings.first?.trigger, let hint = row.hint else { return nil }
             return "\(key.name) \(hint.word)"
-        }.joined(separator: " ")
+        }
+        while hints.count > 1 && hints.joined(separator: " ").count > width { hints.remove(at: hints.count - 2) }
+        return hints.joined(separator: " ")
     }
 
     /// The keys that mean `intent` in `context`, in the keymap's order.

@@ -274,6 +274,8 @@ public struct WizardState: Equatable, Sendable {
     public var working: [String] = []
     /// Set once a write succeeded with the current state.
     public var savedConfig: RegistryConfig?
+    /// The TLS source the session started with (generate for a new setup, the file's for an edit).
+    public private(set) var initialTLSSource = TLSSource.existing
 
     public static let minimumWidth = 80, minimumHeight = 24
 
@@ -296,6 +298,9 @@ public struct WizardState: Equatable, Sendable {
         if mode == .edit, let document = document ?? (try? ValuesDocument(bytes: originalBytes, name: valuesPath)) {
             adopt(document)
         }
+        // A first setup ends in a registry that starts: its own pair for its names, unless the person chooses.
+        if mode == .setup { tls.source = .generate }
+        initialTLSSource = tls.source
         revalidate()
         rememberFocusedField()
     }
@@ -350,7 +355,7 @@ public struct WizardState: Equatable, Sendable {
     /// Unsaved changes: the configuration or TLS choice differs from what was loaded or last written.
     public var isDirty: Bool {
         config != (savedConfig ?? originalConfig)
-            || (savedConfig == nil && (tls.source != .existing || updateReferences))
+            || (savedConfig == nil && (tls.source != initialTLSSource || updateReferences))
     }
 
     /// Whether the open dialog cannot go on until background work finishes (keys are held until then): the

@@ -201,7 +201,6 @@ extension WizardState {
         case .requestWrite: return openWrite()
         case .undo: undo(redoing: false)
         case .redo: undo(redoing: true)
-        case .generatePair: if step == .tls { return generateNewPair() }
         case .quit: return quitAsking()
         default: return performOnFocusedRow(intent)
         }
@@ -214,7 +213,6 @@ extension WizardState {
         switch (item.widget, intent) {
         case (.action, .confirm):
             if case .problem(let index) = item.id { return perform(.showProblem(index)) }
-            if item.id == .generatePair { return generateNewPair() }
             if item.id == .updateReferences {
                 updateReferences.toggle()
                 return []
@@ -231,6 +229,9 @@ extension WizardState {
             return setText(item, Forms.text(of: item.id, in: self) == "yes" ? "no" : "yes")
         case (.toggle, .choose(let index)) where index == 0 || index == 1:
             return setText(item, index == 0 ? "yes" : "no")
+        case (.choice, .revert), (.toggle, .revert):
+            revertFocusedField()
+            return []
         case (.text, _): return editText(item, intent)
         default: return []
         }
@@ -268,17 +269,22 @@ extension WizardState {
             text = []
             cursor = 0
         case .revert:
-            // Esc puts back what the field held when it was focused (the values exactly as they were).
-            guard let snapshot = focusedSnapshot, String(text) != focusedText else { return [] }
-            config = snapshot.config
-            outputDir = snapshot.outputDir
-            tls = snapshot.tls
-            draft = nil
+            guard String(text) != focusedText else { return [] }
+            revertFocusedField()
             cursor = focusedText.count
             return []
         default: return []
         }
         return setText(item, String(text))
+    }
+
+    /// Esc: puts back what the focused field held when it was focused (the values exactly as they were).
+    mutating func revertFocusedField() {
+        guard let snapshot = focusedSnapshot else { return }
+        config = snapshot.config
+        outputDir = snapshot.outputDir
+        tls = snapshot.tls
+        draft = nil
     }
 
     mutating func setText(_ item: FormItem, _ text: String) -> [Effect] {
@@ -287,8 +293,11 @@ extension WizardState {
         switch item.id {
         case .field(let path):
             let value: Value
-            if Forms.editableYAML.contains(path) {
+            if Forms.usesPairs(path, config.view) {
                 value = Forms.pairsValue(text)
+            } else if FieldRegistry.field(path)?.kind.isYAML == true {
+                // Flow YAML as typed; what does not parse stays text, which the field's rule explains.
+                value = text.isEmpty ? .null : FlowYAML.value(text) ?? .string(text)
             } else if text.isEmpty, FieldRegistry.field(path)?.nullable == true {
                 // Emptying the host path is a mistake to show, not a switch of storage mode under the cursor.
                 value = .string("")
@@ -335,6 +344,11 @@ extension WizardState {
             if tls.source == .importFiles && !tls.certificatePath.isEmpty {
                 return [.loadTLSFiles(certificate: tls.certificatePath, key: tls.keyPath)]
             }
+            if tls.source == .generate {
+                // A new self-signed pair for the service's names, generated at once in the background.
+                tls.generationFailure = nil
+                return tls.generated?.spec == generationSpec ? [] : [.generateTLS(generationSpec)]
+            }
         case .route:
             config.route = InstallRoute.allCases[index]
         case .tlsAlgorithm:
@@ -350,16 +364,6 @@ extension WizardState {
             }
         }
         return []
-    }
-
-    /// Replaces the TLS material with a new self-signed pair for the service's names, generated at once in the
-    /// background (the fix for the chart's published pair).
-    mutating func generateNewPair() -> [Effect] {
-        tls.source = .generate
-        tls.generationFailure = nil
-        draft = nil
-        if let index = items.firstIndex(where: { $0.id == .tlsSource }) { setFocus(index) }
-        return tls.generated?.spec == generationSpec ? [] : [.generateTLS(generationSpec)]
     }
 
     /// Switching storage mode removes the old source and starts the new one.

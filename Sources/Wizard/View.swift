@@ -219,7 +219,10 @@ func problemRowLines(_ problem: Problem, width: Int) -> [String] {
 
 /// The Service step's summary: the address pods use, and the one nodes (outside cluster DNS) use, if any.
 func drawReachSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
+    let view = state.config.view
+    let invalidNodePort = view.string(.serviceType) == "NodePort" && view.value(.serviceNodePort) != nil
     let nodes = state.config.nodeAddress.map { "Nodes pull from \($0) (the certificate and trust/ cover it)." }
+        ?? (invalidNodePort ? "Nodes can pull once the NodePort is valid." : nil)
         ?? "Nodes cannot resolve Service names: give a fixed ClusterIP or a NodePort for nodes to pull from the "
             + "registry."
     let lines = wrap(
@@ -434,5 +437,6 @@ func drawStatus(_ canvas: inout Canvas, _ state: WizardState) {
             limit: state.width - used - 2)
         return
     }
-    canvas.put(Keymap.statusHints, row: row, column: used + 1, style: CellStyle(.muted), limit: state.width - used - 1)
+    let room = state.width - used - 1
+    canvas.put(Keymap.statusHints(fitting: room), row: row, column: used + 1, style: CellStyle(.muted), limit: room)
 }

@@ -57,7 +57,7 @@ public enum WritePlanner {
     /// `values-tls.yaml`: the managed pair as the chart's `registryTls`, for `helm -f values.yaml -f values-tls.yaml`.
     static func tlsValuesFile(_ state: WizardState) throws(FileError) -> FileBytes? {
         guard let path = state.tlsValuesPath, let tls = state.managedTLS else { return nil }
-        let header = "# The registry's TLS pair for the Kubiya runner chart, written by cache-registry-setup. It holds "
+        let header = "# The registry's TLS pair for the kubiya-runner chart, written by cache-registry-setup. It holds "
             + "a private key:\n"
             + "# keep it out of git. Use it after the values file: helm upgrade ... -f \(state.valuesPath) -f \(path)\n"
         let document = try ValuesEditor.settingRegistryTLS(certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM,
@@ -245,7 +245,8 @@ public enum PreviewBuilder {
     public static func tabs(_ state: WizardState) -> [PreviewTab] {
         let rendered = state.rendered(httpSecret: state.disk?.httpSecret)
         var tabs = rendered.resources.map { resource in
-            PreviewTab(title: title(resource.kind, file: resource.fileName), lines: colour(Emitter.displayYAML(resource)))
+            PreviewTab(
+                title: title(resource.kind, file: resource.fileName), lines: colour(Emitter.displayYAML(resource)))
         }
         let plan = state.manifestPlan
         for pending in plan.manifests where pending.pending {
@@ -256,8 +257,9 @@ public enum PreviewBuilder {
                     + "in the background)"
                 : "# the imported certificate and key go here once both files are read"
             let type = isHTTPSecret ? "Opaque" : "kubernetes.io/tls"
-            tabs.append(PreviewTab(title: title(pending.kind, file: pending.fileName), lines: [("# \(pending.fileName): "
-                + "Secret \(pending.name) (\(type))", .yamlComment), (note, .yamlComment)]))
+            let header = "# \(pending.fileName): Secret \(pending.name) (\(type))"
+            let lines: [(String, StyleRole)] = [(header, .yamlComment), (note, .yamlComment)]
+            tabs.append(PreviewTab(title: title(pending.kind, file: pending.fileName), lines: lines))
         }
         for omitted in plan.omitted {
             tabs.append(

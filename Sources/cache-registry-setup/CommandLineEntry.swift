@@ -25,6 +25,10 @@ enum CommandLineEntry {
             return failure.status
         } catch {
             let code = CacheRegistrySetup.exitCode(for: error)
+            if code != .success, let hint = CommandLineMistakes.hint(arguments) {
+                Output.error("error: " + hint)
+                return 2
+            }
             let message = CacheRegistrySetup.fullMessage(for: error)
             if code == .success {
                 Output.text(message)
@@ -165,7 +169,7 @@ enum StandardStream {
 struct CacheRegistrySetup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache-registry-setup",
-        abstract: "Set up the Cache Registry of the Kubiya Tool Manager chart: a wizard, and headless commands for CI.",
+        abstract: "Set up the Cache Registry of the kubiya-runner chart: a wizard, and headless commands for CI.",
         version: "0.1.0",
         subcommands: [SetupCommand.self, EditCommand.self, ExportCommand.self, ValidateCommand.self, SetCommand.self,
                       SchemaCommand.self, CodesCommand.self, KeysCommand.self, TLSCommand.self, PostRenderCommand.self,

@@ -23,8 +23,7 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .long, help: "Write one multi-document file (cache-registry.yaml) instead of one file per resource.")
     var singleFile = false
 
-    @Option(name: .customLong("set"), help: "Override a value: --set pv.size=50Gi (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var overrides: ValueOverrides
 
     @Option(help: ArgumentHelp("The chart the printed helm commands install: its repository/name "
         + "(kubiya/kubiya-runner) or its folder."))
@@ -32,9 +31,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let files = try options.files(file)
-        var config = try options.config(of: files)
-        let assignments = try Checks.overrides(overrides)
-        for (_, assignment) in assignments { config = config.applying(assignment) }
+        let (config, assignments) = try Checks.applying(overrides, to: try options.config(of: files))
         let problems = Diagnostics.problems(config, files: files, overrides: assignments, now: Environment.now)
         Checks.print(problems, file: file.isEmpty ? "values" : file.joined(separator: ", "))
         if !problems.errors.isEmpty {

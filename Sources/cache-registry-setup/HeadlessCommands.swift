@@ -54,15 +54,25 @@ func readText(_ path: String, limit: Int = FileAccess.maximumFileSize, what: Str
 /// What the headless commands do with problems: parse `--set`, print them, stop on errors. The problems
 /// themselves come from `Diagnostics`.
 enum Checks {
-    /// The `--set` texts as typed assignments, or one sentence for the first that is not KEY=VALUE.
-    static func overrides(_ texts: [String]) throws -> [(text: String, assignment: Assignment)] {
-        var result: [(text: String, assignment: Assignment)] = []
-        for text in texts {
-            do { result.append((text, try Assignment(parsing: text))) } catch {
-                throw CommandFailure.usage(error.description)
+    /// The configuration with the overrides applied in Helm's order, and what each text set (for problems to cite
+    /// it); one sentence for the first text that cannot be read.
+    static func applying(
+        _ overrides: ValueOverrides, to config: RegistryConfig
+    ) throws -> (config: RegistryConfig, applied: [(text: String, assignment: Assignment)]) {
+        var config = config
+        var applied: [(text: String, assignment: Assignment)] = []
+        for (style, text) in overrides.inHelmOrder {
+            let assignments: [Assignment]
+            do {
+                assignments = try Assignment.assignments(parsing: text, style: style, into: config.overrides,
+                                                         readFile: { try readText($0, what: "a --set-file value") })
+            } catch { throw CommandFailure.usage("\(style.rawValue) \(error.description)") }
+            for assignment in assignments {
+                config = config.applying(assignment)
+                applied.append((text, assignment))
             }
         }
-        return result
+        return (config, applied)
     }
 
     /// Prints the configuration's errors and stops the command when there are any
@@ -95,8 +105,7 @@ struct ValidateCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument { case text, json }
     @Option(help: "text or json") var output: Format = .text
     @Flag(help: "Treat warnings as errors (exit 1), as helm lint --strict does, for CI.") var strict = false
-    @Option(name: .customLong("set"), help: "Check with a value overridden: --set pv.size=50Gi (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var overrides: ValueOverrides
     @Option(name: .customLong("allow"), help: ArgumentHelp("Acknowledge warnings with these codes, so --strict passes: "
         + "--allow CR204,CR501.",
                                                            valueName: "codes"))
@@ -125,7 +134,7 @@ struct ValidateCommand: ParsableCommand {
         do {
             files = try options.files(file)
             config = try options.config(of: files)
-            assignments = try Checks.overrides(overrides)
+            (config, assignments) = try Checks.applying(overrides, to: config)
         } catch let failure as CommandFailure where output == .json {
             // A pipeline reads JSON: a file that cannot be read or parsed is a JSON answer too, with the same exit.
             Output.text(
@@ -133,7 +142,6 @@ struct ValidateCommand: ParsableCommand {
                     .serialized())
             throw ExitCode(failure.status)
         }
-        for (_, assignment) in assignments { config = config.applying(assignment) }
         var problems = Diagnostics.problems(config, files: files, overrides: assignments, now: Environment.now)
         problems = files?.acknowledging(problems, allow: allow) ?? problems
         let open = problems.filter { $0.allowedBy == nil }
@@ -174,6 +182,29 @@ struct ValidateCommand: ParsableCommand {
     }
 }
 
+/// Helm's `--set` family (SPEC: Helm's strvals grammar), applied after the files in Helm's order: `--set-json`,
+/// `--set`, `--set-string`, `--set-file`.
+struct ValueOverrides: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override values as helm --set does: pv.size=50Gi, "
+        + "a[0].b=c, a={x,y}; commas separate pairs, \\ escapes (repeatable).", valueName: "key=value"))
+    var set: [String] = []
+    @Option(name: .customLong("set-string"), help: ArgumentHelp("As --set, every value kept as text.",
+                                                                valueName: "key=value"))
+    var setString: [String] = []
+    @Option(name: .customLong("set-json"), help: ArgumentHelp("As --set, each value JSON: a={\"b\":[1]}.",
+                                                              valueName: "key=json"))
+    var setJSON: [String] = []
+    @Option(name: .customLong("set-file"), help: ArgumentHelp("As --set, each value the text of a file.",
+                                                              valueName: "key=path"))
+    var setFile: [String] = []
+
+    /// Every text with its flag, in the order Helm applies them.
+    var inHelmOrder: [(HelmSet.Style, String)] {
+        setJSON.map { (.json, $0) } + set.map { (.set, $0) } + setString.map { (.string, $0) }
+            + setFile.map { (.file, $0) }
+    }
+}
+
 /// `set`: edits values in place with the smallest diff, refusing a result with errors.
 struct SetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -182,8 +213,10 @@ struct SetCommand: ParsableCommand {
 
     @Option(name: [.customShort("f"), .long], help: "The values file to edit (one file).") var file: String
     @OptionGroup var options: ScopeOptions
-    @Argument(help: "KEY=VALUE pairs; keys are paths under cacheRegistry, \\. escapes a dot in a key.")
+    @Argument(help: ArgumentHelp("KEY=VALUE pairs, read as helm --set reads them (a[0].b=c, a={x,y}, \\, and \\. "
+        + "escapes); keys are paths under cacheRegistry."))
     var assignments: [String] = []
+    @OptionGroup var overrides: ValueOverrides
     @Flag(name: .customLong("update-references"),
           help: ArgumentHelp("When the registry's address changes (service name, port or namespace), update every "
               + "other string in "
@@ -192,15 +225,28 @@ struct SetCommand: ParsableCommand {
 
     /// The argument checks, before the file is read: at least one pair, each a KEY=VALUE.
     func validate() throws {
-        guard !assignments.isEmpty else { throw ValidationError("set needs at least one KEY=VALUE, such as "
-            + "pv.size=50Gi") }
-        for text in assignments {
-            do { _ = try Assignment(parsing: text) } catch { throw ValidationError("\(error)") }
+        guard !assignments.isEmpty || !overrides.inHelmOrder.isEmpty else {
+            throw ValidationError("set needs at least one KEY=VALUE, such as pv.size=50Gi")
         }
     }
 
     func run() throws {
-        let parsed = try Checks.overrides(assignments).map(\.assignment)
+        // The pairs are --set texts, after any --set-json and before any --set-string, as Helm orders them.
+        var all = overrides
+        all.set = assignments + overrides.set
+        // Writers of one file wait for each other, so parallel edits all survive; the file is read under the lock.
+        let lock: FileLock
+        do {
+            lock = try FileLock(folderOf: [file], wait: Environment.lockWait, fileSystem: Environment.disk)
+        } catch { throw CommandFailure.file(error.description) }
+        defer { lock.release() }
+        guard let document = try options.files([file])?.documents.first else { return }
+        // A section that is not a mapping has no keys to set (`cacheRegistry: [a, b]`).
+        do { _ = try document.section() } catch {
+            throw CommandFailure.file("\(error.description); \(file) was not changed")
+        }
+        let parsed = try Checks.applying(all, to: try options.config(of: ValuesFiles([document]))).applied
+            .map(\.assignment)
         // A typo in a key is never what a person meant: refuse it before touching the file.
         let unknown = parsed.filter { !FieldRegistry.isKnown($0.path) }
         if !unknown.isEmpty {
@@ -212,30 +258,6 @@ struct SetCommand: ParsableCommand {
             Output.line("\(file): not changed: "
                 + "\(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
             throw ExitCode(1)
-        }
-        // Writers of one file wait for each other, so parallel edits all survive; the file is read under the lock.
-        let lock: FileLock
-        do {
-            lock = try FileLock(folderOf: [file], wait: Environment.lockWait, fileSystem: Environment.disk)
-        } catch { throw CommandFailure.file(error.description) }
-        defer { lock.release() }
-        guard let document = try options.files([file])?.documents.first else { return }
-        let section: Value
-        do { section = try document.section() } catch { throw CommandFailure.file("\(error.description); \(file) was "
-            + "not changed") }
-        // A list or a scalar where a key is to go is refused as validate refuses it, never replaced by a mapping.
-        for assignment in parsed {
-            var current: Value? = section
-            for depth in 1..<max(1, assignment.path.components.count) {
-                current = current?[assignment.path.components[depth - 1]]
-                guard let value = current, value.entries == nil, !value.isNull else { continue }
-                let parent = KeyPath(Array(assignment.path.components.prefix(depth)))
-                let problem = Problem.error(.wrongType, parent, "is \(value.typeName), not a mapping, so "
-                    + "\(assignment.path) cannot be set inside it; fix the file first")
-                Output.error("\(problem) (\(file):\(document.line(of: parent) ?? 1))")
-                Output.line("\(file): not changed")
-                throw ExitCode(1)
-            }
         }
         var edited: ValuesDocument
         var updatedLines: [AddressReference] = []

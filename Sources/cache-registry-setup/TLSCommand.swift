@@ -43,6 +43,12 @@ struct TLSCommand: ParsableCommand {
                     certText = text
                 } else {
                     certText = try readText(certificate)
+                    // A values file where a certificate goes: the person meant its registryTls.
+                    let document = try? ValuesDocument(bytes: Array(certText.utf8), name: certificate)
+                    if !certText.contains("-----BEGIN"), case .mapping? = document?.rootValue {
+                        throw CommandFailure.usage("error: \(certificate): this is a values file, not a PEM "
+                            + "certificate; use tls inspect -f \(certificate)")
+                    }
                 }
                 material = RegistryTLSMaterial(certificatePEM: certText, keyPEM: try key.map { try readText($0) },
                     certificateOrigin: certificate == "-" ? "standard input" : certificate, keyOrigin: key ?? "")
@@ -100,9 +106,7 @@ struct TLSCommand: ParsableCommand {
         var output: String = "manifests"
         @Option(help: "Validity in days.") var days: Int = 365
         @Flag(help: "RSA 2048 instead of ECDSA P-256.") var rsa = false
-        @Option(name: .customLong("set"), help: ArgumentHelp("Values to use for the names, as they will be: --set "
-            + "service.name=registry (repeatable)."))
-        var overrides: [String] = []
+        @OptionGroup var overrides: ValueOverrides
         @Flag(name: .customLong("keep-mode"),
               help: ArgumentHelp("Keep the mode of a values file that will hold the private key even when others can "
                   + "read it (else it is written 0600)."))
@@ -110,16 +114,10 @@ struct TLSCommand: ParsableCommand {
 
         func validate() throws {
             guard (1...3650).contains(days) else { throw ValidationError("--days must be from 1 to 3650, not \(days)") }
-            for text in overrides {
-                do { _ = try Assignment(parsing: text) } catch { throw ValidationError(error.description) }
-            }
         }
 
         func run() throws {
-            var config = try options.config(of: try options.files(file))
-            for (_, assignment) in try Checks.overrides(overrides) {
-                config = config.applying(assignment)
-            }
+            let config = try Checks.applying(overrides, to: try options.config(of: try options.files(file))).config
             let names = config.serviceNames()
             let generated: PEMPair
             do {

@@ -85,10 +85,11 @@ enum WizardLauncher {
             plainState.glyphs = .ascii
             // What a value from the file holds, and what is typed, reaches the terminal with its control
             // characters quoted, as in the curses wizard.
-            let prompts = PlainWizard(readLine: { Swift.readLine(strippingNewline: true) },
+            let input = PromptInput()
+            let prompts = PlainWizard(readLine: input.readLine,
                                       write: { Output.data(Quote.controls($0, keepingLines: true)) },
                                       perform: Environment.effectRunner(announcing: false).perform,
-                                      echo: isatty(0) != 1)
+                                      echo: isatty(0) != 1, interruption: { input.interruption })
             let status = prompts.run(plainState)
             if status != 0 { throw ExitCode(status) }
             return

@@ -144,6 +144,24 @@ final class ValidatorTests: XCTestCase {
         XCTAssertTrue(hundred?.message.hasSuffix("did you mean 100Mi?") == true)
     }
 
+    func testFractionsAndUnitsAreNamedForWhatTheyAre() throws {
+        let half = try problems(["deployment.replicas=1.5"]).errors.first { $0.path == "cacheRegistry.deployment.replicas" }
+        XCTAssertTrue(half?.message.hasSuffix("1.5 is not a whole number") == true, String(describing: half))
+        let bytes = try problems(["deployment.resources.limits.cpu=0.5Gi"]).errors
+            .first { $0.path == "cacheRegistry.deployment.resources.limits.cpu" }
+        XCTAssertTrue(bytes?.message.contains("CPU is counted in cores or millicores") == true, String(describing: bytes))
+        for cpu in ["500m", "1", "0.5", "2k"] {
+            XCTAssertFalse(try problems(["deployment.resources.limits.cpu=\(cpu)"]).errors.contains {
+                $0.path == "cacheRegistry.deployment.resources.limits.cpu"
+            }, cpu)
+        }
+    }
+
+    func testAnInvalidNodePortIsNoNodeAddress() throws {
+        XCTAssertEqual(try config(["service.type=NodePort", "service.nodePort=31443"]).nodeAddress, "127.0.0.1:31443")
+        XCTAssertNil(try config(["service.type=NodePort", "service.nodePort=80"]).nodeAddress)
+    }
+
     func testLongValuesAreQuotedShort() throws {
         let long = String(repeating: "9", count: 5_000_000)
         let found = try problems(["pv.size=\(long)"]).errors.first { $0.path == "cacheRegistry.pv.size" }

@@ -77,7 +77,7 @@ final class WizardLoopTests: XCTestCase {
         XCTAssertEqual(status, 0)
         XCTAssertEqual(terminal.frames.map { "\($0.width)x\($0.height)" }, ["100x30", "132x43", "60x20", "97x31"])
         guard terminal.frames.count == 4 else { return }
-        XCTAssertTrue(terminal.frames[0].text.hasSuffix("F1 Help F2 Preview F10 Write ^F Find PgDn Step ^C Quit"),
+        XCTAssertTrue(terminal.frames[0].text.hasSuffix("F1 Help ? Keys F2 Preview F10 Write ^F Find PgDn Step ^C Quit"),
                       "the status line is on the last row of the first frame")
         XCTAssertTrue(terminal.frames[2].text.contains("Terminal too small: need 80x24, have 60x20"))
     }
@@ -99,7 +99,10 @@ final class WizardLoopTests: XCTestCase {
         // Enter (write) and q (leave the done screen) are typed while the disk is still being checked.
         let terminal = FakeTerminal(input: [.key(.function(10)), nil, .key(.enter), nil, .key(.character("q")), nil, nil])
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { release.signal() }
-        let status = runWizard(newState(), terminal: terminal, work: work)
+        // The disk alone is slow here: the TLS secret is one that exists, so no pair is generated.
+        var state = newState()
+        state.tls.source = .existing
+        let status = runWizard(state, terminal: terminal, work: work)
         XCTAssertEqual(status, 0, "Enter wrote and q left the done screen, both typed before the plan was ready")
         XCTAssertTrue(terminal.frames.contains { $0.text.contains("working: checking the files on disk...") })
         XCTAssertTrue(terminal.frames.contains { $0.text.contains("kubectl apply -k") }, "the done screen was shown")

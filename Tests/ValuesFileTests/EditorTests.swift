@@ -52,6 +52,22 @@ final class EditorTests: XCTestCase {
         XCTAssertEqual(changedLines(original, edited).map(\.1), ["    size: \"60Gi\"  # Adjust size based on your needs", "    targetPort: 6000 "])
     }
 
+    func testNewStringsAreQuotedAsTheFileQuotesItsStrings() throws {
+        let doubled = "cacheRegistry:\n  pvc:\n    size: \"20Gi\"\n  service:\n    name: \"cache-registry\"\n"
+        XCTAssertEqual(try edit(doubled, ["pvc.storageClass=fast", "service.clusterIP=10.96.0.50"]),
+                       doubled.replacingOccurrences(of: "  service:", with: "    storageClass: \"fast\"\n  service:")
+                       + "    clusterIP: \"10.96.0.50\"\n")
+        let single = "cacheRegistry:\n  pvc:\n    size: '20Gi'\n    storageClass:\n"
+        XCTAssertEqual(try edit(single, ["pvc.storageClass=fast"]), "cacheRegistry:\n  pvc:\n    size: '20Gi'\n    storageClass: 'fast'\n")
+        let plain = "cacheRegistry:\n  pvc:\n    size: 20Gi\n    accessMode: ReadWriteOnce\n    storageClass: \"slow\"\n"
+        XCTAssertEqual(try edit(plain, ["pvc.storageClass=fast", "service.name=x"]),
+                       plain.replacingOccurrences(of: "\"slow\"", with: "\"fast\"") + "  service:\n    name: x\n",
+                       "a quoted value stays quoted; new strings follow the plain majority")
+        XCTAssertEqual(try edit("cacheRegistry:\n  pvc:\n    size: 20Gi\n", ["pvc.storageClass=true"]),
+                       "cacheRegistry:\n  pvc:\n    size: 20Gi\n    storageClass: \"true\"\n",
+                       "a string that would read as a boolean is quoted whatever the habit")
+    }
+
     func testFlowMappings() throws {
         XCTAssertEqual(try edit("cacheRegistry:\n  deployment:\n    image: {repository: registry, tag: \"2\"}  # pinned\n", ["deployment.image.tag=2.8"]),
                        "cacheRegistry:\n  deployment:\n    image: {repository: registry, tag: \"2.8\"}  # pinned\n")

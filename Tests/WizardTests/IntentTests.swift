@@ -155,12 +155,18 @@ final class IntentTests: XCTestCase, WizardTesting {
         XCTAssertNil(state.dialog)
     }
 
-    func testGeneratePairOnlyOnTheTLSStep() {
+    func testChoosingGenerateStartsTheNewPairAtOnceAndEscPutsTheChoiceBack() {
         var state = newState()
-        XCTAssertEqual(perform(&state, .generatePair), [])
-        XCTAssertNotEqual(state.tls.source, .generate)
+        XCTAssertEqual(state.tls.source, .generate, "a new setup generates its own pair")
         perform(&state, .goTo(step: .tls, focus: 0))
-        XCTAssertEqual(perform(&state, .generatePair), [.generateTLS(state.generationSpec)])
+        let source = state.items.firstIndex { $0.id == .tlsSource }!
+        perform(&state, .goTo(step: .tls, focus: source))
+        perform(&state, .choose(index: 0))
+        XCTAssertEqual(state.tls.source, .existing)
+        perform(&state, .revert)
+        XCTAssertEqual(state.tls.source, .generate, "Esc puts the choice back")
+        perform(&state, .choose(index: 0))
+        XCTAssertEqual(perform(&state, .choose(index: 2)), [.generateTLS(state.generationSpec)])
         XCTAssertEqual(state.tls.source, .generate)
     }
 
@@ -198,7 +204,9 @@ final class IntentTests: XCTestCase, WizardTesting {
     func testToggleKeepModeOnlyWhenAKeyGoesIntoAReadableFile() throws {
         var state = try chartState()
         state.chartTLS = RegistryTLSMaterial(certificateBase64: "x", keyBase64: nil)
-        perform(&state, .goTo(step: .tls, focus: 0), .generatePair)
+        perform(&state, .goTo(step: .tls, focus: 0))
+        let source = state.items.firstIndex { $0.id == .tlsSource }!
+        perform(&state, .goTo(step: .tls, focus: source), .choose(index: 2))
         let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30, now: Date())
         _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, pair: pair)))
         perform(&state, .requestWrite)

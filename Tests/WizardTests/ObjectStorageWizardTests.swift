@@ -62,7 +62,8 @@ final class ObjectStorageWizardTests: XCTestCase, WizardTesting {
             chooseStorage(&state, .s3)
             type(&state, .s3Bucket, "kubiya-registry")
             let onS3 = String(decoding: try WritePlanner.valuesBytes(state), as: UTF8.self)
-            XCTAssertTrue(onS3.contains("storage:\n    s3:\n      bucket: kubiya-registry"), onS3)
+            // Quoted as the file quotes its strings (both fixtures write "60Gi" and the like in double quotes).
+            XCTAssertTrue(onS3.contains("storage:\n    s3:\n      bucket: \"kubiya-registry\""), onS3)
             chooseStorage(&state, before)
             XCTAssertEqual(state.config.view.storageMode, before)
             XCTAssertEqual(try WritePlanner.valuesBytes(state), bytes, "\(fixture): back byte for byte")

@@ -199,8 +199,7 @@ final class UsabilityTests: XCTestCase, WizardTesting {
     func testAPrivateKeyIntoAReadableValuesFileIsWritten0600ByDefault() throws {
         var state = try chartState()
         state.chartTLS = RegistryTLSMaterial(certificateBase64: "x", keyBase64: nil)
-        _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
-        send(&state, .control("g"))
+        chooseTLSSource(&state, .generate)
         let pair = try TLSGenerator.generate(names: state.generationSpec.names, days: 30, now: Date())
         _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: state.generationSpec, pair: pair)))
         send(&state, .function(10))

@@ -140,10 +140,15 @@ final class WizardStateTests: XCTestCase, WizardTesting {
     func testWriteFlowEffects() throws {
         var state = newState()
         let effects = send(&state, .control("s"))
-        XCTAssertEqual(effects, [.inspectDisk(outputDir: "manifests", valuesPath: "values.yaml")])
+        XCTAssertEqual(effects, [.inspectDisk(outputDir: "manifests", valuesPath: "values.yaml"), .generateTLS(state.generationSpec)],
+                       "a new setup's own pair is generated with the look at the disk")
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)))
+        XCTAssertEqual(state.dialog, .write(plan: nil, choice: 0), "the plan waits for the pair")
+        try deliverGeneratedPair(&state)
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
-        XCTAssertEqual(plan.files.map(\.name), ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml", "kustomization.yaml"])
+        XCTAssertEqual(plan.files.map(\.name).filter { !$0.hasPrefix("trust/") },
+                       ["pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml", "secret.yaml", "kustomization.yaml"])
+        XCTAssertTrue(plan.files.map(\.name).contains("trust/ca.crt"), "nodes and clients get the CA")
         XCTAssertTrue(plan.overwrites.isEmpty)
         let fresh = try ValuesDocument(bytes: plan.valuesBytes, name: "values.yaml")
         XCTAssertEqual(try fresh.config().merged, state.config.merged, "the fresh values file reads back as the configuration")
@@ -154,8 +159,9 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         XCTAssertEqual(send(&state, .character("q")), [.exit(status: 0)])
     }
 
-    func testWriteAsksBeforeOverwriting() {
+    func testWriteAsksBeforeOverwriting() throws {
         var state = newState()
+        try deliverGeneratedPair(&state)
         send(&state, .function(10))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: ["pv.yaml": "old"], valuesFileExists: true)))
         guard case .write(let plan?, _)? = state.dialog else { return XCTFail("no plan") }
@@ -166,8 +172,9 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         XCTAssertEqual(send(&state, .character("y")), [.write(plan)], "y writes exactly the plan that was shown")
     }
 
-    func testTheWritePlanWaitsForAFreshLookAtTheDisk() {
+    func testTheWritePlanWaitsForAFreshLookAtTheDisk() throws {
         var state = newState()
+        try deliverGeneratedPair(&state)
         send(&state, .function(10))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: false)))
         send(&state, .escape, .function(10))
@@ -269,14 +276,19 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         XCTAssertTrue(state.problems.errors.contains { $0.path == "cacheRegistry.deployment.image.repository" })
     }
 
-    func testEnvListsAreKeptAsWritten() {
+    func testEnvListsAreKeptAsWritten() throws {
         var config = RegistryConfig()
         config.overrides = Value.emptyMapping.setting(.sequence([.mapping([Entry(key: "name", value: .string("S")),
             Entry(key: "valueFrom", value: .mapping([Entry(key: "secretKeyRef", value: .mapping([Entry(key: "name", value: .string("s"))]))]))])]),
             at: "deployment.env")
         var state = WizardState(mode: .setup, valuesPath: "v.yaml", config: config, now: Date())
         _ = update(&state, .intent(.goTo(step: .registry, focus: 0)))
-        XCTAssertFalse(state.items.contains { $0.id == .field("deployment.env") })
+        let env = try XCTUnwrap(state.items.firstIndex { $0.id == .field("deployment.env") })
+        XCTAssertEqual(Forms.text(of: .field("deployment.env"), in: state), "[{name: S, valueFrom: {secretKeyRef: {name: s}}}]",
+                       "a list of env is shown as flow YAML, not as k=v pairs")
+        _ = update(&state, .intent(.goTo(step: .registry, focus: env)))
+        _ = update(&state, .key(.down))
+        XCTAssertEqual(state.config, config, "visiting the row changes nothing")
         XCTAssertTrue(state.items.contains { $0.id == .field("deployment.nodeSelector") })
     }
 
@@ -295,5 +307,33 @@ final class WizardStateTests: XCTestCase, WizardTesting {
         XCTAssertEqual(LineDiff.changes(from: "a\nb", to: "a\nb\nc"), [.added(line: 3, text: "c")])
         XCTAssertEqual(LineDiff.changes(from: "a\nb\nc\nd", to: "b\nd"), [.removed(line: 1, text: "a"), .removed(line: 3, text: "c")])
         XCTAssertEqual(LineDiff.changes(from: "same", to: "same"), [])
+    }
+}
+
+/// Every Review row jumps to the row that fixes it, list and map keys included.
+final class ReviewJumpTests: XCTestCase, WizardTesting {
+    func testTheNodesNetworkIsAddedWhereTheWarningIsAndEveryRowLandsOnItsField() throws {
+        var config = RegistryConfig()
+        for text in ["service.type=NodePort", "service.nodePort=30500", "deployment.replicas=1.5",
+                     "deployment.resources.limits.cpu=0.5Gi", "deployment.podAnnotations=x", "pv.mountOptions=hard"] {
+            config = config.applying(try Assignment(parsing: text))
+        }
+        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: config, width: 100, height: 30, now: Date())
+        XCTAssertFalse(state.problems.isEmpty)
+        for (index, problem) in state.problems.enumerated() {
+            _ = update(&state, .intent(.showProblem(index)))
+            let item = try XCTUnwrap(state.focusedItem, "\(problem)")
+            XCTAssertTrue(Forms.problems(of: item, in: state).contains(problem), "\(problem) lands on \(item.label)")
+        }
+        let nodes = try XCTUnwrap(state.problems.firstIndex { $0.code == .nodesNotAdmitted })
+        _ = update(&state, .intent(.showProblem(nodes)))
+        XCTAssertEqual(state.focusedItem?.id, .field(.networkPolicyFrom))
+        _ = update(&state, .intent(.setText("[{ipBlock: {cidr: 10.0.0.0/16}}]")))
+        XCTAssertFalse(state.problems.contains { $0.code == .nodesNotAdmitted }, "\(state.problems)")
+        XCTAssertEqual(state.config.view.value(.networkPolicyFrom), .sequence([
+            .mapping([Entry(key: "ipBlock", value: .mapping([Entry(key: "cidr", value: .string("10.0.0.0/16"))]))]),
+        ]))
+        _ = update(&state, .intent(.setText("[{ipBlock: ")))
+        XCTAssertTrue(state.problems.contains { $0.path == "cacheRegistry.networkPolicy.from" && $0.severity == .error })
     }
 }

@@ -18,7 +18,7 @@ final class WizardTLSTests: XCTestCase {
     func testImportChecksFilesLive() throws {
         var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), now: Date())
         tlsSourceItem(&state)
-        _ = update(&state, .key(.right))
+        _ = update(&state, .key(.left))
         XCTAssertEqual(state.tls.source, .importFiles)
         XCTAssertTrue(state.problems.errors.contains { $0.path == "tls.certificate" }, "a certificate must be chosen")
         state.setFocus(state.items.firstIndex { $0.id == .tlsCertificate }!)
@@ -80,9 +80,7 @@ final class WizardTLSTests: XCTestCase {
     /// The Review step, the preview and the write dialog list the same files, also while a pair is generated.
     func testReviewPreviewAndWriteListTheSameFiles() throws {
         var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), width: 100, height: 40, now: Date())
-        tlsSourceItem(&state)
-        _ = update(&state, .key(.left))
-        XCTAssertEqual(state.tls.source, .generate)
+        XCTAssertEqual(state.tls.source, .generate, "a new setup generates its pair")
         _ = update(&state, .intent(.goTo(step: .review, focus: 0)))
         let review = view(state).text
         XCTAssertTrue(review.contains("manifests/secret.yaml") && review.contains("(generated on write)"), "\n" + review)
@@ -118,17 +116,24 @@ final class WizardTLSTests: XCTestCase {
         XCTAssertTrue(message.contains("v.yaml:3"), "names the line: \(message)")
     }
 
-    /// Ctrl-G on the TLS step switches to a new pair and starts generating it at once.
-    func testControlGGeneratesANewPair() throws {
+    /// A new setup generates its own pair: F10 starts the certificate, so the first write serves TLS; Esc on the TLS
+    /// source (a choice) puts its value back.
+    func testANewSetupGeneratesItsPairAndEscRevertsTheSourceChoice() throws {
         var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: RegistryConfig(), now: Date())
-        _ = update(&state, .key(.control("g")))
-        XCTAssertEqual(state.tls.source, .existing, "only on the TLS step")
-        _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
-        XCTAssertTrue(state.items.contains { $0.id == .generatePair })
-        let effects = update(&state, .key(.control("g")))
         XCTAssertEqual(state.tls.source, .generate)
-        XCTAssertEqual(effects, [.generateTLS(state.generationSpec)])
-        XCTAssertFalse(state.items.contains { $0.id == .generatePair })
+        XCTAssertFalse(state.isDirty, "nothing chosen yet")
+        let effects = update(&state, .key(.function(10)))
+        XCTAssertTrue(effects.contains(.generateTLS(state.generationSpec)), "\(effects)")
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
+        let source = state.items.firstIndex { $0.id == .tlsSource }!
+        _ = update(&state, .intent(.goTo(step: .tls, focus: source)))
+        _ = update(&state, .key(.left))
+        XCTAssertEqual(state.tls.source, .importFiles)
+        XCTAssertTrue(state.isDirty)
+        _ = update(&state, .key(.escape))
+        XCTAssertEqual(state.tls.source, .generate, "Esc puts the choice back")
+        XCTAssertFalse(state.isDirty)
     }
 
     /// A new setup with a generated pair: the values file holds no key, values-tls.yaml (beside it) holds the pair

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTLS
 import TestSupport
 import ValuesFile
 import XCTest
@@ -24,6 +25,22 @@ extension WizardTesting {
     @discardableResult
     func send(_ state: inout WizardState, _ keys: Key...) -> [Effect] {
         keys.flatMap { update(&state, .key($0)) }
+    }
+
+    /// Picks a TLS source on the TLS step, as Left/Right on its row do; returns the effects (a pair to generate).
+    @discardableResult
+    func chooseTLSSource(_ state: inout WizardState, _ source: TLSSource) -> [Effect] {
+        _ = update(&state, .intent(.goTo(step: .tls, focus: 0)))
+        let row = state.items.firstIndex { $0.id == .tlsSource }!
+        _ = update(&state, .intent(.goTo(step: .tls, focus: row)))
+        return update(&state, .intent(.choose(index: TLSSource.allCases.firstIndex(of: source)!)))
+    }
+
+    /// Hands the state the pair its generation effect would make (a new setup generates one).
+    func deliverGeneratedPair(_ state: inout WizardState) throws {
+        let spec = state.generationSpec
+        let pair = try TLSGenerator.generate(names: spec.names, days: spec.days, now: Date())
+        _ = update(&state, .tlsGenerated(GeneratedTLSMaterial(spec: spec, pair: pair)))
     }
 
     func focus(_ state: inout WizardState, on path: KeyPath) {

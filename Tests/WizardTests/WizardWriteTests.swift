@@ -12,6 +12,7 @@ final class WizardWriteTests: XCTestCase, WizardTesting {
         let existing = Array(try Fixtures.text("chart-values.yaml").utf8)
         let lines = existing.split(separator: 10, omittingEmptySubsequences: false).count - 1
         var state = newState(width: 100, height: 30)
+        try deliverGeneratedPair(&state)
         send(&state, .function(10))
         _ = update(&state, .diskInspected(DiskSnapshot(outputDir: "manifests", manifests: [:], valuesFileExists: true,
                                                        valuesFileMode: 0o644, valuesFileBytes: existing)))
@@ -203,8 +204,10 @@ final class KeyHelpTests: XCTestCase, WizardTesting {
 
     func testTheStatusLineHintsComeFromTheKeymap() {
         let state = newState(width: 80, height: 24)
-        XCTAssertEqual(Keymap.statusHints, "F1 Help F2 Preview F10 Write ^F Find PgDn Step ^C Quit")
-        XCTAssertTrue(view(state).text.split(separator: "\n").last!.contains(Keymap.statusHints))
+        XCTAssertEqual(Keymap.statusHints(), "F1 Help ? Keys F2 Preview F10 Write ^F Find PgDn Step ^C Quit")
+        XCTAssertEqual(Keymap.statusHints(fitting: 60), "F1 Help ? Keys F2 Preview F10 Write ^F Find ^C Quit",
+                       "a hint that does not fit goes whole; quitting stays")
+        XCTAssertTrue(view(state).text.split(separator: "\n").last!.contains(Keymap.statusHints(fitting: 60)))
     }
 
     /// Every binding is reachable: no earlier row binds the same key in the same context.

@@ -153,3 +153,24 @@ def test_readme_key_table_is_generated_from_the_registry():
     readme = (ROOT / "README.md").read_text()
     table = run("schema", "--markdown").stdout.strip()
     assert table in readme, "README's key table is stale: regenerate it with `cache-registry-setup schema --markdown`"
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["exprot", "-f", "x.yaml"], "unknown command 'exprot'; did you mean 'export'?"),
+    (["valdiate"], "unknown command 'valdiate'; did you mean 'validate'?"),
+    (["frobnicate"], "unknown command 'frobnicate'; the commands are setup, edit, export"),
+    (["validate", "example.yaml"], "validate: example.yaml is a values file; did you mean -f example.yaml?"),
+    (["export", "values.yaml", "-o", "out"], "export: values.yaml is a values file; did you mean -f values.yaml?"),
+])
+def test_command_line_mistakes_say_what_was_meant(tmp_path, args, needle):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2 and needle in result.stderr, result.stderr
+    assert "Usage: cache-registry-setup setup" not in result.stderr, "not the wizard's usage for another command's mistake"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tls_inspect_of_a_values_file_points_to_f(tmp_path):
+    values = copy_fixture(tmp_path, EXAMPLE)
+    result = run("tls", "inspect", values.name, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{values.name}: this is a values file, not a PEM certificate; use tls inspect -f {values.name}" in result.stderr

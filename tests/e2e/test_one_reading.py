@@ -26,15 +26,22 @@ def status_counts(screen):
     return int(match.group(1)), int(match.group(2))
 
 
+def values_files(values):
+    """-f for the values file and, when the wizard generated a pair, the values-tls.yaml beside it (as the last
+    screen's commands read them)."""
+    tls = values.parent / "values-tls.yaml"
+    return ["-f", values] + (["-f", tls] if tls.exists() else [])
+
+
 def validate_counts(values):
-    result = run("validate", "-f", values)
+    result = run("validate", *values_files(values))
     match = re.search(r"\((\d+) errors?, (\d+) warnings?\)", result.stdout)
     return int(match.group(1)), int(match.group(2))
 
 
 def assert_export_matches(tmp_path, values, written):
     again = tmp_path / "again"
-    result = run("export", "-f", values, "-o", again)
+    result = run("export", *values_files(values), "-o", again)
     assert result.returncode == 0, result.stderr
     names = all_files(written)
     assert names == all_files(again)
@@ -42,8 +49,9 @@ def assert_export_matches(tmp_path, values, written):
         assert (again / name).read_bytes() == (written / name).read_bytes(), name
 
 
-def wizard_setup(folder, mode):
-    """First-time setup in the full-screen wizard (tmux) in one storage mode; returns the status line's counts."""
+def wizard_setup(folder, mode, existing_secret=False):
+    """First-time setup in the full-screen wizard (tmux) in one storage mode; returns the status line's counts.
+    With `existing_secret` the TLS source is the existing secret instead of a generated pair."""
     presses = {"hostPath": 0, "nfs": 1, "dynamic": 2, "s3": 3}[mode]
     with Pane([], folder, 100, 30) as pane:
         pane.wait_for("General")
@@ -60,6 +68,11 @@ def wizard_setup(folder, mode):
             pane.set_field("s3.bucket", "kubiya-registry")
             pane.set_field("s3.region", "eu-west-1")
             pane.set_field("credentials.existingSecret", "registry-s3")
+        if existing_secret:
+            pane.keys("C-f")
+            pane.type("TLS source")
+            pane.keys("Enter", "Right")
+            pane.wait_for("◀ existing secret ▶")
         shown = status_counts(pane.wait_for("0 errors"))
         pane.write_and_quit()
     return shown

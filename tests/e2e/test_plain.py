@@ -86,6 +86,8 @@ def test_plain_setup_writes_what_the_wizard_writes(tmp_path, mode):
         "service.port": ["0", ""],
         "tlsSecretName": ["Bad_Secret", ""],
         "readinessProbe.initialDelaySeconds": ["-1", ""],
+        # Byte for byte needs one TLS answer both can repeat: a generated pair is new each time.
+        "TLS source": ["existing secret"],
         "Write them?": ["y"],
     })
     session = PlainSession(["--plain"], plain)
@@ -97,7 +99,7 @@ def test_plain_setup_writes_what_the_wizard_writes(tmp_path, mode):
     from test_one_reading import wizard_setup
     screen = tmp_path / "screen"
     screen.mkdir()
-    wizard_setup(screen, mode)
+    wizard_setup(screen, mode, existing_secret=True)
     assert all_files(plain) == all_files(screen)
     for name in all_files(plain):
         assert (plain / name).read_bytes() == (screen / name).read_bytes(), name
@@ -165,6 +167,49 @@ def test_importing_pem_files_asks_for_their_paths(tmp_path):
     session = PlainSession(["--plain"], tmp_path)
     status = session.run({"TLS source": ["import PEM files"], "tls.crt": [str(cert)], "tls.key": [str(key)], "Write them?": ["y"]})
     assert status == 0, session.output[-3000:]
-    assert "Generate a new pair" not in "".join(p for p in session.prompts if "Generate" in p), session.prompts
+    assert not any("Generate" in p or "--days" in p for p in session.prompts), "no question about generating"
     assert (tmp_path / "manifests" / "secret.yaml").exists()
-    assert any(p.startswith("TLS source") and "[1: existing secret]" in p for p in session.prompts), session.prompts
+    assert any(p.startswith("TLS source") and "[3: generate self-signed]" in p for p in session.prompts), session.prompts
+
+
+def test_a_plain_first_run_generates_its_pair_and_asks_about_it_only_then(tmp_path):
+    session = PlainSession(["--plain"], tmp_path)
+    assert session.run({"Write them?": ["y"]}) == 0, session.output[-3000:]
+    assert any(p.startswith("Valid for (days)") for p in session.prompts), session.prompts
+    secret = (tmp_path / "manifests" / "secret.yaml").read_text()
+    assert "kubernetes.io/tls" in secret and (tmp_path / "manifests" / "trust" / "ca.crt").exists()
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    session = PlainSession(["--plain"], existing)
+    assert session.run({"TLS source": ["existing secret"], "Write them?": ["y"]}) == 0, session.output[-3000:]
+    assert not any(p.startswith("Valid for (days)") or "Generate" in p for p in session.prompts), session.prompts
+    assert not (existing / "manifests" / "secret.yaml").exists()
+    flat = " ".join(session.output.split())
+    assert "Its certificate must cover cache-registry-svc, cache-registry-svc.kubiya" in flat, session.output[-3000:]
+    assert "cache-registry-setup tls generate -f values.yaml" in flat
+
+
+@pytest.mark.parametrize("key, signal_name, status", [("C-c", "SIGINT (Ctrl-C)", 130)])
+def test_ctrl_c_in_plain_mode_says_nothing_was_written(tmp_path, key, signal_name, status):
+    from tmux_driver import Pane
+    with Pane(["--plain"], tmp_path, shell_tail="; echo EXIT=$?; sleep 60") as pane:
+        pane.wait_for("[kubiya]:")
+        pane.keys("Enter", "Enter")
+        pane.keys(key)
+        screen = pane.wait_for("EXIT=")
+        assert f"stopped by {signal_name} at " in screen and "nothing was written" in screen, screen
+        assert f"EXIT={status}" in screen, screen
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sighup_in_plain_mode_says_nothing_was_written(tmp_path):
+    process = subprocess.Popen([BIN, "--plain"], cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    process.stdin.write("\n")
+    process.stdin.flush()
+    import time
+    time.sleep(1.0)
+    process.send_signal(1)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 129 and "stopped by SIGHUP" in stderr and "nothing was written" in stderr, stderr
+    assert list(tmp_path.iterdir()) == []

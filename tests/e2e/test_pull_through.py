@@ -274,6 +274,6 @@ def test_the_wizard_sets_up_cache_mode(tmp_path):
     env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
     assert {"name": "REGISTRY_PROXY_REMOTEURL", "value": "https://mirror.example.com"} in env
     assert "proxy:" in (tmp_path / "values.yaml").read_text()
-    again = run("export", "-f", tmp_path / "values.yaml", "-o", tmp_path / "again")
+    again = run("export", "-f", tmp_path / "values.yaml", "-f", tmp_path / "values-tls.yaml", "-o", tmp_path / "again")
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again" / "deployment.yaml").read_bytes() == (tmp_path / "manifests" / "deployment.yaml").read_bytes()

@@ -22,7 +22,7 @@ has_tmux = shutil.which("tmux") is not None
 def test_the_published_pair_is_flagged_first_by_validate_set_and_inspect(tmp_path):
     result = run("validate", "-f", REAL_CHART)
     first = result.stderr.splitlines()[0]
-    assert first.startswith("warning[CR501] registryTls.crt: is the Kubiya chart's published pair"), result.stderr
+    assert first.startswith("warning[CR501] registryTls.crt: is the kubiya-runner chart's published pair"), result.stderr
     assert run("validate", "--strict", "-f", REAL_CHART).returncode == 1
     values = copy_fixture(tmp_path, REAL_CHART)
     result = run("set", "-f", values, "pv.size=30Gi")
@@ -48,7 +48,7 @@ def test_the_wizard_shows_the_published_pair_first(tmp_path):
         pane.keys("PgUp", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn")
         screen = pane.wait_for("Review")
         rows = [line for line in screen.splitlines() if "WARN" in line or "ERROR" in line]
-        assert "registryTls.crt: is the Kubiya chart's" in rows[0], screen
+        assert "registryTls.crt: is the kubiya-runner chart's" in rows[0], screen
         pane.keys("C-c", "y")
 
 
@@ -65,9 +65,9 @@ def test_setup_with_a_generated_pair_end_to_end(tmp_path):
     with Pane(["--route", "helm"], tmp_path, 100, 30) as pane:
         pane.wait_for("General")
         pane.keys("PgDn", "PgDn", "PgDn", "PgDn")
-        pane.wait_for("Generate a new pair")
-        pane.keys("C-g")
-        pane.wait_for("A self-signed")
+        screen = pane.wait_for("A self-signed")
+        assert "generate self-signed" in screen, "a new setup generates its own pair"
+        assert "Generate a new pair" not in screen, "one way to generate: the TLS source"
         dialog, done = pane.write_and_quit()
         assert "values-tls.yaml" in dialog and "manifests/trust/" in dialog
         flat = " ".join(done.replace("│", " ").split())
@@ -127,6 +127,45 @@ def check_trust(tmp_path, trust, crt, key):
             assert ok.stdout == "200", f"{name}: {ok.stdout} {ok.stderr}"
             untrusted = subprocess.run(["curl", "-s", "-o", "/dev/null", *resolve, url], capture_output=True, text=True, timeout=20)
             assert untrusted.returncode == 60, f"{name}: without the CA curl must refuse the certificate ({untrusted.returncode})"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.skipif(not has_tmux, reason="tmux missing")
+def test_a_first_run_of_f10_enter_writes_a_registry_that_starts(tmp_path):
+    """A newcomer's first run: the wizard in an empty folder, F10, Enter, q. What it wrote serves TLS for the
+    service's names with the generated pair, trusted through trust/ca.crt, on a real docker-registry."""
+    with Pane([], tmp_path, 80, 24) as pane:
+        pane.wait_for("General")
+        pane.keys("F10")
+        pane.wait_for("These files will be written")
+        pane.keys("Enter")
+        done = pane.wait_for("Next, with")
+        assert "kubectl apply -k manifests" in " ".join(done.replace("│", " ").split()), done
+        pane.keys("q")
+        assert "EXIT=0" in pane.wait_for("EXIT=")
+    manifests = tmp_path / "manifests"
+    secret = yaml.safe_load((manifests / "secret.yaml").read_text())
+    assert secret["type"] == "kubernetes.io/tls"
+    assert (manifests / "secret.yaml").stat().st_mode & 0o777 == 0o600
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    for name in ("tls.crt", "tls.key"):
+        (certs / name).write_bytes(base64.b64decode(secret["data"][name]))
+    assert (manifests / "trust" / "ca.crt").read_bytes() == (certs / "tls.crt").read_bytes()
+    deployment = yaml.safe_load((manifests / "deployment.yaml").read_text())
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    port = free_port()
+    env = [dict(item, value=f"0.0.0.0:{port}") if item["name"] == "REGISTRY_HTTP_ADDR" else item
+           for item in container["env"]]
+    mount = next(m["mountPath"] for m in container["volumeMounts"] if m["name"] == "registry-certs")
+    env = [dict(item, value=item["value"].replace(mount, "/certs")) if "value" in item else item for item in env]
+    process = start_registry(tmp_path, env, certs)
+    try:
+        from test_registry import wait_ok
+        for host in ("cache-registry-svc.kubiya", "cache-registry-svc.kubiya.svc.cluster.local"):
+            assert wait_ok(f"https://127.0.0.1:{port}/v2/", manifests / "trust" / "ca.crt", host, process) == 200
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -41,9 +41,11 @@ def test_first_time_setup(tmp_path):
     assert (tmp_path / "values.yaml").exists()
     strict_validate(tmp_path / "manifests")
     assert run("validate", "-f", tmp_path / "values.yaml").returncode == 0
-    # The manifests written are byte for byte what export renders from the values written.
+    # The manifests written are byte for byte what export renders from the values written (the generated pair is
+    # in values-tls.yaml, beside values.yaml).
     out = tmp_path / "again"
-    assert run("export", "-f", tmp_path / "values.yaml", "-o", out).returncode == 0
+    files = ["-f", tmp_path / "values.yaml", "-f", tmp_path / "values-tls.yaml"]
+    assert run("export", *files, "-o", out).returncode == 0
     for name in ("pv.yaml", "pvc.yaml", "deployment.yaml", "service.yaml", "kustomization.yaml"):
         assert (out / name).read_bytes() == (tmp_path / "manifests" / name).read_bytes(), name
     assert b"storage: 25Gi" in (tmp_path / "manifests" / "pv.yaml").read_bytes()
@@ -204,3 +206,23 @@ def test_a_wide_character_path_keeps_every_border(tmp_path):
         pane.write_and_quit()
     pv = yaml.safe_load((tmp_path / "manifests" / "pv.yaml").read_text())
     assert pv["spec"]["hostPath"]["path"] == path
+
+
+def test_escape_with_a_key_types_nothing(tmp_path):
+    """Alt+arrow, Alt+letter and Esc arriving with a function key (a slow link) put no stray character in a field;
+    with ESCDELAY set for a slow link, an Escape sequence split in two is still one key."""
+    field = re.compile(r"Namespace\s+kubiya\s+--namespace")
+    with Pane([], tmp_path, 100, 30, env={"ESCDELAY": "600"}) as pane:
+        pane.wait_for("General")
+        pane.set_field("namespace", "kubiya")
+        pane.keys("M-Up", "M-x")
+        pane.tmux("send-keys", "-t", "w", "Escape", "F5")
+        pane.keys("Escape", delay=0.2)
+        pane.type("[1;3A")
+        import time
+        time.sleep(0.8)
+        screen = pane.screen()
+        assert field.search(screen), screen
+        pane.keys("Escape", delay=0.2)
+        pane.type("OQ")
+        pane.wait_for("kind: PersistentVolume")

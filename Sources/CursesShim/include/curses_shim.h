@@ -29,10 +29,12 @@ void crs_flush(void);
    character in *value, 1 for a key code in *value, -1 on timeout. */
 int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int timeout_ms);
 int crs_key_code(const char *name);
-/* After an Esc: when a bracketed paste follows (ESC [ 200 ~ ... ESC [ 201 ~), reads it into buffer (at most
-   capacity characters, the rest dropped) and returns its length; otherwise puts back what it read and
-   returns -1, so the Esc is a key. */
-int crs_read_paste(uint32_t *buffer, int capacity);
+/* After an Esc, what came with it: a bracketed paste (ESC [ 200 ~ ... ESC [ 201 ~) read into buffer (at most
+   capacity characters, the rest dropped), its length returned; a key with a meta prefix (CRS_AFTER_ESCAPE_KEY,
+   its code in *key); an Alt+character or unknown sequence, dropped (CRS_AFTER_ESCAPE_NOTHING); or nothing, so
+   the Esc is a key (CRS_AFTER_ESCAPE_ALONE). */
+enum { CRS_AFTER_ESCAPE_ALONE = -1, CRS_AFTER_ESCAPE_NOTHING = -2, CRS_AFTER_ESCAPE_KEY = -3 };
+int crs_read_after_escape(uint32_t *buffer, int capacity, uint32_t *key);
 /* Catches SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM (flagged: the loop restores the
    terminal and exits 128+N) and crash signals (terminal restored, then re-raised). */
 void crs_install_signal_handlers(void);
