@@ -34,9 +34,13 @@ public enum NextSteps {
         public var chart: String?
         /// The Helm on PATH; nil when none was found (then both majors' commands are given).
         public var helm: HelmMajor?
+        /// The claim the folder applied before cannot become this one in place (a storage switch): the steps
+        /// replace it. Its PV, when it was bound to one of ours.
+        public var replacedClaim: ReplacedClaim?
 
         public init(valuesFiles: [String], outputDir: String, managesTLS: Bool, valuesTLS: ValuesTLS, besideChart: Bool,
-                    chart: String? = nil, helm: HelmMajor? = nil) {
+                    chart: String? = nil, helm: HelmMajor? = nil, replacedClaim: ReplacedClaim? = nil) {
+            self.replacedClaim = replacedClaim
             self.valuesFiles = valuesFiles
             self.outputDir = outputDir
             self.managesTLS = managesTLS
@@ -44,6 +48,19 @@ public enum NextSteps {
             self.besideChart = besideChart
             self.chart = chart
             self.helm = helm
+        }
+    }
+
+    /// A claim applied before that this write replaces, and the PV it was bound to (nil: a class made its volume).
+    public struct ReplacedClaim: Sendable, Equatable {
+        public let volume: String?
+        public init(volume: String?) { self.volume = volume }
+
+        /// From the claim's binding spec as the folder holds it, when this write changes it.
+        public static func from(previous: Value?, changes: Bool) -> ReplacedClaim? {
+            guard changes else { return nil }
+            let volume = previous?["volumeName"]?.scalar?.text
+            return ReplacedClaim(volume: volume?.isEmpty == false ? volume : nil)
         }
     }
 
@@ -102,9 +119,32 @@ public enum NextSteps {
             steps.append("copy \(PathName.join(context.outputDir, TrustFiles.folder))/ to every node, as its "
                 + "README.txt says, so nodes trust the certificate")
         }
-        steps += install(config, context, valuesFiles: valuesFiles)
+        if let replaced = context.replacedClaim, view.storageMode.hasClaim || replaced.volume != nil {
+            steps += replacing(replaced, config, install: install(config, context, valuesFiles: valuesFiles))
+        } else {
+            steps += install(config, context, valuesFiles: valuesFiles)
+        }
         steps.append(doctor(config, valuesFiles: valuesFiles))
         return steps
+    }
+
+    /// A storage switch on an installed registry: stop it, replace the claim (and the PV, whose source cannot
+    /// change either), install, start it again. The data stays where it was.
+    static func replacing(_ replaced: ReplacedClaim, _ config: RegistryConfig, install: [String]) -> [String] {
+        let view = config.view
+        let namespace = config.namespace, deployment = view.text(.deploymentName)
+        var steps = ["kubectl -n \(namespace) scale deployment/\(deployment) --replicas=0   (the claim's spec changes "
+            + "and a bound claim's cannot: the registry stops while its storage is replaced)"]
+        steps.append("kubectl -n \(namespace) delete pvc \(view.text(.pvcName)) --ignore-not-found   (the data does "
+            + "not move: the new volume starts empty; copy what you need before this)")
+        if let volume = replaced.volume {
+            steps.append("kubectl delete pv \(volume) --ignore-not-found   (a PV's source cannot change; with reclaim "
+                + "policy Retain the data stays on its disk. Kept, a PV whose claim was deleted is Released and keeps "
+                + "its claimRef, so it never binds again until kubectl patch pv \(volume) --type merge -p "
+                + "'{\"spec\":{\"claimRef\":null}}')")
+        }
+        return steps + install + ["kubectl -n \(namespace) scale deployment/\(deployment) "
+            + "--replicas=\(view.integer(.deploymentReplicas))   (once the new claim is Bound)"]
     }
 
     /// The install itself: one command, or Helm 4's plugin install before it.

@@ -329,6 +329,14 @@ public struct WizardState: Equatable, Sendable {
     /// The edited file is the chart's values file (it holds other components of the chart).
     public var besideChart = false
 
+    /// The claim the output folder applied before, when this write cannot change it in place.
+    var replacedClaim: NextSteps.ReplacedClaim? {
+        guard let text = disk?.manifests[OutputFile.claim.name] else { return nil }
+        let previous = ClaimChange.spec(ofFile: text)
+        let changes = ClaimChange.differs(previous: previous, new: rendered(httpSecret: nil))
+        return .from(previous: previous, changes: changes)
+    }
+
     /// What the last screen's next steps depend on besides the configuration.
     public var nextStepsContext: NextSteps.Context {
         // A pair generated on write is not known yet, and is the values' own.
@@ -337,7 +345,7 @@ public struct WizardState: Equatable, Sendable {
         } ?? (tls.source == .existing ? .none : .own)
         return NextSteps.Context(valuesFiles: [valuesPath] + (tlsValuesPath.map { [$0] } ?? []), outputDir: outputDir,
                                  managesTLS: writesTrust, valuesTLS: valuesTLS, besideChart: besideChart,
-                                 chart: chart, helm: disk?.helm)
+                                 chart: chart, helm: disk?.helm, replacedClaim: replacedClaim)
     }
 
     /// Lines of the edited file that hold an address the registry had (by that address), found when it was read.

@@ -103,7 +103,8 @@ struct ExportCommand: ParsableCommand {
             valuesTLS: tls.map { PublishedPairs.contains(certificatePEM: $0.certificatePEM) ? .published : .own }
                 ?? .none,
             besideChart: files?.holdsOtherComponents ?? false, chart: chart,
-            helm: config.route == .helmPostRender ? Environment.helmOnPath : nil)
+            helm: config.route == .helmPostRender ? Environment.helmOnPath : nil,
+            replacedClaim: .from(previous: previousClaim, changes: plan.claimChanges))
         Output.line("next, with \(config.route.rawValue), in this order:")
         for (index, step) in NextSteps.lines(config, context).enumerated() { Output.line("  \(index + 1). \(step)") }
         if let ignored = ChartRules.ignoredNote(config) { Output.line("note: \(ignored)") }

@@ -277,13 +277,20 @@ struct SetCommand: ParsableCommand {
         }
         let config = try options.config(of: ValuesFiles([edited]))
         let problems = Diagnostics.problems(config, files: ValuesFiles([edited]), now: Environment.now)
-        // What this edit is about: problems of the keys it set, every error, and the published pair; the rest of
-        // the file's warnings as one line, not reprinted on every edit.
+        // What this edit is about: problems of the keys it set, those it caused anywhere (a changed address makes
+        // other lines stale), every error, and the published pair; the rest of the file's warnings as one line, not
+        // reprinted on every edit.
+        let before = Set(Diagnostics.problems(try options.config(of: ValuesFiles([document])),
+                                              files: ValuesFiles([document]), now: Environment.now).map(\.description))
         let shown = problems.filter { problem in
-            problem.severity == .error || problem.first
+            problem.severity == .error || problem.first || !before.contains(problem.description)
                 || parsed.contains { $0.path.location.overlaps(problem.location) }
         }
         Checks.print(shown, file: file)
+        if !updateReferences, shown.contains(where: { [.toolManagerAddress, .staleAddress].contains($0.code) }) {
+            Output.error("hint: the registry's address changed; run this set again with --update-references to "
+                + "change every line that holds the old one")
+        }
         let others = problems.count - shown.count
         if others > 0 { Output.error("(\(others) other warning\(others == 1 ? "" : "s") in \(file): validate -f "
             + "\(file) lists \(others == 1 ? "it" : "them"))") }

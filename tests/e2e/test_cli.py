@@ -174,3 +174,11 @@ def test_tls_inspect_of_a_values_file_points_to_f(tmp_path):
     result = run("tls", "inspect", values.name, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"{values.name}: this is a values file, not a PEM certificate; use tls inspect -f {values.name}" in result.stderr
+
+
+def test_set_prints_the_warnings_its_own_edit_causes(chart_copy):
+    result = run("set", "-f", chart_copy, "service.name=registry")
+    assert "warning[CR402] toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS" in result.stderr, result.stderr
+    assert "warning[CR403]" in result.stderr
+    assert "hint: the registry's address changed; run this set again with --update-references" in result.stderr
+    assert re.search(r"\(\d+ other warnings? in ", result.stderr), result.stderr

@@ -82,3 +82,22 @@ def test_full_disk_on_stdout():
     with open("/dev/full", "w") as full:
         result = subprocess.run([run.__globals__["BIN"], "export", "-o", "-"], stdout=full, stderr=subprocess.PIPE, text=True)
     assert result.returncode == 2 and "standard output" in result.stderr
+
+
+def test_a_storage_switch_against_a_folder_written_before_prints_the_replacement_in_order(tmp_path):
+    first = run("export", "-o", tmp_path / "out")
+    assert first.returncode == 0 and "--replicas=0" not in first.stdout, "a fresh install has no replacement steps"
+    nfs = ["--set", "pv.hostPath=null", "--set", "pv.volumeSource.nfs.server=nfs.example.com",
+           "--set", "pv.volumeSource.nfs.path=/exports/registry"]
+    result = run("export", "-o", tmp_path / "out", *nfs)
+    assert result.returncode == 0, result.stderr
+    steps = [line for line in result.stdout.splitlines() if line.startswith("  ")]
+    order = ["scale deployment/cache-registry --replicas=0", "delete pvc docker-registry-pvc",
+             "delete pv docker-registry-pv", f"kubectl apply -k {tmp_path / 'out'}",
+             "scale deployment/cache-registry --replicas=1"]
+    found = [next(i for i, step in enumerate(steps) if needle in step) for needle in order]
+    assert found == sorted(found), steps
+    text = " ".join(steps)
+    assert "the new volume starts empty" in text and "claimRef" in text
+    again = run("export", "-o", tmp_path / "out", *nfs)
+    assert "--replicas=0" not in again.stdout, "the same storage again is no switch"
