@@ -17,16 +17,19 @@ public struct PlainWizard {
     let echo: Bool
     /// The signal that ended the input early (Ctrl-C, a closed terminal), if one did.
     let interruption: () -> Int32?
+    /// Sees the last state when the session ends (to keep a draft of unsaved answers).
+    let leaving: (WizardState) -> Void
 
     public init(
         readLine: @escaping () -> String?, write: @escaping (String) -> Void, perform: @escaping (Effect) -> Action?,
-        echo: Bool, interruption: @escaping () -> Int32? = { nil }
+        echo: Bool, interruption: @escaping () -> Int32? = { nil }, leaving: @escaping (WizardState) -> Void = { _ in }
     ) {
         self.readLine = readLine
         self.write = write
         self.perform = perform
         self.echo = echo
         self.interruption = interruption
+        self.leaving = leaving
     }
 
     /// Why the session stopped before its end.
@@ -40,6 +43,7 @@ public struct PlainWizard {
         let title = state.mode == .setup ? "new configuration" : "editing \(state.valuesPath)"
         write("Cache Registry setup: \(title).\nEnter keeps the value in brackets; ? shows help; < goes back one "
             + "field.\n")
+        defer { leaving(state) }
         do {
             try askFields(&state, from: (.general, 0))
             while try reviewAsksToFix(&state) {}
@@ -258,8 +262,8 @@ public struct PlainWizard {
                 switch try yesOrNo("Write them? [y/n]: ", at: "the write question") {
                 case true: break
                 case false:
-                    guard try yesOrNo("Discard every answer and write nothing? [y/n]: ", at: "the discard "
-                        + "question") else { continue }
+                    guard try yesOrNo("Leave without writing (the answers are kept as a draft to resume)? [y/n]: ",
+                                      at: "the leave question") else { continue }
                     write("Nothing was written.\n")
                     return state.isDirty ? 1 : 0
                 }

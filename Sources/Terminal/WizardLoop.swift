@@ -71,7 +71,11 @@ enum LoopTiming {
 
 /// Runs the wizard until it exits and returns its exit status. Effects run on `work`; keys typed while a
 /// dialog waits for their result are kept and applied, in order, once it arrives.
-public func runWizard(_ initial: WizardState, terminal: some TerminalBackend, work: BackgroundWork) -> Int32 {
+/// `leaving` sees the last state once the terminal is restored (to keep a draft of unsaved answers).
+public func runWizard(
+    _ initial: WizardState, terminal: some TerminalBackend, work: BackgroundWork,
+    leaving: (WizardState) -> Void = { _ in }
+) -> Int32 {
     var state = initial
     let size = terminal.size
     _ = update(&state, .resize(width: size.width, height: size.height))
@@ -80,6 +84,7 @@ public func runWizard(_ initial: WizardState, terminal: some TerminalBackend, wo
     while true {
         if let signal = terminal.pendingSignal {
             terminal.end()
+            leaving(state)
             return 128 + signal
         }
         var queue = work.takeFinished()
@@ -102,6 +107,7 @@ public func runWizard(_ initial: WizardState, terminal: some TerminalBackend, wo
                 for effect in update(&state, next) {
                     if case .exit(let status) = effect {
                         terminal.end()
+                        leaving(state)
                         return status
                     }
                     _ = update(&state, .workStarted(effect.workNote))

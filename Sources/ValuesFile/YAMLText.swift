@@ -109,10 +109,16 @@ public enum YAMLText {
     }
 }
 
-/// A list or map typed on one line, in YAML's flow style (`[{ipBlock: {cidr: 10.0.0.0/16}}]`).
-public enum FlowYAML {
-    /// The value the text stands for; nil when it is not YAML.
-    public static func value(_ text: String) -> Value? {
+/// Values as YAML text for callers outside this module: a list or map typed on one line in flow style, and a
+/// value written as a block document (a draft).
+public enum ValueText {
+    /// A value in block style, two spaces a level, strings quoted where YAML would read them otherwise.
+    public static func block(_ value: Value) -> String {
+        YAMLText.block(value, indent: "", unit: 2, lineBreak: "\n")
+    }
+
+    /// The value a flow YAML text stands for (`[{ipBlock: {cidr: 10.0.0.0/16}}]`); nil when it is not YAML.
+    public static func value(flow text: String) -> Value? {
         guard let document = try? ValuesDocument(bytes: Array(("value: " + text + "\n").utf8), name: "typed"),
               case .mapping(let entries)? = document.rootValue, entries.count == 1 else { return nil }
         return entries[0].value

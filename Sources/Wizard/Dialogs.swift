@@ -9,7 +9,8 @@ func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) 
     case .preview(let tab, let scroll): drawPreview(&canvas, state, tab: tab, scroll: scroll)
     case .write(let plan, let choice): drawWrite(&canvas, state, plan: plan, choice: choice)
     case .quit(let choice):
-        let lines: [(String, CellStyle)] = [("You have unsaved changes. Quit without writing?", .text), ("", .text)]
+        let lines: [(String, CellStyle)] = [("You have unsaved changes. Quit without writing?", .text),
+                                            ("(They are kept as a draft to resume.)", CellStyle(.muted))]
         drawBox(
             &canvas, state, title: "Quit", lines: lines, buttons: ["No", "Yes"], choice: choice,
             footer: Keymap.hint(.question, [KeyHint(.answer(true), "quit"), KeyHint(.answer(false), "stay"),

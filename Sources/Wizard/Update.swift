@@ -297,7 +297,7 @@ extension WizardState {
                 value = Forms.pairsValue(text)
             } else if FieldRegistry.field(path)?.kind.isYAML == true {
                 // Flow YAML as typed; what does not parse stays text, which the field's rule explains.
-                value = text.isEmpty ? .null : FlowYAML.value(text) ?? .string(text)
+                value = text.isEmpty ? .null : ValueText.value(flow: text) ?? .string(text)
             } else if text.isEmpty, FieldRegistry.field(path)?.nullable == true {
                 // Emptying the host path is a mistake to show, not a switch of storage mode under the cursor.
                 value = .string("")

@@ -27,6 +27,15 @@ struct WizardOptions: ParsableArguments {
         + "scripts); also "
         + "ACCESSIBLE=1 or TERM=dumb."))
     var plain = false
+    @Flag(help: ArgumentHelp("Resume the draft kept when the wizard was last left on this file with unsaved answers, "
+        + "without asking."))
+    var resume = false
+    @Flag(name: .customLong("discard-draft"), help: ArgumentHelp("Remove that draft and start from the file."))
+    var discardDraft = false
+
+    func validate() throws {
+        if resume && discardDraft { throw ValidationError("--resume and --discard-draft exclude each other") }
+    }
 }
 
 /// The wizard on built-in defaults (the default command).
@@ -42,7 +51,7 @@ struct SetupCommand: ParsableCommand {
                                                        route: options.route ?? .kubectl),
                                 outputDir: options.output, glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii,
                                 now: Environment.now)
-        try WizardLauncher.run(state, theme: theme, plain: options.plain, chart: options.chart)
+        try WizardLauncher.run(state, theme: theme, options: options)
     }
 }
 
@@ -66,14 +75,17 @@ struct EditCommand: ParsableCommand {
                                 outputDir: options.output,
                                 glyphs: TerminalSession.localeIsUTF8 ? .unicode : .ascii, document: document,
                                 now: Environment.now)
-        try WizardLauncher.run(state, theme: theme, plain: options.plain, chart: options.chart)
+        try WizardLauncher.run(state, theme: theme, options: options)
     }
 }
 
 /// Starts the terminal, runs the loop, and always restores the terminal.
 enum WizardLauncher {
-    static func run(_ initial: WizardState, theme: Theme, plain: Bool, chart: String?) throws {
-        var state = initial
+    static func run(_ initial: WizardState, theme: Theme, options: WizardOptions) throws {
+        let plain = options.plain, chart = options.chart
+        // A draft kept when this file was last left with unsaved answers is offered before anything is drawn.
+        var state = try Drafts.offer(onto: initial, resume: options.resume, discard: options.discardDraft,
+                                     ask: isatty(0) == 1)
         state.workingDirectory = Environment.workingDirectory
         state.chart = chart
         state.executable = Environment.executable
@@ -89,7 +101,8 @@ enum WizardLauncher {
             let prompts = PlainWizard(readLine: input.readLine,
                                       write: { Output.data(Quote.controls($0, keepingLines: true)) },
                                       perform: Environment.effectRunner(announcing: false).perform,
-                                      echo: isatty(0) != 1, interruption: { input.interruption })
+                                      echo: isatty(0) != 1, interruption: { input.interruption },
+                                      leaving: Drafts.keep)
             let status = prompts.run(plainState)
             if status != 0 { throw ExitCode(status) }
             return
@@ -106,9 +119,10 @@ enum WizardLauncher {
         })
         let status: Int32
         if let framesFile = ProcessInfo.processInfo.environment["CACHE_REGISTRY_SETUP_FRAMES"], !framesFile.isEmpty {
-            status = runWizard(state, terminal: FrameRecorder(session, path: framesFile), work: work)
+            status = runWizard(state, terminal: FrameRecorder(session, path: framesFile), work: work,
+                               leaving: Drafts.keep)
         } else {
-            status = runWizard(state, terminal: session, work: work)
+            status = runWizard(state, terminal: session, work: work, leaving: Drafts.keep)
         }
         session.end()
         if status != 0 { throw ExitCode(status) }

@@ -107,7 +107,7 @@ def test_plain_setup_writes_what_the_wizard_writes(tmp_path, mode):
 
 def test_help_and_going_back(tmp_path):
     session = PlainSession(["--plain"], tmp_path)
-    answers = {"pv.size": ["?", "30Gi"], "pv.reclaimPolicy": ["<", "<", "31Gi"], "Write them?": ["n"], "Discard every answer": ["y"]}
+    answers = {"pv.size": ["?", "30Gi"], "pv.reclaimPolicy": ["<", "<", "31Gi"], "Write them?": ["n"], "Leave without writing": ["y"]}
     status = session.run(answers)
     assert "Capacity of the PersistentVolume" in session.output, "? prints the field's help"
     sizes = [p for p in session.prompts if "cacheRegistry.pv.size" in p]
@@ -155,7 +155,7 @@ def test_plain_edit_of_a_file(tmp_path):
 
 def test_the_final_question_needs_an_explicit_answer_and_no_is_confirmed(tmp_path):
     session = PlainSession(["--plain"], tmp_path)
-    status = session.run({"Write them?": ["", "", "n", "y"], "Discard every answer": ["n"]})
+    status = session.run({"Write them?": ["", "", "n", "y"], "Leave without writing": ["n"]})
     assert status == 0, session.output[-2000:]
     assert session.output.count("Write them?") == 4, "two Enters ask again; a no is confirmed, and its no asks again"
     assert (tmp_path / "values.yaml").exists()

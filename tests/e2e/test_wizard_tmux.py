@@ -102,7 +102,10 @@ def test_no_color_has_no_colour_and_default_has(tmp_path):
         pane.wait_for("1 error")
         assert not SGR_COLOUR.search(pane.screen(escapes=True))
         pane.keys("C-c", "y")
-    with Pane([], tmp_path, 80, 24) as pane:
+    # A folder of its own: the first session's answers are kept there as a draft, offered on the next start.
+    second = tmp_path / "second"
+    second.mkdir()
+    with Pane([], second, 80, 24) as pane:
         pane.wait_for("General")
         assert SGR_COLOUR.search(pane.screen(escapes=True))
         pane.keys("C-c")
