@@ -180,14 +180,14 @@ public enum NextSteps {
 
     /// `doctor` against what nodes meet: the node address, or a port-forward when nodes have none.
     static func doctor(_ config: RegistryConfig, valuesFiles: [String]) -> String {
-        let files = valuesFiles.map { "-f " + shellQuoted($0) }.joined(separator: " ")
+        let files = valuesFiles.map { " -f " + shellQuoted($0) }.joined()
         let namespace = " -n \(config.namespace)"
         if config.nodeAddress != nil {
-            return "cache-registry-setup doctor \(files)\(namespace)   (checks the registry as a node meets it)"
+            return "cache-registry-setup doctor\(files)\(namespace)   (checks the registry as a node meets it)"
         }
         let view = config.view
         return "kubectl -n \(config.namespace) port-forward service/\(view.text(.serviceName)) "
-            + "8443:\(view.integer(.servicePort)) & cache-registry-setup doctor \(files)\(namespace) --address "
+            + "8443:\(view.integer(.servicePort)) & cache-registry-setup doctor\(files)\(namespace) --address "
             + "127.0.0.1:8443   (checks TLS, /v2/ and pushes through a port-forward: no node address is set)"
     }
 

@@ -75,8 +75,13 @@ public struct Draft: Equatable, Sendable {
         resumed.tls.keyPath = session["keyPath"]?.scalar?.text ?? ""
         resumed.tls.days = session["days"]?.scalar?.text ?? resumed.tls.days
         resumed.tls.rsa = session["rsa"]?.scalar?.boolValue ?? false
-        if let secrets, let pair = try? ValuesDocument(bytes: Array(secrets.utf8), name: "draft secrets").rootValue,
-           let certificate = pair["certificatePEM"]?.scalar?.text, let key = pair["keyPEM"]?.scalar?.text {
+        var pair: Value?
+        if let secrets {
+            do { pair = try ValuesDocument(bytes: Array(secrets.utf8), name: "draft secrets").rootValue } catch {
+                throw Unreadable(description: "its secrets file: \(error.description)")
+            }
+        }
+        if let pair, let certificate = pair["certificatePEM"]?.scalar?.text, let key = pair["keyPEM"]?.scalar?.text {
             let spec = GenerationSpec(
                 names: pair["names"]?.items?.compactMap { $0.scalar?.text } ?? [],
                 addresses: pair["addresses"]?.items?.compactMap { $0.scalar?.text } ?? [],

@@ -27,5 +27,6 @@ final class DraftTests: XCTestCase, WizardTesting {
         XCTAssertTrue(resumed.problems.errors.contains { $0.path == "cacheRegistry.pv.size" })
         XCTAssertTrue(resumed.isDirty)
         XCTAssertThrowsError(try Draft.resume("cacheRegistry: {}\n", secrets: nil, onto: fresh), "not a draft")
+        XCTAssertThrowsError(try Draft.resume(draft.text, secrets: "a: [", onto: fresh), "a broken secrets file is said")
     }
 }
