@@ -1,11 +1,14 @@
 import Manifests
 import RegistryModel
+import ValuesFile
 
 /// Draws the open dialog over the screen.
 func drawDialog(_ canvas: inout Canvas, _ state: WizardState, _ dialog: Dialog) {
     switch dialog {
     case .help: drawHelp(&canvas, state)
     case .find(let query, let selection): drawFind(&canvas, state, query: query, selection: selection)
+    case .list(let path, let selection, let editing):
+        drawList(&canvas, state, path: path, selection: selection, editing: editing)
     case .preview(let tab, let scroll): drawPreview(&canvas, state, tab: tab, scroll: scroll)
     case .write(let plan, let choice): drawWrite(&canvas, state, plan: plan, choice: choice)
     case .quit(let choice):
@@ -200,6 +203,52 @@ func settingHelp(_ id: ItemID) -> String {
             + "the file is written; the preview's values diff shows them."
     default: return ""
     }
+}
+
+/// The list editor: one item a row in flow YAML, the one being typed below them, and the list's problems.
+func drawList(_ canvas: inout Canvas, _ state: WizardState, path: KeyPath, selection: Int, editing: String?) {
+    let items = state.config.view.value(path)?.items ?? []
+    let width = min(state.width - 4, 76), height = min(state.height - 2, 18)
+    let top = 2, left = (state.width - width) / 2
+    canvas.clear(top: top, left: left, width: width, height: height)
+    let label = FieldRegistry.field(path)?.label ?? path.description
+    canvas.box(top: top, left: left, width: width, height: height, title: "\(label) (\(path))", glyphs: state.glyphs,
+               style: CellStyle(.accent))
+    let visible = height - 8
+    let start = max(0, min(selection, items.count - 1) - visible + 1)
+    for (offset, item) in items.dropFirst(start).prefix(visible).enumerated() {
+        let index = start + offset
+        let chosen = index == selection && editing == nil
+        let style = chosen ? CellStyle(.focus, reverse: true) : CellStyle(.text)
+        canvas.fill(row: top + 1 + offset, column: left + 1, width: width - 2, style: style)
+        canvas.put("\(index + 1). \(FieldRegistry.displayText(item))", row: top + 1 + offset, column: left + 2,
+                   style: style, limit: width - 4)
+    }
+    if items.isEmpty { canvas.put("no items yet", row: top + 1, column: left + 2, style: CellStyle(.muted)) }
+    var row = top + height - 6
+    if let editing {
+        let what = selection < items.count ? "item \(selection + 1)" : "new item"
+        canvas.put("\(what): \(editing)", row: row, column: left + 2, style: CellStyle(.focus, bold: true),
+                   limit: width - 4)
+        canvas.cursor = (row, min(left + width - 3, left + 4 + what.count + editing.count))
+        if !editing.isEmpty, ValueText.value(flow: editing) == nil {
+            canvas.put("\(state.glyphs.error) not YAML yet: such as {ipBlock: {cidr: 10.0.0.0/16}}", row: row + 1,
+                       column: left + 2, style: CellStyle(.error, bold: true), limit: width - 4)
+        }
+    }
+    row += 2
+    for problem in state.problems.filter({ $0.location.overlaps(.key(path)) }).prefix(2) {
+        let tag = problem.severity == .error ? state.glyphs.error : state.glyphs.warning
+        canvas.put("\(tag) \(problem.message)", row: row, column: left + 2,
+                   style: CellStyle(problem.severity == .error ? .error : .warning), limit: width - 4)
+        row += 1
+    }
+    let keys = editing == nil
+        ? Keymap.hint(.list, [KeyHint([.moveSelection(by: -1), .moveSelection(by: 1)], "choose"),
+                              KeyHint(.confirm, "edits"), KeyHint(.addItem, "adds"), KeyHint(.removeItem, "removes"),
+                              KeyHint(.close, "closes")])
+        : Keymap.hint(.listItem, [KeyHint(.confirm, "keeps it"), KeyHint(.close, "cancels")])
+    canvas.put(keys, row: top + height - 2, column: left + 2, style: CellStyle(.muted), limit: width - 4)
 }
 
 func drawFind(_ canvas: inout Canvas, _ state: WizardState, query: String, selection: Int) {

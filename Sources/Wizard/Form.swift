@@ -136,8 +136,12 @@ public enum Forms {
             case .choice(let options): widget = .choice(options)
             default: widget = .text
             }
+            var note = ""
+            if case .yamlList = field.kind {
+                note = Keymap.hint(.textField, [KeyHint(.openList, "edits it row by row")])
+            }
             return FormItem(id: .field(field.path), label: field.label, keyPath: field.path.description, widget: widget,
-                            problemPaths: [.key(field.path)], matchesSubpaths: field.kind.isYAML)
+                            problemPaths: [.key(field.path)], matchesSubpaths: field.kind.isYAML, note: note)
         }
     }
 

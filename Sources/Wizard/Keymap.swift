@@ -23,6 +23,8 @@ public enum Intent: Equatable, Sendable {
     case revert
     case undo, redo
     case showHelp, showKeys, openFind, openPreview
+    /// Opens the focused list field's editor; in it, a new item and the highlighted one removed.
+    case openList, addItem, removeItem
     case requestWrite
     case quit
     /// Closes the open dialog (cancelling what it asks).
@@ -56,6 +58,8 @@ public enum KeyContext: Equatable, Sendable, CaseIterable {
     /// The files are written: any closing key exits.
     case done
     case find, preview
+    /// The list editor, choosing an item; and typing one.
+    case list, listItem
 }
 
 /// What sets off a binding: one key, or any typed or pasted text.
@@ -85,7 +89,7 @@ public struct KeyRow: Sendable {
 
 /// The wizard's one keymap.
 public enum Keymap {
-    public static let rows: [KeyRow] = formRows + dialogRows
+    public static let rows: [KeyRow] = formRows + dialogRows + listRows
     /// Every row's bindings, in the rows' order (the first that binds a key in a context wins).
     static let allBindings: [KeyBinding] = rows.flatMap(\.bindings)
 
@@ -121,6 +125,8 @@ public enum Keymap {
         row("Esc", "put back the field's value; close a dialog", [
             .textField: [(.escape, .revert)], .choiceField: [(.escape, .revert)], .toggleField: [(.escape, .revert)],
         ]),
+        row("Ctrl-E", "edit a list field row by row",
+            [.textField: [(.control("e"), .openList)]]),
         row("Ctrl-Z / Ctrl-Y", "undo / redo field edits", [.form: [(.control("z"), .undo), (.control("y"), .redo)]]),
         row("Ctrl-F", "find a field by label or key path", [.form: [(.control("f"), .openFind)]], hint: (5, "Find")),
         row(
@@ -135,7 +141,7 @@ public enum Keymap {
         row("?", "this list of keys (outside a text field)", [.form: [(.character("?"), .showKeys)]],
             hint: (2, "Keys")),
         row("Ctrl-C / F12", "quit, asking first when changes are unsaved", Dictionary(uniqueKeysWithValues:
-            [KeyContext.form, .question, .writeDialog, .message, .done, .find, .preview].map {
+            [KeyContext.form, .question, .writeDialog, .message, .done, .find, .preview, .list, .listItem].map {
                 ($0, [(Key.control("c"), Intent.quit), (.function(12), .quit)])
             }), hint: (7, "Quit")),
         KeyRow(keys: "mouse click", meaning: "focus a step or a field", bindings: [], hint: nil, inDialog: false),
@@ -164,6 +170,7 @@ public enum Keymap {
             .message: [(.escape, .close), (.character("q"), .close), (.function(1), .close), (.character("?"), .close)],
             .preview: [(.escape, .close), (.character("q"), .close), (.function(2), .close)],
             .done: [(.escape, .close), (.character("q"), .close)],
+            .list: [(.escape, .close)], .listItem: [(.escape, .close)],
         ], inDialog: true),
         row("Left / Right / Tab", "the other button; the next preview tab", [
                 .question: [
@@ -184,6 +191,20 @@ public enum Keymap {
             (.backspace, .deleteBackward), (.control("u"), .clearText), (.up, .moveSelection(by: -1)),
             (.down, .moveSelection(by: 1)), (.tab, .moveSelection(by: 1)),
         ]), hint: nil, inDialog: true),
+    ]
+
+    static let listRows: [KeyRow] = [
+        row("Up / Down, Enter", "list editor: choose an item, edit it", [
+            .list: [(.up, .moveSelection(by: -1)), (.down, .moveSelection(by: 1)), (.enter, .confirm)],
+            .listItem: [(.enter, .confirm)],
+        ], inDialog: true),
+        KeyRow(keys: "a / d, Del", meaning: "list editor: add an item, remove one", bindings:
+            bindings(.list, [(.character("a"), .addItem), (.character("d"), .removeItem), (.delete, .removeItem)]),
+               hint: nil, inDialog: true),
+        KeyRow(keys: "typing, Ctrl-U", meaning: "list editor: the item, as flow YAML", bindings: [
+            KeyBinding(context: .listItem, trigger: .typedText, intent: .insertText("")),
+        ] + bindings(.listItem, [(.backspace, .deleteBackward), (.control("u"), .clearText)]), hint: nil,
+               inDialog: true),
     ]
 
     static let scrolling: [(Key, Intent)] = [

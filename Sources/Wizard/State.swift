@@ -207,6 +207,8 @@ public enum Dialog: Equatable, Sendable {
     /// The edited file changed on disk since it was read; choice 1 reloads it (keeping this session's edits).
     case changedOnDisk(path: String, choice: Int)
     case done([String])
+    /// A list field edited row by row: the highlighted item, and the text of the item being typed (nil: none is).
+    case list(path: KeyPath, selection: Int, editing: String?)
 }
 
 /// What a field's edits can change, as it was when the field was focused.

@@ -165,6 +165,7 @@ extension WizardState {
         case .write?: return [.writeDialog]
         case .find?: return [.find]
         case .preview?: return [.preview]
+        case .list(_, _, let editing)?: return [editing == nil ? .list : .listItem]
         case nil:
             let own: KeyContext? = switch focusedItem?.widget {
             case .text?: .textField
@@ -197,6 +198,11 @@ extension WizardState {
         case .showHelp: if focusedItem != nil { dialog = .help }
         case .showKeys: dialog = .keys(scroll: 0)
         case .openFind: dialog = .find(query: "", selection: 0)
+        case .openList:
+            guard case .field(let path)? = focusedItem?.id, case .yamlList? = FieldRegistry.field(path)?.kind
+            else { return [] }
+            draft = nil
+            dialog = .list(path: path, selection: 0, editing: nil)
         case .openPreview: return openPreview()
         case .requestWrite: return openWrite()
         case .undo: undo(redoing: false)
@@ -511,6 +517,8 @@ extension WizardState {
             case .insertText(let text): dialog = .find(query: query + text.filter { !$0.isNewline }, selection: 0)
             default: break
             }
+        case .list(let path, let selection, let editing):
+            editList(path, selection: selection, editing: editing, intent)
         case .preview(let tab, let scroll):
             let tabs = max(1, previewTabs.count)
             switch intent {
@@ -539,6 +547,51 @@ extension WizardState {
             }
         }
         return []
+    }
+
+    /// The list editor: choose, add, edit (as flow YAML, checked on Enter) and remove items; each change is the
+    /// whole list set at once, so undo, live checks and the write treat it as any other edit.
+    mutating func editList(_ path: KeyPath, selection: Int, editing: String?, _ intent: Intent) {
+        var items = config.view.value(path)?.items ?? []
+        let selected = min(selection, max(0, items.count - 1))
+        func setItems(_ new: [Value]) {
+            config = config.applying(Assignment(path: path, value: new.isEmpty ? .emptySequence : .sequence(new)))
+        }
+        if let editing {
+            switch intent {
+            case .insertText(let text): dialog = .list(path: path, selection: selection, editing: editing + text)
+            case .deleteBackward:
+                dialog = .list(path: path, selection: selection, editing: String(editing.dropLast()))
+            case .clearText: dialog = .list(path: path, selection: selection, editing: "")
+            case .close: dialog = .list(path: path, selection: selected, editing: nil)
+            case .confirm:
+                guard let item = ValueText.value(flow: editing), !editing.trimmingCharacters(in: .whitespaces).isEmpty
+                else { return }  // the editor says why; the text stays to be fixed
+                if selection < items.count { items[selection] = item } else { items.append(item) }
+                setItems(items)
+                dialog = .list(path: path, selection: selection, editing: nil)
+            default: break
+            }
+            return
+        }
+        switch intent {
+        case .close: dialog = nil
+        case .moveSelection(let offset):
+            dialog = .list(path: path, selection: min(max(0, items.count - 1), max(0, selected + offset)), editing: nil)
+        case .addItem: dialog = .list(path: path, selection: items.count, editing: "")
+        case .confirm:
+            guard items.indices.contains(selected) else {
+                dialog = .list(path: path, selection: items.count, editing: "")
+                return
+            }
+            dialog = .list(path: path, selection: selected, editing: FieldRegistry.displayText(items[selected]))
+        case .removeItem:
+            guard items.indices.contains(selected) else { return }
+            items.remove(at: selected)
+            setItems(items)
+            dialog = .list(path: path, selection: min(selected, max(0, items.count - 1)), editing: nil)
+        default: break
+        }
     }
 
     /// A scroll position moved by an amount, kept between the top and `last`.

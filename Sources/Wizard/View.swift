@@ -343,7 +343,8 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
         limit: layout.labelWidth - 1)
     column += layout.labelWidth
     let text = focused ? (state.draft ?? Forms.text(of: item.id, in: state)) : Forms.text(of: item.id, in: state)
-    var keyPath = item.keyPath
+    // A focused text row with a key of its own (a list's Ctrl-E) says so where its key path stands.
+    var keyPath = focused && item.widget == .text && !item.note.isEmpty ? item.note : item.keyPath
     let right = layout.formLeft + layout.formWidth
     if case .field(let fieldPath) = item.id, state.config.route == .helm,
         FieldRegistry.field(fieldPath)?.chartReads == false

@@ -337,3 +337,37 @@ final class ReviewJumpTests: XCTestCase, WizardTesting {
         XCTAssertTrue(state.problems.contains { $0.path == "cacheRegistry.networkPolicy.from" && $0.severity == .error })
     }
 }
+
+/// The list editor: a list field edited row by row, each change checked as the whole list.
+final class ListEditorTests: XCTestCase, WizardTesting {
+    func testRowsAreAddedEditedAndRemovedAndEachIsChecked() throws {
+        var config = RegistryConfig()
+        for text in ["service.type=NodePort", "service.nodePort=30500"] {
+            config = config.applying(try Assignment(parsing: text))
+        }
+        var state = WizardState(mode: .setup, valuesPath: "values.yaml", config: config, width: 100, height: 30, now: Date())
+        focus(&state, on: .networkPolicyFrom)
+        XCTAssertTrue(state.focusedItem?.note.contains("^E edits it row by row") == true, state.focusedItem?.note ?? "")
+        send(&state, .control("e"))
+        XCTAssertEqual(state.dialog, .list(path: .networkPolicyFrom, selection: 0, editing: nil))
+        XCTAssertTrue(view(state).text.contains("no items yet"))
+        send(&state, .character("a"))
+        send(&state, .paste("{ipBlock: {cidr: 10.0.0"))
+        XCTAssertTrue(view(state).text.contains("not YAML yet"), view(state).text)
+        send(&state, .enter)
+        XCTAssertEqual(state.dialog, .list(path: .networkPolicyFrom, selection: 0, editing: "{ipBlock: {cidr: 10.0.0"),
+                       "a row that is not YAML is not taken")
+        send(&state, .paste(".0/16}}"), .enter)
+        XCTAssertFalse(state.problems.contains { $0.code == .nodesNotAdmitted }, "the nodes' network is admitted")
+        send(&state, .character("a"), .paste("{namespaceSelector: {matchLabels: {team: ci}}}"), .enter)
+        XCTAssertEqual(state.config.view.value(.networkPolicyFrom)?.items?.count, 2)
+        send(&state, .up, .character("d"))
+        XCTAssertEqual(state.config.view.value(.networkPolicyFrom)?.items?.first?["namespaceSelector"] != nil, true)
+        XCTAssertTrue(state.problems.contains { $0.code == .nodesNotAdmitted }, "removing the ipBlock row warns again")
+        send(&state, .enter, .control("u"), .paste("{ipBlock: {cidr: 192.168.0.0/24}}"), .escape)
+        XCTAssertEqual(state.config.view.value(.networkPolicyFrom)?.items?.first?["namespaceSelector"] != nil, true,
+                       "Esc leaves the row as it was")
+        send(&state, .escape)
+        XCTAssertNil(state.dialog)
+    }
+}

@@ -229,3 +229,30 @@ def test_escape_with_a_key_types_nothing(tmp_path):
         pane.keys("Escape", delay=0.2)
         pane.type("OQ")
         pane.wait_for("kind: PersistentVolume")
+
+
+def test_a_list_is_edited_row_by_row_where_its_warning_is(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text("cacheRegistry:\n  service:\n    type: NodePort\n    nodePort: 30500\n")
+    with Pane(["edit", values.name], tmp_path, 80, 24) as pane:
+        pane.wait_for("editing")
+        pane.keys("C-f")
+        pane.type("networkPolicy.from")
+        pane.keys("Enter")
+        assert "^E edits it row by row" in pane.wait_for("Also admit")
+        pane.keys("C-e")
+        pane.wait_for("no items yet")
+        pane.keys("a")
+        pane.type("{ipBlock: {cidr: 10.0.0.0/16}}")
+        pane.keys("Enter")
+        screen = pane.wait_for("1. {ipBlock: {cidr: 10.0.0.0/16}}")
+        assert "admits no ipBlock" not in screen
+        pane.keys("Escape", "F10")
+        pane.wait_for("These files will be written")
+        pane.keys("Enter")
+        pane.wait_for("Next, with")
+        pane.keys("q")
+        assert "EXIT=0" in pane.wait_for("EXIT=")
+    written = yaml.safe_load(values.read_text())["cacheRegistry"]["networkPolicy"]["from"]
+    assert written == [{"ipBlock": {"cidr": "10.0.0.0/16"}}]
+    assert "nodePort: 30500" in values.read_text(), "the rest of the file stays"
