@@ -333,8 +333,7 @@ public struct WizardState: Equatable, Sendable {
 
     /// The claim the output folder applied before, when this write cannot change it in place.
     var replacedClaim: NextSteps.ReplacedClaim? {
-        guard let text = disk?.manifests[OutputFile.claim.name] else { return nil }
-        let previous = ClaimChange.spec(ofFile: text)
+        guard let previous = previousClaim else { return nil }
         let changes = ClaimChange.differs(previous: previous, new: rendered(httpSecret: nil))
         return .from(previous: previous, changes: changes)
     }

@@ -44,7 +44,7 @@ enum Drafts {
         if let text = kept.secrets { transaction.write(Array(text.utf8), to: secrets, kind: .secret) }
         do {
             _ = try transaction.commit()
-            if kept.secrets == nil { _ = Environment.disk.remove(secrets) }
+            if kept.secrets == nil { removeOwned(secrets) }
             Output.error("your answers are kept as a draft (\(draft)); start the wizard on the same file to resume "
                 + "them")
         } catch {
@@ -54,10 +54,15 @@ enum Drafts {
 
     static func remove(for valuesPath: String) {
         let (draft, secrets) = paths(for: valuesPath)
-        for path in [draft, secrets] where Environment.disk.existing(path, followingLinks: false)?.owner
-            == Environment.disk.user {
-            _ = Environment.disk.remove(path)
-        }
+        removeOwned(draft)
+        removeOwned(secrets)
+    }
+
+    /// Removes a file of the running user's; what someone else put there is left alone.
+    static func removeOwned(_ path: String) {
+        guard let info = Environment.disk.existing(path, followingLinks: false), info.kind == .regular,
+              info.owner == Environment.disk.user else { return }
+        _ = Environment.disk.remove(path)
     }
 
     /// The session to start: the draft's when `--resume` or the person says so, else the given one (`--discard-draft`
