@@ -90,8 +90,7 @@ extension Diagnostics {
     public static func problems(_ config: RegistryConfig, files: ValuesFiles?,
                                 overrides: [(text: String, assignment: Assignment)], now: Date) -> [Problem] {
         let unknown = overrides.filter { !FieldRegistry.isKnown($0.assignment.path) }.map { item in
-            var problem = Problem.error(
-                .unknownKey, item.assignment.path, FieldRegistry.unknownKeyMessage(item.assignment.path))
+            var problem = Problem.refusedEdit(of: item.assignment.path)
             problem.override = item.text
             return problem
         }

@@ -103,6 +103,13 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
         Problem(.warning, code, .key(path), message)
     }
 
+    /// The error for an edit of a key the chart does not know (CR105, with "did you mean") or that must never be in
+    /// values (CR106, with why): a typed edit is never a typo the user meant.
+    public static func refusedEdit(of path: KeyPath) -> Problem {
+        .error(FieldRegistry.forbiddenKeys[path] == nil ? .unknownKey : .forbiddenKey, path,
+               FieldRegistry.unknownKeyMessage(path))
+    }
+
     /// The location as text (`cacheRegistry.pv.size`), as every screen and command shows it.
     public var path: String { location.description }
 

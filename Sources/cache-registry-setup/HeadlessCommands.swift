@@ -251,12 +251,10 @@ struct SetCommand: ParsableCommand {
         let unknown = parsed.filter { !FieldRegistry.isKnown($0.path) }
         if !unknown.isEmpty {
             for assignment in unknown {
-                Output.error(
-                    Problem.error(.unknownKey, assignment.path, FieldRegistry.unknownKeyMessage(assignment.path))
-                        .description)
+                Output.error(Problem.refusedEdit(of: assignment.path).description)
             }
             Output.line("\(file): not changed: "
-                + "\(unknown.count == 1 ? "an unknown key" : "\(unknown.count) unknown keys")")
+                + "\(unknown.count == 1 ? "a key it cannot take" : "\(unknown.count) keys it cannot take")")
             throw ExitCode(1)
         }
         var edited: ValuesDocument

@@ -55,6 +55,17 @@ def validate_text(tmp_path, text, name="v.yaml"):
     return run("validate", "-f", path)
 
 
+def problem(report, severity, code, location):
+    """The report's line for one problem, found by its contract (severity, code and where it is), not its words.
+
+    A report line reads `error[CR103] cacheRegistry.pv.hostPath: ... (v.yaml:3)`; `location` is the key path or the
+    file the problem is on. Fails, showing the whole report, when no such line is there."""
+    prefix = f"{severity}[{code}] {location}"
+    line = next((line for line in report.splitlines() if line.startswith(prefix + ":") or line.startswith(prefix + " ")), None)
+    assert line is not None, f"no {prefix} in:\n{report}"
+    return line
+
+
 def refused_set(path, *assignments):
     """Runs `set` that must be refused (exit 1) and leave the file byte for byte; returns its stderr."""
     before = path.read_bytes()

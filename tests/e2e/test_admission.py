@@ -3,7 +3,7 @@ hostPath, drains and disruption budgets; each still passes kubernetes-validate -
 import pytest
 import yaml
 
-from conftest import run, strict_validate
+from conftest import problem, run, strict_validate
 from pod_security import baseline, hardened, restricted
 
 MODES = {
@@ -87,7 +87,7 @@ def test_replicas_share_a_generated_http_secret_kept_across_exports(tmp_path):
 
 def test_rwx_storage_class_carries_replicas(tmp_path):
     result = run("export", "-o", tmp_path / "o", "--set", "pv.hostPath=null", "--set", "deployment.replicas=2")
-    assert result.returncode == 1 and "pvc.accessMode to ReadWriteMany" in result.stderr
+    assert result.returncode == 1 and problem(result.stderr, "error", "CR302", "cacheRegistry.deployment.replicas")
     out, _ = export(tmp_path, "pv.hostPath=null", "pvc.storageClass=efs", "pvc.accessMode=ReadWriteMany", "deployment.replicas=2", name="rwx")
     docs = documents(out)
     assert docs["pvc.yaml"]["spec"]["accessModes"] == ["ReadWriteMany"]

@@ -5,7 +5,7 @@ import re
 import jsonschema
 import pytest
 
-from conftest import CHART, EXAMPLE, copy_fixture, refused_set, run, validate_text
+from conftest import CHART, EXAMPLE, copy_fixture, problem, refused_set, run, validate_text
 
 
 def test_both_fixtures_validate():
@@ -50,7 +50,7 @@ def test_wrong_type_in_file(tmp_path):
 def test_unknown_key_did_you_mean(tmp_path):
     result = validate_text(tmp_path, "cacheRegistry:\n  pv:\n    sise: 1Gi\n")
     assert result.returncode == 0
-    assert "did you mean pv.size?" in result.stderr
+    assert "did you mean pv.size?" in problem(result.stderr, "warning", "CR105", "cacheRegistry.pv.sise")
 
 
 def test_set_changes_exactly_two_lines(chart_copy):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, CHART, EXAMPLE, copy_fixture, run, validate_text
+from conftest import BIN, CHART, EXAMPLE, copy_fixture, problem, run, validate_text
 
 SECTION = "cacheRegistry:\n  pv:\n    size: 20Gi\n"
 
@@ -251,22 +251,22 @@ def test_export_says_when_it_removes_a_secret_and_points_to_values_tls(tmp_path)
 
 # 11. hostPath checks are not bypassed.
 
-@pytest.mark.parametrize("path,needle", [
-    ("/.", "must not be / itself"),
-    ("/./proc", "written plainly, as /proc"),
-    ("/var/./lib/kubelet", "written plainly"),
-    ("/./var/lib/docker", "written plainly"),
-    ('"/var/lib/reg\\nistry"', "line break, tab"),
-    ('"/var/lib/reg\\tistry"', "line break, tab"),
-    ("/var", "holds the node's system folder"),
-    ("/var/lib", "holds the node's system folder"),
-    ("/usr/local", "system folder /usr"),
-    ("/tmp", "a folder the whole node shares"),
-    ("/home", "a folder the whole node shares"),
+@pytest.mark.parametrize("path,code,needle", [
+    ("/.", "CR103", "must not be / itself"),
+    ("/./proc", "CR103", "written plainly, as /proc"),
+    ("/var/./lib/kubelet", "CR103", "written plainly"),
+    ("/./var/lib/docker", "CR103", "written plainly"),
+    ('"/var/lib/reg\\nistry"', "CR103", "line break, tab"),
+    ('"/var/lib/reg\\tistry"', "CR103", "line break, tab"),
+    ("/var", "CR208", "/var/run"),
+    ("/var/lib", "CR208", "/var/lib/kubelet"),
+    ("/usr/local", "CR208", "/usr"),
+    ("/tmp", "CR208", "/tmp/registry"),
+    ("/home", "CR208", "/home/registry"),
 ])
-def test_host_paths_that_mean_something_else(tmp_path, path, needle):
+def test_host_paths_that_mean_something_else(tmp_path, path, code, needle):
     result = validate_text(tmp_path, f"cacheRegistry:\n  pv:\n    hostPath: {path}\n")
-    assert result.returncode == 1 and needle in result.stderr, result.stderr
+    assert result.returncode == 1 and needle in problem(result.stderr, "error", code, "cacheRegistry.pv.hostPath")
     export = run("export", "-f", tmp_path / "v.yaml", "-o", tmp_path / "m", "--set", "deployment.runAsNonRoot=true")
     assert "chown -R" not in export.stdout + export.stderr
 
@@ -289,14 +289,15 @@ def test_a_dotted_label_key_without_escape_is_refused(tmp_path):
     assert run("set", "-f", values, "deployment.nodeSelector.kubernetes\\.io/hostname=node-a").returncode == 0
 
 
-@pytest.mark.parametrize("selector,needle", [
-    ("{kubernetes: {io/hostname: node-a}}", "key with dots was probably split"),
-    ("{zone: 1}", "label values are strings"),
-    ("{ssd: true}", "label values are strings"),
+@pytest.mark.parametrize("selector,key,needle", [
+    ("{kubernetes: {io/hostname: node-a}}", "kubernetes", "kubernetes\\.io/hostname=VALUE"),
+    ("{zone: 1}", "zone", 'as "1"'),
+    ("{ssd: true}", "ssd", 'as "true"'),
 ])
-def test_node_selector_values_must_be_strings(tmp_path, selector, needle):
+def test_node_selector_values_must_be_strings(tmp_path, selector, key, needle):
     result = validate_text(tmp_path, f"cacheRegistry:\n  deployment:\n    nodeSelector: {selector}\n")
-    assert result.returncode == 1 and needle in result.stderr, result.stderr
+    line = problem(result.stderr, "error", "CR311", f"cacheRegistry.deployment.nodeSelector.{key}")
+    assert result.returncode == 1 and needle in line, line
 
 
 # 13. One typing rule, read back by a YAML 1.1 reader as the same.

@@ -4,7 +4,7 @@ import shutil
 import subprocess
 import time
 
-from conftest import BIN, ROOT, run
+from conftest import BIN, ROOT, problem, run
 
 INSTALL = ROOT / "scripts" / "install.sh"
 EXPECTED = {
@@ -149,6 +149,6 @@ def test_one_warning_per_certificate(tmp_path):
     values.write_text('registryTls:\n  crt: "%s"\n  key: "%s"\n' % (
         base64.b64encode((certs / "tls.crt").read_bytes()).decode(), base64.b64encode((certs / "tls.key").read_bytes()).decode()))
     result = run("validate", "-f", values)
-    lines = [line for line in result.stderr.splitlines() if "does not cover" in line]
-    assert len(lines) == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "[CR506]" in line]
+    assert len(lines) == 1 and lines[0] == problem(result.stderr, "error", "CR506", "registryTls.crt"), result.stderr
     assert "cache-registry-svc.kubiya," in lines[0] and "it covers cache-registry-svc, cache-registry-svc.other" in lines[0]

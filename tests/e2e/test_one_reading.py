@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import CHART, SHARED, all_files, copy_fixture, needs_shared, refused_set, run
+from conftest import CHART, SHARED, all_files, copy_fixture, needs_shared, problem, refused_set, run
 from tmux_driver import Pane
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True).returncode != 0, reason="tmux missing")
@@ -102,7 +102,7 @@ def test_dynamic_with_the_cluster_default_class(tmp_path):
     claim = (tmp_path / "manifests" / "pvc.yaml").read_text()
     assert "storageClassName" not in claim, claim
     result = run("validate", "-f", tmp_path / "values.yaml")
-    assert result.returncode == 0 and "default StorageClass" in result.stderr
+    assert result.returncode == 0 and problem(result.stderr, "warning", "CR203", "cacheRegistry.pvc.storageClass")
     assert_export_matches(tmp_path, tmp_path / "values.yaml", tmp_path / "manifests")
 
 

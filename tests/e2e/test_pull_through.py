@@ -20,7 +20,7 @@ import time
 import pytest
 import yaml
 
-from conftest import free_port, run
+from conftest import free_port, problem, run
 from test_registry import REGISTRY
 
 pytestmark = pytest.mark.skipif(not os.path.exists(REGISTRY), reason="docker-registry not installed")
@@ -251,7 +251,7 @@ def test_bad_upstream_and_plain_password_are_named(tmp_path):
     assert result.returncode == 1 and "error[CR106] cacheRegistry.proxy.password: a password never goes in values" in result.stderr
     assert "hunter2" not in result.stderr
     result = run("set", "-f", values, "proxy.password=x")
-    assert result.returncode == 1 and "never goes in values" in result.stderr
+    assert result.returncode == 1 and problem(result.stderr, "error", "CR106", "cacheRegistry.proxy.password"), "set names it as validate does"
 
 
 @pytest.mark.skipif(not shutil.which("tmux"), reason="tmux missing")

@@ -1,7 +1,7 @@
 """The registry's address kept consistent across the file, and messages that cite what caused them."""
 import re
 
-from conftest import CHART, EXAMPLE, copy_fixture, run
+from conftest import CHART, EXAMPLE, copy_fixture, problem, run
 
 REFERENCE_LINES = {24: "toolManager.env.KUBIYA_IMAGE_REGISTRY_ADDRESS", 38: "toolManager.volumeMounts[1].mountPath",
                    43: "toolManager.command[2]", 121: "dagger.buildkitConfig"}
@@ -28,12 +28,12 @@ def test_set_update_references_changes_exactly_those_lines_and_the_name(tmp_path
     changed = [number + 1 for number, (a, b) in enumerate(zip(before, after)) if a != b]
     assert changed == sorted([*REFERENCE_LINES, 108]), "those lines and the name, nothing else"
     assert 'KUBIYA_IMAGE_REGISTRY_ADDRESS: "registry.kubiya"' in after[23] and '[registry."registry.kubiya"]' in after[120]
-    assert not [line for line in run("validate", "-f", values).stderr.splitlines() if "old address" in line]
+    assert "[CR403]" not in run("validate", "-f", values).stderr, "no reference is left on the old address"
 
 
 def test_problems_caused_by_set_cite_it(tmp_path):
     result = run("export", "-f", EXAMPLE, "-o", "-", "--set", "pv.size=1GB")
-    line = next(line for line in result.stderr.splitlines() if "cacheRegistry.pv.size" in line)
+    line = problem(result.stderr, "error", "CR103", "cacheRegistry.pv.size")
     assert line.endswith("(--set pv.size=1GB)") and "did you mean 1G or 1Gi?" in line, line
 
 
@@ -50,7 +50,7 @@ def test_numbers_as_helm_reads_them(tmp_path):
         values = tmp_path / f"v{text}.yaml"
         values.write_text(f"cacheRegistry:\n  service:\n    port: {text}\n")
         result = run("validate", "-f", values)
-        assert result.returncode == 1 and fix in result.stderr, result.stderr
+        assert result.returncode == 1 and fix in problem(result.stderr, "error", "CR103", "cacheRegistry.service.port")
 
 
 def test_validate_usage_shows_the_file_is_required():

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, CHART, EXAMPLE, copy_fixture, run, validate_text
+from conftest import BIN, CHART, EXAMPLE, copy_fixture, problem, run, validate_text
 
 FIXTURE = CHART.read_bytes()
 
@@ -157,7 +157,8 @@ def test_hostile_inputs_are_one_clear_sentence(tmp_path, content, needle):
 def test_huge_numbers_are_errors_not_crashes(tmp_path):
     result = validate_text(tmp_path, "cacheRegistry:\n  deployment:\n    replicas: 99999999999999999999999999\n  pv:\n    size: 99999999999999999999999999999999999999999999Ei\n")
     assert result.returncode == 1
-    assert "cacheRegistry.deployment.replicas" in result.stderr and "cacheRegistry.pv.size" in result.stderr
+    assert problem(result.stderr, "error", "CR103", "cacheRegistry.deployment.replicas")
+    assert problem(result.stderr, "error", "CR103", "cacheRegistry.pv.size")
 
 
 def test_hundred_thousand_line_values_file(tmp_path):

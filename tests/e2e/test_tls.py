@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from certs import ALL_NAMES, make
-from conftest import CHART, SHARED, needs_shared, refused_set, run
+from conftest import CHART, SHARED, needs_shared, problem, refused_set, run
 
 
 def test_generate_then_inspect(tmp_path):
@@ -31,7 +31,7 @@ def test_another_key_does_not_match(tmp_path):
     crt, _ = make(tmp_path / "a", ALL_NAMES)
     _, other_key = make(tmp_path / "b", ALL_NAMES)
     result = run("tls", "inspect", crt, "--key", other_key)
-    assert result.returncode == 1 and "does not match" in result.stderr
+    assert result.returncode == 1 and problem(result.stderr, "error", "CR502", crt)
 
 
 @pytest.mark.parametrize("key_type,key_format", [("ec", "pkcs8"), ("ec", "traditional"), ("rsa", "pkcs8"), ("rsa", "traditional")])
@@ -45,16 +45,16 @@ def test_key_forms(tmp_path, key_type, key_format):
 def test_expired_and_expiring(tmp_path):
     crt, key = make(tmp_path / "old", ALL_NAMES, days_from=-30, days_to=-1)
     result = run("tls", "inspect", crt, "--key", key)
-    assert result.returncode == 1 and "expired" in result.stderr
+    assert result.returncode == 1 and problem(result.stderr, "error", "CR503", crt)
     crt, key = make(tmp_path / "soon", ALL_NAMES, days_to=10)
     result = run("tls", "inspect", crt, "--key", key)
-    assert result.returncode == 0 and "warning" in result.stderr and "expires in" in result.stderr
+    assert result.returncode == 0 and problem(result.stderr, "warning", "CR505", crt)
 
 
 def test_other_names_fail_naming_the_service(tmp_path):
     crt, key = make(tmp_path / "other", ["example.com"])
     result = run("tls", "inspect", crt, "--key", key)
-    assert result.returncode == 1 and "cache-registry-svc.kubiya" in result.stderr
+    assert result.returncode == 1 and "cache-registry-svc.kubiya" in problem(result.stderr, "error", "CR506", crt)
 
 
 def test_wildcard_covers(tmp_path):
@@ -72,7 +72,7 @@ def test_fixture_certificate(tmp_path, values, year, status):
     result = run("tls", "inspect", tmp_path / "fixture.crt")
     assert result.returncode == status, result.stderr
     assert year in result.stdout
-    assert "cache-registry-svc.kubiya.svc" in result.stderr and "warning" in result.stderr
+    assert "cache-registry-svc.kubiya.svc" in problem(result.stderr, "warning", "CR506", tmp_path / "fixture.crt")
 
 
 def test_validate_never_prints_the_key():

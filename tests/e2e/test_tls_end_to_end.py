@@ -9,7 +9,7 @@ import tomllib
 import pytest
 import yaml
 
-from conftest import SHARED, all_files, copy_fixture, free_port, needs_shared, run
+from conftest import SHARED, all_files, copy_fixture, free_port, needs_shared, problem, run
 from test_registry import REGISTRY, start_registry
 from tmux_driver import Pane
 
@@ -26,17 +26,17 @@ def test_the_published_pair_is_flagged_first_by_validate_set_and_inspect(tmp_pat
     assert run("validate", "--strict", "-f", REAL_CHART).returncode == 1
     values = copy_fixture(tmp_path, REAL_CHART)
     result = run("set", "-f", values, "pv.size=30Gi")
-    assert result.returncode == 0 and "published pair" in result.stderr.splitlines()[0]
+    assert result.returncode == 0 and result.stderr.splitlines()[0] == problem(result.stderr, "warning", "CR501", "registryTls.crt")
     crt = base64.b64decode(REAL_CHART.read_text().split('crt: "')[1].split('"')[0])
     (tmp_path / "chart.crt").write_bytes(crt)
     result = run("tls", "inspect", tmp_path / "chart.crt")
-    assert f"sha256:      {PUBLISHED}" in result.stdout and "published pair" in result.stderr
+    assert f"sha256:      {PUBLISHED}" in result.stdout and problem(result.stderr, "error", "CR501", tmp_path / "chart.crt")
 
 
 def test_a_generated_pair_is_not_flagged(tmp_path):
     assert run("tls", "generate", "-o", tmp_path).returncode == 0
     result = run("tls", "inspect", tmp_path / "tls.crt", "--key", tmp_path / "tls.key")
-    assert result.returncode == 0 and "sha256:" in result.stdout and "published" not in result.stderr
+    assert result.returncode == 0 and "sha256:" in result.stdout and "[CR501]" not in result.stderr
 
 
 @needs_shared
