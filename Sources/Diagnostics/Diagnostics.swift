@@ -58,8 +58,8 @@ public enum Diagnostics {
         var found = Validator.validate(config)
         var report: CertificateReport?
         if let material = inputs.material {
-            report = TLSChecks.inspect(material, serviceNames: config.serviceNames(),
-                                       nodeAddressIP: config.nodeAddressIP, now: inputs.now)
+            report = TLSChecks.inspect(material, serviceNames: config.certificateNames,
+                                       nodeAddressIPs: config.certificateIPs, now: inputs.now)
             found += report?.problems ?? [TLSChecks.unreadable(material)]
         } else if let published = ChartRules.defaultPairProblem(config) {
             found.append(published)

@@ -95,7 +95,7 @@ public enum NextSteps {
                 + "new pair into \(target), which the helm command below reads)")
             if !valuesFiles.contains(target) { valuesFiles.append(target) }
         } else if !hookServes && (config.route == .helm || !context.managesTLS) {
-            let names = (config.serviceNames() + (config.nodeAddressIP.map { ["IP " + $0] } ?? []))
+            let names = (config.certificateNames + config.certificateIPs.map { "IP " + $0 })
                 .joined(separator: ", ")
             let generate = "cache-registry-setup tls generate -f \(shellQuoted(valuesFiles.last ?? "values.yaml")) -n "
                 + "\(namespace) -o \(shellQuoted(context.outputDir))"

@@ -21,6 +21,8 @@ public enum OutputFile: String, CaseIterable, Sendable {
     case postRenderWrapper = "post-render.sh"
     /// Helm 4's post-renderer plugin, in a folder of its own (`helm plugin install DIR/helm-plugin`).
     case helmPlugin = "helm-plugin/plugin.yaml"
+    /// The mirrors' folder (`mirrors/<name>/` holds each cache's objects), marked as this program's by its README.
+    case mirrorsReadme = "mirrors/README.txt"
     /// `tls generate`'s pair, beside the manifests.
     case certificate = "tls.crt"
     case key = "tls.key"
@@ -38,7 +40,7 @@ public enum OutputFile: String, CaseIterable, Sendable {
         case .httpSecret, .tlsSecret, .key: return true
         case .persistentVolume, .claim, .serviceAccount, .deployment, .service, .networkPolicy, .metricsService,
             .metricsProxy, .serviceMonitor, .disruptionBudget, .stream, .kustomization, .postRenderWrapper, .helmPlugin,
-            .certificate, .gcJob:
+            .mirrorsReadme, .certificate, .gcJob:
             return false
         }
     }
@@ -50,7 +52,7 @@ public enum OutputFile: String, CaseIterable, Sendable {
         case .certificate, .key, .gcJob: return false
         case .persistentVolume, .claim, .serviceAccount, .deployment, .service, .networkPolicy, .metricsService,
             .metricsProxy, .serviceMonitor, .disruptionBudget, .httpSecret, .tlsSecret, .stream, .kustomization,
-            .postRenderWrapper, .helmPlugin:
+            .postRenderWrapper, .helmPlugin, .mirrorsReadme:
             return true
         }
     }

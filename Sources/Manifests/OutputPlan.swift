@@ -56,6 +56,9 @@ public struct OutputPlan: Sendable {
             TrustFiles.files(certificatePEM: $0.certificatePEM, config: config)
         } ?? []
         var layout = try OutputLayout(rendered: rendered, singleFile: inputs.singleFile, trust: trustFiles)
+        if !inputs.singleFile, let readme = OutputPlan.mirrorsReadme(config, rendered: rendered) {
+            layout.files.append(readme)
+        }
         if !inputs.singleFile {
             layout.files += try NextSteps.helmFiles(
                 config, valuesFiles: inputs.valuesFiles, outputDir: inputs.outputDir,
@@ -71,6 +74,23 @@ public struct OutputPlan: Sendable {
                 + "deployment.httpSecret.existingSecret, or export into a folder, where it is kept"))
         }
         self.problems = problems
+    }
+
+    /// `mirrors/README.txt`: each cache, its upstream, its node address and its files; nil without mirrors.
+    static func mirrorsReadme(_ config: RegistryConfig, rendered: RenderedSet) -> OutputLayout.File? {
+        let mirrors = Mirrors.list(config).filter { !$0.name.isEmpty }
+        guard !mirrors.isEmpty, config.view.enabled else { return nil }
+        var lines = ["# \(OutputLayout.marker)", "The caches beside the registry, one folder each (kustomization.yaml "
+            + "above applies them all):", ""]
+        for mirror in mirrors {
+            let folder = Renderer.mirrorFolder(mirror)
+            let address = mirror.config(in: config).nodeAddress ?? "none: nodes cannot pull through it"
+            lines += ["\(folder)/", "    caches      \(mirror.upstream ?? "")", "    node address \(address)",
+                      "    objects     " + rendered.resources.filter { $0.fileName.hasPrefix(folder + "/") }
+                          .map { "\($0.kind) \($0.name)" }.joined(separator: ", "), ""]
+        }
+        return OutputLayout.File(name: OutputFile.mirrorsReadme.name, contents: lines.joined(separator: "\n"),
+                                 isSecret: false)
     }
 
     /// `tls generate`'s files: the certificate, its key and the TLS Secret, for the manifests folder.

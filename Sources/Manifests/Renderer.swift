@@ -188,7 +188,29 @@ public enum Renderer {
             notes.append("The registry runs as UID \(nonRootID), and \(volumes) volumes ignore fsGroup: before the "
                 + "first start, \(Validator.chownHint(view)).")
         }
+        for mirror in Mirrors.list(config) where !mirror.name.isEmpty {
+            resources += mirrorResources(mirror, config: config, tls: tls)
+            let address = mirror.config(in: config).nodeAddress.map { " at \($0) for nodes" } ?? ""
+            notes.append("\(mirror.objectName) caches \(mirror.upstream ?? "")\(address): " + (mirror.upstreamHost.map {
+                "trust/containerd/certs.d/\($0)/hosts.toml sends \($0) pulls through it first."
+            } ?? "no upstream host."))
+        }
         return RenderedSet(resources: resources, omitted: omitted, notes: notes)
+    }
+
+    /// The files a mirror's objects go to, in a folder of their own.
+    public static func mirrorFolder(_ mirror: Mirror) -> String { "mirrors/\(mirror.name)" }
+
+    /// A mirror's instance: its volume, claim, ServiceAccount, Deployment, Service and NetworkPolicy, rendered
+    /// from its configuration as the registry's are (the TLS Secret is the registry's, whose certificate covers
+    /// every cache).
+    static func mirrorResources(_ mirror: Mirror, config: RegistryConfig, tls: PEMPair?) -> [RenderedResource] {
+        let kept: Set<String> = Set([OutputFile.persistentVolume, .claim, .serviceAccount, .deployment, .service,
+                                     .networkPolicy].map(\.name))
+        return render(mirror.config(in: config), tls: tls).resources.filter { kept.contains($0.fileName) }.map {
+            RenderedResource(kind: $0.kind, name: $0.name, fileName: mirrorFolder(mirror) + "/" + $0.fileName,
+                             object: $0.object)
+        }
     }
 
     static func commonLabels(_ config: RegistryConfig) -> [Entry] {

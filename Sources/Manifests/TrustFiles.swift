@@ -16,26 +16,24 @@ public enum TrustFiles {
 
     /// The host a pull-through cache mirrors, as containerd names its folder (`registry-1.docker.io` is `docker.io`).
     public static func upstreamHost(_ config: RegistryConfig) -> String? {
-        guard config.view.bool(.proxyEnabled) == true, let url = config.view.string(.proxyRemoteURL),
-              let schemeEnd = url.range(of: "://") else { return nil }
-        let host = url[schemeEnd.upperBound...].split(separator: "/").first.map(String.init) ?? ""
-        if host.isEmpty { return nil }
-        return host == "registry-1.docker.io" || host == "index.docker.io" ? "docker.io" : host
+        guard config.view.bool(.proxyEnabled) == true, let url = config.view.string(.proxyRemoteURL) else { return nil }
+        return Mirrors.host(ofURL: url)
     }
 
     /// The files, named relative to the manifests folder.
     public static func files(certificatePEM: String, config: RegistryConfig) -> [OutputLayout.File] {
         let proxy = config.view.bool(.proxyEnabled) == true
         // A pull-through cache refuses pushes, so no host offers them in proxy mode.
-        let capabilities = proxy ? #"["pull", "resolve"]"# : #"["pull", "resolve", "push"]"#
+        let pullOnly = #"["pull", "resolve"]"#
+        let ownCapabilities = proxy ? pullOnly : #"["pull", "resolve", "push"]"#
         var files = [OutputLayout.File(name: "\(folder)/ca.crt", contents: certificatePEM, isSecret: false)]
-        func hostFolder(_ name: String, server: String, host: String) {
+        func hostFolder(_ name: String, server: String, host: String, capabilities: String? = nil) {
             let toml = """
             # \(OutputLayout.marker)
             server = "\(server)"
 
             [host."https://\(host)"]
-              capabilities = \(capabilities)
+              capabilities = \(capabilities ?? ownCapabilities)
               ca = "ca.crt"
 
             """
@@ -57,12 +55,38 @@ public enum TrustFiles {
         if let nodeAddress, let upstream, let url = config.view.string(.proxyRemoteURL) {
             // The mirror: pods keep their image names (nginx, docker.io/library/nginx) and containerd asks the cache
             // first.
-            hostFolder(upstream, server: String(url.reversed().drop { $0 == "/" }.reversed()), host: nodeAddress)
+            hostFolder(upstream, server: withoutTrailingSlashes(url), host: nodeAddress)
+        }
+        var caches: [(host: String, cache: String, address: String)] = []
+        for mirror in Mirrors.list(config) {
+            guard let host = mirror.upstreamHost, let url = mirror.upstream,
+                  let address = mirror.config(in: config).nodeAddress else { continue }
+            hostFolder(host, server: withoutTrailingSlashes(url), host: address, capabilities: pullOnly)
+            caches.append((host, mirror.objectName, address))
         }
         files.append(OutputLayout.File(name: readme,
-                contents: readme(hosts(config), nodeAddress: nodeAddress, mirrored: proxy ? upstream : nil),
+                contents: readme(hosts(config), nodeAddress: nodeAddress, mirrored: proxy ? upstream : nil)
+                    + mirrorsReadme(caches),
                 isSecret: false))
         return files
+    }
+
+    static func withoutTrailingSlashes(_ url: String) -> String { String(url.reversed().drop { $0 == "/" }.reversed()) }
+
+    /// The README's list of the mirrors' hosts.toml folders.
+    static func mirrorsReadme(_ caches: [(host: String, cache: String, address: String)]) -> String {
+        guard !caches.isEmpty else { return "" }
+        let width = caches.map(\.host.count).max() ?? 0
+        return """
+
+        Mirrors: each upstream's containerd/certs.d/<host>/hosts.toml sends pulls of <host>/... images to its
+        cache first (pull, resolve) and to the upstream itself (server) when the cache does not answer. Copy
+        every folder below with the others; pods keep their image names.
+
+        """ + caches.map { cache in
+            "    containerd/certs.d/\(cache.host)/\(String(repeating: " ", count: width - cache.host.count))  "
+                + "through \(cache.cache) at \(cache.address)"
+        }.joined(separator: "\n") + "\n"
     }
 
     static func readme(_ hosts: [String], nodeAddress: String?, mirrored upstream: String?) -> String {

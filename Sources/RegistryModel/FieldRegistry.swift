@@ -135,6 +135,14 @@ public enum FieldRegistry {
                 shownWhen: "proxy.enabled",
               chartReads: false, example: "168h", help: "How long cached content is kept, as a Go duration (0: never "
                   + "expires). Registry 3 honours it; 2.x keeps content 7 days."),
+            Field(
+                "mirrors", "Mirrors", kind: .yamlList, default: .emptySequence, step: .registry, chartReads: false,
+              example: "[{name: docker-io, upstream: https://registry-1.docker.io, service: {type: NodePort, "
+                  + "nodePort: 30501}}]",
+              help: "Pull-through caches of other upstreams beside this registry, one instance each (distribution "
+                  + "serves one upstream per instance): name, upstream, ttl, username and passwordSecret, storage "
+                  + "(hostPath, nfs, storageClass, size, or s3Prefix in the registry's bucket), resources, service "
+                  + "(type, port, nodePort, clusterIP). trust/ gets a containerd hosts.toml per upstream."),
         Field("deployment.name", "Deployment name", kind: .text(.subdomain), default: .string("cache-registry"),
               step: .registry, example: "cache-registry", help: "Name of the registry Deployment."),
         Field("deployment.replicas", "Replicas", kind: .integer(min: 0, max: 1000), default: .int(1), step: .registry,

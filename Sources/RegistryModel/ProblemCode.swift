@@ -90,6 +90,13 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
     // Output.
     case outputFolder = "CR701"
     case httpSecretChanges = "CR702"
+    // Mirrors (a cache per upstream).
+    case mirrorName = "CR801"
+    case mirrorUpstream = "CR802"
+    case mirrorAddress = "CR803"
+    case mirrorStorage = "CR804"
+    case mirrorsOnChart = "CR805"
+    case mirrorUnreachable = "CR806"
 
     /// What the rule checks, for the README's list and `codes`.
     public var meaning: String {
@@ -191,6 +198,12 @@ public enum ProblemCode: String, CaseIterable, Sendable, Comparable {
         case .outputFolder: return "The output folder is missing or cannot be written."
         case .httpSecretChanges: return "The generated HTTP secret is new on each run (no existing Secret, no folder "
             + "to reuse)."
+        case .mirrorName: return "Two caches have one name (a mirror named registry takes the registry's objects)."
+        case .mirrorUpstream: return "Two caches cache one upstream host; containerd takes one mirror per host."
+        case .mirrorAddress: return "Two caches have one node address (a NodePort, or a ClusterIP and port)."
+        case .mirrorStorage: return "Two caches write one store (a host path, an NFS path or a bucket prefix)."
+        case .mirrorsOnChart: return "Mirrors on the helm route, where the chart renders none of them."
+        case .mirrorUnreachable: return "A mirror has no node address, so nodes cannot pull through it."
         }
     }
 

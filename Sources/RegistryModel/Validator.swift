@@ -11,6 +11,7 @@ public enum Validator {
         problems += unknownKeys(in: config.overrides, under: KeyPath([]))
         problems += crossFieldRules(config, view: view, mode: mode)
         problems += ChartRules.problems(config)
+        problems += Mirrors.problems(config)
         return problems.errors + problems.warnings
     }
 

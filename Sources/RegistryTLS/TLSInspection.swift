@@ -110,7 +110,7 @@ public struct CertificateReport: Equatable, Sendable {
 /// Checks certificate and key: parsing, match, validity window and the names the registry is reached by.
 public enum TLSChecks {
     /// A full report; `problems` is empty when the material is usable as is.
-    public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], nodeAddressIP: String? = nil,
+    public static func inspect(_ material: RegistryTLSMaterial, serviceNames: [String], nodeAddressIPs: [String] = [],
                                now: Date, published: Set<String> = PublishedPairs.fingerprints) -> CertificateReport? {
         // The fingerprint is of the DER bytes the certificate was read from, so it cannot fail once they parse.
         guard let document = try? PEMDocument(pemString: material.certificatePEM),
@@ -161,7 +161,7 @@ public enum TLSChecks {
                                     "the certificate does not cover \(missing.joined(separator: ", "))\(why); it "
                                         + "covers \(covered)"))
         }
-        if let ip = nodeAddressIP, !addresses.contains(ip) {
+        for ip in nodeAddressIPs where !addresses.contains(ip) {
             problems.append(Problem(.error, .nodeAddressNotCovered, path,
                                     "the certificate does not carry the node address \(ip) as an IP SAN, so nodes "
                                         + "pulling from it fail TLS; generate a new pair (it includes the node "
@@ -184,7 +184,8 @@ public enum TLSChecks {
 
     /// The problems of a config's TLS material against its current service name and namespace.
     public static func problems(for material: RegistryTLSMaterial, config: RegistryConfig, now: Date) -> [Problem] {
-        inspect(material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: now)?.problems
+        inspect(material, serviceNames: config.certificateNames, nodeAddressIPs: config.certificateIPs, now: now)?
+            .problems
             ?? [unreadable(material)]
     }
 

@@ -477,6 +477,11 @@ public struct ValuesDocument: @unchecked Sendable {
                 guard let name = key.string, built.lines[name] == nil else { continue }
                 built.lines[name] = key.mark?.line
                 if let child = value.mapping { built.children[name] = child }
+                // A list's items as `name[0]`, as Helm's --set names them (`mirrors[1].ttl`).
+                for (index, item) in (value.sequence.map(Array.init) ?? []).enumerated() {
+                    built.lines["\(name)[\(index)]"] = item.mark?.line
+                    if let child = item.mapping { built.children["\(name)[\(index)]"] = child }
+                }
             }
             levels[path] = built
             return built

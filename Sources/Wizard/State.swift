@@ -461,7 +461,7 @@ public struct WizardState: Equatable, Sendable {
     /// The spec a generated certificate must match now.
     public var generationSpec: GenerationSpec {
         GenerationSpec(
-            names: config.serviceNames(), addresses: config.nodeAddressIP.map { [$0] } ?? [],
+            names: config.certificateNames, addresses: config.certificateIPs,
             days: Int(tls.days) ?? 365,
                        rsa: tls.rsa)
     }

@@ -236,7 +236,7 @@ func drawReachSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: La
 /// The TLS step's summary: what the certificate covers and when it expires (or what the secret must hold).
 func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
     let left = layout.formLeft + 1
-    let names = state.config.serviceNames()
+    let names = state.config.certificateNames
     var lines: [(String, CellStyle)] = []
     if let report = state.tlsReport {
         let key = report.keyMatches.map { $0 ? "key matches" : "key does NOT match" } ?? "no key given"
@@ -248,7 +248,7 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
                 + "covered)",
              entry.covered ? CellStyle(.success) : CellStyle(.warning))
         }
-        if let ip = state.config.nodeAddressIP {
+        for ip in state.config.certificateIPs {
             let covered = report.ipAddresses.contains(ip)
             lines.append((covered ? "  \(state.glyphs.ok) \(ip) (node address)" : "  \(state.glyphs.error) \(ip) (node "
                 + "address, not covered)",
@@ -258,7 +258,7 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
         let algorithm = Forms.keyAlgorithms.first { $0.rsa == state.tls.rsa }?.label ?? ""
         lines.append(("A self-signed \(algorithm) certificate for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
-        if let ip = state.config.nodeAddressIP { lines.append(("  \(ip) (node address, an IP SAN)", CellStyle(.text))) }
+        lines += state.config.certificateIPs.map { ("  \($0) (node address, an IP SAN)", CellStyle(.text)) }
         let helm = state.tlsValuesPath.map { "\($0) (0600)" } ?? "registryTls in \(state.valuesPath)"
         lines += wrap("Written to \(state.outputDir)/secret.yaml (0600) and, for Helm, to \(helm); "
             + "\(state.outputDir)/trust/ tells nodes to trust it.",
@@ -267,7 +267,7 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
         lines.append(("Secret \(state.config.view.string(.deploymentTlsSecretName) ?? "") needs tls.crt/tls.key "
             + "for:", CellStyle(.title, bold: true)))
         lines += names.map { ("  \($0)", CellStyle(.text)) }
-        if let ip = state.config.nodeAddressIP { lines.append(("  \(ip) (node address, an IP SAN)", CellStyle(.text))) }
+        lines += state.config.certificateIPs.map { ("  \($0) (node address, an IP SAN)", CellStyle(.text)) }
     }
     // Wrapped, so no word of the summary is cut at 80 columns.
     for (offset, line) in wrapKeepingIndent(lines, width: layout.formWidth - 2).enumerated()

@@ -62,7 +62,7 @@ struct TLSCommand: ParsableCommand {
             let certificate = material.certificateOrigin
             guard
                 let report = TLSChecks.inspect(
-                    material, serviceNames: config.serviceNames(), nodeAddressIP: config.nodeAddressIP, now: Date())
+                    material, serviceNames: config.certificateNames, nodeAddressIPs: config.certificateIPs, now: Date())
             else {
                 throw CommandFailure.refused("error: \(certificate): is not a PEM certificate")
             }
@@ -118,11 +118,11 @@ struct TLSCommand: ParsableCommand {
 
         func run() throws {
             let config = try Checks.applying(overrides, to: try options.config(of: try options.files(file))).config
-            let names = config.serviceNames()
+            let names = config.certificateNames
             let generated: PEMPair
             do {
                 generated = try TLSGenerator.generate(
-                    names: names, addresses: config.nodeAddressIP.map { [$0] } ?? [], days: days,
+                    names: names, addresses: config.certificateIPs, days: days,
                                                       algorithm: rsa ? .rsa2048 : .ecdsaP256, now: Environment.now)
             } catch {
                 throw CommandFailure.failed("cannot generate the certificate: \(error)")
@@ -160,7 +160,7 @@ struct TLSCommand: ParsableCommand {
                         + "\(ManifestWriter.modeText(mode)), kept with --keep-mode); chmod 600 \(stored.path)")
                 }
             }
-            let addresses = config.nodeAddressIP.map { "; IP \($0) (the node address)" } ?? ""
+            let addresses = config.certificateIPs.map { "; IP \($0) (the node address)" }.joined()
             Output.line("names: \(names.joined(separator: ", "))\(addresses); valid \(days) days; "
                 + "\(rsa ? "RSA 2048" : "ECDSA P-256")")
         }

@@ -79,11 +79,12 @@ class Containerd:
         self.stop()
         pytest.skip("containerd did not answer on its socket within 20 s")
 
-    def ctr(self, *args):
-        return subprocess.run([CTR, "--address", str(self.socket), *args], capture_output=True, text=True, timeout=120)
+    def ctr(self, *args, env=None):
+        return subprocess.run([CTR, "--address", str(self.socket), *args], capture_output=True, text=True, timeout=120,
+                              env=env)
 
-    def pull(self, reference, hosts_dir=None):
-        result = self.ctr("images", "pull", *(["--hosts-dir", str(hosts_dir)] if hosts_dir else []), reference)
+    def pull(self, reference, hosts_dir=None, env=None):
+        result = self.ctr("images", "pull", *(["--hosts-dir", str(hosts_dir)] if hosts_dir else []), reference, env=env)
         if result.returncode != 0 and "operation not permitted" in result.stderr and "mount" in result.stderr:
             pytest.skip("containerd cannot mount snapshots here: " + result.stderr[-300:])
         return result
@@ -111,11 +112,11 @@ def containerd(tmp_path):
     daemon.stop()
 
 
-def tiny_image():
-    """A one-layer image whose config carries the layer's real diff ID, so containerd unpacks it."""
+def tiny_image(data=b"hello from the cache registry\n"):
+    """A one-layer image (one file holding `data`) whose config carries the layer's real diff ID, so containerd
+    unpacks it."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
-        data = b"hello from the cache registry\n"
         info = tarfile.TarInfo("hello.txt")
         info.size, info.mtime = len(data), 0
         archive.addfile(info, io.BytesIO(data))
@@ -140,8 +141,8 @@ def https(port, ca, server_name, method, path, body=b"", headers=None):
     return response.status, dict(response.getheaders()), response.read()
 
 
-def push_tiny(port, ca, server_name, repository="library/tiny", tag="v1"):
-    manifest, blobs = tiny_image()
+def push_tiny(port, ca, server_name, repository="library/tiny", tag="v1", data=None):
+    manifest, blobs = tiny_image(*([data] if data else []))
     for blob_digest, blob in blobs.items():
         status, answer, _ = https(port, ca, server_name, "POST", f"/v2/{repository}/blobs/uploads/")
         assert status == 202, status

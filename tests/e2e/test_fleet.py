@@ -1,0 +1,205 @@
+"""A fleet of caches (`cacheRegistry.mirrors`), proven with Debian's containerd and docker-registry on loopback.
+
+Two upstream registries stand in for Docker Hub and ghcr.io: each serves HTTPS under the real host name
+(registry-1.docker.io, ghcr.io) on a loopback port, reached through a CONNECT proxy that refuses every other host,
+so nothing leaves loopback. One values file lists both as mirrors; `export` renders a Deployment per cache and
+`trust/containerd/certs.d/<upstream>/hosts.toml`. Each cache is a docker-registry started with the env of its
+rendered Deployment, listening on its node address (what kube-proxy does for a NodePort). containerd (its own
+root, state and socket, CRI off) pulls each image **by the upstream's name** with `--hosts-dir` on the exported
+folder: the blobs land in that upstream's cache and in no other; with one cache stopped its upstream still serves
+(containerd falls back to `server`) and the other cache is unaffected."""
+import base64
+import os
+
+import pytest
+import yaml
+
+import certs
+from conftest import problem, run, strict_validate
+from test_nodes import ConnectProxy, containerd, free_node_port, needs_registry, push_tiny, tiny_image  # noqa: F401
+from test_pull_through import Registry, resolve
+
+UPSTREAMS = {"docker-io": ("registry-1.docker.io", "docker.io", "library/tiny"),
+             "ghcr-io": ("ghcr.io", "ghcr.io", "acme/tool")}
+
+
+def fleet_values(tmp_path, ports, extra=""):
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        "cacheRegistry:\n  enabled: true\n  deployment:\n    nodeSelector: {kubernetes.io/hostname: node-a}\n"
+        "  mirrors:\n"
+        f"    - name: docker-io\n      upstream: https://registry-1.docker.io\n"
+        f"      service: {{type: NodePort, nodePort: {ports['docker-io']}}}\n"
+        f"    - name: ghcr-io\n      upstream: https://ghcr.io\n"
+        f"      storage: {{hostPath: /var/lib/ghcr-cache}}\n"
+        f"      service: {{type: NodePort, nodePort: {ports['ghcr-io']}}}\n" + extra)
+    return values
+
+
+def export_fleet(tmp_path, values):
+    generated = run("tls", "generate", "-f", values, cwd=tmp_path)
+    assert generated.returncode == 0, generated.stderr
+    assert "cache-docker-io.kubiya" in generated.stdout and "cache-ghcr-io.kubiya" in generated.stdout
+    out = tmp_path / "out"
+    exported = run("export", "-f", values, "-f", tmp_path / "values-tls.yaml", "-o", out)
+    assert exported.returncode == 0, exported.stderr
+    pair = yaml.safe_load((tmp_path / "values-tls.yaml").read_text())["registryTls"]
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    for name in ("crt", "key"):
+        (folder / f"tls.{name}").write_bytes(base64.b64decode(pair[name]))
+    return out, folder
+
+
+def cache_env(out, name, pair, node_port):
+    """The cache's env as its rendered Deployment gives it, on its node address."""
+    deployment = yaml.safe_load((out / "mirrors" / name / "deployment.yaml").read_text())
+    env = resolve(deployment["spec"]["template"]["spec"]["containers"][0]["env"], pair, {})
+    env["REGISTRY_HTTP_ADDR"] = f"127.0.0.1:{node_port}"  # kube-proxy: the node port to the pod's port
+    return env
+
+
+def stored(cache_folder, blob_digest):
+    return (cache_folder / "data" / "docker" / "registry" / "v2" / "blobs" / "sha256" / blob_digest[7:9]
+            / blob_digest[7:] / "data").exists()
+
+
+def test_the_fleet_renders_one_instance_per_upstream(tmp_path):
+    values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502})
+    out, _ = export_fleet(tmp_path, values)
+    strict_validate(out)
+    kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())["resources"]
+    for name, (_, host, _) in UPSTREAMS.items():
+        deployment = yaml.safe_load((out / "mirrors" / name / "deployment.yaml").read_text())
+        assert deployment["metadata"]["name"] == f"cache-{name}" and deployment["spec"]["replicas"] == 1
+        env = {item["name"]: item.get("value") for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["REGISTRY_PROXY_REMOTEURL"] == "https://" + UPSTREAMS[name][0]
+        for kind in ("deployment", "service", "networkpolicy", "pvc", "pv"):
+            assert f"mirrors/{name}/{kind}.yaml" in kustomization
+        service = yaml.safe_load((out / "mirrors" / name / "service.yaml").read_text())
+        assert service["spec"]["selector"] == {"app": f"cache-{name}"}
+        toml = (out / "trust" / "containerd" / "certs.d" / host / "hosts.toml").read_text()
+        assert toml.index('[host."https://127.0.0.1:') > toml.index(f'server = "https://{UPSTREAMS[name][0]}"')
+        assert 'capabilities = ["pull", "resolve"]' in toml and "push" not in toml
+        assert f"containerd/certs.d/{host}/" in (out / "trust" / "README.txt").read_text()
+    ghcr_pv = yaml.safe_load((out / "mirrors" / "ghcr-io" / "pv.yaml").read_text())
+    assert ghcr_pv["spec"]["hostPath"]["path"] == "/var/lib/ghcr-cache"
+    docker_pv = yaml.safe_load((out / "mirrors" / "docker-io" / "pv.yaml").read_text())
+    assert docker_pv["spec"]["hostPath"]["path"] == "/var/lib/registry-docker-io", "a path derived from the name"
+
+
+@needs_registry
+def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containerd):
+    ports = {name: free_node_port() for name in UPSTREAMS}
+    upstream_ports = {name: free_node_port() for name in UPSTREAMS}
+    values = fleet_values(tmp_path, ports)
+    out, pair = export_fleet(tmp_path, values)
+    hosts = out / "trust" / "containerd" / "certs.d"
+
+    # The upstreams, each under its real host name, with an image of its own.
+    bundle = tmp_path / "upstreams.pem"
+    upstreams, images, caches = {}, {}, {}
+    routes = {}
+    try:
+        for name, (server, _, repository) in UPSTREAMS.items():
+            crt, key = certs.make(str(tmp_path / name), [server])
+            bundle.write_bytes((bundle.read_bytes() if bundle.exists() else b"") + open(crt, "rb").read())
+            upstreams[name] = Registry(tmp_path / f"upstream-{name}", {
+                "REGISTRY_HTTP_ADDR": f"127.0.0.1:{upstream_ports[name]}", "REGISTRY_HTTP_TLS_CERTIFICATE": str(crt),
+                "REGISTRY_HTTP_TLS_KEY": str(key)})
+            upstreams[name].wait(upstream_ports[name])
+            _, images[name] = push_tiny(upstream_ports[name], crt, server, repository=repository,
+                                        data=f"an image from {server}\n".encode())
+            routes[f"{server}:443"] = upstream_ports[name]
+        cache_network = ConnectProxy(routes)
+        node_network = ConnectProxy(routes)
+        for name in UPSTREAMS:
+            env = cache_env(out, name, pair, ports[name])
+            caches[name] = Registry(tmp_path / f"cache-{name}", {
+                **env, "HTTPS_PROXY": f"http://127.0.0.1:{cache_network.port}", "SSL_CERT_FILE": str(bundle)})
+            caches[name].wait(ports[name])
+        # The node: containerd's ctr reaches the upstreams (its fallback) only through its own proxy.
+        node_env = {**os.environ, "HTTPS_PROXY": f"http://127.0.0.1:{node_network.port}", "SSL_CERT_FILE": str(bundle)}
+
+        for name, (server, host, repository) in UPSTREAMS.items():
+            pulled = containerd.pull(f"{host}/{repository}:v1", hosts, env=node_env)
+            assert pulled.returncode == 0, pulled.stderr
+            assert "unpacking" in pulled.stdout
+        assert node_network.asked == [], "every pull went through a cache, none to an upstream directly"
+        assert sorted(set(cache_network.asked)) == sorted(routes), "each cache fetched from its own upstream"
+        for name in UPSTREAMS:
+            other = next(n for n in UPSTREAMS if n != name)
+            assert all(stored(tmp_path / f"cache-{name}", d) for d in images[name]), f"{name}'s blobs in its cache"
+            assert not any(stored(tmp_path / f"cache-{other}", d) for d in images[name]), f"{name}'s blobs nowhere else"
+
+        # One cache down: its upstream still serves (containerd falls back to `server`); the other cache serves on.
+        caches["docker-io"].stop()
+        for name, (server, host, repository) in UPSTREAMS.items():
+            crt = tmp_path / f"{name}.crt"
+            _, images[name] = push_tiny(upstream_ports[name], crt, server, repository=repository, tag="v2",
+                                        data=f"a second image from {server}\n".encode())
+        fallback = containerd.pull(f"docker.io/{UPSTREAMS['docker-io'][2]}:v2", hosts, env=node_env)
+        assert fallback.returncode == 0, fallback.stderr
+        assert node_network.asked and set(node_network.asked) == {"registry-1.docker.io:443"}, node_network.asked
+        assert not any(stored(tmp_path / "cache-docker-io", d) for d in images["docker-io"])
+        through = containerd.pull(f"ghcr.io/{UPSTREAMS['ghcr-io'][2]}:v2", hosts, env=node_env)
+        assert through.returncode == 0, through.stderr
+        assert "ghcr.io:443" not in node_network.asked, "ghcr.io pulls still go through their cache"
+        assert all(stored(tmp_path / "cache-ghcr-io", d) for d in images["ghcr-io"])
+    finally:
+        for registry in [*caches.values(), *upstreams.values()]:
+            registry.stop()
+        for network in ("cache_network", "node_network"):
+            if network in locals():
+                locals()[network].close()
+
+
+@pytest.mark.parametrize("extra,code,location", [
+    ("    - name: docker-io\n      upstream: https://quay.io\n", "CR801", "mirrors[2].name"),
+    ("    - name: hub\n      upstream: https://index.docker.io\n", "CR802", "mirrors[2].upstream"),
+    ("    - name: quay-io\n      upstream: https://quay.io\n      service: {type: NodePort, nodePort: 30501}\n",
+     "CR803", "mirrors[2].service.nodePort"),
+    ("    - name: quay-io\n      upstream: https://quay.io\n      storage: {hostPath: /var/lib/ghcr-cache}\n",
+     "CR804", "mirrors[2].storage.hostPath"),
+    ("    - name: registry\n      upstream: https://quay.io\n", "CR801", "mirrors[2].name"),
+    ("    - name: Quay\n      upstream: https://quay.io\n", "CR103", "mirrors[2].name"),
+    ("    - name: quay-io\n", "CR101", "mirrors[2].upstream"),
+    ("    - name: quay-io\n      upstream: quay.io\n", "CR103", "mirrors[2].upstream"),
+    ("    - name: quay-io\n      upstream: https://quay.io\n      ttl: forever\n", "CR103", "mirrors[2].ttl"),
+    ("    - name: quay-io\n      upstream: https://quay.io\n      storage: {s3Prefix: /quay}\n", "CR103",
+     "mirrors[2].storage.s3Prefix"),
+])
+def test_what_two_caches_may_not_share_is_named_at_its_key(tmp_path, extra, code, location):
+    values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502}, extra)
+    result = run("validate", "-f", values)
+    line = problem(result.stderr, "error", code, "cacheRegistry." + location)
+    assert result.returncode == 1 and "values.yaml:" in line and not line.endswith("values.yaml:1)"), line
+
+
+def test_a_cache_without_a_node_address_is_said_and_gets_no_hosts_toml(tmp_path):
+    values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502},
+                          "    - name: quay-io\n      upstream: https://quay.io\n")
+    result = run("validate", "-f", values)
+    assert result.returncode == 0 and problem(result.stderr, "warning", "CR806", "cacheRegistry.mirrors[2].service")
+    out, _ = export_fleet(tmp_path, values)
+    assert (out / "mirrors" / "quay-io" / "deployment.yaml").exists()
+    assert not (out / "trust" / "containerd" / "certs.d" / "quay.io").exists()
+
+
+def test_the_helm_route_refuses_mirrors_and_post_render_adds_them(tmp_path):
+    values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502})
+    result = run("validate", "-f", values, "--route", "helm")
+    line = problem(result.stderr, "error", "CR805", "cacheRegistry.mirrors")
+    assert result.returncode == 1 and "kubectl" in line and "helm-post-render" in line
+    assert "[CR805]" not in run("validate", "-f", values, "--route", "helm-post-render").stderr
+
+
+def test_set_edits_one_mirror_with_helms_list_syntax(tmp_path):
+    values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502})
+    result = run("set", "-f", values, "mirrors[1].ttl=72h")
+    assert result.returncode == 0, result.stderr
+    mirrors = yaml.safe_load(values.read_text())["cacheRegistry"]["mirrors"]
+    assert mirrors[1]["ttl"] == "72h" and mirrors[1]["name"] == "ghcr-io" and "ttl" not in mirrors[0]
+    refused = run("set", "-f", values, "mirrors[1].ttl=soon")
+    assert refused.returncode == 1 and problem(refused.stderr, "error", "CR103", "cacheRegistry.mirrors[1].ttl")
+    assert yaml.safe_load(values.read_text())["cacheRegistry"]["mirrors"][1]["ttl"] == "72h"
