@@ -199,12 +199,12 @@ public enum Renderer {
     }
 
     /// The files a mirror's objects go to, in a folder of their own.
-    public static func mirrorFolder(_ mirror: Mirror) -> String { "mirrors/\(mirror.name)" }
+    public static func mirrorFolder(_ mirror: UpstreamMirror) -> String { "mirrors/\(mirror.name)" }
 
     /// A mirror's instance: its volume, claim, ServiceAccount, Deployment, Service and NetworkPolicy, rendered
     /// from its configuration as the registry's are (the TLS Secret is the registry's, whose certificate covers
     /// every cache).
-    static func mirrorResources(_ mirror: Mirror, config: RegistryConfig, tls: PEMPair?) -> [RenderedResource] {
+    static func mirrorResources(_ mirror: UpstreamMirror, config: RegistryConfig, tls: PEMPair?) -> [RenderedResource] {
         let kept: Set<String> = Set([OutputFile.persistentVolume, .claim, .serviceAccount, .deployment, .service,
                                      .networkPolicy].map(\.name))
         return render(mirror.config(in: config), tls: tls).resources.filter { kept.contains($0.fileName) }.map {

@@ -1,12 +1,12 @@
 /// Where the wizard shows a field.
 public enum Step: String, CaseIterable, Sendable {
-    case general = "General", storage = "Storage", registry = "Registry", service = "Service"
+    case general = "General", storage = "Storage", registry = "Registry", service = "Service", mirrors = "Mirrors"
     case tls = "TLS", probes = "Probes", review = "Review", write = "Write"
 
     /// Whether the step is a form of fields (Review and Write are not): the plain prompts ask every form step.
     public var isForm: Bool {
         switch self {
-        case .general, .storage, .registry, .service, .tls, .probes: return true
+        case .general, .storage, .registry, .service, .mirrors, .tls, .probes: return true
         case .review, .write: return false
         }
     }

@@ -136,7 +136,7 @@ public enum FieldRegistry {
               chartReads: false, example: "168h", help: "How long cached content is kept, as a Go duration (0: never "
                   + "expires). Registry 3 honours it; 2.x keeps content 7 days."),
             Field(
-                "mirrors", "Mirrors", kind: .yamlList, default: .emptySequence, step: .registry, chartReads: false,
+                "mirrors", "Mirrors", kind: .yamlList, default: .emptySequence, step: .mirrors, chartReads: false,
               example: "[{name: docker-io, upstream: https://registry-1.docker.io, service: {type: NodePort, "
                   + "nodePort: 30501}}]",
               help: "Pull-through caches of other upstreams beside this registry, one instance each (distribution "

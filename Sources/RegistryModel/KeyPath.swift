@@ -48,6 +48,15 @@ public struct KeyPath: Hashable, Sendable, CustomStringConvertible, Comparable {
     }
 
     public var parent: KeyPath { KeyPath(Array(components.dropLast())) }
+    /// The components with a list item's index as a step of its own (`mirrors[1]` is `mirrors`, `[1]`), so that
+    /// `mirrors` holds `mirrors[1].ttl`.
+    public var steps: [String] {
+        components.flatMap { component -> [String] in
+            guard component.hasSuffix("]"), let open = component.firstIndex(of: "["), open > component.startIndex
+            else { return [component] }
+            return [String(component[..<open]), String(component[open...])]
+        }
+    }
     public var last: String { components.last ?? "" }
     public func appending(_ key: String) -> KeyPath { KeyPath(components + [key]) }
     public func hasPrefix(_ other: KeyPath) -> Bool { components.starts(with: other.components) }

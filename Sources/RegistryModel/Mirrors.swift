@@ -1,7 +1,7 @@
 /// A pull-through cache of one upstream beside the registry (`cacheRegistry.mirrors[i]`). distribution serves one
 /// upstream per instance, so each mirror is an instance of its own: its configuration is the registry's with the
 /// mirror's keys laid over it (`config(in:)`), rendered, validated and checked by the same code as the registry.
-public struct Mirror: Equatable, Sendable {
+public struct UpstreamMirror: Equatable, Sendable {
     /// Its place in the list (Helm's `mirrors[0]`).
     public let index: Int
     /// The item as written.
@@ -87,7 +87,7 @@ public struct Mirror: Equatable, Sendable {
             values = values.removing(.storage).removing(.pvVolumeSource)
             set(.pvHostPath, nil)
         }
-        for (key, registryKey) in Mirror.keys {
+        for (key, registryKey) in UpstreamMirror.keys {
             guard let registryKey, let value = value(key) else { continue }
             set(registryKey, value)
             if registryKey == .pvcSize { set(.pvSize, value) }
@@ -105,7 +105,7 @@ public struct Mirror: Equatable, Sendable {
             return "name"
         }
         if registryPath == .pvSize { return "storage.size" }
-        return Mirror.keys.first { $0.registryKey == registryPath }?.key
+        return UpstreamMirror.keys.first { $0.registryKey == registryPath }?.key
     }
 }
 
@@ -130,9 +130,9 @@ public enum Mirrors {
     public static let maxNameLength = 63 - "cache-".count - "-pvc".count
 
     /// The mirrors the values list (items that are not mappings are left to the rules).
-    public static func list(_ config: RegistryConfig) -> [Mirror] {
+    public static func list(_ config: RegistryConfig) -> [UpstreamMirror] {
         (config.view.value(key)?.items ?? []).enumerated().compactMap { index, item in
-            item.entries == nil ? nil : Mirror(index: index, item: item)
+            item.entries == nil ? nil : UpstreamMirror(index: index, item: item)
         }
     }
 
@@ -153,14 +153,14 @@ public enum Mirrors {
             problems.append(.error(.mirrorsOnChart, key, "the kubiya-runner chart renders no mirrors; install with "
                 + "--route kubectl (export) or helm-post-render, whose post-renderer adds them to the release"))
         }
-        var mirrors: [Mirror] = []
+        var mirrors: [UpstreamMirror] = []
         for (index, item) in list.enumerated() {
             let at = KeyPath(["\(key.description)[\(index)]"])
             guard item.entries != nil else {
                 problems.append(.error(.wrongType, at, "must be a mapping (name, upstream, ...), not \(item.typeName)"))
                 continue
             }
-            let mirror = Mirror(index: index, item: item)
+            let mirror = UpstreamMirror(index: index, item: item)
             mirrors.append(mirror)
             problems += itemProblems(mirror)
         }
@@ -170,13 +170,13 @@ public enum Mirrors {
         return problems + sharingProblems(mirrors, in: config)
     }
 
-    static func itemProblems(_ mirror: Mirror) -> [Problem] {
+    static func itemProblems(_ mirror: UpstreamMirror) -> [Problem] {
         var problems: [Problem] = []
-        let known = Set(Mirror.keys.map(\.key)).union(Mirror.sections)
+        let known = Set(UpstreamMirror.keys.map(\.key)).union(UpstreamMirror.sections)
         func walk(_ value: Value, _ under: KeyPath) {
             for entry in value.entries ?? [] {
                 let path = under.appending(entry.key)
-                if Mirror.sections.contains(path) {
+                if UpstreamMirror.sections.contains(path) {
                     if entry.value.entries != nil {
                         walk(entry.value, path)
                     } else if !entry.value.isNull {
@@ -185,7 +185,7 @@ public enum Mirrors {
                     }
                 } else if !known.contains(path) {
                     problems.append(.warning(.unknownKey, mirror.path(path), "unknown key; a mirror takes "
-                        + Mirror.keys.map(\.key.description).joined(separator: ", ")))
+                        + UpstreamMirror.keys.map(\.key.description).joined(separator: ", ")))
                 }
             }
         }
@@ -206,7 +206,7 @@ public enum Mirrors {
     }
 
     /// The mirror's configuration checked as the registry's: its problems at the mirror's own keys.
-    static func configProblems(_ mirror: Mirror, in registry: RegistryConfig) -> [Problem] {
+    static func configProblems(_ mirror: UpstreamMirror, in registry: RegistryConfig) -> [Problem] {
         let derived = mirror.config(in: registry)
         var problems: [Problem] = []
         if mirror.value("storage.s3Prefix") != nil, registry.view.storageMode != .s3 {
@@ -229,7 +229,7 @@ public enum Mirrors {
     }
 
     /// Names, upstreams, node addresses and storage two caches (the registry among them) may not share.
-    static func sharingProblems(_ mirrors: [Mirror], in registry: RegistryConfig) -> [Problem] {
+    static func sharingProblems(_ mirrors: [UpstreamMirror], in registry: RegistryConfig) -> [Problem] {
         var problems: [Problem] = []
         let view = registry.view
         var names = ["registry": "the registry's own objects (cache-registry)"]

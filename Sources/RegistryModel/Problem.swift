@@ -48,8 +48,8 @@ public enum ProblemLocation: Hashable, Sendable, CustomStringConvertible {
     /// Whether this is `other` or holds it (`deployment.nodeSelector` holds `deployment.nodeSelector.zone`).
     public func holds(_ other: ProblemLocation) -> Bool {
         if self == other { return true }
-        guard let key, let inner = other.key else { return false }
-        return inner.components.count > key.components.count && inner.components.starts(with: key.components)
+        guard let key, let inner = other.key?.steps else { return false }
+        return inner.count > key.steps.count && inner.starts(with: key.steps)
     }
 
     /// Whether the two are the same place or one holds the other.

@@ -6,6 +6,8 @@ public enum ItemID: Hashable, Sendable {
     case field(KeyPath)
     case namespace, release, route, outputDir, storageMode
     case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm, updateReferences
+    /// The Mirrors step's row that adds a preset upstream's cache (`Mirrors.presets[i]`).
+    case addMirror(Int)
     case problem(Int)
     case writeButton
 }
@@ -73,6 +75,14 @@ public enum Forms {
             }
         case .registry, .probes:
             items += fields(for: step, state: state)
+        case .mirrors:
+            items += fields(for: step, state: state)
+            let cached = Set(Mirrors.list(state.config).compactMap(\.upstreamHost))
+            for (index, preset) in Mirrors.presets.enumerated() where !cached.contains(preset.host) {
+                items.append(FormItem(id: .addMirror(index), label: "Add \(preset.host)", keyPath: "", widget: .action,
+                                      problemPaths: [], matchesSubpaths: false,
+                                      note: "a cache of \(preset.upstream)"))
+            }
         case .service:
             items += fields(for: step, state: state)
             let stale = RegistryAddress.problems(state.addressReferences, current: state.config.registryAddress)
@@ -195,7 +205,7 @@ public enum Forms {
         case .tlsKey: return state.tls.keyPath
         case .tlsDays: return state.tls.days
         case .tlsAlgorithm: return keyAlgorithms.first { $0.rsa == state.tls.rsa }?.label ?? ""
-        case .problem, .writeButton, .updateReferences: return ""
+        case .problem, .writeButton, .updateReferences, .addMirror: return ""
         }
     }
 

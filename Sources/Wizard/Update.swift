@@ -223,6 +223,10 @@ extension WizardState {
                 updateReferences.toggle()
                 return []
             }
+            if case .addMirror(let index) = item.id {
+                addMirror(Mirrors.presets[index])
+                return []
+            }
             return openWrite()
         case (.action, _), (.fact, _): return intent == .confirm ? perform(.nextField) : []
         case (_, .confirm): return perform(.nextField)
@@ -547,6 +551,19 @@ extension WizardState {
             }
         }
         return []
+    }
+
+    /// Appends a preset's cache to the mirrors, on the first NodePort from 30501 no cache has, so nodes can pull
+    /// through it at once; the row then goes, and the list row shows it.
+    mutating func addMirror(_ preset: Mirrors.Preset) {
+        recordEdit()
+        let taken = Set(([config] + Mirrors.list(config).map { $0.config(in: config) }).compactMap(\.nodeAddress))
+        let nodePort = (30501...32767).first { !taken.contains("127.0.0.1:\($0)") } ?? 30501
+        let item: Value = ["name": .string(preset.name), "upstream": .string(preset.upstream),
+                           "service": ["type": "NodePort", "nodePort": .int(nodePort)]]
+        let items = (config.view.value(Mirrors.key)?.items ?? []) + [item]
+        config = config.applying(Assignment(path: Mirrors.key, value: .sequence(items)))
+        recordEdit()
     }
 
     /// The list editor: choose, add, edit (as flow YAML, checked on Enter) and remove items; each change is the

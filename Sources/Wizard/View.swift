@@ -366,7 +366,8 @@ func drawItem(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, _ 
     case .toggle: least = 7
     case .action, .fact: least = textColumns
     }
-    let width = max(least, min(natural, right - keyPath.count - 2 - column))
+    // Never past the form's border: a long value (a list as flow YAML) is cut there, and scrolls when focused.
+    let width = min(max(least, min(natural, right - keyPath.count - 2 - column)), right - column - 1)
     let valueStyle = focused ? CellStyle(.focus, underline: true, reverse: true) : CellStyle(.accent, underline: true)
     switch item.widget {
     case .text:

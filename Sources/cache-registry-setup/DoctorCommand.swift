@@ -19,10 +19,15 @@ struct DoctorCommand: ParsableCommand {
         + "else the system's roots)."))
     var ca: String?
     @Option(help: ArgumentHelp("An image the registry must serve, such as library/nginx:1.27 (through the cache in "
-        + "proxy mode).")) var image: String?
+        + "proxy mode; with --all, through the cache of its host).")) var image: String?
+    @Flag(help: "Check every cache: the registry and each of cacheRegistry.mirrors, each at its node address.")
+    var all = false
 
     /// `--address`, when given, is HOST:PORT.
     func validate() throws {
+        if all, address != nil {
+            throw ValidationError("--all checks every cache at its own node address; give --address without --all")
+        }
         if let address, Self.split(address) == nil {
             throw ValidationError("--address \(Quote.value(address)): give HOST:PORT, such as 127.0.0.1:30500")
         }
@@ -41,6 +46,42 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         let files = try options.files(file)
         let config = try options.config(of: files)
+        guard all else {
+            let failed = try check(config, files: files, address: address, image: image)
+            if failed > 0 { throw ExitCode(1) }
+            return
+        }
+        // The registry and each mirror, each a configuration of its own; an image goes to the cache of its host.
+        let imageHost = image.map { reference -> String in
+            let first = reference.split(separator: "/").first.map(String.init) ?? ""
+            return reference.contains("/") && (first.contains(".") || first.contains(":")) ? first : "docker.io"
+        }
+        func owns(_ upstream: String?) -> Bool { upstream.flatMap(Mirrors.host(ofURL:)) == imageHost }
+        let registryUpstream = config.view.bool(.proxyEnabled) == true ? config.view.string(.proxyRemoteURL) : nil
+        var caches = [(name: config.view.text(.deploymentName), config: config, upstream: registryUpstream)]
+        caches += Mirrors.list(config).filter { !$0.name.isEmpty }.map {
+            ($0.objectName, $0.config(in: config), $0.upstream)
+        }
+        var failed = 0
+        for cache in caches {
+            let cached = cache.upstream.map { " (a cache of \($0))" } ?? ""
+            guard let address = cache.config.nodeAddress else {
+                Output.data("- \(cache.name)\(cached): no node address, so nodes do not pull from it; check it "
+                    + "through a port-forward with doctor --address HOST:PORT\n")
+                continue
+            }
+            Output.data("\(cache.name)\(cached) at \(address):\n")
+            let routed = owns(cache.upstream) || (cache.upstream == nil && image != nil
+                && !caches.contains { owns($0.upstream) })
+            failed += try check(cache.config, files: files, address: address, image: routed ? image : nil)
+        }
+        Output.data(failed == 0 ? "every cache with a node address passed\n"
+            : "\(failed) check\(failed == 1 ? "" : "s") failed\n")
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Runs the checks of one cache and prints them; returns how many failed.
+    func check(_ config: RegistryConfig, files: ValuesFiles?, address: String?, image: String?) throws -> Int {
         guard let address = address ?? config.nodeAddress else {
             throw CommandFailure.usage("doctor needs --address HOST:PORT: these values set no node address "
                 + "(service.clusterIP, or service.type NodePort with service.nodePort)")
@@ -90,6 +131,6 @@ struct DoctorCommand: ParsableCommand {
         text += failed == 0 ? "\(address): every check passed\n" : "\(address): \(failed) "
             + "check\(failed == 1 ? "" : "s") failed\n"
         Output.data(text)
-        if failed > 0 { throw ExitCode(1) }
+        return failed
     }
 }

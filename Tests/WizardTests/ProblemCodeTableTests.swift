@@ -102,6 +102,12 @@ final class ProblemCodeTableTests: XCTestCase {
         Case(.s3CABundle, "cacheRegistry.deployment.env", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n"
             + "  deployment:\n    env:\n      AWS_CA_BUNDLE: /etc/ssl/ca.crt\n"),
         Case(.chartObjectStorage, "cacheRegistry.storage.s3.bucket", "cacheRegistry:\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n", route: .helm),
+        Case(.mirrorName, "cacheRegistry.mirrors[1].name", "cacheRegistry:\n  mirrors:\n  - {name: hub, upstream: https://quay.io}\n  - {name: hub, upstream: https://ghcr.io}\n"),
+        Case(.mirrorUpstream, "cacheRegistry.mirrors[1].upstream", "cacheRegistry:\n  mirrors:\n  - {name: a, upstream: https://registry-1.docker.io}\n  - {name: b, upstream: https://index.docker.io}\n"),
+        Case(.mirrorAddress, "cacheRegistry.mirrors[0].service.nodePort", "cacheRegistry:\n  service: {type: NodePort, nodePort: 30500}\n  mirrors:\n  - {name: a, upstream: https://quay.io, service: {type: NodePort, nodePort: 30500}}\n"),
+        Case(.mirrorStorage, "cacheRegistry.mirrors[0].storage.hostPath", "cacheRegistry:\n  mirrors:\n  - {name: a, upstream: https://quay.io, storage: {hostPath: /var/lib/registry}}\n"),
+        Case(.mirrorsOnChart, "cacheRegistry.mirrors", "cacheRegistry:\n  mirrors:\n  - {name: a, upstream: https://quay.io}\n", route: .helm),
+        Case(.mirrorUnreachable, "cacheRegistry.mirrors[0].service", "cacheRegistry:\n  mirrors:\n  - {name: a, upstream: https://quay.io}\n"),
         Case(.badNamespace, "namespace", "cacheRegistry: {}\n", namespace: "Bad_Namespace"),
         Case(.badRelease, "release", "cacheRegistry: {}\n", release: String(repeating: "r", count: 54)),
     ]

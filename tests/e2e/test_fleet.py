@@ -10,6 +10,7 @@ folder: the blobs land in that upstream's cache and in no other; with one cache 
 (containerd falls back to `server`) and the other cache is unaffected."""
 import base64
 import os
+import time
 
 import pytest
 import yaml
@@ -62,6 +63,16 @@ def cache_env(out, name, pair, node_port):
 def stored(cache_folder, blob_digest):
     return (cache_folder / "data" / "docker" / "registry" / "v2" / "blobs" / "sha256" / blob_digest[7:9]
             / blob_digest[7:] / "data").exists()
+
+
+def all_stored(cache_folder, digests):
+    """Whether the cache holds every blob; a cache stores a blob while it serves it, so it is given a moment."""
+    deadline = time.time() + 15
+    while not all(stored(cache_folder, d) for d in digests):
+        if time.time() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def test_the_fleet_renders_one_instance_per_upstream(tmp_path):
@@ -129,10 +140,19 @@ def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containe
         assert sorted(set(cache_network.asked)) == sorted(routes), "each cache fetched from its own upstream"
         for name in UPSTREAMS:
             other = next(n for n in UPSTREAMS if n != name)
-            assert all(stored(tmp_path / f"cache-{name}", d) for d in images[name]), f"{name}'s blobs in its cache"
+            assert all_stored(tmp_path / f"cache-{name}", images[name]), f"{name}'s blobs in its cache"
             assert not any(stored(tmp_path / f"cache-{other}", d) for d in images[name]), f"{name}'s blobs nowhere else"
 
-        # One cache down: its upstream still serves (containerd falls back to `server`); the other cache serves on.
+        # doctor --all checks every cache at its node address; the image goes to the cache of its host.
+        tls_values = tmp_path / "values-tls.yaml"
+        report = run("doctor", "-f", values, "-f", tls_values, "--all", "--image", "ghcr.io/acme/tool:v1")
+        assert report.returncode == 0, report.stdout + report.stderr
+        for name in UPSTREAMS:
+            assert f"cache-{name} (a cache of https://{UPSTREAMS[name][0]}) at 127.0.0.1:{ports[name]}:" in report.stdout
+        assert report.stdout.count("✓ push: refused") == 2 and report.stdout.count("✓ image acme/tool:v1 is served") == 1
+        assert "- cache-registry: no node address" in report.stdout
+
+                # One cache down: its upstream still serves (containerd falls back to `server`); the other cache serves on.
         caches["docker-io"].stop()
         for name, (server, host, repository) in UPSTREAMS.items():
             crt = tmp_path / f"{name}.crt"
@@ -142,10 +162,12 @@ def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containe
         assert fallback.returncode == 0, fallback.stderr
         assert node_network.asked and set(node_network.asked) == {"registry-1.docker.io:443"}, node_network.asked
         assert not any(stored(tmp_path / "cache-docker-io", d) for d in images["docker-io"])
+        down = run("doctor", "-f", values, "-f", tls_values, "--all")
+        assert down.returncode == 1 and f"✗ connect to 127.0.0.1:{ports['docker-io']}" in down.stdout, down.stdout
         through = containerd.pull(f"ghcr.io/{UPSTREAMS['ghcr-io'][2]}:v2", hosts, env=node_env)
         assert through.returncode == 0, through.stderr
         assert "ghcr.io:443" not in node_network.asked, "ghcr.io pulls still go through their cache"
-        assert all(stored(tmp_path / "cache-ghcr-io", d) for d in images["ghcr-io"])
+        assert all_stored(tmp_path / "cache-ghcr-io", images["ghcr-io"])
     finally:
         for registry in [*caches.values(), *upstreams.values()]:
             registry.stop()

@@ -114,6 +114,9 @@ CASES = {
     "nfs": "cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs: {server: 10.0.0.5, path: /exports/registry}\n",
     "dynamic": "cacheRegistry:\n  pv:\n    hostPath: null\n  pvc:\n    storageClass: standard\n",
     "proxy": "cacheRegistry:\n  deployment:\n    nodeSelector: {kubernetes.io/hostname: node-a}\n  proxy:\n    enabled: true\n",
+    "mirrors": "cacheRegistry:\n  deployment:\n    nodeSelector: {kubernetes.io/hostname: node-a}\n  mirrors:\n"
+               "  - {name: docker-io, upstream: https://registry-1.docker.io, service: {type: NodePort, nodePort: 30501}}\n"
+               "  - {name: ghcr-io, upstream: https://ghcr.io, storage: {storageClass: standard}}\n",
     "three-replicas": "cacheRegistry:\n  pv:\n    hostPath: null\n    volumeSource:\n      nfs: {server: 10.0.0.5, path: /x}\n"
                       "  deployment:\n    replicas: 3\n",
     "s3": "cacheRegistry:\n  deployment:\n    replicas: 2\n  storage:\n    s3:\n      bucket: kubiya-registry\n      region: eu-west-1\n"
@@ -157,6 +160,9 @@ def test_post_render_on_what_helm_really_renders(tmp_path, chart, major, case):
     out = objects(rendered)
     for key, document in ours.items():
         assert out[key] == document, key
+    if case == "mirrors":
+        assert {("Deployment", "cache-docker-io"), ("Service", "cache-ghcr-io"), ("PersistentVolumeClaim", "cache-ghcr-io-pvc")} \
+            <= set(out), "post-render adds the caches the chart lacks"
     if case == "dynamic":
         assert ("PersistentVolume", "docker-registry-pv") not in out, "the chart's PV without a source is dropped"
     if case == "s3":

@@ -403,8 +403,8 @@ def test_the_wizard_sets_a_node_address(tmp_path):
         pane.type("30500")
         pane.keys("Enter")
         pane.wait_for("› NetworkPolicy")
-        pane.keys("PgDn")
-        pane.wait_for("TLS  (step 5 of 8)")
+        pane.keys("PgDn", "PgDn")
+        pane.wait_for("TLS  (step 6 of 9)")
         # A new setup generates its pair, for the node address too.
         pane.wait_for("◀ generate self-signed ▶")
         pane.wait_for("127.0.0.1 (node address, an IP SAN)")

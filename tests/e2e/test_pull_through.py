@@ -266,7 +266,7 @@ def test_the_wizard_sets_up_cache_mode(tmp_path):
         pane.keys("Tab", "C-u")
         pane.type("https://mirror.example.com")
         pane.wait_for("0 errors")
-        pane.keys("PgDn", "PgDn", "PgDn", "PgDn")
+        pane.keys("PgDn", "PgDn", "PgDn", "PgDn", "PgDn")
         review = pane.wait_for("refuses pushes")
         assert "pull-through cache of https://mirror.example.com" in " ".join(review.replace("│", " ").split())
         pane.write_and_quit()

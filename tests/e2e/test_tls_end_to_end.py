@@ -45,7 +45,7 @@ def test_the_wizard_shows_the_published_pair_first(tmp_path):
     values = copy_fixture(tmp_path, REAL_CHART)
     with Pane(["edit", values.name], tmp_path, 100, 30) as pane:
         pane.wait_for("editing")
-        pane.keys("PgUp", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn")
+        pane.keys("PgUp", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn")
         screen = pane.wait_for("Review")
         rows = [line for line in screen.splitlines() if "WARN" in line or "ERROR" in line]
         assert "registryTls.crt: is the kubiya-runner chart's" in rows[0], screen
@@ -64,7 +64,7 @@ def test_setup_with_a_generated_pair_end_to_end(tmp_path):
     # The helm route, whose last screen gives the Helm command with both values files.
     with Pane(["--route", "helm"], tmp_path, 100, 30) as pane:
         pane.wait_for("General")
-        pane.keys("PgDn", "PgDn", "PgDn", "PgDn")
+        pane.keys("PgDn", "PgDn", "PgDn", "PgDn", "PgDn")
         screen = pane.wait_for("A self-signed")
         assert "generate self-signed" in screen, "a new setup generates its own pair"
         assert "Generate a new pair" not in screen, "one way to generate: the TLS source"
