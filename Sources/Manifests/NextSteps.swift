@@ -182,6 +182,12 @@ public enum NextSteps {
     static func doctor(_ config: RegistryConfig, valuesFiles: [String]) -> String {
         let files = valuesFiles.map { " -f " + shellQuoted($0) }.joined()
         let namespace = " -n \(config.namespace)"
+        let caches = Mirrors.list(config).filter { !$0.name.isEmpty }
+        if !caches.isEmpty {
+            // Every cache at its node address: the registry and each mirror (nodes pull through them).
+            return "cache-registry-setup doctor\(files)\(namespace) --all   (checks the registry and "
+                + caches.map(\.objectName).joined(separator: ", ") + " as nodes meet them)"
+        }
         if config.nodeAddress != nil {
             return "cache-registry-setup doctor\(files)\(namespace)   (checks the registry as a node meets it)"
         }

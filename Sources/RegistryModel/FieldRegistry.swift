@@ -423,6 +423,8 @@ public enum FieldRegistry {
     /// The field a path belongs to: the field itself, the YAML field it lies inside (`deployment.env.NAME`), or
     /// for a mapping of fields (`deployment.livenessProbe`) the first field inside it.
     public static func owningField(_ path: KeyPath) -> Field? {
+        // An item of a list belongs to the list's field (`mirrors[1].ttl` to `mirrors`).
+        let path = KeyPath(path.steps.filter { !$0.hasPrefix("[") })
         if let field = byPath[path] { return field }
         var ancestor = path.parent
         while !ancestor.components.isEmpty {

@@ -20,6 +20,20 @@ public struct UpstreamMirror: Equatable, Sendable {
         ("service.type", .serviceType), ("service.port", .servicePort), ("service.nodePort", .serviceNodePort),
         ("service.clusterIP", .serviceClusterIP),
     ]
+    /// What the wizard's entry screen calls each key, in its order.
+    public static let labels: [(key: KeyPath, label: String)] = [
+        ("name", "Name"), ("upstream", "Upstream URL"), ("ttl", "Cache TTL"), ("username", "Upstream user"),
+        ("passwordSecret.name", "Password Secret"), ("passwordSecret.key", "Password key"),
+        ("storage.hostPath", "Host path"), ("storage.nfs.server", "NFS server"), ("storage.nfs.path", "NFS path"),
+        ("storage.storageClass", "Storage class"), ("storage.size", "Size"), ("storage.s3Prefix", "S3 prefix"),
+        ("resources.requests.cpu", "CPU request"), ("resources.requests.memory", "Memory request"),
+        ("resources.limits.cpu", "CPU limit"), ("resources.limits.memory", "Memory limit"),
+        ("service.type", "Service type"), ("service.port", "Service port"), ("service.nodePort", "NodePort"),
+        ("service.clusterIP", "Fixed ClusterIP"),
+    ]
+    /// The registry key a mirror's key is laid over (nil for `name`).
+    public static func registryKey(of key: KeyPath) -> KeyPath? { keys.first { $0.key == key }?.registryKey }
+
     /// The mappings among them.
     static let sections: Set<KeyPath> = ["passwordSecret", "storage", "storage.nfs", "resources", "resources.requests",
                                          "resources.limits", "service"]
@@ -128,6 +142,19 @@ public enum Mirrors {
 
     /// The longest name: `cache-<name>` stays a DNS-1035 label of 63 with `-pvc` after it.
     public static let maxNameLength = 63 - "cache-".count - "-pvc".count
+
+    /// A new entry for an upstream URL: its name from the host (`quay.io` is `quay-io`, Docker Hub `docker-io`),
+    /// on a NodePort from 30501 that no cache of `config` has, so nodes can pull through it at once.
+    public static func newEntry(upstream: String, in config: RegistryConfig) -> Value {
+        let host = host(ofURL: upstream) ?? upstream
+        let preset = presets.first { $0.host == host }
+        var name = preset?.name ?? String(host.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+        name = String(name.drop { $0 == "-" }.reversed().drop { $0 == "-" }.reversed().prefix(maxNameLength))
+        let taken = Set(([config] + list(config).map { $0.config(in: config) }).compactMap(\.nodeAddress))
+        let nodePort = (30501...32767).first { !taken.contains("127.0.0.1:\($0)") } ?? 30501
+        return ["name": .string(name.isEmpty ? "cache" : name), "upstream": .string(upstream),
+                "service": ["type": "NodePort", "nodePort": .int(nodePort)]]
+    }
 
     /// The mirrors the values list (items that are not mappings are left to the rules).
     public static func list(_ config: RegistryConfig) -> [UpstreamMirror] {

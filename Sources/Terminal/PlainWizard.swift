@@ -75,6 +75,13 @@ public struct PlainWizard {
         while let stepNumber = Self.formSteps.firstIndex(of: step) {
             try send(.intent(.goTo(step: step, focus: 0)), to: &state)
             let items = state.items
+            if index >= items.count, step == .mirrors, state.openMirror != nil {
+                // The end of a cache's own screen: back to the list, after that cache's row.
+                try send(.intent(.goTo(step: step, focus: 0)), to: &state)
+                try send(.intent(.confirm), to: &state)
+                index = state.focus + 1
+                continue
+            }
             if index >= items.count {
                 guard stepNumber + 1 < Self.formSteps.count else { return }
                 step = Self.formSteps[stepNumber + 1]
@@ -97,7 +104,15 @@ public struct PlainWizard {
                 announced = step
             }
             // A shown fact is passed in the direction the person is going.
+            let asked = state.items[index].id
             if let forward = try ask(&state, step: step, index: index) { direction = forward ? 1 : -1 }
+            if direction == 1, state.step == step, state.items.indices.contains(state.focus),
+                state.items[state.focus].id != asked
+            {
+                // The answer opened another screen (a cache just added): its rows are asked next.
+                index = state.focus
+                continue
+            }
             index += direction
         }
     }

@@ -612,6 +612,8 @@ enum Byte {
         singleQuote = UInt8(ascii: "'")
     static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]"), openBrace = UInt8(ascii: "{"),
         closeBrace = UInt8(ascii: "}")
+    /// What starts an anchor and an alias.
+    static let ampersand = UInt8(ascii: "&"), star = UInt8(ascii: "*")
     /// Characters that cannot start a plain top-level key: YAML's indicators and quotes.
     static let indicators = Set("#-.%?{[}]\"'&*!|>".utf8)
     /// What may stand before a single quote that opens a quoted scalar.

@@ -32,6 +32,18 @@ public enum ValuesEditor {
     ) throws(FileError) -> ValuesDocument {
         var current = document
         for assignment in assignments {
+            let itemEdits = try TextEdit(current).itemEdits(assignment)
+            for edit in itemEdits ?? [] {
+                let components = [KeyPath.section] + edit.components
+                let bytes: [UInt8]
+                if let value = edit.value {
+                    bytes = try TextEdit(current).set(components: components, to: value)
+                } else {
+                    bytes = try TextEdit(current).remove(components: components)
+                }
+                current = try ValuesDocument(edited: bytes, after: current)
+            }
+            if itemEdits != nil { continue }
             let bytes: [UInt8]
             if assignment.value.isNull && !RegistryConfig.needsExplicitNull(assignment.path) {
                 bytes = try TextEdit(current).remove(assignment.path)
@@ -90,6 +102,10 @@ struct TextEdit {
         var slot: Slot? = nil
         for (depth, key) in components.enumerated() {
             guard mapping.mapping != nil else { break }
+            if let item = try listItem(key, in: mapping, at: mappingStart) {
+                (mapping, mappingStart, slot) = (item.node, item.start, nil)
+                continue
+            }
             guard let found = try findSlot(key, in: mapping, at: mappingStart) else {
                 if depth == 0 && !(mappingStart < bytes.count && bytes[mappingStart] == UInt8(ascii: "{")) {
                     return try addSection(components, value, to: root)
@@ -109,13 +125,20 @@ struct TextEdit {
     }
 
     func remove(_ path: KeyPath) throws(FileError) -> [UInt8] {
+        try remove(components: [KeyPath.section] + path.components)
+    }
+
+    func remove(components: [String]) throws(FileError) -> [UInt8] {
         guard let root = document.root, root.mapping != nil else { return bytes }
-        let components = [KeyPath.section] + path.components
         try refuseSharedNodes(components)
         var mapping = root
         var mappingStart = offset(root.mark)
         var parent: Slot? = nil
         for (depth, key) in components.enumerated() {
+            if let item = try listItem(key, in: mapping, at: mappingStart) {
+                (mapping, mappingStart, parent) = (item.node, item.start, nil)
+                continue
+            }
             guard mapping.mapping != nil, let found = try findSlot(key, in: mapping, at: mappingStart) else {
                 return bytes
             }
@@ -140,6 +163,70 @@ struct TextEdit {
             mappingStart = found.valueStart
         }
         return bytes
+    }
+
+    /// A list set whole whose items stay mappings, as many as the file has (`set 'mirrors[1].ttl=72h'` gives Helm's
+    /// whole list): the changed keys of each item, so the other items, their comments and their style stay as
+    /// written. nil when the list is not such a list in the file (then it is replaced whole); a nil value removes.
+    func itemEdits(_ assignment: Assignment) throws(FileError) -> [(components: [String], value: Value?)]? {
+        guard let new = assignment.value.items, let last = assignment.path.components.last,
+              let old = try document.section().value(at: assignment.path)?.items, old.count == new.count,
+              zip(old, new).allSatisfy({ $0.entries != nil && $1.entries != nil })
+        else { return nil }
+        let components = [KeyPath.section] + assignment.path.components
+        try refuseSharedNodes(components)
+        var mapping = document.root
+        var start = offset(document.root?.mark)
+        for key in components.dropLast() {
+            guard let node = mapping, let found = try findSlot(key, in: node, at: start), !found.isAlias else {
+                return nil
+            }
+            (mapping, start) = (found.value, found.valueStart)
+        }
+        // A list given by an alias, or holding anchors or aliases, is replaced whole (and refused as before).
+        guard let node = mapping, let list = try findSlot(last, in: node, at: start), !list.isAlias,
+              let items = list.value.sequence.map(Array.init), items.allSatisfy({ $0.mapping != nil }),
+              !bytes[list.valueStart..<list.valueEnd].contains(where: { $0 == Byte.ampersand || $0 == Byte.star })
+        else { return nil }
+        let parent = Array(assignment.path.components.dropLast())
+        return zip(old, new).enumerated().flatMap { index, pair in
+            Self.changes(from: pair.0, to: pair.1, at: parent + ["\(last)[\(index)]"])
+        }
+    }
+
+    /// The keys that differ between two mappings, deepest first where both sides are mappings.
+    static func changes(from old: Value, to new: Value, at components: [String])
+        -> [(components: [String], value: Value?)]
+    {
+        guard old != new else { return [] }
+        guard let oldEntries = old.entries, let newEntries = new.entries, !newEntries.isEmpty else {
+            return [(components, new.isNull ? nil : new)]
+        }
+        var result: [(components: [String], value: Value?)] = []
+        for entry in newEntries {
+            if let previous = old[entry.key] {
+                result += changes(from: previous, to: entry.value, at: components + [entry.key])
+            } else if !entry.value.isNull {
+                result.append((components + [entry.key], entry.value))
+            }
+        }
+        for entry in oldEntries where new[entry.key] == nil { result.append((components + [entry.key], nil)) }
+        return result
+    }
+
+    /// The mapping of a list's item for a path component `name[index]`, when the file has that list (not through
+    /// an alias) and that item is a mapping.
+    func listItem(_ key: String, in mapping: Node, at mappingStart: Int) throws(FileError)
+        -> (node: Node, start: Int)?
+    {
+        guard key.hasSuffix("]"), let open = key.lastIndex(of: "["), open > key.startIndex,
+              let index = Int(key[key.index(after: open)..<key.index(before: key.endIndex)]),
+              let found = try findSlot(String(key[..<open]), in: mapping, at: mappingStart), !found.isAlias,
+              let items = found.value.sequence.map(Array.init), items.indices.contains(index),
+              items[index].mapping != nil
+        else { return nil }
+        let item = items[index]
+        return (item, offset(item.mark))
     }
 
     // MARK: Finding spans

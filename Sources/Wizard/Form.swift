@@ -8,6 +8,12 @@ public enum ItemID: Hashable, Sendable {
     case tlsSource, tlsCertificate, tlsKey, tlsDays, tlsAlgorithm, updateReferences
     /// The Mirrors step's row that adds a preset upstream's cache (`Mirrors.presets[i]`).
     case addMirror(Int)
+    /// The row that adds a cache of the URL typed in it.
+    case addMirrorURL
+    /// A mirror's row in the list (Enter opens its screen), and on that screen its keys, Back and Remove.
+    case mirror(Int)
+    case mirrorField(Int, KeyPath)
+    case closeMirror, removeMirror(Int)
     case problem(Int)
     case writeButton
 }
@@ -76,13 +82,7 @@ public enum Forms {
         case .registry, .probes:
             items += fields(for: step, state: state)
         case .mirrors:
-            items += fields(for: step, state: state)
-            let cached = Set(Mirrors.list(state.config).compactMap(\.upstreamHost))
-            for (index, preset) in Mirrors.presets.enumerated() where !cached.contains(preset.host) {
-                items.append(FormItem(id: .addMirror(index), label: "Add \(preset.host)", keyPath: "", widget: .action,
-                                      problemPaths: [], matchesSubpaths: false,
-                                      note: "a cache of \(preset.upstream)"))
-            }
+            items += mirrorItems(state)
         case .service:
             items += fields(for: step, state: state)
             let stale = RegistryAddress.problems(state.addressReferences, current: state.config.registryAddress)
@@ -108,6 +108,46 @@ public enum Forms {
                     id: .writeButton, label: "Write files", keyPath: "", widget: .action, problemPaths: [],
                     matchesSubpaths: false, note: pressNote(.requestWrite)))
         }
+        return items
+    }
+
+    /// The Mirrors step: the list, a row per cache (Enter opens its own screen), the presets not yet cached and a
+    /// row that adds a cache by URL; on a cache's screen, its keys (checked live, each problem under its row), Back
+    /// and Remove.
+    static func mirrorItems(_ state: WizardState) -> [FormItem] {
+        let mirrors = Mirrors.list(state.config)
+        if let open = state.openMirror, let mirror = mirrors.first(where: { $0.index == open }) {
+            var items = [FormItem(id: .closeMirror, label: "Back to the list", keyPath: "", widget: .action,
+                                  problemPaths: [], matchesSubpaths: false, note: "\(mirror.name): its own keys")]
+            for (key, label) in UpstreamMirror.labels {
+                let widget: Widget = key == "service.type" ? .choice(["ClusterIP", "NodePort"]) : .text
+                let path = mirror.path(key)
+                items.append(FormItem(id: .mirrorField(open, key), label: label, keyPath: path.description,
+                                      widget: widget, problemPaths: [.key(path)], matchesSubpaths: true))
+            }
+            items.append(FormItem(id: .removeMirror(open), label: "Remove this cache", keyPath: "", widget: .action,
+                                  problemPaths: [], matchesSubpaths: false, note: mirror.objectName))
+            return items
+        }
+        // The list row keeps the problems of the list itself; each cache's are under the cache's row.
+        var items = fields(for: .mirrors, state: state).map {
+            FormItem(id: $0.id, label: $0.label, keyPath: $0.keyPath, widget: $0.widget, problemPaths: $0.problemPaths,
+                     matchesSubpaths: mirrors.isEmpty, note: $0.note)
+        }
+        for mirror in mirrors {
+            let address = mirror.config(in: state.config).nodeAddress ?? "no node address"
+            let label = "Edit " + (mirror.name.isEmpty ? "(no name)" : mirror.name)
+            items.append(FormItem(id: .mirror(mirror.index), label: label,
+                                  keyPath: "", widget: .action, problemPaths: [.key(mirror.path(KeyPath([])))],
+                                  matchesSubpaths: true, note: "\(mirror.upstream ?? "no upstream") · \(address)"))
+        }
+        let cached = Set(mirrors.compactMap(\.upstreamHost))
+        for (index, preset) in Mirrors.presets.enumerated() where !cached.contains(preset.host) {
+            items.append(FormItem(id: .addMirror(index), label: "Add \(preset.host)", keyPath: "", widget: .action,
+                                  problemPaths: [], matchesSubpaths: false, note: "a cache of \(preset.upstream)"))
+        }
+        items.append(FormItem(id: .addMirrorURL, label: "Add by URL", keyPath: "https://...", widget: .text,
+                              problemPaths: [], matchesSubpaths: false))
         return items
     }
 
@@ -205,7 +245,14 @@ public enum Forms {
         case .tlsKey: return state.tls.keyPath
         case .tlsDays: return state.tls.days
         case .tlsAlgorithm: return keyAlgorithms.first { $0.rsa == state.tls.rsa }?.label ?? ""
-        case .problem, .writeButton, .updateReferences, .addMirror: return ""
+        case .mirrorField(let index, let key):
+            let items = state.config.view.value(Mirrors.key)?.items ?? []
+            let item = items.indices.contains(index) ? items[index] : nil
+            if key == "service.type" { return item?.value(at: key)?.scalar?.text ?? "ClusterIP" }
+            return item?.value(at: key).flatMap { $0.isNull ? nil : FieldRegistry.displayText($0) } ?? ""
+        case .problem, .writeButton, .updateReferences, .addMirror, .addMirrorURL, .mirror, .closeMirror,
+            .removeMirror:
+            return ""
         }
     }
 

@@ -353,6 +353,8 @@ public struct WizardState: Equatable, Sendable {
     public var addressReferences: [String: [AddressReference]] = [:]
     /// Whether the write also updates those lines to the registry's current address.
     public var updateReferences = false
+    /// The mirror whose own screen the Mirrors step shows (its index in `mirrors`), nil for the list.
+    public var openMirror: Int?
     /// The inputs the problems were last computed from.
     var validatedInputs: ValidationInputs?
     /// Every line the reference update changes (the Tool Manager's own key included), in file order.

@@ -89,6 +89,7 @@ extension WizardState {
     /// Moves to a row of a step (as Find does).
     mutating func goTo(step newStep: Step, focus newFocus: Int) {
         draft = nil
+        if newStep != step { openMirror = nil }
         step = newStep
         let count = items.count
         focus = count == 0 ? 0 : min(max(0, newFocus), count - 1)
@@ -223,12 +224,39 @@ extension WizardState {
                 updateReferences.toggle()
                 return []
             }
-            if case .addMirror(let index) = item.id {
-                addMirror(Mirrors.presets[index])
+            switch item.id {
+            case .addMirror(let index):
+                addMirror(upstream: Mirrors.presets[index].upstream)
                 return []
+            case .mirror(let index):
+                openMirror = index
+                goTo(step: .mirrors, focus: 1)
+                return []
+            case .closeMirror:
+                let index = openMirror
+                openMirror = nil
+                goTo(step: .mirrors, focus: items.firstIndex { $0.id == index.map(ItemID.mirror) } ?? 0)
+                return []
+            case .removeMirror(let index):
+                recordEdit()
+                var list = config.view.value(Mirrors.key)?.items ?? []
+                if list.indices.contains(index) { list.remove(at: index) }
+                config = config.applying(Assignment(path: Mirrors.key, value: .sequence(list)))
+                openMirror = nil
+                goTo(step: .mirrors, focus: 0)
+                recordEdit()
+                return []
+            default: break
             }
             return openWrite()
         case (.action, _), (.fact, _): return intent == .confirm ? perform(.nextField) : []
+        case (.text, .confirm) where item.id == .addMirrorURL:
+            let url = (draft ?? "").trimmingCharacters(in: .whitespaces)
+            guard !url.isEmpty else { return [] }
+            addMirror(upstream: url)
+            draft = nil
+            cursor = 0
+            return []
         case (_, .confirm): return perform(.nextField)
         case (.choice(let options), .cycleChoice(let offset)):
             let index = Forms.choiceIndex(of: item.id, in: self) ?? (offset > 0 ? -1 : 0)
@@ -324,6 +352,14 @@ extension WizardState {
             } else {
                 config = config.applying(Assignment(path: path, value: value))
             }
+        case .mirrorField(let index, let key):
+            var list = config.view.value(Mirrors.key)?.items ?? []
+            guard list.indices.contains(index) else { break }
+            // Typed as the registry key it is laid over types it (a NodePort is a number, a TTL text).
+            let value: Value? = text.isEmpty ? nil
+                : UpstreamMirror.registryKey(of: key).map { Assignment.typedValue(text, for: $0) } ?? .string(text)
+            list[index] = value.map { list[index].setting($0, at: key) } ?? list[index].removing(key)
+            config = config.applying(Assignment(path: Mirrors.key, value: .sequence(list)))
         case .namespace: config.namespace = text
         case .release: config.release = text
         case .outputDir:
@@ -387,6 +423,10 @@ extension WizardState {
     mutating func jump(to problem: Problem) {
         let target = Forms.step(of: problem)
         step = target
+        // A problem of one cache opens that cache's screen, where its key has a row.
+        let steps = problem.location.key?.steps ?? []
+        openMirror = steps.count > 2 && steps[0] == Mirrors.key.description
+            ? Int(steps[1].dropFirst().dropLast()) : nil
         let index = items.firstIndex { Forms.problems(of: $0, in: self).contains(problem) } ?? 0
         goTo(step: target, focus: index)
     }
@@ -553,17 +593,15 @@ extension WizardState {
         return []
     }
 
-    /// Appends a preset's cache to the mirrors, on the first NodePort from 30501 no cache has, so nodes can pull
-    /// through it at once; the row then goes, and the list row shows it.
-    mutating func addMirror(_ preset: Mirrors.Preset) {
+    /// Appends a cache of `upstream` to the mirrors (`Mirrors.newEntry`: named from its host, on a free NodePort)
+    /// and opens its own screen on its name, to review its keys; Back leads to the list, where a preset's row goes.
+    mutating func addMirror(upstream: String) {
         recordEdit()
-        let taken = Set(([config] + Mirrors.list(config).map { $0.config(in: config) }).compactMap(\.nodeAddress))
-        let nodePort = (30501...32767).first { !taken.contains("127.0.0.1:\($0)") } ?? 30501
-        let item: Value = ["name": .string(preset.name), "upstream": .string(preset.upstream),
-                           "service": ["type": "NodePort", "nodePort": .int(nodePort)]]
-        let items = (config.view.value(Mirrors.key)?.items ?? []) + [item]
+        let items = (config.view.value(Mirrors.key)?.items ?? []) + [Mirrors.newEntry(upstream: upstream, in: config)]
         config = config.applying(Assignment(path: Mirrors.key, value: .sequence(items)))
         recordEdit()
+        openMirror = items.count - 1
+        goTo(step: .mirrors, focus: 1)
     }
 
     /// The list editor: choose, add, edit (as flow YAML, checked on Enter) and remove items; each change is the

@@ -149,8 +149,12 @@ func drawSteps(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
 func drawForm(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout) {
     let left = layout.formLeft + 1
     let number = (Step.allCases.firstIndex(of: state.step) ?? 0) + 1
-    canvas.put("\(state.step.rawValue)  (step \(number) of \(Step.allCases.count))", row: layout.bodyTop, column: left,
-               style: CellStyle(.title, bold: true), limit: layout.formWidth - 1)
+    // A cache's own screen names the cache: `Mirrors › docker-io`.
+    let opened = state.step == .mirrors ? state.openMirror.flatMap { index in
+        Mirrors.list(state.config).first { $0.index == index }.map { " \(state.glyphs.right) \($0.name)" }
+    } ?? "" : ""
+    canvas.put("\(state.step.rawValue)\(opened)  (step \(number) of \(Step.allCases.count))", row: layout.bodyTop,
+               column: left, style: CellStyle(.title, bold: true), limit: layout.formWidth - 1)
     let items = state.items
     if state.step == .review { drawReviewHeader(&canvas, state, layout) }
     if state.step == .write { drawWriteSummary(&canvas, state, layout) }

@@ -319,6 +319,11 @@ public enum PreviewBuilder {
 
     /// A tab's title: the kind's short name, except the two Secrets, which are told apart by what they hold.
     static func title(_ kind: String, file: String) -> String {
+        // A mirror's objects are named by their cache: `docker-io Deploy` beside the registry's own `Deploy`.
+        let parts = file.split(separator: "/")
+        if parts.count == 3, String(parts[0]) == OutputFile.mirrorsReadme.folder {
+            return "\(parts[1]) \(shortName(kind))"
+        }
         switch OutputFile(rawValue: file) {
         case .tlsSecret?: return "TLS Secret"
         case .httpSecret?: return "HTTP Secret"

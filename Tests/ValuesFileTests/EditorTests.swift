@@ -37,6 +37,42 @@ final class EditorTests: XCTestCase {
         XCTAssertEqual(changedLines(original, edited).map(\.1), ["    size: \"50Gi\"", "    port: 8443"])
     }
 
+    /// A list set whole (what Helm's `mirrors[1].ttl=72h` gives) is edited key by key inside the items the file has:
+    /// flow items stay flow, block items stay block, comments stay.
+    func testAListSetWholeEditsOnlyTheChangedKeysOfItsItems() throws {
+        let original = """
+        cacheRegistry:
+          mirrors:
+            # Docker Hub
+            - {name: docker-io, upstream: https://registry-1.docker.io}
+            - name: ghcr-io   # GitHub
+              upstream: https://ghcr.io
+              service: {type: NodePort, nodePort: 30502}
+
+        """
+        let document = try ValuesDocument(bytes: Array(original.utf8), name: "t.yaml")
+        var items = try document.section().value(at: "mirrors")?.items ?? []
+        items[0] = items[0].setting(.string("72h"), at: "ttl")
+        items[1] = items[1].setting(.int(30503), at: "service.nodePort").removing("upstream")
+            .setting(.string("fast"), at: "storage.storageClass")
+        let edited = try ValuesEditor.apply([Assignment(path: "mirrors", value: .sequence(items))], to: document)
+        XCTAssertEqual(String(decoding: edited.bytes, as: UTF8.self), """
+        cacheRegistry:
+          mirrors:
+            # Docker Hub
+            - {name: docker-io, upstream: https://registry-1.docker.io, ttl: 72h}
+            - name: ghcr-io   # GitHub
+              service: {type: NodePort, nodePort: 30503}
+              storage:
+                storageClass: fast
+
+        """)
+        // Another number of items replaces the list whole, as before.
+        let grown = try ValuesEditor.apply([Assignment(path: "mirrors", value: .sequence(items + [["name": "x"]]))],
+                                           to: document)
+        XCTAssertEqual(try grown.section().value(at: "mirrors")?.items?.count, 3)
+    }
+
     func testSettingTheCurrentValueIsByteIdentical() throws {
         let original = try fixture("chart-values.yaml")
         XCTAssertEqual(try edit(original, ["pv.size=20Gi", "service.port=443", "deployment.image.tag=2"]), original)

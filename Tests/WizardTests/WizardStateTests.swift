@@ -371,3 +371,56 @@ final class ListEditorTests: XCTestCase, WizardTesting {
         XCTAssertNil(state.dialog)
     }
 }
+
+/// The Mirrors step: presets and URLs add caches, each cache's keys are edited on its own screen and checked live,
+/// a problem of one cache leads to that screen, and a cache is removed from it.
+final class MirrorsStepTests: XCTestCase, WizardTesting {
+    func row(_ state: WizardState, _ id: ItemID) -> Int { state.items.firstIndex { $0.id == id }! }
+
+    func testCachesAreAddedEditedOnTheirOwnScreenAndRemoved() throws {
+        var state = newState(width: 100, height: 30)
+        _ = update(&state, .intent(.goTo(step: .mirrors, focus: 0)))
+        _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .addMirror(0)))))
+        send(&state, .enter)
+        XCTAssertEqual(Mirrors.list(state.config).map(\.name), ["docker-io"])
+        XCTAssertEqual(state.openMirror, 0, "a cache just added opens on its own screen")
+        XCTAssertEqual(state.focusedItem?.id, .mirrorField(0, "name"))
+        _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .closeMirror))))
+        send(&state, .enter)
+        XCTAssertNil(state.openMirror)
+        XCTAssertEqual(state.focusedItem?.id, .mirror(0), "Back lands on the cache's row in the list")
+        XCTAssertFalse(state.items.contains { $0.id == .addMirror(0) }, "docker.io is cached: its preset goes")
+        _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .addMirrorURL))))
+        send(&state, .paste("https://registry.example.com:5000"), .enter)
+        let added = Mirrors.list(state.config)[1]
+        XCTAssertEqual(added.name, "registry-example-com-5000")
+        XCTAssertEqual(added.config(in: state.config).nodeAddress, "127.0.0.1:30502", "the next free NodePort")
+
+        // Its own screen: each key a row, checked as it is typed.
+        XCTAssertEqual(state.openMirror, 1)
+        XCTAssertTrue(view(state).text.contains("Back to the list"), view(state).text)
+        _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .mirrorField(1, "ttl")))))
+        send(&state, .paste("soon"))
+        let ttl = state.items[state.focus]
+        XCTAssertTrue(Forms.problems(of: ttl, in: state).contains { $0.code == .badValue }, "the TTL's problem under its row")
+        send(&state, .control("u"), .paste("72h"), .tab)
+        XCTAssertEqual(Mirrors.list(state.config)[1].item["ttl"], .string("72h"))
+        _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .mirrorField(1, "service.nodePort")))))
+        send(&state, .control("u"), .paste("30501"))
+        XCTAssertTrue(state.problems.contains { $0.code == .mirrorAddress && $0.path == "cacheRegistry.mirrors[1].service.nodePort" })
+
+        // A problem of a cache, from Review, opens that cache's screen on its row.
+        _ = update(&state, .intent(.goTo(step: .general, focus: 0)))
+        XCTAssertNil(state.openMirror, "leaving the step closes the cache's screen")
+        let index = state.problems.firstIndex { $0.code == .mirrorAddress }!
+        _ = update(&state, .intent(.showProblem(index)))
+        XCTAssertEqual(state.step, .mirrors)
+        XCTAssertEqual(state.openMirror, 1)
+        XCTAssertEqual(state.focusedItem?.id, .mirrorField(1, "service.nodePort"))
+
+        _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .removeMirror(1)))))
+        send(&state, .enter)
+        XCTAssertNil(state.openMirror)
+        XCTAssertEqual(Mirrors.list(state.config).map(\.name), ["docker-io"])
+    }
+}

@@ -10,6 +10,7 @@ folder: the blobs land in that upstream's cache and in no other; with one cache 
 (containerd falls back to `server`) and the other cache is unaffected."""
 import base64
 import os
+import shutil
 import time
 
 import pytest
@@ -218,10 +219,85 @@ def test_the_helm_route_refuses_mirrors_and_post_render_adds_them(tmp_path):
 
 def test_set_edits_one_mirror_with_helms_list_syntax(tmp_path):
     values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502})
+    before = values.read_text().splitlines()
     result = run("set", "-f", values, "mirrors[1].ttl=72h")
     assert result.returncode == 0, result.stderr
+    after = values.read_text().splitlines()
+    assert [line for line in after if line not in before] == ["      ttl: 72h"] and len(after) == len(before) + 1, \
+        "one line added in the second item; the others as they were written"
     mirrors = yaml.safe_load(values.read_text())["cacheRegistry"]["mirrors"]
     assert mirrors[1]["ttl"] == "72h" and mirrors[1]["name"] == "ghcr-io" and "ttl" not in mirrors[0]
     refused = run("set", "-f", values, "mirrors[1].ttl=soon")
     assert refused.returncode == 1 and problem(refused.stderr, "error", "CR103", "cacheRegistry.mirrors[1].ttl")
     assert yaml.safe_load(values.read_text())["cacheRegistry"]["mirrors"][1]["ttl"] == "72h"
+
+
+def test_the_wizard_adds_a_preset_cache_and_writes_it(tmp_path):
+    from tmux_driver import Pane
+    if not shutil.which("tmux"):
+        pytest.skip("tmux missing (scripts/test.sh installs it)")
+    with Pane([], tmp_path, 100, 30) as pane:
+        pane.wait_for("General")
+        pane.keys("PgDn", "PgDn", "PgDn", "PgDn")
+        screen = pane.wait_for("Mirrors  (step 5 of 9)")
+        assert "[ Add docker.io ]" in screen and "a cache of https://ghcr.io" in screen
+        pane.keys("Down", "Enter")
+        # The cache's own screen, opened on it as it is added: its keys, checked as they are typed.
+        screen = pane.wait_for("Back to the list")
+        assert "docker-io" in screen.splitlines()[2] and "mirrors[0].upstream" in screen, screen
+        pane.keys("Down", "Down")
+        pane.type("soon")
+        pane.wait_for("must be a Go duration")
+        pane.keys("C-u")
+        pane.type("72h")
+        pane.keys("Up", "Up", "Up", "Enter")
+        screen = pane.wait_for("[{name: docker-io")
+        assert "[ Add docker.io ]" not in screen and "[ Edit docker-io ]" in screen, "a cached preset is not offered"
+        pane.keys("F2")
+        pane.wait_for("docker-io PVC")
+        pane.keys("Escape")
+        pane.wait_gone("docker-io PVC")
+        pane.write_and_quit()
+    out = tmp_path / "manifests"
+    deployment = yaml.safe_load((out / "mirrors" / "docker-io" / "deployment.yaml").read_text())
+    env = {e["name"]: e.get("value") for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["REGISTRY_PROXY_REMOTEURL"] == "https://registry-1.docker.io"
+    toml = (out / "trust" / "containerd" / "certs.d" / "docker.io" / "hosts.toml").read_text()
+    assert '[host."https://127.0.0.1:30501"]' in toml, "the preset's node address, trusted by the generated pair"
+    values = yaml.safe_load((tmp_path / "values.yaml").read_text())["cacheRegistry"]["mirrors"]
+    assert values == [{"name": "docker-io", "upstream": "https://registry-1.docker.io",
+                       "service": {"type": "NodePort", "nodePort": 30501}, "ttl": "72h"}]
+
+
+def test_plain_mode_adds_a_cache_and_asks_its_keys(tmp_path):
+    """Plain mode asks what the Mirrors step shows: a preset added with y opens its keys, then the list goes on."""
+    import subprocess
+    from conftest import BIN
+    process = subprocess.Popen([BIN, "--plain"], cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    answers = {"Add ghcr.io?": "y", "Cache TTL (mirrors[0].ttl)": "72h", "Write them?": "y"}
+    transcript, pending = b"", b""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        chunk = os.read(process.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        transcript += chunk
+        pending += chunk
+        if pending.endswith(b"]: "):
+            question = pending.decode().splitlines()[-1]
+            answer = next((value for prompt, value in answers.items() if question.startswith(prompt)), "")
+            process.stdin.write(answer.encode() + b"\n")
+            process.stdin.flush()
+            pending = b""
+    process.stdin.close()
+    assert process.wait(timeout=30) == 0, transcript.decode()[-2000:] + process.stderr.read().decode()
+    text = transcript.decode()
+    mirrors_step = text[text.index("Mirrors (step 5 of 9)"):text.index("TLS (step 6 of 9)")]
+    assert "Name (mirrors[0].name) [ghcr-io]" in mirrors_step and "NodePort (mirrors[0].service.nodePort) [30501]" \
+        in mirrors_step, mirrors_step
+    assert mirrors_step.index("Remove this cache?") < mirrors_step.index("Add quay.io?"), "back to the list after it"
+    values = yaml.safe_load((tmp_path / "values.yaml").read_text())["cacheRegistry"]["mirrors"]
+    assert values == [{"name": "ghcr-io", "upstream": "https://ghcr.io", "service": {"type": "NodePort", "nodePort": 30501},
+                       "ttl": "72h"}]
+    assert (tmp_path / "manifests" / "trust" / "containerd" / "certs.d" / "ghcr.io" / "hosts.toml").exists()
