@@ -103,13 +103,24 @@ extension Diagnostics {
         _ problems: [Problem], _ assignments: [(text: String, assignment: Assignment)]
     ) -> [Problem] {
         problems.map { problem in
-            guard let cause = assignments.last(where: { $0.assignment.path.location.overlaps(problem.location) })
+            guard let cause = assignments.last(where: { target($0).overlaps(problem.location) })
             else { return problem }
             var cited = problem
             cited.line = nil
             cited.override = cause.text
             return cited
         }
+    }
+
+    /// Where an override points: the key its text names when Helm's grammar set a whole list for it
+    /// (`mirrors[0].ttl=72h` sets `mirrors`), so only that item's problems cite it; else the key it sets.
+    static func target(_ item: (text: String, assignment: Assignment)) -> ProblemLocation {
+        let path = item.assignment.path
+        guard !item.text.contains(","), let key = item.text.split(separator: "=", maxSplits: 1).first
+            .flatMap({ KeyPath(underSection: String($0)) }), key.steps.count > path.steps.count,
+            key.steps.starts(with: path.steps)
+        else { return path.location }
+        return key.location
     }
 
     /// The problems as the commands print them, a line each: `error[CR101] key: message (file:line)`, with who

@@ -192,7 +192,13 @@ public enum Mirrors {
             problems += itemProblems(mirror)
         }
         for mirror in mirrors where !mirror.name.isEmpty && mirror.upstream != nil {
-            problems += configProblems(mirror, in: config)
+            for problem in configProblems(mirror, in: config) {
+                // A shared setting's problem (the NetworkPolicy admits no node) is said once.
+                guard problem.location.key.flatMap(mirror.key(of:)) != nil || !problems.contains(where: {
+                    $0.code == problem.code && $0.location == problem.location
+                }) else { continue }
+                problems.append(problem)
+            }
         }
         return problems + sharingProblems(mirrors, in: config)
     }
@@ -242,7 +248,13 @@ public enum Mirrors {
                 + "the mirror storage.hostPath or storage.storageClass"))
         }
         for problem in Validator.validate(derived) {
-            guard let path = problem.location.key, let key = mirror.key(of: path) else { continue }
+            guard let path = problem.location.key else { continue }
+            guard let key = mirror.key(of: path) else {
+                // The registry's settings the caches share: what they cause for a cache is said at the setting
+                // (unless the registry, reached by nodes too, says it already).
+                if sharedCodes.contains(problem.code), registry.nodeAddress == nil { problems.append(problem) }
+                continue
+            }
             var moved = problem
             moved.location = .key(mirror.path(key))
             problems.append(moved)
@@ -254,6 +266,9 @@ public enum Mirrors {
         }
         return problems
     }
+
+    /// Problems of a registry setting the caches share (the NetworkPolicy), reported for a cache at that setting.
+    static let sharedCodes: Set<ProblemCode> = [.nodesNotAdmitted]
 
     /// Names, upstreams, node addresses and storage two caches (the registry among them) may not share.
     static func sharingProblems(_ mirrors: [UpstreamMirror], in registry: RegistryConfig) -> [Problem] {

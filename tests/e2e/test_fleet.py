@@ -301,3 +301,20 @@ def test_plain_mode_adds_a_cache_and_asks_its_keys(tmp_path):
     assert values == [{"name": "ghcr-io", "upstream": "https://ghcr.io", "service": {"type": "NodePort", "nodePort": 30501},
                        "ttl": "72h"}]
     assert (tmp_path / "manifests" / "trust" / "containerd" / "certs.d" / "ghcr.io" / "hosts.toml").exists()
+
+
+def test_an_override_of_one_item_is_cited_by_that_items_problems_only(tmp_path):
+    values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502})
+    result = run("validate", "-f", values, "--set", "mirrors[1].ttl=soon")
+    assert problem(result.stderr, "error", "CR103", "cacheRegistry.mirrors[1].ttl").endswith("(--set mirrors[1].ttl=soon)")
+    assert not problem(result.stderr, "warning", "CR401", "cacheRegistry.mirrors[0].service.type").endswith(
+        "(--set mirrors[1].ttl=soon)"), "the other item's problem stays at its line"
+
+
+def test_a_network_policy_that_blocks_the_nodes_is_said_for_the_caches(tmp_path):
+    values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502})
+    result = run("validate", "-f", values)
+    assert "127.0.0.1:30501" in problem(result.stderr, "warning", "CR406", "cacheRegistry.networkPolicy.from")
+    assert result.stderr.count("[CR406]") == 1, "one setting, said once"
+    admitted = run("validate", "-f", values, "--set", "networkPolicy.from[0].ipBlock.cidr=10.0.0.0/16")
+    assert "[CR406]" not in admitted.stderr
