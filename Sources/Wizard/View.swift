@@ -282,14 +282,29 @@ func drawTLSSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layo
 
 /// The Review step's list of files: the values file, each manifest with its resource, kustomization.yaml, and why
 /// anything is left out: `plannedFileList`, the write dialog's list; F2 shows the YAML.
+/// Review's list of the caches, when there are mirrors: each with what it caches and where nodes reach it.
+func cacheLines(_ config: RegistryConfig) -> [(String, CellStyle)] {
+    let mirrors = Mirrors.list(config).filter { !$0.name.isEmpty }
+    guard !mirrors.isEmpty else { return [] }
+    let view = config.view
+    let own = view.bool(.proxyEnabled) == true ? view.text(.proxyRemoteURL) : "private registry"
+    let rows = [(view.text(.deploymentName), own, config.nodeAddress)]
+        + mirrors.map { ($0.objectName, $0.upstream ?? "", $0.config(in: config).nodeAddress) }
+    let width = rows.map(\.0.count).max() ?? 0, upstreamWidth = rows.map(\.1.count).max() ?? 0
+    return [("Caches (nodes pull through the node address)", CellStyle(.title, bold: true))]
+        + rows.map { name, upstream, address in
+            ("  \(name.padding(width)) \(upstream.padding(upstreamWidth)) \(address ?? "no node address")",
+             CellStyle(.text))
+        } + [("", CellStyle(.text))]
+}
+
 func drawManifestSummary(_ canvas: inout Canvas, _ state: WizardState, _ layout: Layout, from top: Int) {
     guard top <= layout.bodyBottom else { return }
     let left = layout.formLeft + 1
     let plan = state.manifestPlan
     let preview = Keymap.hint(.form, [KeyHint(.openPreview, ": YAML")])
-    var lines: [(String, CellStyle)] = [
-        ("Files to write, namespace \(state.config.namespace) (\(preview))", CellStyle(.title, bold: true))
-    ]
+    var lines = cacheLines(state.config)
+    lines.append(("Files to write, namespace \(state.config.namespace) (\(preview))", CellStyle(.title, bold: true)))
     // A folder too long to stand before every file name is written once, whole, with the names below it.
     let longest = WritePlanner.path(state.outputDir, OutputFile.kustomization.name)
     let underFolder = longest.count > 28

@@ -378,7 +378,7 @@ final class MirrorsStepTests: XCTestCase, WizardTesting {
     func row(_ state: WizardState, _ id: ItemID) -> Int { state.items.firstIndex { $0.id == id }! }
 
     func testCachesAreAddedEditedOnTheirOwnScreenAndRemoved() throws {
-        var state = newState(width: 100, height: 30)
+        var state = newState(width: 100, height: 60)
         _ = update(&state, .intent(.goTo(step: .mirrors, focus: 0)))
         _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .addMirror(0)))))
         send(&state, .enter)
@@ -418,6 +418,13 @@ final class MirrorsStepTests: XCTestCase, WizardTesting {
         XCTAssertEqual(state.openMirror, 1)
         XCTAssertEqual(state.focusedItem?.id, .mirrorField(1, "service.nodePort"))
 
+        _ = update(&state, .intent(.goTo(step: .review, focus: 0)))
+        let review = view(state).text
+        XCTAssertTrue(review.contains("Caches (nodes pull through the node address)"), review)
+        XCTAssertTrue(review.split(separator: "\n").contains {
+            $0.contains("cache-docker-io ") && $0.contains("https://registry-1.docker.io") && $0.contains("127.0.0.1:30501")
+        }, review)
+        _ = update(&state, .intent(.showProblem(state.problems.firstIndex { $0.code == .mirrorAddress }!)))
         _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .removeMirror(1)))))
         send(&state, .enter)
         XCTAssertNil(state.openMirror)
