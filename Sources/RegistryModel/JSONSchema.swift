@@ -126,6 +126,40 @@ public enum JSONSchemaGenerator {
                 ("additionalProperties", .bool(path == .pvVolumeSource))]
     }
 
+    /// One item of `mirrors`: its keys typed as the registry keys they are laid over, a typo refused.
+    static var mirrorSchema: JSON {
+        let labels = Dictionary(uniqueKeysWithValues: UpstreamMirror.labels.map { ($0.key, $0.label) })
+        func leaf(_ key: KeyPath, _ registryKey: KeyPath?) -> JSON {
+            guard let registryKey, let field = FieldRegistry.field(registryKey), case .object(let members) =
+                fieldSchema(field) else {
+                return .object([("type", .string("string")), ("pattern", .string("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")),
+                                ("maxLength", .number(Mirrors.maxNameLength)), ("title", .string("Name"))])
+            }
+            var kept = members.filter { !["title", "description", "default", "enum"].contains($0.0) }
+            if key == "service.type" { kept.append(("enum", .array(["ClusterIP", "NodePort"].map(JSON.string)))) }
+            return .object(kept + [("title", .string(labels[key] ?? key.description))])
+        }
+        func body(_ under: KeyPath) -> JSON {
+            var children: [String] = []
+            for (key, _) in UpstreamMirror.keys where key.hasPrefix(under) {
+                let child = key.components[under.components.count]
+                if !children.contains(child) { children.append(child) }
+            }
+            let properties: [(String, JSON)] = children.map { child in
+                let path = under.appending(child)
+                if let entry = UpstreamMirror.keys.first(where: { $0.key == path }) {
+                    return (child, leaf(path, entry.registryKey))
+                }
+                return (child, body(path))
+            }
+            var members: [(String, JSON)] = [("type", .string("object")), ("properties", .object(properties)),
+                                             ("additionalProperties", .bool(false))]
+            if under.components.isEmpty { members.append(("required", .array([.string("name"), .string("upstream")]))) }
+            return .object(members)
+        }
+        return body(KeyPath([]))
+    }
+
     static func fieldSchema(_ field: Field) -> JSON {
         var members: [(String, JSON)] = []
         switch field.kind {
@@ -178,7 +212,9 @@ public enum JSONSchemaGenerator {
                 members.append(("pattern", .string("^(0|([0-9]+(\\.[0-9]*)?(ns|us|µs|ms|s|m|h))+)$")))
             }
         case .yamlMapping: members.append(("type", .string("object")))
-        case .yamlList: members.append(("type", .string("array")))
+        case .yamlList:
+            members.append(("type", .string("array")))
+            if field.path == Mirrors.key { members.append(("items", mirrorSchema)) }
         case .yamlMappingOrList: members.append(("type", .array([.string("object"), .string("array")])))
         }
         // null is meaningful where the chart has a default (it switches the default off, as Helm merges) or the key
