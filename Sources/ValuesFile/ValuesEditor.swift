@@ -189,9 +189,21 @@ struct TextEdit {
               !bytes[list.valueStart..<list.valueEnd].contains(where: { $0 == Byte.ampersand || $0 == Byte.star })
         else { return nil }
         let parent = Array(assignment.path.components.dropLast())
-        return zip(old, new).enumerated().flatMap { index, pair in
-            Self.changes(from: pair.0, to: pair.1, at: parent + ["\(last)[\(index)]"])
+        var edits: [(components: [String], value: Value?)] = []
+        for (index, pair) in zip(old, new).enumerated() {
+            let changes = Self.changes(from: pair.0, to: pair.1, at: parent + ["\(last)[\(index)]"])
+            // The first key of a block item stands on the `- ` line: removing that line would end the item, so
+            // such a list is replaced whole.
+            let first = items[index].mapping?.first?.key.string
+            let isBlock = bytes[offset(items[index].mark)] != Byte.openBrace
+            if isBlock, changes.contains(where: { $0.value == nil && $0.components.count == parent.count + 2
+                && $0.components.last == first })
+            {
+                return nil
+            }
+            edits += changes
         }
+        return edits
     }
 
     /// The keys that differ between two mappings, deepest first where both sides are mappings.

@@ -67,6 +67,11 @@ final class EditorTests: XCTestCase {
                 storageClass: fast
 
         """)
+        // Removing an item's first key (it stands on the `- ` line) replaces the list whole: the item stays an item.
+        var renamed = items
+        renamed[1] = renamed[1].removing("name").setting(.string("ghcr"), at: "id")
+        let whole = try ValuesEditor.apply([Assignment(path: "mirrors", value: .sequence(renamed))], to: document)
+        XCTAssertEqual(try whole.section().value(at: "mirrors")?.items, renamed)
         // Another number of items replaces the list whole, as before.
         let grown = try ValuesEditor.apply([Assignment(path: "mirrors", value: .sequence(items + [["name": "x"]]))],
                                            to: document)

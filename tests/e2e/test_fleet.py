@@ -10,16 +10,19 @@ folder: the blobs land in that upstream's cache and in no other; with one cache 
 (containerd falls back to `server`) and the other cache is unaffected."""
 import base64
 import os
+import select
 import shutil
+import subprocess
 import time
 
 import pytest
 import yaml
 
 import certs
-from conftest import problem, run, strict_validate
-from test_nodes import ConnectProxy, containerd, free_node_port, needs_registry, push_tiny, tiny_image  # noqa: F401
+from conftest import BIN, problem, run, strict_validate
+from test_nodes import ConnectProxy, containerd, free_node_port, needs_registry, push_tiny  # noqa: F401 (a fixture)
 from test_pull_through import Registry, resolve
+from tmux_driver import Pane
 
 UPSTREAMS = {"docker-io": ("registry-1.docker.io", "docker.io", "library/tiny"),
              "ghcr-io": ("ghcr.io", "ghcr.io", "acme/tool")}
@@ -233,7 +236,6 @@ def test_set_edits_one_mirror_with_helms_list_syntax(tmp_path):
 
 
 def test_the_wizard_adds_a_preset_cache_and_writes_it(tmp_path):
-    from tmux_driver import Pane
     if not shutil.which("tmux"):
         pytest.skip("tmux missing (scripts/test.sh installs it)")
     with Pane([], tmp_path, 100, 30) as pane:
@@ -271,14 +273,16 @@ def test_the_wizard_adds_a_preset_cache_and_writes_it(tmp_path):
 
 def test_plain_mode_adds_a_cache_and_asks_its_keys(tmp_path):
     """Plain mode asks what the Mirrors step shows: a preset added with y opens its keys, then the list goes on."""
-    import subprocess
-    from conftest import BIN
     process = subprocess.Popen([BIN, "--plain"], cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     answers = {"Add ghcr.io?": "y", "Cache TTL (mirrors[0].ttl)": "72h", "Write them?": "y"}
     transcript, pending = b"", b""
     deadline = time.time() + 60
     while time.time() < deadline:
+        # Never blocks past the deadline: a question this loop does not recognise fails the test, not CI.
+        if not select.select([process.stdout], [], [], max(0.1, deadline - time.time()))[0]:
+            process.kill()
+            break
         chunk = os.read(process.stdout.fileno(), 4096)
         if not chunk:
             break
