@@ -128,27 +128,26 @@ public enum JSONSchemaGenerator {
 
     /// One item of `mirrors`: its keys typed as the registry keys they are laid over, a typo refused.
     static var mirrorSchema: JSON {
-        let labels = Dictionary(uniqueKeysWithValues: UpstreamMirror.labels.map { ($0.key, $0.label) })
-        func leaf(_ key: KeyPath, _ registryKey: KeyPath?) -> JSON {
+        func leaf(_ key: KeyPath, _ label: String, _ registryKey: KeyPath?) -> JSON {
             guard let registryKey, let field = FieldRegistry.field(registryKey), case .object(let members) =
                 fieldSchema(field) else {
                 return .object([("type", .string("string")), ("pattern", .string("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")),
-                                ("maxLength", .number(Mirrors.maxNameLength)), ("title", .string("Name"))])
+                                ("maxLength", .number(Mirrors.maxNameLength)), ("title", .string(label))])
             }
             var kept = members.filter { !["title", "description", "default", "enum"].contains($0.0) }
             if key == "service.type" { kept.append(("enum", .array(["ClusterIP", "NodePort"].map(JSON.string)))) }
-            return .object(kept + [("title", .string(labels[key] ?? key.description))])
+            return .object(kept + [("title", .string(label))])
         }
         func body(_ under: KeyPath) -> JSON {
             var children: [String] = []
-            for (key, _) in UpstreamMirror.keys where key.hasPrefix(under) {
+            for (key, _, _) in UpstreamMirror.keys where key.hasPrefix(under) {
                 let child = key.components[under.components.count]
                 if !children.contains(child) { children.append(child) }
             }
             let properties: [(String, JSON)] = children.map { child in
                 let path = under.appending(child)
                 if let entry = UpstreamMirror.keys.first(where: { $0.key == path }) {
-                    return (child, leaf(path, entry.registryKey))
+                    return (child, leaf(path, entry.label, entry.registryKey))
                 }
                 return (child, body(path))
             }

@@ -7,29 +7,22 @@ public struct UpstreamMirror: Equatable, Sendable {
     /// The item as written.
     public let item: Value
 
-    /// Keys a mirror takes, and the registry key each one is laid over (nil: read by the mirror itself).
-    static let keys: [(key: KeyPath, registryKey: KeyPath?)] = [
-        ("name", nil), ("upstream", .proxyRemoteURL), ("ttl", .proxyTTL), ("username", .proxyUsername),
-        ("passwordSecret.name", .proxyPasswordSecretName), ("passwordSecret.key", .proxyPasswordSecretKey),
-        ("storage.hostPath", .pvHostPath), ("storage.nfs.server", .pvNFSServer), ("storage.nfs.path", .pvNFSPath),
-        ("storage.storageClass", .pvcStorageClass), ("storage.size", .pvcSize), ("storage.s3Prefix", .s3RootDirectory),
-        ("resources.requests.cpu", .deploymentResourcesRequestsCpu),
-        ("resources.requests.memory", .deploymentResourcesRequestsMemory),
-        ("resources.limits.cpu", .deploymentResourcesLimitsCpu),
-        ("resources.limits.memory", .deploymentResourcesLimitsMemory),
-        ("service.type", .serviceType), ("service.port", .servicePort), ("service.nodePort", .serviceNodePort),
-        ("service.clusterIP", .serviceClusterIP),
-    ]
-    /// What the wizard's entry screen calls each key, in its order.
-    public static let labels: [(key: KeyPath, label: String)] = [
-        ("name", "Name"), ("upstream", "Upstream URL"), ("ttl", "Cache TTL"), ("username", "Upstream user"),
-        ("passwordSecret.name", "Password Secret"), ("passwordSecret.key", "Password key"),
-        ("storage.hostPath", "Host path"), ("storage.nfs.server", "NFS server"), ("storage.nfs.path", "NFS path"),
-        ("storage.storageClass", "Storage class"), ("storage.size", "Size"), ("storage.s3Prefix", "S3 prefix"),
-        ("resources.requests.cpu", "CPU request"), ("resources.requests.memory", "Memory request"),
-        ("resources.limits.cpu", "CPU limit"), ("resources.limits.memory", "Memory limit"),
-        ("service.type", "Service type"), ("service.port", "Service port"), ("service.nodePort", "NodePort"),
-        ("service.clusterIP", "Fixed ClusterIP"),
+    /// Keys a mirror takes, in the order its wizard screen shows them: what the screen calls each one, and the
+    /// registry key it is laid over (nil: read by the mirror itself).
+    public static let keys: [(key: KeyPath, label: String, registryKey: KeyPath?)] = [
+        ("name", "Name", nil), ("upstream", "Upstream URL", .proxyRemoteURL), ("ttl", "Cache TTL", .proxyTTL),
+        ("username", "Upstream user", .proxyUsername),
+        ("passwordSecret.name", "Password Secret", .proxyPasswordSecretName),
+        ("passwordSecret.key", "Password key", .proxyPasswordSecretKey),
+        ("storage.hostPath", "Host path", .pvHostPath), ("storage.nfs.server", "NFS server", .pvNFSServer),
+        ("storage.nfs.path", "NFS path", .pvNFSPath), ("storage.storageClass", "Storage class", .pvcStorageClass),
+        ("storage.size", "Size", .pvcSize), ("storage.s3Prefix", "S3 prefix", .s3RootDirectory),
+        ("resources.requests.cpu", "CPU request", .deploymentResourcesRequestsCpu),
+        ("resources.requests.memory", "Memory request", .deploymentResourcesRequestsMemory),
+        ("resources.limits.cpu", "CPU limit", .deploymentResourcesLimitsCpu),
+        ("resources.limits.memory", "Memory limit", .deploymentResourcesLimitsMemory),
+        ("service.type", "Service type", .serviceType), ("service.port", "Service port", .servicePort),
+        ("service.nodePort", "NodePort", .serviceNodePort), ("service.clusterIP", "Fixed ClusterIP", .serviceClusterIP),
     ]
     /// The registry key a mirror's key is laid over (nil for `name`).
     public static func registryKey(of key: KeyPath) -> KeyPath? { keys.first { $0.key == key }?.registryKey }
@@ -101,7 +94,7 @@ public struct UpstreamMirror: Equatable, Sendable {
             values = values.removing(.storage).removing(.pvVolumeSource)
             set(.pvHostPath, nil)
         }
-        for (key, registryKey) in UpstreamMirror.keys {
+        for (key, _, registryKey) in UpstreamMirror.keys {
             guard let registryKey, let value = value(key) else { continue }
             set(registryKey, value)
             if registryKey == .pvcSize { set(.pvSize, value) }

@@ -119,7 +119,7 @@ public enum Forms {
         if let open = state.openMirror, let mirror = mirrors.first(where: { $0.index == open }) {
             var items = [FormItem(id: .closeMirror, label: "Back to the list", keyPath: "", widget: .action,
                                   problemPaths: [], matchesSubpaths: false, note: "\(mirror.name): its own keys")]
-            for (key, label) in UpstreamMirror.labels {
+            for (key, label, _) in UpstreamMirror.keys {
                 let widget: Widget = key == "service.type" ? .choice(["ClusterIP", "NodePort"]) : .text
                 let path = mirror.path(key)
                 items.append(FormItem(id: .mirrorField(open, key), label: label, keyPath: path.description,
