@@ -418,8 +418,13 @@ public enum Validator {
                 + "ReadWriteMany storage; this \(mode.rawValue) volume is ReadWriteOnce, so use 1 replica or \(fix)"))
         }
         if let type = view.string(.serviceType), type != "ClusterIP" {
-            problems.append(.warning(.exposedService, .serviceType, "\(type) exposes an unauthenticated registry with "
-                + "delete enabled: anyone who reaches it can push and delete images; keep ClusterIP or put "
+            // A pull-through cache takes no pushes: what it exposes is what it pulls, with its upstream account.
+            let account = view.string(.proxyPasswordSecretName) == nil ? ""
+                : ", the upstream account's private images too"
+            let exposed = view.bool(.proxyEnabled) == true
+                ? "an unauthenticated cache: anyone who reaches it pulls through it" + account
+                : "an unauthenticated registry with delete enabled: anyone who reaches it can push and delete images"
+            problems.append(.warning(.exposedService, .serviceType, "\(type) exposes \(exposed); keep ClusterIP or put "
                 + "authentication in front"))
         }
         problems += nodeAddressRules(view)

@@ -33,7 +33,7 @@ public enum ValuesEditor {
         var current = document
         for assignment in assignments {
             let itemEdits = try TextEdit(current).itemEdits(assignment)
-            for edit in itemEdits ?? [] {
+            for edit in itemEdits?.keys ?? [] {
                 let components = [KeyPath.section] + edit.components
                 let bytes: [UInt8]
                 if let value = edit.value {
@@ -43,7 +43,13 @@ public enum ValuesEditor {
                 }
                 current = try ValuesDocument(edited: bytes, after: current)
             }
-            if itemEdits != nil { continue }
+            if let appended = itemEdits?.appended, !appended.isEmpty,
+                let bytes = try TextEdit(current).appending(appended, toListAt: assignment.path)
+            {
+                current = try ValuesDocument(edited: bytes, after: current)
+                continue
+            }
+            if let itemEdits, itemEdits.appended.isEmpty { continue }
             let bytes: [UInt8]
             if assignment.value.isNull && !RegistryConfig.needsExplicitNull(assignment.path) {
                 bytes = try TextEdit(current).remove(assignment.path)
@@ -165,29 +171,20 @@ struct TextEdit {
         return bytes
     }
 
-    /// A list set whole whose items stay mappings, as many as the file has (`set 'mirrors[1].ttl=72h'` gives Helm's
-    /// whole list): the changed keys of each item, so the other items, their comments and their style stay as
-    /// written. nil when the list is not such a list in the file (then it is replaced whole); a nil value removes.
-    func itemEdits(_ assignment: Assignment) throws(FileError) -> [(components: [String], value: Value?)]? {
-        guard let new = assignment.value.items, let last = assignment.path.components.last,
-              let old = try document.section().value(at: assignment.path)?.items, old.count == new.count,
-              zip(old, new).allSatisfy({ $0.entries != nil && $1.entries != nil })
+    /// A list set whole whose items stay mappings, at least as many as the file has (`set 'mirrors[1].ttl=72h'`
+    /// gives Helm's whole list): the changed keys of each item, and the items to append to a block list, so the
+    /// other items, their comments and their style stay as written. nil when the list is not such a list in the
+    /// file (then it is replaced whole); a nil value removes.
+    func itemEdits(_ assignment: Assignment) throws(FileError)
+        -> (keys: [(components: [String], value: Value?)], appended: [Value])?
+    {
+        guard let new = assignment.value.items, let old = try document.section().value(at: assignment.path)?.items,
+              !old.isEmpty, old.count <= new.count,
+              zip(old, new).allSatisfy({ $0.entries != nil && $1.entries != nil }),
+              let (list, items) = try listSlot(assignment.path),
+              old.count == new.count || bytes[list.valueStart] != Byte.openBracket
         else { return nil }
-        let components = [KeyPath.section] + assignment.path.components
-        try refuseSharedNodes(components)
-        var mapping = document.root
-        var start = offset(document.root?.mark)
-        for key in components.dropLast() {
-            guard let node = mapping, let found = try findSlot(key, in: node, at: start), !found.isAlias else {
-                return nil
-            }
-            (mapping, start) = (found.value, found.valueStart)
-        }
-        // A list given by an alias, or holding anchors or aliases, is replaced whole (and refused as before).
-        guard let node = mapping, let list = try findSlot(last, in: node, at: start), !list.isAlias,
-              let items = list.value.sequence.map(Array.init), items.allSatisfy({ $0.mapping != nil }),
-              !bytes[list.valueStart..<list.valueEnd].contains(where: { $0 == Byte.ampersand || $0 == Byte.star })
-        else { return nil }
+        let last = assignment.path.last
         let parent = Array(assignment.path.components.dropLast())
         var edits: [(components: [String], value: Value?)] = []
         for (index, pair) in zip(old, new).enumerated() {
@@ -203,7 +200,42 @@ struct TextEdit {
             }
             edits += changes
         }
-        return edits
+        return (edits, Array(new[old.count...]))
+    }
+
+    /// A block list's slot and items, when the file has it outside any alias, anchor or merge, its items mappings.
+    func listSlot(_ path: KeyPath) throws(FileError) -> (slot: Slot, items: [Node])? {
+        let components = [KeyPath.section] + path.components
+        try refuseSharedNodes(components)
+        var mapping = document.root
+        var start = offset(document.root?.mark)
+        for key in components.dropLast() {
+            guard let node = mapping, let found = try findSlot(key, in: node, at: start), !found.isAlias else {
+                return nil
+            }
+            (mapping, start) = (found.value, found.valueStart)
+        }
+        guard let node = mapping, let list = try findSlot(path.last, in: node, at: start), !list.isAlias,
+              let items = list.value.sequence.map(Array.init), items.allSatisfy({ $0.mapping != nil }),
+              !bytes[list.valueStart..<list.valueEnd].contains(where: { $0 == Byte.ampersand || $0 == Byte.star })
+        else { return nil }
+        return (list, items)
+    }
+
+    /// New items after the last one of a block list, each `- ` where the file's items have theirs; nil when the
+    /// dash of the first item cannot be found on its line (the list is then replaced whole).
+    func appending(_ values: [Value], toListAt path: KeyPath) throws(FileError) -> [UInt8]? {
+        guard let (list, items) = try listSlot(path), let first = items.first else { return nil }
+        var dash = offset(first.mark) - 1
+        while dash > list.valueStart && bytes[dash] == Byte.space { dash -= 1 }
+        guard dash >= 0, bytes[dash] == Byte.dash else { return nil }
+        let block = YAMLText.block(.sequence(values), indent: String(repeating: " ", count: source.column(of: dash)),
+                                   unit: indentUnit, lineBreak: source.lineBreak, quoting: quoting)
+        let insertAt = source.nextLineStart(after: max(list.valueEnd - 1, list.colonEnd))
+        if insertAt == bytes.count && !source.endsWithNewline {
+            return splice(insertAt..<insertAt, source.lineBreak + block.dropLast(source.lineBreak.count))
+        }
+        return splice(insertAt..<insertAt, block)
     }
 
     /// The keys that differ between two mappings, deepest first where both sides are mappings.

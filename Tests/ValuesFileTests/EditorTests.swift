@@ -72,10 +72,26 @@ final class EditorTests: XCTestCase {
         renamed[1] = renamed[1].removing("name").setting(.string("ghcr"), at: "id")
         let whole = try ValuesEditor.apply([Assignment(path: "mirrors", value: .sequence(renamed))], to: document)
         XCTAssertEqual(try whole.section().value(at: "mirrors")?.items, renamed)
-        // Another number of items replaces the list whole, as before.
-        let grown = try ValuesEditor.apply([Assignment(path: "mirrors", value: .sequence(items + [["name": "x"]]))],
-                                           to: document)
-        XCTAssertEqual(try grown.section().value(at: "mirrors")?.items?.count, 3)
+        // A longer list: the new items follow the last one, their dashes where the file has its own.
+        let grown = try ValuesEditor.apply([Assignment(path: "mirrors", value: .sequence(
+            items + [["name": "quay-io", "service": ["type": "NodePort"]]]))], to: document)
+        XCTAssertEqual(String(decoding: grown.bytes, as: UTF8.self), """
+        cacheRegistry:
+          mirrors:
+            # Docker Hub
+            - {name: docker-io, upstream: https://registry-1.docker.io, ttl: 72h}
+            - name: ghcr-io   # GitHub
+              service: {type: NodePort, nodePort: 30503}
+              storage:
+                storageClass: fast
+            - name: quay-io
+              service:
+                type: NodePort
+
+        """)
+        // A shorter one is replaced whole.
+        let shrunk = try ValuesEditor.apply([Assignment(path: "mirrors", value: .sequence([items[0]]))], to: document)
+        XCTAssertEqual(try shrunk.section().value(at: "mirrors")?.items, [items[0]])
     }
 
     func testSettingTheCurrentValueIsByteIdentical() throws {

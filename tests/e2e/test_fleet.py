@@ -322,3 +322,14 @@ def test_a_network_policy_that_blocks_the_nodes_is_said_for_the_caches(tmp_path)
     assert result.stderr.count("[CR406]") == 1, "one setting, said once"
     admitted = run("validate", "-f", values, "--set", "networkPolicy.from[0].ipBlock.cidr=10.0.0.0/16")
     assert "[CR406]" not in admitted.stderr
+
+
+def test_set_appends_a_cache_after_the_last_one_keeping_the_file_as_written(tmp_path):
+    values = tmp_path / "values.yaml"
+    text = ("cacheRegistry:\r\n  mirrors:\r\n  # the caches\r\n  - name: docker-io   # Docker Hub\r\n"
+            "    upstream: https://registry-1.docker.io\r\n  - {name: ghcr-io, upstream: https://ghcr.io}")
+    values.write_bytes(text.encode())
+    result = run("set", "-f", values, "mirrors[2].name=quay-io", "mirrors[2].upstream=https://quay.io")
+    assert result.returncode == 0, result.stderr
+    assert values.read_bytes() == (text + "\r\n  - name: quay-io\r\n    upstream: https://quay.io").encode(), \
+        values.read_bytes()
