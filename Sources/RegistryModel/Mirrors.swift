@@ -273,7 +273,7 @@ public enum Mirrors {
             upstreams[host] = "the registry itself"
         }
         var addresses: [String: String] = [:]
-        if let address = registry.nodeAddress { addresses[address] = "the registry" }
+        if let address = claim(registry) { addresses[address] = "the registry" }
         var stores: [(place: String, owner: String)] = []
         if let place = storePlace(registry) { stores.append((place, "the registry")) }
         for mirror in mirrors where !mirror.name.isEmpty {
@@ -293,12 +293,11 @@ public enum Mirrors {
                 }
             }
             let derived = mirror.config(in: registry)
-            if let address = derived.nodeAddress {
+            if let address = claim(derived) {
                 if let other = addresses[address] {
-                    let key: KeyPath = derived.view.string(.serviceType) == "NodePort" ? "service.nodePort"
-                        : "service.clusterIP"
-                    problems.append(.error(.mirrorAddress, mirror.path(key), "the node address \(address) is "
-                        + "\(other)'s; give each cache its own port or address"))
+                    let key: KeyPath = address.hasPrefix("NodePort") ? "service.nodePort" : "service.clusterIP"
+                    problems.append(.error(.mirrorAddress, mirror.path(key), "\(address) is \(other)'s; a cluster "
+                        + "gives each to one Service: give each cache its own"))
                 } else {
                     addresses[address] = label
                 }
@@ -315,6 +314,15 @@ public enum Mirrors {
             }
         }
         return problems
+    }
+
+    /// What a configuration's node address takes from the cluster: a node port (on every node), or a ClusterIP
+    /// (whatever the port), each one Service's only.
+    static func claim(_ config: RegistryConfig) -> String? {
+        guard let address = config.nodeAddress else { return nil }
+        let view = config.view
+        if view.string(.serviceType) == "NodePort", let port = view.int(.serviceNodePort) { return "NodePort \(port)" }
+        return view.string(.serviceClusterIP).map { "ClusterIP \($0)" } ?? address
     }
 
     /// Where a configuration's data lives, when two configurations can share it: a node folder, or a bucket prefix.

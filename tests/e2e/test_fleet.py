@@ -185,6 +185,9 @@ def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containe
     ("    - name: hub\n      upstream: https://index.docker.io\n", "CR802", "mirrors[2].upstream"),
     ("    - name: quay-io\n      upstream: https://quay.io\n      service: {type: NodePort, nodePort: 30501}\n",
      "CR803", "mirrors[2].service.nodePort"),
+    ("    - name: quay-io\n      upstream: https://quay.io\n      service: {clusterIP: 10.96.0.60, port: 5001}\n"
+     "    - name: k8s\n      upstream: https://registry.k8s.io\n      service: {clusterIP: 10.96.0.60, port: 5002}\n",
+     "CR803", "mirrors[3].service.clusterIP"),
     ("    - name: quay-io\n      upstream: https://quay.io\n      storage: {hostPath: /var/lib/ghcr-cache}\n",
      "CR804", "mirrors[2].storage.hostPath"),
     ("    - name: registry\n      upstream: https://quay.io\n", "CR801", "mirrors[2].name"),
