@@ -142,7 +142,7 @@ public enum FieldRegistry {
               help: "Pull-through caches of other upstreams beside this registry, one instance each (distribution "
                   + "serves one upstream per instance): name, upstream, ttl, username and passwordSecret, storage "
                   + "(hostPath, nfs, storageClass, size, or s3Prefix in the registry's bucket), resources, service "
-                  + "(type, port, nodePort, clusterIP). trust/ gets a containerd hosts.toml per upstream."),
+                  + "(type, port, nodePort, clusterIP, targetPort). trust/ gets a containerd hosts.toml per upstream."),
         Field("deployment.name", "Deployment name", kind: .text(.subdomain), default: .string("cache-registry"),
               step: .registry, example: "cache-registry", help: "Name of the registry Deployment."),
         Field("deployment.replicas", "Replicas", kind: .integer(min: 0, max: 1000), default: .int(1), step: .registry,

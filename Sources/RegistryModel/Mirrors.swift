@@ -23,6 +23,7 @@ public struct UpstreamMirror: Equatable, Sendable {
         ("resources.limits.memory", "Memory limit", .deploymentResourcesLimitsMemory),
         ("service.type", "Service type", .serviceType), ("service.port", "Service port", .servicePort),
         ("service.nodePort", "NodePort", .serviceNodePort), ("service.clusterIP", "Fixed ClusterIP", .serviceClusterIP),
+        ("service.targetPort", "Target port", .serviceTargetPort),
     ]
     /// The registry key a mirror's key is laid over (nil for `name`).
     public static func registryKey(of key: KeyPath) -> KeyPath? { keys.first { $0.key == key }?.registryKey }
