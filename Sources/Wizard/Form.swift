@@ -246,10 +246,12 @@ public enum Forms {
         case .tlsDays: return state.tls.days
         case .tlsAlgorithm: return keyAlgorithms.first { $0.rsa == state.tls.rsa }?.label ?? ""
         case .mirrorField(let index, let key):
-            let items = state.config.view.value(Mirrors.key)?.items ?? []
-            let item = items.indices.contains(index) ? items[index] : nil
-            if key == "service.type" { return item?.value(at: key)?.scalar?.text ?? "ClusterIP" }
-            return item?.value(at: key).flatMap { $0.isNull ? nil : FieldRegistry.displayText($0) } ?? ""
+            // What the cache says, else what it gets without it (a host path from its name, the registry's
+            // resources), as a registry row shows its default.
+            guard let mirror = Mirrors.list(state.config).first(where: { $0.index == index }) else { return "" }
+            if let value = mirror.item.value(at: key), !value.isNull { return FieldRegistry.displayText(value) }
+            return UpstreamMirror.registryKey(of: key).flatMap { mirror.config(in: state.config).view.value($0) }
+                .map(FieldRegistry.displayText) ?? ""
         case .problem, .writeButton, .updateReferences, .addMirror, .addMirrorURL, .mirror, .closeMirror,
             .removeMirror:
             return ""

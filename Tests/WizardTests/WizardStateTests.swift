@@ -384,6 +384,9 @@ final class MirrorsStepTests: XCTestCase, WizardTesting {
         send(&state, .enter)
         XCTAssertEqual(Mirrors.list(state.config).map(\.name), ["docker-io"])
         XCTAssertEqual(state.openMirror, 0, "a cache just added opens on its own screen")
+        XCTAssertEqual(Forms.text(of: .mirrorField(0, "storage.hostPath"), in: state), "/var/lib/registry-docker-io",
+                       "a key left out shows what the cache gets without it")
+        XCTAssertEqual(Forms.text(of: .mirrorField(0, "resources.limits.memory"), in: state), "512Mi")
         XCTAssertEqual(state.focusedItem?.id, .mirrorField(0, "name"))
         _ = update(&state, .intent(.goTo(step: .mirrors, focus: row(state, .closeMirror))))
         send(&state, .enter)
