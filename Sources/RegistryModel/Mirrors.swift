@@ -62,7 +62,7 @@ public struct UpstreamMirror: Equatable, Sendable {
         let view = registry.view
         var values = registry.overrides.entries == nil ? Value.emptyMapping : registry.overrides
         for key: KeyPath in [Mirrors.key, "service", "metrics", "deployment.httpSecret", "pvc.volumeName",
-                             "deployment.env", "deployment.volumes", "deployment.volumeMounts"]
+                             "deployment.volumes", "deployment.volumeMounts"]
         {
             values = values.removing(key)
         }

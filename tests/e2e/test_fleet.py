@@ -336,3 +336,19 @@ def test_set_appends_a_cache_after_the_last_one_keeping_the_file_as_written(tmp_
     assert result.returncode == 0, result.stderr
     assert values.read_bytes() == (text + "\r\n  - name: quay-io\r\n    upstream: https://quay.io").encode(), \
         values.read_bytes()
+
+
+def test_a_planted_mirrors_link_and_a_name_that_climbs_write_nothing(tmp_path):
+    values = fleet_values(tmp_path, {"docker-io": 30501, "ghcr-io": 30502})
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "mirrors").symlink_to(elsewhere)
+    result = run("export", "-f", values, "-o", out)
+    assert result.returncode == 2 and "out/mirrors: is a symbolic link" in result.stderr, result.stderr
+    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in out.iterdir()) == ["mirrors"]
+    climbing = tmp_path / "climbing.yaml"
+    climbing.write_text("cacheRegistry:\n  mirrors:\n    - name: ../../x\n      upstream: https://quay.io\n")
+    result = run("export", "-f", climbing, "-o", tmp_path / "out2")
+    assert result.returncode == 1 and problem(result.stderr, "error", "CR103", "cacheRegistry.mirrors[0].name")
+    assert not (tmp_path / "out2").exists() and not (tmp_path / "x").exists()
