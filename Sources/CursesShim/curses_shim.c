@@ -231,6 +231,16 @@ void crs_install_signal_handlers(void) {
     sigaction(SIGTRAP, &action, NULL);
     sigaction(SIGABRT, &action, NULL);
     sigaction(SIGFPE, &action, NULL);
+    /* A parent may start us with these blocked (a CI runner, a service manager): a blocked SIGHUP would stay
+       pending forever and a closed terminal would read as the end of input. Take them on this thread. */
+    sigset_t handled;
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGHUP);
+    sigaddset(&handled, SIGINT);
+    sigaddset(&handled, SIGQUIT);
+    for (size_t i = 0; i < sizeof ending / sizeof ending[0]; i++) sigaddset(&handled, ending[i]);
+    pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
 }
 
 int crs_pending_signal(void) { return pending_signal; }
