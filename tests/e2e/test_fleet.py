@@ -21,7 +21,11 @@ import yaml
 import certs
 from conftest import BIN, problem, run, strict_validate
 from test_nodes import ConnectProxy, containerd, free_node_port, needs_registry, push_tiny  # noqa: F401 (a fixture)
+from test_object_storage import BUCKET, KEYS, MOTO, Replica, s3  # noqa: F401 (a fixture)
 from test_pull_through import Registry, resolve
+
+needs_s3 = pytest.mark.skipif(MOTO is None, reason="moto_server not installed (pip install 'moto[server]'; the "
+                              "README's test command does)")
 from tmux_driver import Pane
 
 UPSTREAMS = {"docker-io": ("registry-1.docker.io", "docker.io", "library/tiny"),
@@ -41,10 +45,11 @@ def fleet_values(tmp_path, ports, extra=""):
     return values
 
 
-def export_fleet(tmp_path, values):
+def export_fleet(tmp_path, values, table=UPSTREAMS):
+    """tls generate (one certificate naming every cache) and export; the output folder and the pair's folder."""
     generated = run("tls", "generate", "-f", values, cwd=tmp_path)
     assert generated.returncode == 0, generated.stderr
-    assert "cache-docker-io.kubiya" in generated.stdout and "cache-ghcr-io.kubiya" in generated.stdout
+    assert all(f"cache-{name}.kubiya" in generated.stdout for name in table), generated.stdout
     out = tmp_path / "out"
     exported = run("export", "-f", values, "-f", tmp_path / "values-tls.yaml", "-o", out)
     assert exported.returncode == 0, exported.stderr
@@ -103,38 +108,61 @@ def test_the_fleet_renders_one_instance_per_upstream(tmp_path):
     assert docker_pv["spec"]["hostPath"]["path"] == "/var/lib/registry-docker-io", "a path derived from the name"
 
 
+class Upstreams:
+    """Registries standing in for real upstreams: each serves HTTPS under its real host name (reached through a
+    CONNECT proxy that knows only these names) with an image of its own; `bundle` holds their CAs."""
+
+    def __init__(self, tmp_path, table):
+        self.tmp_path, self.table = tmp_path, table
+        self.bundle = tmp_path / "upstreams.pem"
+        self.bundle.write_bytes(b"")
+        self.registries, self.ports, self.images, self.routes = {}, {}, {}, {}
+        try:
+            for name, (server, _, _) in table.items():
+                crt, key = certs.make(str(tmp_path / name), [server])
+                self.bundle.write_bytes(self.bundle.read_bytes() + open(crt, "rb").read())
+                self.ports[name] = free_node_port()
+                self.registries[name] = Registry(tmp_path / f"upstream-{name}", {
+                    "REGISTRY_HTTP_ADDR": f"127.0.0.1:{self.ports[name]}", "REGISTRY_HTTP_TLS_CERTIFICATE": str(crt),
+                    "REGISTRY_HTTP_TLS_KEY": str(key)})
+                self.registries[name].wait(self.ports[name])
+                self.push(name, "v1")
+                self.routes[f"{server}:443"] = self.ports[name]
+        except BaseException:
+            self.stop()
+            raise
+
+    def push(self, name, tag):
+        """Pushes a new image to one upstream; its blobs' digests are kept in `images[name]`."""
+        server, _, repository = self.table[name]
+        _, self.images[name] = push_tiny(self.ports[name], self.tmp_path / f"{name}.crt", server,
+                                         repository=repository, tag=tag, data=f"{tag} from {server}\n".encode())
+
+    def stop(self):
+        for registry in self.registries.values():
+            registry.stop()
+
+
 @needs_registry
 def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containerd):
     ports = {name: free_node_port() for name in UPSTREAMS}
-    upstream_ports = {name: free_node_port() for name in UPSTREAMS}
     values = fleet_values(tmp_path, ports)
     out, pair = export_fleet(tmp_path, values)
     hosts = out / "trust" / "containerd" / "certs.d"
 
-    # The upstreams, each under its real host name, with an image of its own.
-    bundle = tmp_path / "upstreams.pem"
-    upstreams, images, caches = {}, {}, {}
-    routes = {}
+    upstreams = Upstreams(tmp_path, UPSTREAMS)
+    images, routes, caches = upstreams.images, upstreams.routes, {}
+    cache_network = ConnectProxy(routes)
+    node_network = ConnectProxy(routes)
     try:
-        for name, (server, _, repository) in UPSTREAMS.items():
-            crt, key = certs.make(str(tmp_path / name), [server])
-            bundle.write_bytes((bundle.read_bytes() if bundle.exists() else b"") + open(crt, "rb").read())
-            upstreams[name] = Registry(tmp_path / f"upstream-{name}", {
-                "REGISTRY_HTTP_ADDR": f"127.0.0.1:{upstream_ports[name]}", "REGISTRY_HTTP_TLS_CERTIFICATE": str(crt),
-                "REGISTRY_HTTP_TLS_KEY": str(key)})
-            upstreams[name].wait(upstream_ports[name])
-            _, images[name] = push_tiny(upstream_ports[name], crt, server, repository=repository,
-                                        data=f"an image from {server}\n".encode())
-            routes[f"{server}:443"] = upstream_ports[name]
-        cache_network = ConnectProxy(routes)
-        node_network = ConnectProxy(routes)
         for name in UPSTREAMS:
             env = cache_env(out, name, pair, ports[name])
             caches[name] = Registry(tmp_path / f"cache-{name}", {
-                **env, "HTTPS_PROXY": f"http://127.0.0.1:{cache_network.port}", "SSL_CERT_FILE": str(bundle)})
+                **env, "HTTPS_PROXY": f"http://127.0.0.1:{cache_network.port}", "SSL_CERT_FILE": str(upstreams.bundle)})
             caches[name].wait(ports[name])
         # The node: containerd's ctr reaches the upstreams (its fallback) only through its own proxy.
-        node_env = {**os.environ, "HTTPS_PROXY": f"http://127.0.0.1:{node_network.port}", "SSL_CERT_FILE": str(bundle)}
+        node_env = {**os.environ, "HTTPS_PROXY": f"http://127.0.0.1:{node_network.port}",
+                    "SSL_CERT_FILE": str(upstreams.bundle)}
 
         for name, (server, host, repository) in UPSTREAMS.items():
             pulled = containerd.pull(f"{host}/{repository}:v1", hosts, env=node_env)
@@ -156,12 +184,10 @@ def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containe
         assert report.stdout.count("✓ push: refused") == 2 and report.stdout.count("✓ image acme/tool:v1 is served") == 1
         assert "- cache-registry: no node address" in report.stdout
 
-                # One cache down: its upstream still serves (containerd falls back to `server`); the other cache serves on.
+        # One cache down: its upstream still serves (containerd falls back to `server`); the other cache serves on.
         caches["docker-io"].stop()
-        for name, (server, host, repository) in UPSTREAMS.items():
-            crt = tmp_path / f"{name}.crt"
-            _, images[name] = push_tiny(upstream_ports[name], crt, server, repository=repository, tag="v2",
-                                        data=f"a second image from {server}\n".encode())
+        for name in UPSTREAMS:
+            upstreams.push(name, "v2")
         fallback = containerd.pull(f"docker.io/{UPSTREAMS['docker-io'][2]}:v2", hosts, env=node_env)
         assert fallback.returncode == 0, fallback.stderr
         assert node_network.asked and set(node_network.asked) == {"registry-1.docker.io:443"}, node_network.asked
@@ -173,11 +199,102 @@ def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containe
         assert "ghcr.io:443" not in node_network.asked, "ghcr.io pulls still go through their cache"
         assert all_stored(tmp_path / "cache-ghcr-io", images["ghcr-io"])
     finally:
-        for registry in [*caches.values(), *upstreams.values()]:
+        for registry in caches.values():
             registry.stop()
-        for network in ("cache_network", "node_network"):
-            if network in locals():
-                locals()[network].close()
+        upstreams.stop()
+        cache_network.close()
+        node_network.close()
+
+
+THREE = {"hub": ("registry-1.docker.io", "docker.io", "library/tiny"),
+         "quay": ("quay.io", "quay.io", "acme/app"),
+         "k8s": ("registry.k8s.io", "registry.k8s.io", "pause")}
+
+
+@needs_registry
+@needs_s3
+def test_three_caches_on_three_backends_serve_containerd(tmp_path, containerd, s3):
+    """Other names, ports and backends than the fleet above: the registry on a bucket, one cache on a host path of
+    its own, one on the prefix its name gives it in the registry's bucket and one on a prefix it sets, each on its
+    own node port (one with a Service port of its own). Each pull lands in its own store and in no other."""
+    ports = {name: free_node_port() for name in THREE}
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        "cacheRegistry:\n  enabled: true\n  deployment:\n    nodeSelector: {kubernetes.io/hostname: node-a}\n"
+        f"  storage:\n    s3:\n      bucket: {BUCKET}\n      regionEndpoint: {s3.endpoint}\n"
+        "      credentials:\n        existingSecret: registry-s3\n"
+        "  mirrors:\n"
+        "    - name: hub\n      upstream: https://registry-1.docker.io\n      storage: {hostPath: /var/lib/hub-cache}\n"
+        f"      service: {{type: NodePort, nodePort: {ports['hub']}}}\n"
+        "    - name: quay\n      upstream: https://quay.io\n"
+        f"      service: {{type: NodePort, nodePort: {ports['quay']}, port: 5443}}\n"
+        "    - name: k8s\n      upstream: https://registry.k8s.io\n      storage: {s3Prefix: /caches/k8s}\n"
+        f"      service: {{type: NodePort, nodePort: {ports['k8s']}}}\n")
+    validated = run("validate", "-f", values)
+    assert validated.returncode == 0 and "error[" not in validated.stderr, validated.stderr
+    out, pair = export_fleet(tmp_path, values, THREE)
+    strict_validate(out)
+    assert yaml.safe_load((out / "mirrors" / "hub" / "pv.yaml").read_text())["spec"]["hostPath"]["path"] \
+        == "/var/lib/hub-cache"
+    for name in ("quay", "k8s"):
+        assert not (out / "mirrors" / name / "pv.yaml").exists() and not (out / "mirrors" / name / "pvc.yaml").exists()
+    service = yaml.safe_load((out / "mirrors" / "quay" / "service.yaml").read_text())["spec"]["ports"][0]
+    assert service["port"] == 5443 and service["nodePort"] == ports["quay"]
+    hosts = out / "trust" / "containerd" / "certs.d"
+
+    upstreams = Upstreams(tmp_path, THREE)
+    cache_network = ConnectProxy(upstreams.routes)
+    node_network = ConnectProxy(upstreams.routes)
+    network = {"HTTPS_PROXY": f"http://127.0.0.1:{cache_network.port}", "SSL_CERT_FILE": str(upstreams.bundle)}
+    secrets = {"registry-s3": KEYS}
+    caches = {}
+    try:
+        caches["hub"] = Registry(tmp_path / "cache-hub", {**cache_env(out, "hub", pair, ports["hub"]), **network})
+        caches["hub"].wait(ports["hub"])
+        for name in ("quay", "k8s"):
+            container = yaml.safe_load((out / "mirrors" / name / "deployment.yaml").read_text())[
+                "spec"]["template"]["spec"]["containers"][0]
+            caches[name] = Replica(tmp_path / f"cache-{name}", container, secrets, pair, ports[name], network)
+        node_env = {**os.environ, "HTTPS_PROXY": f"http://127.0.0.1:{node_network.port}",
+                    "SSL_CERT_FILE": str(upstreams.bundle)}
+        for name, (_, host, repository) in THREE.items():
+            pulled = containerd.pull(f"{host}/{repository}:v1", hosts, env=node_env)
+            assert pulled.returncode == 0, pulled.stderr
+        assert node_network.asked == [], "every pull went through a cache"
+        assert sorted(set(cache_network.asked)) == sorted(upstreams.routes)
+
+        def in_bucket(prefix, name):
+            """The digests stored under a prefix of the bucket, once it holds the image's blobs (a cache stores as
+            it serves); its manifest is stored there as a blob too."""
+            expected = {d[7:] for d in upstreams.images[name]}
+            deadline = time.time() + 15
+            while True:
+                keys = {key.rsplit("/", 2)[-2] for key in s3.keys(prefix + "docker/registry/v2/blobs/")
+                        if key.endswith("/data")}
+                if keys >= expected or time.time() > deadline:
+                    return keys, expected
+                time.sleep(0.2)
+
+        others = {name: {d[7:] for n, images in upstreams.images.items() if n != name for d in images}
+                  for name in THREE}
+        for name, prefix in (("quay", "quay/"), ("k8s", "caches/k8s/")):
+            keys, expected = in_bucket(prefix, name)
+            assert keys >= expected and not keys & others[name], f"{name}'s blobs under {prefix} and no others"
+        assert s3.blob_keys() == set(), "none in the registry's own tree"
+        assert all_stored(tmp_path / "cache-hub", upstreams.images["hub"])
+        for name in ("quay", "k8s"):
+            assert not any(stored(tmp_path / "cache-hub", d) for d in upstreams.images[name])
+
+        report = run("doctor", "-f", values, "-f", tmp_path / "values-tls.yaml", "--all")
+        assert report.returncode == 0, report.stdout + report.stderr
+        for name, (server, _, _) in THREE.items():
+            assert f"cache-{name} (a cache of https://{server}) at 127.0.0.1:{ports[name]}:" in report.stdout
+    finally:
+        for cache in caches.values():
+            cache.stop()
+        upstreams.stop()
+        cache_network.close()
+        node_network.close()
 
 
 @pytest.mark.parametrize("extra,code,location", [
