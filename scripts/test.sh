@@ -16,6 +16,8 @@ command -v man >/dev/null || need_apt+=(man-db)
 pkg-config --exists ncursesw 2>/dev/null || need_apt+=(libncurses-dev pkg-config)
 pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev pkg-config)
 command -v containerd >/dev/null && command -v ctr >/dev/null || need_apt+=(containerd)
+# checkov gets a virtual environment of its own (scripts/neighbours.sh); Debian's python3 makes one with python3-venv.
+python3 -c "import ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 # nginx is the metrics proxy's server; the tests start their own on loopback.
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -29,6 +29,7 @@ KUBECTL = TOOLS / "helm3" / "kubectl"
 TOOLS_REASON = f"{TOOLS} lacks Helm and kubectl: scripts/neighbours.sh fetches them (the README's test command runs it)"
 needs_kubectl = pytest.mark.skipif(not KUBECTL.exists(), reason=TOOLS_REASON)
 needs_helm = pytest.mark.skipif(not (HELM3.exists() and HELM4.exists()), reason=TOOLS_REASON)
+CHECKOV = TOOLS / "checkov" / "bin" / "checkov"
 
 
 def binary() -> str:
