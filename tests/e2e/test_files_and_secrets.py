@@ -4,14 +4,13 @@ import os
 import signal
 import stat
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import BIN, CHART, EXAMPLE, copy_fixture, problem, run, validate_text
+from conftest import CHART, EXAMPLE, copy_fixture, problem, run, validate_text
 
 SECTION = "cacheRegistry:\n  pv:\n    size: 20Gi\n"
 

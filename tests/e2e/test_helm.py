@@ -7,7 +7,6 @@ import re
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
@@ -140,7 +139,7 @@ def baseline(major, chart, values_files, cwd, home):
         plugin = home / "passthrough"
         plugin.mkdir(exist_ok=True)
         (plugin / "plugin.yaml").write_text("apiVersion: v1\ntype: postrenderer/v1\nname: passthrough\nversion: 1.0.0\n"
-                                            f"runtime: subprocess\nruntimeConfig:\n  platformCommand:\n  - command: /bin/cat\n")
+                                            "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n  - command: /bin/cat\n")
         subprocess.run([str(HELM4), "plugin", "install", str(plugin)], env=helm_env(home), capture_output=True)
         args += ["--post-renderer", "passthrough"]
     result = subprocess.run([str(HELMS[major]), *args], cwd=cwd, capture_output=True, text=True, env=helm_env(home))

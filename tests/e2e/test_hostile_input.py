@@ -65,11 +65,9 @@ def test_an_alias_bomb_above_the_section_is_refused_at_once(tmp_path, command):
     bomb = tmp_path / "bomb.yaml"
     alias_bomb(bomb)
     assert bomb.stat().st_size < 600
-    started = time.monotonic()
-    result = run_limited(*command, bomb)
+    result = run_limited(*command, bomb)  # its memory is limited: an expansion would end it, not this message
     assert result.returncode == 2, result.stderr
     assert "expands through its aliases (*anchor) to more than 500000 keys and values" in result.stderr
-    assert time.monotonic() - started < 20
 
 
 def test_a_million_keys_are_too_many_keys_not_an_alias_expansion(tmp_path):
@@ -128,14 +126,12 @@ def test_doctor_ends_against_a_server_that_sends_a_byte_a_second():
     while not port:
         time.sleep(0.05)
     try:
-        started = time.monotonic()
+        # A hang guard, far above doctor's own deadlines: the server would trickle bytes for ever.
         result = run("doctor", "--address", f"127.0.0.1:{port[0]}", timeout=120)
-        elapsed = time.monotonic() - started
     finally:
         stop.set()
     assert result.returncode == 1, result.stdout + result.stderr
     assert "timed out" in result.stdout
-    assert elapsed < 60, elapsed
 
 
 def test_doctor_refuses_a_fifo_as_ca(tmp_path):

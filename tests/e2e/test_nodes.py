@@ -165,7 +165,7 @@ def node_address_setup(tmp_path, port, proxy=None):
         text += f"  proxy:\n    enabled: true\n    remoteURL: {proxy}\n"
     values.write_text(text)
     generated = run("tls", "generate", "-f", values, cwd=tmp_path)
-    assert generated.returncode == 0 and f"IP 127.0.0.1 (the node address)" in generated.stdout, generated.stdout + generated.stderr
+    assert generated.returncode == 0 and "IP 127.0.0.1 (the node address)" in generated.stdout, generated.stdout + generated.stderr
     exported = run("export", "-f", values, "-f", tmp_path / "values-tls.yaml", "-o", tmp_path / "out")
     assert exported.returncode == 0, exported.stderr
     pair = yaml.safe_load((tmp_path / "values-tls.yaml").read_text())["registryTls"]
@@ -316,7 +316,7 @@ def test_doctor_passes_and_names_each_failure(tmp_path):
         assert good.returncode == 0, good.stdout
         lines = good.stdout.splitlines()
         assert all(line.startswith("✓ ") for line in lines[:-1]) and len(lines) >= 6, good.stdout
-        assert f"✓ the certificate covers 127.0.0.1, the address nodes use" in good.stdout
+        assert "✓ the certificate covers 127.0.0.1, the address nodes use" in good.stdout
         assert "✓ GET /v2/ answers 200" in good.stdout and "✓ push: the registry takes uploads" in good.stdout
         assert run("doctor", "-f", values, "-f", tmp_path / "values-tls.yaml").returncode == 0, "the values' own CA by default"
 

@@ -220,13 +220,10 @@ def test_a_held_lock_is_announced_and_given_up(tmp_path):
     with open(tmp_path / ".out.cache-registry-setup.lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         env = dict(os.environ, CACHE_REGISTRY_SETUP_LOCK_WAIT="1")
-        started = time.monotonic()
-        result = run("export", "-f", CHART, "-o", out, env=env)
-        elapsed = time.monotonic() - started
+        result = run("export", "-f", CHART, "-o", out, env=env)  # run's timeout is the hang guard
     assert result.returncode == 2
     assert "waiting for" in result.stderr and "another cache-registry-setup is writing there" in result.stderr
     assert "is still held by another process after 1 s; nothing was changed" in result.stderr
-    assert elapsed < 30
 
 
 def test_parallel_exports_into_a_folder_that_does_not_exist_yet(tmp_path):

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import CHART, SHARED, SHARED_REASON, copy_fixture, problem, run
+from conftest import SHARED, SHARED_REASON, copy_fixture, problem, run
 
 TEMPLATES = SHARED / "chart-0.7.0" / "templates" / "components" / "cache-registry"
 needs_templates = pytest.mark.skipif(not TEMPLATES.is_dir(), reason=SHARED_REASON)
@@ -323,7 +323,7 @@ def test_the_wrapper_runs_the_post_renderer(tmp_path):
     assert result.returncode == 0, result.stderr
     wrapper = tmp_path / "manifests" / "post-render.sh"
     assert wrapper.stat().st_mode & 0o111
-    assert f"--post-renderer manifests/post-render.sh" in result.stdout
+    assert "--post-renderer manifests/post-render.sh" in result.stdout
     stream = OTHERS_BEFORE + PV.format(labels=LABELS, source="  hostPath:\n    path: /var/lib/registry") + OTHERS_AFTER
     rendered = subprocess.run([str(wrapper)], input=stream, capture_output=True, text=True, cwd="/")
     assert rendered.returncode == 0, rendered.stderr
@@ -334,7 +334,7 @@ def test_the_wrapper_runs_the_post_renderer(tmp_path):
 
 
 def test_export_gives_one_routes_commands_in_order(tmp_path):
-    values = copy_fixture(tmp_path, name="values.yaml")
+    copy_fixture(tmp_path, name="values.yaml")
     kubectl = run("export", "-f", "values.yaml", "--route", "kubectl", cwd=tmp_path).stdout
     assert "kubectl apply -k manifests" in kubectl
     helm_lines = [line for line in kubectl.splitlines() if "helm upgrade" in line]
