@@ -36,7 +36,8 @@ int crs_key_code(const char *name);
 enum { CRS_AFTER_ESCAPE_ALONE = -1, CRS_AFTER_ESCAPE_NOTHING = -2, CRS_AFTER_ESCAPE_KEY = -3 };
 int crs_read_after_escape(uint32_t *buffer, int capacity, uint32_t *key);
 /* Catches SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM (flagged: the loop restores the
-   terminal and exits 128+N) and crash signals (terminal restored, then re-raised). */
+   terminal and exits 128+N) and crash signals (terminal restored, then re-raised); the flagged ones are unblocked
+   on the calling thread, as a parent may have started us with them blocked. */
 void crs_install_signal_handlers(void);
 int crs_pending_signal(void);
 /// Lets the calling thread take the signals the loop ends on (worker threads start with them blocked, and a file
