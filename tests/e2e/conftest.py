@@ -1,6 +1,7 @@
 """Shared helpers for end-to-end tests against the built binary."""
 import os
 import shutil
+import signal
 import socket
 import subprocess
 from pathlib import Path
@@ -98,6 +99,15 @@ def strict_validate(folder):
     files = [str(p) for p in manifest_files(folder)]
     result = subprocess.run(["kubernetes-validate", "--strict", *files], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def start_with_sighup(disposition):
+    """In a child before exec: SIGHUP as a parent may leave it, "default", "blocked" (a CI runner's thread) or
+    "ignored" (nohup); the program's own handlers must take it all the same."""
+    if disposition == "blocked":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    elif disposition == "ignored":
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 def free_port() -> int:

@@ -27,7 +27,7 @@ CURSOR = {"Up": "A", "Down": "B", "Right": "C", "Left": "D", "Home": "H", "End":
 class PtyScreen:
     """The program in a pty of a given size, its output shown by an emulator; always killed on close."""
 
-    def __init__(self, args, cwd, width, height, env=None):
+    def __init__(self, args, cwd, width, height, env=None, preexec=None):
         self.frames = os.path.join(str(cwd), ".frames.txt")
         self.screen = TerminalScreen(width, height)
         self.stream = TerminalStream(self.screen)
@@ -42,6 +42,8 @@ class PtyScreen:
         def controlling_terminal():
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            if preexec:
+                preexec()
 
         self.process = subprocess.Popen([BIN, *map(str, args)], cwd=cwd, stdin=slave, stdout=slave, stderr=slave,
                                         env=environment, preexec_fn=controlling_terminal, close_fds=True)

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, all_files, copy_fixture, CHART
+from conftest import BIN, all_files, copy_fixture, CHART, start_with_sighup
 
 PROMPT = re.compile(r"(?m)^(.*)\[([^\]\n]*)\]: $")
 
@@ -202,19 +202,9 @@ def test_ctrl_c_in_plain_mode_says_nothing_was_written(tmp_path, key, signal_nam
     assert list(tmp_path.iterdir()) == []
 
 
-def _start_with_sighup(disposition):
-    """The child's start as a parent may give it: SIGHUP as is, blocked (a CI runner's worker thread), or ignored
-    (nohup); the handlers the program installs must take it all the same."""
-    import signal
-    if disposition == "blocked":
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
-    elif disposition == "ignored":
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-
-
 @pytest.mark.parametrize("disposition", ["default", "blocked", "ignored"])
 def test_sighup_in_plain_mode_says_nothing_was_written(tmp_path, disposition):
-    session = PlainSession(["--plain"], tmp_path, preexec_fn=lambda: _start_with_sighup(disposition))
+    session = PlainSession(["--plain"], tmp_path, preexec_fn=lambda: start_with_sighup(disposition))
     assert "--namespace" in session.next_prompt()
     session.answer("")
     assert "--release" in session.next_prompt()

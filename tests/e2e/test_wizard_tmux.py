@@ -7,7 +7,8 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import CHART, copy_fixture, run, strict_validate
+from conftest import CHART, copy_fixture, run, start_with_sighup, strict_validate
+from pty_screen import PtyScreen
 from tmux_driver import Pane
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True).returncode != 0, reason="tmux missing")
@@ -178,6 +179,20 @@ def test_signals_restore_the_terminal(tmp_path, signum):
         assert " icanon" in screen and " echo " in screen and "-icanon" not in screen
         assert pane.alternate_on() == "0"
         assert "\x1b[?25l" not in pane.screen(escapes=True)
+
+
+@pytest.mark.parametrize("disposition", ["default", "blocked", "ignored"])
+def test_a_closed_terminal_ends_the_wizard_however_sighup_was_inherited(tmp_path, disposition):
+    """The terminal goes away (its master side closed, as when an ssh session drops): the kernel sends SIGHUP, and
+    the wizard ends with 129 whatever its parent did with SIGHUP, not waiting for keys that never come."""
+    screen = PtyScreen([], tmp_path, 80, 24, preexec=lambda: start_with_sighup(disposition))
+    try:
+        screen.wait_for("General")
+        os.close(screen.master)
+        assert screen.wait_exit(timeout=20) == 129
+    finally:
+        screen.close()
+    assert list(tmp_path.iterdir()) == [tmp_path / ".frames.txt"], "nothing written but the test's frame log"
 
 
 def test_long_value_keeps_the_layout(tmp_path):
