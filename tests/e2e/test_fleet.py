@@ -9,6 +9,7 @@ root, state and socket, CRI off) pulls each image **by the upstream's name** wit
 folder: the blobs land in that upstream's cache and in no other; with one cache stopped its upstream still serves
 (containerd falls back to `server`) and the other cache is unaffected."""
 import base64
+import contextlib
 import os
 import select
 import shutil
@@ -23,10 +24,10 @@ from conftest import BIN, problem, run, strict_validate
 from test_nodes import ConnectProxy, containerd, free_node_port, needs_registry, push_tiny  # noqa: F401 (a fixture)
 from test_object_storage import BUCKET, KEYS, MOTO, Replica, s3  # noqa: F401 (a fixture)
 from test_pull_through import Registry, resolve
+from tmux_driver import Pane
 
 needs_s3 = pytest.mark.skipif(MOTO is None, reason="moto_server not installed (pip install 'moto[server]'; the "
                               "README's test command does)")
-from tmux_driver import Pane
 
 UPSTREAMS = {"docker-io": ("registry-1.docker.io", "docker.io", "library/tiny"),
              "ghcr-io": ("ghcr.io", "ghcr.io", "acme/tool")}
@@ -150,15 +151,19 @@ def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containe
     out, pair = export_fleet(tmp_path, values)
     hosts = out / "trust" / "containerd" / "certs.d"
 
-    upstreams = Upstreams(tmp_path, UPSTREAMS)
-    images, routes, caches = upstreams.images, upstreams.routes, {}
-    cache_network = ConnectProxy(routes)
-    node_network = ConnectProxy(routes)
-    try:
+    with contextlib.ExitStack() as stack:
+        upstreams = Upstreams(tmp_path, UPSTREAMS)
+        stack.callback(upstreams.stop)
+        images, routes, caches = upstreams.images, upstreams.routes, {}
+        cache_network = ConnectProxy(routes)
+        stack.callback(cache_network.close)
+        node_network = ConnectProxy(routes)
+        stack.callback(node_network.close)
         for name in UPSTREAMS:
             env = cache_env(out, name, pair, ports[name])
             caches[name] = Registry(tmp_path / f"cache-{name}", {
                 **env, "HTTPS_PROXY": f"http://127.0.0.1:{cache_network.port}", "SSL_CERT_FILE": str(upstreams.bundle)})
+            stack.callback(caches[name].stop)
             caches[name].wait(ports[name])
         # The node: containerd's ctr reaches the upstreams (its fallback) only through its own proxy.
         node_env = {**os.environ, "HTTPS_PROXY": f"http://127.0.0.1:{node_network.port}",
@@ -198,12 +203,6 @@ def test_containerd_pulls_each_upstream_through_its_own_cache(tmp_path, containe
         assert through.returncode == 0, through.stderr
         assert "ghcr.io:443" not in node_network.asked, "ghcr.io pulls still go through their cache"
         assert all_stored(tmp_path / "cache-ghcr-io", images["ghcr-io"])
-    finally:
-        for registry in caches.values():
-            registry.stop()
-        upstreams.stop()
-        cache_network.close()
-        node_network.close()
 
 
 THREE = {"hub": ("registry-1.docker.io", "docker.io", "library/tiny"),
@@ -242,19 +241,22 @@ def test_three_caches_on_three_backends_serve_containerd(tmp_path, containerd, s
     assert service["port"] == 5443 and service["nodePort"] == ports["quay"]
     hosts = out / "trust" / "containerd" / "certs.d"
 
-    upstreams = Upstreams(tmp_path, THREE)
-    cache_network = ConnectProxy(upstreams.routes)
-    node_network = ConnectProxy(upstreams.routes)
-    network = {"HTTPS_PROXY": f"http://127.0.0.1:{cache_network.port}", "SSL_CERT_FILE": str(upstreams.bundle)}
-    secrets = {"registry-s3": KEYS}
-    caches = {}
-    try:
-        caches["hub"] = Registry(tmp_path / "cache-hub", {**cache_env(out, "hub", pair, ports["hub"]), **network})
-        caches["hub"].wait(ports["hub"])
-        for name in ("quay", "k8s"):
+    with contextlib.ExitStack() as stack:
+        upstreams = Upstreams(tmp_path, THREE)
+        stack.callback(upstreams.stop)
+        cache_network = ConnectProxy(upstreams.routes)
+        stack.callback(cache_network.close)
+        node_network = ConnectProxy(upstreams.routes)
+        stack.callback(node_network.close)
+        network = {"HTTPS_PROXY": f"http://127.0.0.1:{cache_network.port}", "SSL_CERT_FILE": str(upstreams.bundle)}
+        hub = Registry(tmp_path / "cache-hub", {**cache_env(out, "hub", pair, ports["hub"]), **network})
+        stack.callback(hub.stop)
+        hub.wait(ports["hub"])
+        for name in ("quay", "k8s"):  # on the bucket: the registry image's own configuration, the env over it
             container = yaml.safe_load((out / "mirrors" / name / "deployment.yaml").read_text())[
                 "spec"]["template"]["spec"]["containers"][0]
-            caches[name] = Replica(tmp_path / f"cache-{name}", container, secrets, pair, ports[name], network)
+            replica = Replica(tmp_path / f"cache-{name}", container, {"registry-s3": KEYS}, pair, ports[name], network)
+            stack.callback(replica.stop)
         node_env = {**os.environ, "HTTPS_PROXY": f"http://127.0.0.1:{node_network.port}",
                     "SSL_CERT_FILE": str(upstreams.bundle)}
         for name, (_, host, repository) in THREE.items():
@@ -289,12 +291,6 @@ def test_three_caches_on_three_backends_serve_containerd(tmp_path, containerd, s
         assert report.returncode == 0, report.stdout + report.stderr
         for name, (server, _, _) in THREE.items():
             assert f"cache-{name} (a cache of https://{server}) at 127.0.0.1:{ports[name]}:" in report.stdout
-    finally:
-        for cache in caches.values():
-            cache.stop()
-        upstreams.stop()
-        cache_network.close()
-        node_network.close()
 
 
 @pytest.mark.parametrize("extra,code,location", [
