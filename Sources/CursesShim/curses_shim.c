@@ -5,6 +5,7 @@
 #include <ncursesw/term.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -159,11 +160,22 @@ void crs_cursor(int row, int col, int visible) {
 
 void crs_flush(void) { wnoutrefresh(stdscr); doupdate(); }
 
+/* Whether the terminal went away (its pty's master closed: an ssh session dropped, a tmux pane killed): reads then
+   end at once with nothing. The kernel sends SIGHUP to the session's leader only, so a wizard started by a shell or a
+   pane learns it here, and takes it as that SIGHUP rather than reading nothing for ever. */
+static int terminal_hung_up(void) {
+    struct pollfd input = { .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 };
+    return poll(&input, 1, 0) == 1 && (input.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int timeout_ms) {
     wint_t ch = 0;
     wtimeout(stdscr, timeout_ms);
     int result = wget_wch(stdscr, &ch);
-    if (result == ERR) return -1;
+    if (result == ERR) {
+        if (pending_signal == 0 && terminal_hung_up()) pending_signal = SIGHUP;
+        return -1;
+    }
     *value = (uint32_t)ch;
     if (result == KEY_CODE_YES) {
         if (ch == KEY_MOUSE) {

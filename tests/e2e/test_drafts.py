@@ -51,7 +51,7 @@ def test_ctrl_c_keeps_a_draft_without_the_key_and_the_next_start_resumes_it(tmp_
     assert not draft.exists() and not secrets.exists(), "a written configuration removes its draft"
 
 
-def test_a_closed_terminal_keeps_a_draft(tmp_path):
+def test_a_signalled_hangup_keeps_a_draft(tmp_path):
     with Pane([], tmp_path, 100, 30) as pane:
         pane.wait_for("General")
         pane.set_field("pv.size", "31Gi")
@@ -59,6 +59,42 @@ def test_a_closed_terminal_keeps_a_draft(tmp_path):
         os.kill(pane.program_pid(), signal.SIGHUP)
         assert "EXIT=129" in pane.wait_for("EXIT=")
     assert yaml.safe_load((tmp_path / DRAFT).read_text())["cacheRegistry"]["pv"]["size"] == "31Gi"
+
+
+# How the pane's shell starts the wizard: SIGHUP as is, ignored (nohup, `trap '' HUP`) or blocked (a CI runner).
+SIGHUP_STARTS = {
+    "default": "",
+    "ignored": "trap '' HUP; ",
+    "blocked": "python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP}); "
+               "os.execvp(sys.argv[1], sys.argv[1:])' ",
+}
+
+
+@pytest.mark.parametrize("start", SIGHUP_STARTS)
+def test_a_terminal_that_goes_away_ends_the_wizard_and_keeps_a_draft(tmp_path, start):
+    """The pane is killed with the wizard running under its shell: the terminal hangs up, and the kernel signals the
+    session's leader, the shell, not the wizard. The wizard sees its terminal gone, ends, keeps the draft, and does
+    not read nothing for ever (a process left spinning on a dead terminal)."""
+    with Pane([], tmp_path, 100, 30, before=SIGHUP_STARTS[start]) as pane:
+        pane.wait_for("General")
+        pane.set_field("pv.size", "32Gi")
+        time.sleep(0.3)
+        program = pane.program_pid()
+        pane.close()
+    def running():  # an ended process not yet reaped (state Z) has ended
+        try:
+            return open(f"/proc/{program}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.time() + 20
+    while running() and time.time() < deadline:
+        time.sleep(0.1)
+    alive = running()
+    if alive:
+        os.kill(program, signal.SIGKILL)
+    assert not alive, "the wizard outlived its terminal"
+    assert yaml.safe_load((tmp_path / DRAFT).read_text())["cacheRegistry"]["pv"]["size"] == "32Gi"
 
 
 def test_resume_and_discard_headless(tmp_path):

@@ -26,7 +26,8 @@ void crs_put(int row, int col, const uint32_t *characters, int count, int attrib
 void crs_cursor(int row, int col, int visible);
 void crs_flush(void);
 /* Reads one key, waiting at most timeout_ms (0: returns at once when no input is pending): returns 0 for a
-   character in *value, 1 for a key code in *value, -1 on timeout. */
+   character in *value, 1 for a key code in *value, -1 on timeout or once the terminal went away (noted as a
+   SIGHUP for crs_pending_signal, as the kernel tells only a session's leader). */
 int crs_read(uint32_t *value, int *mouse_row, int *mouse_col, int timeout_ms);
 int crs_key_code(const char *name);
 /* After an Esc, what came with it: a bracketed paste (ESC [ 200 ~ ... ESC [ 201 ~) read into buffer (at most
